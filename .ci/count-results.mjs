@@ -1,0 +1,26 @@
+// Sums the JSON reports that `npm test` leaves in test-results/ (vitest, playwright) into the
+// one line CI reads. A failing stage that ran no test (typecheck, lint, build) counts as a failure.
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+
+const status = Number(process.argv[2] ?? 0)
+let passed = 0
+let failed = 0
+let skipped = 0
+const dir = 'test-results'
+const reports = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : []
+for (const file of reports) {
+  const report = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'))
+  if (typeof report.numPassedTests === 'number') {
+    // vitest (jest-compatible json reporter)
+    passed += report.numPassedTests
+    failed += report.numFailedTests
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
+  } else if (report.stats) {
+    // playwright json reporter
+    passed += report.stats.expected ?? 0
+    failed += (report.stats.unexpected ?? 0) + (report.stats.flaky ?? 0)
+    skipped += report.stats.skipped ?? 0
+  }
+}
+if (status !== 0 && failed === 0) failed = 1
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)

@@ -1,0 +1,42 @@
+import type { OutboundCommand } from './outbound-frame'
+
+/**
+ * Commands waiting for a host, oldest first. Kept sorted by call order so a frame that comes back
+ * (its write failed, its writer went away) takes its old place instead of jumping the queue.
+ * Capacity is enforced by HostPipe, which has to fail the dropped frame's saga.
+ */
+export class PendingBuffer {
+  private frames: OutboundCommand[] = []
+
+  get length(): number {
+    return this.frames.length
+  }
+
+  insert(frame: OutboundCommand): void {
+    let i = this.frames.length
+    // Almost always appends: only returning frames walk back.
+    while (i > 0 && this.frames[i - 1]!.ordinal > frame.ordinal) i--
+    this.frames.splice(i, 0, frame)
+  }
+
+  shift(): OutboundCommand | undefined {
+    return this.frames.shift()
+  }
+
+  removeWhere(pred: (frame: OutboundCommand) => boolean): OutboundCommand[] {
+    const removed: OutboundCommand[] = []
+    this.frames = this.frames.filter((f) => (pred(f) ? (removed.push(f), false) : true))
+    return removed
+  }
+
+  takeAll(): OutboundCommand[] {
+    const all = this.frames
+    this.frames = []
+    return all
+  }
+
+  /** Commands in order, for tests and diagnostics. */
+  commands(): readonly OutboundCommand[] {
+    return this.frames
+  }
+}

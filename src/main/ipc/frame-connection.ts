@@ -1,0 +1,21 @@
+/**
+ * One client connection as the protocol layer sees it: whole frames in, whole frames out,
+ * whatever carries them (NDJSON lines on a socket, a MessagePort, a process IPC channel).
+ * Transports split and size-check inbound data before it becomes a frame.
+ */
+export interface FrameConnection {
+  /** Sends one frame (no trailing newline). Resolves when the transport took it; rejects once closed. */
+  send(frame: string): Promise<void>
+  /**
+   * Sets the inbound handler. `frame` is one whole frame; `tooLarge` is set instead when the peer
+   * sent more than MAX_FRAME_BYTES without ending the frame (the transport stopped reading it).
+   */
+  onFrame(fn: (frame: string | Uint8Array) => void): void
+  onTooLarge(fn: (bytes: number) => void): void
+  /** Called once, when the connection is gone (EOF, error, or `close()`). */
+  onClose(fn: (reason: string) => void): void
+  /** Closes the connection; idempotent. Frames already accepted by `send` are flushed first. */
+  close(): void
+  /** For logs: "unix socket #3", "child ipc pid 123", … */
+  readonly description: string
+}

@@ -1,0 +1,124 @@
+/**
+ * The diagnostics feed: what the launcher publishes about the pipe, and what the panel shows.
+ * Shared by the launcher (producer), the preload bridge, the HTTP/SSE server and the renderer.
+ * Runtime-free.
+ */
+
+/** Counters of one HostPipe. They only grow. */
+export interface HostPipeCounters {
+  /** Command frames written to a host. */
+  sent: number
+  /** Commands acknowledged by a host (cumulative acks count every command they cover). */
+  acked: number
+  /** Commands put in the pending buffer (host away, or `maxInFlight` reached). */
+  buffered: number
+  /** Buffered commands later handed to a writer. */
+  drained: number
+  /** Buffered commands dropped because the buffer was full (drop-oldest). */
+  droppedOverflow: number
+  /** Buffered commands dropped because the disconnect budget ran out. */
+  droppedExpired: number
+  /** Commands written but not acked when their host went away (never written again). */
+  failedBeforeAck: number
+  /** `saga_failed` events HostPipe emitted. */
+  sagaFailed: number
+  /** Writes the writer rejected. */
+  writeFailures: number
+  /** `sendEventForSession` calls refused with STALE_SESSION. */
+  staleSession: number
+  /** Acks for a seq that was not in flight (never sent, already acked, or from before a reconnect). */
+  ignoredAcks: number
+  /** Buffered commands removed by `cancelSaga` (or because their saga already failed). */
+  cancelled: number
+}
+
+export type CounterName = keyof HostPipeCounters
+
+export const COUNTER_NAMES: readonly CounterName[] = [
+  'sent',
+  'acked',
+  'buffered',
+  'drained',
+  'droppedOverflow',
+  'droppedExpired',
+  'failedBeforeAck',
+  'sagaFailed',
+  'writeFailures',
+  'staleSession',
+  'ignoredAcks',
+  'cancelled',
+]
+
+export interface HostPipeSnapshot {
+  connected: boolean
+  /** Bumped by every `setWriter`; 0 until the first host connects. */
+  sessionId: number
+  /** Frames in the pending buffer. */
+  pending: number
+  capacity: number
+  /** Commands written (or queued to be written) and not yet acked. */
+  inFlight: number
+  /** When the pipe last lost its host, in the pipe clock's time base; null while connected. */
+  disconnectedAt: number | null
+  /** When buffered frames expire, in the pipe clock's time base; null when no deadline runs. */
+  expiresAt: number | null
+  counters: HostPipeCounters
+}
+
+/** What the panel's state badge shows. */
+export type PipeState = 'connected' | 'disconnected' | 'stopped' | 'gave-up'
+
+export type TransportKind = 'pipe' | 'port'
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export interface DiagnosticsEvent {
+  /** Wall-clock epoch ms. */
+  at: number
+  level: LogLevel
+  message: string
+}
+
+export interface SagaTotals {
+  started: number
+  completed: number
+  failed: number
+  inFlight: number
+}
+
+/** The whole feed: `GET /api/snapshot`, each SSE `snapshot` message, `pipeDiagnostics.getSnapshot()`. */
+export interface DiagnosticsSnapshot extends HostPipeSnapshot {
+  state: PipeState
+  hostPid: number | null
+  restarts: number
+  transport: TransportKind
+  socketPath: string | null
+  sagas: SagaTotals
+  /** Wall-clock epoch ms when the snapshot was taken. */
+  at: number
+  /** Ms left of the disconnect budget; null when no deadline runs. */
+  expiresInMs: number | null
+  /** Most recent last, bounded ring. */
+  events: DiagnosticsEvent[]
+}
+
+export type DiagnosticsAction = 'kill-host' | 'stop-host' | 'start-host' | 'burst'
+
+export const DIAGNOSTICS_ACTIONS: readonly DiagnosticsAction[] = ['kill-host', 'stop-host', 'start-host', 'burst']
+
+/** What an action answers: `{ok:true,…}` with 202, or `{error}` with a 4xx. */
+export type ActionResult = { ok: true; action: DiagnosticsAction; detail?: string } | { ok: false; error: string }
+
+/** The preload bridge, `window.pipeDiagnostics`, in Electron. */
+export interface PipeDiagnosticsApi {
+  getSnapshot(): Promise<DiagnosticsSnapshot>
+  /** Calls `cb` with each new snapshot; returns the unsubscribe function. */
+  subscribe(cb: (snapshot: DiagnosticsSnapshot) => void): () => void
+  killHost(): Promise<ActionResult>
+  stopHost(): Promise<ActionResult>
+  startHost(): Promise<ActionResult>
+  burst(count: number): Promise<ActionResult>
+}
+
+/** Upper bound for one `burst` action. */
+export const MAX_BURST = 100_000

@@ -1,0 +1,457 @@
+/**
+ * The hostpipe wire protocol: every frame that crosses the launcher ↔ host boundary, in one file.
+ *
+ * One JSON object per frame; on a byte stream frames are NDJSON (UTF-8, one line, `\n`-terminated).
+ * Field names are the wire's own (snake_case) so there is no mapping layer. Compatible with
+ * AgentMux's launcher: `seq` on command frames and `token` on `register` are our additions.
+ *
+ * Runtime-free: no Node, no DOM. Only `TextEncoder`/`TextDecoder` and zod.
+ */
+import { z } from 'zod'
+
+/** A frame (one line, without its `\n`) longer than this is refused, never buffered. */
+export const MAX_FRAME_BYTES = 1024 * 1024
+
+// ---------------------------------------------------------------------------------------------
+// Host-bound commands (launcher → host), tagged by `cmd`.
+
+/** `saga_id` 0 or absent means "no saga". */
+export interface SpawnPoolWindow {
+  cmd: 'spawn_pool_window'
+  saga_id?: number
+}
+export interface ReapPanes {
+  cmd: 'reap_panes'
+  label: string
+  saga_id?: number
+}
+export interface DrainPoolIfLast {
+  cmd: 'drain_pool_if_last'
+  label: string
+  saga_id?: number
+}
+export interface ProbeUiThread {
+  cmd: 'probe_ui_thread'
+  nonce: number
+}
+export type Command = SpawnPoolWindow | ReapPanes | DrainPoolIfLast | ProbeUiThread
+export type CommandName = Command['cmd']
+
+/** The saga a command belongs to, or undefined (no saga id, 0, or a command that has none). */
+export function sagaIdOf(cmd: Command): number | undefined {
+  switch (cmd.cmd) {
+    case 'spawn_pool_window':
+    case 'reap_panes':
+    case 'drain_pool_if_last':
+      return cmd.saga_id ? cmd.saga_id : undefined
+    default:
+      return undefined
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (launcher → host and → tools), tagged by `event`; each carries the launcher's `version`.
+
+export type ErrorCode =
+  | 'invalid_command'
+  | 'not_registered'
+  | 'already_registered'
+  | 'unauthorized'
+  | 'frame_too_large'
+
+export type Event =
+  | {
+      event: 'registered'
+      client_id: number
+      launcher_pid: number
+      launcher_version: string
+      version: number
+    }
+  | { event: 'saga_started'; saga_id: number; name: string; version: number }
+  | { event: 'saga_completed'; saga_id: number; version: number }
+  | { event: 'saga_failed'; saga_id: number; reason: string; version: number }
+  | { event: 'pool_window_added'; label: string; saga_id: number; version: number }
+  | { event: 'panes_reaped'; label: string; saga_id: number; version: number }
+  | { event: 'pool_drained'; label: string; saga_id: number; version: number }
+  | { event: 'pool_not_last'; label: string; saga_id: number; version: number }
+  | { event: 'pong'; nonce: number; version: number }
+  | { event: 'error'; code: ErrorCode; message: string; fatal: boolean; version: number }
+export type EventName = Event['event']
+
+// ---------------------------------------------------------------------------------------------
+// The HostFrame envelope: launcher → host commands are wrapped, tag `kind`, flattened.
+// Events are written raw (as the seed's `send_event_for_session` does); the `event` variant of
+// the envelope exists for hosts that speak the enveloped form.
+
+export type CommandFrame = { kind: 'command'; seq: number } & Command
+export type EventFrame = { kind: 'event' } & Event
+export type HostFrame = CommandFrame | EventFrame
+
+// ---------------------------------------------------------------------------------------------
+// Host → launcher frames, tagged by `cmd`.
+
+export type ClientKind = 'host' | 'tool'
+
+export interface Register {
+  cmd: 'register'
+  kind: ClientKind
+  pid: number
+  version: string
+  token: string
+  features: string[]
+}
+export interface Ack {
+  cmd: 'ack'
+  seq: number
+}
+export interface ReportPoolWindowAdded {
+  cmd: 'report_pool_window_added'
+  label: string
+  saga_id: number
+}
+export interface ReportPanesReaped {
+  cmd: 'report_panes_reaped'
+  label: string
+  saga_id: number
+}
+export interface ReportPoolDrainDecision {
+  cmd: 'report_pool_drain_decision'
+  label: string
+  was_last: boolean
+  saga_id: number
+}
+export interface ReportSagaActionFailed {
+  cmd: 'report_saga_action_failed'
+  saga_id: number
+  reason: string
+}
+export interface ReportUiThreadAlive {
+  cmd: 'report_ui_thread_alive'
+  nonce: number
+}
+export interface Ping {
+  cmd: 'ping'
+  nonce: number
+}
+export interface Goodbye {
+  cmd: 'goodbye'
+}
+export type HostInbound =
+  | Register
+  | Ack
+  | ReportPoolWindowAdded
+  | ReportPanesReaped
+  | ReportPoolDrainDecision
+  | ReportSagaActionFailed
+  | ReportUiThreadAlive
+  | Ping
+  | Goodbye
+export type HostInboundName = HostInbound['cmd']
+
+/** The reports that close a saga. */
+export type SagaReport = ReportPoolWindowAdded | ReportPanesReaped | ReportPoolDrainDecision | ReportSagaActionFailed
+
+// ---------------------------------------------------------------------------------------------
+// Schemas. Every inbound frame goes through these; the types above are the documentation, the
+// `satisfies` checks below keep the two in step.
+
+const nonNegInt = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
+const sagaId = nonNegInt
+const label = z.string().min(1).max(256)
+
+const hostInboundSchemas = {
+  register: z.object({
+    cmd: z.literal('register'),
+    kind: z.enum(['host', 'tool']),
+    pid: nonNegInt,
+    version: z.string().max(256),
+    token: z.string().max(1024),
+    features: z.array(z.string().max(64)).max(64).default([]),
+  }),
+  ack: z.object({ cmd: z.literal('ack'), seq: nonNegInt }),
+  report_pool_window_added: z.object({ cmd: z.literal('report_pool_window_added'), label, saga_id: sagaId }),
+  report_panes_reaped: z.object({ cmd: z.literal('report_panes_reaped'), label, saga_id: sagaId }),
+  report_pool_drain_decision: z.object({
+    cmd: z.literal('report_pool_drain_decision'),
+    label,
+    was_last: z.boolean(),
+    saga_id: sagaId,
+  }),
+  report_saga_action_failed: z.object({
+    cmd: z.literal('report_saga_action_failed'),
+    saga_id: sagaId,
+    reason: z.string().max(4096),
+  }),
+  report_ui_thread_alive: z.object({ cmd: z.literal('report_ui_thread_alive'), nonce: nonNegInt }),
+  ping: z.object({ cmd: z.literal('ping'), nonce: nonNegInt }),
+  goodbye: z.object({ cmd: z.literal('goodbye') }),
+} satisfies { [K in HostInboundName]: z.ZodType<Extract<HostInbound, { cmd: K }>, unknown> }
+
+/** Every `cmd` a host or tool may send, in the order error messages list them. */
+export const HOST_INBOUND_NAMES = Object.keys(hostInboundSchemas) as HostInboundName[]
+
+const commandSchemas = {
+  spawn_pool_window: z.object({ cmd: z.literal('spawn_pool_window'), saga_id: sagaId.optional() }),
+  reap_panes: z.object({ cmd: z.literal('reap_panes'), label, saga_id: sagaId.optional() }),
+  drain_pool_if_last: z.object({ cmd: z.literal('drain_pool_if_last'), label, saga_id: sagaId.optional() }),
+  probe_ui_thread: z.object({ cmd: z.literal('probe_ui_thread'), nonce: nonNegInt }),
+} satisfies { [K in CommandName]: z.ZodType<Extract<Command, { cmd: K }>, unknown> }
+
+export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[]
+
+const errorCode = z.enum(['invalid_command', 'not_registered', 'already_registered', 'unauthorized', 'frame_too_large'])
+const v = { version: nonNegInt }
+const eventSchemas = {
+  registered: z.object({
+    event: z.literal('registered'),
+    client_id: nonNegInt,
+    launcher_pid: nonNegInt,
+    launcher_version: z.string(),
+    ...v,
+  }),
+  saga_started: z.object({ event: z.literal('saga_started'), saga_id: sagaId, name: z.string(), ...v }),
+  saga_completed: z.object({ event: z.literal('saga_completed'), saga_id: sagaId, ...v }),
+  saga_failed: z.object({ event: z.literal('saga_failed'), saga_id: sagaId, reason: z.string(), ...v }),
+  pool_window_added: z.object({ event: z.literal('pool_window_added'), label, saga_id: sagaId, ...v }),
+  panes_reaped: z.object({ event: z.literal('panes_reaped'), label, saga_id: sagaId, ...v }),
+  pool_drained: z.object({ event: z.literal('pool_drained'), label, saga_id: sagaId, ...v }),
+  pool_not_last: z.object({ event: z.literal('pool_not_last'), label, saga_id: sagaId, ...v }),
+  pong: z.object({ event: z.literal('pong'), nonce: nonNegInt, ...v }),
+  error: z.object({
+    event: z.literal('error'),
+    code: errorCode,
+    message: z.string(),
+    fatal: z.boolean(),
+    ...v,
+  }),
+} satisfies { [K in EventName]: z.ZodType<Extract<Event, { event: K }>, unknown> }
+
+export const EVENT_NAMES = Object.keys(eventSchemas) as EventName[]
+
+// ---------------------------------------------------------------------------------------------
+// Encoders. One frame, no trailing `\n` (the transport adds the terminator).
+
+/** The JSON of a command frame with the envelope fields first, as AgentMux writes it. */
+export function encodeHostFrame(frame: HostFrame): string {
+  if (frame.kind === 'command') {
+    const { kind: _kind, seq, ...cmd } = frame
+    return encodeCommandFrame(seq, JSON.stringify(cmd))
+  }
+  const { kind: _kind, ...event } = frame
+  return '{"kind":"event",' + JSON.stringify(event).slice(1)
+}
+
+/**
+ * Wraps an already-encoded command (`JSON.stringify(cmd)`) in the HostFrame envelope. HostPipe
+ * encodes each command once, when it is sent, and only prefixes the envelope at write time (the
+ * `seq` is assigned then), so a buffered frame is never serialised twice.
+ */
+export function encodeCommandFrame(seq: number, encodedCommand: string): string {
+  return '{"kind":"command","seq":' + seq + ',' + encodedCommand.slice(1)
+}
+
+/** A raw event line (events travel without the envelope). */
+export function encodeEvent(event: Event): string {
+  return JSON.stringify(event)
+}
+
+/** A host → launcher line. */
+export function encodeHostInbound(frame: HostInbound): string {
+  return JSON.stringify(frame)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding.
+
+export type ParseError = { ok: false; code: 'invalid_command' | 'frame_too_large'; message: string }
+export type ParseResult<T> = { ok: true; frame: T } | ParseError
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
+const utf8Encoder = new TextEncoder()
+
+/** UTF-8 byte length of a string, counted without allocating. */
+export function utf8ByteLength(s: string): number {
+  let bytes = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        bytes += 4
+        i++
+      } else bytes += 3
+    } else bytes += 3
+  }
+  return bytes
+}
+
+/** True when `s` is longer than `limit` bytes once encoded as UTF-8. */
+export function exceedsFrameLimit(s: string, limit: number = MAX_FRAME_BYTES): boolean {
+  // Each UTF-16 unit is 1–3 UTF-8 bytes: only the ambiguous middle range needs counting.
+  if (s.length > limit) return true
+  if (s.length * 3 <= limit) return false
+  return utf8ByteLength(s) > limit
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? value.slice(0, 40) + '…' : value
+    return JSON.stringify(shown)
+  }
+  if (typeof value === 'object') return 'an object'
+  return String(value)
+}
+
+function fieldMessage(issue: z.core.$ZodIssue, input: Record<string, unknown>): string {
+  const path = issue.path.map(String).join('.')
+  if (path === '') return issue.message
+  let got: unknown = input
+  for (const key of issue.path) got = (got as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey]
+  const name = '`' + path + '`'
+  if (got === undefined) return `missing field ${name}`
+  switch (issue.code) {
+    case 'invalid_type':
+      return `${name} must be ${article(issue.expected)}, got ${describe(got)}`
+    case 'too_small':
+    case 'too_big':
+    case 'invalid_value':
+    case 'invalid_format':
+      return `${name} is invalid (${issue.message.toLowerCase()}), got ${describe(got)}`
+    default:
+      return `${name}: ${issue.message}, got ${describe(got)}`
+  }
+}
+
+function article(expected: string): string {
+  if (expected === 'int') return 'an integer'
+  if (expected === 'array' || expected === 'object') return 'an ' + expected
+  return 'a ' + expected
+}
+
+/** Decodes bytes (strict UTF-8) or a string into a JSON object with a string tag, or an error. */
+function decodeObject(
+  input: string | Uint8Array,
+  tag: 'cmd' | 'event' | 'kind',
+): ParseResult<Record<string, unknown>> {
+  let text: string
+  if (typeof input === 'string') {
+    if (exceedsFrameLimit(input))
+      return { ok: false, code: 'frame_too_large', message: `frame exceeds ${MAX_FRAME_BYTES} bytes` }
+    text = input
+  } else {
+    if (input.byteLength > MAX_FRAME_BYTES)
+      return {
+        ok: false,
+        code: 'frame_too_large',
+        message: `frame of ${input.byteLength} bytes exceeds ${MAX_FRAME_BYTES} bytes`,
+      }
+    try {
+      text = utf8Decoder.decode(input)
+    } catch {
+      return { ok: false, code: 'invalid_command', message: 'frame is not valid UTF-8' }
+    }
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    return {
+      ok: false,
+      code: 'invalid_command',
+      message: `frame is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, code: 'invalid_command', message: `frame must be a JSON object, got ${describe(value)}` }
+  const obj = value as Record<string, unknown>
+  if (typeof obj[tag] !== 'string')
+    return {
+      ok: false,
+      code: 'invalid_command',
+      message:
+        obj[tag] === undefined
+          ? `missing field \`${tag}\``
+          : `\`${tag}\` must be a string, got ${describe(obj[tag])}`,
+    }
+  return { ok: true, frame: obj }
+}
+
+function validate<T>(schema: z.ZodType<T, unknown>, obj: Record<string, unknown>): ParseResult<T> {
+  const parsed = schema.safeParse(obj)
+  if (parsed.success) return { ok: true, frame: parsed.data }
+  const messages = parsed.error.issues.slice(0, 3).map((issue) => fieldMessage(issue, obj))
+  return { ok: false, code: 'invalid_command', message: messages.join('; ') }
+}
+
+function unknownTag(tag: string, got: string, known: readonly string[]): ParseError {
+  return {
+    ok: false,
+    code: 'invalid_command',
+    message: `unknown ${tag} ${describe(got)}; expected one of ${known.join(', ')}`,
+  }
+}
+
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
+
+/**
+ * Parses one host → launcher frame (a line without its `\n`, or its bytes). Never throws.
+ * Checks, in order: size (`frame_too_large`), then UTF-8, JSON, object, known `cmd` and fields
+ * (`invalid_command`, with a message naming what was wrong).
+ */
+export function parseHostInbound(input: string | Uint8Array): ParseResult<HostInbound> {
+  const decoded = decodeObject(input, 'cmd')
+  if (!decoded.ok) return decoded
+  const name = decoded.frame.cmd as string
+  if (!hasOwn(hostInboundSchemas, name)) return unknownTag('cmd', name, HOST_INBOUND_NAMES)
+  return validate(hostInboundSchemas[name as HostInboundName] as z.ZodType<HostInbound, unknown>, decoded.frame)
+}
+
+/** What a host reads from the launcher: an enveloped command, or a raw (or enveloped) event. */
+export type HostBound = { kind: 'command'; seq: number; command: Command } | { kind: 'event'; event: Event }
+
+const seqSchema = z.object({ seq: nonNegInt })
+
+/** Parses one launcher → host line, as a host does. Never throws. */
+export function parseHostBound(input: string | Uint8Array): ParseResult<HostBound> {
+  const asObject = decodeObject(input, 'kind')
+  // Raw events have no `kind`; re-decode by their own tag.
+  if (!asObject.ok && asObject.code === 'invalid_command' && asObject.message.startsWith('missing field')) {
+    const raw = decodeObject(input, 'event')
+    if (!raw.ok) return raw
+    return parseEventObject(raw.frame)
+  }
+  if (!asObject.ok) return asObject
+  const obj = asObject.frame
+  if (obj.kind === 'event') {
+    const { kind: _kind, ...event } = obj
+    if (typeof event.event !== 'string') return { ok: false, code: 'invalid_command', message: 'missing field `event`' }
+    return parseEventObject(event)
+  }
+  if (obj.kind !== 'command') return unknownTag('kind', String(obj.kind), ['command', 'event'])
+  const seq = validate(seqSchema, obj)
+  if (!seq.ok) return seq
+  const { kind: _kind, seq: _seq, ...cmd } = obj
+  if (typeof cmd.cmd !== 'string') return { ok: false, code: 'invalid_command', message: 'missing field `cmd`' }
+  if (!hasOwn(commandSchemas, cmd.cmd)) return unknownTag('cmd', cmd.cmd, COMMAND_NAMES)
+  const parsed = validate(commandSchemas[cmd.cmd as CommandName] as z.ZodType<Command, unknown>, cmd)
+  if (!parsed.ok) return parsed
+  return { ok: true, frame: { kind: 'command', seq: seq.frame.seq, command: parsed.frame } }
+}
+
+function parseEventObject(obj: Record<string, unknown>): ParseResult<HostBound> {
+  const name = obj.event as string
+  if (!hasOwn(eventSchemas, name)) return unknownTag('event', name, EVENT_NAMES)
+  const parsed = validate(eventSchemas[name as EventName] as z.ZodType<Event, unknown>, obj)
+  if (!parsed.ok) return parsed
+  return { ok: true, frame: { kind: 'event', event: parsed.frame } }
+}
+
+/** Bytes of a line as sent on a stream, for transports that need them. */
+export function encodeLine(frame: string): Uint8Array {
+  return utf8Encoder.encode(frame + '\n')
+}

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      exclude: ['src/renderer/**', 'src/preload/**', 'src/main/electron/**', 'src/main/index.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      // The core and the protocol carry the guarantees: they stay fully tested.
+      thresholds: {
+        'src/main/host-pipe/**': { lines: 95 },
+        'src/shared/**': { lines: 95 },
+      },
+    },
+  },
+})
