@@ -1,0 +1,16 @@
+import type { ActionResult, DiagnosticsAction, DiagnosticsSnapshot } from '../../shared/diagnostics'
+
+/**
+ * What a diagnostics front end (the HTTP/SSE server, the Electron preload bridge) needs from the
+ * launcher: the feed, live updates, and the four actions. Both front ends share it.
+ */
+export interface DiagnosticsSource {
+  snapshot(): DiagnosticsSnapshot
+  /**
+   * Calls `fn` with a fresh snapshot whenever anything changed, at most every ~50 ms (so the
+   * panel is ≤ 100 ms behind) and not at all while nothing changes. Returns the unsubscribe.
+   */
+  subscribe(fn: (s: DiagnosticsSnapshot) => void): () => void
+  /** `burst` takes `{count}`; the others take nothing. Never throws: errors are `{ok:false}`. */
+  act(action: DiagnosticsAction, body?: { count?: unknown }): Promise<ActionResult>
+}

@@ -1,0 +1,32 @@
+import type { TransportKind } from '../../shared/diagnostics'
+import type { Logger } from '../host-pipe'
+import type { DiagnosticsSource } from './diagnostics-source'
+import type { HostSpawner } from './host-spawner'
+
+/** How a launcher (headless or Electron) is put together. Every option but the spawner has a default. */
+export interface LauncherOptions {
+  /** Starts host processes: child_process.fork headless, utilityProcess.fork in Electron. */
+  spawner: HostSpawner
+  /** Default 'pipe'. */
+  transport?: TransportKind
+  /** Extra argv for each host, e.g. ['--host-delay-ms', '5']. */
+  hostArgs?: string[]
+  /** Per-saga timeout; default 5000 (as AgentMux). */
+  sagaTimeoutMs?: number
+  /** Crashes within 60 s before giving up; default 5. */
+  maxRestarts?: number
+  /** Reported as `launcher_version`; default the package version. */
+  version?: string
+  log?: Logger
+}
+
+/** A running launcher: HostPipe + IPC server + supervisor + saga coordinator + diagnostics feed. */
+export interface Launcher {
+  /** Starts the IPC server and the first host; resolves once that host has registered. */
+  start(): Promise<void>
+  readonly diagnostics: DiagnosticsSource
+  /** The per-launch secret (HOSTPIPE_TOKEN), also the diagnostics API token. */
+  readonly token: string
+  /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
+  dispose(): Promise<void>
+}
