@@ -13,6 +13,24 @@ export default tseslint.config(
     },
   },
   {
+    // Only the Electron glue may import electron.
+    files: ['src/**/*.ts'],
+    ignores: ['src/main/electron/**', 'src/main/index.ts', 'src/preload/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['electron', 'electron/*'],
+              message: 'Only src/main/electron and src/main/index.ts import electron.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The core and the protocol stay runtime-free: no Electron, no sockets, no processes.
     files: ['src/main/host-pipe/**/*.ts', 'src/shared/**/*.ts'],
     rules: {
@@ -20,21 +38,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*'], message: 'The core must not import electron.' },
             { group: ['node:*', 'net', 'fs', 'child_process'], message: 'The core is runtime-free.' },
+            { group: ['electron', 'electron/*'], message: 'The core must not import electron.' },
           ],
         },
-      ],
-    },
-  },
-  {
-    // Only the Electron glue may import electron.
-    files: ['src/**/*.ts'],
-    ignores: ['src/main/electron/**', 'src/main/index.ts', 'src/preload/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['electron', 'electron/*'], message: 'Only src/main/electron and src/main/index.ts import electron.' }] },
       ],
     },
   },

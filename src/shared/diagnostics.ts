@@ -104,10 +104,16 @@ export interface DiagnosticsSnapshot extends HostPipeSnapshot {
 
 export type DiagnosticsAction = 'kill-host' | 'stop-host' | 'start-host' | 'burst'
 
-export const DIAGNOSTICS_ACTIONS: readonly DiagnosticsAction[] = ['kill-host', 'stop-host', 'start-host', 'burst']
+export const DIAGNOSTICS_ACTIONS: readonly DiagnosticsAction[] = [
+  'kill-host',
+  'stop-host',
+  'start-host',
+  'burst',
+]
 
 /** What an action answers: `{ok:true,…}` with 202, or `{error}` with a 4xx. */
-export type ActionResult = { ok: true; action: DiagnosticsAction; detail?: string } | { ok: false; error: string }
+export type ActionResult =
+  { ok: true; action: DiagnosticsAction; detail?: string } | { ok: false; error: string }
 
 /** The preload bridge, `window.pipeDiagnostics`, in Electron. */
 export interface PipeDiagnosticsApi {

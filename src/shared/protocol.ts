@@ -53,11 +53,7 @@ export function sagaIdOf(cmd: Command): number | undefined {
 // Events (launcher → host and → tools), tagged by `event`; each carries the launcher's `version`.
 
 export type ErrorCode =
-  | 'invalid_command'
-  | 'not_registered'
-  | 'already_registered'
-  | 'unauthorized'
-  | 'frame_too_large'
+  'invalid_command' | 'not_registered' | 'already_registered' | 'unauthorized' | 'frame_too_large'
 
 export type Event =
   | {
@@ -149,7 +145,8 @@ export type HostInbound =
 export type HostInboundName = HostInbound['cmd']
 
 /** The reports that close a saga. */
-export type SagaReport = ReportPoolWindowAdded | ReportPanesReaped | ReportPoolDrainDecision | ReportSagaActionFailed
+export type SagaReport =
+  ReportPoolWindowAdded | ReportPanesReaped | ReportPoolDrainDecision | ReportSagaActionFailed
 
 // ---------------------------------------------------------------------------------------------
 // Schemas. Every inbound frame goes through these; the types above are the documentation, the
@@ -199,7 +196,13 @@ const commandSchemas = {
 
 export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[]
 
-const errorCode = z.enum(['invalid_command', 'not_registered', 'already_registered', 'unauthorized', 'frame_too_large'])
+const errorCode = z.enum([
+  'invalid_command',
+  'not_registered',
+  'already_registered',
+  'unauthorized',
+  'frame_too_large',
+])
 const v = { version: nonNegInt }
 const eventSchemas = {
   registered: z.object({
@@ -367,7 +370,11 @@ function decodeObject(
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { ok: false, code: 'invalid_command', message: `frame must be a JSON object, got ${describe(value)}` }
+    return {
+      ok: false,
+      code: 'invalid_command',
+      message: `frame must be a JSON object, got ${describe(value)}`,
+    }
   const obj = value as Record<string, unknown>
   if (typeof obj[tag] !== 'string')
     return {
@@ -408,7 +415,10 @@ export function parseHostInbound(input: string | Uint8Array): ParseResult<HostIn
   if (!decoded.ok) return decoded
   const name = decoded.frame.cmd as string
   if (!hasOwn(hostInboundSchemas, name)) return unknownTag('cmd', name, HOST_INBOUND_NAMES)
-  return validate(hostInboundSchemas[name as HostInboundName] as z.ZodType<HostInbound, unknown>, decoded.frame)
+  return validate(
+    hostInboundSchemas[name as HostInboundName] as z.ZodType<HostInbound, unknown>,
+    decoded.frame,
+  )
 }
 
 /** What a host reads from the launcher: an enveloped command, or a raw (or enveloped) event. */
@@ -429,14 +439,16 @@ export function parseHostBound(input: string | Uint8Array): ParseResult<HostBoun
   const obj = asObject.frame
   if (obj.kind === 'event') {
     const { kind: _kind, ...event } = obj
-    if (typeof event.event !== 'string') return { ok: false, code: 'invalid_command', message: 'missing field `event`' }
+    if (typeof event.event !== 'string')
+      return { ok: false, code: 'invalid_command', message: 'missing field `event`' }
     return parseEventObject(event)
   }
   if (obj.kind !== 'command') return unknownTag('kind', String(obj.kind), ['command', 'event'])
   const seq = validate(seqSchema, obj)
   if (!seq.ok) return seq
   const { kind: _kind, seq: _seq, ...cmd } = obj
-  if (typeof cmd.cmd !== 'string') return { ok: false, code: 'invalid_command', message: 'missing field `cmd`' }
+  if (typeof cmd.cmd !== 'string')
+    return { ok: false, code: 'invalid_command', message: 'missing field `cmd`' }
   if (!hasOwn(commandSchemas, cmd.cmd)) return unknownTag('cmd', cmd.cmd, COMMAND_NAMES)
   const parsed = validate(commandSchemas[cmd.cmd as CommandName] as z.ZodType<Command, unknown>, cmd)
   if (!parsed.ok) return parsed

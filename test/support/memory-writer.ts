@@ -6,6 +6,8 @@ export class MemoryWriter implements HostWriter {
   /** Writes still to fail (the reading end is gone). */
   failNext = 0
   failAll = false
+  /** Fails every write once this many lines were written (a host that dies mid-drain). */
+  failAfter: number | undefined
   private held: Array<{ line: string; resolve: () => void; reject: (e: Error) => void }> | undefined
   inFlightWrites = 0
   maxConcurrentWrites = 0
@@ -30,7 +32,11 @@ export class MemoryWriter implements HostWriter {
       })
     }
     this.inFlightWrites--
-    if (this.failAll || this.failNext > 0) {
+    if (
+      this.failAll ||
+      this.failNext > 0 ||
+      (this.failAfter !== undefined && this.lines.length >= this.failAfter)
+    ) {
       if (this.failNext > 0) this.failNext--
       return Promise.reject(new Error('EPIPE: broken pipe'))
     }

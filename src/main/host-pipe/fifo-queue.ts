@@ -6,10 +6,6 @@ export class FifoQueue<T> {
   private items: (T | undefined)[] = []
   private head = 0
 
-  get length(): number {
-    return this.items.length - this.head
-  }
-
   push(item: T): void {
     this.items.push(item)
   }

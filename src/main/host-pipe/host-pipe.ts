@@ -82,7 +82,8 @@ const zeroCounters = (): HostPipeCounters => ({
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`)
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a positive integer, got ${value}`)
   return value
 }
 
@@ -128,7 +129,11 @@ export class HostPipe {
     this.nextVersion = opts.nextVersion
     this.clock = opts.clock ?? systemClock
     this.capacity = positiveInt('capacity', opts.capacity, PENDING_BUFFER_CAP)
-    this.disconnectTimeoutMs = positiveInt('disconnectTimeoutMs', opts.disconnectTimeoutMs, DISCONNECT_TIMEOUT_MS)
+    this.disconnectTimeoutMs = positiveInt(
+      'disconnectTimeoutMs',
+      opts.disconnectTimeoutMs,
+      DISCONNECT_TIMEOUT_MS,
+    )
     this.maxInFlight = positiveInt('maxInFlight', opts.maxInFlight, MAX_IN_FLIGHT)
     this.log = opts.log ?? silentLogger
   }
@@ -143,7 +148,8 @@ export class HostPipe {
    * A host that registered with feature `ack` is set with `{acks: true}`.
    */
   setWriter(writer: HostWriter, o?: { acks?: boolean }): Promise<number> {
-    if (this.isDisposed) return Promise.reject(new HostPipeError('HOST_NOT_CONNECTED', 'host pipe is disposed'))
+    if (this.isDisposed)
+      return Promise.reject(new HostPipeError('HOST_NOT_CONNECTED', 'host pipe is disposed'))
     const sessionId = ++this.sessionId
     if (this.slot) {
       this.log.info(`[host_pipe] host replaced by session ${sessionId}`)
@@ -173,9 +179,7 @@ export class HostPipe {
   clearWriter(): void {
     if (!this.slot) return
     this.detach(this.slot, 'cleared')
-    this.log.info(
-      `[host_pipe] host disconnected: buffering commands (${this.disconnectTimeoutMs} ms budget)`,
-    )
+    this.log.info(`[host_pipe] host disconnected: buffering commands (${this.disconnectTimeoutMs} ms budget)`)
     this.notify()
   }
 
@@ -245,7 +249,9 @@ export class HostPipe {
     try {
       line = encodeEvent(e)
     } catch (err) {
-      return Promise.reject(new HostPipeError('SERIALIZE', `event failed to serialise: ${String(err)}`, { cause: err }))
+      return Promise.reject(
+        new HostPipeError('SERIALIZE', `event failed to serialise: ${String(err)}`, { cause: err }),
+      )
     }
     const item: OutboundEvent = { type: 'event', line, waiter: deferred<void>() }
     slot.queue.push(item)
@@ -417,7 +423,9 @@ export class HostPipe {
       this.log.warn(`[host_pipe] event write failed: ${String(err)}`)
       if (slot.isCurrent) this.detach(slot, 'write failed')
       this.notify()
-      item.waiter.reject(new HostPipeError('WRITE_FAILED', `write to host pipe failed: ${String(err)}`, { cause: err }))
+      item.waiter.reject(
+        new HostPipeError('WRITE_FAILED', `write to host pipe failed: ${String(err)}`, { cause: err }),
+      )
       return
     }
     item.waiter.resolve()
@@ -457,7 +465,9 @@ export class HostPipe {
     }
     if (slot.onDrainSettled && slot.drainRemaining <= 0) this.completeDrain(slot)
     this.notify()
-    waiter?.reject(new HostPipeError('WRITE_FAILED', `write to host pipe failed: ${String(err)}`, { cause: err }))
+    waiter?.reject(
+      new HostPipeError('WRITE_FAILED', `write to host pipe failed: ${String(err)}`, { cause: err }),
+    )
   }
 
   private settleDrainStep(slot: WriterSlot, frame: OutboundCommand): void {
@@ -491,7 +501,9 @@ export class HostPipe {
       item.waiter = undefined
       item.drainOf = undefined
       if (item.noBuffer) {
-        waiter?.reject(new HostPipeError('HOST_NOT_CONNECTED', 'host disconnected before the probe was written'))
+        waiter?.reject(
+          new HostPipeError('HOST_NOT_CONNECTED', 'host disconnected before the probe was written'),
+        )
         continue
       }
       if (!item.settled) this.pending.insert(item)

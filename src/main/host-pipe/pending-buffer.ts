@@ -34,9 +34,4 @@ export class PendingBuffer {
     this.frames = []
     return all
   }
-
-  /** Commands in order, for tests and diagnostics. */
-  commands(): readonly OutboundCommand[] {
-    return this.frames
-  }
 }
