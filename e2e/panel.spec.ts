@@ -1,0 +1,104 @@
+import { expect, test, type Page } from '@playwright/test'
+import { startHeadless, type HeadlessLauncher } from './headless-launcher'
+
+let launcher: HeadlessLauncher
+
+test.beforeEach(async () => {
+  launcher = await startHeadless()
+})
+
+test.afterEach(async () => {
+  await launcher.stop()
+})
+
+const byId = (page: Page, id: string) => page.getByTestId(id)
+const number = async (page: Page, id: string) => Number(await byId(page, id).textContent())
+
+test('shows a connected pipe with a 64-frame buffer', async ({ page }) => {
+  await page.goto(launcher.url)
+  await expect(byId(page, 'pipe-state')).toHaveText('connected')
+  await expect(byId(page, 'buffer-capacity')).toHaveText('64')
+  await expect(byId(page, 'buffer-depth')).toHaveText('0')
+  await expect(byId(page, 'session-id')).toHaveText(/^\d+$/)
+  await expect(byId(page, 'host-pid')).toHaveText(/^\d+$/)
+  await expect(byId(page, 'expiry-countdown')).toHaveText('')
+  await expect(byId(page, 'counter-dropped-overflow')).toHaveText('0')
+  expect(launcher.stdout).toHaveLength(1)
+})
+
+test('kill-host: the panel goes disconnected, then connected to a new host and session', async ({ page }) => {
+  await page.goto(launcher.url)
+  await expect(byId(page, 'pipe-state')).toHaveText('connected')
+  const pid = await byId(page, 'host-pid').textContent()
+  const session = await number(page, 'session-id')
+  const states: string[] = []
+  await page.exposeFunction('recordState', (s: string) => states.push(s))
+  await page.evaluate(() => {
+    const el = document.querySelector('[data-testid="pipe-state"]')!
+    new MutationObserver(() =>
+      (window as unknown as { recordState(s: string): void }).recordState(el.textContent ?? ''),
+    ).observe(el, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    })
+  })
+  await byId(page, 'btn-kill-host').click()
+  await expect(byId(page, 'host-pid')).not.toHaveText(pid ?? '')
+  await expect(byId(page, 'pipe-state')).toHaveText('connected')
+  await expect(byId(page, 'host-pid')).toHaveText(/^\d+$/)
+  expect(await number(page, 'session-id')).toBeGreaterThan(session)
+  expect(states).toContain('disconnected')
+  await expect(byId(page, 'event-log')).toContainText(/host/i)
+})
+
+test('stop-host + burst 100 fills the buffer to 64, overflows with saga_failed, and start-host drains it', async ({
+  page,
+}) => {
+  await page.goto(launcher.url)
+  await expect(byId(page, 'pipe-state')).toHaveText('connected')
+  await byId(page, 'btn-stop-host').click()
+  await expect(byId(page, 'pipe-state')).toHaveText('stopped')
+  await expect(byId(page, 'host-pid')).toHaveText('')
+  await byId(page, 'burst-count').fill('100')
+  await byId(page, 'btn-burst').click()
+  await expect(byId(page, 'buffer-depth')).toHaveText('64')
+  expect(await number(page, 'counter-dropped-overflow')).toBeGreaterThan(0)
+  await expect(byId(page, 'event-log-item').filter({ hasText: 'saga_failed' }).first()).toBeVisible()
+  await expect(byId(page, 'event-log')).toContainText('host pipe backpressure overflow')
+
+  const first = await number(page, 'expiry-countdown')
+  expect(first).toBeGreaterThan(0)
+  expect(first).toBeLessThanOrEqual(30)
+  await expect.poll(() => number(page, 'expiry-countdown'), { timeout: 5_000 }).toBeLessThan(first)
+  await page.screenshot({ path: test.info().outputPath('panel-mid-incident.png') })
+
+  await byId(page, 'btn-start-host').click()
+  await expect(byId(page, 'pipe-state')).toHaveText('connected')
+  await expect(byId(page, 'buffer-depth')).toHaveText('0')
+  await expect(byId(page, 'expiry-countdown')).toHaveText('')
+})
+
+test('the depth chart moves while the buffer fills', async ({ page }) => {
+  await page.goto(launcher.url)
+  await expect(byId(page, 'pipe-state')).toHaveText('connected')
+  const chart = byId(page, 'depth-chart')
+  await expect(chart).toBeVisible()
+  const before = await chart.screenshot()
+  await byId(page, 'btn-stop-host').click()
+  await byId(page, 'burst-count').fill('50')
+  await byId(page, 'btn-burst').click()
+  await expect(byId(page, 'buffer-depth')).toHaveText('50')
+  await expect.poll(async () => Buffer.compare(before, await chart.screenshot()) !== 0).toBe(true)
+})
+
+test('a wrong token shows the Unauthorized message instead of the panel', async ({ page }) => {
+  await page.goto(`${launcher.origin}/?token=wrong-token`)
+  await expect(page.getByText("Unauthorized: this link's token is wrong or missing")).toBeVisible()
+  await expect(byId(page, 'pipe-state')).toHaveCount(0)
+})
+
+test('a missing token shows the Unauthorized message too', async ({ page }) => {
+  await page.goto(`${launcher.origin}/`)
+  await expect(page.getByText("Unauthorized: this link's token is wrong or missing")).toBeVisible()
+})
