@@ -1,0 +1,336 @@
+import { describe, expect, it } from 'vitest'
+import {
+  HostSupervisor,
+  type HostSupervisorOptions,
+  type SupervisorEvent,
+} from '../../src/main/launcher/host-supervisor'
+import { FakeSpawner } from '../support/launcher-fakes'
+import { ManualClock } from '../support/manual-clock'
+import { settle } from '../support/memory-writer'
+
+function makeSupervisor(opts: Partial<HostSupervisorOptions> = {}) {
+  const clock = new ManualClock()
+  const spawner = new FakeSpawner()
+  let connectionCloses = 0
+  const supervisor = new HostSupervisor({
+    spawner,
+    clock,
+    transport: 'pipe',
+    token: 'secret-token',
+    socketPath: '/tmp/hostpipe-x/pipe.sock',
+    hostArgs: ['--host-delay-ms', '5'],
+    closeHostConnection: () => connectionCloses++,
+    backoffOptions: { random: () => 0 },
+    ...opts,
+  })
+  const events: SupervisorEvent[] = []
+  supervisor.subscribe((e) => events.push(e))
+  return { supervisor, clock, spawner, events, connectionCloses: () => connectionCloses }
+}
+
+describe('HostSupervisor spawning', () => {
+  it('spawns the host with the token, the socket path and the transport in its environment', () => {
+    const { supervisor, spawner } = makeSupervisor()
+    expect(supervisor.startHost()).toBe(true)
+    expect(spawner.spawned).toHaveLength(1)
+    expect(spawner.last.options).toEqual({
+      transport: 'pipe',
+      env: {
+        HOSTPIPE_TOKEN: 'secret-token',
+        HOSTPIPE_TRANSPORT: 'pipe',
+        HOSTPIPE_PIPE: '/tmp/hostpipe-x/pipe.sock',
+      },
+      args: ['--host-delay-ms', '5'],
+    })
+    expect(supervisor.state).toBe('starting')
+    expect(supervisor.hostPid).toBe(spawner.last.pid)
+  })
+
+  it('passes no socket path with the port transport', () => {
+    const { supervisor, spawner } = makeSupervisor({ transport: 'port', socketPath: null })
+    supervisor.startHost()
+    expect(spawner.last.options.env).toEqual({ HOSTPIPE_TOKEN: 'secret-token', HOSTPIPE_TRANSPORT: 'port' })
+  })
+
+  it('hands each new host to onSpawn so the launcher can attach its connection', () => {
+    const seen: number[] = []
+    const { supervisor, spawner } = makeSupervisor({ onSpawn: (h) => seen.push(h.pid!) })
+    supervisor.startHost()
+    expect(seen).toEqual([spawner.last.pid])
+  })
+
+  it('is running once the host registered, and starting a running host does nothing', () => {
+    const { supervisor, spawner } = makeSupervisor()
+    supervisor.startHost()
+    supervisor.markRunning()
+    expect(supervisor.state).toBe('running')
+    expect(supervisor.startHost()).toBe(false)
+    expect(spawner.spawned).toHaveLength(1)
+  })
+})
+
+describe('HostSupervisor restarts', () => {
+  it('restarts a crashed host within 100 ms and counts the restart', () => {
+    const { supervisor, spawner, clock } = makeSupervisor()
+    supervisor.startHost()
+    supervisor.markRunning()
+    const first = spawner.last
+    first.exit({ code: 1 })
+    expect(supervisor.state).toBe('backoff')
+    expect(supervisor.hostPid).toBeNull()
+    clock.advance(100)
+    expect(spawner.spawned).toHaveLength(2)
+    expect(spawner.last).not.toBe(first)
+    expect(supervisor.state).toBe('starting')
+    expect(supervisor.restarts).toBe(1)
+  })
+
+  it('kills the host with SIGKILL and treats its death like any crash', () => {
+    const { supervisor, spawner, clock, events } = makeSupervisor()
+    supervisor.startHost()
+    supervisor.markRunning()
+    expect(supervisor.killHost()).toBe(true)
+    expect(spawner.last.signals).toEqual(['SIGKILL'])
+    spawner.last.exit()
+    expect(events).toContainEqual({
+      type: 'exited',
+      pid: 4000,
+      info: { code: null, signal: 'SIGKILL', crashed: true },
+      expected: false,
+    })
+    clock.advance(100)
+    expect(supervisor.restarts).toBe(1)
+    expect(supervisor.hostPid).toBe(4001)
+  })
+
+  it('has nothing to kill while no host process exists', () => {
+    const { supervisor } = makeSupervisor()
+    expect(supervisor.killHost()).toBe(false)
+  })
+
+  it('counts a clean exit it did not ask for as a crash too', () => {
+    const { supervisor, spawner, clock } = makeSupervisor()
+    supervisor.startHost()
+    spawner.last.exit({ code: 0 })
+    expect(supervisor.state).toBe('backoff')
+    clock.advance(100)
+    expect(spawner.spawned).toHaveLength(2)
+  })
+
+  it('doubles the wait on consecutive crashes and starts over after 30 s of stable running', () => {
+    const { supervisor, spawner, clock, events } = makeSupervisor({ maxRestarts: 10 })
+    supervisor.startHost()
+    const delays = () => events.flatMap((e) => (e.type === 'restart-scheduled' ? [e.delayMs] : []))
+    for (let i = 0; i < 3; i++) {
+      spawner.last.exit({ code: 1 })
+      clock.advance(5_000)
+    }
+    supervisor.markRunning()
+    clock.advance(30_000)
+    spawner.last.exit({ code: 1 })
+    expect(delays()).toEqual([100, 200, 400, 100])
+  })
+
+  it('gives up after maxRestarts restarts within 60 s and stays down until start-host', () => {
+    const { supervisor, spawner, clock } = makeSupervisor({ maxRestarts: 2 })
+    supervisor.startHost()
+    for (let i = 0; i < 2; i++) {
+      spawner.last.exit({ code: 1 })
+      clock.advance(1_000)
+    }
+    expect(spawner.spawned).toHaveLength(3)
+    spawner.last.exit({ code: 1 })
+    expect(supervisor.state).toBe('gave-up')
+    expect(clock.pendingTimers).toBe(0)
+    clock.advance(60_000)
+    expect(spawner.spawned).toHaveLength(3)
+
+    expect(supervisor.startHost()).toBe(true)
+    expect(spawner.spawned).toHaveLength(4)
+    expect(supervisor.state).toBe('starting')
+    // The crash history was cleared: the next crash restarts again.
+    spawner.last.exit({ code: 1 })
+    expect(supervisor.state).toBe('backoff')
+  })
+
+  it('retries with backoff when spawning itself fails', () => {
+    const { supervisor, spawner, clock, events } = makeSupervisor()
+    spawner.failNext = 1
+    supervisor.startHost()
+    expect(events[0]).toEqual({ type: 'spawn-failed', error: 'Error: spawn ENOENT' })
+    expect(supervisor.state).toBe('backoff')
+    clock.advance(100)
+    expect(spawner.spawned).toHaveLength(1)
+    expect(supervisor.state).toBe('starting')
+  })
+
+  it('cuts a backoff wait short on start-host', () => {
+    const { supervisor, spawner, clock } = makeSupervisor()
+    supervisor.startHost()
+    spawner.last.exit({ code: 1 })
+    expect(supervisor.startHost()).toBe(true)
+    expect(spawner.spawned).toHaveLength(2)
+    clock.advance(10_000)
+    expect(spawner.spawned).toHaveLength(2)
+  })
+
+  it('kills a host that never registers and counts it as a crash', () => {
+    const { supervisor, spawner, clock } = makeSupervisor({ startTimeoutMs: 1_000 })
+    supervisor.startHost()
+    clock.advance(1_000)
+    expect(spawner.last.signals).toEqual(['SIGKILL'])
+    spawner.last.exit()
+    expect(supervisor.state).toBe('backoff')
+  })
+
+  it('never runs two hosts: a host that survives SIGKILL delays the next start until it exits', async () => {
+    const { supervisor, spawner, clock } = makeSupervisor({ graceMs: 10 })
+    supervisor.startHost()
+    const wedged = spawner.last
+    const stopped = supervisor.stopHost()
+    clock.advance(20) // SIGTERM, SIGKILL, then the supervisor stops waiting for it
+    await stopped
+    expect(wedged.signals).toEqual(['SIGTERM', 'SIGKILL'])
+    expect(supervisor.state).toBe('stopping')
+    expect(supervisor.startHost()).toBe(true)
+    expect(spawner.spawned).toHaveLength(1)
+    wedged.exit()
+    expect(spawner.spawned).toHaveLength(2)
+  })
+})
+
+describe('HostSupervisor stop-host', () => {
+  it('closes the connection, sends SIGTERM, and holds the host down once it exited', async () => {
+    const { supervisor, spawner, clock, connectionCloses } = makeSupervisor()
+    supervisor.startHost()
+    supervisor.markRunning()
+    let stopped = false
+    void supervisor.stopHost().then(() => (stopped = true))
+    expect(connectionCloses()).toBe(1)
+    expect(spawner.last.signals).toEqual(['SIGTERM'])
+    expect(supervisor.state).toBe('stopping')
+    spawner.last.exit()
+    await settle()
+    expect(stopped).toBe(true)
+    expect(supervisor.state).toBe('stopped')
+    expect(supervisor.hostPid).toBeNull()
+    expect(clock.pendingTimers).toBe(0)
+    clock.advance(120_000)
+    expect(spawner.spawned).toHaveLength(1)
+    expect(supervisor.restarts).toBe(0)
+  })
+
+  it('sends SIGKILL when the host ignores SIGTERM for the grace period', () => {
+    const { supervisor, spawner, clock } = makeSupervisor()
+    supervisor.startHost()
+    void supervisor.stopHost()
+    clock.advance(1_999)
+    expect(spawner.last.signals).toEqual(['SIGTERM'])
+    clock.advance(1)
+    expect(spawner.last.signals).toEqual(['SIGTERM', 'SIGKILL'])
+    spawner.last.exit()
+    expect(supervisor.state).toBe('stopped')
+  })
+
+  it('cancels a scheduled restart and holds the host down', async () => {
+    const { supervisor, spawner, clock } = makeSupervisor()
+    supervisor.startHost()
+    spawner.last.exit({ code: 1 })
+    await supervisor.stopHost()
+    expect(supervisor.state).toBe('stopped')
+    clock.advance(10_000)
+    expect(spawner.spawned).toHaveLength(1)
+  })
+
+  it('turns gave-up into stopped, and stopping twice waits for the same exit', async () => {
+    const { supervisor, spawner } = makeSupervisor({ maxRestarts: 0 })
+    supervisor.startHost()
+    spawner.last.exit({ code: 1 })
+    expect(supervisor.state).toBe('gave-up')
+    await supervisor.stopHost()
+    expect(supervisor.state).toBe('stopped')
+    await supervisor.stopHost()
+
+    supervisor.startHost()
+    const a = supervisor.stopHost()
+    const b = supervisor.stopHost()
+    spawner.last.exit()
+    await Promise.all([a, b])
+    expect(supervisor.state).toBe('stopped')
+  })
+
+  it('starts a new host after the old one exited when start-host comes in while stopping', () => {
+    const { supervisor, spawner } = makeSupervisor()
+    supervisor.startHost()
+    void supervisor.stopHost()
+    expect(supervisor.startHost()).toBe(true)
+    expect(spawner.spawned).toHaveLength(1)
+    spawner.last.exit()
+    expect(spawner.spawned).toHaveLength(2)
+    expect(supervisor.state).toBe('starting')
+  })
+
+  it('does not kill the held-down host’s successor: kill-host while stopped does nothing', () => {
+    const { supervisor, spawner } = makeSupervisor()
+    supervisor.startHost()
+    void supervisor.stopHost()
+    spawner.last.exit()
+    expect(supervisor.killHost()).toBe(false)
+  })
+})
+
+describe('HostSupervisor dispose', () => {
+  it('terminates the host and resolves once it exited, leaving no timer', async () => {
+    const { supervisor, spawner, clock } = makeSupervisor()
+    supervisor.startHost()
+    supervisor.markRunning()
+    let done = false
+    void supervisor.dispose().then(() => (done = true))
+    expect(spawner.last.signals).toEqual(['SIGTERM'])
+    await settle()
+    expect(done).toBe(false)
+    spawner.last.exit()
+    await settle()
+    expect(done).toBe(true)
+    expect(clock.pendingTimers).toBe(0)
+    expect(supervisor.startHost()).toBe(false)
+    expect(spawner.spawned).toHaveLength(1)
+  })
+
+  it('escalates to SIGKILL during dispose and never restarts the host', async () => {
+    const { supervisor, spawner, clock } = makeSupervisor()
+    supervisor.startHost()
+    const disposed = supervisor.dispose()
+    clock.advance(2_000)
+    expect(spawner.last.signals).toEqual(['SIGTERM', 'SIGKILL'])
+    spawner.last.exit()
+    await disposed
+    clock.advance(60_000)
+    expect(spawner.spawned).toHaveLength(1)
+  })
+
+  it('does not hang on a process that survives SIGKILL', async () => {
+    const { supervisor, clock } = makeSupervisor()
+    supervisor.startHost()
+    const disposed = supervisor.dispose()
+    clock.advance(4_000)
+    await disposed
+  })
+
+  it('takes over a stop in progress and cancels a pending restart', async () => {
+    const { supervisor, spawner, clock } = makeSupervisor()
+    supervisor.startHost()
+    void supervisor.stopHost()
+    const disposed = supervisor.dispose()
+    spawner.last.exit()
+    await disposed
+    expect(clock.pendingTimers).toBe(0)
+
+    const other = makeSupervisor()
+    other.supervisor.startHost()
+    other.spawner.last.exit({ code: 1 })
+    await other.supervisor.dispose()
+    expect(other.clock.pendingTimers).toBe(0)
+    expect(other.supervisor.state).toBe('stopped')
+  })
+})

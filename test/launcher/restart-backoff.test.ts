@@ -1,0 +1,176 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import {
+  CRASH_WINDOW_MS,
+  MAX_RESTART_DELAY_MS,
+  RestartBackoff,
+  type RestartBackoffOptions,
+} from '../../src/main/launcher/restart-backoff'
+
+function makeBackoff(opts: RestartBackoffOptions = {}): {
+  backoff: RestartBackoff
+  advance: (ms: number) => void
+} {
+  let time = 1_000_000
+  const backoff = new RestartBackoff({ random: () => 0, now: () => time, ...opts })
+  return { backoff, advance: (ms) => (time += ms) }
+}
+
+function delayOf(backoff: RestartBackoff): number {
+  const d = backoff.recordCrash()
+  if (d.action !== 'restart') throw new Error('expected a restart, got give-up')
+  return d.delayMs
+}
+
+describe('RestartBackoff delays', () => {
+  it('restarts the first crash within 100 ms whatever the jitter', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (r) => {
+        const { backoff } = makeBackoff({ random: () => r })
+        const delay = delayOf(backoff)
+        expect(delay).toBeGreaterThanOrEqual(50)
+        expect(delay).toBeLessThanOrEqual(100)
+      }),
+    )
+  })
+
+  it('doubles the delay on each consecutive crash up to the 5 s cap', () => {
+    const { backoff, advance } = makeBackoff({ maxRestarts: 100 })
+    const delays: number[] = []
+    for (let i = 0; i < 9; i++) {
+      delays.push(delayOf(backoff))
+      advance(CRASH_WINDOW_MS) // keep the give-up window out of the way
+    }
+    expect(delays).toEqual([100, 200, 400, 800, 1600, 3200, 5000, 5000, 5000])
+  })
+
+  it('keeps every jittered delay between half and all of its base delay', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (rs) => {
+          let i = 0
+          const { backoff, advance } = makeBackoff({ maxRestarts: 100, random: () => rs[i]! })
+          for (i = 0; i < rs.length; i++) {
+            const base = Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** i)
+            const delay = delayOf(backoff)
+            expect(delay).toBeGreaterThanOrEqual(Math.floor(base / 2))
+            expect(delay).toBeLessThanOrEqual(base)
+            advance(CRASH_WINDOW_MS)
+          }
+        },
+      ),
+    )
+  })
+
+  it('treats a random source outside [0, 1) as no jitter rather than a negative delay', () => {
+    const { backoff } = makeBackoff({ random: () => Number.NaN })
+    expect(delayOf(backoff)).toBe(100)
+    const { backoff: b2 } = makeBackoff({ random: () => 7 })
+    expect(delayOf(b2)).toBe(50)
+  })
+
+  it('goes back to the first delay after the host ran stably for 30 s', () => {
+    const { backoff, advance } = makeBackoff()
+    expect(delayOf(backoff)).toBe(100)
+    expect(delayOf(backoff)).toBe(200)
+    backoff.recordRunning()
+    advance(30_000)
+    expect(delayOf(backoff)).toBe(100)
+  })
+
+  it('keeps doubling when the host crashed before 30 s of running', () => {
+    const { backoff, advance } = makeBackoff()
+    delayOf(backoff)
+    backoff.recordRunning()
+    advance(29_999)
+    expect(delayOf(backoff)).toBe(200)
+  })
+
+  it('does not count the time before the host came up as stable running', () => {
+    const { backoff, advance } = makeBackoff()
+    delayOf(backoff)
+    advance(40_000) // host started but never registered
+    expect(delayOf(backoff)).toBe(200)
+  })
+})
+
+describe('RestartBackoff giving up', () => {
+  it('allows five restarts within 60 s by default and gives up on the sixth crash', () => {
+    const { backoff, advance } = makeBackoff()
+    for (let i = 0; i < 5; i++) {
+      expect(backoff.recordCrash().action).toBe('restart')
+      advance(1_000)
+    }
+    expect(backoff.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 6 })
+  })
+
+  it('honours a custom maxRestarts, and 0 means never restart', () => {
+    const { backoff } = makeBackoff({ maxRestarts: 2 })
+    expect(backoff.recordCrash().action).toBe('restart')
+    expect(backoff.recordCrash().action).toBe('restart')
+    expect(backoff.recordCrash().action).toBe('give-up')
+    const { backoff: never } = makeBackoff({ maxRestarts: 0 })
+    expect(never.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 1 })
+  })
+
+  it('forgets crashes older than the 60 s window', () => {
+    const { backoff, advance } = makeBackoff({ maxRestarts: 2 })
+    backoff.recordCrash()
+    advance(30_000)
+    backoff.recordCrash()
+    advance(30_000) // the first crash is now 60 s old
+    expect(backoff.recordCrash().action).toBe('restart')
+    expect(backoff.recordCrash().action).toBe('give-up')
+  })
+
+  it('starts from scratch after reset()', () => {
+    const { backoff } = makeBackoff({ maxRestarts: 1 })
+    delayOf(backoff)
+    expect(backoff.recordCrash().action).toBe('give-up')
+    backoff.reset()
+    expect(delayOf(backoff)).toBe(100)
+  })
+
+  it('never grants more than maxRestarts restarts within any 60 s, and gives up only when it must', () => {
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('crash' as const) }),
+      fc.record({ kind: fc.constant('running' as const) }),
+      fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 40_000 }) }),
+    )
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 6 }), fc.array(step, { maxLength: 60 }), (maxRestarts, steps) => {
+        const { backoff, advance } = makeBackoff({ maxRestarts, random: Math.random })
+        let time = 0
+        const granted: number[] = []
+        for (const s of steps) {
+          if (s.kind === 'wait') {
+            advance(s.ms)
+            time += s.ms
+          } else if (s.kind === 'running') backoff.recordRunning()
+          else {
+            const recent = granted.filter((t) => time - t < CRASH_WINDOW_MS).length
+            const d = backoff.recordCrash()
+            if (d.action === 'restart') {
+              granted.push(time)
+              expect(d.delayMs).toBeGreaterThanOrEqual(0)
+              expect(d.delayMs).toBeLessThanOrEqual(MAX_RESTART_DELAY_MS)
+            }
+            expect(d.action).toBe(recent < maxRestarts ? 'restart' : 'give-up')
+            expect(granted.filter((t) => time - t < CRASH_WINDOW_MS).length).toBeLessThanOrEqual(maxRestarts)
+          }
+        }
+      }),
+    )
+  })
+})
+
+describe('RestartBackoff options', () => {
+  it('refuses options that are not non-negative integers', () => {
+    expect(() => new RestartBackoff({ maxRestarts: -1 })).toThrow(RangeError)
+    expect(() => new RestartBackoff({ maxDelayMs: 1.5 })).toThrow(/maxDelayMs must be a non-negative integer/)
+  })
+})
