@@ -1,0 +1,410 @@
+import { MAX_BURST, type SagaTotals } from '../../shared/diagnostics'
+import type { Command, Event, SagaReport } from '../../shared/protocol'
+import {
+  HostPipeError,
+  MAX_IN_FLIGHT,
+  silentLogger,
+  systemClock,
+  type Clock,
+  type HostPipe,
+  type Logger,
+} from '../host-pipe'
+import { FifoQueue } from '../host-pipe/fifo-queue'
+import type { LauncherEvents } from './launcher-events'
+
+/** How long an issued saga may wait for its report (AgentMux's value). */
+export const SAGA_TIMEOUT_MS = 5_000
+export const REASON_SAGA_TIMEOUT = 'saga timeout'
+export const REASON_BACKLOG_FULL = 'saga backlog full'
+export const REASON_COORDINATOR_DISPOSED = 'saga coordinator disposed'
+
+/** The three saga commands, without their saga id (the coordinator assigns it). */
+export type SagaRequest =
+  | { cmd: 'spawn_pool_window' }
+  | { cmd: 'reap_panes'; label: string }
+  | { cmd: 'drain_pool_if_last'; label: string }
+
+/** What the coordinator uses of HostPipe. */
+export type SagaPipe = Pick<HostPipe, 'sendCommand' | 'cancelSaga' | 'snapshot' | 'on'>
+/** What the coordinator uses of the launcher's event bus. */
+export type SagaEventBus = Pick<LauncherEvents, 'emit' | 'nextVersion' | 'subscribe'>
+
+export interface SagaCoordinatorOptions {
+  pipe: SagaPipe
+  /** The bus HostPipe emits on too: its `saga_failed` events close sagas here. */
+  events: SagaEventBus
+  clock?: Clock
+  /** Default SAGA_TIMEOUT_MS. */
+  sagaTimeoutMs?: number
+  /** Must equal HostPipe's `maxInFlight`. Default MAX_IN_FLIGHT. */
+  maxInFlight?: number
+  /** Sagas waiting to be issued; beyond this a new saga fails at once. Default MAX_BURST. */
+  maxBacklog?: number
+  log?: Logger
+}
+
+export interface SagaCoordinatorStats extends SagaTotals {
+  /** Started sagas not yet handed to HostPipe. */
+  backlog: number
+  /** Reports and HostPipe failures that came after their saga had already ended. */
+  lateTerminals: number
+  /** Reports for no issued saga, or of the wrong kind for their saga. */
+  ignoredReports: number
+}
+
+export interface BurstResult {
+  count: number
+  firstSagaId: number
+  lastSagaId: number
+}
+
+interface Saga {
+  readonly id: number
+  readonly request: SagaRequest
+  /** When its timeout fires; undefined while it waits in the backlog. */
+  deadline: number | undefined
+}
+
+const REPORT_FOR: Record<SagaRequest['cmd'], SagaReport['cmd']> = {
+  spawn_pool_window: 'report_pool_window_added',
+  reap_panes: 'report_panes_reaped',
+  drain_pool_if_last: 'report_pool_drain_decision',
+}
+
+/**
+ * Runs sagas: one command to the host each, closed by exactly one terminal event: the host's
+ * report (`saga_completed`, or `saga_failed` for `report_saga_action_failed`), the saga timeout,
+ * or a `saga_failed` HostPipe emitted itself (overflow, expiry, host gone before the ack).
+ * Whatever comes after the first terminal is ignored and counted; every terminal cancels the
+ * saga's frames in HostPipe so it cannot fail the saga a second time.
+ *
+ * Backlog. HostPipe holds at most `maxInFlight` unacked commands plus `capacity` buffered ones and
+ * drops the oldest beyond that. A burst bigger than that against a healthy host would overflow
+ * for no reason, so sagas wait here, in order, and are issued:
+ * - while the pipe is connected, only while `inFlight + pending < maxInFlight`. This keeps
+ *   HostPipe's buffer empty while the host keeps up, so the buffer's whole capacity is left for
+ *   an outage, and a healthy burst never overflows;
+ * - while the pipe is disconnected, at once and all of them: the buffer is what an outage is for,
+ *   and its bound (drop-oldest, `saga_failed` per dropped saga) is the contract users see
+ *   (stop-host then burst 100: depth 64, 36 overflow failures). Holding sagas here instead would
+ *   hide the outage from the pipe's own accounting.
+ * The timeout clock of a saga starts when it is issued. If the backlog cannot move for a whole
+ * saga timeout (a connected host that stopped acking), its sagas fail with `saga timeout` too,
+ * so no saga waits forever.
+ */
+export class SagaCoordinator {
+  private readonly pipe: SagaPipe
+  private readonly events: SagaEventBus
+  private readonly clock: Clock
+  private readonly sagaTimeoutMs: number
+  private readonly maxInFlight: number
+  private readonly maxBacklog: number
+  private readonly log: Logger
+
+  private nextSagaId = 1
+  /** Every saga without a terminal event yet. */
+  private readonly open = new Map<number, Saga>()
+  /** Open sagas handed to HostPipe, in issue order, hence in deadline order. */
+  private readonly issued = new Map<number, Saga>()
+  private readonly backlog = new FifoQueue<Saga>()
+  /** Events this coordinator emitted, to tell them from HostPipe's when the bus hands them back. */
+  private readonly ownEvents = new WeakSet<Event>()
+  private timeoutTimer: unknown
+  private stallTimer: unknown
+  /** When the backlog last moved (or started waiting). */
+  private backlogMovedAt = 0
+  private isPumping = false
+  private isPumpScheduled = false
+  private isDisposed = false
+  private readonly counts = { started: 0, completed: 0, failed: 0, lateTerminals: 0, ignoredReports: 0 }
+  private readonly unsubscribe: Array<() => void>
+
+  constructor(opts: SagaCoordinatorOptions) {
+    this.pipe = opts.pipe
+    this.events = opts.events
+    this.clock = opts.clock ?? systemClock
+    this.sagaTimeoutMs = opts.sagaTimeoutMs ?? SAGA_TIMEOUT_MS
+    this.maxInFlight = opts.maxInFlight ?? MAX_IN_FLIGHT
+    this.maxBacklog = opts.maxBacklog ?? MAX_BURST
+    this.log = opts.log ?? silentLogger
+    for (const [name, value] of [
+      ['sagaTimeoutMs', this.sagaTimeoutMs],
+      ['maxInFlight', this.maxInFlight],
+      ['maxBacklog', this.maxBacklog],
+    ] as const)
+      if (!Number.isInteger(value) || value < 1)
+        throw new RangeError(`${name} must be a positive integer, got ${value}`)
+    this.unsubscribe = [
+      this.events.subscribe((e) => this.onBusEvent(e)),
+      // Room frees on acks and on a disconnect. The pump runs after HostPipe's notification
+      // returns, never inside it: HostPipe is mid-update while it notifies.
+      this.pipe.on('change', () => this.schedulePump()),
+    ]
+  }
+
+  /** Starts a saga: `saga_started` now, its command as soon as HostPipe has room. Returns its id. */
+  startSaga(request: SagaRequest): number {
+    const saga = this.accept(request)
+    this.pump()
+    return saga.id
+  }
+
+  /** Starts `count` `spawn_pool_window` sagas (1 … MAX_BURST). */
+  burst(count: number): BurstResult {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_BURST)
+      throw new RangeError(`burst count must be an integer from 1 to ${MAX_BURST}, got ${count}`)
+    const first = this.startSaga({ cmd: 'spawn_pool_window' })
+    for (let i = 1; i < count; i++) this.startSaga({ cmd: 'spawn_pool_window' })
+    return { count, firstSagaId: first, lastSagaId: first + count - 1 }
+  }
+
+  /**
+   * A saga report from the host. Returns true when it ended its saga; false when it was late,
+   * for an unknown saga, or of the wrong kind (a buggy host: the saga then runs into its timeout).
+   */
+  handleReport(report: SagaReport): boolean {
+    const saga = this.issued.get(report.saga_id)
+    if (!saga) {
+      if (this.isEnded(report.saga_id)) {
+        this.counts.lateTerminals++
+        this.log.debug(`[saga] ${report.cmd} for saga ${report.saga_id} after it ended: ignored`)
+      } else {
+        this.counts.ignoredReports++
+        this.log.warn(`[saga] ${report.cmd} for saga ${report.saga_id}, which was not issued: ignored`)
+      }
+      return false
+    }
+    if (report.cmd === 'report_saga_action_failed') {
+      this.fail(saga, report.reason)
+      return true
+    }
+    if (REPORT_FOR[saga.request.cmd] !== report.cmd) {
+      this.counts.ignoredReports++
+      this.log.warn(`[saga] ${report.cmd} does not answer saga ${saga.id} (${saga.request.cmd}): ignored`)
+      return false
+    }
+    const base = { label: report.label, saga_id: saga.id }
+    switch (report.cmd) {
+      case 'report_pool_window_added':
+        this.complete(saga, (version) => ({ event: 'pool_window_added', ...base, version }))
+        break
+      case 'report_panes_reaped':
+        this.complete(saga, (version) => ({ event: 'panes_reaped', ...base, version }))
+        break
+      case 'report_pool_drain_decision':
+        this.complete(saga, (version) => ({
+          event: report.was_last ? 'pool_drained' : 'pool_not_last',
+          ...base,
+          version,
+        }))
+        break
+    }
+    return true
+  }
+
+  totals(): SagaTotals {
+    const { started, completed, failed } = this.counts
+    return { started, completed, failed, inFlight: this.open.size }
+  }
+
+  stats(): SagaCoordinatorStats {
+    return {
+      ...this.totals(),
+      backlog: this.backlogSize,
+      lateTerminals: this.counts.lateTerminals,
+      ignoredReports: this.counts.ignoredReports,
+    }
+  }
+
+  /** Fails every open saga (`saga coordinator disposed`), clears timers and subscriptions. */
+  dispose(): void {
+    if (this.isDisposed) return
+    this.isDisposed = true
+    for (const off of this.unsubscribe) off()
+    this.clearTimer('timeoutTimer')
+    this.clearTimer('stallTimer')
+    this.backlog.takeAll()
+    for (const saga of [...this.open.values()]) this.fail(saga, REASON_COORDINATOR_DISPOSED)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Starting and issuing
+
+  private accept(request: SagaRequest): Saga {
+    if (this.isDisposed) throw new Error('saga coordinator is disposed')
+    if (
+      request.cmd !== 'spawn_pool_window' &&
+      (typeof request.label !== 'string' || request.label.length === 0)
+    )
+      throw new RangeError(`${request.cmd} needs a non-empty label`)
+    const waiting = this.backlogSize
+    const saga: Saga = { id: this.nextSagaId++, request, deadline: undefined }
+    this.open.set(saga.id, saga)
+    this.counts.started++
+    this.emitOwn({
+      event: 'saga_started',
+      saga_id: saga.id,
+      name: request.cmd,
+      version: this.events.nextVersion(),
+    })
+    if (waiting >= this.maxBacklog) {
+      this.fail(saga, REASON_BACKLOG_FULL)
+      return saga
+    }
+    if (waiting === 0) this.backlogMovedAt = this.clock.now()
+    this.backlog.push(saga)
+    return saga
+  }
+
+  private schedulePump(): void {
+    if (this.isPumpScheduled || this.backlogSize === 0 || this.isDisposed) return
+    this.isPumpScheduled = true
+    queueMicrotask(() => {
+      this.isPumpScheduled = false
+      if (!this.isDisposed) this.pump()
+    })
+  }
+
+  private pump(): void {
+    // issue() calls into HostPipe, whose notifications schedule (never run) another pump, so this
+    // guard only matters if a caller re-enters through an event listener.
+    if (this.isPumping) return
+    this.isPumping = true
+    try {
+      while (this.backlogSize > 0 && this.hasRoom()) this.issue(this.backlog.shift()!)
+    } finally {
+      this.isPumping = false
+    }
+    this.armStallTimer()
+  }
+
+  private hasRoom(): boolean {
+    const s = this.pipe.snapshot()
+    return !s.connected || s.inFlight + s.pending < this.maxInFlight
+  }
+
+  private issue(saga: Saga): void {
+    const now = this.clock.now()
+    this.backlogMovedAt = now
+    saga.deadline = now + this.sagaTimeoutMs
+    this.issued.set(saga.id, saga)
+    this.armTimeoutTimer()
+    // Registered before the send: HostPipe may fail the saga synchronously inside it.
+    this.pipe.sendCommand(this.commandOf(saga)).catch((err: unknown) => {
+      // WRITE_FAILED keeps the frame (HostPipe still delivers or fails it); anything else means
+      // the command will never reach the host.
+      if (err instanceof HostPipeError && err.code === 'WRITE_FAILED') return
+      const live = this.issued.get(saga.id)
+      if (live)
+        this.fail(live, `host pipe refused the command: ${err instanceof Error ? err.message : String(err)}`)
+    })
+  }
+
+  private commandOf(saga: Saga): Command {
+    return { ...saga.request, saga_id: saga.id }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Terminals: each saga reaches exactly one of these, once.
+
+  private complete(saga: Saga, outcome: (version: number) => Event): void {
+    this.close(saga)
+    this.counts.completed++
+    this.pipe.cancelSaga(saga.id)
+    this.emitOwn(outcome(this.events.nextVersion()))
+    this.emitOwn({ event: 'saga_completed', saga_id: saga.id, version: this.events.nextVersion() })
+  }
+
+  private fail(saga: Saga, reason: string): void {
+    const wasIssued = saga.deadline !== undefined
+    this.close(saga)
+    this.counts.failed++
+    if (wasIssued) this.pipe.cancelSaga(saga.id)
+    this.emitOwn({ event: 'saga_failed', saga_id: saga.id, reason, version: this.events.nextVersion() })
+  }
+
+  /** HostPipe failed the saga and already emitted its `saga_failed`: close it without a second. */
+  private onPipeFailed(sagaId: number): void {
+    const saga = this.open.get(sagaId)
+    if (!saga) {
+      if (this.isEnded(sagaId)) this.counts.lateTerminals++
+      return
+    }
+    this.close(saga)
+    this.counts.failed++
+    // HostPipe emits from inside its own bookkeeping: cancel once it has returned.
+    queueMicrotask(() => this.pipe.cancelSaga(sagaId))
+  }
+
+  private close(saga: Saga): void {
+    this.open.delete(saga.id)
+    this.issued.delete(saga.id)
+  }
+
+  /** Open sagas not yet issued are exactly the backlog's. */
+  private get backlogSize(): number {
+    return this.open.size - this.issued.size
+  }
+
+  private isEnded(sagaId: number): boolean {
+    return sagaId >= 1 && sagaId < this.nextSagaId && !this.open.has(sagaId)
+  }
+
+  private onBusEvent(e: Event): void {
+    if (e.event === 'saga_failed' && !this.ownEvents.has(e)) this.onPipeFailed(e.saga_id)
+  }
+
+  private emitOwn(e: Event): void {
+    this.ownEvents.add(e)
+    this.events.emit(e)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timers. One timer each, not one per saga: a burst issues thousands of sagas at once.
+
+  /** Due for the oldest issued saga; a saga that ends early leaves it to fire and re-arm. */
+  private armTimeoutTimer(): void {
+    if (this.timeoutTimer !== undefined) return
+    const oldest = this.issued.values().next().value
+    if (!oldest) return
+    const delay = Math.max(0, oldest.deadline! - this.clock.now())
+    this.timeoutTimer = this.clock.setTimeout(() => this.onTimeoutTimer(), delay)
+  }
+
+  private onTimeoutTimer(): void {
+    this.timeoutTimer = undefined
+    const now = this.clock.now()
+    for (const saga of this.issued.values()) {
+      if (saga.deadline! > now) break
+      this.log.warn(`[saga] saga ${saga.id} (${saga.request.cmd}) timed out after ${this.sagaTimeoutMs} ms`)
+      this.fail(saga, REASON_SAGA_TIMEOUT)
+    }
+    this.armTimeoutTimer()
+  }
+
+  private armStallTimer(): void {
+    if (this.stallTimer !== undefined || this.backlogSize === 0) return
+    const delay = Math.max(0, this.backlogMovedAt + this.sagaTimeoutMs - this.clock.now())
+    this.stallTimer = this.clock.setTimeout(() => this.onStallTimer(), delay)
+  }
+
+  private onStallTimer(): void {
+    this.stallTimer = undefined
+    if (this.backlogSize === 0) return
+    if (this.clock.now() - this.backlogMovedAt >= this.sagaTimeoutMs) {
+      const stuck = this.backlog.takeAll()
+      this.log.warn(
+        `[saga] host accepted no command for ${this.sagaTimeoutMs} ms: failing ${stuck.length} waiting saga(s)`,
+      )
+      for (const saga of stuck) this.fail(saga, REASON_SAGA_TIMEOUT)
+      return
+    }
+    this.armStallTimer()
+  }
+
+  private clearTimer(name: 'timeoutTimer' | 'stallTimer'): void {
+    if (this[name] === undefined) return
+    this.clock.clearTimeout(this[name])
+    this[name] = undefined
+  }
+}
