@@ -1,0 +1,108 @@
+import { MAX_FRAME_BYTES } from '../../shared/protocol'
+
+const LF = 0x0a
+const CR = 0x0d
+
+export interface NdjsonFramerOptions {
+  /** One whole line without its terminator. Valid only during the call (it may view the chunk). */
+  onLine(line: Uint8Array): void
+  /** A line grew past the limit; called once, after which the framer delivers nothing more. */
+  onTooLarge(bytes: number): void
+  /** Default MAX_FRAME_BYTES. */
+  maxLineBytes?: number
+}
+
+/**
+ * Splits an inbound byte stream into NDJSON lines. Works on bytes, not strings, so a multi-byte
+ * UTF-8 character split across chunks arrives whole and `parseHostInbound` can decode strictly.
+ *
+ * Memory is bounded: it never holds more than `maxLineBytes` of an unfinished line. A longer line
+ * is reported once and the framer stops (the connection is closed: after an over-long line there
+ * is no way to know where the next frame starts without reading the rest of it).
+ *
+ * `\r\n` is accepted as a terminator. Empty lines are not frames and are skipped.
+ */
+export class NdjsonFramer {
+  private readonly onLine: (line: Uint8Array) => void
+  private readonly onTooLarge: (bytes: number) => void
+  private readonly maxLineBytes: number
+  /** Pieces of the unfinished line, copied out of their chunks. */
+  private partial: Uint8Array[] = []
+  private partialBytes = 0
+  private stopped = false
+
+  constructor(opts: NdjsonFramerOptions) {
+    this.onLine = opts.onLine
+    this.onTooLarge = opts.onTooLarge
+    this.maxLineBytes = opts.maxLineBytes ?? MAX_FRAME_BYTES
+  }
+
+  /** True once an over-long line was reported. */
+  get isStopped(): boolean {
+    return this.stopped
+  }
+
+  /** Bytes of the unfinished line held right now (for tests of the memory bound). */
+  get bufferedBytes(): number {
+    return this.partialBytes
+  }
+
+  push(chunk: Uint8Array): void {
+    let start = 0
+    while (!this.stopped) {
+      const nl = chunk.indexOf(LF, start)
+      if (nl === -1) {
+        this.keepPartial(chunk.subarray(start))
+        return
+      }
+      this.endLine(chunk.subarray(start, nl))
+      start = nl + 1
+    }
+  }
+
+  private endLine(tail: Uint8Array): void {
+    const total = this.partialBytes + tail.length
+    const lastByte = tail.length > 0 ? tail[tail.length - 1] : this.partial.at(-1)?.at(-1)
+    const length = lastByte === CR ? total - 1 : total
+    // Checked before joining the pieces, so an over-long line is never copied.
+    if (length > this.maxLineBytes) return this.stop(length)
+    const line = this.partialBytes === 0 ? tail : concat(this.partial, this.partialBytes, tail)
+    this.partial = []
+    this.partialBytes = 0
+    if (length > 0) this.onLine(line.subarray(0, length))
+  }
+
+  private keepPartial(rest: Uint8Array): void {
+    if (rest.length === 0) return
+    const total = this.partialBytes + rest.length
+    // One byte of slack for a `\r` whose `\n` has not arrived yet.
+    if (total > this.maxLineBytes + 1 || (total === this.maxLineBytes + 1 && rest[rest.length - 1] !== CR))
+      return this.stop(total)
+    // Copied: the chunk belongs to the stream and may be reused once this call returns.
+    this.partial.push(rest.slice())
+    this.partialBytes = total
+  }
+
+  /** Stops delivering lines (the connection closed); drops the unfinished line. */
+  close(): void {
+    this.stopped = true
+    this.partial = []
+    this.partialBytes = 0
+  }
+
+  private stop(bytes: number): void {
+    this.close()
+    this.onTooLarge(bytes)
+  }
+}
+
+function concat(pieces: Uint8Array[], piecesBytes: number, tail: Uint8Array): Uint8Array {
+  const out = new Uint8Array(piecesBytes + tail.length)
+  let offset = 0
+  for (const piece of pieces) {
+    out.set(piece, offset)
+    offset += piece.length
+  }
+  out.set(tail, offset)
+  return out
+}

@@ -1,0 +1,190 @@
+import type { Socket } from 'node:net'
+import { silentLogger, type Logger } from '../host-pipe'
+import type { FrameConnection } from './frame-connection'
+import { NdjsonFramer } from './ndjson-framer'
+
+/** Bytes queued before `send` makes its caller wait for the socket to drain. */
+export const SOCKET_SEND_HIGH_WATER = 64 * 1024
+/** A peer that leaves this much unread (our queue plus Node's) is cut off. */
+export const SOCKET_MAX_QUEUED_BYTES = 16 * 1024 * 1024
+/** How long `close()` waits for the peer to finish closing before the socket is destroyed. */
+export const SOCKET_CLOSE_GRACE_MS = 1000
+
+export interface SocketConnectionOptions {
+  /** For logs; default "unix socket #<n>". */
+  description?: string
+  log?: Logger
+  /** Default SOCKET_MAX_QUEUED_BYTES. */
+  maxQueuedBytes?: number
+  /** Default MAX_FRAME_BYTES. */
+  maxFrameBytes?: number
+}
+
+interface Waiter {
+  resolve(): void
+  reject(err: Error): void
+}
+
+const resolved = Promise.resolve()
+let nextSocketId = 1
+
+/**
+ * A FrameConnection over a stream socket (Unix socket, Windows named pipe): NDJSON lines.
+ *
+ * Sends are coalesced: lines queued during one tick go out as one `socket.write`, so a burst of
+ * frames from HostPipe costs one syscall, not one each. `send` resolves at once while little is
+ * queued (the transport took the frame) and otherwise once the socket has drained, which is the
+ * backpressure HostPipe's one-write-at-a-time loop relies on.
+ */
+export class SocketConnection implements FrameConnection {
+  readonly description: string
+  private readonly log: Logger
+  private readonly maxQueuedBytes: number
+  private readonly framer: NdjsonFramer
+  private queued: string[] = []
+  private queuedBytes = 0
+  private waiters: Waiter[] = []
+  private isFlushScheduled = false
+  private isClosing = false
+  private isGone = false
+  private goneReason = ''
+  private closeTimer: ReturnType<typeof setTimeout> | undefined
+  private frameHandler: ((frame: Uint8Array) => void) | undefined
+  private tooLargeHandler: ((bytes: number) => void) | undefined
+  private closeHandler: ((reason: string) => void) | undefined
+
+  constructor(
+    private readonly socket: Socket,
+    opts: SocketConnectionOptions = {},
+  ) {
+    this.description = opts.description ?? `unix socket #${nextSocketId++}`
+    this.log = opts.log ?? silentLogger
+    this.maxQueuedBytes = opts.maxQueuedBytes ?? SOCKET_MAX_QUEUED_BYTES
+    this.framer = new NdjsonFramer({
+      onLine: (line) => this.frameHandler?.(line),
+      onTooLarge: (bytes) => this.onFramerTooLarge(bytes),
+      maxLineBytes: opts.maxFrameBytes,
+    })
+    socket.on('drain', this.flush)
+    socket.on('error', this.onError)
+    socket.on('close', this.onSocketClose)
+    if (socket.destroyed) queueMicrotask(() => this.onSocketClose())
+  }
+
+  send(frame: string): Promise<void> {
+    if (this.isClosing || this.isGone) return Promise.reject(new Error(`${this.description} is closed`))
+    this.queued.push(frame)
+    this.queuedBytes += frame.length + 1
+    if (this.queuedBytes + this.socket.writableLength > this.maxQueuedBytes) {
+      this.log.warn(
+        `[ipc] ${this.description}: peer is not reading (${this.queuedBytes} bytes queued); closing`,
+      )
+      this.destroy('peer too slow')
+      return Promise.reject(new Error(`${this.description} was closed: peer too slow`))
+    }
+    this.scheduleFlush()
+    if (this.queuedBytes < SOCKET_SEND_HIGH_WATER && !this.socket.writableNeedDrain) return resolved
+    return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
+  }
+
+  onFrame(fn: (frame: Uint8Array) => void): void {
+    const isFirst = this.frameHandler === undefined
+    this.frameHandler = fn
+    // Reading starts only once someone listens, so no frame arrives before a handler exists.
+    if (isFirst && !this.isGone) this.socket.on('data', this.onData)
+  }
+
+  onTooLarge(fn: (bytes: number) => void): void {
+    this.tooLargeHandler = fn
+  }
+
+  onClose(fn: (reason: string) => void): void {
+    this.closeHandler = fn
+  }
+
+  close(): void {
+    if (this.isClosing || this.isGone) return
+    this.isClosing = true
+    this.framer.close()
+    this.socket.off('data', this.onData)
+    this.writeQueued()
+    if (!this.socket.writableNeedDrain) this.settleWaiters()
+    this.socket.end()
+    // A peer that never closes its end must not keep the descriptor open.
+    this.closeTimer = setTimeout(() => this.socket.destroy(), SOCKET_CLOSE_GRACE_MS)
+    this.closeTimer.unref?.()
+  }
+
+  /** Bytes waiting in this connection's queue, not yet handed to the socket. */
+  get pendingBytes(): number {
+    return this.queuedBytes
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.framer.push(chunk)
+  }
+
+  private onFramerTooLarge(bytes: number): void {
+    this.socket.pause()
+    if (this.tooLargeHandler) this.tooLargeHandler(bytes)
+    else this.close()
+  }
+
+  private scheduleFlush(): void {
+    if (this.isFlushScheduled) return
+    this.isFlushScheduled = true
+    // nextTick runs after the current burst of promise callbacks, so a HostPipe pump that writes
+    // frame after frame in microtasks has queued them all by then.
+    process.nextTick(this.flush)
+  }
+
+  private readonly flush = (): void => {
+    this.isFlushScheduled = false
+    if (this.isGone) return
+    if (!this.socket.writableNeedDrain) this.writeQueued()
+    if (this.queued.length === 0 && !this.socket.writableNeedDrain) this.settleWaiters()
+  }
+
+  private writeQueued(): void {
+    if (this.queued.length === 0 || this.socket.destroyed) return
+    const data = this.queued.length === 1 ? this.queued[0] + '\n' : this.queued.join('\n') + '\n'
+    this.queued = []
+    this.queuedBytes = 0
+    this.socket.write(data)
+  }
+
+  private settleWaiters(err?: Error): void {
+    const waiters = this.waiters
+    this.waiters = []
+    for (const w of waiters) {
+      if (err) w.reject(err)
+      else w.resolve()
+    }
+  }
+
+  private readonly onError = (err: Error): void => {
+    this.goneReason ||= `error: ${err.message}`
+    this.log.debug(`[ipc] ${this.description}: ${err.message}`)
+  }
+
+  private destroy(reason: string): void {
+    this.goneReason ||= reason
+    this.isClosing = true
+    this.framer.close()
+    this.socket.destroy()
+  }
+
+  private readonly onSocketClose = (): void => {
+    if (this.isGone) return
+    this.isGone = true
+    if (this.closeTimer) clearTimeout(this.closeTimer)
+    this.framer.close()
+    this.socket.off('data', this.onData)
+    this.socket.off('drain', this.flush)
+    const reason = this.goneReason || (this.isClosing ? 'closed' : 'eof')
+    this.queued = []
+    this.queuedBytes = 0
+    this.settleWaiters(new Error(`${this.description} closed (${reason})`))
+    this.closeHandler?.(reason)
+  }
+}

@@ -1,0 +1,92 @@
+import { HostPipe } from '../../src/main/host-pipe'
+import {
+  LauncherServer,
+  type LauncherServerOptions,
+  type RegisteredHost,
+} from '../../src/main/ipc/launcher-server'
+import type { Event, SagaReport } from '../../src/shared/protocol'
+import { FakeConnection } from './ipc-fake-connection'
+import { ManualClock } from './manual-clock'
+
+export const TOKEN = 'launch-secret'
+
+/**
+ * A LauncherServer over a real HostPipe on a manual clock, one version counter for both (as in the
+ * launcher), and every callback recorded. Connections are FakeConnections the test drives.
+ */
+export function makeServer(opts: Partial<LauncherServerOptions> = {}) {
+  const clock = new ManualClock()
+  let version = 0
+  const nextVersion = (): number => ++version
+  const emitted: Event[] = []
+  const pipe = new HostPipe({ emit: (e) => emitted.push(e), nextVersion, clock })
+  const hostsRegistered: RegisteredHost[] = []
+  const hostsGone: Array<RegisteredHost & { reason: string }> = []
+  const reports: SagaReport[] = []
+  const alive: number[] = []
+  const server = new LauncherServer({
+    hostPipe: pipe,
+    token: TOKEN,
+    nextVersion,
+    launcherVersion: '9.9.9',
+    launcherPid: 4242,
+    clock,
+    onHostRegistered: (h) => hostsRegistered.push(h),
+    onHostGone: (h) => hostsGone.push(h),
+    onReport: (r) => reports.push(r),
+    onUiThreadAlive: (n) => alive.push(n),
+    ...opts,
+  })
+
+  function connect(): FakeConnection {
+    const conn = new FakeConnection()
+    server.attach(conn)
+    return conn
+  }
+
+  function register(
+    conn: FakeConnection,
+    fields: { kind?: 'host' | 'tool'; pid?: number; token?: string; features?: string[] } = {},
+  ): void {
+    conn.receive({
+      cmd: 'register',
+      kind: fields.kind ?? 'host',
+      pid: fields.pid ?? 1000,
+      version: '1.0.0',
+      token: fields.token ?? TOKEN,
+      features: fields.features ?? ['ack'],
+    })
+  }
+
+  function connectHost(fields: { pid?: number; features?: string[] } = {}): FakeConnection {
+    const conn = connect()
+    register(conn, { kind: 'host', ...fields })
+    return conn
+  }
+
+  function connectTool(): FakeConnection {
+    const conn = connect()
+    register(conn, { kind: 'tool' })
+    return conn
+  }
+
+  return {
+    server,
+    pipe,
+    clock,
+    emitted,
+    hostsRegistered,
+    hostsGone,
+    reports,
+    alive,
+    connect,
+    register,
+    connectHost,
+    connectTool,
+  }
+}
+
+/** The command frames (`kind:"command"`) a connection received. */
+export function commandsOf(conn: FakeConnection): Array<Record<string, unknown>> {
+  return conn.frames().filter((f) => f.kind === 'command')
+}
