@@ -1,0 +1,70 @@
+import { DIAGNOSTICS_ACTIONS, MAX_BURST, type DiagnosticsAction } from '../../shared/diagnostics'
+import type { DiagnosticsSource } from './diagnostics-source'
+import type { HostSupervisor } from './host-supervisor'
+import type { SagaCoordinator } from './saga-coordinator'
+
+export type DiagnosticsAct = DiagnosticsSource['act']
+
+/** What the four panel actions drive. */
+export interface DiagnosticsActionTargets {
+  supervisor: Pick<HostSupervisor, 'killHost' | 'stopHost' | 'startHost'>
+  coordinator: Pick<SagaCoordinator, 'burst'>
+}
+
+export type BurstCount = { ok: true; count: number } | { ok: false; error: string }
+
+export function isDiagnosticsAction(name: string): name is DiagnosticsAction {
+  return (DIAGNOSTICS_ACTIONS as readonly string[]).includes(name)
+}
+
+/** A burst size as the API takes it: an integer from 1 to MAX_BURST, nothing else (no strings). */
+export function parseBurstCount(count: unknown): BurstCount {
+  if (typeof count === 'number' && Number.isInteger(count) && count >= 1 && count <= MAX_BURST)
+    return { ok: true, count }
+  const got = count === undefined ? 'nothing' : (JSON.stringify(count)?.slice(0, 40) ?? typeof count)
+  return { ok: false, error: `count must be an integer from 1 to ${MAX_BURST}, got ${got}` }
+}
+
+/**
+ * The panel's actions over the supervisor and the saga coordinator, shared by every front end
+ * (HTTP API, Electron IPC). Never throws. Stop-host answers once the stop has begun, not when the
+ * host has exited: the panel sees `stopped` through the feed.
+ */
+export function createDiagnosticsActions({
+  supervisor,
+  coordinator,
+}: DiagnosticsActionTargets): DiagnosticsAct {
+  return async (action, body) => {
+    try {
+      switch (action) {
+        case 'kill-host':
+          return supervisor.killHost()
+            ? { ok: true, action, detail: 'host killed (SIGKILL); the supervisor restarts it' }
+            : { ok: false, error: 'no host process is running' }
+        case 'stop-host':
+          void supervisor.stopHost()
+          return { ok: true, action, detail: 'host stopping; it stays down until start-host' }
+        case 'start-host':
+          return {
+            ok: true,
+            action,
+            detail: supervisor.startHost() ? 'host starting' : 'host already running',
+          }
+        case 'burst': {
+          const count = parseBurstCount(body?.count)
+          if (!count.ok) return count
+          const r = coordinator.burst(count.count)
+          return {
+            ok: true,
+            action,
+            detail: `started ${r.count} saga(s), ids ${r.firstSagaId}–${r.lastSagaId}`,
+          }
+        }
+        default:
+          return { ok: false, error: `unknown action ${JSON.stringify(action)}` }
+      }
+    } catch (err) {
+      return { ok: false, error: `${action} failed: ${err instanceof Error ? err.message : String(err)}` }
+    }
+  }
+}

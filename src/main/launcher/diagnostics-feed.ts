@@ -1,0 +1,269 @@
+import type {
+  ActionResult,
+  DiagnosticsAction,
+  DiagnosticsSnapshot,
+  HostPipeSnapshot,
+  LogLevel,
+  PipeState,
+  TransportKind,
+} from '../../shared/diagnostics'
+import type { Event } from '../../shared/protocol'
+import { silentLogger, systemClock, type Clock, type HostPipe, type Logger } from '../host-pipe'
+import type { DiagnosticsAct } from './diagnostics-actions'
+import type { DiagnosticsSource } from './diagnostics-source'
+import { EventRing } from './event-ring'
+import type { HostSupervisor, SupervisorEvent, SupervisorState } from './host-supervisor'
+import type { LauncherEvents } from './launcher-events'
+import type { SagaCoordinator } from './saga-coordinator'
+
+/** Subscribers hear at most once per this, so the panel is ≤ 100 ms behind. */
+export const FEED_INTERVAL_MS = 50
+export const EVENT_RING_SIZE = 200
+
+export interface DiagnosticsFeedOptions {
+  pipe: Pick<HostPipe, 'snapshot' | 'on'>
+  supervisor: Pick<HostSupervisor, 'state' | 'hostPid' | 'restarts' | 'subscribe'>
+  sagas: Pick<SagaCoordinator, 'totals'>
+  events: Pick<LauncherEvents, 'subscribe'>
+  transport: TransportKind
+  socketPath: string | null
+  /** HostPipe's clock: `expiresAt` is in its time base. Also runs the feed's timers. */
+  clock?: Clock
+  /** Wall clock for `at` and event times. Default Date.now. */
+  wallNow?: () => number
+  /** The panel actions (see createDiagnosticsActions); without it every action is refused. */
+  act?: DiagnosticsAct
+  /** Default FEED_INTERVAL_MS. */
+  intervalMs?: number
+  /** Default EVENT_RING_SIZE. */
+  ringSize?: number
+  log?: Logger
+}
+
+/** The badge: connected wins; `stopped` only once the held-down host is gone from the pipe too. */
+export function pipeStateOf(connected: boolean, supervisor: SupervisorState): PipeState {
+  if (connected) return 'connected'
+  if (supervisor === 'stopped') return 'stopped'
+  if (supervisor === 'gave-up') return 'gave-up'
+  return 'disconnected'
+}
+
+/** A run of `saga_failed` with one reason, folded into one ring entry. */
+interface FailureRun {
+  seq: number
+  reason: string
+  count: number
+  firstId: number
+  lastId: number
+}
+
+/**
+ * The diagnostics feed (§5): HostPipe's snapshot plus supervisor, saga and transport state, and a
+ * ring of recent events, for the HTTP/SSE server and the Electron bridge alike.
+ *
+ * Subscribers are coalesced: a change schedules one delivery (at once if none went out in the
+ * last interval, else when the interval ends), so a 100k-saga burst costs ~20 snapshots a second
+ * and an idle launcher none at all. While an expiry deadline runs the feed also publishes when
+ * the whole-second countdown changes, so a panel that only renders snapshots stays correct.
+ */
+export class DiagnosticsFeed implements DiagnosticsSource {
+  private readonly opts: DiagnosticsFeedOptions
+  private readonly clock: Clock
+  private readonly wallNow: () => number
+  private readonly intervalMs: number
+  private readonly log: Logger
+  private readonly ring: EventRing
+  private readonly subscribers = new Set<(s: DiagnosticsSnapshot) => void>()
+  private readonly unsubscribe: Array<() => void>
+
+  private wasConnected: boolean
+  private failureRun: FailureRun | undefined
+  private timer: unknown
+  private timerDueAt = 0
+  private lastDeliveryAt = Number.NEGATIVE_INFINITY
+  private isDisposed = false
+
+  constructor(opts: DiagnosticsFeedOptions) {
+    this.opts = opts
+    this.clock = opts.clock ?? systemClock
+    this.wallNow = opts.wallNow ?? Date.now
+    this.intervalMs = opts.intervalMs ?? FEED_INTERVAL_MS
+    this.log = opts.log ?? silentLogger
+    this.ring = new EventRing(opts.ringSize ?? EVENT_RING_SIZE)
+    this.wasConnected = opts.pipe.snapshot().connected
+    this.unsubscribe = [
+      opts.pipe.on('change', (s) => this.onPipeChange(s)),
+      opts.supervisor.subscribe((e) => this.onSupervisorEvent(e)),
+      opts.events.subscribe((e) => this.onLauncherEvent(e)),
+    ]
+  }
+
+  snapshot(): DiagnosticsSnapshot {
+    const pipe = this.opts.pipe.snapshot()
+    const supervisor = this.opts.supervisor
+    return {
+      ...pipe,
+      state: pipeStateOf(pipe.connected, supervisor.state),
+      hostPid: supervisor.hostPid,
+      restarts: supervisor.restarts,
+      transport: this.opts.transport,
+      socketPath: this.opts.socketPath,
+      sagas: this.opts.sagas.totals(),
+      at: this.wallNow(),
+      expiresInMs: pipe.expiresAt === null ? null : Math.max(0, pipe.expiresAt - this.clock.now()),
+      events: this.ring.toArray(),
+    }
+  }
+
+  subscribe(fn: (s: DiagnosticsSnapshot) => void): () => void {
+    if (this.isDisposed) return () => {}
+    this.subscribers.add(fn)
+    return () => {
+      this.subscribers.delete(fn)
+      if (this.subscribers.size === 0) this.clearTimer()
+    }
+  }
+
+  async act(action: DiagnosticsAction, body?: { count?: unknown }): Promise<ActionResult> {
+    const result: ActionResult = this.opts.act
+      ? await this.opts.act(action, body)
+      : { ok: false, error: 'actions are not available' }
+    if (result.ok) this.note('info', `${action}: ${result.detail ?? 'done'}`)
+    else this.note('warn', `${action} refused: ${result.error}`)
+    return result
+  }
+
+  /** Adds a line to the event ring. */
+  note(level: LogLevel, message: string): void {
+    this.failureRun = undefined
+    this.ring.push({ at: this.wallNow(), level, message })
+    this.log.debug(`[diagnostics] ${level}: ${message}`)
+    this.markChanged()
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return
+    this.isDisposed = true
+    for (const off of this.unsubscribe) off()
+    this.subscribers.clear()
+    this.clearTimer()
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sources
+
+  private onPipeChange(s: HostPipeSnapshot): void {
+    if (s.connected !== this.wasConnected) {
+      this.wasConnected = s.connected
+      if (s.connected) this.note('info', `host connected (session ${s.sessionId})`)
+      else this.note('warn', 'host disconnected: commands are buffered until it returns')
+      return
+    }
+    this.markChanged()
+  }
+
+  private onSupervisorEvent(e: SupervisorEvent): void {
+    const pid = (p: number | null) => (p === null ? '' : ` pid ${p}`)
+    switch (e.type) {
+      case 'spawned':
+        return this.note('info', e.restart ? `host restarted${pid(e.pid)}` : `host started${pid(e.pid)}`)
+      case 'spawn-failed':
+        return this.note('error', `host failed to start: ${e.error}`)
+      case 'exited': {
+        const how = e.info.signal ? `signal ${e.info.signal}` : `code ${e.info.code ?? '?'}`
+        if (e.expected) return this.note('info', `host${pid(e.pid)} stopped (${how})`)
+        return this.note(
+          e.info.crashed ? 'error' : 'warn',
+          `host${pid(e.pid)} ${e.info.crashed ? 'crashed' : 'exited'} (${how})`,
+        )
+      }
+      case 'restart-scheduled':
+        return this.note('info', `restarting host in ${e.delayMs} ms`)
+      case 'gave-up':
+        return this.note(
+          'error',
+          `host crashed ${e.crashesInWindow} times within 60 s: gave up (start-host to retry)`,
+        )
+      case 'stopping':
+        return this.note('info', `stopping host${pid(e.pid)}`)
+      case 'stopped':
+        return this.note('info', 'host stopped: held down until start-host')
+      case 'signalled':
+        if (e.signal === 'SIGKILL') return this.note('warn', `host${pid(e.pid)} ignored SIGTERM: SIGKILL`)
+        return this.markChanged()
+      case 'running':
+        return this.markChanged()
+    }
+  }
+
+  private onLauncherEvent(e: Event): void {
+    if (e.event === 'saga_failed') return this.recordFailure(e.saga_id, e.reason)
+    if (e.event === 'error') return this.note('error', `${e.code}: ${e.message}`)
+    this.markChanged()
+  }
+
+  /**
+   * One line per run of failures with the same reason: an overflow or an expiry fails sagas by
+   * the thousand, and one line each would push everything else out of the ring.
+   */
+  private recordFailure(sagaId: number, reason: string): void {
+    const run = this.failureRun
+    if (run && run.reason === reason && run.seq === this.ring.newestSeq) {
+      run.count++
+      run.lastId = sagaId
+      this.ring.replaceNewest({
+        at: this.wallNow(),
+        level: 'warn',
+        message: `${run.count} sagas failed (saga ${run.firstId} … saga ${run.lastId}): ${reason}`,
+      })
+      this.markChanged()
+      return
+    }
+    this.note('warn', `saga ${sagaId} failed: ${reason}`)
+    this.failureRun = { seq: this.ring.newestSeq, reason, count: 1, firstId: sagaId, lastId: sagaId }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Coalesced delivery
+
+  private markChanged(): void {
+    if (this.subscribers.size === 0 || this.isDisposed) return
+    this.scheduleAt(Math.max(this.clock.now(), this.lastDeliveryAt + this.intervalMs))
+  }
+
+  /** Arms the one timer for `at`, unless it is already due by then. */
+  private scheduleAt(at: number): void {
+    if (this.timer !== undefined) {
+      if (this.timerDueAt <= at) return
+      this.clock.clearTimeout(this.timer)
+    }
+    this.timerDueAt = at
+    this.timer = this.clock.setTimeout(() => this.deliver(), Math.max(0, at - this.clock.now()))
+  }
+
+  private deliver(): void {
+    this.timer = undefined
+    if (this.subscribers.size === 0) return
+    this.lastDeliveryAt = this.clock.now()
+    const s = this.snapshot()
+    for (const fn of [...this.subscribers]) {
+      try {
+        fn(s)
+      } catch (err) {
+        this.log.error(`[diagnostics] subscriber threw: ${String(err)}`)
+      }
+    }
+    if (s.expiresInMs !== null && s.expiresInMs > 0) {
+      // The countdown shows whole seconds rounded up: it next changes when it reaches the
+      // multiple of 1000 below it.
+      const untilNextSecond = s.expiresInMs - (Math.ceil(s.expiresInMs / 1000) - 1) * 1000
+      this.scheduleAt(this.clock.now() + Math.max(untilNextSecond, this.intervalMs))
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer === undefined) return
+    this.clock.clearTimeout(this.timer)
+    this.timer = undefined
+  }
+}

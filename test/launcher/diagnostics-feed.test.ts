@@ -1,0 +1,254 @@
+import { describe, expect, it } from 'vitest'
+import type { DiagnosticsSnapshot } from '../../src/shared/diagnostics'
+import { REASON_OVERFLOW } from '../../src/main/host-pipe'
+import { createDiagnosticsActions } from '../../src/main/launcher/diagnostics-actions'
+import {
+  DiagnosticsFeed,
+  pipeStateOf,
+  type DiagnosticsFeedOptions,
+} from '../../src/main/launcher/diagnostics-feed'
+import { HostSupervisor } from '../../src/main/launcher/host-supervisor'
+import { FakeSpawner } from '../support/launcher-fakes'
+import { makeSagaRig } from '../support/launcher-harness'
+import { settle } from '../support/memory-writer'
+
+const WALL = 1_700_000_000_000
+
+function makeFeedRig(opts: Partial<DiagnosticsFeedOptions> = {}) {
+  const rig = makeSagaRig()
+  const spawner = new FakeSpawner()
+  const supervisor = new HostSupervisor({
+    spawner,
+    clock: rig.clock,
+    transport: 'pipe',
+    token: 't',
+    socketPath: '/run/hp/pipe.sock',
+    closeHostConnection: () => rig.pipe.clearWriter(),
+    backoffOptions: { random: () => 0 },
+    maxRestarts: 1,
+  })
+  const feed = new DiagnosticsFeed({
+    pipe: rig.pipe,
+    supervisor,
+    sagas: rig.coordinator,
+    events: rig.bus,
+    transport: 'pipe',
+    socketPath: '/run/hp/pipe.sock',
+    clock: rig.clock,
+    wallNow: () => WALL + rig.clock.now(),
+    act: createDiagnosticsActions({ supervisor, coordinator: rig.coordinator }),
+    ...opts,
+  })
+  const messages = () => feed.snapshot().events.map((e) => `${e.level} ${e.message}`)
+  return { ...rig, spawner, supervisor, feed, messages }
+}
+
+describe('DiagnosticsFeed snapshot', () => {
+  it('merges the pipe snapshot with host, saga and transport state', async () => {
+    const rig = makeFeedRig()
+    rig.supervisor.startHost()
+    await rig.connect()
+    rig.supervisor.markRunning()
+    rig.coordinator.burst(2)
+    await settle()
+    const s = rig.feed.snapshot()
+    expect(s).toMatchObject({
+      ...rig.pipe.snapshot(),
+      state: 'connected',
+      hostPid: rig.spawner.last.pid,
+      restarts: 0,
+      transport: 'pipe',
+      socketPath: '/run/hp/pipe.sock',
+      sagas: { started: 2, completed: 0, failed: 0, inFlight: 2 },
+      at: WALL + rig.clock.now(),
+      expiresInMs: null,
+    })
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s)
+  })
+
+  it('counts down the disconnect budget in the pipe clock, never below zero', async () => {
+    const rig = makeFeedRig()
+    await rig.connect()
+    rig.pipe.clearWriter()
+    expect(rig.feed.snapshot().expiresInMs).toBe(30_000)
+    rig.clock.advance(10_000)
+    expect(rig.feed.snapshot().expiresInMs).toBe(20_000)
+    rig.clock.advance(20_000)
+    expect(rig.feed.snapshot().expiresInMs).toBeNull()
+  })
+
+  it('maps supervisor and pipe state onto the badge', () => {
+    expect(pipeStateOf(true, 'stopping')).toBe('connected')
+    expect(pipeStateOf(true, 'stopped')).toBe('connected')
+    expect(pipeStateOf(false, 'stopped')).toBe('stopped')
+    expect(pipeStateOf(false, 'gave-up')).toBe('gave-up')
+    for (const s of ['starting', 'running', 'backoff', 'stopping'] as const)
+      expect(pipeStateOf(false, s)).toBe('disconnected')
+  })
+
+  it('reads stopped only once the held-down host has exited and left the pipe', async () => {
+    const rig = makeFeedRig()
+    rig.supervisor.startHost()
+    await rig.connect()
+    rig.supervisor.markRunning()
+    await rig.feed.act('stop-host')
+    expect(rig.feed.snapshot().state).toBe('disconnected') // stopping: the connection closed first
+    rig.spawner.last.exit()
+    expect(rig.feed.snapshot()).toMatchObject({ state: 'stopped', hostPid: null })
+  })
+
+  it('reads gave-up after too many crashes, and reports restarts', async () => {
+    const rig = makeFeedRig()
+    rig.supervisor.startHost()
+    rig.spawner.last.exit({ code: 1 })
+    rig.clock.advance(100)
+    expect(rig.feed.snapshot()).toMatchObject({ state: 'disconnected', restarts: 1 })
+    rig.spawner.last.exit({ code: 1 })
+    expect(rig.feed.snapshot().state).toBe('gave-up')
+  })
+})
+
+describe('DiagnosticsFeed event ring', () => {
+  it('records host crashes, restarts, connects and disconnects', async () => {
+    const rig = makeFeedRig()
+    rig.supervisor.startHost()
+    await rig.connect()
+    rig.pipe.clearWriter()
+    rig.spawner.last.exit({ signal: 'SIGKILL' })
+    rig.clock.advance(100)
+    expect(rig.messages()).toEqual([
+      'info host started pid 4000',
+      'info host connected (session 1)',
+      'warn host disconnected: commands are buffered until it returns',
+      'error host pid 4000 crashed (signal SIGKILL)',
+      'info restarting host in 100 ms',
+      'info host restarted pid 4001',
+    ])
+  })
+
+  it('records a saga failure with its reason at warn level', async () => {
+    const rig = makeFeedRig()
+    await rig.connect()
+    const id = rig.coordinator.startSaga({ cmd: 'spawn_pool_window' })
+    rig.coordinator.handleReport({ cmd: 'report_saga_action_failed', saga_id: id, reason: 'pool is full' })
+    expect(rig.feed.snapshot().events.at(-1)).toEqual({
+      at: WALL + rig.clock.now(),
+      level: 'warn',
+      message: 'saga 1 failed: pool is full',
+    })
+  })
+
+  it('folds a run of failures with one reason into one line (stop-host then burst 100)', async () => {
+    const rig = makeFeedRig()
+    rig.coordinator.burst(100)
+    await settle()
+    expect(rig.messages()).toEqual([`warn 36 sagas failed (saga 1 … saga 36): ${REASON_OVERFLOW}`])
+  })
+
+  it('keeps the last 200 events, most recent last', () => {
+    const rig = makeFeedRig()
+    for (let i = 1; i <= 250; i++) rig.feed.note('info', `note ${i}`)
+    const events = rig.feed.snapshot().events
+    expect(events).toHaveLength(200)
+    expect(events[0]!.message).toBe('note 51')
+    expect(events.at(-1)!.message).toBe('note 250')
+  })
+
+  it('records every action and its answer', async () => {
+    const rig = makeFeedRig()
+    expect(await rig.feed.act('kill-host')).toEqual({ ok: false, error: 'no host process is running' })
+    expect(await rig.feed.act('burst', { count: 2 })).toEqual({
+      ok: true,
+      action: 'burst',
+      detail: 'started 2 saga(s), ids 1–2',
+    })
+    expect(rig.messages()).toEqual([
+      'warn kill-host refused: no host process is running',
+      'info burst: started 2 saga(s), ids 1–2',
+    ])
+  })
+
+  it('refuses every action when none were wired', async () => {
+    const rig = makeFeedRig({ act: undefined })
+    expect(await rig.feed.act('start-host')).toEqual({ ok: false, error: 'actions are not available' })
+  })
+})
+
+describe('DiagnosticsFeed subscribe', () => {
+  it('coalesces a burst of changes into one snapshot, then at most one per 50 ms', async () => {
+    const rig = makeFeedRig()
+    await rig.connect()
+    const seen: DiagnosticsSnapshot[] = []
+    rig.feed.subscribe((s) => seen.push(s))
+    rig.coordinator.burst(10)
+    await settle()
+    expect(seen).toHaveLength(0)
+    rig.clock.advance(0)
+    expect(seen).toHaveLength(1)
+    expect(seen[0]!.sagas.started).toBe(10)
+    rig.coordinator.burst(1)
+    rig.clock.advance(49)
+    expect(seen).toHaveLength(1)
+    rig.clock.advance(1)
+    expect(seen).toHaveLength(2)
+    expect(seen[1]!.sagas.started).toBe(11)
+  })
+
+  it('stays silent and keeps no timer while nothing changes', async () => {
+    const rig = makeFeedRig()
+    await rig.connect()
+    let calls = 0
+    rig.feed.subscribe(() => calls++)
+    rig.clock.advance(10_000)
+    expect(calls).toBe(0)
+    rig.feed.note('info', 'x')
+    rig.clock.advance(0)
+    expect(calls).toBe(1)
+    expect(rig.clock.pendingTimers).toBe(0)
+  })
+
+  it('publishes each whole second of the expiry countdown while a deadline runs', async () => {
+    const rig = makeFeedRig()
+    await rig.connect()
+    const seen: Array<number | null> = []
+    rig.feed.subscribe((s) => seen.push(s.expiresInMs))
+    rig.pipe.clearWriter()
+    rig.clock.advance(3_000)
+    expect(seen).toEqual([30_000, 29_000, 28_000, 27_000])
+  })
+
+  it('disposes its timer when the last subscriber leaves', async () => {
+    const rig = makeFeedRig()
+    await rig.connect()
+    const a = rig.feed.subscribe(() => {})
+    const b = rig.feed.subscribe(() => {})
+    rig.feed.note('info', 'x')
+    a()
+    expect(rig.clock.pendingTimers).toBe(1)
+    b()
+    expect(rig.clock.pendingTimers).toBe(0)
+  })
+
+  it('keeps delivering to the others when one subscriber throws', () => {
+    const rig = makeFeedRig()
+    let calls = 0
+    rig.feed.subscribe(() => {
+      throw new Error('boom')
+    })
+    rig.feed.subscribe(() => calls++)
+    rig.feed.note('info', 'x')
+    rig.clock.advance(0)
+    expect(calls).toBe(1)
+  })
+
+  it('stops listening to its sources on dispose', () => {
+    const rig = makeFeedRig()
+    let calls = 0
+    rig.feed.subscribe(() => calls++)
+    rig.feed.dispose()
+    rig.coordinator.startSaga({ cmd: 'spawn_pool_window' })
+    rig.clock.advance(5_000)
+    expect(calls).toBe(0)
+    expect(rig.feed.snapshot().events).toEqual([])
+  })
+})
