@@ -1,0 +1,55 @@
+import type { Command, CommandName, ReportUiThreadAlive, SagaReport } from '../../shared/protocol'
+import { WindowPool } from './window-pool'
+
+/** What executing a command reports back to the launcher. */
+export type HostReport = SagaReport | ReportUiThreadAlive
+
+/** Executes one command; may be async. Throwing (or rejecting) fails the command's saga. */
+export type CommandHandler<C extends Command = Command> = (
+  cmd: C,
+) => HostReport | undefined | Promise<HostReport | undefined>
+
+type HandlerMap = { [K in CommandName]: CommandHandler<Extract<Command, { cmd: K }>> }
+
+/**
+ * Which code runs for which command. Every command has a handler: the registry starts from the
+ * defaults and `set` replaces one, so a host (or a test) swaps in its own behaviour.
+ */
+export class CommandHandlers {
+  private readonly handlers: HandlerMap
+
+  constructor(pool: WindowPool = new WindowPool()) {
+    this.handlers = defaultHandlers(pool)
+  }
+
+  set<K extends CommandName>(name: K, handler: CommandHandler<Extract<Command, { cmd: K }>>): this {
+    ;(this.handlers as Record<CommandName, unknown>)[name] = handler
+    return this
+  }
+
+  handle(cmd: Command): ReturnType<CommandHandler> {
+    return (this.handlers[cmd.cmd] as CommandHandler)(cmd)
+  }
+}
+
+/** The default handlers model a window pool. */
+function defaultHandlers(pool: WindowPool): HandlerMap {
+  return {
+    spawn_pool_window: (cmd) => ({
+      cmd: 'report_pool_window_added',
+      label: pool.add(),
+      saga_id: cmd.saga_id ?? 0,
+    }),
+    reap_panes: (cmd) => {
+      pool.reapPanes(cmd.label)
+      return { cmd: 'report_panes_reaped', label: cmd.label, saga_id: cmd.saga_id ?? 0 }
+    },
+    drain_pool_if_last: (cmd) => ({
+      cmd: 'report_pool_drain_decision',
+      label: cmd.label,
+      was_last: pool.drainIfLast(cmd.label),
+      saga_id: cmd.saga_id ?? 0,
+    }),
+    probe_ui_thread: (cmd) => ({ cmd: 'report_ui_thread_alive', nonce: cmd.nonce }),
+  }
+}

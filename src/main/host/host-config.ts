@@ -1,0 +1,59 @@
+import type { TransportKind } from '../../shared/diagnostics'
+
+/** Reported as `version` in the host's `register`. */
+export const HOST_VERSION = '0.1.0'
+
+/** How a host process was asked to run, from its environment and argv. */
+export interface HostConfig {
+  transport: TransportKind
+  /** HOSTPIPE_PIPE: the launcher's socket (pipe transport). */
+  pipePath: string | undefined
+  /** HOSTPIPE_TOKEN: the per-launch secret sent in `register`. */
+  token: string
+  /** `--host-delay-ms N`: how long each command takes. */
+  delayMs: number
+  /** HOSTPIPE_RECORD: a file that gets every executed seq, one per line. */
+  recordPath: string | undefined
+  /** HOSTPIPE_DEBUG=1: debug lines on stderr. */
+  isDebug: boolean
+}
+
+/**
+ * Reads the config; throws with a message naming the bad setting. Without HOSTPIPE_TRANSPORT the
+ * transport is `pipe`, unless no HOSTPIPE_PIPE was given and the host has a port channel (a
+ * parent port or an IPC channel): a spawner that hands over a port need not also say so in env.
+ */
+export function parseHostConfig(
+  env: NodeJS.ProcessEnv,
+  argv: readonly string[],
+  hasPortChannel = false,
+): HostConfig {
+  const transport = env.HOSTPIPE_TRANSPORT || (!env.HOSTPIPE_PIPE && hasPortChannel ? 'port' : 'pipe')
+  if (transport !== 'pipe' && transport !== 'port')
+    throw new Error(`HOSTPIPE_TRANSPORT must be "pipe" or "port", got ${JSON.stringify(transport)}`)
+  const pipePath = env.HOSTPIPE_PIPE || undefined
+  if (transport === 'pipe' && !pipePath)
+    throw new Error('HOSTPIPE_PIPE must name the launcher socket (pipe transport)')
+  return {
+    transport,
+    pipePath,
+    token: env.HOSTPIPE_TOKEN ?? '',
+    delayMs: parseDelay(argv),
+    recordPath: env.HOSTPIPE_RECORD || undefined,
+    isDebug: env.HOSTPIPE_DEBUG === '1',
+  }
+}
+
+function parseDelay(argv: readonly string[]): number {
+  let raw: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--host-delay-ms') raw = argv[++i] ?? ''
+    else if (arg.startsWith('--host-delay-ms=')) raw = arg.slice('--host-delay-ms='.length)
+  }
+  if (raw === undefined) return 0
+  const ms = Number(raw)
+  if (raw.trim() === '' || !Number.isInteger(ms) || ms < 0)
+    throw new Error(`--host-delay-ms must be a non-negative integer, got ${JSON.stringify(raw)}`)
+  return ms
+}

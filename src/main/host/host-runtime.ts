@@ -1,0 +1,120 @@
+import type { Logger } from '../host-pipe'
+import type { FrameConnection } from '../ipc/frame-connection'
+import { encodeHostInbound, parseHostBound, type Event, type HostInbound } from '../../shared/protocol'
+import { CommandExecutor } from './command-executor'
+import { CommandHandlers } from './command-handlers'
+import { HOST_VERSION } from './host-config'
+
+export interface HostRuntimeOptions {
+  connection: FrameConnection
+  /** HOSTPIPE_TOKEN. */
+  token: string
+  log: Logger
+  handlers?: CommandHandlers
+  /** `--host-delay-ms`. */
+  delayMs?: number
+  /** Called with each batch of executed seqs before it is acked (HOSTPIPE_RECORD). */
+  onBatchExecuted?(seqs: number[]): void
+  /** Default `process.pid`. */
+  pid?: number
+}
+
+/**
+ * One host session over one connection: registers, executes commands in arrival order, reports,
+ * acks, and ends when the connection does. Knows nothing of processes: `host.ts` maps its end to
+ * an exit code.
+ */
+export class HostRuntime {
+  private readonly conn: FrameConnection
+  private readonly log: Logger
+  private readonly executor: CommandExecutor
+  private isRegistered = false
+  private hadFatalError = false
+  private isStopping = false
+  private endListeners: Array<(exitCode: number) => void> = []
+  private exitCode: number | undefined
+
+  constructor(private readonly opts: HostRuntimeOptions) {
+    this.conn = opts.connection
+    this.log = opts.log
+    this.executor = new CommandExecutor({
+      handlers: opts.handlers ?? new CommandHandlers(),
+      send: (frame) => this.send(frame),
+      delayMs: opts.delayMs,
+      onBatchExecuted: opts.onBatchExecuted,
+      log: opts.log,
+    })
+  }
+
+  /** Registers with the launcher and starts taking commands. */
+  start(): void {
+    this.conn.onFrame((frame) => this.onFrame(frame))
+    this.conn.onTooLarge((bytes) => {
+      this.log.error(`launcher sent a frame of ${bytes}+ bytes; closing`)
+      this.conn.close()
+    })
+    this.conn.onClose((reason) => this.end(reason))
+    this.send({
+      cmd: 'register',
+      kind: 'host',
+      pid: this.opts.pid ?? process.pid,
+      version: HOST_VERSION,
+      token: this.opts.token,
+      features: ['ack'],
+    })
+  }
+
+  /** Says goodbye and closes the connection (SIGTERM, parent gone). */
+  stop(reason: string): void {
+    if (this.isStopping || this.exitCode !== undefined) return
+    this.isStopping = true
+    this.log.info(`stopping: ${reason}`)
+    this.executor.dispose()
+    this.send({ cmd: 'goodbye' })
+    this.conn.close()
+  }
+
+  /**
+   * Called once when the session is over, with the exit code the process should use: 0 when it
+   * ended as asked (stopped, or registered and then closed by the launcher), 1 when the launcher
+   * refused it or it never got registered, so a supervisor treats it as a crash.
+   */
+  onEnd(fn: (exitCode: number) => void): void {
+    if (this.exitCode !== undefined) fn(this.exitCode)
+    else this.endListeners.push(fn)
+  }
+
+  private onFrame(frame: string | Uint8Array): void {
+    const parsed = parseHostBound(frame)
+    if (!parsed.ok) return this.log.warn(`ignoring a bad frame from the launcher: ${parsed.message}`)
+    const msg = parsed.frame
+    if (msg.kind === 'command') return this.executor.enqueue(msg.seq, msg.command)
+    this.onEvent(msg.event)
+  }
+
+  /** Raw events are the launcher's fanout: the host only cares about the replies addressed to it. */
+  private onEvent(e: Event): void {
+    if (e.event === 'registered') {
+      this.isRegistered = true
+      this.log.info(
+        `registered as client ${e.client_id} with launcher ${e.launcher_pid} (${e.launcher_version})`,
+      )
+    } else if (e.event === 'error') {
+      if (e.fatal) this.hadFatalError = true
+      this.log.warn(`launcher error ${e.code}${e.fatal ? ' (fatal)' : ''}: ${e.message}`)
+    }
+  }
+
+  private send(frame: HostInbound): void {
+    this.conn.send(encodeHostInbound(frame)).catch(() => undefined)
+  }
+
+  private end(reason: string): void {
+    if (this.exitCode !== undefined) return
+    this.executor.dispose()
+    const isClean = this.isStopping || (this.isRegistered && !this.hadFatalError)
+    this.exitCode = isClean ? 0 : 1
+    this.log.info(`connection closed (${reason}); exiting with code ${this.exitCode}`)
+    for (const fn of this.endListeners.splice(0)) fn(this.exitCode)
+  }
+}

@@ -1,0 +1,40 @@
+import { connect } from 'node:net'
+import type { Logger } from '../host-pipe'
+import { parentIpcConnection, type IpcEndpoint } from '../ipc/child-ipc-connection'
+import type { FrameConnection } from '../ipc/frame-connection'
+import { MessagePortConnection } from '../ipc/message-port-connection'
+import { findParentPort, receiveMessagePort } from '../ipc/parent-port'
+import { SocketConnection } from '../ipc/socket-connection'
+import type { HostConfig } from './host-config'
+
+/**
+ * Opens the host's one connection to its launcher, by transport:
+ * - `pipe`: the socket in HOSTPIPE_PIPE;
+ * - `port` under Electron's utilityProcess: the MessagePort the launcher posts on `process.parentPort`;
+ * - `port` under `child_process.fork`: the Node IPC channel (`process.send`).
+ */
+export async function openLauncherConnection(config: HostConfig, log: Logger): Promise<FrameConnection> {
+  if (config.transport === 'pipe') return connectSocket(config.pipePath!, log)
+  const parentPort = findParentPort()
+  if (parentPort)
+    return new MessagePortConnection(await receiveMessagePort(parentPort), 'launcher message port')
+  if (!process.send)
+    throw new Error('port transport needs an IPC channel: start the host with child_process.fork')
+  return parentIpcConnection(process as IpcEndpoint)
+}
+
+/** Whether this process was given a channel the `port` transport can use. */
+export function hasPortChannel(): boolean {
+  return findParentPort() !== undefined || typeof process.send === 'function'
+}
+
+function connectSocket(path: string, log: Logger): Promise<FrameConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path)
+    socket.once('error', reject)
+    socket.once('connect', () => {
+      socket.off('error', reject)
+      resolve(new SocketConnection(socket, { description: `launcher socket ${path}`, log }))
+    })
+  })
+}

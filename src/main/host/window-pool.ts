@@ -1,0 +1,33 @@
+/**
+ * The host's model of a window pool: the state the default command handlers act on. A real host
+ * would open and close windows; this one keeps their labels, which is enough for the launcher to
+ * see sagas complete.
+ */
+export class WindowPool {
+  private readonly windows = new Set<string>()
+  private lastWindowNumber = 0
+
+  /** Adds a window and returns its label (`w1`, `w2`, …). */
+  add(): string {
+    const label = `w${++this.lastWindowNumber}`
+    this.windows.add(label)
+    return label
+  }
+
+  /** Reaps the panes of a window. Idempotent: a window that is gone has no panes left. */
+  reapPanes(_label: string): void {}
+
+  /**
+   * Drains the pool if `label` is its last window, and says whether it was. A window that is not
+   * in the pool counts as last when the pool is empty (there is nothing else to keep it).
+   */
+  drainIfLast(label: string): boolean {
+    const isLast = this.windows.size === 0 || (this.windows.size === 1 && this.windows.has(label))
+    if (isLast) this.windows.clear()
+    return isLast
+  }
+
+  get labels(): string[] {
+    return [...this.windows]
+  }
+}

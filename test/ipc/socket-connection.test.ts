@@ -1,0 +1,128 @@
+import { rm } from 'node:fs/promises'
+import { createServer, type Socket } from 'node:net'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { makePrivateDir } from '../../src/main/ipc/pipe-path'
+import { SocketConnection, SOCKET_SEND_HIGH_WATER } from '../../src/main/ipc/socket-connection'
+import { RawClient } from '../support/ipc-raw-client'
+import { waitFor } from '../support/ipc-wait'
+
+/** A real Unix socket pair: the accepting side as a raw Socket, the connecting side as a RawClient. */
+async function socketPair(
+  cleanup: Array<() => Promise<void>>,
+): Promise<{ socket: Socket; client: RawClient }> {
+  const dir = await makePrivateDir()
+  cleanup.push(() => rm(dir, { recursive: true, force: true }))
+  let accepted: Socket | undefined
+  const server = createServer((s) => (accepted = s))
+  const path = join(dir, 'pair.sock')
+  await new Promise<void>((resolve) => server.listen(path, resolve))
+  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  const client = await RawClient.connect(path)
+  cleanup.push(async () => client.destroy())
+  await waitFor(() => accepted !== undefined, 'the accepted socket')
+  return { socket: accepted!, client }
+}
+
+describe('SocketConnection', () => {
+  const cleanup: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn()
+  })
+
+  it('appends \\n to each frame and coalesces the frames of one tick into one write', async () => {
+    const { socket, client } = await socketPair(cleanup)
+    const write = vi.spyOn(socket, 'write')
+    const conn = new SocketConnection(socket)
+    await Promise.all([conn.send('{"a":1}'), conn.send('{"a":2}'), conn.send('{"a":3}')])
+    await waitFor(() => client.frames.length === 3, 'three frames')
+    expect(client.frames).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }])
+    expect(write).toHaveBeenCalledTimes(1)
+    conn.close()
+  })
+
+  it('delivers inbound lines as bytes, only once a frame handler is set', async () => {
+    const { socket, client } = await socketPair(cleanup)
+    const conn = new SocketConnection(socket)
+    client.write('{"cmd":"goodbye"}\n')
+    const frames: Uint8Array[] = []
+    // The line reaches this side before anyone listens; it must wait, not be dropped.
+    await waitFor(() => socket.readableLength > 0, 'the line to arrive')
+    conn.onFrame((f) => frames.push(f))
+    await waitFor(() => frames.length === 1, 'the frame')
+    expect(frames[0]).toBeInstanceOf(Uint8Array)
+    expect(Buffer.from(frames[0]!).toString()).toBe('{"cmd":"goodbye"}')
+    conn.close()
+  })
+
+  it('makes senders wait while the peer does not read, and lets them go once it drains', async () => {
+    const { socket, client } = await socketPair(cleanup)
+    const conn = new SocketConnection(socket)
+    client.socket.pause()
+    const frame = JSON.stringify({ pad: 'x'.repeat(SOCKET_SEND_HIGH_WATER) })
+    let waiting: Promise<unknown> | undefined
+    for (let i = 0; i < 500 && !waiting; i++) {
+      let isDone = false
+      const sent = conn.send(frame).then(() => (isDone = true))
+      await new Promise((resolve) => setImmediate(resolve))
+      if (!isDone) waiting = sent
+    }
+    expect(waiting).toBeDefined()
+    client.socket.resume()
+    await waiting
+    conn.close()
+  })
+
+  it('flushes frames it accepted before closing, then ends the connection', async () => {
+    const { socket, client } = await socketPair(cleanup)
+    const conn = new SocketConnection(socket)
+    const closes: string[] = []
+    conn.onClose((r) => closes.push(r))
+    void conn.send('{"last":"words"}')
+    conn.close()
+    await client.waitForEnd()
+    expect(client.frames).toEqual([{ last: 'words' }])
+    await waitFor(() => closes.length === 1, 'the close')
+    expect(closes).toEqual(['closed'])
+    await expect(conn.send('{}')).rejects.toThrow(/closed/)
+  })
+
+  it('reports eof when the peer closes, and rejects sends afterwards', async () => {
+    const { socket, client } = await socketPair(cleanup)
+    const conn = new SocketConnection(socket)
+    const closes: string[] = []
+    conn.onClose((r) => closes.push(r))
+    conn.onFrame(() => undefined)
+    client.socket.end()
+    await waitFor(() => closes.length === 1, 'the close')
+    expect(closes).toEqual(['eof'])
+    await expect(conn.send('{}')).rejects.toThrow(/closed/)
+  })
+
+  it('reports an over-long line once and stops reading', async () => {
+    const { socket, client } = await socketPair(cleanup)
+    const conn = new SocketConnection(socket, { maxFrameBytes: 16 })
+    const frames: Uint8Array[] = []
+    const tooLarge: number[] = []
+    conn.onFrame((f) => frames.push(f))
+    conn.onTooLarge((b) => tooLarge.push(b))
+    client.write('{"ok":1}\n' + 'y'.repeat(40) + '\n{"ok":2}\n')
+    await waitFor(() => tooLarge.length === 1, 'too large')
+    expect(frames).toHaveLength(1)
+    expect(tooLarge).toEqual([40])
+    conn.close()
+  })
+
+  it('cuts off a peer that leaves too much unread', async () => {
+    const { socket, client } = await socketPair(cleanup)
+    const conn = new SocketConnection(socket, { maxQueuedBytes: 256 * 1024 })
+    const closes: string[] = []
+    conn.onClose((r) => closes.push(r))
+    client.socket.pause()
+    const frame = 'x'.repeat(32 * 1024)
+    const results = await Promise.allSettled(Array.from({ length: 64 }, () => conn.send(frame)))
+    expect(results.some((r) => r.status === 'rejected')).toBe(true)
+    await waitFor(() => closes.length === 1, 'the cut-off')
+    expect(closes).toEqual(['peer too slow'])
+  })
+})

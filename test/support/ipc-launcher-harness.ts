@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { HostPipe, type Logger } from '../../src/main/host-pipe'
+import {
+  LauncherServer,
+  type LauncherServerOptions,
+  type RegisteredHost,
+} from '../../src/main/ipc/launcher-server'
+import { NodeHostSpawner } from '../../src/main/ipc/node-host-spawner'
+import { SocketServer } from '../../src/main/ipc/socket-server'
+import type { HostProcess } from '../../src/main/launcher/host-spawner'
+import type { TransportKind } from '../../src/shared/diagnostics'
+import type { Event, SagaReport } from '../../src/shared/protocol'
+import { waitFor } from './ipc-wait'
+
+export const HOST_SCRIPT = resolve('out/main/host.js')
+export const BUILD_HOST_COMMAND =
+  'npx esbuild src/main/host.ts --bundle --platform=node --format=esm --packages=external --outfile=out/main/host.js'
+
+/** Integration tests run the built host; say how to build it instead of failing obscurely. */
+export function requireBuiltHost(): void {
+  if (!existsSync(HOST_SCRIPT))
+    throw new Error(
+      `${HOST_SCRIPT} is missing: build the host first with \`npm run build\` or \`${BUILD_HOST_COMMAND}\``,
+    )
+}
+
+export type ExitInfo = { code: number | null; signal: string | null; crashed: boolean }
+
+export interface TestHost {
+  process: HostProcess
+  exit: ExitInfo | undefined
+}
+
+/**
+ * A launcher assembled from the real parts (HostPipe, LauncherServer, SocketServer, NodeHostSpawner)
+ * around real host processes, with everything it reports recorded.
+ */
+export async function startTestLauncher(
+  opts: { transport: TransportKind; server?: Partial<LauncherServerOptions> } = { transport: 'pipe' },
+) {
+  requireBuiltHost()
+  const token = 'test-token-' + Math.random().toString(16).slice(2)
+  const logLines: string[] = []
+  const log: Logger = {
+    debug: () => undefined,
+    info: (...a) => logLines.push(a.join(' ')),
+    warn: (...a) => logLines.push(a.join(' ')),
+    error: (...a) => logLines.push(a.join(' ')),
+  }
+  let version = 0
+  const nextVersion = (): number => ++version
+  const emitted: Event[] = []
+  const pipe = new HostPipe({ emit: (e) => emitted.push(e), nextVersion })
+  const reports: SagaReport[] = []
+  const registered: RegisteredHost[] = []
+  const gone: Array<RegisteredHost & { reason: string }> = []
+  const server = new LauncherServer({
+    hostPipe: pipe,
+    token,
+    nextVersion,
+    launcherVersion: 'test',
+    log,
+    onReport: (r) => reports.push(r),
+    onHostRegistered: (h) => registered.push(h),
+    onHostGone: (h) => gone.push(h),
+    ...opts.server,
+  })
+  const socketServer =
+    opts.transport === 'pipe'
+      ? await SocketServer.listen({ onConnection: (c) => server.attach(c), log })
+      : undefined
+  const spawner = new NodeHostSpawner({ hostScript: HOST_SCRIPT, log })
+  const hosts: TestHost[] = []
+
+  function spawnHost(extra: { env?: Record<string, string>; args?: string[] } = {}): TestHost {
+    const env: Record<string, string> = { HOSTPIPE_TOKEN: token }
+    if (socketServer) env.HOSTPIPE_PIPE = socketServer.path
+    Object.assign(env, extra.env)
+    const child = spawner.spawn({ transport: opts.transport, env, args: extra.args ?? [] })
+    const host: TestHost = { process: child, exit: undefined }
+    child.onExit((info) => (host.exit = info))
+    if (child.connection) server.attach(child.connection)
+    hosts.push(host)
+    return host
+  }
+
+  async function waitForRegistration(host: TestHost): Promise<RegisteredHost> {
+    await waitFor(
+      () => registered.some((r) => r.pid === host.process.pid) || host.exit !== undefined,
+      `host ${host.process.pid} to register`,
+    )
+    if (host.exit)
+      throw new Error(
+        `host exited before registering (${JSON.stringify(host.exit)}):\n${logLines.join('\n')}`,
+      )
+    return registered.find((r) => r.pid === host.process.pid)!
+  }
+
+  function waitForExit(host: TestHost): Promise<void> {
+    return waitFor(() => host.exit !== undefined, `host ${host.process.pid} to exit`)
+  }
+
+  async function dispose(): Promise<void> {
+    for (const h of hosts) h.process.kill('SIGKILL')
+    await Promise.all(hosts.map((h) => waitForExit(h)))
+    server.dispose()
+    await socketServer?.close()
+    pipe.dispose()
+  }
+
+  return {
+    token,
+    pipe,
+    server,
+    socketServer,
+    emitted,
+    reports,
+    registered,
+    gone,
+    logLines,
+    spawnHost,
+    waitForRegistration,
+    waitForExit,
+    dispose,
+  }
+}
+
+export type TestLauncher = Awaited<ReturnType<typeof startTestLauncher>>
