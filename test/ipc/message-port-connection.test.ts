@@ -58,6 +58,7 @@ describe('MessagePortConnection', () => {
     const { port, conn, closes } = open()
     conn.close()
     conn.close()
+    await expect(conn.send('x')).rejects.toThrow(/closed/)
     await Promise.resolve()
     expect(port.isClosed).toBe(true)
     expect(closes).toEqual(['closed'])

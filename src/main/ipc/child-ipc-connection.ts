@@ -1,6 +1,5 @@
 import type { EventEmitter } from 'node:events'
-import type { FrameConnection } from './frame-connection'
-import { checkWholeMessage } from './whole-message'
+import { BaseFrameConnection } from './base-frame-connection'
 
 /**
  * The two ends of a Node process IPC channel, as far as we use them: a ChildProcess (launcher
@@ -20,19 +19,17 @@ export interface IpcEndpoint extends EventEmitter {
  * Node's channel has no per-message limit of its own: a peer can still make the receiving side
  * buffer one large message before we see it. The cap here keeps such a frame from going further.
  */
-export class ChildIpcConnection implements FrameConnection {
+export class ChildIpcConnection extends BaseFrameConnection {
   private isClosing = false
   private isGone = false
   /** Sends whose callback has not run: `close()` waits for them so nothing accepted is lost. */
   private unsent = 0
-  private frameHandler: ((frame: string | Uint8Array) => void) | undefined
-  private tooLargeHandler: ((bytes: number) => void) | undefined
-  private closeHandler: ((reason: string) => void) | undefined
 
   constructor(
     private readonly endpoint: IpcEndpoint,
     readonly description: string,
   ) {
+    super()
     endpoint.on('message', this.onMessage)
     endpoint.on('disconnect', this.onDisconnect)
     if (!endpoint.connected) queueMicrotask(this.onDisconnect)
@@ -62,18 +59,6 @@ export class ChildIpcConnection implements FrameConnection {
     })
   }
 
-  onFrame(fn: (frame: string | Uint8Array) => void): void {
-    this.frameHandler = fn
-  }
-
-  onTooLarge(fn: (bytes: number) => void): void {
-    this.tooLargeHandler = fn
-  }
-
-  onClose(fn: (reason: string) => void): void {
-    this.closeHandler = fn
-  }
-
   close(): void {
     if (this.isClosing || this.isGone) return
     this.isClosing = true
@@ -86,15 +71,7 @@ export class ChildIpcConnection implements FrameConnection {
   }
 
   private readonly onMessage = (message: unknown): void => {
-    if (this.isClosing || this.isGone) return
-    const checked = checkWholeMessage(message)
-    if (checked.ok) this.frameHandler?.(checked.frame)
-    else this.refuseTooLarge(checked.bytes)
-  }
-
-  private refuseTooLarge(bytes: number): void {
-    if (this.tooLargeHandler) this.tooLargeHandler(bytes)
-    else this.close()
+    if (!this.isClosing && !this.isGone) this.receiveWholeMessage(message)
   }
 
   private readonly onDisconnect = (): void => {
@@ -102,7 +79,7 @@ export class ChildIpcConnection implements FrameConnection {
     this.isGone = true
     this.endpoint.off('message', this.onMessage)
     this.endpoint.off('disconnect', this.onDisconnect)
-    this.closeHandler?.(this.isClosing ? 'closed' : 'disconnected')
+    this.reportClosed(this.isClosing ? 'closed' : 'disconnected')
   }
 }
 

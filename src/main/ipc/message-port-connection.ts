@@ -1,5 +1,4 @@
-import type { FrameConnection } from './frame-connection'
-import { checkWholeMessage } from './whole-message'
+import { BaseFrameConnection } from './base-frame-connection'
 
 /**
  * The part of Electron's `MessagePortMain` we use, typed here so this module runs (and is tested)
@@ -21,23 +20,22 @@ export interface MessagePortLike {
  * frame, a JSON string, checked for size on receipt because it arrives whole. Usable on the host
  * (the port from `process.parentPort`) and on the launcher (a `MessageChannelMain` port).
  */
-export class MessagePortConnection implements FrameConnection {
+export class MessagePortConnection extends BaseFrameConnection {
+  private isClosing = false
   private isGone = false
-  private frameHandler: ((frame: string | Uint8Array) => void) | undefined
-  private tooLargeHandler: ((bytes: number) => void) | undefined
-  private closeHandler: ((reason: string) => void) | undefined
 
   constructor(
     private readonly port: MessagePortLike,
     readonly description: string = 'message port',
   ) {
+    super()
     port.on('message', this.onMessage)
     port.on('close', this.onPortClose)
     port.start()
   }
 
   send(frame: string): Promise<void> {
-    if (this.isGone) return Promise.reject(new Error(`${this.description} is closed`))
+    if (this.isClosing || this.isGone) return Promise.reject(new Error(`${this.description} is closed`))
     try {
       this.port.postMessage(frame)
     } catch (err) {
@@ -46,32 +44,17 @@ export class MessagePortConnection implements FrameConnection {
     return Promise.resolve()
   }
 
-  onFrame(fn: (frame: string | Uint8Array) => void): void {
-    this.frameHandler = fn
-  }
-
-  onTooLarge(fn: (bytes: number) => void): void {
-    this.tooLargeHandler = fn
-  }
-
-  onClose(fn: (reason: string) => void): void {
-    this.closeHandler = fn
-  }
-
   /** postMessage hands the frame over synchronously, so there is nothing left to flush. */
   close(): void {
-    if (this.isGone) return
+    if (this.isClosing || this.isGone) return
+    this.isClosing = true
     this.port.close()
     // The port reports 'close' for the remote end going away; our own close is reported here.
     queueMicrotask(() => this.gone('closed'))
   }
 
   private readonly onMessage = (e: { data: unknown }): void => {
-    if (this.isGone) return
-    const checked = checkWholeMessage(e.data)
-    if (checked.ok) this.frameHandler?.(checked.frame)
-    else if (this.tooLargeHandler) this.tooLargeHandler(checked.bytes)
-    else this.close()
+    if (!this.isClosing && !this.isGone) this.receiveWholeMessage(e.data)
   }
 
   private readonly onPortClose = (): void => this.gone('disconnected')
@@ -81,6 +64,6 @@ export class MessagePortConnection implements FrameConnection {
     this.isGone = true
     this.port.off('message', this.onMessage)
     this.port.off('close', this.onPortClose)
-    this.closeHandler?.(reason)
+    this.reportClosed(reason)
   }
 }

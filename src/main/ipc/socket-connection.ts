@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import { silentLogger, type Logger } from '../host-pipe'
-import type { FrameConnection } from './frame-connection'
+import { BaseFrameConnection } from './base-frame-connection'
 import { NdjsonFramer } from './ndjson-framer'
 
 /** Bytes queued before `send` makes its caller wait for the socket to drain. */
@@ -36,7 +36,7 @@ let nextSocketId = 1
  * queued (the transport took the frame) and otherwise once the socket has drained, which is the
  * backpressure HostPipe's one-write-at-a-time loop relies on.
  */
-export class SocketConnection implements FrameConnection {
+export class SocketConnection extends BaseFrameConnection {
   readonly description: string
   private readonly log: Logger
   private readonly maxQueuedBytes: number
@@ -49,14 +49,12 @@ export class SocketConnection implements FrameConnection {
   private isGone = false
   private goneReason = ''
   private closeTimer: ReturnType<typeof setTimeout> | undefined
-  private frameHandler: ((frame: Uint8Array) => void) | undefined
-  private tooLargeHandler: ((bytes: number) => void) | undefined
-  private closeHandler: ((reason: string) => void) | undefined
 
   constructor(
     private readonly socket: Socket,
     opts: SocketConnectionOptions = {},
   ) {
+    super()
     this.description = opts.description ?? `unix socket #${nextSocketId++}`
     this.log = opts.log ?? silentLogger
     this.maxQueuedBytes = opts.maxQueuedBytes ?? SOCKET_MAX_QUEUED_BYTES
@@ -87,19 +85,13 @@ export class SocketConnection implements FrameConnection {
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
   }
 
-  onFrame(fn: (frame: Uint8Array) => void): void {
+  /** Lines are delivered as bytes (a Uint8Array view valid during the call). */
+  override onFrame(fn: (frame: Uint8Array) => void): void {
     const isFirst = this.frameHandler === undefined
-    this.frameHandler = fn
+    // Safe to widen: this transport only ever delivers bytes.
+    super.onFrame(fn as (frame: string | Uint8Array) => void)
     // Reading starts only once someone listens, so no frame arrives before a handler exists.
     if (isFirst && !this.isGone) this.socket.on('data', this.onData)
-  }
-
-  onTooLarge(fn: (bytes: number) => void): void {
-    this.tooLargeHandler = fn
-  }
-
-  onClose(fn: (reason: string) => void): void {
-    this.closeHandler = fn
   }
 
   close(): void {
@@ -126,8 +118,7 @@ export class SocketConnection implements FrameConnection {
 
   private onFramerTooLarge(bytes: number): void {
     this.socket.pause()
-    if (this.tooLargeHandler) this.tooLargeHandler(bytes)
-    else this.close()
+    this.refuseTooLarge(bytes)
   }
 
   private scheduleFlush(): void {
@@ -185,6 +176,6 @@ export class SocketConnection implements FrameConnection {
     this.queued = []
     this.queuedBytes = 0
     this.settleWaiters(new Error(`${this.description} closed (${reason})`))
-    this.closeHandler?.(reason)
+    this.reportClosed(reason)
   }
 }

@@ -1,0 +1,48 @@
+import type { FrameConnection } from './frame-connection'
+import { checkWholeMessage } from './whole-message'
+
+/**
+ * The inbound side every FrameConnection shares: one handler of each kind, an over-long frame
+ * handed to the protocol layer (or, without one, the connection just closes), and a close that is
+ * reported once whatever caused it.
+ */
+export abstract class BaseFrameConnection implements FrameConnection {
+  abstract readonly description: string
+  abstract send(frame: string): Promise<void>
+  abstract close(): void
+
+  protected frameHandler: ((frame: string | Uint8Array) => void) | undefined
+  private tooLargeHandler: ((bytes: number) => void) | undefined
+  private closeHandler: ((reason: string) => void) | undefined
+  private isCloseReported = false
+
+  onFrame(fn: (frame: string | Uint8Array) => void): void {
+    this.frameHandler = fn
+  }
+
+  onTooLarge(fn: (bytes: number) => void): void {
+    this.tooLargeHandler = fn
+  }
+
+  onClose(fn: (reason: string) => void): void {
+    this.closeHandler = fn
+  }
+
+  protected refuseTooLarge(bytes: number): void {
+    if (this.tooLargeHandler) this.tooLargeHandler(bytes)
+    else this.close()
+  }
+
+  /** For message transports: one message is one whole frame, size-checked on receipt. */
+  protected receiveWholeMessage(message: unknown): void {
+    const checked = checkWholeMessage(message)
+    if (checked.ok) this.frameHandler?.(checked.frame)
+    else this.refuseTooLarge(checked.bytes)
+  }
+
+  protected reportClosed(reason: string): void {
+    if (this.isCloseReported) return
+    this.isCloseReported = true
+    this.closeHandler?.(reason)
+  }
+}
