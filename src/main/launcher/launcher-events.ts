@@ -16,6 +16,7 @@ export class LauncherEvents {
     // Callers pass these as bare functions (HostPipe options), so they must not lose `this`.
     this.emit = this.emit.bind(this)
     this.nextVersion = this.nextVersion.bind(this)
+    this.subscribe = this.subscribe.bind(this)
   }
 
   /** The next version number: 1, 2, 3, … */
