@@ -104,12 +104,7 @@ export class SocketConnection extends BaseFrameConnection {
     this.socket.end()
     // A peer that never closes its end must not keep the descriptor open.
     this.closeTimer = setTimeout(() => this.socket.destroy(), SOCKET_CLOSE_GRACE_MS)
-    this.closeTimer.unref?.()
-  }
-
-  /** Bytes waiting in this connection's queue, not yet handed to the socket. */
-  get pendingBytes(): number {
-    return this.queuedBytes
+    this.closeTimer.unref()
   }
 
   private readonly onData = (chunk: Buffer): void => {
