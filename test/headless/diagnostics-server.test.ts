@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MAX_BURST, type ActionResult, type DiagnosticsSnapshot } from '../../src/shared/diagnostics'
 import type { Event } from '../../src/shared/protocol'
+import { HostPipe } from '../../src/main/host-pipe'
 import { DiagnosticsServer, type DiagnosticsServerOptions } from '../../src/main/headless/diagnostics-server'
 import type { DiagnosticsSource } from '../../src/main/launcher/diagnostics-source'
 import { httpRequest, openSse, until } from '../support/launcher-http'
@@ -11,29 +12,10 @@ import { httpRequest, openSse, until } from '../support/launcher-http'
 const TOKEN = 'c0ffee-token-42'
 const SECRET = 'top secret: outside the renderer dir'
 
+/** A whole feed snapshot; the pipe part comes from a fresh HostPipe. */
 function sampleSnapshot(over: Partial<DiagnosticsSnapshot> = {}): DiagnosticsSnapshot {
   return {
-    connected: true,
-    sessionId: 1,
-    pending: 0,
-    capacity: 64,
-    inFlight: 0,
-    disconnectedAt: null,
-    expiresAt: null,
-    counters: {
-      sent: 0,
-      acked: 0,
-      buffered: 0,
-      drained: 0,
-      droppedOverflow: 0,
-      droppedExpired: 0,
-      failedBeforeAck: 0,
-      sagaFailed: 0,
-      writeFailures: 0,
-      staleSession: 0,
-      ignoredAcks: 0,
-      cancelled: 0,
-    },
+    ...new HostPipe({ emit: () => {}, nextVersion: () => 0 }).snapshot(),
     state: 'connected',
     hostPid: 1234,
     restarts: 0,

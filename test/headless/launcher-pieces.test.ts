@@ -1,12 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { REASON_OVERFLOW } from '../../src/main/host-pipe'
 import { DiagnosticsServer } from '../../src/main/headless/diagnostics-server'
-import { createDiagnosticsActions } from '../../src/main/launcher/diagnostics-actions'
-import { DiagnosticsFeed } from '../../src/main/launcher/diagnostics-feed'
-import { HostSupervisor } from '../../src/main/launcher/host-supervisor'
 import type { DiagnosticsSnapshot } from '../../src/shared/diagnostics'
-import { FakeSpawner } from '../support/launcher-fakes'
-import { makeSagaRig } from '../support/launcher-harness'
+import { makeLauncherRig } from '../support/launcher-harness'
 import { httpRequest } from '../support/launcher-http'
 
 const TOKEN = 'wiring-token'
@@ -15,34 +11,11 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
 
-/** The launcher's building blocks wired as launcher.ts will wire them, with fakes at the edges. */
+/** The launcher's building blocks and the HTTP server, wired as launcher.ts will wire them. */
 async function makeLauncherPieces() {
-  const rig = makeSagaRig()
-  const spawner = new FakeSpawner()
-  const supervisor = new HostSupervisor({
-    spawner,
-    clock: rig.clock,
-    transport: 'pipe',
-    token: TOKEN,
-    socketPath: '/tmp/hp/pipe.sock',
-    closeHostConnection: () => rig.pipe.clearWriter(),
-    backoffOptions: { random: () => 0 },
-  })
-  const feed = new DiagnosticsFeed({
-    pipe: rig.pipe,
-    supervisor,
-    sagas: rig.coordinator,
-    events: rig.bus,
-    transport: 'pipe',
-    socketPath: '/tmp/hp/pipe.sock',
-    clock: rig.clock,
-    act: createDiagnosticsActions({ supervisor, coordinator: rig.coordinator }),
-  })
-  const server = new DiagnosticsServer({
-    source: feed,
-    token: TOKEN,
-    subscribeEvents: rig.bus.subscribe,
-  })
+  const rig = makeLauncherRig()
+  const { feed } = rig
+  const server = new DiagnosticsServer({ source: feed, token: TOKEN, subscribeEvents: rig.bus.subscribe })
   const port = await server.listen()
   cleanups.push(
     () => server.close(),
@@ -55,7 +28,7 @@ async function makeLauncherPieces() {
       headers: { Authorization: `Bearer ${TOKEN}` },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
-  return { ...rig, spawner, supervisor, feed, api }
+  return { ...rig, api }
 }
 
 describe('launcher pieces over HTTP', () => {

@@ -1,47 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { DiagnosticsSnapshot } from '../../src/shared/diagnostics'
 import { REASON_OVERFLOW } from '../../src/main/host-pipe'
-import { createDiagnosticsActions } from '../../src/main/launcher/diagnostics-actions'
-import {
-  DiagnosticsFeed,
-  pipeStateOf,
-  type DiagnosticsFeedOptions,
-} from '../../src/main/launcher/diagnostics-feed'
-import { HostSupervisor } from '../../src/main/launcher/host-supervisor'
-import { FakeSpawner } from '../support/launcher-fakes'
-import { makeSagaRig } from '../support/launcher-harness'
+import { pipeStateOf, type DiagnosticsFeedOptions } from '../../src/main/launcher/diagnostics-feed'
+import { makeLauncherRig, RIG_SOCKET_PATH, RIG_WALL_EPOCH as WALL } from '../support/launcher-harness'
 import { settle } from '../support/memory-writer'
 
-const WALL = 1_700_000_000_000
-
-function makeFeedRig(opts: Partial<DiagnosticsFeedOptions> = {}) {
-  const rig = makeSagaRig()
-  const spawner = new FakeSpawner()
-  const supervisor = new HostSupervisor({
-    spawner,
-    clock: rig.clock,
-    transport: 'pipe',
-    token: 't',
-    socketPath: '/run/hp/pipe.sock',
-    closeHostConnection: () => rig.pipe.clearWriter(),
-    backoffOptions: { random: () => 0 },
-    maxRestarts: 1,
-  })
-  const feed = new DiagnosticsFeed({
-    pipe: rig.pipe,
-    supervisor,
-    sagas: rig.coordinator,
-    events: rig.bus,
-    transport: 'pipe',
-    socketPath: '/run/hp/pipe.sock',
-    clock: rig.clock,
-    wallNow: () => WALL + rig.clock.now(),
-    act: createDiagnosticsActions({ supervisor, coordinator: rig.coordinator }),
-    ...opts,
-  })
-  const messages = () => feed.snapshot().events.map((e) => `${e.level} ${e.message}`)
-  return { ...rig, spawner, supervisor, feed, messages }
-}
+const makeFeedRig = (feed: Partial<DiagnosticsFeedOptions> = {}) =>
+  makeLauncherRig({ supervisor: { maxRestarts: 1 }, feed })
 
 describe('DiagnosticsFeed snapshot', () => {
   it('merges the pipe snapshot with host, saga and transport state', async () => {
@@ -58,7 +23,7 @@ describe('DiagnosticsFeed snapshot', () => {
       hostPid: rig.spawner.last.pid,
       restarts: 0,
       transport: 'pipe',
-      socketPath: '/run/hp/pipe.sock',
+      socketPath: RIG_SOCKET_PATH,
       sagas: { started: 2, completed: 0, failed: 0, inFlight: 2 },
       at: WALL + rig.clock.now(),
       expiresInMs: null,

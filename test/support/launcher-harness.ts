@@ -1,7 +1,11 @@
 import { HostPipe, type HostPipeOptions } from '../../src/main/host-pipe'
+import { createDiagnosticsActions } from '../../src/main/launcher/diagnostics-actions'
+import { DiagnosticsFeed, type DiagnosticsFeedOptions } from '../../src/main/launcher/diagnostics-feed'
+import { HostSupervisor, type HostSupervisorOptions } from '../../src/main/launcher/host-supervisor'
 import { LauncherEvents } from '../../src/main/launcher/launcher-events'
 import { SagaCoordinator, type SagaCoordinatorOptions } from '../../src/main/launcher/saga-coordinator'
 import type { Event } from '../../src/shared/protocol'
+import { FakeSpawner } from './launcher-fakes'
 import { ManualClock } from './manual-clock'
 import { MemoryWriter, settle } from './memory-writer'
 
@@ -47,4 +51,44 @@ export function makeSagaRig(
     events.flatMap((e) => (e.event === 'saga_failed' ? [{ saga_id: e.saga_id, reason: e.reason }] : []))
 
   return { clock, bus, events, pipe, coordinator, connect, ackAll, written, terminalsOf, failures }
+}
+
+export const RIG_SOCKET_PATH = '/run/hp/pipe.sock'
+/** The rig's wall clock: a fixed epoch plus the manual clock. */
+export const RIG_WALL_EPOCH = 1_700_000_000_000
+
+/**
+ * The launcher's building blocks wired as launcher.ts wires them (one bus, one clock), with a
+ * fake spawner and in-memory writers at the edges: supervisor, saga coordinator, diagnostics feed.
+ */
+export function makeLauncherRig(
+  opts: { supervisor?: Partial<HostSupervisorOptions>; feed?: Partial<DiagnosticsFeedOptions> } = {},
+) {
+  const rig = makeSagaRig()
+  const spawner = new FakeSpawner()
+  const supervisor = new HostSupervisor({
+    spawner,
+    clock: rig.clock,
+    transport: 'pipe',
+    token: 'rig-token',
+    socketPath: RIG_SOCKET_PATH,
+    // As the launcher does: closing the host's connection is what clears the writer.
+    closeHostConnection: () => rig.pipe.clearWriter(),
+    backoffOptions: { random: () => 0 },
+    ...opts.supervisor,
+  })
+  const feed = new DiagnosticsFeed({
+    pipe: rig.pipe,
+    supervisor,
+    sagas: rig.coordinator,
+    events: rig.bus,
+    transport: 'pipe',
+    socketPath: RIG_SOCKET_PATH,
+    clock: rig.clock,
+    wallNow: () => RIG_WALL_EPOCH + rig.clock.now(),
+    act: createDiagnosticsActions({ supervisor, coordinator: rig.coordinator }),
+    ...opts.feed,
+  })
+  const messages = (): string[] => feed.snapshot().events.map((e) => `${e.level} ${e.message}`)
+  return { ...rig, spawner, supervisor, feed, messages }
 }
