@@ -9,7 +9,6 @@ import {
   type HostPipe,
   type Logger,
 } from '../host-pipe'
-import { FifoQueue } from '../host-pipe/fifo-queue'
 import type { LauncherEvents } from './launcher-events'
 
 /** How long an issued saga may wait for its report (AgentMux's value). */
@@ -106,7 +105,11 @@ export class SagaCoordinator {
   private readonly open = new Map<number, Saga>()
   /** Open sagas handed to HostPipe, in issue order, hence in deadline order. */
   private readonly issued = new Map<number, Saga>()
-  private readonly backlog = new FifoQueue<Saga>()
+  /**
+   * Sagas are issued in id order, so the backlog needs no queue of its own: it is the open sagas
+   * from this id on (every saga below it was issued or has ended).
+   */
+  private nextToIssue = 1
   /** Events this coordinator emitted, to tell them from HostPipe's when the bus hands them back. */
   private readonly ownEvents = new WeakSet<Event>()
   private timeoutTimer: unknown
@@ -223,7 +226,7 @@ export class SagaCoordinator {
     for (const off of this.unsubscribe) off()
     this.clearTimer('timeoutTimer')
     this.clearTimer('stallTimer')
-    this.backlog.takeAll()
+    this.nextToIssue = this.nextSagaId
     for (const saga of [...this.open.values()]) this.fail(saga, REASON_COORDINATOR_DISPOSED)
   }
 
@@ -252,7 +255,6 @@ export class SagaCoordinator {
       return saga
     }
     if (waiting === 0) this.backlogMovedAt = this.clock.now()
-    this.backlog.push(saga)
     return saga
   }
 
@@ -271,7 +273,10 @@ export class SagaCoordinator {
     if (this.isPumping) return
     this.isPumping = true
     try {
-      while (this.backlogSize > 0 && this.hasRoom()) this.issue(this.backlog.shift()!)
+      while (this.backlogSize > 0 && this.hasRoom()) {
+        const saga = this.open.get(this.nextToIssue++)
+        if (saga) this.issue(saga)
+      }
     } finally {
       this.isPumping = false
     }
@@ -341,7 +346,7 @@ export class SagaCoordinator {
     this.issued.delete(saga.id)
   }
 
-  /** Open sagas not yet issued are exactly the backlog's. */
+  /** The open sagas not yet issued. */
   private get backlogSize(): number {
     return this.open.size - this.issued.size
   }
@@ -392,7 +397,11 @@ export class SagaCoordinator {
     this.stallTimer = undefined
     if (this.backlogSize === 0) return
     if (this.clock.now() - this.backlogMovedAt >= this.sagaTimeoutMs) {
-      const stuck = this.backlog.takeAll()
+      const stuck: Saga[] = []
+      for (; this.nextToIssue < this.nextSagaId; this.nextToIssue++) {
+        const saga = this.open.get(this.nextToIssue)
+        if (saga) stuck.push(saga)
+      }
       this.log.warn(
         `[saga] host accepted no command for ${this.sagaTimeoutMs} ms: failing ${stuck.length} waiting saga(s)`,
       )
