@@ -6,7 +6,7 @@ import { makeLauncherRig, RIG_SOCKET_PATH, RIG_WALL_EPOCH as WALL } from '../sup
 import { settle } from '../support/memory-writer'
 
 const makeFeedRig = (feed: Partial<DiagnosticsFeedOptions> = {}) =>
-  makeLauncherRig({ supervisor: { maxRestarts: 1 }, feed })
+  makeLauncherRig({ supervisor: { maxRestarts: 2 }, feed })
 
 describe('DiagnosticsFeed snapshot', () => {
   it('merges the pipe snapshot with host, saga and transport state', async () => {

@@ -131,8 +131,8 @@ describe('HostSupervisor restarts', () => {
     expect(delays()).toEqual([100, 200, 400, 100])
   })
 
-  it('gives up after maxRestarts restarts within 60 s and stays down until start-host', () => {
-    const { supervisor, spawner, clock } = makeSupervisor({ maxRestarts: 2 })
+  it('gives up after maxRestarts crashes within 60 s and stays down until start-host', () => {
+    const { supervisor, spawner, clock } = makeSupervisor({ maxRestarts: 3 })
     supervisor.startHost()
     for (let i = 0; i < 2; i++) {
       spawner.last.exit({ code: 1 })

@@ -99,20 +99,22 @@ describe('RestartBackoff delays', () => {
 })
 
 describe('RestartBackoff giving up', () => {
-  it('allows five restarts within 60 s by default and gives up on the sixth crash', () => {
+  it('gives up on the fifth crash within 60 s by default, after four restarts', () => {
     const { backoff, advance } = makeBackoff()
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 4; i++) {
       expect(backoff.recordCrash().action).toBe('restart')
       advance(1_000)
     }
-    expect(backoff.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 6 })
+    expect(backoff.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 5 })
   })
 
   it('honours a custom maxRestarts, and 0 means never restart', () => {
-    const { backoff } = makeBackoff({ maxRestarts: 2 })
+    const { backoff } = makeBackoff({ maxRestarts: 3 })
     expect(backoff.recordCrash().action).toBe('restart')
     expect(backoff.recordCrash().action).toBe('restart')
     expect(backoff.recordCrash().action).toBe('give-up')
+    const { backoff: once } = makeBackoff({ maxRestarts: 1 })
+    expect(once.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 1 })
     const { backoff: never } = makeBackoff({ maxRestarts: 0 })
     expect(never.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 1 })
   })
@@ -128,14 +130,14 @@ describe('RestartBackoff giving up', () => {
   })
 
   it('starts from scratch after reset()', () => {
-    const { backoff } = makeBackoff({ maxRestarts: 1 })
+    const { backoff } = makeBackoff({ maxRestarts: 2 })
     delayOf(backoff)
     expect(backoff.recordCrash().action).toBe('give-up')
     backoff.reset()
     expect(delayOf(backoff)).toBe(100)
   })
 
-  it('never grants more than maxRestarts restarts within any 60 s, and gives up only when it must', () => {
+  it('gives up on the maxRestarts-th crash within any 60 s, and only then', () => {
     const step = fc.oneof(
       fc.record({ kind: fc.constant('crash' as const) }),
       fc.record({ kind: fc.constant('running' as const) }),
@@ -159,8 +161,10 @@ describe('RestartBackoff giving up', () => {
               expect(d.delayMs).toBeGreaterThanOrEqual(0)
               expect(d.delayMs).toBeLessThanOrEqual(MAX_RESTART_DELAY_MS)
             }
-            expect(d.action).toBe(recent < maxRestarts ? 'restart' : 'give-up')
-            expect(granted.filter((t) => time - t < CRASH_WINDOW_MS).length).toBeLessThanOrEqual(maxRestarts)
+            expect(d.action).toBe(recent + 1 < maxRestarts ? 'restart' : 'give-up')
+            expect(granted.filter((t) => time - t < CRASH_WINDOW_MS).length).toBeLessThanOrEqual(
+              Math.max(0, maxRestarts - 1),
+            )
           }
         }
       }),

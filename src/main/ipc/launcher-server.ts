@@ -176,6 +176,14 @@ export class LauncherServer {
     }
   }
 
+  /**
+   * Closes the current host's connection (the polite stop: a host exits when its connection
+   * closes). HostPipe is disconnected before this returns. Idempotent.
+   */
+  disconnectHost(reason: string): void {
+    if (this.host) this.drop(this.host, reason)
+  }
+
   /** Closes every connection and clears the timers. Callbacks are not called from here on. */
   dispose(): void {
     if (this.isDisposed) return

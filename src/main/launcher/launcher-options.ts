@@ -1,4 +1,5 @@
 import type { TransportKind } from '../../shared/diagnostics'
+import type { Event } from '../../shared/protocol'
 import type { Logger } from '../host-pipe'
 import type { DiagnosticsSource } from './diagnostics-source'
 import type { HostSpawner } from './host-spawner'
@@ -25,6 +26,8 @@ export interface Launcher {
   /** Starts the IPC server and the first host; resolves once that host has registered. */
   start(): Promise<void>
   readonly diagnostics: DiagnosticsSource
+  /** Every launcher event (sagas, pipe failures, …), for SSE and the Electron bridge. */
+  subscribeEvents(fn: (e: Event) => void): () => void
   /** The per-launch secret (HOSTPIPE_TOKEN), also the diagnostics API token. */
   readonly token: string
   /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */

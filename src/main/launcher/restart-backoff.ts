@@ -44,9 +44,9 @@ export type RestartDecision =
  * jitter factor in (0.5, 1] so two launchers restarting together spread out. The first restart
  * thus waits ≤ 100 ms, later ones double up to 5 s.
  *
- * Giving up follows the Erlang supervisor rule the flag's name suggests: at most `maxRestarts`
- * restarts within `windowMs`; a crash that would need one more gives up. `maxRestarts: 0`
- * therefore never restarts.
+ * Giving up follows the contract (ARCHITECTURE §4): the launcher gives up after `maxRestarts`
+ * crashes within `windowMs`, so the crash that makes it N gives up (N−1 restarts happen before
+ * it). `maxRestarts` 0 and 1 both give up on the first crash.
  */
 export class RestartBackoff {
   readonly maxRestarts: number
@@ -84,7 +84,7 @@ export class RestartBackoff {
     this.runningSince = undefined
     this.restartTimes = this.restartTimes.filter((t) => now - t < this.windowMs)
     const crashesInWindow = this.restartTimes.length + 1
-    if (this.restartTimes.length >= this.maxRestarts) return { action: 'give-up', crashesInWindow }
+    if (crashesInWindow >= this.maxRestarts) return { action: 'give-up', crashesInWindow }
     this.restartTimes.push(now)
     const attempt = this.attempt++
     return { action: 'restart', delayMs: this.delayFor(attempt), attempt, crashesInWindow }

@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util'
+import type { TransportKind } from '../../shared/diagnostics'
+
+/** The flags of both launchers (headless and Electron): same names, same meanings. */
+export interface LauncherCliOptions {
+  transport: TransportKind
+  /** Forwarded to each host as `--host-delay-ms N`. */
+  hostDelayMs?: number
+  sagaTimeoutMs?: number
+  maxRestarts?: number
+  /** Headless only: the diagnostics server's port; 0 picks a free one. */
+  port?: number
+}
+
+export type LauncherCliResult = { ok: true; options: LauncherCliOptions } | { ok: false; error: string }
+
+const INTEGER_FLAGS = [
+  ['host-delay-ms', 'hostDelayMs'],
+  ['saga-timeout-ms', 'sagaTimeoutMs'],
+  ['max-restarts', 'maxRestarts'],
+  ['port', 'port'],
+] as const
+
+/**
+ * Parses launcher flags. `strict` refuses unknown flags and positionals (the headless CLI); the
+ * Electron app passes false because Chromium and Electron add switches of their own.
+ */
+export function parseLauncherArgs(
+  args: readonly string[],
+  { strict, acceptsPort }: { strict: boolean; acceptsPort: boolean },
+): LauncherCliResult {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({
+      args: [...args],
+      strict,
+      allowPositionals: !strict,
+      options: {
+        transport: { type: 'string' },
+        'host-delay-ms': { type: 'string' },
+        'saga-timeout-ms': { type: 'string' },
+        'max-restarts': { type: 'string' },
+        ...(acceptsPort ? { port: { type: 'string' as const } } : {}),
+      },
+    }).values as Record<string, string | boolean | undefined>
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) }
+  }
+
+  const transport = values.transport ?? 'pipe'
+  if (transport !== 'pipe' && transport !== 'port')
+    return { ok: false, error: `--transport must be "pipe" or "port", got ${JSON.stringify(transport)}` }
+  const options: LauncherCliOptions = { transport }
+  for (const [flag, key] of INTEGER_FLAGS) {
+    const raw = values[flag]
+    if (raw === undefined) continue
+    const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN
+    if (!Number.isSafeInteger(n))
+      return { ok: false, error: `--${flag} must be a non-negative integer, got ${JSON.stringify(raw)}` }
+    if (flag === 'port' && n > 65535) return { ok: false, error: `--port must be at most 65535, got ${n}` }
+    options[key] = n
+  }
+  return { ok: true, options }
+}
+
+/** Host argv for the parsed options. */
+export function hostArgsOf(options: LauncherCliOptions): string[] {
+  return options.hostDelayMs === undefined ? [] : ['--host-delay-ms', String(options.hostDelayMs)]
+}
