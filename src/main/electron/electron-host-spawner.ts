@@ -1,0 +1,47 @@
+import { utilityProcess } from 'electron'
+import type { Logger } from '../host-pipe'
+import type { FrameConnection } from '../ipc/frame-connection'
+import type { HostProcess, HostSpawner, SpawnHostOptions } from '../launcher/host-spawner'
+import { HOST_SERVICE_NAME, type HostExitTracker } from './host-exit-tracker'
+import { connectHostPort } from './message-port-connection'
+import { UtilityHostProcess } from './utility-host-process'
+
+export interface ElectronHostSpawnerOptions {
+  /** out/main/host.js */
+  hostPath: string
+  /** Fed by `app.on('child-process-gone')`; decides when each host has exited. */
+  exits: HostExitTracker
+  log: Logger
+  /** The environment hosts inherit; default process.env. */
+  baseEnv?: Record<string, string | undefined>
+}
+
+/** Starts hosts with `utilityProcess.fork`, stdio piped into the log. */
+export class ElectronHostSpawner implements HostSpawner {
+  private spawned = 0
+
+  constructor(private readonly opts: ElectronHostSpawnerOptions) {}
+
+  spawn(opts: SpawnHostOptions): HostProcess {
+    const { hostPath, exits, log } = this.opts
+    const child = utilityProcess.fork(hostPath, opts.args, {
+      serviceName: HOST_SERVICE_NAME,
+      stdio: 'pipe',
+      env: mergeEnv(this.opts.baseEnv ?? process.env, { ...opts.env, HOSTPIPE_TRANSPORT: opts.transport }),
+    })
+    const n = ++this.spawned
+    let connection: FrameConnection | undefined
+    if (opts.transport === 'port') connection = connectHostPort(child, `message port to host #${n}`)
+    return new UtilityHostProcess(child, exits.track(), connection, log)
+  }
+}
+
+/** `base` without its undefined entries, overlaid with `extra`. */
+export function mergeEnv(
+  base: Record<string, string | undefined>,
+  extra: Record<string, string>,
+): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v
+  return Object.assign(env, extra)
+}

@@ -1,0 +1,192 @@
+import { systemClock, type Clock } from '../host-pipe'
+
+/** What HostProcess.onExit reports. */
+export interface HostExitInfo {
+  code: number | null
+  signal: string | null
+  crashed: boolean
+}
+
+/** The fields of Electron's `child-process-gone` details this module reads. */
+export interface ChildProcessGoneDetails {
+  type: string
+  reason: string
+  exitCode: number
+  serviceName?: string
+  name?: string
+}
+
+/** Passed to `utilityProcess.fork` as `serviceName`; Electron reports it back as the gone event's `name`. */
+export const HOST_SERVICE_NAME = 'hostpipe-host'
+
+/** How long a clean `exit` waits for a `child-process-gone` that would say it was a crash. */
+export const CLEAN_EXIT_GRACE_MS = 150
+/** How long an exited host keeps absorbing a late `child-process-gone` meant for it. */
+export const TOMBSTONE_MS = 2_000
+
+type HostState =
+  | { kind: 'running' }
+  /** `exit` said code 0; a `child-process-gone` may still say otherwise (Electron #42283). */
+  | { kind: 'exit-pending'; code: number; timer: unknown; exitOrder: number }
+  /** Notified from `exit`; still waiting to swallow its own `child-process-gone`. */
+  | { kind: 'tombstone'; timer: unknown; exitOrder: number }
+  | { kind: 'done' }
+
+/** One host process, as the tracker sees it. */
+export class TrackedHost {
+  /** @internal */ state: HostState = { kind: 'running' }
+  /** @internal */ killSignal: string | null = null
+  private listeners: Array<(info: HostExitInfo) => void> = []
+  private final: HostExitInfo | undefined
+
+  constructor(
+    private readonly tracker: HostExitTracker,
+    readonly spawnOrder: number,
+  ) {}
+
+  /** Remembers the signal we sent, so a 'killed' report can name it. */
+  noteKill(signal: string): void {
+    this.killSignal = signal
+  }
+
+  /** The utility process's own `exit` event (may fire late, twice, or with code 0 for a crash). */
+  noteExitEvent(code: number): void {
+    this.tracker.handleExitEvent(this, code)
+  }
+
+  /** Calls `fn` once with the final exit info; at once if the host has already gone. */
+  onFinal(fn: (info: HostExitInfo) => void): void {
+    if (this.final) fn(this.final)
+    else this.listeners.push(fn)
+  }
+
+  get hasExited(): boolean {
+    return this.final !== undefined
+  }
+
+  /** @internal */
+  finish(info: HostExitInfo): void {
+    if (this.final) return
+    this.final = info
+    const listeners = this.listeners
+    this.listeners = []
+    for (const fn of listeners) fn(info)
+  }
+}
+
+/**
+ * Turns Electron's two unreliable exit signals into exactly one notification per host.
+ *
+ * `app.on('child-process-gone')` is the authority on crashes, but it names no pid (only the
+ * `serviceName` we forked with, as `name`) and does not fire for a clean exit; the utility
+ * process's `exit` event can report code 0 for a crash, arrive before or after the gone event,
+ * or fire twice. So: a gone event finishes the host it belongs to at once; an `exit` with a
+ * non-zero code finishes it at once too; an `exit` with code 0 waits CLEAN_EXIT_GRACE_MS for a
+ * gone event before calling it clean. A host finished by `exit` stays a tombstone for a while so
+ * its late gone event is not blamed on the host that replaced it.
+ */
+export class HostExitTracker {
+  private readonly hosts = new Set<TrackedHost>()
+  private spawnCount = 0
+  private exitCount = 0
+  private readonly clock: Clock
+  private readonly serviceName: string
+  private readonly graceMs: number
+  private readonly tombstoneMs: number
+
+  constructor(opts: { clock?: Clock; serviceName?: string; graceMs?: number; tombstoneMs?: number } = {}) {
+    this.clock = opts.clock ?? systemClock
+    this.serviceName = opts.serviceName ?? HOST_SERVICE_NAME
+    this.graceMs = opts.graceMs ?? CLEAN_EXIT_GRACE_MS
+    this.tombstoneMs = opts.tombstoneMs ?? TOMBSTONE_MS
+  }
+
+  track(): TrackedHost {
+    const host = new TrackedHost(this, ++this.spawnCount)
+    this.hosts.add(host)
+    return host
+  }
+
+  /** Feed every `app.on('child-process-gone')` here. Returns true when it was one of our hosts. */
+  handleChildProcessGone(details: ChildProcessGoneDetails): boolean {
+    if (details.type !== 'Utility') return false
+    if (details.name !== this.serviceName && details.serviceName !== this.serviceName) return false
+    const host = this.attribute()
+    if (!host) return false
+    const state = host.state
+    if (state.kind === 'tombstone') {
+      this.clock.clearTimeout(state.timer)
+      this.forget(host)
+      return true
+    }
+    if (state.kind === 'exit-pending') this.clock.clearTimeout(state.timer)
+    this.forget(host)
+    const killed = details.reason === 'killed'
+    host.finish({
+      code: killed ? null : details.exitCode,
+      signal: killed ? (host.killSignal ?? 'SIGKILL') : null,
+      crashed: details.reason !== 'clean-exit',
+    })
+    return true
+  }
+
+  /** @internal */
+  handleExitEvent(host: TrackedHost, code: number): void {
+    if (host.state.kind !== 'running') return
+    const exitOrder = ++this.exitCount
+    if (code === 0) {
+      const timer = this.clock.setTimeout(() => {
+        this.forget(host)
+        host.finish({ code: 0, signal: null, crashed: false })
+      }, this.graceMs)
+      host.state = { kind: 'exit-pending', code, timer, exitOrder }
+      return
+    }
+    const timer = this.clock.setTimeout(() => this.forget(host), this.tombstoneMs)
+    host.state = { kind: 'tombstone', timer, exitOrder }
+    host.finish({ code, signal: host.killSignal, crashed: true })
+  }
+
+  /**
+   * Which host a gone event is about: hosts that already reported `exit` go first, in the order
+   * they exited (a gone event follows its own exit); then a running host we asked to die; then
+   * the oldest running host.
+   */
+  private attribute(): TrackedHost | undefined {
+    let exited: TrackedHost | undefined
+    let exitedOrder = Infinity
+    let killed: TrackedHost | undefined
+    let oldest: TrackedHost | undefined
+    for (const host of this.hosts) {
+      const s = host.state
+      if ((s.kind === 'exit-pending' || s.kind === 'tombstone') && s.exitOrder < exitedOrder) {
+        exited = host
+        exitedOrder = s.exitOrder
+      } else if (s.kind === 'running') {
+        if (host.killSignal && (!killed || host.spawnOrder < killed.spawnOrder)) killed = host
+        if (!oldest || host.spawnOrder < oldest.spawnOrder) oldest = host
+      }
+    }
+    return exited ?? killed ?? oldest
+  }
+
+  private forget(host: TrackedHost): void {
+    host.state = { kind: 'done' }
+    this.hosts.delete(host)
+  }
+
+  /** Clears every timer; hosts still tracked are not notified. */
+  dispose(): void {
+    for (const host of this.hosts) {
+      const s = host.state
+      if (s.kind === 'exit-pending' || s.kind === 'tombstone') this.clock.clearTimeout(s.timer)
+      host.state = { kind: 'done' }
+    }
+    this.hosts.clear()
+  }
+
+  /** Hosts still tracked (running, awaiting a gone event, or tombstones); for tests and logs. */
+  get size(): number {
+    return this.hosts.size
+  }
+}
