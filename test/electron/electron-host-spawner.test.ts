@@ -1,0 +1,133 @@
+import type { EventEmitter } from 'node:events'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+
+const electron = vi.hoisted(() => ({
+  forks: [] as Array<{
+    modulePath: string
+    args: string[]
+    options: Record<string, unknown>
+    child: unknown
+  }>,
+  channels: [] as Array<{ port1: unknown; port2: unknown }>,
+}))
+
+vi.mock('electron', async () => {
+  const { EventEmitter } = await import('node:events')
+  const { PassThrough } = await import('node:stream')
+  class FakePort extends EventEmitter {
+    posted: unknown[] = []
+    started = false
+    closed = false
+    postMessage(m: unknown) {
+      this.posted.push(m)
+    }
+    start() {
+      this.started = true
+    }
+    close() {
+      this.closed = true
+    }
+  }
+  class FakeUtilityProcess extends EventEmitter {
+    pid = 1234
+    stdout = new PassThrough()
+    stderr = new PassThrough()
+    messages: Array<{ message: unknown; transfer: unknown[] }> = []
+    postMessage(message: unknown, transfer: unknown[] = []) {
+      this.messages.push({ message, transfer })
+    }
+    kill() {
+      return true
+    }
+  }
+  return {
+    utilityProcess: {
+      fork: (modulePath: string, args: string[], options: Record<string, unknown>) => {
+        const child = new FakeUtilityProcess()
+        electron.forks.push({ modulePath, args, options, child })
+        return child
+      },
+    },
+    MessageChannelMain: class {
+      port1 = new FakePort()
+      port2 = new FakePort()
+      constructor() {
+        electron.channels.push(this)
+      }
+    },
+  }
+})
+
+const { ElectronHostSpawner, mergeEnv } = await import('../../src/main/electron/electron-host-spawner')
+const { HOST_PORT_MESSAGE } = await import('../../src/main/electron/message-port-connection')
+const { HostExitTracker, HOST_SERVICE_NAME } = await import('../../src/main/electron/host-exit-tracker')
+
+const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() }
+
+function spawner() {
+  return new ElectronHostSpawner({
+    hostPath: '/app/out/main/host.js',
+    exits: new HostExitTracker(),
+    log,
+    baseEnv: { PATH: '/bin', UNSET: undefined },
+  })
+}
+
+beforeEach(() => {
+  electron.forks.length = 0
+  electron.channels.length = 0
+})
+
+describe('spawning hosts with utilityProcess.fork', () => {
+  it('forks host.js with the service name, piped stdio, the args and the merged environment', () => {
+    spawner().spawn({
+      transport: 'pipe',
+      env: { HOSTPIPE_TOKEN: 't', HOSTPIPE_PIPE: '/tmp/s' },
+      args: ['--host-delay-ms', '5'],
+    })
+    expect(electron.forks).toHaveLength(1)
+    const fork = electron.forks[0]!
+    expect(fork.modulePath).toBe('/app/out/main/host.js')
+    expect(fork.args).toEqual(['--host-delay-ms', '5'])
+    expect(fork.options).toEqual({
+      serviceName: HOST_SERVICE_NAME,
+      stdio: 'pipe',
+      env: { PATH: '/bin', HOSTPIPE_TOKEN: 't', HOSTPIPE_PIPE: '/tmp/s', HOSTPIPE_TRANSPORT: 'pipe' },
+    })
+  })
+
+  it('opens no port on the pipe transport', () => {
+    const host = spawner().spawn({ transport: 'pipe', env: {}, args: [] })
+    expect(host.connection).toBeUndefined()
+    expect(electron.channels).toHaveLength(0)
+  })
+
+  it('hands one end of a MessageChannelMain to the host and keeps the other as the connection', async () => {
+    const host = spawner().spawn({ transport: 'port', env: {}, args: [] })
+    const [channel] = electron.channels as Array<{
+      port1: { posted: unknown[]; closed: boolean }
+      port2: unknown
+    }>
+    const child = electron.forks[0]!.child as { messages: Array<{ message: unknown; transfer: unknown[] }> }
+    expect(child.messages).toEqual([{ message: HOST_PORT_MESSAGE, transfer: [channel!.port2] }])
+    expect(host.connection).toBeDefined()
+    await host.connection!.send('{"event":"pong","nonce":1,"version":1}')
+    expect(channel!.port1.posted).toEqual(['{"event":"pong","nonce":1,"version":1}'])
+  })
+
+  it('closes the port when the host exits, and refuses to post to it after', async () => {
+    const host = spawner().spawn({ transport: 'port', env: {}, args: [] })
+    const [channel] = electron.channels as Array<{ port1: { posted: unknown[]; closed: boolean } }>
+    const child = electron.forks[0]!.child as EventEmitter
+    child.emit('exit', 1)
+    expect(channel!.port1.closed).toBe(true)
+    await expect(host.connection!.send('{}')).rejects.toThrow()
+    expect(channel!.port1.posted).toEqual([])
+  })
+})
+
+describe('merging a host environment', () => {
+  it('drops undefined entries and lets the launcher’s variables win', () => {
+    expect(mergeEnv({ A: '1', B: undefined, C: 'old' }, { C: 'new' })).toEqual({ A: '1', C: 'new' })
+  })
+})

@@ -1,0 +1,38 @@
+import type { DiagnosticsSnapshot } from '../../src/shared/diagnostics'
+
+/** A plausible snapshot; override what a test is about. */
+export function snapshotFixture(over: Partial<DiagnosticsSnapshot> = {}): DiagnosticsSnapshot {
+  return {
+    connected: true,
+    sessionId: 1,
+    pending: 0,
+    capacity: 64,
+    inFlight: 0,
+    disconnectedAt: null,
+    expiresAt: null,
+    counters: {
+      sent: 0,
+      acked: 0,
+      buffered: 0,
+      drained: 0,
+      droppedOverflow: 0,
+      droppedExpired: 0,
+      failedBeforeAck: 0,
+      sagaFailed: 0,
+      writeFailures: 0,
+      staleSession: 0,
+      ignoredAcks: 0,
+      cancelled: 0,
+    },
+    state: 'connected',
+    hostPid: 100,
+    restarts: 0,
+    transport: 'pipe',
+    socketPath: '/tmp/hostpipe/sock',
+    sagas: { started: 0, completed: 0, failed: 0, inFlight: 0 },
+    at: 1_700_000_000_000,
+    expiresInMs: null,
+    events: [],
+    ...over,
+  }
+}
