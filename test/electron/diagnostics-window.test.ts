@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -192,7 +192,7 @@ describe('the diagnostics window', () => {
   })
 
   it('pushes snapshots to the panel while it shows the panel, and stops when closed', async () => {
-    const { window, push, unsubscribe } = setup()
+    const { window, push, unsubscribe, boundsFile } = setup()
     await window.show()
     const win = fake.windows[0]!
     push({ state: 'connected' })
@@ -201,6 +201,8 @@ describe('the diagnostics window', () => {
     expect(win.webContents.sent).toEqual([[IPC_CHANNELS.snapshot, { state: 'connected' }]])
     win.close()
     expect(unsubscribe).toHaveBeenCalledOnce()
+    // Closing saves the bounds; let that write finish before the directory goes.
+    await vi.waitFor(() => access(boundsFile))
   })
 
   it('saves its bounds on close and restores them next time', async () => {

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { app, ipcMain, Menu } from 'electron'
 import type { Logger } from '../host-pipe'
 import { createLauncher } from '../launcher/launcher'
+import { hostArgsOf } from '../launcher/launcher-cli'
 import type { DiagnosticsSource } from '../launcher/diagnostics-source'
 import type { Launcher } from '../launcher/launcher-options'
 import { createLogger } from '../launcher/log'
@@ -46,7 +47,7 @@ export function runElectronApp(mainDir: string): void {
   const launcher = createLauncher({
     spawner: new ElectronHostSpawner({ hostPath: join(mainDir, 'host.js'), exits, log }),
     transport: cli.transport,
-    hostArgs: cli.hostDelayMs === undefined ? [] : ['--host-delay-ms', String(cli.hostDelayMs)],
+    hostArgs: hostArgsOf(cli),
     sagaTimeoutMs: cli.sagaTimeoutMs,
     maxRestarts: cli.maxRestarts,
     version: app.getVersion(),
