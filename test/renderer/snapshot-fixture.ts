@@ -1,4 +1,4 @@
-import type { DiagnosticsSnapshot } from '../../src/shared/diagnostics'
+import { COUNTER_NAMES, type DiagnosticsSnapshot, type HostPipeCounters } from '../../src/shared/diagnostics'
 
 /** A plausible snapshot; override what a test is about. */
 export function snapshotFixture(over: Partial<DiagnosticsSnapshot> = {}): DiagnosticsSnapshot {
@@ -10,20 +10,7 @@ export function snapshotFixture(over: Partial<DiagnosticsSnapshot> = {}): Diagno
     inFlight: 0,
     disconnectedAt: null,
     expiresAt: null,
-    counters: {
-      sent: 0,
-      acked: 0,
-      buffered: 0,
-      drained: 0,
-      droppedOverflow: 0,
-      droppedExpired: 0,
-      failedBeforeAck: 0,
-      sagaFailed: 0,
-      writeFailures: 0,
-      staleSession: 0,
-      ignoredAcks: 0,
-      cancelled: 0,
-    },
+    counters: Object.fromEntries(COUNTER_NAMES.map((name) => [name, 0])) as unknown as HostPipeCounters,
     state: 'connected',
     hostPid: 100,
     restarts: 0,
