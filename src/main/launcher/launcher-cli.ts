@@ -52,6 +52,8 @@ export function parseLauncherArgs(
     return { ok: false, error: `--transport must be "pipe" or "port", got ${JSON.stringify(transport)}` }
   const options: LauncherCliOptions = { transport }
   for (const [flag, key] of INTEGER_FLAGS) {
+    // Without `port` among the options, a lax parse still collects `--port` as an unknown switch.
+    if (flag === 'port' && !acceptsPort) continue
     const raw = values[flag]
     if (raw === undefined) continue
     const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN

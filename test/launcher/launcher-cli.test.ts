@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { hostArgsOf, parseLauncherArgs } from '../../src/main/launcher/launcher-cli'
+
+const headless = { strict: true, acceptsPort: true }
+const electron = { strict: false, acceptsPort: false }
+
+describe('launcher CLI flags', () => {
+  it('defaults to the pipe transport and no overrides', () => {
+    expect(parseLauncherArgs([], headless)).toEqual({ ok: true, options: { transport: 'pipe' } })
+  })
+
+  it('parses every headless flag', () => {
+    const r = parseLauncherArgs(
+      [
+        '--port',
+        '0',
+        '--transport',
+        'port',
+        '--host-delay-ms',
+        '5',
+        '--saga-timeout-ms',
+        '40000',
+        '--max-restarts',
+        '100',
+      ],
+      headless,
+    )
+    expect(r).toEqual({
+      ok: true,
+      options: { transport: 'port', port: 0, hostDelayMs: 5, sagaTimeoutMs: 40000, maxRestarts: 100 },
+    })
+    if (r.ok) expect(hostArgsOf(r.options)).toEqual(['--host-delay-ms', '5'])
+  })
+
+  it('names the flag and the value it refuses', () => {
+    expect(parseLauncherArgs(['--transport', 'carrier-pigeon'], headless)).toEqual({
+      ok: false,
+      error: '--transport must be "pipe" or "port", got "carrier-pigeon"',
+    })
+    expect(parseLauncherArgs(['--max-restarts', '-1'], headless)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('--max-restarts must be a non-negative integer'),
+    })
+    expect(parseLauncherArgs(['--port', '70000'], headless)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('65535'),
+    })
+    expect(parseLauncherArgs(['--bogus'], headless)).toMatchObject({ ok: false })
+  })
+
+  it('leaves Electron and Chromium switches alone in the app, and has no --port there', () => {
+    const r = parseLauncherArgs(['.', '--inspect', '--port', '8080', '--transport', 'port'], electron)
+    expect(r).toEqual({ ok: true, options: { transport: 'port' } })
+  })
+})
