@@ -37,7 +37,7 @@ describe('launcher CLI flags', () => {
       ok: false,
       error: '--transport must be "pipe" or "port", got "carrier-pigeon"',
     })
-    expect(parseLauncherArgs(['--max-restarts', '-1'], headless)).toMatchObject({
+    expect(parseLauncherArgs(['--max-restarts', '1.5'], headless)).toMatchObject({
       ok: false,
       error: expect.stringContaining('--max-restarts must be a non-negative integer'),
     })
