@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { PANEL_CSP, withPanelCsp } from '../../src/main/electron/content-security-policy'
 
@@ -20,6 +21,12 @@ describe('the panel content security policy', () => {
     expect(directives.get('object-src')).toBe("'none'")
     expect(directives.get('base-uri')).toBe("'none'")
     expect(directives.get('frame-ancestors')).toBe("'none'")
+  })
+
+  it('is the same policy in the renderer’s meta tag, but for frame-ancestors, which a meta tag cannot carry', () => {
+    const html = readFileSync('src/renderer/index.html', 'utf8')
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1]
+    expect(meta).toBe(PANEL_CSP.replace(/; frame-ancestors 'none'$/, ''))
   })
 
   it('never allows inline or evaluated script', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { registerDiagnosticsIpc, type InvokeEventLike } from '../../src/main/electron/ipc-handlers'
-import { validateBurstCount } from '../../src/main/electron/burst-count'
+import { parseBurstCount } from '../../src/main/launcher/diagnostics-actions'
 import type { ActionResult, DiagnosticsSnapshot } from '../../src/shared/diagnostics'
 import { IPC_CHANNELS } from '../../src/shared/ipc-channels'
 import type { DiagnosticsSource } from '../../src/main/launcher/diagnostics-source'
@@ -101,19 +101,19 @@ describe('the diagnostics IPC handlers', () => {
 
 describe('validating a burst count', () => {
   it('accepts the bounds', () => {
-    expect(validateBurstCount(1)).toEqual({ ok: true, count: 1 })
-    expect(validateBurstCount(100_000)).toEqual({ ok: true, count: 100_000 })
+    expect(parseBurstCount(1)).toEqual({ ok: true, count: 1 })
+    expect(parseBurstCount(100_000)).toEqual({ ok: true, count: 100_000 })
   })
 
   it('says what it got when it refuses', () => {
-    expect(validateBurstCount('12')).toEqual({
+    expect(parseBurstCount('12')).toEqual({
       ok: false,
       error: 'count must be an integer from 1 to 100000, got "12"',
     })
-    expect(validateBurstCount([1])).toEqual({
+    expect(parseBurstCount([1])).toEqual({
       ok: false,
       error: 'count must be an integer from 1 to 100000, got an array',
     })
-    expect(validateBurstCount(0.5)).toMatchObject({ ok: false, error: expect.stringContaining('got 0.5') })
+    expect(parseBurstCount(0.5)).toMatchObject({ ok: false, error: expect.stringContaining('got 0.5') })
   })
 })

@@ -1,24 +1,6 @@
-/**
- * The diagnostics panel's Content-Security-Policy. The panel loads only its own bundle and talks
- * only to its own origin (the preload bridge in Electron, `/api/*` in a browser). uPlot styles
- * its elements through the CSSOM, which CSP does not restrict, so no 'unsafe-inline' is needed.
- */
-export const PANEL_CSP_DIRECTIVES: Readonly<Record<string, string>> = {
-  'default-src': "'self'",
-  'script-src': "'self'",
-  'style-src': "'self'",
-  'img-src': "'self'",
-  'connect-src': "'self'",
-  'font-src': "'self'",
-  'object-src': "'none'",
-  'base-uri': "'none'",
-  'form-action': "'none'",
-  'frame-ancestors': "'none'",
-}
+import { PANEL_CSP } from '../../shared/panel-csp'
 
-export const PANEL_CSP = Object.entries(PANEL_CSP_DIRECTIVES)
-  .map(([name, value]) => `${name} ${value}`)
-  .join('; ')
+export { PANEL_CSP, PANEL_CSP_DIRECTIVES } from '../../shared/panel-csp'
 
 export type ResponseHeaders = Record<string, string[] | string>
 

@@ -2,7 +2,7 @@ import type { ActionResult, DiagnosticsAction, DiagnosticsSnapshot } from '../..
 import { IPC_CHANNELS } from '../../shared/ipc-channels'
 import type { Logger } from '../host-pipe'
 import type { DiagnosticsSource } from '../launcher/diagnostics-source'
-import { validateBurstCount } from './burst-count'
+import { parseBurstCount } from '../launcher/diagnostics-actions'
 
 /** What a handler reads from Electron's IpcMainInvokeEvent. */
 export interface InvokeEventLike {
@@ -70,7 +70,7 @@ export function registerDiagnosticsIpc(opts: DiagnosticsIpcOptions): () => void 
     },
     [IPC_CHANNELS.burst]: (event, count) => {
       guard(event, IPC_CHANNELS.burst)
-      const checked = validateBurstCount(count)
+      const checked = parseBurstCount(count)
       if (!checked.ok) return Promise.resolve<ActionResult>({ ok: false, error: checked.error })
       return act('burst', { count: checked.count })
     },

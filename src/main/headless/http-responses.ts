@@ -1,12 +1,5 @@
 import type { ServerResponse } from 'node:http'
-
-/**
- * The panel's Content-Security-Policy, sent as a header so `frame-ancestors` applies too: the
- * page loads only its own bundle and talks only to its own origin.
- */
-export const PANEL_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
-  "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+import { PANEL_CSP } from '../../shared/panel-csp'
 
 /**
  * On every response. `no-referrer` matters: the page URL carries the token. No CORS headers are

@@ -21,8 +21,14 @@ export function isDiagnosticsAction(name: string): name is DiagnosticsAction {
 export function parseBurstCount(count: unknown): BurstCount {
   if (typeof count === 'number' && Number.isInteger(count) && count >= 1 && count <= MAX_BURST)
     return { ok: true, count }
-  const got = count === undefined ? 'nothing' : (JSON.stringify(count)?.slice(0, 40) ?? typeof count)
-  return { ok: false, error: `count must be an integer from 1 to ${MAX_BURST}, got ${got}` }
+  return { ok: false, error: `count must be an integer from 1 to ${MAX_BURST}, got ${describe(count)}` }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value)
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`
 }
 
 /**
