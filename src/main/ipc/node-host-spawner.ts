@@ -77,8 +77,10 @@ class NodeHostProcess implements HostProcess {
     private readonly log: Logger,
   ) {
     const tag = `[host ${child.pid ?? '?'}]`
-    forwardLines(child.stdout, (line) => log.info(`${tag} ${line}`))
-    forwardLines(child.stderr, (line) => log.info(`${tag} ${line}`))
+    // The host tags its own log lines; untagged output (a crash trace) gets the tag here.
+    const tagged = (line: string): string => (line.startsWith(tag) ? line : `${tag} ${line}`)
+    forwardLines(child.stdout, (line) => log.info(tagged(line)))
+    forwardLines(child.stderr, (line) => log.info(tagged(line)))
     child.once('exit', (code, signal) => this.exited(code, signal))
     child.on('error', (err) => {
       log.warn(`${tag} ${err.message}`)
