@@ -114,8 +114,12 @@ export class HostPipe {
   private slot: WriterSlot | undefined
   private sessionId = 0
   private readonly pending = new PendingBuffer()
-  /** seq → command, in write order (Map keeps insertion order): what a cumulative ack walks. */
-  private readonly inFlight = new Map<number, OutboundCommand>()
+  /**
+   * Commands written to the current host and not yet acked, in write order: what a cumulative ack
+   * walks. Their seqs are consecutive (assigned as each write starts, by the one writer loop, and
+   * the queue is emptied when that writer goes), so "is this seq in flight" is a range check.
+   */
+  private readonly inFlight = new FifoQueue<OutboundCommand>()
   private nextSeq = 1
   private nextOrdinal = 1
   private deadline: { at: number; handle: unknown } | undefined
@@ -171,7 +175,7 @@ export class HostPipe {
     if (slot.drainRemaining === 0) this.completeDrain(slot)
     else this.log.info(`[host_pipe] session ${sessionId}: draining ${slot.drainRemaining} buffered frame(s)`)
     this.notify()
-    void this.pump(slot)
+    this.startPump(slot)
     return settled
   }
 
@@ -200,7 +204,7 @@ export class HostPipe {
       const waiter = deferred<void>()
       frame.waiter = waiter
       this.enqueue(slot, frame)
-      void this.pump(slot)
+      this.startPump(slot)
       return waiter.promise
     }
     this.counters.buffered++
@@ -223,7 +227,7 @@ export class HostPipe {
     const waiter = deferred<void>()
     frame.waiter = waiter
     this.enqueue(slot, frame)
-    void this.pump(slot)
+    this.startPump(slot)
     return waiter.promise
   }
 
@@ -255,7 +259,7 @@ export class HostPipe {
     }
     const item: OutboundEvent = { type: 'event', line, waiter: deferred<void>() }
     slot.queue.push(item)
-    void this.pump(slot)
+    this.startPump(slot)
     return item.waiter.promise
   }
 
@@ -268,16 +272,16 @@ export class HostPipe {
    */
   ack(seq: number): void {
     const slot = this.slot
-    if (!slot || !slot.hasAcks || !this.inFlight.has(seq)) {
+    const oldest = this.inFlight.first
+    if (!slot || !slot.hasAcks || !oldest || seq < oldest.seq || seq > this.inFlight.last!.seq) {
       this.counters.ignoredAcks++
       this.log.debug(`[host_pipe] ignored ack for seq ${seq}: not in flight`)
       this.notify()
       return
     }
-    for (const s of this.inFlight.keys()) {
-      this.inFlight.delete(s)
+    for (let frame = this.inFlight.first; frame && frame.seq <= seq; frame = this.inFlight.first) {
+      this.inFlight.shift()
       this.counters.acked++
-      if (s === seq) break
     }
     this.pumpPending(slot)
     this.notify()
@@ -305,7 +309,7 @@ export class HostPipe {
       sessionId: this.sessionId,
       pending: this.pending.length,
       capacity: this.capacity,
-      inFlight: this.inFlight.size + (this.slot?.queuedCommands ?? 0),
+      inFlight: this.inFlight.length + (this.slot?.queuedCommands ?? 0),
       disconnectedAt: this.disconnectedAt,
       expiresAt: this.deadline?.at ?? null,
       counters: { ...this.counters },
@@ -357,6 +361,7 @@ export class HostPipe {
       body,
       sagaId: sagaIdOf(cmd),
       noBuffer,
+      seq: 0,
       waiter: undefined,
       settled: false,
       drainOf: undefined,
@@ -364,7 +369,7 @@ export class HostPipe {
   }
 
   private hasRoom(slot: WriterSlot): boolean {
-    return this.inFlight.size + slot.queuedCommands < this.maxInFlight
+    return this.inFlight.length + slot.queuedCommands < this.maxInFlight
   }
 
   private enqueue(slot: WriterSlot, frame: OutboundCommand): void {
@@ -380,7 +385,14 @@ export class HostPipe {
       this.counters.drained++
       moved = true
     }
-    if (moved) void this.pump(slot)
+    if (moved) this.startPump(slot)
+  }
+
+  /** Runs the slot's writer loop unless it is running already (it will pick up the new item). */
+  private startPump(slot: WriterSlot): void {
+    // Checked here and not only inside: calling an async function allocates its promise and
+    // suspended frame even when it returns at once, and this runs once per command.
+    if (!slot.isWriting) void this.pump(slot)
   }
 
   /**
@@ -400,8 +412,9 @@ export class HostPipe {
         }
         slot.queuedCommands--
         const seq = this.nextSeq++
+        item.seq = seq
         // In flight from the moment the write starts: on a socket the ack can beat the callback.
-        if (slot.hasAcks) this.inFlight.set(seq, item)
+        if (slot.hasAcks) this.inFlight.push(item)
         try {
           await slot.writer.write(encodeCommandFrame(seq, item.body))
         } catch (err) {
@@ -445,8 +458,9 @@ export class HostPipe {
     this.counters.writeFailures++
     this.log.warn(`[host_pipe] write of seq ${seq} failed: ${String(err)}`)
     // With acks, a frame no longer in flight was acked or already failed when its host went away:
-    // it must not be sent again.
-    const wasTracked = this.inFlight.delete(seq)
+    // it must not be sent again. One write at a time, so a frame still in flight is the newest.
+    const wasTracked = this.inFlight.last === frame
+    if (wasTracked) this.inFlight.pop()
     const isTerminal = frame.settled || (slot.hasAcks && !wasTracked)
     const waiter = frame.waiter
     frame.waiter = undefined
@@ -510,8 +524,7 @@ export class HostPipe {
       waiter?.resolve()
     }
     slot.queuedCommands = 0
-    const unacked = [...this.inFlight.values()]
-    this.inFlight.clear()
+    const unacked = this.inFlight.takeAll()
     this.counters.failedBeforeAck += unacked.length
     this.failAll(unacked, REASON_BEFORE_ACK)
     if (why === 'cleared' || why === 'write failed') {
@@ -595,7 +608,9 @@ export class HostPipe {
       }
     }
     for (const frame of removed) frame.settled = true
-    for (const frame of this.inFlight.values()) if (frame.sagaId === sagaId) frame.settled = true
+    this.inFlight.forEach((frame) => {
+      if (frame.sagaId === sagaId) frame.settled = true
+    })
     this.counters.cancelled += removed.length
     return removed.length
   }

@@ -15,6 +15,8 @@ export interface OutboundCommand {
   readonly sagaId: number | undefined
   /** Fail-fast probe (`trySendCommandNoBuffer`): never buffered, never re-sent. */
   readonly noBuffer: boolean
+  /** Assigned when its write starts (0 before): the `seq` of its HostFrame envelope. */
+  seq: number
   /** The caller still waiting for this frame to be written. */
   waiter: Deferred<void> | undefined
   /** Its saga was already failed or cancelled: it will never be failed (again) or re-sent. */

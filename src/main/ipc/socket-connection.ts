@@ -3,8 +3,10 @@ import { silentLogger, type Logger } from '../host-pipe'
 import { BaseFrameConnection } from './base-frame-connection'
 import { NdjsonFramer } from './ndjson-framer'
 
-/** Bytes queued before `send` makes its caller wait for the socket to drain. */
+/** Bytes not yet taken by the kernel (ours plus Node's) before `send` makes its caller wait. */
 export const SOCKET_SEND_HIGH_WATER = 64 * 1024
+/** Bytes queued within one tick that are written at once instead of at the end of the tick. */
+export const SOCKET_FLUSH_BYTES = 16 * 1024
 /** A peer that leaves this much unread (our queue plus Node's) is cut off. */
 export const SOCKET_MAX_QUEUED_BYTES = 16 * 1024 * 1024
 /** How long `close()` waits for the peer to finish closing before the socket is destroyed. */
@@ -32,9 +34,16 @@ let nextSocketId = 1
  * A FrameConnection over a stream socket (Unix socket, Windows named pipe): NDJSON lines.
  *
  * Sends are coalesced: lines queued during one tick go out as one `socket.write`, so a burst of
- * frames from HostPipe costs one syscall, not one each. `send` resolves at once while little is
- * queued (the transport took the frame) and otherwise once the socket has drained, which is the
- * backpressure HostPipe's one-write-at-a-time loop relies on.
+ * frames from HostPipe costs one syscall, not one each. A burst that reaches SOCKET_FLUSH_BYTES is
+ * written at once rather than at the end of the tick, so the peer starts on the first frames while
+ * the rest are still being produced (the two processes overlap instead of taking turns).
+ *
+ * Backpressure, which HostPipe's one-write-at-a-time loop relies on: `send` resolves at once while
+ * fewer than SOCKET_SEND_HIGH_WATER bytes are waiting for the kernel (the transport took the
+ * frame). Beyond that the caller waits, its frame held here until the socket has room; it resolves
+ * when the frame is handed to the socket and rejects only if the connection closed first. So a
+ * rejected send was never written (HostPipe may send it again without a replay), and a frame
+ * handed to the socket is never reported as failed.
  */
 export class SocketConnection extends BaseFrameConnection {
   readonly description: string
@@ -73,15 +82,17 @@ export class SocketConnection extends BaseFrameConnection {
     if (this.isClosing || this.isGone) return Promise.reject(new Error(`${this.description} is closed`))
     this.queued.push(frame)
     this.queuedBytes += frame.length + 1
-    if (this.queuedBytes + this.socket.writableLength > this.maxQueuedBytes) {
+    const backlog = this.queuedBytes + this.socket.writableLength
+    if (backlog > this.maxQueuedBytes) {
       this.log.warn(
         `[ipc] ${this.description}: peer is not reading (${this.queuedBytes} bytes queued); closing`,
       )
       this.destroy('peer too slow')
       return Promise.reject(new Error(`${this.description} was closed: peer too slow`))
     }
-    this.scheduleFlush()
-    if (this.queuedBytes < SOCKET_SEND_HIGH_WATER && !this.socket.writableNeedDrain) return resolved
+    if (this.queuedBytes >= SOCKET_FLUSH_BYTES) this.flush()
+    else this.scheduleFlush()
+    if (this.queued.length === 0 || backlog < SOCKET_SEND_HIGH_WATER) return resolved
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
   }
 
@@ -100,7 +111,6 @@ export class SocketConnection extends BaseFrameConnection {
     this.framer.close()
     this.socket.off('data', this.onData)
     this.writeQueued()
-    if (!this.socket.writableNeedDrain) this.settleWaiters()
     this.socket.end()
     // A peer that never closes its end must not keep the descriptor open.
     this.closeTimer = setTimeout(() => this.socket.destroy(), SOCKET_CLOSE_GRACE_MS)
@@ -124,19 +134,21 @@ export class SocketConnection extends BaseFrameConnection {
     process.nextTick(this.flush)
   }
 
+  /** Writes what is queued unless the socket is backed up (then 'drain' calls this again). */
   private readonly flush = (): void => {
     this.isFlushScheduled = false
     if (this.isGone) return
-    if (!this.socket.writableNeedDrain) this.writeQueued()
-    if (this.queued.length === 0 && !this.socket.writableNeedDrain) this.settleWaiters()
+    if (this.socket.writableLength < SOCKET_SEND_HIGH_WATER) this.writeQueued()
   }
 
+  /** Hands every queued frame to the socket; the senders waiting on them are done. */
   private writeQueued(): void {
     if (this.queued.length === 0 || this.socket.destroyed) return
     const data = this.queued.length === 1 ? this.queued[0] + '\n' : this.queued.join('\n') + '\n'
     this.queued = []
     this.queuedBytes = 0
     this.socket.write(data)
+    this.settleWaiters()
   }
 
   private settleWaiters(err?: Error): void {
