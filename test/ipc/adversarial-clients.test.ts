@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { TOOL_BACKLOG_LIMIT } from '../../src/main/ipc/launcher-server'
 import { MAX_FRAME_BYTES } from '../../src/shared/protocol'
 import { startTestLauncher, type TestLauncher } from '../support/ipc-launcher-harness'
 import { RawClient } from '../support/ipc-raw-client'
@@ -101,6 +102,18 @@ describe('launcher socket vs misbehaving clients', () => {
     expect(await tool.waitForFrame((f) => f.event === 'saga_started', 'saga_started')).toMatchObject({
       saga_id: 3,
     })
+  })
+
+  it('keeps a tool that reads, even when a storm of events far past its backlog limit comes in one tick', async () => {
+    const tool = await client()
+    tool.register(launcher.token, 'tool')
+    await tool.waitForFrame((f) => f.event === 'registered', 'tool registered')
+    const storm = 5 * TOOL_BACKLOG_LIMIT
+    for (let i = 1; i <= storm; i++)
+      launcher.server.broadcast({ event: 'saga_failed', saga_id: i, reason: 'storm', version: i })
+    await waitFor(() => tool.frames.filter((f) => f.event === 'saga_failed').length === storm, 'the storm')
+    expect(tool.isEnded).toBe(false)
+    expect(launcher.server.toolCount).toBe(1)
   })
 
   it('writes enveloped commands to a hand-driven host and takes its cumulative ack', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { TOOL_STALL_MS } from '../../src/main/ipc/launcher-server'
 import type { Event } from '../../src/shared/protocol'
 import { settle } from '../support/memory-writer'
 import { makeServer } from '../support/ipc-server-harness'
@@ -42,19 +43,48 @@ describe('LauncherServer: tool clients', () => {
     expect(pipe.snapshot().counters.ignoredAcks).toBe(0)
   })
 
-  it('cuts off a tool that stops reading once its backlog is full, without stalling the others', async () => {
-    const { server, connectTool } = makeServer({ toolBacklogLimit: 4 })
+  it('cuts off a tool that takes nothing for the stall time once its backlog is full, without stalling the others', async () => {
+    const { server, connectTool, clock } = makeServer({ toolBacklogLimit: 4 })
     const slow = connectTool()
     const fast = connectTool()
     slow.isHolding = true
-    for (let i = 1; i <= 4; i++) server.broadcast(started(i))
+    for (let i = 1; i <= 5; i++) server.broadcast(started(i))
     await settle()
+    clock.advance(TOOL_STALL_MS - 1)
     expect(slow.isClosed).toBe(false)
-    server.broadcast(started(5))
+    clock.advance(1)
     expect(slow.isClosed).toBe(true)
     expect(server.toolCount).toBe(1)
     server.broadcast(started(6))
     expect(fast.events('saga_started').map((e) => e.saga_id)).toEqual([1, 2, 3, 4, 5, 6])
+    expect(clock.pendingTimers).toBe(0)
+  })
+
+  it('keeps a reading tool that is sent far more than its backlog limit in one tick', async () => {
+    const { server, connectTool, clock } = makeServer({ toolBacklogLimit: 4 })
+    const tool = connectTool()
+    // A burst of sagas, or a host gone with many commands in flight: one synchronous storm.
+    for (let i = 1; i <= 100; i++) server.broadcast(started(i))
+    await settle()
+    clock.advance(TOOL_STALL_MS)
+    expect(tool.isClosed).toBe(false)
+    expect(tool.events('saga_started')).toHaveLength(100)
+  })
+
+  it('keeps a tool at its limit while it still takes events, and cuts it off once it stops', async () => {
+    const { server, connectTool, clock } = makeServer({ toolBacklogLimit: 4 })
+    const tool = connectTool()
+    tool.isHolding = true
+    for (let i = 1; i <= 8; i++) server.broadcast(started(i))
+    tool.releaseHeld()
+    await settle()
+    tool.isHolding = true
+    for (let i = 9; i <= 16; i++) server.broadcast(started(i))
+    await settle()
+    clock.advance(TOOL_STALL_MS)
+    expect(tool.isClosed).toBe(false)
+    clock.advance(TOOL_STALL_MS)
+    expect(tool.isClosed).toBe(true)
   })
 
   it('keeps a tool whose backlog drains as it reads', async () => {

@@ -23,8 +23,10 @@ import type { FrameConnection } from './frame-connection'
 export const MAX_UNREGISTERED_CONNECTIONS = 32
 /** How long a connection may stay unregistered before it is closed. */
 export const REGISTER_TIMEOUT_MS = 5000
-/** Events a tool may leave unread before it is cut off. */
+/** Events a tool may leave unread before it is watched for progress. */
 export const TOOL_BACKLOG_LIMIT = 1024
+/** A tool at its backlog limit that takes no event for this long is cut off. */
+export const TOOL_STALL_MS = 1000
 
 /** What the server needs of HostPipe. */
 export type HostPipePort = Pick<
@@ -65,6 +67,8 @@ export interface LauncherServerOptions {
   registerTimeoutMs?: number
   /** Default TOOL_BACKLOG_LIMIT (1024 events). */
   toolBacklogLimit?: number
+  /** Default TOOL_STALL_MS (1 s). */
+  toolStallMs?: number
   /** For the register timeout; default the wall clock. */
   clock?: Clock
 }
@@ -81,6 +85,10 @@ class Client {
   isFanoutActive = false
   /** Tool: events sent and not yet taken by the transport. */
   backlog = 0
+  /** Tool: events the transport has taken so far (progress, as the stall check sees it). */
+  taken = 0
+  /** Tool: armed while its backlog is at the limit; cuts it off unless it took an event since. */
+  stallCheck: { timer: unknown; takenWhenArmed: number } | undefined
   registerTimer: unknown
 
   constructor(readonly conn: FrameConnection) {}
@@ -108,6 +116,7 @@ export class LauncherServer {
   private readonly maxUnregistered: number
   private readonly registerTimeoutMs: number
   private readonly toolBacklogLimit: number
+  private readonly toolStallMs: number
   private readonly hasHostFanout: boolean
   private readonly unregistered = new Set<Client>()
   private readonly tools = new Set<Client>()
@@ -123,6 +132,7 @@ export class LauncherServer {
     this.maxUnregistered = opts.maxUnregistered ?? MAX_UNREGISTERED_CONNECTIONS
     this.registerTimeoutMs = opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS
     this.toolBacklogLimit = opts.toolBacklogLimit ?? TOOL_BACKLOG_LIMIT
+    this.toolStallMs = opts.toolStallMs ?? TOOL_STALL_MS
     this.hasHostFanout = opts.fanoutToHost ?? true
   }
 
@@ -312,16 +322,38 @@ export class LauncherServer {
     client.conn.send(encodeEvent(e)).catch(() => undefined)
   }
 
+  /**
+   * The backlog counts sends the transport has not taken yet. It is not judged at send time: the
+   * launcher emits whole storms of events in one tick (a burst of thousands of sagas, a host gone
+   * with a thousand commands in flight), and no transport takes any of them before the tick ends,
+   * so a tool that reads perfectly well would be cut off. A tool at its limit is cut off only when
+   * it then takes nothing for `toolStallMs`; meanwhile the transport's own byte cap bounds memory.
+   */
   private sendToTool(tool: Client, line: string): void {
-    if (tool.backlog >= this.toolBacklogLimit) {
-      this.log.warn(`[ipc] tool client ${tool.clientId} left ${tool.backlog} events unread; cutting it off`)
-      return this.drop(tool, 'too slow')
-    }
     tool.backlog++
     tool.conn.send(line).then(
-      () => tool.backlog--,
+      () => {
+        tool.backlog--
+        tool.taken++
+      },
       () => undefined,
     )
+    if (tool.backlog >= this.toolBacklogLimit && !tool.stallCheck) this.armStallCheck(tool)
+  }
+
+  private armStallCheck(tool: Client): void {
+    const takenWhenArmed = tool.taken
+    const timer = this.clock.setTimeout(() => {
+      tool.stallCheck = undefined
+      if (tool.state !== 'tool' || tool.backlog < this.toolBacklogLimit) return
+      if (tool.taken !== takenWhenArmed) return this.armStallCheck(tool)
+      this.log.warn(
+        `[ipc] tool client ${tool.clientId} took none of its ${tool.backlog} unread events ` +
+          `in ${this.toolStallMs} ms; cutting it off`,
+      )
+      this.drop(tool, 'too slow')
+    }, this.toolStallMs)
+    tool.stallCheck = { timer, takenWhenArmed }
   }
 
   /** Forgets a client and closes its connection. Idempotent; the only place a client ends. */
@@ -330,6 +362,8 @@ export class LauncherServer {
     const wasHost = this.host === client
     client.state = 'closed'
     this.clock.clearTimeout(client.registerTimer)
+    if (client.stallCheck) this.clock.clearTimeout(client.stallCheck.timer)
+    client.stallCheck = undefined
     this.unregistered.delete(client)
     this.tools.delete(client)
     client.conn.close()
