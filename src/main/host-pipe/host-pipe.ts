@@ -448,9 +448,14 @@ export class HostPipe {
     this.counters.sent++
     frame.waiter?.resolve()
     frame.waiter = undefined
+    const wasDrainStep = frame.drainOf === slot
     this.settleDrainStep(slot, frame)
     // Without acks a written frame is delivered, so its room frees now.
     if (!slot.hasAcks) this.pumpPending(slot)
+    // With acks a plain write changes nothing but the `sent` counter, so a burst of writes
+    // notifies once, after its last command, instead of building a snapshot per command (the
+    // costliest part of a send). Every other change here still notifies at once.
+    if (slot.hasAcks && !wasDrainStep && slot.queuedCommands > 0) return
     this.notify()
   }
 
