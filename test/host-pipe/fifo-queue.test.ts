@@ -19,3 +19,34 @@ describe('FifoQueue', () => {
     expect(q.takeAll()).toEqual([])
   })
 })
+
+describe('FifoQueue as a ring', () => {
+  it('keeps order while its ring wraps around and grows', () => {
+    const q = new FifoQueue<number>()
+    const out: number[] = []
+    let next = 0
+    // Uneven pushes and shifts move the head all around the ring and force it to grow mid-wrap.
+    for (let round = 0; round < 200; round++) {
+      for (let i = 0; i < (round % 7) + 3; i++) q.push(next++)
+      for (let i = 0; i < (round % 5) + 1; i++) out.push(q.shift()!)
+    }
+    while (q.length > 0) out.push(q.shift()!)
+    expect(out).toEqual([...Array(next).keys()])
+  })
+
+  it('peeks at both ends and pops the newest', () => {
+    const q = new FifoQueue<string>()
+    expect(q.first).toBeUndefined()
+    expect(q.last).toBeUndefined()
+    expect(q.pop()).toBeUndefined()
+    for (const s of ['a', 'b', 'c']) q.push(s)
+    expect([q.first, q.last, q.length]).toEqual(['a', 'c', 3])
+    expect(q.pop()).toBe('c')
+    expect(q.shift()).toBe('a')
+    const seen: string[] = []
+    q.forEach((s) => seen.push(s))
+    expect(seen).toEqual(['b'])
+    expect(q.takeAll()).toEqual(['b'])
+    expect(q.length).toBe(0)
+  })
+})

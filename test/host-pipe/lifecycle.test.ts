@@ -27,6 +27,18 @@ describe('observation and lifetime (behaviour 12, when things settle)', () => {
     expect(seen).toHaveLength(count)
   })
 
+  it('notifies a burst of acked writes once, after its last command, with the final count', async () => {
+    const { pipe } = makePipe()
+    await pipe.setWriter(new MemoryWriter(), { acks: true })
+    const seen: HostPipeSnapshot[] = []
+    pipe.on('change', (s) => seen.push(s))
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) => pipe.sendCommand({ cmd: 'spawn_pool_window', saga_id: i + 1 })),
+    )
+    expect(seen).toHaveLength(1)
+    expect(seen[0]).toMatchObject({ inFlight: 5, counters: { sent: 5 } })
+  })
+
   it('keeps every counter monotonic', async () => {
     const { pipe, clock } = makePipe({ capacity: 2 })
     let last = pipe.snapshot().counters

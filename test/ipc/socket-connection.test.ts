@@ -1,9 +1,14 @@
+import { EventEmitter } from 'node:events'
 import { rm } from 'node:fs/promises'
 import { createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { makePrivateDir } from '../../src/main/ipc/pipe-path'
-import { SocketConnection, SOCKET_SEND_HIGH_WATER } from '../../src/main/ipc/socket-connection'
+import {
+  SocketConnection,
+  SOCKET_FLUSH_BYTES,
+  SOCKET_SEND_HIGH_WATER,
+} from '../../src/main/ipc/socket-connection'
 import { RawClient } from '../support/ipc-raw-client'
 import { waitFor } from '../support/ipc-wait'
 
@@ -23,6 +28,28 @@ async function socketPair(
   await waitFor(() => accepted !== undefined, 'the accepted socket')
   return { socket: accepted!, client }
 }
+
+/** Just enough of a net.Socket to drive backpressure by hand: how much it holds is set by the test. */
+class FakeSocket extends EventEmitter {
+  destroyed = false
+  writableLength = 0
+  readonly writes: string[] = []
+  write(data: string): boolean {
+    this.writes.push(data)
+    return true
+  }
+  end(): void {}
+  pause(): void {}
+  destroy(): void {
+    this.destroyed = true
+    this.emit('close')
+  }
+  get lines(): string[] {
+    return this.writes.join('').split('\n').filter(Boolean)
+  }
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve))
 
 describe('SocketConnection', () => {
   const cleanup: Array<() => Promise<void>> = []
@@ -124,5 +151,48 @@ describe('SocketConnection', () => {
     expect(results.some((r) => r.status === 'rejected')).toBe(true)
     await waitFor(() => closes.length === 1, 'the cut-off')
     expect(closes).toEqual(['peer too slow'])
+  })
+
+  it('writes a burst as soon as it reaches SOCKET_FLUSH_BYTES, before the tick ends', () => {
+    const socket = new FakeSocket()
+    const conn = new SocketConnection(socket as unknown as Socket)
+    const frame = JSON.stringify({ pad: 'x'.repeat(1000) })
+    const perFlush = Math.ceil(SOCKET_FLUSH_BYTES / (frame.length + 1))
+    for (let i = 0; i < perFlush; i++) void conn.send(frame)
+    expect(socket.lines).toHaveLength(perFlush)
+    void conn.send('{"tail":1}')
+    expect(socket.lines).toHaveLength(perFlush)
+    conn.close()
+    expect(socket.lines.at(-1)).toBe('{"tail":1}')
+  })
+
+  it('holds a sender back while the socket is backed up and lets it go once its frame is written', async () => {
+    const socket = new FakeSocket()
+    const conn = new SocketConnection(socket as unknown as Socket)
+    socket.writableLength = SOCKET_SEND_HIGH_WATER
+    let isDone = false
+    const sent = conn.send('{"a":1}').then(() => (isDone = true))
+    await tick()
+    expect(isDone).toBe(false)
+    expect(socket.writes).toEqual([])
+    socket.writableLength = 0
+    socket.emit('drain')
+    expect(socket.lines).toEqual(['{"a":1}'])
+    // Written is written: the socket closing now must not turn it into a failure (a caller would
+    // send it again, to a host that may already have it).
+    socket.destroy()
+    await sent
+    expect(isDone).toBe(true)
+  })
+
+  it('rejects a held-back sender only when its frame never reached the socket', async () => {
+    const socket = new FakeSocket()
+    const conn = new SocketConnection(socket as unknown as Socket)
+    socket.writableLength = SOCKET_SEND_HIGH_WATER
+    const sent = conn.send('{"a":1}')
+    await tick()
+    socket.destroy()
+    await expect(sent).rejects.toThrow(/closed/)
+    expect(socket.writes).toEqual([])
   })
 })
