@@ -1,0 +1,47 @@
+import type { LatencyConfig } from './latency'
+import type { ReconnectConfig } from './reconnect'
+import type { RssConfig } from './rss'
+import type { ThroughputConfig } from './throughput'
+
+export interface BenchConfig {
+  mode: 'quick' | 'full'
+  throughput: ThroughputConfig
+  latency: LatencyConfig
+  reconnect: ReconnectConfig
+  rss: RssConfig
+}
+
+/**
+ * `--quick` (about 20 s: a smoke run with real numbers) and the full run the README quotes (about
+ * 90 s). Many short alternating pairs rather than a few long rounds: on a shared machine a burst of
+ * someone else's load then spoils a pair or two, not the median.
+ */
+export function benchConfig(quick: boolean): BenchConfig {
+  if (quick)
+    return {
+      mode: 'quick',
+      throughput: {
+        pairs: 7,
+        commandsPerRound: 150_000,
+        warmupCommands: 100_000,
+        sagaPairs: 2,
+        sagaCommandsPerRound: 100_000,
+      },
+      latency: { rounds: 3, roundMs: 1500, warmupMs: 1000 },
+      reconnect: { repetitions: 3 },
+      rss: { warmupCommands: 100_000, commands: 1_000_000 },
+    }
+  return {
+    mode: 'full',
+    throughput: {
+      pairs: 15,
+      commandsPerRound: 500_000,
+      warmupCommands: 400_000,
+      sagaPairs: 3,
+      sagaCommandsPerRound: 500_000,
+    },
+    latency: { rounds: 5, roundMs: 4000, warmupMs: 2000 },
+    reconnect: { repetitions: 7 },
+    rss: { warmupCommands: 200_000, commands: 1_000_000 },
+  }
+}

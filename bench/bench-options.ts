@@ -1,0 +1,37 @@
+/** Scenarios `--only` can pick (for profiling one at a time). */
+export const SCENARIOS = ['throughput', 'latency', 'reconnect', 'rss'] as const
+export type ScenarioName = (typeof SCENARIOS)[number]
+
+export interface BenchOptions {
+  /** Print the ARCHITECTURE §7 JSON object as the last line of stdout (the table goes to stderr). */
+  json: boolean
+  /** The short mode: fewer and shorter rounds, under a minute in all. */
+  quick: boolean
+  /** Run only these scenarios (default all). The JSON line needs all four. */
+  only: ScenarioName[]
+  /** Internal: this process is the RSS scenario's launcher child. */
+  child: 'rss' | undefined
+}
+
+export const USAGE = 'usage: npm run bench -- [--json] [--quick] [--only=throughput,latency,reconnect,rss]'
+
+export type ParsedOptions = { ok: true; options: BenchOptions } | { ok: false; error: string }
+
+export function parseBenchArgs(argv: readonly string[]): ParsedOptions {
+  const options: BenchOptions = { json: false, quick: false, only: [...SCENARIOS], child: undefined }
+  for (const arg of argv) {
+    if (arg === '--json') options.json = true
+    else if (arg === '--quick') options.quick = true
+    else if (arg.startsWith('--only=')) {
+      const names = arg.slice('--only='.length).split(',')
+      const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n))
+      if (unknown.length > 0 || names.length === 0)
+        return { ok: false, error: `--only takes ${SCENARIOS.join(', ')}; got ${JSON.stringify(unknown)}` }
+      options.only = names as ScenarioName[]
+    } else if (arg === '--child=rss') options.child = 'rss'
+    else return { ok: false, error: `unknown argument ${JSON.stringify(arg)}` }
+  }
+  if (options.json && options.only.length !== SCENARIOS.length)
+    return { ok: false, error: '--json needs every scenario (drop --only)' }
+  return { ok: true, options }
+}

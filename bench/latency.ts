@@ -1,0 +1,87 @@
+import { LauncherRig } from './launcher-rig'
+import { runPaced } from './paced-run'
+import { RawRig } from './raw-rig'
+import { median, percentile } from './stats'
+import { settleHeap } from './throughput'
+import type { CommandTarget } from './workload'
+
+export const LATENCY_RATE_PER_SECOND = 10_000
+
+export interface LatencyConfig {
+  rounds: number
+  roundMs: number
+  /** A first round at the same rate whose samples are thrown away. */
+  warmupMs: number
+}
+
+export interface LatencyStats {
+  /** Median over rounds of each round's percentile: one noisy second on a shared box moves one round, not the result. */
+  p50Ms: number
+  p99Ms: number
+  /** Over every sample of every round, for comparison. */
+  pooledP99Ms: number
+  maxMs: number
+  roundP99Ms: number[]
+  samples: number
+}
+
+export interface LatencyResult {
+  pipe: LatencyStats
+  /** The raw baseline at the same rate: what the host, the kernel and the machine cost alone. */
+  raw: LatencyStats
+  config: LatencyConfig
+}
+
+/** Send → ack latency at a steady 10k commands/s, HostPipe and raw rounds alternating. */
+export async function measureLatency(
+  config: LatencyConfig,
+  progress: (line: string) => void,
+): Promise<LatencyResult> {
+  const raw = await RawRig.start()
+  const pipe = await LauncherRig.start().catch(async (err: unknown) => {
+    await raw.dispose()
+    throw err
+  })
+  try {
+    progress(`latency: warm-up (${config.warmupMs} ms each at ${LATENCY_RATE_PER_SECOND}/s)`)
+    await runPaced(raw, LATENCY_RATE_PER_SECOND, config.warmupMs)
+    await runPaced(pipe, LATENCY_RATE_PER_SECOND, config.warmupMs)
+    const rounds = new Map<CommandTarget, Float64Array[]>([
+      [raw, []],
+      [pipe, []],
+    ])
+    for (let i = 0; i < config.rounds; i++) {
+      const order: CommandTarget[] = i % 2 === 0 ? [pipe, raw] : [raw, pipe]
+      for (const target of order) {
+        settleHeap()
+        const latencies = await runPaced(target, LATENCY_RATE_PER_SECOND, config.roundMs)
+        rounds.get(target)!.push(latencies)
+        progress(
+          `latency: round ${i + 1}/${config.rounds} ${target.name}: p50 ${percentile(latencies, 50).toFixed(3)} ms, ` +
+            `p99 ${percentile(latencies, 99).toFixed(3)} ms`,
+        )
+      }
+    }
+    return { pipe: statsOf(rounds.get(pipe)!), raw: statsOf(rounds.get(raw)!), config }
+  } finally {
+    await Promise.all([raw.dispose(), pipe.dispose()])
+  }
+}
+
+function statsOf(rounds: Float64Array[]): LatencyStats {
+  const pooled = new Float64Array(rounds.reduce((n, r) => n + r.length, 0))
+  let offset = 0
+  for (const r of rounds) {
+    pooled.set(r, offset)
+    offset += r.length
+  }
+  const roundP99Ms = rounds.map((r) => percentile(r, 99))
+  return {
+    p50Ms: median(rounds.map((r) => percentile(r, 50))),
+    p99Ms: median(roundP99Ms),
+    pooledP99Ms: percentile(pooled, 99),
+    maxMs: percentile(pooled, 100),
+    roundP99Ms,
+    samples: pooled.length,
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm run bench` (see bench/run.mjs): HostPipe's throughput against a raw NDJSON socket writer,
+ * send → ack latency at 10k commands/s, host SIGKILL → drained, and launcher RSS growth over 1M
+ * commands, all against real host processes (out/main/host.js) on real Unix sockets.
+ * `--json` ends stdout with the ARCHITECTURE §7 object; progress and the table go to stderr then.
+ */
+import { benchConfig } from './bench-config'
+import { parseBenchArgs, USAGE } from './bench-options'
+import { measureLatency } from './latency'
+import { measureReconnect } from './reconnect'
+import { formatTable, summaryOf, type BenchResults } from './report'
+import { measureRss, runRssChild } from './rss'
+import { measureThroughput } from './throughput'
+
+async function main(): Promise<void> {
+  const parsed = parseBenchArgs(process.argv.slice(2))
+  if (!parsed.ok) {
+    process.stderr.write(`bench: ${parsed.error}\n${USAGE}\n`)
+    process.exit(2)
+  }
+  const options = parsed.options
+  if (options.child === 'rss') return runRssChild()
+
+  const config = benchConfig(options.quick)
+  const started = performance.now()
+  const progress = (line: string): void => {
+    process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`)
+  }
+  const only = new Set(options.only)
+  const results: BenchResults = {}
+  if (only.has('throughput')) results.throughput = await measureThroughput(config.throughput, progress)
+  if (only.has('latency')) results.latency = await measureLatency(config.latency, progress)
+  if (only.has('reconnect')) results.reconnect = await measureReconnect(config.reconnect, progress)
+  if (only.has('rss')) results.rss = await measureRss(config.rss, progress)
+  progress('done')
+
+  const table = formatTable(results, config, new Date())
+  if (!options.json) {
+    process.stdout.write(table + '\n')
+    return
+  }
+  process.stderr.write(table + '\n')
+  const { throughput, latency, reconnect, rss } = results
+  if (!throughput || !latency || !reconnect || !rss) throw new Error('--json needs every scenario')
+  process.stdout.write(JSON.stringify(summaryOf({ throughput, latency, reconnect, rss })) + '\n')
+}
+
+main().then(
+  // Host processes and sockets are closed by now; nothing should keep the process up.
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    process.exit(1)
+  },
+)
