@@ -77,8 +77,8 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
   }
   if (r.reconnect) {
     const c = r.reconnect
-    const med = (f: (s: ReconnectResult['samples'][number]) => number): string =>
-      median(c.samples.map(f)).toFixed(1)
+    const med = (f: (s: ReconnectResult['samples'][number]) => number, digits = 1): string =>
+      median(c.samples.map(f)).toFixed(digits)
     rows.push([
       'reconnectMs',
       c.reconnectMs.toFixed(1),
@@ -86,7 +86,7 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
       mark(meetsTarget('reconnectMs', c.reconnectMs)),
       `median of ${c.samples.length} kills; after the SIGKILL: exit seen ${med((s) => s.exitMs)}, ` +
         `respawn ${med((s) => s.spawnMs)}, registered ${med((s) => s.registeredMs)}, drained ${med((s) => s.drainedMs)} ms ` +
-        `(~${med((s) => s.inFlightAtKill)} in flight at the kill, ${med((s) => s.buffered)} buffered)`,
+        `(${med((s) => s.inFlightAtKill, 0)} in flight at the kill, ${med((s) => s.buffered, 0)} buffered)`,
     ])
   }
   if (r.rss) {
