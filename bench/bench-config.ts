@@ -40,7 +40,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       sagaPairs: 3,
       sagaCommandsPerRound: 500_000,
     },
-    latency: { rounds: 5, roundMs: 4000, warmupMs: 2000 },
+    latency: { rounds: 7, roundMs: 3000, warmupMs: 2000 },
     reconnect: { repetitions: 7 },
     rss: { warmupCommands: 200_000, commands: 1_000_000 },
   }
