@@ -336,29 +336,37 @@ function article(expected: string): string {
   return 'a ' + expected
 }
 
+/** Checks the size, and decodes bytes as strict UTF-8. */
+function decodeText(input: string | Uint8Array): ParseResult<string> {
+  if (typeof input === 'string') {
+    if (exceedsFrameLimit(input))
+      return { ok: false, code: 'frame_too_large', message: `frame exceeds ${MAX_FRAME_BYTES} bytes` }
+    return { ok: true, frame: input }
+  }
+  if (input.byteLength > MAX_FRAME_BYTES)
+    return {
+      ok: false,
+      code: 'frame_too_large',
+      message: `frame of ${input.byteLength} bytes exceeds ${MAX_FRAME_BYTES} bytes`,
+    }
+  try {
+    return { ok: true, frame: utf8Decoder.decode(input) }
+  } catch {
+    return { ok: false, code: 'invalid_command', message: 'frame is not valid UTF-8' }
+  }
+}
+
 /** Decodes bytes (strict UTF-8) or a string into a JSON object with a string tag, or an error. */
 function decodeObject(
   input: string | Uint8Array,
   tag: 'cmd' | 'event' | 'kind',
 ): ParseResult<Record<string, unknown>> {
-  let text: string
-  if (typeof input === 'string') {
-    if (exceedsFrameLimit(input))
-      return { ok: false, code: 'frame_too_large', message: `frame exceeds ${MAX_FRAME_BYTES} bytes` }
-    text = input
-  } else {
-    if (input.byteLength > MAX_FRAME_BYTES)
-      return {
-        ok: false,
-        code: 'frame_too_large',
-        message: `frame of ${input.byteLength} bytes exceeds ${MAX_FRAME_BYTES} bytes`,
-      }
-    try {
-      text = utf8Decoder.decode(input)
-    } catch {
-      return { ok: false, code: 'invalid_command', message: 'frame is not valid UTF-8' }
-    }
-  }
+  const decoded = decodeText(input)
+  if (!decoded.ok) return decoded
+  return parseObject(decoded.frame, tag)
+}
+
+function parseObject(text: string, tag: 'cmd' | 'event' | 'kind'): ParseResult<Record<string, unknown>> {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -411,14 +419,62 @@ const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnPropert
  * (`invalid_command`, with a message naming what was wrong).
  */
 export function parseHostInbound(input: string | Uint8Array): ParseResult<HostInbound> {
-  const decoded = decodeObject(input, 'cmd')
+  const decoded = decodeText(input)
   if (!decoded.ok) return decoded
-  const name = decoded.frame.cmd as string
+  const hot = parseHotFrame(decoded.frame)
+  if (hot) return { ok: true, frame: hot }
+  const parsed = parseObject(decoded.frame, 'cmd')
+  if (!parsed.ok) return parsed
+  const name = parsed.frame.cmd as string
   if (!hasOwn(hostInboundSchemas, name)) return unknownTag('cmd', name, HOST_INBOUND_NAMES)
   return validate(
     hostInboundSchemas[name as HostInboundName] as z.ZodType<HostInbound, unknown>,
-    decoded.frame,
+    parsed.frame,
   )
+}
+
+// The frames a busy host sends for every command (its ack and its report), in the exact text
+// `JSON.stringify` gives them with the host's key order and a plain label. Recognising that text
+// skips JSON.parse and the schema, which were most of the launcher's cost per command. The patterns
+// accept only what the schema accepts (labels of 1–256 plain characters, integers checked against
+// MAX_SAFE_INTEGER below); any other spelling of the same frame takes the full path, so the result
+// never depends on which path ran (test/protocol/hot-frames.property.test.ts).
+const INT = '(0|[1-9][0-9]{0,15})'
+const PLAIN_LABEL = '([A-Za-z0-9_.:-]{1,256})'
+const HOT_ACK = new RegExp(`^\\{"cmd":"ack","seq":${INT}\\}$`)
+const HOT_REPORT = new RegExp(
+  `^\\{"cmd":"(report_pool_window_added|report_panes_reaped)","label":"${PLAIN_LABEL}","saga_id":${INT}\\}$`,
+)
+const HOT_DRAIN = new RegExp(
+  `^\\{"cmd":"report_pool_drain_decision","label":"${PLAIN_LABEL}","was_last":(true|false),"saga_id":${INT}\\}$`,
+)
+
+function safeInt(digits: string | undefined): number | undefined {
+  const n = Number(digits)
+  return n <= Number.MAX_SAFE_INTEGER ? n : undefined
+}
+
+function parseHotFrame(text: string): HostInbound | undefined {
+  if (text.length > 400 || text.charCodeAt(0) !== 0x7b) return undefined
+  let m = HOT_ACK.exec(text)
+  if (m) {
+    const seq = safeInt(m[1])
+    return seq === undefined ? undefined : { cmd: 'ack', seq }
+  }
+  m = HOT_REPORT.exec(text)
+  if (m) {
+    const saga_id = safeInt(m[3])
+    if (saga_id === undefined) return undefined
+    const cmd = m[1] as 'report_pool_window_added' | 'report_panes_reaped'
+    return { cmd, label: m[2]!, saga_id }
+  }
+  m = HOT_DRAIN.exec(text)
+  if (m) {
+    const saga_id = safeInt(m[3])
+    if (saga_id === undefined) return undefined
+    return { cmd: 'report_pool_drain_decision', label: m[1]!, was_last: m[2] === 'true', saga_id }
+  }
+  return undefined
 }
 
 /** What a host reads from the launcher: an enveloped command, or a raw (or enveloped) event. */
