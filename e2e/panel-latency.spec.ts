@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { startHeadless } from './headless-launcher'
+import { startHeadless } from '../test/support/headless-launcher'
 
 // How far behind the launcher the panel is: each sample is the time from sending an action that
 // changes the buffer depth to the panel showing the new depth (an upper bound: it includes the

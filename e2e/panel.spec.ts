@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { startHeadless, type HeadlessLauncher } from './headless-launcher'
+import { startHeadless, type HeadlessLauncher } from '../test/support/headless-launcher'
 
 let launcher: HeadlessLauncher
 

@@ -10,6 +10,8 @@ export interface HeadlessLauncher {
   process: ChildProcess
   /** Lines the launcher wrote to stdout (the contract: only the Diagnostics line). */
   stdout: string[]
+  /** What it wrote to stderr (its log) so far. */
+  stderr(): string
   stop(): Promise<void>
 }
 
@@ -51,6 +53,7 @@ export async function startHeadless(args: string[] = []): Promise<HeadlessLaunch
     token: match[3]!,
     process: child,
     stdout,
+    stderr: () => stderr.join(''),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
