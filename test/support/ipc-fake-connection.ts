@@ -1,21 +1,20 @@
-import type { FrameConnection } from '../../src/main/ipc/frame-connection'
+import { BaseFrameConnection } from '../../src/main/ipc/base-frame-connection'
 
 /**
  * An in-memory FrameConnection: the test plays the peer. Records what the server sends; can hold
  * sends (a peer that does not read) and report a close from either side.
  */
-export class FakeConnection implements FrameConnection {
+export class FakeConnection extends BaseFrameConnection {
   readonly sent: string[] = []
   isClosed = false
   closeCalls = 0
   /** While true, `send` promises stay pending (the transport has not taken the frame). */
   isHolding = false
   private held: Array<() => void> = []
-  private frameHandler: ((frame: string | Uint8Array) => void) | undefined
-  private tooLargeHandler: ((bytes: number) => void) | undefined
-  private closeHandler: ((reason: string) => void) | undefined
 
-  constructor(readonly description = 'fake connection') {}
+  constructor(readonly description = 'fake connection') {
+    super()
+  }
 
   send(frame: string): Promise<void> {
     if (this.isClosed) return Promise.reject(new Error('closed'))
@@ -24,23 +23,11 @@ export class FakeConnection implements FrameConnection {
     return new Promise((resolve) => this.held.push(resolve))
   }
 
-  onFrame(fn: (frame: string | Uint8Array) => void): void {
-    this.frameHandler = fn
-  }
-
-  onTooLarge(fn: (bytes: number) => void): void {
-    this.tooLargeHandler = fn
-  }
-
-  onClose(fn: (reason: string) => void): void {
-    this.closeHandler = fn
-  }
-
   close(): void {
     this.closeCalls++
     if (this.isClosed) return
     this.isClosed = true
-    this.closeHandler?.('closed')
+    this.reportClosed('closed')
   }
 
   // --- the peer's side
@@ -53,14 +40,14 @@ export class FakeConnection implements FrameConnection {
   }
 
   receiveTooLarge(bytes: number): void {
-    this.tooLargeHandler?.(bytes)
+    this.refuseTooLarge(bytes)
   }
 
   /** The peer went away (EOF). */
   endByPeer(reason = 'eof'): void {
     if (this.isClosed) return
     this.isClosed = true
-    this.closeHandler?.(reason)
+    this.reportClosed(reason)
   }
 
   releaseHeld(): void {
