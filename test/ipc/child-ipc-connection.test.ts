@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { ChildIpcConnection, type IpcEndpoint } from '../../src/main/ipc/child-ipc-connection'
 import { MAX_FRAME_BYTES } from '../../src/shared/protocol'
+import { recordInbound } from '../support/ipc-inbound-recorder'
 
 /** A process IPC endpoint in memory: records sends, completes them when told. */
 class FakeEndpoint extends EventEmitter implements IpcEndpoint {
@@ -37,13 +38,7 @@ class FakeEndpoint extends EventEmitter implements IpcEndpoint {
 function open() {
   const endpoint = new FakeEndpoint()
   const conn = new ChildIpcConnection(endpoint, 'test ipc')
-  const frames: Array<string | Uint8Array> = []
-  const tooLarge: number[] = []
-  const closes: string[] = []
-  conn.onFrame((f) => frames.push(f))
-  conn.onTooLarge((b) => tooLarge.push(b))
-  conn.onClose((r) => closes.push(r))
-  return { endpoint, conn, frames, tooLarge, closes }
+  return { endpoint, conn, ...recordInbound(conn) }
 }
 
 describe('ChildIpcConnection', () => {

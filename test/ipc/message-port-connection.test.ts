@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { MessagePortConnection, type MessagePortLike } from '../../src/main/ipc/message-port-connection'
 import { findParentPort, receiveMessagePort, type ParentPortLike } from '../../src/main/ipc/parent-port'
 import { MAX_FRAME_BYTES } from '../../src/shared/protocol'
+import { recordInbound } from '../support/ipc-inbound-recorder'
 
 /** One end of a MessageChannelMain, in memory. */
 class FakePort extends EventEmitter implements MessagePortLike {
@@ -24,13 +25,7 @@ class FakePort extends EventEmitter implements MessagePortLike {
 function open() {
   const port = new FakePort()
   const conn = new MessagePortConnection(port, 'test port')
-  const frames: Array<string | Uint8Array> = []
-  const tooLarge: number[] = []
-  const closes: string[] = []
-  conn.onFrame((f) => frames.push(f))
-  conn.onTooLarge((b) => tooLarge.push(b))
-  conn.onClose((r) => closes.push(r))
-  return { port, conn, frames, tooLarge, closes }
+  return { port, conn, ...recordInbound(conn) }
 }
 
 describe('MessagePortConnection', () => {

@@ -1,0 +1,16 @@
+import type { FrameConnection } from '../../src/main/ipc/frame-connection'
+
+/** Records what a connection hands the protocol layer: frames, over-long frames, closes. */
+export function recordInbound(conn: FrameConnection): {
+  frames: Array<string | Uint8Array>
+  tooLarge: number[]
+  closes: string[]
+} {
+  const frames: Array<string | Uint8Array> = []
+  const tooLarge: number[] = []
+  const closes: string[] = []
+  conn.onFrame((f) => frames.push(f))
+  conn.onTooLarge((b) => tooLarge.push(b))
+  conn.onClose((r) => closes.push(r))
+  return { frames, tooLarge, closes }
+}
