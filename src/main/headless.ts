@@ -32,25 +32,13 @@ async function main(): Promise<void> {
     maxRestarts: options.maxRestarts,
     log,
   })
-  const server = new DiagnosticsServer({
-    source: {
-      snapshot: () => launcher.diagnostics.snapshot(),
-      subscribe: (fn) => launcher.diagnostics.subscribe(fn),
-      act: (a, b) => launcher.diagnostics.act(a, b),
-    },
-    token: launcher.token,
-    port: options.port ?? 0,
-    staticDir: join(here, '../renderer'),
-    subscribeEvents: (fn) => launcher.subscribeEvents(fn),
-    log,
-  })
-
-  let stopping = false
+  let server: DiagnosticsServer | undefined
+  let isStopping = false
   const stop = async (why: string): Promise<void> => {
-    if (stopping) return
-    stopping = true
+    if (isStopping) return
+    isStopping = true
     log.info(`[headless] ${why}: shutting down`)
-    await server.close().catch(() => undefined)
+    await server?.close().catch(() => undefined)
     await launcher.dispose()
     process.exit(0)
   }
@@ -59,11 +47,21 @@ async function main(): Promise<void> {
 
   try {
     await launcher.start()
+    // The feed exists once the launcher has started; the URL is printed once the host registered.
+    server = new DiagnosticsServer({
+      source: launcher.diagnostics,
+      token: launcher.token,
+      port: options.port ?? 0,
+      staticDir: join(here, '../renderer'),
+      subscribeEvents: (fn) => launcher.subscribeEvents(fn),
+      log,
+    })
     const port = await server.listen()
     process.stdout.write(`Diagnostics: http://127.0.0.1:${port}/?token=${launcher.token}\n`)
   } catch (err) {
-    log.error(`[headless] failed to start: ${err instanceof Error ? err.message : String(err)}`)
-    process.stderr.write(`hostpipe: failed to start: ${err instanceof Error ? err.message : String(err)}\n`)
+    const why = err instanceof Error ? err.message : String(err)
+    log.error(`[headless] failed to start: ${why}`)
+    process.stderr.write(`hostpipe: failed to start: ${why}\n`)
     await launcher.dispose()
     process.exit(1)
   }
