@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { NodeHostSpawner } from '../src/main/ipc/node-host-spawner'
+import { NodeHostSpawner } from '../src/main/headless/node-host-spawner'
 import type { HostProcess } from '../src/main/launcher/host-spawner'
 
 /** The built host, beside the bundled bench (out/bench/main.mjs → out/main/host.js). */

@@ -1,4 +1,4 @@
-import { NodeHostSpawner } from '../src/main/ipc/node-host-spawner'
+import { NodeHostSpawner } from '../src/main/headless/node-host-spawner'
 import type { HostSpawner } from '../src/main/launcher/host-spawner'
 import { createLauncher } from '../src/main/launcher/launcher'
 import type { DiagnosticsSnapshot } from '../src/shared/diagnostics'

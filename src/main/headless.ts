@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DiagnosticsServer } from './headless/diagnostics-server'
-import { NodeHostSpawner } from './ipc/node-host-spawner'
+import { NodeHostSpawner } from './headless/node-host-spawner'
 import { createLauncher } from './launcher/launcher'
 import { hostArgsOf, parseLauncherArgs } from './launcher/launcher-cli'
 import { createLogger } from './launcher/log'

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { NodeHostSpawner } from '../../src/main/ipc/node-host-spawner'
+import type { NodeHostSpawner } from '../../src/main/headless/node-host-spawner'
 import type { HostProcess, HostSpawner, SpawnHostOptions } from '../../src/main/launcher/host-spawner'
 
 export interface SpawnedHost {

@@ -59,7 +59,7 @@ vi.mock('electron', async () => {
 })
 
 const { ElectronHostSpawner, mergeEnv } = await import('../../src/main/electron/electron-host-spawner')
-const { HOST_PORT_MESSAGE } = await import('../../src/main/electron/message-port-connection')
+const { HOST_PORT_MESSAGE } = await import('../../src/main/electron/host-port-handoff')
 const { HostExitTracker, HOST_SERVICE_NAME } = await import('../../src/main/electron/host-exit-tracker')
 
 const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() }

@@ -6,7 +6,7 @@ import {
   type LauncherServerOptions,
   type RegisteredHost,
 } from '../../src/main/ipc/launcher-server'
-import { NodeHostSpawner } from '../../src/main/ipc/node-host-spawner'
+import { NodeHostSpawner } from '../../src/main/headless/node-host-spawner'
 import { SocketServer } from '../../src/main/ipc/socket-server'
 import type { HostProcess } from '../../src/main/launcher/host-spawner'
 import type { TransportKind } from '../../src/shared/diagnostics'

@@ -3,7 +3,7 @@ import type { Logger } from '../host-pipe'
 import type { FrameConnection } from '../ipc/frame-connection'
 import type { HostProcess, HostSpawner, SpawnHostOptions } from '../launcher/host-spawner'
 import { HOST_SERVICE_NAME, type HostExitTracker } from './host-exit-tracker'
-import { connectHostPort } from './message-port-connection'
+import { connectHostPort } from './host-port-handoff'
 import { UtilityHostProcess } from './utility-host-process'
 
 export interface ElectronHostSpawnerOptions {

@@ -8,12 +8,12 @@ import {
   type Command,
   type Event,
 } from '../../shared/protocol'
-import { deferred } from './deferred'
-import { FifoQueue } from './fifo-queue'
+import { deferred } from '../base/deferred'
+import { FifoQueue } from '../base/fifo-queue'
 import { HostPipeError } from './host-pipe-error'
 import type { Outbound, OutboundCommand, OutboundEvent } from './outbound-frame'
 import { PendingBuffer } from './pending-buffer'
-import { silentLogger, systemClock, type Clock, type HostWriter, type Logger } from './ports'
+import { silentLogger, systemClock, type Clock, type HostWriter, type Logger } from './host-writer'
 
 /** Frames buffered while the host is away (or while `maxInFlight` commands await acks). */
 export const PENDING_BUFFER_CAP = 64

@@ -10,5 +10,5 @@ export {
   type HostPipeOptions,
 } from './host-pipe'
 export { HostPipeError, type HostPipeErrorCode } from './host-pipe-error'
-export { systemClock, silentLogger, type HostWriter, type Clock, type Logger } from './ports'
+export { systemClock, silentLogger, type HostWriter, type Clock, type Logger } from './host-writer'
 export type { HostPipeSnapshot, HostPipeCounters } from '../../shared/diagnostics'

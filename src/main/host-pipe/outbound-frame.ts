@@ -1,5 +1,5 @@
 import type { Command } from '../../shared/protocol'
-import type { Deferred } from './deferred'
+import type { Deferred } from '../base/deferred'
 
 /**
  * One host-bound command on its way: in the pending buffer, queued on a writer, or in flight.

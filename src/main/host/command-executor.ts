@@ -1,5 +1,5 @@
 import { silentLogger, systemClock, type Clock, type Logger } from '../host-pipe'
-import { FifoQueue } from '../host-pipe/fifo-queue'
+import { FifoQueue } from '../base/fifo-queue'
 import { sagaIdOf, type Command, type HostInbound } from '../../shared/protocol'
 import type { CommandHandlers, HostReport } from './command-handlers'
 

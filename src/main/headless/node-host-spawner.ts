@@ -6,8 +6,8 @@ import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { silentLogger, type Logger } from '../host-pipe'
 import type { HostProcess, HostSpawner, SpawnHostOptions } from '../launcher/host-spawner'
-import { childIpcConnection } from './child-ipc-connection'
-import type { FrameConnection } from './frame-connection'
+import { childIpcConnection } from '../ipc/child-ipc-connection'
+import type { FrameConnection } from '../ipc/frame-connection'
 
 export interface NodeHostSpawnerOptions {
   /** The built host entry. Default: `host.js` beside the launcher bundle (see `defaultHostScript`). */

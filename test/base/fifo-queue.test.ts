@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FifoQueue } from '../../src/main/host-pipe/fifo-queue'
+import { FifoQueue } from '../../src/main/base/fifo-queue'
 
 describe('FifoQueue', () => {
   it('keeps FIFO order across its internal compaction', () => {

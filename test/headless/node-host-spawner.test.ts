@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { defaultHostScript, NodeHostSpawner } from '../../src/main/ipc/node-host-spawner'
+import { defaultHostScript, NodeHostSpawner } from '../../src/main/headless/node-host-spawner'
 import type { Logger } from '../../src/main/host-pipe'
 import { HOST_SCRIPT, requireBuiltHost } from '../support/ipc-launcher-harness'
 import { waitFor } from '../support/ipc-wait'
