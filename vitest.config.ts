@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Fails any test during which a listener (or another callback) threw: see the file.
+    setupFiles: ['test/support/unexpected-errors.setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // CI sums this report with Playwright's into one "N passed, N failed" line.

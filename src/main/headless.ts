@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DiagnosticsServer } from './headless/diagnostics-server'
 import { NodeHostSpawner } from './headless/node-host-spawner'
+import { setUnexpectedErrorHandler } from './base/unexpected-error'
 import { createLauncher } from './launcher/launcher'
 import { hostArgsOf, parseLauncherArgs } from './launcher/launcher-cli'
 import { createLogger } from './launcher/log'
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
   const options = parsed.options
   const here = dirname(fileURLToPath(import.meta.url))
   const log = createLogger()
+  // A listener that throws is logged and the launcher goes on (the default would use console).
+  setUnexpectedErrorHandler((err) => log.error('[headless] unexpected error:', err))
   const launcher = createLauncher({
     spawner: new NodeHostSpawner({ hostScript: join(here, 'host.js'), log }),
     transport: options.transport,

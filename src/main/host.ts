@@ -3,6 +3,7 @@
  * under plain Node's child_process.fork; see `src/main/host/` for the parts.
  */
 import { appendFileSync } from 'node:fs'
+import { setUnexpectedErrorHandler } from './base/unexpected-error'
 import { hasPortChannel, openLauncherConnection } from './host/launcher-connection'
 import { parseHostConfig } from './host/host-config'
 import { HostRuntime } from './host/host-runtime'
@@ -14,6 +15,7 @@ const STOP_GRACE_MS = 1000
 
 async function main(): Promise<void> {
   const log = stderrLogger(`[host ${process.pid}]`, process.env.HOSTPIPE_DEBUG === '1')
+  setUnexpectedErrorHandler((err) => log.error('unexpected error:', err))
   let config
   try {
     config = parseHostConfig(process.env, process.argv.slice(2), hasPortChannel())

@@ -32,6 +32,22 @@ export interface HostPipeCounters {
   cancelled: number
 }
 
+/** A fresh set of counters, all 0. */
+export const zeroHostPipeCounters = (): HostPipeCounters => ({
+  sent: 0,
+  acked: 0,
+  buffered: 0,
+  drained: 0,
+  droppedOverflow: 0,
+  droppedExpired: 0,
+  failedBeforeAck: 0,
+  sagaFailed: 0,
+  writeFailures: 0,
+  staleSession: 0,
+  ignoredAcks: 0,
+  cancelled: 0,
+})
+
 export type CounterName = keyof HostPipeCounters
 
 export const COUNTER_NAMES: readonly CounterName[] = [

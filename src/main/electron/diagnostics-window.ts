@@ -1,6 +1,6 @@
 import { BrowserWindow, screen, session, type Session, type WebContents } from 'electron'
 import { IPC_CHANNELS } from '../../shared/ipc-channels'
-import type { Logger } from '../host-pipe'
+import type { Logger } from '../base/logger'
 import type { DiagnosticsSource } from '../launcher/diagnostics-source'
 import { withPanelCsp } from './content-security-policy'
 import type { PanelLocation } from './panel-location'

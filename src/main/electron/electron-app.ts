@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { app, ipcMain, Menu } from 'electron'
-import type { Logger } from '../host-pipe'
+import type { Logger } from '../base/logger'
+import { setUnexpectedErrorHandler } from '../base/unexpected-error'
 import { createLauncher } from '../launcher/launcher'
 import { hostArgsOf } from '../launcher/launcher-cli'
 import type { DiagnosticsSource } from '../launcher/diagnostics-source'
@@ -24,6 +25,7 @@ const DISPOSE_TIMEOUT_MS = 5_000
  */
 export function runElectronApp(mainDir: string): void {
   const log = createLogger()
+  setUnexpectedErrorHandler((err) => log.error('[app] unexpected error:', err))
   const parsed = parseElectronArgs(appArgs(process.argv, app.isPackaged))
   if (!parsed.ok) {
     log.error(parsed.error)

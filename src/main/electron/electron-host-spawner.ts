@@ -1,5 +1,5 @@
 import { utilityProcess } from 'electron'
-import type { Logger } from '../host-pipe'
+import type { Logger } from '../base/logger'
 import type { FrameConnection } from '../ipc/frame-connection'
 import type { HostProcess, HostSpawner, SpawnHostOptions } from '../launcher/host-spawner'
 import { HOST_SERVICE_NAME, type HostExitTracker } from './host-exit-tracker'

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../host-pipe'
+import { systemClock, type Clock } from '../base/clock'
 
 /** What HostProcess.onExit reports. */
 export interface HostExitInfo {

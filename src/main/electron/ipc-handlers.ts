@@ -1,6 +1,6 @@
 import type { ActionResult, DiagnosticsAction, DiagnosticsSnapshot } from '../../shared/diagnostics'
 import { IPC_CHANNELS } from '../../shared/ipc-channels'
-import type { Logger } from '../host-pipe'
+import type { Logger } from '../base/logger'
 import type { DiagnosticsSource } from '../launcher/diagnostics-source'
 import { parseBurstCount } from '../launcher/diagnostics-actions'
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../host-pipe'
+import type { Logger } from '../base/logger'
 import type { FrameConnection } from '../ipc/frame-connection'
 import type { HostProcess } from '../launcher/host-spawner'
 import type { HostExitInfo, TrackedHost } from './host-exit-tracker'

@@ -1,91 +1,34 @@
-import type { HostPipeCounters, HostPipeSnapshot } from '../../shared/diagnostics'
-import {
-  encodeCommandFrame,
-  encodeEvent,
-  exceedsFrameLimit,
-  MAX_FRAME_BYTES,
-  sagaIdOf,
-  type Command,
-  type Event,
-} from '../../shared/protocol'
+import { zeroHostPipeCounters, type HostPipeSnapshot } from '../../shared/diagnostics'
+import { encodeCommandFrame, type Command, type Event } from '../../shared/protocol'
+import { systemClock, type Clock } from '../base/clock'
 import { deferred } from '../base/deferred'
-import { FifoQueue } from '../base/fifo-queue'
+import { Emitter, type Listenable } from '../base/emitter'
+import { silentLogger, type Logger } from '../base/logger'
+import { positiveIntOption } from '../base/positive-int'
+import { ExpiryDeadline } from './expiry-deadline'
 import { HostPipeError } from './host-pipe-error'
-import type { Outbound, OutboundCommand, OutboundEvent } from './outbound-frame'
+import type { HostWriter } from './host-writer'
+import {
+  DISCONNECT_TIMEOUT_MS,
+  MAX_IN_FLIGHT,
+  PENDING_BUFFER_CAP,
+  REASON_BEFORE_ACK,
+  REASON_DISPOSED,
+  REASON_EXPIRED,
+  REASON_OVERFLOW,
+  type HostPipeOptions,
+  type SagaFailure,
+} from './host-pipe-options'
+import { InFlightCommands } from './in-flight-commands'
+import {
+  createOutboundCommand,
+  createOutboundEvent,
+  writeFailed,
+  type OutboundCommand,
+  type OutboundEvent,
+} from './outbound-frame'
 import { PendingBuffer } from './pending-buffer'
-import { silentLogger, systemClock, type Clock, type HostWriter, type Logger } from './host-writer'
-
-/** Frames buffered while the host is away (or while `maxInFlight` commands await acks). */
-export const PENDING_BUFFER_CAP = 64
-/** How long buffered frames may wait for a host before their sagas are failed. */
-export const DISCONNECT_TIMEOUT_MS = 30_000
-/** Unacked commands allowed on the wire at once; more wait in the pending buffer. */
-export const MAX_IN_FLIGHT = 1024
-
-/** `saga_failed` reasons, as AgentMux spells them (observers filter on the `host pipe` prefix). */
-export const REASON_OVERFLOW = 'host pipe backpressure overflow'
-export const REASON_EXPIRED = 'host unreachable'
-export const REASON_BEFORE_ACK = 'host disconnected before ack'
-export const REASON_DISPOSED = 'host pipe disposed'
-
-/** Room for the envelope (`{"kind":"command","seq":…,`) added at write time. */
-const ENVELOPE_BYTES = 48
-
-export interface HostPipeOptions {
-  /** Where `saga_failed` events go (the launcher's event bus). Called synchronously. */
-  emit(e: Event): void
-  /** The launcher's one monotonic version counter. */
-  nextVersion(): number
-  /** Default: the wall clock. */
-  clock?: Clock
-  /** Default: PENDING_BUFFER_CAP (64). */
-  capacity?: number
-  /** Default: DISCONNECT_TIMEOUT_MS (30 s). */
-  disconnectTimeoutMs?: number
-  /** Default: MAX_IN_FLIGHT (1024). */
-  maxInFlight?: number
-  /** Default: silent. */
-  log?: Logger
-}
-
-/** One connected host: its writer, its write queue, and whether it acks. */
-class WriterSlot {
-  readonly queue = new FifoQueue<Outbound>()
-  /** Commands in `queue` (not yet started): they count against `maxInFlight`. */
-  queuedCommands = 0
-  isWriting = false
-  isCurrent = true
-  /** Frames of the `setWriter` drain still to be written, and who waits for them. */
-  drainRemaining = 0
-  onDrainSettled: (() => void) | undefined
-
-  constructor(
-    readonly writer: HostWriter,
-    readonly hasAcks: boolean,
-  ) {}
-}
-
-const zeroCounters = (): HostPipeCounters => ({
-  sent: 0,
-  acked: 0,
-  buffered: 0,
-  drained: 0,
-  droppedOverflow: 0,
-  droppedExpired: 0,
-  failedBeforeAck: 0,
-  sagaFailed: 0,
-  writeFailures: 0,
-  staleSession: 0,
-  ignoredAcks: 0,
-  cancelled: 0,
-})
-
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!Number.isInteger(value) || value < 1)
-    throw new RangeError(`${name} must be a positive integer, got ${value}`)
-  return value
-}
+import { WriterSlot, type WriteLoopHooks } from './writer-slot'
 
 /**
  * The launcher → host command pipe. Buffers commands while the host is away (bounded,
@@ -101,45 +44,54 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
  *   order; the seed appended it behind newer frames.
  * - A saga is failed at most once: when one of its frames is dropped, its other buffered frames go
  *   too (they would be orphan side effects of a failed saga).
+ *
+ * Events: `onDidChange` (a snapshot, synchronously after every state change) and `onDidFailSaga`
+ * (for the pipe's owner, the saga coordinator, before the same failure goes out through `emit`).
+ * `on('change', fn)` is the contract's spelling of `onDidChange`.
  */
 export class HostPipe {
+  /** Unacked commands allowed on the wire (the `maxInFlight` option): owners size their backlog by it. */
+  readonly maxInFlight: number
   private readonly emitEvent: (e: Event) => void
   private readonly nextVersion: () => number
   private readonly clock: Clock
   private readonly capacity: number
-  private readonly disconnectTimeoutMs: number
-  private readonly maxInFlight: number
   private readonly log: Logger
 
   private slot: WriterSlot | undefined
   private sessionId = 0
   private readonly pending = new PendingBuffer()
-  /**
-   * Commands written to the current host and not yet acked, in write order: what a cumulative ack
-   * walks. Their seqs are consecutive (assigned as each write starts, by the one writer loop, and
-   * the queue is emptied when that writer goes), so "is this seq in flight" is a range check.
-   */
-  private readonly inFlight = new FifoQueue<OutboundCommand>()
+  private readonly inFlight = new InFlightCommands()
   private nextSeq = 1
   private nextOrdinal = 1
-  private deadline: { at: number; handle: unknown } | undefined
+  private readonly deadline: ExpiryDeadline
   private disconnectedAt: number | null = null
-  private readonly counters = zeroCounters()
-  private readonly listeners = new Set<(s: HostPipeSnapshot) => void>()
+  private readonly counters = zeroHostPipeCounters()
+  private readonly didChange = new Emitter<HostPipeSnapshot>()
+  private readonly didFailSaga = new Emitter<SagaFailure>()
+  private readonly hooks: WriteLoopHooks
   private isDisposed = false
+
+  /** A snapshot, synchronously after every state change (never later on a timer). */
+  readonly onDidChange: Listenable<HostPipeSnapshot> = this.didChange.event
+  /** A saga this pipe failed, before its `saga_failed` goes to `emit`. */
+  readonly onDidFailSaga: Listenable<SagaFailure> = this.didFailSaga.event
 
   constructor(opts: HostPipeOptions) {
     this.emitEvent = opts.emit
     this.nextVersion = opts.nextVersion
     this.clock = opts.clock ?? systemClock
-    this.capacity = positiveInt('capacity', opts.capacity, PENDING_BUFFER_CAP)
-    this.disconnectTimeoutMs = positiveInt(
-      'disconnectTimeoutMs',
-      opts.disconnectTimeoutMs,
-      DISCONNECT_TIMEOUT_MS,
-    )
-    this.maxInFlight = positiveInt('maxInFlight', opts.maxInFlight, MAX_IN_FLIGHT)
+    this.capacity = positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP)
+    const budgetMs = positiveIntOption('disconnectTimeoutMs', opts.disconnectTimeoutMs, DISCONNECT_TIMEOUT_MS)
+    this.deadline = new ExpiryDeadline(this.clock, budgetMs, () => this.expire())
+    this.maxInFlight = positiveIntOption('maxInFlight', opts.maxInFlight, MAX_IN_FLIGHT)
     this.log = opts.log ?? silentLogger
+    this.hooks = {
+      beginCommandWrite: (slot, frame) => this.beginCommandWrite(slot, frame),
+      commandWritten: (slot, frame) => this.onCommandWritten(slot, frame),
+      commandWriteFailed: (slot, frame, err) => this.onCommandWriteFailed(slot, frame, err),
+      eventWriteFailed: (slot, item, err) => this.onEventWriteFailed(slot, item, err),
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -159,31 +111,25 @@ export class HostPipe {
       this.log.info(`[host_pipe] host replaced by session ${sessionId}`)
       this.detach(this.slot, 'replaced')
     }
-    const slot = new WriterSlot(writer, o?.acks === true)
+    const slot = new WriterSlot(writer, o?.acks === true, this.hooks)
     this.slot = slot
     this.disconnectedAt = null
-    const settled = new Promise<number>((resolve) => {
-      slot.onDrainSettled = () => resolve(sessionId)
-    })
     while (this.pending.length > 0 && this.hasRoom(slot)) {
-      const frame = this.pending.shift()!
-      frame.drainOf = slot
-      slot.drainRemaining++
+      slot.enqueueDrainFrame(this.pending.shift()!)
       this.counters.drained++
-      this.enqueue(slot, frame)
     }
-    if (slot.drainRemaining === 0) this.completeDrain(slot)
-    else this.log.info(`[host_pipe] session ${sessionId}: draining ${slot.drainRemaining} buffered frame(s)`)
+    if (slot.drainSize === 0) this.completeDrain(slot)
+    else this.log.info(`[host_pipe] session ${sessionId}: draining ${slot.drainSize} buffered frame(s)`)
     this.notify()
-    this.startPump(slot)
-    return settled
+    slot.startWriting()
+    return slot.drainSettled.then(() => sessionId)
   }
 
   /** Marks the host as gone. Synchronous and idempotent; fails unacked sagas before returning. */
   clearWriter(): void {
     if (!this.slot) return
     this.detach(this.slot, 'cleared')
-    this.log.info(`[host_pipe] host disconnected: buffering commands (${this.disconnectTimeoutMs} ms budget)`)
+    this.log.info(`[host_pipe] host disconnected: buffering commands (${this.deadline.timeoutMs} ms budget)`)
     this.notify()
   }
 
@@ -200,16 +146,10 @@ export class HostPipe {
     if (frame instanceof HostPipeError) return Promise.reject(frame)
     const slot = this.slot
     // FIFO: while anything is buffered, new frames queue behind it.
-    if (slot && this.pending.length === 0 && this.hasRoom(slot)) {
-      const waiter = deferred<void>()
-      frame.waiter = waiter
-      this.enqueue(slot, frame)
-      this.startPump(slot)
-      return waiter.promise
-    }
+    if (slot && this.pending.length === 0 && this.hasRoom(slot)) return this.queueOnWriter(slot, frame)
     this.counters.buffered++
     this.pending.insert(frame)
-    if (!this.slot) this.armDeadline()
+    if (!this.slot) this.deadline.start()
     this.enforceCapacity()
     this.notify()
     return Promise.resolve()
@@ -224,11 +164,7 @@ export class HostPipe {
     if (!slot) return Promise.reject(new HostPipeError('HOST_NOT_CONNECTED', 'host not connected'))
     const frame = this.makeFrame(cmd, true)
     if (frame instanceof HostPipeError) return Promise.reject(frame)
-    const waiter = deferred<void>()
-    frame.waiter = waiter
-    this.enqueue(slot, frame)
-    this.startPump(slot)
-    return waiter.promise
+    return this.queueOnWriter(slot, frame)
   }
 
   /**
@@ -249,17 +185,10 @@ export class HostPipe {
     }
     const slot = this.slot
     if (!slot) return Promise.resolve()
-    let line: string
-    try {
-      line = encodeEvent(e)
-    } catch (err) {
-      return Promise.reject(
-        new HostPipeError('SERIALIZE', `event failed to serialise: ${String(err)}`, { cause: err }),
-      )
-    }
-    const item: OutboundEvent = { type: 'event', line, waiter: deferred<void>() }
+    const item = createOutboundEvent(e)
+    if (item instanceof HostPipeError) return Promise.reject(item)
     slot.queue.push(item)
-    this.startPump(slot)
+    slot.startWriting()
     return item.waiter.promise
   }
 
@@ -272,17 +201,14 @@ export class HostPipe {
    */
   ack(seq: number): void {
     const slot = this.slot
-    const oldest = this.inFlight.first
-    if (!slot || !slot.hasAcks || !oldest || seq < oldest.seq || seq > this.inFlight.last!.seq) {
+    const acked = slot?.hasAcks ? this.inFlight.ackThrough(seq) : 0
+    if (!slot || acked === 0) {
       this.counters.ignoredAcks++
       this.log.debug(`[host_pipe] ignored ack for seq ${seq}: not in flight`)
       this.notify()
       return
     }
-    for (let frame = this.inFlight.first; frame && frame.seq <= seq; frame = this.inFlight.first) {
-      this.inFlight.shift()
-      this.counters.acked++
-    }
+    this.counters.acked += acked
     this.pumpPending(slot)
     this.notify()
   }
@@ -311,18 +237,19 @@ export class HostPipe {
       capacity: this.capacity,
       inFlight: this.inFlight.length + (this.slot?.queuedCommands ?? 0),
       disconnectedAt: this.disconnectedAt,
-      expiresAt: this.deadline?.at ?? null,
+      expiresAt: this.deadline.at,
       counters: { ...this.counters },
     }
   }
 
-  /** Calls `fn` synchronously after every state change. Returns the unsubscribe function. */
+  /**
+   * The contract's (§3) spelling of `onDidChange`: calls `fn` synchronously after every state
+   * change and returns the unsubscribe function. Throws a TypeError for any event but 'change'.
+   */
   on(event: 'change', fn: (s: HostPipeSnapshot) => void): () => void {
     if (event !== 'change') throw new TypeError(`unknown HostPipe event ${String(event)}`)
-    this.listeners.add(fn)
-    return () => {
-      this.listeners.delete(fn)
-    }
+    const subscription = this.onDidChange(fn)
+    return () => subscription.dispose()
   }
 
   /**
@@ -332,11 +259,12 @@ export class HostPipe {
   dispose(): void {
     if (this.isDisposed) return
     if (this.slot) this.detach(this.slot, 'disposed')
-    this.clearDeadline()
+    this.deadline.dispose()
     this.failAll(this.pending.takeAll(), REASON_DISPOSED, 'cancelled')
     this.isDisposed = true
     this.notify()
-    this.listeners.clear()
+    this.didChange.dispose()
+    this.didFailSaga.dispose()
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -344,112 +272,57 @@ export class HostPipe {
 
   private makeFrame(cmd: Command, noBuffer: boolean): OutboundCommand | HostPipeError {
     if (this.isDisposed) return new HostPipeError('HOST_NOT_CONNECTED', 'host pipe is disposed')
-    let body: string | undefined
-    try {
-      body = JSON.stringify(cmd)
-    } catch (err) {
-      return new HostPipeError('SERIALIZE', `command failed to serialise: ${String(err)}`, { cause: err })
-    }
-    if (typeof body !== 'string' || body[0] !== '{')
-      return new HostPipeError('SERIALIZE', 'command must serialise to a JSON object')
-    if (exceedsFrameLimit(body, MAX_FRAME_BYTES - ENVELOPE_BYTES))
-      return new HostPipeError('SERIALIZE', 'command frame would exceed MAX_FRAME_BYTES')
-    return {
-      type: 'command',
-      ordinal: this.nextOrdinal++,
-      cmd,
-      body,
-      sagaId: sagaIdOf(cmd),
-      noBuffer,
-      seq: 0,
-      waiter: undefined,
-      settled: false,
-      drainOf: undefined,
-    }
+    return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer)
+  }
+
+  /** Queues `frame` on the writer; the promise settles when its write does. */
+  private queueOnWriter(slot: WriterSlot, frame: OutboundCommand): Promise<void> {
+    const waiter = deferred<void>()
+    frame.waiter = waiter
+    slot.enqueueCommand(frame)
+    slot.startWriting()
+    return waiter.promise
   }
 
   private hasRoom(slot: WriterSlot): boolean {
     return this.inFlight.length + slot.queuedCommands < this.maxInFlight
   }
 
-  private enqueue(slot: WriterSlot, frame: OutboundCommand): void {
-    slot.queue.push(frame)
-    slot.queuedCommands++
-  }
-
   /** Moves buffered frames to the writer as room frees up (acks, or writes without acks). */
   private pumpPending(slot: WriterSlot): void {
     let moved = false
     while (slot.isCurrent && this.pending.length > 0 && this.hasRoom(slot)) {
-      this.enqueue(slot, this.pending.shift()!)
+      slot.enqueueCommand(this.pending.shift()!)
       this.counters.drained++
       moved = true
     }
-    if (moved) this.startPump(slot)
+    if (moved) slot.startWriting()
   }
 
-  /** Runs the slot's writer loop unless it is running already (it will pick up the new item). */
-  private startPump(slot: WriterSlot): void {
-    // Checked here and not only inside: calling an async function allocates its promise and
-    // suspended frame even when it returns at once, and this runs once per command.
-    if (!slot.isWriting) void this.pump(slot)
+  // Write-loop hooks (see WriterSlot).
+
+  private beginCommandWrite(slot: WriterSlot, frame: OutboundCommand): string {
+    const seq = this.nextSeq++
+    frame.seq = seq
+    // In flight from the moment the write starts: on a socket the ack can beat the callback.
+    if (slot.hasAcks) this.inFlight.push(frame)
+    return encodeCommandFrame(seq, frame.body)
   }
 
-  /**
-   * The one writer loop of a slot: one write in flight at a time, in queue order, so frames never
-   * interleave or reorder. Stops when the slot is no longer current.
-   */
-  private async pump(slot: WriterSlot): Promise<void> {
-    if (slot.isWriting) return
-    slot.isWriting = true
-    try {
-      while (slot.isCurrent) {
-        const item = slot.queue.shift()
-        if (!item) break
-        if (item.type === 'event') {
-          await this.writeEvent(slot, item)
-          continue
-        }
-        slot.queuedCommands--
-        const seq = this.nextSeq++
-        item.seq = seq
-        // In flight from the moment the write starts: on a socket the ack can beat the callback.
-        if (slot.hasAcks) this.inFlight.push(item)
-        try {
-          await slot.writer.write(encodeCommandFrame(seq, item.body))
-        } catch (err) {
-          this.onCommandWriteFailed(slot, item, seq, err)
-          continue
-        }
-        this.onCommandWritten(slot, item)
-      }
-    } finally {
-      slot.isWriting = false
-    }
-  }
-
-  private async writeEvent(slot: WriterSlot, item: OutboundEvent): Promise<void> {
-    try {
-      await slot.writer.write(item.line)
-    } catch (err) {
-      this.counters.writeFailures++
-      this.log.warn(`[host_pipe] event write failed: ${String(err)}`)
-      if (slot.isCurrent) this.detach(slot, 'write failed')
-      this.notify()
-      item.waiter.reject(
-        new HostPipeError('WRITE_FAILED', `write to host pipe failed: ${String(err)}`, { cause: err }),
-      )
-      return
-    }
-    item.waiter.resolve()
+  private onEventWriteFailed(slot: WriterSlot, item: OutboundEvent, err: unknown): void {
+    this.counters.writeFailures++
+    this.log.warn(`[host_pipe] event write failed: ${String(err)}`)
+    if (slot.isCurrent) this.detach(slot, 'write failed')
+    this.notify()
+    item.waiter.reject(writeFailed(err))
   }
 
   private onCommandWritten(slot: WriterSlot, frame: OutboundCommand): void {
     this.counters.sent++
     frame.waiter?.resolve()
     frame.waiter = undefined
-    const wasDrainStep = frame.drainOf === slot
-    this.settleDrainStep(slot, frame)
+    const wasDrainStep = slot.isDrainFrame(frame)
+    if (slot.leaveDrain(frame)) this.completeDrain(slot)
     // Without acks a written frame is delivered, so its room frees now.
     if (!slot.hasAcks) this.pumpPending(slot)
     // With acks a plain write changes nothing but the `sent` counter, so a burst of writes
@@ -459,49 +332,34 @@ export class HostPipe {
     this.notify()
   }
 
-  private onCommandWriteFailed(slot: WriterSlot, frame: OutboundCommand, seq: number, err: unknown): void {
+  private onCommandWriteFailed(slot: WriterSlot, frame: OutboundCommand, err: unknown): void {
     this.counters.writeFailures++
-    this.log.warn(`[host_pipe] write of seq ${seq} failed: ${String(err)}`)
+    this.log.warn(`[host_pipe] write of seq ${frame.seq} failed: ${String(err)}`)
     // With acks, a frame no longer in flight was acked or already failed when its host went away:
     // it must not be sent again. One write at a time, so a frame still in flight is the newest.
-    const wasTracked = this.inFlight.last === frame
-    if (wasTracked) this.inFlight.pop()
+    const wasTracked = this.inFlight.removeNewest(frame)
     const isTerminal = frame.settled || (slot.hasAcks && !wasTracked)
     const waiter = frame.waiter
     frame.waiter = undefined
-    if (frame.drainOf === slot) {
-      frame.drainOf = undefined
-      slot.drainRemaining--
-    }
+    slot.leaveDrain(frame)
+    // Detaching ends the drain; a slot detached earlier had its drain ended then.
     if (slot.isCurrent) this.detach(slot, 'write failed')
     if (!isTerminal && !frame.noBuffer) {
       // Not delivered, so sending it again is not a replay: it takes its old place in the queue,
       // and goes straight to a writer that replaced the failed one.
       this.pending.insert(frame)
       if (this.slot) this.pumpPending(this.slot)
-      else this.armDeadline()
+      else this.deadline.start()
       this.enforceCapacity()
     }
-    if (slot.onDrainSettled && slot.drainRemaining <= 0) this.completeDrain(slot)
     this.notify()
-    waiter?.reject(
-      new HostPipeError('WRITE_FAILED', `write to host pipe failed: ${String(err)}`, { cause: err }),
-    )
-  }
-
-  private settleDrainStep(slot: WriterSlot, frame: OutboundCommand): void {
-    if (frame.drainOf !== slot) return
-    frame.drainOf = undefined
-    if (--slot.drainRemaining === 0) this.completeDrain(slot)
+    waiter?.reject(writeFailed(err))
   }
 
   /** The drain of a `setWriter` settled: if it completed on a live writer, the deadline ends. */
   private completeDrain(slot: WriterSlot): void {
-    if (slot.isCurrent) this.clearDeadline()
-    slot.drainRemaining = 0
-    const done = slot.onDrainSettled
-    slot.onDrainSettled = undefined
-    done?.()
+    if (slot.isCurrent) this.deadline.clear()
+    slot.settleDrain()
   }
 
   /**
@@ -509,41 +367,22 @@ export class HostPipe {
    * frames in flight have their sagas failed (never re-sent: the host may have executed them).
    */
   private detach(slot: WriterSlot, why: 'cleared' | 'replaced' | 'write failed' | 'disposed'): void {
-    slot.isCurrent = false
     if (this.slot === slot) this.slot = undefined
-    for (const item of slot.queue.takeAll()) {
-      if (item.type === 'event') {
-        item.waiter.resolve()
-        continue
-      }
-      const waiter = item.waiter
-      item.waiter = undefined
-      item.drainOf = undefined
-      if (item.noBuffer) {
-        waiter?.reject(
-          new HostPipeError('HOST_NOT_CONNECTED', 'host disconnected before the probe was written'),
-        )
-        continue
-      }
-      if (!item.settled) this.pending.insert(item)
-      waiter?.resolve()
-    }
-    slot.queuedCommands = 0
+    for (const frame of slot.release()) this.pending.insert(frame)
     const unacked = this.inFlight.takeAll()
     this.counters.failedBeforeAck += unacked.length
     this.failAll(unacked, REASON_BEFORE_ACK)
     if (why === 'cleared' || why === 'write failed') {
       this.disconnectedAt = this.clock.now()
-      this.armDeadline()
+      this.deadline.start()
     }
     this.enforceCapacity()
-    if (slot.onDrainSettled) this.completeDrain(slot)
+    if (slot.isDraining) this.completeDrain(slot)
   }
 
   /** Drop-oldest: the newest frame is always kept. */
   private enforceCapacity(): void {
-    while (this.pending.length > this.capacity) {
-      const dropped = this.pending.shift()!
+    for (const dropped of this.pending.takeOverflow(this.capacity)) {
       this.counters.droppedOverflow++
       if (dropped.sagaId === undefined)
         this.log.warn(`[host_pipe] buffer full: dropped a ${dropped.cmd.cmd} command (no saga to fail)`)
@@ -551,27 +390,13 @@ export class HostPipe {
     }
   }
 
-  private armDeadline(): void {
-    if (this.deadline || this.isDisposed) return
-    const at = this.clock.now() + this.disconnectTimeoutMs
-    const handle = this.clock.setTimeout(() => this.expire(), this.disconnectTimeoutMs)
-    this.deadline = { at, handle }
-  }
-
-  private clearDeadline(): void {
-    if (!this.deadline) return
-    this.clock.clearTimeout(this.deadline.handle)
-    this.deadline = undefined
-  }
-
   /** The budget ran out: every buffered frame is dropped and its saga failed. */
   private expire(): void {
-    this.deadline = undefined
     const dropped = this.pending.takeAll()
     this.counters.droppedExpired += dropped.length
     if (dropped.length > 0)
       this.log.warn(
-        `[host_pipe] no host for ${this.disconnectTimeoutMs} ms: dropping ${dropped.length} buffered frame(s)`,
+        `[host_pipe] no host for ${this.deadline.timeoutMs} ms: dropping ${dropped.length} buffered frame(s)`,
       )
     this.failAll(dropped, REASON_EXPIRED)
     this.notify()
@@ -589,6 +414,8 @@ export class HostPipe {
       const sagaId = frame.sagaId
       if (sagaId === undefined) continue
       this.counters.sagaFailed++
+      // The owner hears first (it closes the saga), then the bus publishes the event.
+      this.didFailSaga.fire({ sagaId, reason })
       this.emitEvent({ event: 'saga_failed', saga_id: sagaId, reason, version: this.nextVersion() })
       this.purgeSaga(sagaId)
     }
@@ -596,39 +423,25 @@ export class HostPipe {
 
   /** Removes a saga's unwritten frames and marks its in-flight ones settled; returns how many went. */
   private purgeSaga(sagaId: number): number {
-    const matches = (f: Outbound): boolean => f.type === 'command' && f.sagaId === sagaId
+    const matches = (f: OutboundCommand): boolean => f.sagaId === sagaId
     const removed: OutboundCommand[] = this.pending.removeWhere(matches)
     const slot = this.slot
     if (slot) {
-      for (const item of slot.queue.removeWhere(matches)) {
-        const frame = item as OutboundCommand
-        slot.queuedCommands--
+      for (const frame of slot.removeCommandsWhere(matches)) {
         frame.waiter?.resolve()
         frame.waiter = undefined
-        if (frame.drainOf === slot) {
-          frame.drainOf = undefined
-          if (--slot.drainRemaining === 0) this.completeDrain(slot)
-        }
+        if (slot.leaveDrain(frame)) this.completeDrain(slot)
         removed.push(frame)
       }
     }
     for (const frame of removed) frame.settled = true
-    this.inFlight.forEach((frame) => {
-      if (frame.sagaId === sagaId) frame.settled = true
-    })
+    this.inFlight.settleSaga(sagaId)
     this.counters.cancelled += removed.length
     return removed.length
   }
 
   private notify(): void {
-    if (this.listeners.size === 0) return
-    const s = this.snapshot()
-    for (const fn of this.listeners) {
-      try {
-        fn(s)
-      } catch (err) {
-        this.log.error(`[host_pipe] change listener threw: ${String(err)}`)
-      }
-    }
+    // A snapshot per change is the costliest part of a send: none is built for nobody.
+    if (this.didChange.hasListeners) this.didChange.fire(this.snapshot())
   }
 }

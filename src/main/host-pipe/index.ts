@@ -1,5 +1,5 @@
+export { HostPipe } from './host-pipe'
 export {
-  HostPipe,
   PENDING_BUFFER_CAP,
   DISCONNECT_TIMEOUT_MS,
   MAX_IN_FLIGHT,
@@ -8,7 +8,13 @@ export {
   REASON_BEFORE_ACK,
   REASON_DISPOSED,
   type HostPipeOptions,
-} from './host-pipe'
+  type SagaFailure,
+} from './host-pipe-options'
 export { HostPipeError, type HostPipeErrorCode } from './host-pipe-error'
-export { systemClock, silentLogger, type HostWriter, type Clock, type Logger } from './host-writer'
+export type { HostWriter } from './host-writer'
+// The primitives live in base/ (every layer uses them); HostPipe's public surface keeps them.
+export { systemClock, type Clock } from '../base/clock'
+export { silentLogger, type Logger } from '../base/logger'
+export type { Disposable } from '../base/disposable'
+export type { Listenable } from '../base/emitter'
 export type { HostPipeSnapshot, HostPipeCounters } from '../../shared/diagnostics'

@@ -1,5 +1,17 @@
-import type { Command } from '../../shared/protocol'
 import type { Deferred } from '../base/deferred'
+import { deferred } from '../base/deferred'
+import {
+  encodeEvent,
+  exceedsFrameLimit,
+  MAX_FRAME_BYTES,
+  sagaIdOf,
+  type Command,
+  type Event,
+} from '../../shared/protocol'
+import { HostPipeError } from './host-pipe-error'
+
+/** Room for the envelope (`{"kind":"command","seq":…,`) added at write time. */
+const ENVELOPE_BYTES = 48
 
 /**
  * One host-bound command on its way: in the pending buffer, queued on a writer, or in flight.
@@ -21,8 +33,6 @@ export interface OutboundCommand {
   waiter: Deferred<void> | undefined
   /** Its saga was already failed or cancelled: it will never be failed (again) or re-sent. */
   settled: boolean
-  /** Part of a `setWriter` drain on this writer slot. */
-  drainOf: object | undefined
 }
 
 /** A raw event queued on a writer (events are never buffered). */
@@ -33,3 +43,50 @@ export interface OutboundEvent {
 }
 
 export type Outbound = OutboundCommand | OutboundEvent
+
+/**
+ * Serialises `cmd` once, for its whole way through the pipe. Returns a SERIALIZE HostPipeError
+ * (never throws) when it does not serialise to a JSON object, or would make a frame over
+ * MAX_FRAME_BYTES once enveloped. `ordinal` is its place in call order.
+ */
+export function createOutboundCommand(
+  cmd: Command,
+  ordinal: number,
+  noBuffer: boolean,
+): OutboundCommand | HostPipeError {
+  let body: string | undefined
+  try {
+    body = JSON.stringify(cmd)
+  } catch (err) {
+    return new HostPipeError('SERIALIZE', `command failed to serialise: ${String(err)}`, { cause: err })
+  }
+  if (typeof body !== 'string' || body[0] !== '{')
+    return new HostPipeError('SERIALIZE', 'command must serialise to a JSON object')
+  if (exceedsFrameLimit(body, MAX_FRAME_BYTES - ENVELOPE_BYTES))
+    return new HostPipeError('SERIALIZE', 'command frame would exceed MAX_FRAME_BYTES')
+  return {
+    type: 'command',
+    ordinal,
+    cmd,
+    body,
+    sagaId: sagaIdOf(cmd),
+    noBuffer,
+    seq: 0,
+    waiter: undefined,
+    settled: false,
+  }
+}
+
+/** A raw event for a writer's queue, or a SERIALIZE HostPipeError (never throws). */
+export function createOutboundEvent(e: Event): OutboundEvent | HostPipeError {
+  try {
+    return { type: 'event', line: encodeEvent(e), waiter: deferred<void>() }
+  } catch (err) {
+    return new HostPipeError('SERIALIZE', `event failed to serialise: ${String(err)}`, { cause: err })
+  }
+}
+
+/** The WRITE_FAILED error a caller gets when its frame's write failed. */
+export function writeFailed(err: unknown): HostPipeError {
+  return new HostPipeError('WRITE_FAILED', `write to host pipe failed: ${String(err)}`, { cause: err })
+}

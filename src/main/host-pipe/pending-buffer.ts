@@ -3,7 +3,7 @@ import type { OutboundCommand } from './outbound-frame'
 /**
  * Commands waiting for a host, oldest first. Kept sorted by call order so a frame that comes back
  * (its write failed, its writer went away) takes its old place instead of jumping the queue.
- * Capacity is enforced by HostPipe, which has to fail the dropped frame's saga.
+ * Capacity is enforced by HostPipe (`takeOverflow`), which has to fail the dropped frame's saga.
  */
 export class PendingBuffer {
   private frames: OutboundCommand[] = []
@@ -21,6 +21,11 @@ export class PendingBuffer {
 
   shift(): OutboundCommand | undefined {
     return this.frames.shift()
+  }
+
+  /** Removes and returns the oldest frames beyond `capacity` (drop-oldest: the newest stay). */
+  takeOverflow(capacity: number): OutboundCommand[] {
+    return this.frames.length > capacity ? this.frames.splice(0, this.frames.length - capacity) : []
   }
 
   removeWhere(pred: (frame: OutboundCommand) => boolean): OutboundCommand[] {

@@ -1,4 +1,5 @@
-import { silentLogger, systemClock, type Clock, type Logger } from '../host-pipe'
+import { systemClock, type Clock } from '../base/clock'
+import { silentLogger, type Logger } from '../base/logger'
 import { FifoQueue } from '../base/fifo-queue'
 import { sagaIdOf, type Command, type HostInbound } from '../../shared/protocol'
 import type { CommandHandlers, HostReport } from './command-handlers'

@@ -1,4 +1,4 @@
-import type { Logger } from '../host-pipe'
+import type { Logger } from '../base/logger'
 import type { FrameConnection } from '../ipc/frame-connection'
 import { encodeHostInbound, parseHostBound, type Event, type HostInbound } from '../../shared/protocol'
 import { CommandExecutor } from './command-executor'

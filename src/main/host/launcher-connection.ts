@@ -1,5 +1,5 @@
 import { connect } from 'node:net'
-import type { Logger } from '../host-pipe'
+import type { Logger } from '../base/logger'
 import { parentIpcConnection, type IpcEndpoint } from '../ipc/child-ipc-connection'
 import type { FrameConnection } from '../ipc/frame-connection'
 import { MessagePortConnection } from '../ipc/message-port-connection'

@@ -1,4 +1,4 @@
-import type { Logger } from '../host-pipe'
+import type { Logger } from '../base/logger'
 
 /** The host's logger: stderr only (the launcher forwards it), one line per call. */
 export function stderrLogger(prefix: string, isDebug: boolean): Logger {

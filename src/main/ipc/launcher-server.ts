@@ -1,12 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import {
-  HostPipeError,
-  silentLogger,
-  systemClock,
-  type Clock,
-  type HostPipe,
-  type Logger,
-} from '../host-pipe'
+import { HostPipeError, type HostPipe } from '../host-pipe'
+import { systemClock, type Clock } from '../base/clock'
+import { silentLogger, type Logger } from '../base/logger'
 import {
   encodeEvent,
   MAX_FRAME_BYTES,

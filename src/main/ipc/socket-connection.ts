@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { silentLogger, type Logger } from '../host-pipe'
+import { silentLogger, type Logger } from '../base/logger'
 import { BaseFrameConnection } from './base-frame-connection'
 import { NdjsonFramer } from './ndjson-framer'
 

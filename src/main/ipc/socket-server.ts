@@ -1,6 +1,6 @@
 import { chmod, lstat, rm, unlink } from 'node:fs/promises'
 import { connect, createServer, type Server, type Socket } from 'node:net'
-import { silentLogger, type Logger } from '../host-pipe'
+import { silentLogger, type Logger } from '../base/logger'
 import type { FrameConnection } from './frame-connection'
 import { createPipeLocation } from './pipe-path'
 import { SocketConnection } from './socket-connection'

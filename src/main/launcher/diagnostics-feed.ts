@@ -8,7 +8,9 @@ import type {
   TransportKind,
 } from '../../shared/diagnostics'
 import type { Event } from '../../shared/protocol'
-import { silentLogger, systemClock, type Clock, type HostPipe, type Logger } from '../host-pipe'
+import { type HostPipe } from '../host-pipe'
+import { systemClock, type Clock } from '../base/clock'
+import { silentLogger, type Logger } from '../base/logger'
 import type { DiagnosticsAct } from './diagnostics-actions'
 import type { DiagnosticsSource } from './diagnostics-source'
 import { EventRing } from './event-ring'

@@ -1,5 +1,6 @@
 import type { TransportKind } from '../../shared/diagnostics'
-import { silentLogger, systemClock, type Clock, type Logger } from '../host-pipe'
+import { systemClock, type Clock } from '../base/clock'
+import { silentLogger, type Logger } from '../base/logger'
 import type { HostProcess, HostSpawner } from './host-spawner'
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff'
 

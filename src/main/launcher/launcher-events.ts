@@ -1,4 +1,4 @@
-import { silentLogger, type Logger } from '../host-pipe'
+import { silentLogger, type Logger } from '../base/logger'
 import type { Event } from '../../shared/protocol'
 
 export type EventListener = (e: Event) => void

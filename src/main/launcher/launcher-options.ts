@@ -1,6 +1,6 @@
 import type { TransportKind } from '../../shared/diagnostics'
 import type { Event } from '../../shared/protocol'
-import type { Logger } from '../host-pipe'
+import type { Logger } from '../base/logger'
 import type { DiagnosticsSource } from './diagnostics-source'
 import type { HostSpawner } from './host-spawner'
 

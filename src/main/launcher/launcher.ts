@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { version as packageVersion } from '../../../package.json'
-import { HostPipe, silentLogger } from '../host-pipe'
+import { HostPipe } from '../host-pipe'
+import { silentLogger } from '../base/logger'
 import { LauncherServer } from '../ipc/launcher-server'
 import { SocketServer } from '../ipc/socket-server'
 import { createDiagnosticsActions } from './diagnostics-actions'

@@ -1,6 +1,6 @@
 import { format } from 'node:util'
 import electronLog from 'electron-log/node'
-import type { Logger } from '../host-pipe'
+import type { Logger } from '../base/logger'
 
 export const LOG_LEVEL_ENV = 'HOSTPIPE_LOG_LEVEL'
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const

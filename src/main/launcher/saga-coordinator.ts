@@ -1,14 +1,8 @@
 import { MAX_BURST, type SagaTotals } from '../../shared/diagnostics'
 import type { Command, Event, SagaReport } from '../../shared/protocol'
-import {
-  HostPipeError,
-  MAX_IN_FLIGHT,
-  silentLogger,
-  systemClock,
-  type Clock,
-  type HostPipe,
-  type Logger,
-} from '../host-pipe'
+import { HostPipeError, MAX_IN_FLIGHT, type HostPipe } from '../host-pipe'
+import { systemClock, type Clock } from '../base/clock'
+import { silentLogger, type Logger } from '../base/logger'
 import type { LauncherEvents } from './launcher-events'
 
 /** How long an issued saga may wait for its report (AgentMux's value). */

@@ -1,0 +1,42 @@
+import type { Clock } from '../base/clock'
+import type { Logger } from '../base/logger'
+import type { Event } from '../../shared/protocol'
+
+/** Frames buffered while the host is away (or while `maxInFlight` commands await acks). */
+export const PENDING_BUFFER_CAP = 64
+/** How long buffered frames may wait for a host before their sagas are failed. */
+export const DISCONNECT_TIMEOUT_MS = 30_000
+/** Unacked commands allowed on the wire at once; more wait in the pending buffer. */
+export const MAX_IN_FLIGHT = 1024
+
+/** `saga_failed` reasons, as AgentMux spells them (observers filter on the `host pipe` prefix). */
+export const REASON_OVERFLOW = 'host pipe backpressure overflow'
+export const REASON_EXPIRED = 'host unreachable'
+export const REASON_BEFORE_ACK = 'host disconnected before ack'
+export const REASON_DISPOSED = 'host pipe disposed'
+
+export interface HostPipeOptions {
+  /**
+   * Where `saga_failed` events go (the launcher's event bus). Called synchronously, after
+   * `onDidFailSaga` has told the pipe's owner.
+   */
+  emit(e: Event): void
+  /** The launcher's one monotonic version counter. */
+  nextVersion(): number
+  /** Default: the wall clock. */
+  clock?: Clock
+  /** Default: PENDING_BUFFER_CAP (64). */
+  capacity?: number
+  /** Default: DISCONNECT_TIMEOUT_MS (30 s). */
+  disconnectTimeoutMs?: number
+  /** Default: MAX_IN_FLIGHT (1024). */
+  maxInFlight?: number
+  /** Default: silent. */
+  log?: Logger
+}
+
+/** HostPipe failed a saga (and emitted its `saga_failed`): overflow, expiry, host gone before the ack. */
+export interface SagaFailure {
+  readonly sagaId: number
+  readonly reason: string
+}

@@ -1,0 +1,161 @@
+import { FifoQueue } from '../base/fifo-queue'
+import { HostPipeError } from './host-pipe-error'
+import type { HostWriter } from './host-writer'
+import type { Outbound, OutboundCommand, OutboundEvent } from './outbound-frame'
+
+/** What a slot's write loop asks of HostPipe, which owns seqs, the in-flight queue and counters. */
+export interface WriteLoopHooks {
+  /** A command's write starts: assign its seq (and track it in flight); returns the line to write. */
+  beginCommandWrite(slot: WriterSlot, frame: OutboundCommand): string
+  commandWritten(slot: WriterSlot, frame: OutboundCommand): void
+  commandWriteFailed(slot: WriterSlot, frame: OutboundCommand, err: unknown): void
+  eventWriteFailed(slot: WriterSlot, item: OutboundEvent, err: unknown): void
+}
+
+/**
+ * One connected host: its writer, its write queue and the one loop that writes it, whether it
+ * acks, and the bookkeeping of the `setWriter` drain that started it.
+ *
+ * The loop keeps one write in flight at a time, in queue order, so frames never interleave or
+ * reorder (the seed held a mutex across writes for the same reason). It stops when the slot is no
+ * longer current; what is still queued is then taken back by HostPipe.
+ */
+export class WriterSlot {
+  readonly queue = new FifoQueue<Outbound>()
+  /** Commands in `queue` (not yet started): they count against `maxInFlight`. */
+  queuedCommands = 0
+  isCurrent = true
+  private isWriting = false
+  /** Frames of the `setWriter` drain not yet written (or failed, or purged). */
+  private readonly drainFrames = new Set<OutboundCommand>()
+  private resolveDrain: (() => void) | undefined
+  /** Settles once the drain has: every drained frame written, or the slot detached. */
+  readonly drainSettled: Promise<void>
+
+  constructor(
+    readonly writer: HostWriter,
+    readonly hasAcks: boolean,
+    private readonly hooks: WriteLoopHooks,
+  ) {
+    this.drainSettled = new Promise<void>((resolve) => {
+      this.resolveDrain = resolve
+    })
+  }
+
+  /** Queues a command behind everything queued. */
+  enqueueCommand(frame: OutboundCommand): void {
+    this.queue.push(frame)
+    this.queuedCommands++
+  }
+
+  /** Queues a buffered frame as part of the `setWriter` drain. */
+  enqueueDrainFrame(frame: OutboundCommand): void {
+    this.enqueueCommand(frame)
+    this.drainFrames.add(frame)
+  }
+
+  get drainSize(): number {
+    return this.drainFrames.size
+  }
+
+  /** The drain has not settled yet. */
+  get isDraining(): boolean {
+    return this.resolveDrain !== undefined
+  }
+
+  isDrainFrame(frame: OutboundCommand): boolean {
+    return this.drainFrames.has(frame)
+  }
+
+  /**
+   * `frame` is done with the drain (written, failed or purged). True when it was the drain's last
+   * frame: the caller then ends the drain (`settleDrain`).
+   */
+  leaveDrain(frame: OutboundCommand): boolean {
+    return this.drainFrames.delete(frame) && this.drainFrames.size === 0 && this.isDraining
+  }
+
+  /** Ends the drain, whatever is left of it. Idempotent. */
+  settleDrain(): void {
+    this.drainFrames.clear()
+    const resolve = this.resolveDrain
+    this.resolveDrain = undefined
+    resolve?.()
+  }
+
+  /** Removes the queued commands matching `pred` (in order) and returns them. */
+  removeCommandsWhere(pred: (frame: OutboundCommand) => boolean): OutboundCommand[] {
+    const removed = this.queue.removeWhere(
+      (item) => item.type === 'command' && pred(item),
+    ) as OutboundCommand[]
+    this.queuedCommands -= removed.length
+    return removed
+  }
+
+  /**
+   * The slot stops being current: its loop stops and its queue empties. Waiting senders of events
+   * and commands resolve (events are dropped; commands go back to the buffer), fail-fast probes
+   * reject HOST_NOT_CONNECTED. Returns the commands to buffer again, in order (not the settled ones).
+   */
+  release(): OutboundCommand[] {
+    this.isCurrent = false
+    this.queuedCommands = 0
+    const toBuffer: OutboundCommand[] = []
+    for (const item of this.queue.takeAll()) {
+      if (item.type === 'event') {
+        item.waiter.resolve()
+        continue
+      }
+      const waiter = item.waiter
+      item.waiter = undefined
+      if (item.noBuffer) {
+        waiter?.reject(
+          new HostPipeError('HOST_NOT_CONNECTED', 'host disconnected before the probe was written'),
+        )
+        continue
+      }
+      if (!item.settled) toBuffer.push(item)
+      waiter?.resolve()
+    }
+    return toBuffer
+  }
+
+  /** Runs the write loop unless it is running already (it will pick up the new item). */
+  startWriting(): void {
+    // Checked here and not only inside: calling an async function allocates its promise and
+    // suspended frame even when it returns at once, and this runs once per command.
+    if (!this.isWriting) void this.writeLoop()
+  }
+
+  private async writeLoop(): Promise<void> {
+    if (this.isWriting) return
+    this.isWriting = true
+    try {
+      while (this.isCurrent) {
+        const item = this.queue.shift()
+        if (!item) break
+        if (item.type === 'event') {
+          try {
+            await this.writer.write(item.line)
+          } catch (err) {
+            this.hooks.eventWriteFailed(this, item, err)
+            continue
+          }
+          item.waiter.resolve()
+          continue
+        }
+        this.queuedCommands--
+        const line = this.hooks.beginCommandWrite(this, item)
+        try {
+          await this.writer.write(line)
+        } catch (err) {
+          this.hooks.commandWriteFailed(this, item, err)
+          continue
+        }
+        this.hooks.commandWritten(this, item)
+      }
+    } finally {
+      this.isWriting = false
+    }
+  }
+}
