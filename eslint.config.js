@@ -1,4 +1,5 @@
 import js from '@eslint/js'
+import boundaries from 'eslint-plugin-boundaries'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
@@ -45,6 +46,51 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*', 'net', 'fs', 'child_process'], message: 'The core is runtime-free.' },
             { group: ['electron', 'electron/*'], message: 'The core must not import electron.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The layer order (README, Architecture): each layer imports only the layers below it.
+    files: ['src/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { node: { extensions: ['.ts', '.js', '.json'] } },
+      'boundaries/include': ['src/**/*'],
+      'boundaries/elements': [
+        { type: 'base', pattern: 'src/main/base' },
+        { type: 'shared', pattern: 'src/shared' },
+        { type: 'host-pipe', pattern: 'src/main/host-pipe' },
+        { type: 'ipc', pattern: 'src/main/ipc' },
+        { type: 'host', pattern: 'src/main/host' },
+        { type: 'launcher', pattern: 'src/main/launcher' },
+        { type: 'headless', pattern: 'src/main/headless' },
+        { type: 'electron', pattern: 'src/main/electron' },
+        { type: 'entry', pattern: 'src/main/*.ts', mode: 'file' },
+        { type: 'preload', pattern: 'src/preload' },
+        { type: 'renderer', pattern: 'src/renderer' },
+      ],
+    },
+    rules: {
+      'boundaries/no-unknown-files': 'error',
+      'boundaries/element-types': [
+        'error',
+        {
+          default: 'disallow',
+          message: '${file.type} must not import ${dependency.type} (layer order: README, Architecture)',
+          rules: [
+            { from: 'base', allow: ['base'] },
+            { from: 'shared', allow: ['shared'] },
+            { from: 'host-pipe', allow: ['base', 'shared', 'host-pipe'] },
+            { from: 'ipc', allow: ['base', 'shared', 'host-pipe', 'ipc'] },
+            { from: 'host', allow: ['base', 'shared', 'ipc', 'host'] },
+            { from: 'launcher', allow: ['base', 'shared', 'host-pipe', 'ipc', 'launcher'] },
+            { from: 'headless', allow: ['base', 'shared', 'host-pipe', 'ipc', 'launcher', 'headless'] },
+            { from: 'electron', allow: ['base', 'shared', 'host-pipe', 'ipc', 'launcher', 'electron'] },
+            { from: 'entry', allow: ['base', 'shared', 'host-pipe', 'ipc', 'host', 'launcher', 'headless', 'electron'] },
+            { from: 'preload', allow: ['shared', 'preload'] },
+            { from: 'renderer', allow: ['shared', 'renderer'] },
           ],
         },
       ],
