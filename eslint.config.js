@@ -88,7 +88,10 @@ export default tseslint.config(
             { from: 'launcher', allow: ['base', 'shared', 'host-pipe', 'ipc', 'launcher'] },
             { from: 'headless', allow: ['base', 'shared', 'host-pipe', 'ipc', 'launcher', 'headless'] },
             { from: 'electron', allow: ['base', 'shared', 'host-pipe', 'ipc', 'launcher', 'electron'] },
-            { from: 'entry', allow: ['base', 'shared', 'host-pipe', 'ipc', 'host', 'launcher', 'headless', 'electron'] },
+            {
+              from: 'entry',
+              allow: ['base', 'shared', 'host-pipe', 'ipc', 'host', 'launcher', 'headless', 'electron'],
+            },
             { from: 'preload', allow: ['shared', 'preload'] },
             { from: 'renderer', allow: ['shared', 'renderer'] },
           ],
