@@ -14,7 +14,8 @@ export function hostScriptPath(): string {
 export function spawnBenchHost(socketPath: string, token: string): HostProcess {
   return new NodeHostSpawner({ hostScript: hostScriptPath() }).spawn({
     transport: 'pipe',
-    env: { HOSTPIPE_PIPE: socketPath, HOSTPIPE_TOKEN: token },
+    token,
+    socketPath,
     args: [],
   })
 }

@@ -1,7 +1,8 @@
+import { toDisposable } from '../src/main/base/disposable'
 import { randomBytes } from 'node:crypto'
 import type { Command } from '../src/shared/protocol'
 import { HostPipe } from '../src/main/host-pipe'
-import { LauncherServer, type HostPipePort } from '../src/main/ipc/launcher-server'
+import { LauncherServer, type LauncherServerPipe } from '../src/main/ipc/launcher-server'
 import { SocketServer } from '../src/main/ipc/socket-server'
 import { DiagnosticsFeed } from '../src/main/launcher/diagnostics-feed'
 import type { HostProcess } from '../src/main/launcher/host-spawner'
@@ -42,7 +43,7 @@ export class LauncherRig implements CommandTarget {
 
   private constructor() {
     const pipe = new HostPipe({ emit: this.events.emit, nextVersion: this.events.nextVersion })
-    const port: HostPipePort = {
+    const pipeForServer: LauncherServerPipe = {
       setWriter: (w, o) => pipe.setWriter(w, o),
       clearWriter: () => {
         pipe.clearWriter()
@@ -58,13 +59,13 @@ export class LauncherRig implements CommandTarget {
     }
     this.pipe = pipe
     this.server = new LauncherServer({
-      hostPipe: port,
+      hostPipe: pipeForServer,
       token: this.token,
       nextVersion: this.events.nextVersion,
       launcherVersion: 'bench',
-      onHostRegistered: () => this.onRegistered(),
     })
-    this.events.subscribe((e) => this.server.broadcast(e))
+    this.server.onDidRegisterHost(() => this.onRegistered())
+    this.events.onDidEmit((e) => this.server.broadcast(e))
   }
 
   /** Listens, starts the host and resolves once it has registered. */
@@ -77,7 +78,12 @@ export class LauncherRig implements CommandTarget {
     rig.host = host
     rig.feed = new DiagnosticsFeed({
       pipe: rig.pipe,
-      supervisor: { state: 'running', hostPid: host.pid ?? null, restarts: 0, subscribe: () => () => {} },
+      supervisor: {
+        state: 'running',
+        hostPid: host.pid ?? null,
+        restarts: 0,
+        onDidChange: () => toDisposable(() => {}),
+      },
       sagas: { totals: () => ({ started: 0, completed: 0, failed: 0, inFlight: 0 }) },
       events: rig.events,
       transport: 'pipe',

@@ -82,7 +82,8 @@ describe('spawning hosts with utilityProcess.fork', () => {
   it('forks host.js with the service name, piped stdio, the args and the merged environment', () => {
     spawner().spawn({
       transport: 'pipe',
-      env: { HOSTPIPE_TOKEN: 't', HOSTPIPE_PIPE: '/tmp/s' },
+      token: 't',
+      socketPath: '/tmp/s',
       args: ['--host-delay-ms', '5'],
     })
     expect(electron.forks).toHaveLength(1)
@@ -97,13 +98,13 @@ describe('spawning hosts with utilityProcess.fork', () => {
   })
 
   it('opens no port on the pipe transport', () => {
-    const host = spawner().spawn({ transport: 'pipe', env: {}, args: [] })
+    const host = spawner().spawn({ transport: 'pipe', token: 't', socketPath: null, args: [] })
     expect(host.connection).toBeUndefined()
     expect(electron.channels).toHaveLength(0)
   })
 
   it('hands one end of a MessageChannelMain to the host and keeps the other as the connection', async () => {
-    const host = spawner().spawn({ transport: 'port', env: {}, args: [] })
+    const host = spawner().spawn({ transport: 'port', token: 't', socketPath: null, args: [] })
     const [channel] = electron.channels as Array<{
       port1: { posted: unknown[]; closed: boolean }
       port2: unknown
@@ -116,7 +117,7 @@ describe('spawning hosts with utilityProcess.fork', () => {
   })
 
   it('closes the port when the host exits, and refuses to post to it after', async () => {
-    const host = spawner().spawn({ transport: 'port', env: {}, args: [] })
+    const host = spawner().spawn({ transport: 'port', token: 't', socketPath: null, args: [] })
     const [channel] = electron.channels as Array<{ port1: { posted: unknown[]; closed: boolean } }>
     const child = electron.forks[0]!.child as EventEmitter
     child.emit('exit', 1)

@@ -4,8 +4,8 @@ import {
   HOST_SERVICE_NAME,
   HostExitTracker,
   TOMBSTONE_MS,
-  type HostExitInfo,
 } from '../../src/main/electron/host-exit-tracker'
+import type { HostExitInfo } from '../../src/main/launcher/host-spawner'
 import { ManualClock } from '../support/manual-clock'
 
 const gone = (reason: string, exitCode = 0, name: string = HOST_SERVICE_NAME) => ({

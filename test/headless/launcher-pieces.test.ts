@@ -15,7 +15,14 @@ afterEach(async () => {
 async function makeLauncherPieces() {
   const rig = makeLauncherRig()
   const { feed } = rig
-  const server = new DiagnosticsServer({ source: feed, token: TOKEN, subscribeEvents: rig.bus.subscribe })
+  const server = new DiagnosticsServer({
+    source: feed,
+    token: TOKEN,
+    subscribeEvents: (fn) => {
+      const subscription = rig.bus.onDidEmit(fn)
+      return () => subscription.dispose()
+    },
+  })
   const port = await server.listen()
   cleanups.push(
     () => server.close(),

@@ -24,7 +24,13 @@ describe('NodeHostSpawner', () => {
     const log = recordingLogger()
     const spawner = new NodeHostSpawner({ hostScript: HOST_SCRIPT, log })
     // No socket path: the host says so on stderr and exits with code 2.
-    const host = spawner.spawn({ transport: 'pipe', env: { HOSTPIPE_PIPE: '' }, args: [] })
+    const host = spawner.spawn({
+      transport: 'pipe',
+      token: 't',
+      socketPath: null,
+      env: { HOSTPIPE_PIPE: '' },
+      args: [],
+    })
     expect(host.connection).toBeUndefined()
     const exits: unknown[] = []
     host.onExit((info) => exits.push(info))
@@ -44,7 +50,7 @@ describe('NodeHostSpawner', () => {
   it('gives a port-transport host a connection over its IPC channel', async () => {
     requireBuiltHost()
     const spawner = new NodeHostSpawner({ hostScript: HOST_SCRIPT })
-    const host = spawner.spawn({ transport: 'port', env: { HOSTPIPE_TOKEN: 't' }, args: [] })
+    const host = spawner.spawn({ transport: 'port', token: 't', socketPath: null, args: [] })
     expect(host.connection).toBeDefined()
     const frames: string[] = []
     host.connection!.onFrame((f) => frames.push(String(f)))

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { HostPipeError } from '../../src/main/host-pipe'
-import { LauncherServer, type HostPipePort } from '../../src/main/ipc/launcher-server'
+import { LauncherServer, type LauncherServerPipe } from '../../src/main/ipc/launcher-server'
+import { takeUnexpectedErrors } from '../support/unexpected-errors'
 import { settle } from '../support/memory-writer'
 import { FakeConnection } from '../support/ipc-fake-connection'
 import { commandsOf, makeServer, TOKEN } from '../support/ipc-server-harness'
@@ -149,12 +150,12 @@ describe('LauncherServer: the host connection', () => {
 
   it('stops a host fanout quietly once HostPipe calls its session stale', async () => {
     const sendEventForSession = vi.fn(() => Promise.reject(new HostPipeError('STALE_SESSION', 'stale')))
-    const hostPipe: HostPipePort = {
+    const hostPipe: LauncherServerPipe = {
       setWriter: () => Promise.resolve(1),
       clearWriter: () => undefined,
       ack: () => undefined,
       sendEventForSession,
-      snapshot: () => ({ sessionId: 1 }) as ReturnType<HostPipePort['snapshot']>,
+      snapshot: () => ({ sessionId: 1 }) as ReturnType<LauncherServerPipe['snapshot']>,
     }
     const warn = vi.fn()
     const server = new LauncherServer({
@@ -183,16 +184,17 @@ describe('LauncherServer: the host connection', () => {
     expect(commandsOf(tool)).toEqual([])
   })
 
-  it('survives a callback that throws', () => {
-    const { connectHost, pipe } = makeServer({
-      onReport: () => {
-        throw new Error('boom')
-      },
+  it('survives a listener that throws, and reports it as unexpected', () => {
+    const { connectHost, pipe, server } = makeServer()
+    const boom = new Error('boom')
+    server.onDidReceiveReport(() => {
+      throw boom
     })
     const host = connectHost()
     host.receive({ cmd: 'report_pool_window_added', label: 'w1', saga_id: 1 })
     host.receive({ cmd: 'ping', nonce: 1 })
     expect(host.lastFrame()).toMatchObject({ event: 'pong' })
     expect(pipe.snapshot().connected).toBe(true)
+    expect(takeUnexpectedErrors()).toEqual([boom])
   })
 })

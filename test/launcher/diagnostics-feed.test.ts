@@ -4,6 +4,7 @@ import { REASON_OVERFLOW } from '../../src/main/host-pipe'
 import { pipeStateOf, type DiagnosticsFeedOptions } from '../../src/main/launcher/diagnostics-feed'
 import { makeLauncherRig, RIG_SOCKET_PATH, RIG_WALL_EPOCH as WALL } from '../support/launcher-harness'
 import { settle } from '../support/memory-writer'
+import { takeUnexpectedErrors } from '../support/unexpected-errors'
 
 const makeFeedRig = (feed: Partial<DiagnosticsFeedOptions> = {}) =>
   makeLauncherRig({ supervisor: { maxRestarts: 2 }, feed })
@@ -194,16 +195,18 @@ describe('DiagnosticsFeed subscribe', () => {
     expect(rig.clock.pendingTimers).toBe(0)
   })
 
-  it('keeps delivering to the others when one subscriber throws', () => {
+  it('keeps delivering to the others when one subscriber throws, and reports it as unexpected', () => {
     const rig = makeFeedRig()
     let calls = 0
+    const boom = new Error('boom')
     rig.feed.subscribe(() => {
-      throw new Error('boom')
+      throw boom
     })
     rig.feed.subscribe(() => calls++)
     rig.feed.note('info', 'x')
     rig.clock.advance(0)
     expect(calls).toBe(1)
+    expect(takeUnexpectedErrors()).toEqual([boom])
   })
 
   it('stops listening to its sources on dispose', () => {

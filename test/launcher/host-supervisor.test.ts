@@ -13,48 +13,37 @@ function makeSupervisor(opts: Partial<HostSupervisorOptions> = {}) {
   const spawner = new FakeSpawner()
   let connectionCloses = 0
   const supervisor = new HostSupervisor({
-    spawner,
+    spawn: () =>
+      spawner.spawn({ transport: 'pipe', token: 'secret-token', socketPath: '/tmp/s', args: ['-x'] }),
     clock,
-    transport: 'pipe',
-    token: 'secret-token',
-    socketPath: '/tmp/hostpipe-x/pipe.sock',
-    hostArgs: ['--host-delay-ms', '5'],
     closeHostConnection: () => connectionCloses++,
     backoffOptions: { random: () => 0 },
     ...opts,
   })
   const events: SupervisorEvent[] = []
-  supervisor.subscribe((e) => events.push(e))
+  supervisor.onDidChange((e) => events.push(e))
   return { supervisor, clock, spawner, events, connectionCloses: () => connectionCloses }
 }
 
 describe('HostSupervisor spawning', () => {
-  it('spawns the host with the token, the socket path and the transport in its environment', () => {
+  it('starts the host through the spawn function it was given and tracks it as starting', () => {
     const { supervisor, spawner } = makeSupervisor()
     expect(supervisor.startHost()).toBe(true)
     expect(spawner.spawned).toHaveLength(1)
     expect(spawner.last.options).toEqual({
       transport: 'pipe',
-      env: {
-        HOSTPIPE_TOKEN: 'secret-token',
-        HOSTPIPE_TRANSPORT: 'pipe',
-        HOSTPIPE_PIPE: '/tmp/hostpipe-x/pipe.sock',
-      },
-      args: ['--host-delay-ms', '5'],
+      token: 'secret-token',
+      socketPath: '/tmp/s',
+      args: ['-x'],
     })
     expect(supervisor.state).toBe('starting')
     expect(supervisor.hostPid).toBe(spawner.last.pid)
   })
 
-  it('passes no socket path with the port transport', () => {
-    const { supervisor, spawner } = makeSupervisor({ transport: 'port', socketPath: null })
-    supervisor.startHost()
-    expect(spawner.last.options.env).toEqual({ HOSTPIPE_TOKEN: 'secret-token', HOSTPIPE_TRANSPORT: 'port' })
-  })
-
-  it('hands each new host to onSpawn so the launcher can attach its connection', () => {
+  it('announces each new host on onDidSpawn so the launcher can attach its connection', () => {
+    const { supervisor, spawner } = makeSupervisor()
     const seen: number[] = []
-    const { supervisor, spawner } = makeSupervisor({ onSpawn: (h) => seen.push(h.pid!) })
+    supervisor.onDidSpawn((h) => seen.push(h.pid!))
     supervisor.startHost()
     expect(seen).toEqual([spawner.last.pid])
   })

@@ -344,6 +344,14 @@ describe('SagaCoordinator dispose', () => {
     )
     expect(rig.clock.pendingTimers).toBe(0)
     expect(rig.bus.listenerCount).toBe(1) // the rig's own recorder
+    // HostPipe failing an ended saga again would count as a late terminal if it still listened.
+    const lateBefore = rig.coordinator.stats().lateTerminals
+    await rig.ackAll() // room for one more command in flight
+    await rig.pipe.sendCommand({ cmd: 'spawn_pool_window', saga_id: 2 })
+    await settle()
+    rig.pipe.clearWriter()
+    expect(rig.failures().filter((f) => f.saga_id === 2)).toHaveLength(2)
+    expect(rig.coordinator.stats().lateTerminals).toBe(lateBefore)
     expect(() => rig.coordinator.startSaga({ cmd: 'spawn_pool_window' })).toThrow(/disposed/)
     rig.coordinator.dispose()
   })

@@ -5,7 +5,7 @@ import { dirname } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NodeHostSpawner } from '../../src/main/headless/node-host-spawner'
 import { createLauncher } from '../../src/main/launcher/launcher'
-import type { Launcher } from '../../src/main/launcher/launcher-options'
+import type { Launcher } from '../../src/main/launcher/launcher'
 import { HOST_SCRIPT, requireBuiltHost } from '../support/ipc-launcher-harness'
 
 const isLinux = process.platform === 'linux'

@@ -1,6 +1,6 @@
 import type * as Crypto from 'node:crypto'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { tokensEqual } from '../../src/main/headless/request-guards'
+import { tokensEqual } from '../../src/main/ipc/secret-token'
 import { makeServer, TOKEN } from '../support/ipc-server-harness'
 
 /**

@@ -25,11 +25,11 @@ export function requireBuiltHost(): void {
     )
 }
 
-export type ExitInfo = { code: number | null; signal: string | null; crashed: boolean }
+import type { HostExitInfo } from '../../src/main/launcher/host-spawner'
 
 export interface TestHost {
   process: HostProcess
-  exit: ExitInfo | undefined
+  exit: HostExitInfo | undefined
 }
 
 /**
@@ -61,11 +61,11 @@ export async function startTestLauncher(
     nextVersion,
     launcherVersion: 'test',
     log,
-    onReport: (r) => reports.push(r),
-    onHostRegistered: (h) => registered.push(h),
-    onHostGone: (h) => gone.push(h),
     ...opts.server,
   })
+  server.onDidReceiveReport((r) => reports.push(r))
+  server.onDidRegisterHost((h) => registered.push(h))
+  server.onDidLoseHost((h) => gone.push(h))
   const socketServer =
     opts.transport === 'pipe'
       ? await SocketServer.listen({ onConnection: (c) => server.attach(c), log })
@@ -74,10 +74,13 @@ export async function startTestLauncher(
   const hosts: TestHost[] = []
 
   function spawnHost(extra: { env?: Record<string, string>; args?: string[] } = {}): TestHost {
-    const env: Record<string, string> = { HOSTPIPE_TOKEN: token }
-    if (socketServer) env.HOSTPIPE_PIPE = socketServer.path
-    Object.assign(env, extra.env)
-    const child = spawner.spawn({ transport: opts.transport, env, args: extra.args ?? [] })
+    const child = spawner.spawn({
+      transport: opts.transport,
+      token,
+      socketPath: socketServer?.path ?? null,
+      env: extra.env,
+      args: extra.args ?? [],
+    })
     const host: TestHost = { process: child, exit: undefined }
     child.onExit((info) => (host.exit = info))
     if (child.connection) server.attach(child.connection)

@@ -31,12 +31,12 @@ export function makeServer(opts: Partial<LauncherServerOptions> = {}) {
     launcherVersion: '9.9.9',
     launcherPid: 4242,
     clock,
-    onHostRegistered: (h) => hostsRegistered.push(h),
-    onHostGone: (h) => hostsGone.push(h),
-    onReport: (r) => reports.push(r),
-    onUiThreadAlive: (n) => alive.push(n),
     ...opts,
   })
+  server.onDidRegisterHost((h) => hostsRegistered.push(h))
+  server.onDidLoseHost((h) => hostsGone.push(h))
+  server.onDidReceiveReport((r) => reports.push(r))
+  server.onDidReceiveUiThreadAlive((n) => alive.push(n))
 
   function connect(): FakeConnection {
     const conn = new FakeConnection()

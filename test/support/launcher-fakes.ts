@@ -1,6 +1,9 @@
-import type { HostProcess, HostSpawner, SpawnHostOptions } from '../../src/main/launcher/host-spawner'
-
-type ExitInfo = { code: number | null; signal: string | null; crashed: boolean }
+import type {
+  HostExitInfo as ExitInfo,
+  HostProcess,
+  HostSpawner,
+  SpawnHostOptions,
+} from '../../src/main/launcher/host-spawner'
 
 /** A host process that exits only when a test says so (as a real one: after a signal, later). */
 export class FakeHostProcess implements HostProcess {

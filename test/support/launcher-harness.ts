@@ -16,13 +16,12 @@ export function makeSagaRig(
   const clock = new ManualClock()
   const bus = new LauncherEvents()
   const events: Event[] = []
-  bus.subscribe((e) => events.push(e))
+  bus.onDidEmit((e) => events.push(e))
   const pipe = new HostPipe({ emit: bus.emit, nextVersion: bus.nextVersion, clock, ...opts.pipe })
   const coordinator = new SagaCoordinator({
     pipe,
     events: bus,
     clock,
-    maxInFlight: opts.pipe?.maxInFlight,
     ...opts.coordinator,
   })
   let writer = new MemoryWriter()
@@ -67,11 +66,9 @@ export function makeLauncherRig(
   const rig = makeSagaRig()
   const spawner = new FakeSpawner()
   const supervisor = new HostSupervisor({
-    spawner,
+    spawn: () =>
+      spawner.spawn({ transport: 'pipe', token: 'rig-token', socketPath: RIG_SOCKET_PATH, args: [] }),
     clock: rig.clock,
-    transport: 'pipe',
-    token: 'rig-token',
-    socketPath: RIG_SOCKET_PATH,
     // As the launcher does: closing the host's connection is what clears the writer.
     closeHostConnection: () => rig.pipe.clearWriter(),
     backoffOptions: { random: () => 0 },

@@ -2,13 +2,14 @@ import type { Clock } from './clock'
 import type { Disposable } from './disposable'
 
 /**
- * At most one pending timer on an injected clock: `set` replaces the one armed, `clear` and
- * `dispose` cancel it. Replaces the `timer: unknown` field plus `clearTimer()` pair each component
+ * At most one pending timer on an injected clock: `set` replaces the one armed, `clear` cancels
+ * it, and `dispose` cancels it for good (`set` then does nothing). Replaces the `timer: unknown` field plus `clearTimer()` pair each component
  * used to keep, so a component disposes its timers by disposing their slots.
  */
 export class TimerSlot implements Disposable {
   private handle: unknown
   private armed = false
+  private isDisposed = false
 
   constructor(private readonly clock: Clock) {}
 
@@ -19,6 +20,7 @@ export class TimerSlot implements Disposable {
   /** Arms the timer for `fn` in `ms` ms, cancelling the one armed before. */
   set(fn: () => void, ms: number): void {
     this.clear()
+    if (this.isDisposed) return
     this.armed = true
     this.handle = this.clock.setTimeout(() => {
       this.armed = false
@@ -36,5 +38,6 @@ export class TimerSlot implements Disposable {
 
   dispose(): void {
     this.clear()
+    this.isDisposed = true
   }
 }

@@ -1,7 +1,12 @@
 import { utilityProcess } from 'electron'
 import type { Logger } from '../base/logger'
 import type { FrameConnection } from '../ipc/frame-connection'
-import type { HostProcess, HostSpawner, SpawnHostOptions } from '../launcher/host-spawner'
+import {
+  hostEnvironment,
+  type HostProcess,
+  type HostSpawner,
+  type SpawnHostOptions,
+} from '../launcher/host-spawner'
 import { HOST_SERVICE_NAME, type HostExitTracker } from './host-exit-tracker'
 import { connectHostPort } from './host-port-handoff'
 import { UtilityHostProcess } from './utility-host-process'
@@ -27,7 +32,7 @@ export class ElectronHostSpawner implements HostSpawner {
     const child = utilityProcess.fork(hostPath, opts.args, {
       serviceName: HOST_SERVICE_NAME,
       stdio: 'pipe',
-      env: mergeEnv(this.opts.baseEnv ?? process.env, { ...opts.env, HOSTPIPE_TRANSPORT: opts.transport }),
+      env: mergeEnv(this.opts.baseEnv ?? process.env, hostEnvironment(opts)),
     })
     const n = ++this.spawned
     let connection: FrameConnection | undefined

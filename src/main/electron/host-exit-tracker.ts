@@ -1,11 +1,5 @@
 import { systemClock, type Clock } from '../base/clock'
-
-/** What HostProcess.onExit reports. */
-export interface HostExitInfo {
-  code: number | null
-  signal: string | null
-  crashed: boolean
-}
+import type { HostExitInfo } from '../launcher/host-spawner'
 
 /** The fields of Electron's `child-process-gone` details this module reads. */
 export interface ChildProcessGoneDetails {

@@ -1,7 +1,7 @@
 import type { Logger } from '../base/logger'
 import type { FrameConnection } from '../ipc/frame-connection'
-import type { HostProcess } from '../launcher/host-spawner'
-import type { HostExitInfo, TrackedHost } from './host-exit-tracker'
+import type { HostExitInfo, HostProcess } from '../launcher/host-spawner'
+import type { TrackedHost } from './host-exit-tracker'
 import { logHostOutput, type ReadableLike } from './host-output-logger'
 
 /** The part of Electron's UtilityProcess a host process uses (a fake in tests). */

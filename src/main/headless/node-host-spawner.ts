@@ -5,7 +5,13 @@ import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { silentLogger, type Logger } from '../base/logger'
-import type { HostProcess, HostSpawner, SpawnHostOptions } from '../launcher/host-spawner'
+import {
+  hostEnvironment,
+  type HostExitInfo,
+  type HostProcess,
+  type HostSpawner,
+  type SpawnHostOptions,
+} from '../launcher/host-spawner'
 import { childIpcConnection } from '../ipc/child-ipc-connection'
 import type { FrameConnection } from '../ipc/frame-connection'
 
@@ -19,8 +25,6 @@ export interface NodeHostSpawnerOptions {
   /** The environment each spawn's `env` is merged over. Default `process.env`. */
   baseEnv?: NodeJS.ProcessEnv
 }
-
-type ExitInfo = { code: number | null; signal: string | null; crashed: boolean }
 
 /**
  * Where `out/main/host.js` is, seen from the running launcher bundle. electron-vite may put
@@ -52,7 +56,7 @@ export class NodeHostSpawner implements HostSpawner {
 
   spawn(opts: SpawnHostOptions): HostProcess {
     const child = fork(this.hostScript, opts.args, {
-      env: { ...this.baseEnv, ...opts.env, HOSTPIPE_TRANSPORT: opts.transport },
+      env: { ...this.baseEnv, ...hostEnvironment(opts) },
       execArgv: this.execArgv,
       // stdin is not used; the IPC channel is there in both transports so the host notices when
       // the launcher dies (its 'disconnect'), even on the pipe transport.
@@ -68,8 +72,8 @@ export class NodeHostSpawner implements HostSpawner {
 }
 
 class NodeHostProcess implements HostProcess {
-  private exitInfo: ExitInfo | undefined
-  private readonly exitListeners: Array<(info: ExitInfo) => void> = []
+  private exitInfo: HostExitInfo | undefined
+  private readonly exitListeners: Array<(info: HostExitInfo) => void> = []
 
   constructor(
     private readonly child: ChildProcess,
@@ -98,7 +102,7 @@ class NodeHostProcess implements HostProcess {
     return this.child.kill(signal)
   }
 
-  onExit(fn: (info: ExitInfo) => void): void {
+  onExit(fn: (info: HostExitInfo) => void): void {
     const info = this.exitInfo
     if (info) queueMicrotask(() => fn(info))
     else this.exitListeners.push(fn)

@@ -1,18 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
-import { HostPipeError, type HostPipe } from '../host-pipe'
+import type { ErrorCode, Event, HostInbound, Register, SagaReport } from '../../shared/protocol'
+import { encodeEvent, MAX_FRAME_BYTES, parseHostInbound } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
+import { DisposableStore } from '../base/disposable'
+import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
-import {
-  encodeEvent,
-  MAX_FRAME_BYTES,
-  parseHostInbound,
-  type ErrorCode,
-  type Event,
-  type HostInbound,
-  type Register,
-  type SagaReport,
-} from '../../shared/protocol'
+import { TimerSlot } from '../base/timer-slot'
+import { HostPipeError, type HostPipe } from '../host-pipe'
 import type { FrameConnection } from './frame-connection'
+import { tokensEqual } from './secret-token'
+import { ToolFanout } from './tool-fanout'
 
 /** Connections that have not registered yet; more are closed on arrival. */
 export const MAX_UNREGISTERED_CONNECTIONS = 32
@@ -23,8 +19,8 @@ export const TOOL_BACKLOG_LIMIT = 1024
 /** A tool at its backlog limit that takes no event for this long is cut off. */
 export const TOOL_STALL_MS = 1000
 
-/** What the server needs of HostPipe. */
-export type HostPipePort = Pick<
+/** What the server uses of HostPipe. */
+export type LauncherServerPipe = Pick<
   HostPipe,
   'setWriter' | 'clearWriter' | 'ack' | 'sendEventForSession' | 'snapshot'
 >
@@ -36,7 +32,7 @@ export interface RegisteredHost {
 }
 
 export interface LauncherServerOptions {
-  hostPipe: HostPipePort
+  hostPipe: LauncherServerPipe
   /** The per-launch secret every client must present in `register`. */
   token: string
   /** The launcher's one version counter (events carry it; connection-private errors use 0). */
@@ -46,14 +42,6 @@ export interface LauncherServerOptions {
   /** Sent as `launcher_pid`; default `process.pid`. */
   launcherPid?: number
   log?: Logger
-  /** A host registered and now owns the pipe (a new session). */
-  onHostRegistered?(host: RegisteredHost): void
-  /** The current host left (goodbye, EOF, error, fatal frame). Not called when replaced or on dispose. */
-  onHostGone?(host: RegisteredHost & { reason: string }): void
-  /** A saga report from the current host (the saga coordinator plugs in here). */
-  onReport?(report: SagaReport): void
-  /** `report_ui_thread_alive{nonce}` from the current host. */
-  onUiThreadAlive?(nonce: number): void
   /** Also write every broadcast event to the current host, as the seed's fanout does. Default true. */
   fanoutToHost?: boolean
   /** Default MAX_UNREGISTERED_CONNECTIONS (32). */
@@ -64,41 +52,54 @@ export interface LauncherServerOptions {
   toolBacklogLimit?: number
   /** Default TOOL_STALL_MS (1 s). */
   toolStallMs?: number
-  /** For the register timeout; default the wall clock. */
+  /** For the register timeout and the tool stall check; default the wall clock. */
   clock?: Clock
 }
 
-type ClientState = 'unregistered' | 'host' | 'tool' | 'replaced' | 'closed'
-
-/** One connection and what the server knows of it. */
-class Client {
-  state: ClientState = 'unregistered'
-  clientId = 0
-  pid = 0
-  sessionId = 0
-  /** Host: still fanning events out (stops quietly on STALE_SESSION). */
-  isFanoutActive = false
-  /** Tool: events sent and not yet taken by the transport. */
-  backlog = 0
-  /** Tool: events the transport has taken so far (progress, as the stall check sees it). */
-  taken = 0
-  /** Tool: armed while its backlog is at the limit; cuts it off unless it took an event since. */
-  stallCheck: { timer: unknown; takenWhenArmed: number } | undefined
-  registerTimer: unknown
-
-  constructor(readonly conn: FrameConnection) {}
-
-  get registered(): RegisteredHost {
-    return { clientId: this.clientId, pid: this.pid, sessionId: this.sessionId }
-  }
+/** A connection that has not registered yet: it may only send `register`, before its timer fires. */
+interface PendingClient {
+  readonly role: 'unregistered'
+  readonly conn: FrameConnection
+  readonly registerTimer: TimerSlot
+  isClosed: boolean
 }
 
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest()
+/** The registered host that owns (or owned) the pipe. */
+interface HostClient {
+  readonly role: 'host'
+  readonly conn: FrameConnection
+  readonly clientId: number
+  readonly pid: number
+  readonly sessionId: number
+  /** Still fanning events out (stops quietly on STALE_SESSION). */
+  isFanoutActive: boolean
+  /** A newer host registered: its acks and reports belong to a session that is over. */
+  isReplaced: boolean
+  isClosed: boolean
+}
+
+/** A registered tool: it gets every event (see ToolFanout) and may send `ping` and `goodbye`. */
+interface ToolClient {
+  readonly role: 'tool'
+  readonly conn: FrameConnection
+  readonly clientId: number
+  readonly pid: number
+  isClosed: boolean
+}
+
+/** One connection and what the server knows of it; `register` turns a pending client into the others. */
+type Client = PendingClient | HostClient | ToolClient
+
+const registeredOf = (host: HostClient): RegisteredHost => ({
+  clientId: host.clientId,
+  pid: host.pid,
+  sessionId: host.sessionId,
+})
 
 /**
  * The launcher's side of the protocol, whatever the transport: register-first, the error codes of
  * ARCHITECTURE §2, handing the registered host's connection to HostPipe, routing acks and reports,
- * and fanning events out to tools (and to the host).
+ * and fanning events out to tools (ToolFanout) and to the host.
  *
  * Error events are private to their connection and carry version 0. A fatal error closes only
  * its own connection, after the error frame has been flushed.
@@ -107,33 +108,54 @@ export class LauncherServer {
   private readonly opts: LauncherServerOptions
   private readonly log: Logger
   private readonly clock: Clock
-  private readonly tokenDigest: Buffer
   private readonly maxUnregistered: number
   private readonly registerTimeoutMs: number
-  private readonly toolBacklogLimit: number
-  private readonly toolStallMs: number
   private readonly hasHostFanout: boolean
-  private readonly unregistered = new Set<Client>()
-  private readonly tools = new Set<Client>()
-  private host: Client | undefined
+  private readonly unregistered = new Set<PendingClient>()
+  private readonly tools: ToolFanout<ToolClient>
+  private readonly disposables = new DisposableStore()
+  private host: HostClient | undefined
   private lastClientId = 0
   private isDisposed = false
+
+  private readonly didRegisterHost = this.disposables.add(new Emitter<RegisteredHost>())
+  private readonly didLoseHost = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
+  private readonly didReceiveReport = this.disposables.add(new Emitter<SagaReport>())
+  private readonly didReceiveUiThreadAlive = this.disposables.add(new Emitter<number>())
+
+  /** A host registered and now owns the pipe (a new session). */
+  readonly onDidRegisterHost: Listenable<RegisteredHost> = this.didRegisterHost.event
+  /**
+   * The current host left (goodbye, EOF, error, fatal frame), with why. Not fired when it is
+   * replaced by a newer host, nor on dispose.
+   */
+  readonly onDidLoseHost: Listenable<RegisteredHost & { reason: string }> = this.didLoseHost.event
+  /** A saga report from the current host (the saga coordinator listens here). */
+  readonly onDidReceiveReport: Listenable<SagaReport> = this.didReceiveReport.event
+  /** `report_ui_thread_alive{nonce}` from the current host. */
+  readonly onDidReceiveUiThreadAlive: Listenable<number> = this.didReceiveUiThreadAlive.event
 
   constructor(opts: LauncherServerOptions) {
     this.opts = opts
     this.log = opts.log ?? silentLogger
     this.clock = opts.clock ?? systemClock
-    this.tokenDigest = sha256(opts.token)
     this.maxUnregistered = opts.maxUnregistered ?? MAX_UNREGISTERED_CONNECTIONS
     this.registerTimeoutMs = opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS
-    this.toolBacklogLimit = opts.toolBacklogLimit ?? TOOL_BACKLOG_LIMIT
-    this.toolStallMs = opts.toolStallMs ?? TOOL_STALL_MS
     this.hasHostFanout = opts.fanoutToHost ?? true
+    this.tools = this.disposables.add(
+      new ToolFanout<ToolClient>({
+        clock: this.clock,
+        backlogLimit: opts.toolBacklogLimit ?? TOOL_BACKLOG_LIMIT,
+        stallMs: opts.toolStallMs ?? TOOL_STALL_MS,
+        log: this.log,
+      }),
+    )
+    this.disposables.add(this.tools.onDidStall((tool) => this.drop(tool, 'too slow')))
   }
 
   /** The host that owns the pipe now, if any. */
   get currentHost(): RegisteredHost | undefined {
-    return this.host?.registered
+    return this.host && registeredOf(this.host)
   }
 
   get toolCount(): number {
@@ -153,13 +175,22 @@ export class LauncherServer {
       )
       return conn.close()
     }
-    const client = new Client(conn)
-    this.unregistered.add(client)
-    client.registerTimer = this.clock.setTimeout(
-      () => this.fail(client, 'not_registered', `no \`register\` within ${this.registerTimeoutMs} ms`, true),
+    const pending: PendingClient = {
+      role: 'unregistered',
+      conn,
+      registerTimer: new TimerSlot(this.clock),
+      isClosed: false,
+    }
+    this.unregistered.add(pending)
+    pending.registerTimer.set(
+      () => this.fail(pending, 'not_registered', `no \`register\` within ${this.registerTimeoutMs} ms`, true),
       this.registerTimeoutMs,
     )
-    conn.onFrame((frame) => this.onFrame(client, frame))
+    // `register` replaces the pending client with a host or a tool client.
+    let client: Client = pending
+    conn.onFrame((frame) => {
+      client = this.onFrame(client, frame)
+    })
     conn.onTooLarge((bytes) =>
       this.fail(client, 'frame_too_large', `frame of ${bytes}+ bytes exceeds ${MAX_FRAME_BYTES} bytes`, true),
     )
@@ -168,10 +199,7 @@ export class LauncherServer {
 
   /** Sends an event to every tool, and to the current host unless `fanoutToHost` is off. */
   broadcast(e: Event): void {
-    if (this.tools.size > 0) {
-      const line = encodeEvent(e)
-      for (const tool of this.tools) this.sendToTool(tool, line)
-    }
+    if (this.tools.size > 0) this.tools.broadcast(encodeEvent(e))
     const host = this.host
     if (this.hasHostFanout && host?.isFanoutActive) {
       this.opts.hostPipe.sendEventForSession(host.sessionId, e).catch((err: unknown) => {
@@ -189,35 +217,43 @@ export class LauncherServer {
     if (this.host) this.drop(this.host, reason)
   }
 
-  /** Closes every connection and clears the timers. Callbacks are not called from here on. */
+  /** Closes every connection and clears the timers. No event fires from here on. */
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
-    for (const client of [...this.unregistered, ...this.tools]) this.drop(client, 'disposed')
+    for (const client of [...this.unregistered, ...this.tools.members()]) this.drop(client, 'disposed')
     if (this.host) this.drop(this.host, 'disposed')
+    this.disposables.dispose()
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  private onFrame(client: Client, frame: string | Uint8Array): void {
-    if (client.state === 'closed' || client.state === 'replaced') return
+  /** Handles one frame; returns the client from now on (a new one after a successful `register`). */
+  private onFrame(client: Client, frame: string | Uint8Array): Client {
+    if (client.isClosed || (client.role === 'host' && client.isReplaced)) return client
     const parsed = parseHostInbound(frame)
     if (!parsed.ok) {
-      const isFatal = parsed.code === 'frame_too_large' || client.state === 'unregistered'
-      return this.fail(client, parsed.code, parsed.message, isFatal)
+      const isFatal = parsed.code === 'frame_too_large' || client.role === 'unregistered'
+      this.fail(client, parsed.code, parsed.message, isFatal)
+      return client
     }
     const msg = parsed.frame
-    if (client.state === 'unregistered') {
-      if (msg.cmd !== 'register')
-        return this.fail(client, 'not_registered', `\`register\` must come first, got \`${msg.cmd}\``, true)
-      if (!this.isTokenValid(msg.token))
-        return this.fail(client, 'unauthorized', "`token` does not match this launch's HOSTPIPE_TOKEN", true)
+    if (client.role === 'unregistered') {
+      if (msg.cmd !== 'register') {
+        this.fail(client, 'not_registered', `\`register\` must come first, got \`${msg.cmd}\``, true)
+        return client
+      }
+      if (!tokensEqual(msg.token, this.opts.token)) {
+        this.fail(client, 'unauthorized', "`token` does not match this launch's HOSTPIPE_TOKEN", true)
+        return client
+      }
       return this.register(client, msg)
     }
     this.onRegisteredFrame(client, msg)
+    return client
   }
 
-  private onRegisteredFrame(client: Client, msg: HostInbound): void {
+  private onRegisteredFrame(client: HostClient | ToolClient, msg: HostInbound): void {
     switch (msg.cmd) {
       case 'register':
         return this.fail(
@@ -232,7 +268,7 @@ export class LauncherServer {
         this.log.info(`[ipc] client ${client.clientId} (${client.conn.description}) said goodbye`)
         return this.drop(client, 'goodbye')
     }
-    if (client.state !== 'host')
+    if (client.role !== 'host')
       return this.fail(
         client,
         'invalid_command',
@@ -243,67 +279,66 @@ export class LauncherServer {
       case 'ack':
         return this.opts.hostPipe.ack(msg.seq)
       case 'report_ui_thread_alive':
-        return this.callback('onUiThreadAlive', () => this.opts.onUiThreadAlive?.(msg.nonce))
+        return this.didReceiveUiThreadAlive.fire(msg.nonce)
       default:
-        return this.callback('onReport', () => this.opts.onReport?.(msg))
+        return this.didReceiveReport.fire(msg)
     }
   }
 
-  private register(client: Client, msg: Register): void {
-    this.unregistered.delete(client)
-    this.clock.clearTimeout(client.registerTimer)
-    client.clientId = ++this.lastClientId
-    client.pid = msg.pid
+  private register(pending: PendingClient, msg: Register): HostClient | ToolClient {
+    this.unregistered.delete(pending)
+    pending.registerTimer.dispose()
+    const clientId = ++this.lastClientId
+    const conn = pending.conn
     const registered = (): Event => ({
       event: 'registered',
-      client_id: client.clientId,
+      client_id: clientId,
       launcher_pid: this.opts.launcherPid ?? process.pid,
       launcher_version: this.opts.launcherVersion,
       version: this.opts.nextVersion(),
     })
     if (msg.kind === 'tool') {
-      client.state = 'tool'
-      this.tools.add(client)
-      this.log.info(
-        `[ipc] tool registered: client ${client.clientId}, pid ${msg.pid} (${client.conn.description})`,
-      )
-      return this.send(client, registered())
+      const tool: ToolClient = { role: 'tool', conn, clientId, pid: msg.pid, isClosed: false }
+      this.tools.add(tool)
+      this.log.info(`[ipc] tool registered: client ${clientId}, pid ${msg.pid} (${conn.description})`)
+      this.send(tool, registered())
+      return tool
     }
-    client.state = 'host'
     // Before setWriter: the drain writes buffered commands at once, and `registered` goes first.
-    this.send(client, registered())
+    this.send(pending, registered())
     const previous = this.host
-    const drained = this.opts.hostPipe.setWriter(
-      { write: (line) => client.conn.send(line) },
-      { acks: msg.features.includes('ack') },
-    )
+    const hasAcks = msg.features.includes('ack')
+    const drained = this.opts.hostPipe.setWriter({ write: (line) => conn.send(line) }, { acks: hasAcks })
     // setWriter bumps the session synchronously; the promise only settles once the drain is done.
-    client.sessionId = this.opts.hostPipe.snapshot().sessionId
-    client.isFanoutActive = true
-    this.host = client
+    const host: HostClient = {
+      role: 'host',
+      conn,
+      clientId,
+      pid: msg.pid,
+      sessionId: this.opts.hostPipe.snapshot().sessionId,
+      isFanoutActive: true,
+      isReplaced: false,
+      isClosed: false,
+    }
+    this.host = host
     drained.catch((err: unknown) => this.log.warn(`[ipc] setWriter failed: ${String(err)}`))
     this.log.info(
-      `[ipc] host registered: client ${client.clientId}, pid ${msg.pid}, session ${client.sessionId}, ` +
-        `acks ${msg.features.includes('ack')} (${client.conn.description})`,
+      `[ipc] host registered: client ${clientId}, pid ${msg.pid}, session ${host.sessionId}, ` +
+        `acks ${hasAcks} (${conn.description})`,
     )
     if (previous) {
-      // Its acks and reports no longer count: they belong to a session that is over.
-      previous.state = 'replaced'
+      previous.isReplaced = true
       previous.isFanoutActive = false
-      this.log.info(`[ipc] host client ${previous.clientId} replaced by client ${client.clientId}`)
+      this.log.info(`[ipc] host client ${previous.clientId} replaced by client ${clientId}`)
       previous.conn.close()
     }
-    this.callback('onHostRegistered', () => this.opts.onHostRegistered?.(client.registered))
-  }
-
-  private isTokenValid(token: string): boolean {
-    // Digests have equal length whatever was sent, so the comparison is constant-time.
-    return timingSafeEqual(this.tokenDigest, sha256(token))
+    this.didRegisterHost.fire(registeredOf(host))
+    return host
   }
 
   private fail(client: Client, code: ErrorCode, message: string, isFatal: boolean): void {
-    if (client.state === 'closed') return
-    const who = client.clientId ? `client ${client.clientId}` : 'unregistered client'
+    if (client.isClosed) return
+    const who = client.role === 'unregistered' ? 'unregistered client' : `client ${client.clientId}`
     const line = `[ipc] ${who} (${client.conn.description}): ${code}: ${message}`
     if (isFatal) this.log.warn(line + '; closing')
     else this.log.debug(line)
@@ -317,64 +352,25 @@ export class LauncherServer {
     client.conn.send(encodeEvent(e)).catch(() => undefined)
   }
 
-  /**
-   * The backlog counts sends the transport has not taken yet. It is not judged at send time: the
-   * launcher emits whole storms of events in one tick (a burst of thousands of sagas, a host gone
-   * with a thousand commands in flight), and no transport takes any of them before the tick ends,
-   * so a tool that reads perfectly well would be cut off. A tool at its limit is cut off only when
-   * it then takes nothing for `toolStallMs`; meanwhile the transport's own byte cap bounds memory.
-   */
-  private sendToTool(tool: Client, line: string): void {
-    tool.backlog++
-    tool.conn.send(line).then(
-      () => {
-        tool.backlog--
-        tool.taken++
-      },
-      () => undefined,
-    )
-    if (tool.backlog >= this.toolBacklogLimit && !tool.stallCheck) this.armStallCheck(tool)
-  }
-
-  private armStallCheck(tool: Client): void {
-    const takenWhenArmed = tool.taken
-    const timer = this.clock.setTimeout(() => {
-      tool.stallCheck = undefined
-      if (tool.state !== 'tool' || tool.backlog < this.toolBacklogLimit) return
-      if (tool.taken !== takenWhenArmed) return this.armStallCheck(tool)
-      this.log.warn(
-        `[ipc] tool client ${tool.clientId} took none of its ${tool.backlog} unread events ` +
-          `in ${this.toolStallMs} ms; cutting it off`,
-      )
-      this.drop(tool, 'too slow')
-    }, this.toolStallMs)
-    tool.stallCheck = { timer, takenWhenArmed }
-  }
-
   /** Forgets a client and closes its connection. Idempotent; the only place a client ends. */
   private drop(client: Client, reason: string): void {
-    if (client.state === 'closed') return
-    const wasHost = this.host === client
-    client.state = 'closed'
-    this.clock.clearTimeout(client.registerTimer)
-    if (client.stallCheck) this.clock.clearTimeout(client.stallCheck.timer)
-    client.stallCheck = undefined
-    this.unregistered.delete(client)
-    this.tools.delete(client)
+    if (client.isClosed) return
+    client.isClosed = true
     client.conn.close()
-    if (!wasHost) return
-    this.host = undefined
-    this.opts.hostPipe.clearWriter()
-    this.log.info(`[ipc] host client ${client.clientId} (pid ${client.pid}) gone: ${reason}`)
-    if (!this.isDisposed)
-      this.callback('onHostGone', () => this.opts.onHostGone?.({ ...client.registered, reason }))
-  }
-
-  private callback(name: string, fn: () => void): void {
-    try {
-      fn()
-    } catch (err) {
-      this.log.error(`[ipc] ${name} callback threw: ${String(err)}`)
+    switch (client.role) {
+      case 'unregistered':
+        client.registerTimer.dispose()
+        this.unregistered.delete(client)
+        return
+      case 'tool':
+        this.tools.remove(client)
+        return
+      case 'host':
+        if (this.host !== client) return
+        this.host = undefined
+        this.opts.hostPipe.clearWriter()
+        this.log.info(`[ipc] host client ${client.clientId} (pid ${client.pid}) gone: ${reason}`)
+        if (!this.isDisposed) this.didLoseHost.fire({ ...registeredOf(client), reason })
     }
   }
 }

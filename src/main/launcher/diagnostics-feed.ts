@@ -8,6 +8,9 @@ import type {
   TransportKind,
 } from '../../shared/diagnostics'
 import type { Event } from '../../shared/protocol'
+import { DisposableStore } from '../base/disposable'
+import { Emitter } from '../base/emitter'
+import { TimerSlot } from '../base/timer-slot'
 import { type HostPipe } from '../host-pipe'
 import { systemClock, type Clock } from '../base/clock'
 import { silentLogger, type Logger } from '../base/logger'
@@ -23,10 +26,10 @@ export const FEED_INTERVAL_MS = 50
 export const EVENT_RING_SIZE = 200
 
 export interface DiagnosticsFeedOptions {
-  pipe: Pick<HostPipe, 'snapshot' | 'on'>
-  supervisor: Pick<HostSupervisor, 'state' | 'hostPid' | 'restarts' | 'subscribe'>
+  pipe: Pick<HostPipe, 'snapshot' | 'onDidChange'>
+  supervisor: Pick<HostSupervisor, 'state' | 'hostPid' | 'restarts' | 'onDidChange'>
   sagas: Pick<SagaCoordinator, 'totals'>
-  events: Pick<LauncherEvents, 'subscribe'>
+  events: Pick<LauncherEvents, 'onDidEmit'>
   transport: TransportKind
   socketPath: string | null
   /** HostPipe's clock: `expiresAt` is in its time base. Also runs the feed's timers. */
@@ -75,12 +78,12 @@ export class DiagnosticsFeed implements DiagnosticsSource {
   private readonly intervalMs: number
   private readonly log: Logger
   private readonly ring: EventRing
-  private readonly subscribers = new Set<(s: DiagnosticsSnapshot) => void>()
-  private readonly unsubscribe: Array<() => void>
+  private readonly disposables = new DisposableStore()
+  private readonly delivery = this.disposables.add(new Emitter<DiagnosticsSnapshot>())
+  private readonly timer: TimerSlot
 
   private wasConnected: boolean
   private failureRun: FailureRun | undefined
-  private timer: unknown
   private timerDueAt = 0
   private lastDeliveryAt = Number.NEGATIVE_INFINITY
   private isDisposed = false
@@ -93,11 +96,10 @@ export class DiagnosticsFeed implements DiagnosticsSource {
     this.log = opts.log ?? silentLogger
     this.ring = new EventRing(opts.ringSize ?? EVENT_RING_SIZE)
     this.wasConnected = opts.pipe.snapshot().connected
-    this.unsubscribe = [
-      opts.pipe.on('change', (s) => this.onPipeChange(s)),
-      opts.supervisor.subscribe((e) => this.onSupervisorEvent(e)),
-      opts.events.subscribe((e) => this.onLauncherEvent(e)),
-    ]
+    this.timer = this.disposables.add(new TimerSlot(this.clock))
+    this.disposables.add(opts.pipe.onDidChange((s) => this.onPipeChange(s)))
+    this.disposables.add(opts.supervisor.onDidChange((e) => this.onSupervisorEvent(e)))
+    this.disposables.add(opts.events.onDidEmit((e) => this.onLauncherEvent(e)))
   }
 
   snapshot(): DiagnosticsSnapshot {
@@ -117,12 +119,15 @@ export class DiagnosticsFeed implements DiagnosticsSource {
     }
   }
 
+  /**
+   * The DiagnosticsSource API (the panel's bridge and the HTTP server): `fn` gets coalesced
+   * snapshots; returns the unsubscribe function.
+   */
   subscribe(fn: (s: DiagnosticsSnapshot) => void): () => void {
-    if (this.isDisposed) return () => {}
-    this.subscribers.add(fn)
+    const subscription = this.delivery.event(fn)
     return () => {
-      this.subscribers.delete(fn)
-      if (this.subscribers.size === 0) this.clearTimer()
+      subscription.dispose()
+      if (!this.delivery.hasListeners) this.timer.clear()
     }
   }
 
@@ -146,9 +151,7 @@ export class DiagnosticsFeed implements DiagnosticsSource {
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
-    for (const off of this.unsubscribe) off()
-    this.subscribers.clear()
-    this.clearTimer()
+    this.disposables.dispose()
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -229,43 +232,27 @@ export class DiagnosticsFeed implements DiagnosticsSource {
   // Coalesced delivery
 
   private markChanged(): void {
-    if (this.subscribers.size === 0 || this.isDisposed) return
+    if (!this.delivery.hasListeners || this.isDisposed) return
     this.scheduleAt(Math.max(this.clock.now(), this.lastDeliveryAt + this.intervalMs))
   }
 
   /** Arms the one timer for `at`, unless it is already due by then. */
   private scheduleAt(at: number): void {
-    if (this.timer !== undefined) {
-      if (this.timerDueAt <= at) return
-      this.clock.clearTimeout(this.timer)
-    }
+    if (this.timer.isArmed && this.timerDueAt <= at) return
     this.timerDueAt = at
-    this.timer = this.clock.setTimeout(() => this.deliver(), Math.max(0, at - this.clock.now()))
+    this.timer.set(() => this.deliver(), Math.max(0, at - this.clock.now()))
   }
 
   private deliver(): void {
-    this.timer = undefined
-    if (this.subscribers.size === 0) return
+    if (!this.delivery.hasListeners) return
     this.lastDeliveryAt = this.clock.now()
     const s = this.snapshot()
-    for (const fn of [...this.subscribers]) {
-      try {
-        fn(s)
-      } catch (err) {
-        this.log.error(`[diagnostics] subscriber threw: ${String(err)}`)
-      }
-    }
+    this.delivery.fire(s)
     if (s.expiresInMs !== null && s.expiresInMs > 0) {
       // The countdown shows whole seconds rounded up: it next changes when it reaches the
       // multiple of 1000 below it.
       const untilNextSecond = s.expiresInMs - (Math.ceil(s.expiresInMs / 1000) - 1) * 1000
       this.scheduleAt(this.clock.now() + Math.max(untilNextSecond, this.intervalMs))
     }
-  }
-
-  private clearTimer(): void {
-    if (this.timer === undefined) return
-    this.clock.clearTimeout(this.timer)
-    this.timer = undefined
   }
 }

@@ -1,26 +1,48 @@
 import type { TransportKind } from '../../shared/diagnostics'
 import type { FrameConnection } from '../ipc/frame-connection'
 
+/** How a host process ended. `crashed` is false only for a clean exit (code 0, no signal). */
+export interface HostExitInfo {
+  code: number | null
+  signal: string | null
+  crashed: boolean
+}
+
 /** A running host process, whichever API started it (child_process.fork, utilityProcess.fork). */
 export interface HostProcess {
   readonly pid: number | undefined
   /** Sends a signal; false when the process is already gone. */
   kill(signal?: 'SIGTERM' | 'SIGKILL'): boolean
-  /** Called once when the process has exited. `crashed` is false only for a clean exit (code 0). */
-  onExit(fn: (info: { code: number | null; signal: string | null; crashed: boolean }) => void): void
+  /** Calls `fn` once when the process has exited (at once, asynchronously, if it already has). */
+  onExit(fn: (info: HostExitInfo) => void): void
   /** The `port` transport's channel to this host; undefined with the `pipe` transport. */
   readonly connection: FrameConnection | undefined
 }
 
 export interface SpawnHostOptions {
   transport: TransportKind
-  /** HOSTPIPE_PIPE (pipe transport), HOSTPIPE_TOKEN, … merged into the host's environment. */
-  env: Record<string, string>
+  /** The per-launch secret, for HOSTPIPE_TOKEN. */
+  token: string
+  /** The launcher's socket, for HOSTPIPE_PIPE (pipe transport); null with the port transport. */
+  socketPath: string | null
   /** Extra argv for the host, e.g. ['--host-delay-ms', '5']. */
   args: string[]
+  /** More variables, set over the ones `hostEnvironment` builds (e.g. HOSTPIPE_RECORD). */
+  env?: Record<string, string>
 }
 
 /** Starts host processes. Node: `child_process.fork`; Electron: `utilityProcess.fork`. */
 export interface HostSpawner {
   spawn(opts: SpawnHostOptions): HostProcess
+}
+
+/**
+ * The variables a host reads to find its launcher (see host/host-config.ts): HOSTPIPE_TRANSPORT,
+ * HOSTPIPE_TOKEN, and HOSTPIPE_PIPE with the pipe transport; then `opts.env` over them. Every
+ * spawner builds the host's environment with this, over its own base environment.
+ */
+export function hostEnvironment(opts: SpawnHostOptions): Record<string, string> {
+  const env: Record<string, string> = { HOSTPIPE_TRANSPORT: opts.transport, HOSTPIPE_TOKEN: opts.token }
+  if (opts.transport === 'pipe' && opts.socketPath !== null) env.HOSTPIPE_PIPE = opts.socketPath
+  return Object.assign(env, opts.env)
 }

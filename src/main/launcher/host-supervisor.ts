@@ -1,7 +1,9 @@
-import type { TransportKind } from '../../shared/diagnostics'
 import { systemClock, type Clock } from '../base/clock'
+import { DisposableStore } from '../base/disposable'
+import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
-import type { HostProcess, HostSpawner } from './host-spawner'
+import { TimerSlot } from '../base/timer-slot'
+import type { HostExitInfo, HostProcess } from './host-spawner'
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff'
 
 /**
@@ -13,12 +15,6 @@ import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff'
  * - `gave-up`: too many crashes in the window; nothing restarts it but `startHost`.
  */
 export type SupervisorState = 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped' | 'gave-up'
-
-export interface HostExitInfo {
-  code: number | null
-  signal: string | null
-  crashed: boolean
-}
 
 /** What happened, for logs and the diagnostics event ring. */
 export type SupervisorEvent =
@@ -32,29 +28,22 @@ export type SupervisorEvent =
   | { type: 'stopped' }
   | { type: 'signalled'; pid: number | null; signal: 'SIGTERM' | 'SIGKILL' }
 
-export type SupervisorListener = (e: SupervisorEvent) => void
-
 /** How long a host may take to exit after SIGTERM before it gets SIGKILL. */
 export const STOP_GRACE_MS = 2_000
 /** A host that has not registered this long after its spawn is killed (and counts as a crash). */
 export const START_TIMEOUT_MS = 15_000
 
 export interface HostSupervisorOptions {
-  spawner: HostSpawner
-  transport: TransportKind
-  /** The per-launch secret, passed as HOSTPIPE_TOKEN. */
-  token: string
-  /** The pipe transport's socket path, passed as HOSTPIPE_PIPE; null with the port transport. */
-  socketPath: string | null
-  /** Extra argv for each host. */
-  hostArgs?: string[]
+  /**
+   * Starts one host process. Whoever spawns builds its argv and environment (token, socket path,
+   * transport): the supervisor only decides when. May throw (counted as a start failure).
+   */
+  spawn: () => HostProcess
   /**
    * Closes the launcher's connection to the current host (the polite stop: a host exits when its
    * connection closes). Must be idempotent and must not throw.
    */
   closeHostConnection?: () => void
-  /** Called with each new host process, e.g. to attach its `connection` (port transport). */
-  onSpawn?: (host: HostProcess) => void
   clock?: Clock
   /** Default: RestartBackoff over the same clock, with `maxRestarts` applied. */
   backoff?: RestartBackoff
@@ -74,26 +63,33 @@ export interface HostSupervisorOptions {
  * exit it acts on (an old host's late exit is ignored).
  */
 export class HostSupervisor {
-  private readonly spawner: HostSpawner
+  private readonly spawn: () => HostProcess
   private readonly clock: Clock
   private readonly backoff: RestartBackoff
   private readonly graceMs: number
   private readonly startTimeoutMs: number
   private readonly log: Logger
-  private readonly transport: TransportKind
-  private readonly env: Record<string, string>
-  private readonly hostArgs: string[]
   private readonly closeHostConnection: () => void
-  private readonly onSpawn: ((host: HostProcess) => void) | undefined
-  private readonly listeners = new Set<SupervisorListener>()
+  private readonly disposables = new DisposableStore()
+  private readonly didChange = this.disposables.add(new Emitter<SupervisorEvent>())
+  private readonly didSpawn = this.disposables.add(new Emitter<HostProcess>())
+
+  /** What happened (state changes, spawns, exits, signals), synchronously, for logs and the feed. */
+  readonly onDidChange: Listenable<SupervisorEvent> = this.didChange.event
+  /** Each new host process, e.g. to attach its `connection` (port transport). */
+  readonly onDidSpawn: Listenable<HostProcess> = this.didSpawn.event
 
   private current: HostProcess | undefined
   private currentState: SupervisorState = 'stopped'
   private restartCount = 0
-  private restartTimer: unknown
-  private startTimer: unknown
-  private termTimer: unknown
-  private killTimer: unknown
+  /** The backoff wait before a restart. */
+  private readonly restartTimer: TimerSlot
+  /** Kills a host that does not register in time. */
+  private readonly startTimer: TimerSlot
+  /** SIGKILL for a host still there `graceMs` after SIGTERM. */
+  private readonly killTimer: TimerSlot
+  /** Gives up waiting for a host still there `graceMs` after SIGKILL. */
+  private readonly giveUpTimer: TimerSlot
   /** Set while the host goes down on purpose: its exit is expected, not a crash. */
   private stopIntent: 'stop' | 'dispose' | undefined
   /** `startHost` during `stopping`: spawn again once the old host is gone. */
@@ -102,7 +98,7 @@ export class HostSupervisor {
   private isDisposed = false
 
   constructor(opts: HostSupervisorOptions) {
-    this.spawner = opts.spawner
+    this.spawn = opts.spawn
     this.clock = opts.clock ?? systemClock
     this.backoff =
       opts.backoff ??
@@ -114,12 +110,11 @@ export class HostSupervisor {
     this.graceMs = opts.graceMs ?? STOP_GRACE_MS
     this.startTimeoutMs = opts.startTimeoutMs ?? START_TIMEOUT_MS
     this.log = opts.log ?? silentLogger
-    this.hostArgs = opts.hostArgs ?? []
     this.closeHostConnection = opts.closeHostConnection ?? (() => {})
-    this.onSpawn = opts.onSpawn
-    this.transport = opts.transport
-    this.env = { HOSTPIPE_TOKEN: opts.token, HOSTPIPE_TRANSPORT: opts.transport }
-    if (opts.transport === 'pipe' && opts.socketPath !== null) this.env.HOSTPIPE_PIPE = opts.socketPath
+    this.restartTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.startTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.killTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.giveUpTimer = this.disposables.add(new TimerSlot(this.clock))
   }
 
   get state(): SupervisorState {
@@ -139,14 +134,6 @@ export class HostSupervisor {
     return this.current
   }
 
-  /** Calls `fn` synchronously after every state change. Returns the unsubscribe function. */
-  subscribe(fn: SupervisorListener): () => void {
-    this.listeners.add(fn)
-    return () => {
-      this.listeners.delete(fn)
-    }
-  }
-
   /**
    * Starts a host unless one is up or coming: clears `stopped`/`gave-up` (and their crash
    * history), cuts a backoff wait short. Returns false when a host was already running or starting.
@@ -162,7 +149,7 @@ export class HostSupervisor {
         this.isStartQueued = true
         return true
       case 'backoff':
-        this.clearTimer('restartTimer')
+        this.restartTimer.clear()
         this.spawnHost(false)
         return true
       case 'stopped':
@@ -176,7 +163,7 @@ export class HostSupervisor {
   /** The host registered: it is running (and its stable-run clock starts). */
   markRunning(): void {
     if (this.currentState !== 'starting') return
-    this.clearTimer('startTimer')
+    this.startTimer.clear()
     this.backoff.recordRunning()
     this.setState('running', { type: 'running', pid: this.hostPid })
   }
@@ -204,7 +191,7 @@ export class HostSupervisor {
         return Promise.resolve()
       case 'backoff':
       case 'gave-up':
-        this.clearTimer('restartTimer')
+        this.restartTimer.clear()
         this.setState('stopped', { type: 'stopped' })
         return Promise.resolve()
       case 'stopping':
@@ -215,19 +202,22 @@ export class HostSupervisor {
     }
   }
 
-  /** Terminates the host (SIGTERM, then SIGKILL) and resolves once it exited: no orphans. */
+  /**
+   * Terminates the host (SIGTERM, then SIGKILL) and resolves once it exited: no orphans. Then its
+   * timers and listeners are gone too.
+   */
   dispose(): Promise<void> {
     if (this.isDisposed) return this.current ? this.whenExited() : Promise.resolve()
     this.isDisposed = true
     this.isStartQueued = false
-    this.clearTimer('restartTimer')
-    this.clearTimer('startTimer')
+    this.restartTimer.clear()
+    this.startTimer.clear()
     if (!this.current) {
       if (this.currentState !== 'stopped') this.setState('stopped', { type: 'stopped' })
-      this.listeners.clear()
+      this.disposables.dispose()
       return Promise.resolve()
     }
-    return this.bringDown('dispose').finally(() => this.listeners.clear())
+    return this.bringDown('dispose').finally(() => this.disposables.dispose())
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -235,7 +225,7 @@ export class HostSupervisor {
   private spawnHost(isRestart: boolean): void {
     let host: HostProcess
     try {
-      host = this.spawner.spawn({ transport: this.transport, env: { ...this.env }, args: [...this.hostArgs] })
+      host = this.spawn()
     } catch (err) {
       this.log.error(`[supervisor] spawning the host failed: ${String(err)}`)
       this.emit({ type: 'spawn-failed', error: String(err) })
@@ -249,17 +239,11 @@ export class HostSupervisor {
       `[supervisor] host started (pid ${host.pid ?? '?'})${isRestart ? ` — restart #${this.restartCount}` : ''}`,
     )
     this.setState('starting', { type: 'spawned', pid: host.pid ?? null, restart: isRestart })
-    if (this.startTimeoutMs > 0)
-      this.startTimer = this.clock.setTimeout(() => this.onStartTimeout(host), this.startTimeoutMs)
-    try {
-      this.onSpawn?.(host)
-    } catch (err) {
-      this.log.error(`[supervisor] onSpawn threw: ${String(err)}`)
-    }
+    if (this.startTimeoutMs > 0) this.startTimer.set(() => this.onStartTimeout(host), this.startTimeoutMs)
+    this.didSpawn.fire(host)
   }
 
   private onStartTimeout(host: HostProcess): void {
-    this.startTimer = undefined
     if (host !== this.current || this.currentState !== 'starting') return
     this.log.error(
       `[supervisor] host pid ${host.pid ?? '?'} did not register within ${this.startTimeoutMs} ms: killing it`,
@@ -271,20 +255,18 @@ export class HostSupervisor {
     const host = this.current!
     const exited = this.whenExited()
     this.stopIntent = intent
-    this.clearTimer('startTimer')
-    this.clearTimer('killTimer')
-    this.clearTimer('termTimer')
+    this.startTimer.clear()
+    this.killTimer.clear()
+    this.giveUpTimer.clear()
     this.setState('stopping', { type: 'stopping', pid: host.pid ?? null })
     // Armed before any signal: a process may report its exit from inside `kill`.
-    this.killTimer = this.clock.setTimeout(() => {
-      this.killTimer = undefined
+    this.killTimer.set(() => {
       if (host !== this.current) return
       this.log.warn(
         `[supervisor] host pid ${host.pid ?? '?'} ignored SIGTERM for ${this.graceMs} ms: SIGKILL`,
       )
-      this.termTimer = this.clock.setTimeout(() => {
+      this.giveUpTimer.set(() => {
         // A process that survives SIGKILL is beyond our reach; do not hang the caller on it.
-        this.termTimer = undefined
         if (host !== this.current) return
         this.log.error(`[supervisor] host pid ${host.pid ?? '?'} did not exit after SIGKILL`)
         this.resolveExitWaiters()
@@ -314,9 +296,9 @@ export class HostSupervisor {
   private onExit(host: HostProcess, info: HostExitInfo): void {
     if (host !== this.current) return
     this.current = undefined
-    this.clearTimer('startTimer')
-    this.clearTimer('killTimer')
-    this.clearTimer('termTimer')
+    this.startTimer.clear()
+    this.killTimer.clear()
+    this.giveUpTimer.clear()
     const intent = this.stopIntent
     this.stopIntent = undefined
     const pid = host.pid ?? null
@@ -355,8 +337,7 @@ export class HostSupervisor {
       delayMs: decision.delayMs,
       attempt: decision.attempt,
     })
-    this.restartTimer = this.clock.setTimeout(() => {
-      this.restartTimer = undefined
+    this.restartTimer.set(() => {
       if (this.currentState === 'backoff') this.spawnHost(true)
     }, decision.delayMs)
   }
@@ -371,24 +352,12 @@ export class HostSupervisor {
     for (const resolve of waiters) resolve()
   }
 
-  private clearTimer(name: 'restartTimer' | 'startTimer' | 'termTimer' | 'killTimer'): void {
-    if (this[name] === undefined) return
-    this.clock.clearTimeout(this[name])
-    this[name] = undefined
-  }
-
   private setState(state: SupervisorState, e: SupervisorEvent): void {
     this.currentState = state
     this.emit(e)
   }
 
   private emit(e: SupervisorEvent): void {
-    for (const fn of [...this.listeners]) {
-      try {
-        fn(e)
-      } catch (err) {
-        this.log.error(`[supervisor] listener threw: ${String(err)}`)
-      }
-    }
+    this.didChange.fire(e)
   }
 }

@@ -1,22 +1,23 @@
-import { silentLogger, type Logger } from '../base/logger'
 import type { Event } from '../../shared/protocol'
-
-export type EventListener = (e: Event) => void
+import { Emitter, type Listenable } from '../base/emitter'
 
 /**
  * The launcher's event bus and its one version counter. HostPipe (through its `emit` and
- * `nextVersion` options), the saga coordinator, the IPC fanout and the diagnostics feed all share
- * one instance, so `version` orders every event a launcher emits.
+ * `nextVersion` options) and the saga coordinator publish here; the IPC fanout, the diagnostics
+ * feed and the embedding app listen. One instance per launcher, so `version` orders every event
+ * it emits. Nobody listens here for their own events: components tell their owner directly.
  */
 export class LauncherEvents {
   private version = 0
-  private readonly listeners = new Set<EventListener>()
+  private readonly emitter = new Emitter<Event>()
 
-  constructor(private readonly log: Logger = silentLogger) {
+  /** Every event, synchronously and in subscription order. A throwing listener is reported, not propagated. */
+  readonly onDidEmit: Listenable<Event> = this.emitter.event
+
+  constructor() {
     // Callers pass these as bare functions (HostPipe options), so they must not lose `this`.
     this.emit = this.emit.bind(this)
     this.nextVersion = this.nextVersion.bind(this)
-    this.subscribe = this.subscribe.bind(this)
   }
 
   /** The next version number: 1, 2, 3, … */
@@ -29,29 +30,17 @@ export class LauncherEvents {
     return this.version
   }
 
-  /**
-   * Delivers `e` to every listener, synchronously and in subscription order. HostPipe emits from
-   * inside its own state changes, so a throwing listener is logged, never propagated into it.
-   */
+  /** Delivers `e` to every listener (see `onDidEmit`). */
   emit(e: Event): void {
-    for (const fn of [...this.listeners]) {
-      try {
-        fn(e)
-      } catch (err) {
-        this.log.error(`[launcher] event listener threw on ${e.event}: ${String(err)}`)
-      }
-    }
-  }
-
-  /** Returns the unsubscribe function. */
-  subscribe(fn: EventListener): () => void {
-    this.listeners.add(fn)
-    return () => {
-      this.listeners.delete(fn)
-    }
+    this.emitter.fire(e)
   }
 
   get listenerCount(): number {
-    return this.listeners.size
+    return this.emitter.listenerCount
+  }
+
+  /** Drops every listener. */
+  dispose(): void {
+    this.emitter.dispose()
   }
 }

@@ -1,7 +1,5 @@
 import type { TransportKind } from '../../shared/diagnostics'
-import type { Event } from '../../shared/protocol'
 import type { Logger } from '../base/logger'
-import type { DiagnosticsSource } from './diagnostics-source'
 import type { HostSpawner } from './host-spawner'
 
 /** How a launcher (headless or Electron) is put together. Every option but the spawner has a default. */
@@ -19,17 +17,4 @@ export interface LauncherOptions {
   /** Reported as `launcher_version`; default the package version. */
   version?: string
   log?: Logger
-}
-
-/** A running launcher: HostPipe + IPC server + supervisor + saga coordinator + diagnostics feed. */
-export interface Launcher {
-  /** Starts the IPC server and the first host; resolves once that host has registered. */
-  start(): Promise<void>
-  readonly diagnostics: DiagnosticsSource
-  /** Every launcher event (sagas, pipe failures, …), for SSE and the Electron bridge. */
-  subscribeEvents(fn: (e: Event) => void): () => void
-  /** The per-launch secret (HOSTPIPE_TOKEN), also the diagnostics API token. */
-  readonly token: string
-  /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
-  dispose(): Promise<void>
 }

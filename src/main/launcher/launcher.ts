@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { version as packageVersion } from '../../../package.json'
+import { DisposableStore } from '../base/disposable'
 import { HostPipe } from '../host-pipe'
 import { silentLogger } from '../base/logger'
 import { LauncherServer } from '../ipc/launcher-server'
@@ -9,8 +10,22 @@ import { DiagnosticsFeed } from './diagnostics-feed'
 import type { DiagnosticsSource } from './diagnostics-source'
 import { HostSupervisor } from './host-supervisor'
 import { LauncherEvents } from './launcher-events'
-import type { Launcher, LauncherOptions } from './launcher-options'
+import type { Event } from '../../shared/protocol'
+import type { LauncherOptions } from './launcher-options'
 import { SagaCoordinator } from './saga-coordinator'
+
+/** A running launcher: HostPipe + IPC server + supervisor + saga coordinator + diagnostics feed. */
+export interface Launcher {
+  /** Starts the IPC server and the first host; resolves once that host has registered. */
+  start(): Promise<void>
+  readonly diagnostics: DiagnosticsSource
+  /** Every launcher event (sagas, pipe failures, …), for SSE and the Electron bridge. */
+  subscribeEvents(fn: (e: Event) => void): () => void
+  /** The per-launch secret (HOSTPIPE_TOKEN), also the diagnostics API token. */
+  readonly token: string
+  /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
+  dispose(): Promise<void>
+}
 
 /** The parts that exist only once the launcher has started (the socket path is known then). */
 interface Running {
@@ -35,13 +50,15 @@ class ComposedLauncher implements Launcher {
   private readonly pipe: HostPipe
   private readonly coordinator: SagaCoordinator
   private readonly server: LauncherServer
+  /** Subscriptions between the parts; disposed last, once every part has stopped. */
+  private readonly disposables = new DisposableStore()
   private running: Running | undefined
   private disposing: Promise<void> | undefined
   private firstHost: { resolve(): void; reject(e: Error): void } | undefined
 
   constructor(private readonly opts: LauncherOptions) {
     this.log = opts.log ?? silentLogger
-    this.events = new LauncherEvents(this.log)
+    this.events = new LauncherEvents()
     this.pipe = new HostPipe({
       emit: (e) => this.events.emit(e),
       nextVersion: () => this.events.nextVersion(),
@@ -59,16 +76,16 @@ class ComposedLauncher implements Launcher {
       nextVersion: () => this.events.nextVersion(),
       launcherVersion: opts.version ?? packageVersion,
       log: this.log,
-      onHostRegistered: () => {
+    })
+    this.disposables.add(
+      this.server.onDidRegisterHost(() => {
         this.running?.supervisor.markRunning()
         this.firstHost?.resolve()
         this.firstHost = undefined
-      },
-      onReport: (report) => {
-        this.coordinator.handleReport(report)
-      },
-    })
-    this.events.subscribe((e) => this.server.broadcast(e))
+      }),
+    )
+    this.disposables.add(this.server.onDidReceiveReport((report) => this.coordinator.handleReport(report)))
+    this.disposables.add(this.events.onDidEmit((e) => this.server.broadcast(e)))
   }
 
   get diagnostics(): DiagnosticsSource {
@@ -84,20 +101,19 @@ class ComposedLauncher implements Launcher {
         ? await SocketServer.listen({ onConnection: (conn) => this.server.attach(conn), log: this.log })
         : undefined
     const socketPath = socketServer?.path ?? null
+    const spawnOptions = { transport, token: this.token, socketPath, args: [...(this.opts.hostArgs ?? [])] }
     const supervisor = new HostSupervisor({
-      spawner: this.opts.spawner,
-      transport,
-      token: this.token,
-      socketPath,
-      hostArgs: this.opts.hostArgs,
+      spawn: () => this.opts.spawner.spawn(spawnOptions),
       maxRestarts: this.opts.maxRestarts,
       closeHostConnection: () => this.server.disconnectHost('stop-host'),
-      // The port transport's channel comes with the process, not through a listener.
-      onSpawn: (host) => {
-        if (host.connection) this.server.attach(host.connection)
-      },
       log: this.log,
     })
+    // The port transport's channel comes with the process, not through a listener.
+    this.disposables.add(
+      supervisor.onDidSpawn((host) => {
+        if (host.connection) this.server.attach(host.connection)
+      }),
+    )
     const feed = new DiagnosticsFeed({
       pipe: this.pipe,
       supervisor,
@@ -112,20 +128,21 @@ class ComposedLauncher implements Launcher {
     const registered = new Promise<void>((resolve, reject) => {
       this.firstHost = { resolve, reject }
     })
-    const unsubscribe = supervisor.subscribe((e) => {
+    const gaveUp = supervisor.onDidChange((e) => {
       if (e.type === 'gave-up') this.firstHost?.reject(new Error('host crashed on every start; gave up'))
     })
     supervisor.startHost()
     try {
       await registered
     } finally {
-      unsubscribe()
+      gaveUp.dispose()
     }
   }
 
   /** Subscribes to every launcher event (sagas, pipe failures, errors). */
-  subscribeEvents(fn: Parameters<LauncherEvents['subscribe']>[0]): () => void {
-    return this.events.subscribe(fn)
+  subscribeEvents(fn: (e: Event) => void): () => void {
+    const subscription = this.events.onDidEmit(fn)
+    return () => subscription.dispose()
   }
 
   dispose(): Promise<void> {
@@ -144,5 +161,7 @@ class ComposedLauncher implements Launcher {
     this.coordinator.dispose()
     this.pipe.dispose()
     running?.feed.dispose()
+    this.disposables.dispose()
+    this.events.dispose()
   }
 }

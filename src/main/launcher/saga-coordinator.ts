@@ -1,6 +1,9 @@
 import { MAX_BURST, type SagaTotals } from '../../shared/diagnostics'
 import type { Command, Event, SagaReport } from '../../shared/protocol'
-import { HostPipeError, MAX_IN_FLIGHT, type HostPipe } from '../host-pipe'
+import { DisposableStore } from '../base/disposable'
+import { positiveIntOption } from '../base/positive-int'
+import { TimerSlot } from '../base/timer-slot'
+import { HostPipeError, type HostPipe } from '../host-pipe'
 import { systemClock, type Clock } from '../base/clock'
 import { silentLogger, type Logger } from '../base/logger'
 import type { LauncherEvents } from './launcher-events'
@@ -18,19 +21,21 @@ export type SagaRequest =
   | { cmd: 'drain_pool_if_last'; label: string }
 
 /** What the coordinator uses of HostPipe. */
-export type SagaPipe = Pick<HostPipe, 'sendCommand' | 'cancelSaga' | 'snapshot' | 'on'>
-/** What the coordinator uses of the launcher's event bus. */
-export type SagaEventBus = Pick<LauncherEvents, 'emit' | 'nextVersion' | 'subscribe'>
+export type SagaPipe = Pick<
+  HostPipe,
+  'sendCommand' | 'cancelSaga' | 'snapshot' | 'onDidChange' | 'onDidFailSaga' | 'maxInFlight'
+>
+/** What the coordinator uses of the launcher's event bus: it publishes there, never listens. */
+export type SagaEventBus = Pick<LauncherEvents, 'emit' | 'nextVersion'>
 
 export interface SagaCoordinatorOptions {
+  /** The pipe its commands go through; its `onDidFailSaga` closes sagas here. */
   pipe: SagaPipe
-  /** The bus HostPipe emits on too: its `saga_failed` events close sagas here. */
+  /** Where saga events are published. */
   events: SagaEventBus
   clock?: Clock
   /** Default SAGA_TIMEOUT_MS. */
   sagaTimeoutMs?: number
-  /** Must equal HostPipe's `maxInFlight`. Default MAX_IN_FLIGHT. */
-  maxInFlight?: number
   /** Sagas waiting to be issued; beyond this a new saga fails at once. Default MAX_BURST. */
   maxBacklog?: number
   log?: Logger
@@ -67,7 +72,8 @@ const REPORT_FOR: Record<SagaRequest['cmd'], SagaReport['cmd']> = {
 /**
  * Runs sagas: one command to the host each, closed by exactly one terminal event: the host's
  * report (`saga_completed`, or `saga_failed` for `report_saga_action_failed`), the saga timeout,
- * or a `saga_failed` HostPipe emitted itself (overflow, expiry, host gone before the ack).
+ * or a saga HostPipe failed itself (overflow, expiry, host gone before the ack), which HostPipe
+ * reports here through `onDidFailSaga` and publishes on the bus on its own.
  * Whatever comes after the first terminal is ignored and counted; every terminal cancels the
  * saga's frames in HostPipe so it cannot fail the saga a second time.
  *
@@ -90,7 +96,6 @@ export class SagaCoordinator {
   private readonly events: SagaEventBus
   private readonly clock: Clock
   private readonly sagaTimeoutMs: number
-  private readonly maxInFlight: number
   private readonly maxBacklog: number
   private readonly log: Logger
 
@@ -104,39 +109,29 @@ export class SagaCoordinator {
    * from this id on (every saga below it was issued or has ended).
    */
   private nextToIssue = 1
-  /** Events this coordinator emitted, to tell them from HostPipe's when the bus hands them back. */
-  private readonly ownEvents = new WeakSet<Event>()
-  private timeoutTimer: unknown
-  private stallTimer: unknown
+  private readonly disposables = new DisposableStore()
+  private readonly timeoutTimer: TimerSlot
+  private readonly stallTimer: TimerSlot
   /** When the backlog last moved (or started waiting). */
   private backlogMovedAt = 0
   private isPumping = false
   private isPumpScheduled = false
   private isDisposed = false
   private readonly counts = { started: 0, completed: 0, failed: 0, lateTerminals: 0, ignoredReports: 0 }
-  private readonly unsubscribe: Array<() => void>
 
   constructor(opts: SagaCoordinatorOptions) {
     this.pipe = opts.pipe
     this.events = opts.events
     this.clock = opts.clock ?? systemClock
-    this.sagaTimeoutMs = opts.sagaTimeoutMs ?? SAGA_TIMEOUT_MS
-    this.maxInFlight = opts.maxInFlight ?? MAX_IN_FLIGHT
-    this.maxBacklog = opts.maxBacklog ?? MAX_BURST
+    this.sagaTimeoutMs = positiveIntOption('sagaTimeoutMs', opts.sagaTimeoutMs, SAGA_TIMEOUT_MS)
+    this.maxBacklog = positiveIntOption('maxBacklog', opts.maxBacklog, MAX_BURST)
     this.log = opts.log ?? silentLogger
-    for (const [name, value] of [
-      ['sagaTimeoutMs', this.sagaTimeoutMs],
-      ['maxInFlight', this.maxInFlight],
-      ['maxBacklog', this.maxBacklog],
-    ] as const)
-      if (!Number.isInteger(value) || value < 1)
-        throw new RangeError(`${name} must be a positive integer, got ${value}`)
-    this.unsubscribe = [
-      this.events.subscribe((e) => this.onBusEvent(e)),
-      // Room frees on acks and on a disconnect. The pump runs after HostPipe's notification
-      // returns, never inside it: HostPipe is mid-update while it notifies.
-      this.pipe.on('change', () => this.schedulePump()),
-    ]
+    this.timeoutTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.stallTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.disposables.add(this.pipe.onDidFailSaga((f) => this.onPipeFailed(f.sagaId)))
+    // Room frees on acks and on a disconnect. The pump runs after HostPipe's notification
+    // returns, never inside it: HostPipe is mid-update while it notifies.
+    this.disposables.add(this.pipe.onDidChange(() => this.schedulePump()))
   }
 
   /** Starts a saga: `saga_started` now, its command as soon as HostPipe has room. Returns its id. */
@@ -217,9 +212,7 @@ export class SagaCoordinator {
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
-    for (const off of this.unsubscribe) off()
-    this.clearTimer('timeoutTimer')
-    this.clearTimer('stallTimer')
+    this.disposables.dispose()
     this.nextToIssue = this.nextSagaId
     for (const saga of [...this.open.values()]) this.fail(saga, REASON_COORDINATOR_DISPOSED)
   }
@@ -238,7 +231,7 @@ export class SagaCoordinator {
     const saga: Saga = { id: this.nextSagaId++, request, deadline: undefined }
     this.open.set(saga.id, saga)
     this.counts.started++
-    this.emitOwn({
+    this.events.emit({
       event: 'saga_started',
       saga_id: saga.id,
       name: request.cmd,
@@ -279,7 +272,7 @@ export class SagaCoordinator {
 
   private hasRoom(): boolean {
     const s = this.pipe.snapshot()
-    return !s.connected || s.inFlight + s.pending < this.maxInFlight
+    return !s.connected || s.inFlight + s.pending < this.pipe.maxInFlight
   }
 
   private issue(saga: Saga): void {
@@ -310,8 +303,8 @@ export class SagaCoordinator {
     this.close(saga)
     this.counts.completed++
     this.pipe.cancelSaga(saga.id)
-    this.emitOwn(outcome(this.events.nextVersion()))
-    this.emitOwn({ event: 'saga_completed', saga_id: saga.id, version: this.events.nextVersion() })
+    this.events.emit(outcome(this.events.nextVersion()))
+    this.events.emit({ event: 'saga_completed', saga_id: saga.id, version: this.events.nextVersion() })
   }
 
   private fail(saga: Saga, reason: string): void {
@@ -319,10 +312,13 @@ export class SagaCoordinator {
     this.close(saga)
     this.counts.failed++
     if (wasIssued) this.pipe.cancelSaga(saga.id)
-    this.emitOwn({ event: 'saga_failed', saga_id: saga.id, reason, version: this.events.nextVersion() })
+    this.events.emit({ event: 'saga_failed', saga_id: saga.id, reason, version: this.events.nextVersion() })
   }
 
-  /** HostPipe failed the saga and already emitted its `saga_failed`: close it without a second. */
+  /**
+   * HostPipe failed the saga and publishes its `saga_failed` itself: close it without a second.
+   * No `cancelSaga` either: HostPipe purges the saga's other frames as it fails it.
+   */
   private onPipeFailed(sagaId: number): void {
     const saga = this.open.get(sagaId)
     if (!saga) {
@@ -331,8 +327,6 @@ export class SagaCoordinator {
     }
     this.close(saga)
     this.counts.failed++
-    // HostPipe emits from inside its own bookkeeping: cancel once it has returned.
-    queueMicrotask(() => this.pipe.cancelSaga(sagaId))
   }
 
   private close(saga: Saga): void {
@@ -349,29 +343,19 @@ export class SagaCoordinator {
     return sagaId >= 1 && sagaId < this.nextSagaId && !this.open.has(sagaId)
   }
 
-  private onBusEvent(e: Event): void {
-    if (e.event === 'saga_failed' && !this.ownEvents.has(e)) this.onPipeFailed(e.saga_id)
-  }
-
-  private emitOwn(e: Event): void {
-    this.ownEvents.add(e)
-    this.events.emit(e)
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Timers. One timer each, not one per saga: a burst issues thousands of sagas at once.
 
   /** Due for the oldest issued saga; a saga that ends early leaves it to fire and re-arm. */
   private armTimeoutTimer(): void {
-    if (this.timeoutTimer !== undefined) return
+    if (this.timeoutTimer.isArmed || this.isDisposed) return
     const oldest = this.issued.values().next().value
     if (!oldest) return
     const delay = Math.max(0, oldest.deadline! - this.clock.now())
-    this.timeoutTimer = this.clock.setTimeout(() => this.onTimeoutTimer(), delay)
+    this.timeoutTimer.set(() => this.onTimeoutTimer(), delay)
   }
 
   private onTimeoutTimer(): void {
-    this.timeoutTimer = undefined
     const now = this.clock.now()
     for (const saga of this.issued.values()) {
       if (saga.deadline! > now) break
@@ -382,13 +366,12 @@ export class SagaCoordinator {
   }
 
   private armStallTimer(): void {
-    if (this.stallTimer !== undefined || this.backlogSize === 0) return
+    if (this.stallTimer.isArmed || this.backlogSize === 0 || this.isDisposed) return
     const delay = Math.max(0, this.backlogMovedAt + this.sagaTimeoutMs - this.clock.now())
-    this.stallTimer = this.clock.setTimeout(() => this.onStallTimer(), delay)
+    this.stallTimer.set(() => this.onStallTimer(), delay)
   }
 
   private onStallTimer(): void {
-    this.stallTimer = undefined
     if (this.backlogSize === 0) return
     if (this.clock.now() - this.backlogMovedAt >= this.sagaTimeoutMs) {
       const stuck: Saga[] = []
@@ -403,11 +386,5 @@ export class SagaCoordinator {
       return
     }
     this.armStallTimer()
-  }
-
-  private clearTimer(name: 'timeoutTimer' | 'stallTimer'): void {
-    if (this[name] === undefined) return
-    this.clock.clearTimeout(this[name])
-    this[name] = undefined
   }
 }
