@@ -1,3 +1,5 @@
+import type { Disposable } from '../../src/main/base/disposable'
+import { Emitter } from '../../src/main/base/emitter'
 import type {
   HostExitInfo as ExitInfo,
   HostProcess,
@@ -9,7 +11,7 @@ import type {
 export class FakeHostProcess implements HostProcess {
   readonly signals: Array<'SIGTERM' | 'SIGKILL'> = []
   readonly connection = undefined
-  private exitListeners: Array<(info: ExitInfo) => void> = []
+  private readonly didExit = new Emitter<ExitInfo>()
   hasExited = false
 
   constructor(
@@ -23,8 +25,8 @@ export class FakeHostProcess implements HostProcess {
     return true
   }
 
-  onExit(fn: (info: ExitInfo) => void): void {
-    this.exitListeners.push(fn)
+  onExit(fn: (info: ExitInfo) => void): Disposable {
+    return this.didExit.event(fn)
   }
 
   /** The process ends. By default as the last signal it got would end it. */
@@ -34,7 +36,7 @@ export class FakeHostProcess implements HostProcess {
     const signal = info?.signal !== undefined ? info.signal : (this.signals.at(-1) ?? null)
     const code = info?.code !== undefined ? info.code : signal ? null : 0
     const full: ExitInfo = { code, signal, crashed: info?.crashed ?? !(code === 0 && signal === null) }
-    for (const fn of this.exitListeners) fn(full)
+    this.didExit.fire(full)
   }
 }
 

@@ -1,4 +1,6 @@
 import { systemClock, type Clock } from '../base/clock'
+import type { Disposable } from '../base/disposable'
+import { OnceEmitter } from '../base/once-emitter'
 import type { HostExitInfo } from '../launcher/host-spawner'
 
 /** The fields of Electron's `child-process-gone` details this module reads. */
@@ -30,8 +32,7 @@ type HostState =
 export class TrackedHost {
   /** @internal */ state: HostState = { kind: 'running' }
   /** @internal */ killSignal: string | null = null
-  private listeners: Array<(info: HostExitInfo) => void> = []
-  private final: HostExitInfo | undefined
+  private readonly didFinish = new OnceEmitter<HostExitInfo>()
 
   constructor(
     private readonly tracker: HostExitTracker,
@@ -49,22 +50,17 @@ export class TrackedHost {
   }
 
   /** Calls `fn` once with the final exit info; at once if the host has already gone. */
-  onFinal(fn: (info: HostExitInfo) => void): void {
-    if (this.final) fn(this.final)
-    else this.listeners.push(fn)
+  onFinal(fn: (info: HostExitInfo) => void): Disposable {
+    return this.didFinish.event(fn)
   }
 
   get hasExited(): boolean {
-    return this.final !== undefined
+    return this.didFinish.hasFired
   }
 
   /** @internal */
   finish(info: HostExitInfo): void {
-    if (this.final) return
-    this.final = info
-    const listeners = this.listeners
-    this.listeners = []
-    for (const fn of listeners) fn(info)
+    this.didFinish.fire(info)
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Disposable } from '../base/disposable'
 import type { Logger } from '../base/logger'
 import type { FrameConnection } from '../ipc/frame-connection'
 import type { HostExitInfo, HostProcess } from '../launcher/host-spawner'
@@ -69,8 +70,8 @@ export class UtilityHostProcess implements HostProcess {
     return this.child.kill()
   }
 
-  onExit(fn: (info: HostExitInfo) => void): void {
-    this.tracked.onFinal(fn)
+  onExit(fn: (info: HostExitInfo) => void): Disposable {
+    return this.tracked.onFinal(fn)
   }
 
   private prefix(): string {

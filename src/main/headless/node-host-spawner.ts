@@ -4,7 +4,9 @@ import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { DisposableStore, type Disposable } from '../base/disposable'
 import { silentLogger, type Logger } from '../base/logger'
+import { OnceEmitter } from '../base/once-emitter'
 import {
   hostEnvironment,
   type HostExitInfo,
@@ -72,8 +74,7 @@ export class NodeHostSpawner implements HostSpawner {
 }
 
 class NodeHostProcess implements HostProcess {
-  private exitInfo: HostExitInfo | undefined
-  private readonly exitListeners: Array<(info: HostExitInfo) => void> = []
+  private readonly didExit = new OnceEmitter<HostExitInfo>()
 
   constructor(
     private readonly child: ChildProcess,
@@ -98,28 +99,24 @@ class NodeHostProcess implements HostProcess {
   }
 
   kill(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): boolean {
-    if (this.exitInfo || this.child.exitCode !== null || this.child.signalCode !== null) return false
+    if (this.didExit.hasFired || this.child.exitCode !== null || this.child.signalCode !== null) return false
     return this.child.kill(signal)
   }
 
-  onExit(fn: (info: HostExitInfo) => void): void {
-    const info = this.exitInfo
-    if (info) queueMicrotask(() => fn(info))
-    else this.exitListeners.push(fn)
+  onExit(fn: (info: HostExitInfo) => void): Disposable {
+    // A late listener still hears of the exit after the caller's own bookkeeping, as an early one does.
+    if (this.didExit.hasFired) {
+      const subscription = new DisposableStore()
+      queueMicrotask(() => subscription.add(this.didExit.event(fn)))
+      return subscription
+    }
+    return this.didExit.event(fn)
   }
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.exitInfo) return
-    const info = { code, signal, crashed: code !== 0 }
-    this.exitInfo = info
+    if (this.didExit.hasFired) return
     this.log.info(`[host ${this.child.pid ?? '?'}] exited (code ${code}, signal ${signal})`)
-    for (const fn of this.exitListeners.splice(0)) {
-      try {
-        fn(info)
-      } catch (err) {
-        this.log.error(`[host] exit listener threw: ${String(err)}`)
-      }
-    }
+    this.didExit.fire({ code, signal, crashed: code !== 0 })
   }
 }
 

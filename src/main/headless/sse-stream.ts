@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http'
+import type { Disposable } from '../base/disposable'
+import { OnceEmitter } from '../base/once-emitter'
 import { SECURITY_HEADERS } from './http-responses'
 
 /** Comment lines keep proxies and idle timeouts from closing a quiet stream. */
@@ -21,8 +23,7 @@ export class SseStream {
   private readonly heartbeat: ReturnType<typeof setInterval>
   private latest: Map<string, unknown> | undefined
   private skipped = 0
-  private isClosed = false
-  private readonly closeListeners: Array<() => void> = []
+  private readonly didClose = new OnceEmitter<void>()
 
   constructor(
     private readonly res: ServerResponse,
@@ -62,17 +63,16 @@ export class SseStream {
     this.writeRaw(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`)
   }
 
-  onClose(fn: () => void): void {
-    if (this.isClosed) fn()
-    else this.closeListeners.push(fn)
+  /** Calls `fn` once the stream is closed (at once if it is). */
+  onClose(fn: () => void): Disposable {
+    return this.didClose.event(fn)
   }
 
   close(): void {
-    if (this.isClosed) return
-    this.isClosed = true
+    if (this.didClose.hasFired) return
     clearInterval(this.heartbeat)
     if (!this.res.writableEnded) this.res.end()
-    for (const fn of this.closeListeners.splice(0)) fn()
+    this.didClose.fire()
   }
 
   private isBehind(): boolean {
@@ -80,7 +80,7 @@ export class SseStream {
   }
 
   private onDrain(): void {
-    if (this.isClosed) return
+    if (this.didClose.hasFired) return
     if (this.skipped > 0) {
       this.writeRaw(`: skipped ${this.skipped} event(s) while the client was behind\n\n`)
       this.skipped = 0
@@ -91,6 +91,6 @@ export class SseStream {
   }
 
   private writeRaw(text: string): void {
-    if (!this.isClosed && !this.res.writableEnded) this.res.write(text)
+    if (!this.didClose.hasFired && !this.res.writableEnded) this.res.write(text)
   }
 }

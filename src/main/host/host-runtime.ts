@@ -1,4 +1,6 @@
+import type { Disposable } from '../base/disposable'
 import type { Logger } from '../base/logger'
+import { OnceEmitter } from '../base/once-emitter'
 import type { FrameConnection } from '../ipc/frame-connection'
 import { encodeHostInbound, parseHostBound, type Event, type HostInbound } from '../../shared/protocol'
 import { CommandExecutor } from './command-executor'
@@ -31,8 +33,8 @@ export class HostRuntime {
   private isRegistered = false
   private hadFatalError = false
   private isStopping = false
-  private endListeners: Array<(exitCode: number) => void> = []
-  private exitCode: number | undefined
+  /** Fires once, with the exit code, when the session is over. */
+  private readonly didEnd = new OnceEmitter<number>()
 
   constructor(private readonly opts: HostRuntimeOptions) {
     this.conn = opts.connection
@@ -66,7 +68,7 @@ export class HostRuntime {
 
   /** Says goodbye and closes the connection (SIGTERM, parent gone). */
   stop(reason: string): void {
-    if (this.isStopping || this.exitCode !== undefined) return
+    if (this.isStopping || this.didEnd.hasFired) return
     this.isStopping = true
     this.log.info(`stopping: ${reason}`)
     this.executor.dispose()
@@ -79,9 +81,8 @@ export class HostRuntime {
    * ended as asked (stopped, or registered and then closed by the launcher), 1 when the launcher
    * refused it or it never got registered, so a supervisor treats it as a crash.
    */
-  onEnd(fn: (exitCode: number) => void): void {
-    if (this.exitCode !== undefined) fn(this.exitCode)
-    else this.endListeners.push(fn)
+  onEnd(fn: (exitCode: number) => void): Disposable {
+    return this.didEnd.event(fn)
   }
 
   private onFrame(frame: string | Uint8Array): void {
@@ -110,11 +111,11 @@ export class HostRuntime {
   }
 
   private end(reason: string): void {
-    if (this.exitCode !== undefined) return
+    if (this.didEnd.hasFired) return
     this.executor.dispose()
     const isClean = this.isStopping || (this.isRegistered && !this.hadFatalError)
-    this.exitCode = isClean ? 0 : 1
-    this.log.info(`connection closed (${reason}); exiting with code ${this.exitCode}`)
-    for (const fn of this.endListeners.splice(0)) fn(this.exitCode)
+    const exitCode = isClean ? 0 : 1
+    this.log.info(`connection closed (${reason}); exiting with code ${exitCode}`)
+    this.didEnd.fire(exitCode)
   }
 }

@@ -1,4 +1,5 @@
 import type { TransportKind } from '../../shared/diagnostics'
+import type { Disposable } from '../base/disposable'
 import type { FrameConnection } from '../ipc/frame-connection'
 
 /** How a host process ended. `crashed` is false only for a clean exit (code 0, no signal). */
@@ -13,8 +14,8 @@ export interface HostProcess {
   readonly pid: number | undefined
   /** Sends a signal; false when the process is already gone. */
   kill(signal?: 'SIGTERM' | 'SIGKILL'): boolean
-  /** Calls `fn` once when the process has exited (at once, asynchronously, if it already has). */
-  onExit(fn: (info: HostExitInfo) => void): void
+  /** Calls `fn` once when the process has exited (soon, if it already has); disposing unsubscribes. */
+  onExit(fn: (info: HostExitInfo) => void): Disposable
   /** The `port` transport's channel to this host; undefined with the `pipe` transport. */
   readonly connection: FrameConnection | undefined
 }
