@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DisposableStore, toDisposable } from '../../src/main/base/disposable'
-import { positiveIntOption } from '../../src/main/base/positive-int'
+import { nonNegativeIntOption, positiveIntOption } from '../../src/main/base/integer-option'
 import { TimerSlot } from '../../src/main/base/timer-slot'
 import { ManualClock } from '../support/manual-clock'
 
@@ -40,11 +40,15 @@ describe('TimerSlot', () => {
   })
 })
 
-describe('positiveIntOption', () => {
-  it('defaults when undefined and names the option and the value it refuses', () => {
+describe('integer options', () => {
+  it('default when undefined and name the option and the value they refuse', () => {
     expect(positiveIntOption('capacity', undefined, 64)).toBe(64)
     expect(positiveIntOption('capacity', 3, 64)).toBe(3)
     expect(() => positiveIntOption('capacity', 0, 64)).toThrow('capacity must be a positive integer, got 0')
     expect(() => positiveIntOption('maxInFlight', 1.5, 1)).toThrow(RangeError)
+    expect(nonNegativeIntOption('graceMs', 0, 5)).toBe(0)
+    expect(() => nonNegativeIntOption('graceMs', -1, 5)).toThrow(
+      'graceMs must be a non-negative integer, got -1',
+    )
   })
 })

@@ -1,3 +1,4 @@
+import { checkInteger } from '../base/integer-option'
 import type { DiagnosticsEvent } from '../../shared/diagnostics'
 
 /** The last `capacity` diagnostics events, oldest first. Fixed memory whatever the event rate. */
@@ -7,8 +8,7 @@ export class EventRing {
   private pushed = 0
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1)
-      throw new RangeError(`capacity must be a positive integer, got ${capacity}`)
+    checkInteger('capacity', capacity, 1)
   }
 
   /** Appends, evicting the oldest when full. Returns the entry's sequence number (1, 2, …). */

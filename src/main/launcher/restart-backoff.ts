@@ -1,3 +1,5 @@
+import { nonNegativeIntOption } from '../base/integer-option'
+
 /** The first restart waits at most this long (scaled down by jitter). */
 export const INITIAL_RESTART_DELAY_MS = 100
 /** Restart delays double up to this cap. */
@@ -63,11 +65,15 @@ export class RestartBackoff {
   private runningSince: number | undefined
 
   constructor(opts: RestartBackoffOptions = {}) {
-    this.maxRestarts = nonNegativeInt('maxRestarts', opts.maxRestarts, DEFAULT_MAX_RESTARTS)
-    this.windowMs = nonNegativeInt('windowMs', opts.windowMs, CRASH_WINDOW_MS)
-    this.initialDelayMs = nonNegativeInt('initialDelayMs', opts.initialDelayMs, INITIAL_RESTART_DELAY_MS)
-    this.maxDelayMs = nonNegativeInt('maxDelayMs', opts.maxDelayMs, MAX_RESTART_DELAY_MS)
-    this.stableAfterMs = nonNegativeInt('stableAfterMs', opts.stableAfterMs, STABLE_RUN_MS)
+    this.maxRestarts = nonNegativeIntOption('maxRestarts', opts.maxRestarts, DEFAULT_MAX_RESTARTS)
+    this.windowMs = nonNegativeIntOption('windowMs', opts.windowMs, CRASH_WINDOW_MS)
+    this.initialDelayMs = nonNegativeIntOption(
+      'initialDelayMs',
+      opts.initialDelayMs,
+      INITIAL_RESTART_DELAY_MS,
+    )
+    this.maxDelayMs = nonNegativeIntOption('maxDelayMs', opts.maxDelayMs, MAX_RESTART_DELAY_MS)
+    this.stableAfterMs = nonNegativeIntOption('stableAfterMs', opts.stableAfterMs, STABLE_RUN_MS)
     this.random = opts.random ?? Math.random
     this.now = opts.now ?? Date.now
   }
@@ -107,11 +113,4 @@ export class RestartBackoff {
 
 function clampUnit(x: number): number {
   return Number.isFinite(x) ? Math.min(Math.max(x, 0), 1) : 0
-}
-
-function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!Number.isInteger(value) || value < 0)
-    throw new RangeError(`${name} must be a non-negative integer, got ${value}`)
-  return value
 }

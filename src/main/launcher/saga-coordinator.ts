@@ -1,7 +1,7 @@
 import { MAX_BURST, type SagaTotals } from '../../shared/diagnostics'
 import type { Command, Event, SagaReport } from '../../shared/protocol'
 import { DisposableStore } from '../base/disposable'
-import { positiveIntOption } from '../base/positive-int'
+import { positiveIntOption } from '../base/integer-option'
 import { TimerSlot } from '../base/timer-slot'
 import { HostPipeError, type HostPipe } from '../host-pipe'
 import { systemClock, type Clock } from '../base/clock'
