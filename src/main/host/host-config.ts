@@ -12,7 +12,7 @@ export interface HostConfig {
   token: string
   /** `--host-delay-ms N`: how long each command takes. */
   delayMs: number
-  /** HOSTPIPE_RECORD: a file that gets every executed seq, one per line. */
+  /** HOSTPIPE_RECORD: a file that gets `<seq> <saga_id>` per completed command, one per line. */
   recordPath: string | undefined
   /** HOSTPIPE_DEBUG=1: debug lines on stderr. */
   isDebug: boolean
