@@ -8,6 +8,7 @@ export {
   REASON_BEFORE_ACK,
   REASON_DISPOSED,
   type HostPipeOptions,
+  type SagaCommandState,
 } from './host-pipe'
 export { HostPipeError, type HostPipeErrorCode } from './host-pipe-error'
 export { systemClock, silentLogger, type HostWriter, type Clock, type Logger } from './ports'

@@ -23,6 +23,10 @@ export class PendingBuffer {
     return this.frames.shift()
   }
 
+  some(pred: (frame: OutboundCommand) => boolean): boolean {
+    return this.frames.some(pred)
+  }
+
   removeWhere(pred: (frame: OutboundCommand) => boolean): OutboundCommand[] {
     const removed: OutboundCommand[] = []
     this.frames = this.frames.filter((f) => (pred(f) ? (removed.push(f), false) : true))
