@@ -78,7 +78,7 @@ export class LauncherRig implements CommandTarget {
     rig.feed = new DiagnosticsFeed({
       pipe: rig.pipe,
       supervisor: { state: 'running', hostPid: host.pid ?? null, restarts: 0, subscribe: () => () => {} },
-      sagas: { totals: () => ({ started: 0, completed: 0, failed: 0, inFlight: 0 }) },
+      sagas: { totals: () => ({ started: 0, completed: 0, failed: 0, inFlight: 0, lateReports: 0 }) },
       events: rig.events,
       transport: 'pipe',
       socketPath: socketServer.path,
