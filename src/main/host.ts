@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     token: config.token,
     log,
     delayMs: config.delayMs,
+    spawnId: config.spawnId,
     // Synchronous: the line is on disk before the command's report (and its ack) is sent.
     onCommandCompleted: recordPath
       ? (seq, sagaId) => appendFileSync(recordPath, `${seq} ${sagaId}\n`)

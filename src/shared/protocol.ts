@@ -125,6 +125,8 @@ export interface Register {
   version: string
   token: string
   features: string[]
+  /** HOSTPIPE_SPAWN_ID echoed back (optional): tells the launcher this is the process it spawned. */
+  spawn_id?: string
 }
 export interface Ack {
   cmd: 'ack'
@@ -194,6 +196,7 @@ const hostInboundSchemas = {
     version: z.string().max(256),
     token: z.string().max(1024),
     features: z.array(z.string().max(64)).max(64).default([]),
+    spawn_id: z.string().max(128).optional(),
   }),
   ack: z.object({ cmd: z.literal('ack'), seq: nonNegInt }),
   report_pool_window_added: z.object({ cmd: z.literal('report_pool_window_added'), label, saga_id: sagaId }),

@@ -39,6 +39,7 @@ describe('HostSupervisor spawning', () => {
         HOSTPIPE_TOKEN: 'secret-token',
         HOSTPIPE_TRANSPORT: 'pipe',
         HOSTPIPE_PIPE: '/tmp/hostpipe-x/pipe.sock',
+        HOSTPIPE_SPAWN_ID: '1',
       },
       args: ['--host-delay-ms', '5'],
     })
@@ -49,7 +50,11 @@ describe('HostSupervisor spawning', () => {
   it('passes no socket path with the port transport', () => {
     const { supervisor, spawner } = makeSupervisor({ transport: 'port', socketPath: null })
     supervisor.startHost()
-    expect(spawner.last.options.env).toEqual({ HOSTPIPE_TOKEN: 'secret-token', HOSTPIPE_TRANSPORT: 'port' })
+    expect(spawner.last.options.env).toEqual({
+      HOSTPIPE_TOKEN: 'secret-token',
+      HOSTPIPE_TRANSPORT: 'port',
+      HOSTPIPE_SPAWN_ID: '1',
+    })
   })
 
   it('hands each new host to onSpawn so the launcher can attach its connection', () => {

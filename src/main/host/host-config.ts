@@ -16,6 +16,8 @@ export interface HostConfig {
   recordPath: string | undefined
   /** HOSTPIPE_DEBUG=1: debug lines on stderr. */
   isDebug: boolean
+  /** HOSTPIPE_SPAWN_ID: echoed as `spawn_id` in `register`, so the launcher knows its own process. */
+  spawnId: string | undefined
 }
 
 /**
@@ -41,6 +43,7 @@ export function parseHostConfig(
     delayMs: parseDelay(argv),
     recordPath: env.HOSTPIPE_RECORD || undefined,
     isDebug: env.HOSTPIPE_DEBUG === '1',
+    spawnId: env.HOSTPIPE_SPAWN_ID || undefined,
   }
 }
 

@@ -25,6 +25,8 @@ export interface HostRuntimeOptions {
   onCommandCompleted?(seq: number, sagaId: number): void
   /** Default `process.pid`. */
   pid?: number
+  /** HOSTPIPE_SPAWN_ID, echoed as `spawn_id` in `register` when set. */
+  spawnId?: string
 }
 
 /**
@@ -69,6 +71,7 @@ export class HostRuntime {
       version: HOST_VERSION,
       token: this.opts.token,
       features: [FEATURE_ACK, FEATURE_DEADLINE],
+      ...(this.opts.spawnId === undefined ? {} : { spawn_id: this.opts.spawnId }),
     })
   }
 

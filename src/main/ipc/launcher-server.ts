@@ -36,8 +36,13 @@ export type HostPipePort = Pick<
 
 export interface RegisteredHost {
   clientId: number
+  /** The pid it claims (for logs; never trusted for signals). */
   pid: number
   sessionId: number
+  /** Its `register.features`. */
+  features: readonly string[]
+  /** Its `register.spawn_id`: matches the supervisor's spawn id when the launcher spawned it. */
+  spawnId: string | undefined
 }
 
 export interface LauncherServerOptions {
@@ -59,6 +64,11 @@ export interface LauncherServerOptions {
   onReport?(report: SagaReport): void
   /** `report_ui_thread_alive{nonce}` from the current host. */
   onUiThreadAlive?(nonce: number): void
+  /**
+   * Any frame from the current host (before it is parsed): its event loop runs. Liveness
+   * (ARCHITECTURE §8) hooks in here; called per frame, so it must be cheap.
+   */
+  onHostFrame?(): void
   /** Also write every broadcast event to the current host, as the seed's fanout does. Default true. */
   fanoutToHost?: boolean
   /** Default MAX_UNREGISTERED_CONNECTIONS (32). */
@@ -81,6 +91,8 @@ class Client {
   clientId = 0
   pid = 0
   sessionId = 0
+  features: readonly string[] = []
+  spawnId: string | undefined
   /** Host: still fanning events out (stops quietly on STALE_SESSION). */
   isFanoutActive = false
   /** Tool: events sent and not yet taken by the transport. */
@@ -94,7 +106,13 @@ class Client {
   constructor(readonly conn: FrameConnection) {}
 
   get registered(): RegisteredHost {
-    return { clientId: this.clientId, pid: this.pid, sessionId: this.sessionId }
+    return {
+      clientId: this.clientId,
+      pid: this.pid,
+      sessionId: this.sessionId,
+      features: this.features,
+      spawnId: this.spawnId,
+    }
   }
 }
 
@@ -206,6 +224,7 @@ export class LauncherServer {
 
   private onFrame(client: Client, frame: string | Uint8Array): void {
     if (client.state === 'closed' || client.state === 'replaced') return
+    if (client.state === 'host') this.opts.onHostFrame?.()
     const parsed = parseHostInbound(frame)
     if (!parsed.ok) {
       const isFatal = parsed.code === 'frame_too_large' || client.state === 'unregistered'
@@ -259,6 +278,8 @@ export class LauncherServer {
     this.clock.clearTimeout(client.registerTimer)
     client.clientId = ++this.lastClientId
     client.pid = msg.pid
+    client.features = msg.features
+    client.spawnId = msg.spawn_id
     const registered = (): Event => ({
       event: 'registered',
       client_id: client.clientId,

@@ -19,6 +19,12 @@ export interface HostExitInfo {
   crashed: boolean
 }
 
+/**
+ * Why a serving host counts as lost while its process may still run (§8): it went silent
+ * (`unresponsive`) or its connection or IPC channel is gone (`channel-gone`).
+ */
+export type HostLossReason = 'unresponsive' | 'channel-gone'
+
 /** What happened, for logs and the diagnostics event ring. */
 export type SupervisorEvent =
   | { type: 'spawned'; pid: number | null; restart: boolean }
@@ -30,6 +36,7 @@ export type SupervisorEvent =
   | { type: 'stopping'; pid: number | null }
   | { type: 'stopped' }
   | { type: 'signalled'; pid: number | null; signal: 'SIGTERM' | 'SIGKILL' }
+  | { type: 'lost'; pid: number | null; reason: HostLossReason; detail: string }
 
 export type SupervisorListener = (e: SupervisorEvent) => void
 
@@ -87,6 +94,11 @@ export class HostSupervisor {
   private readonly listeners = new Set<SupervisorListener>()
 
   private current: HostProcess | undefined
+  /** HOSTPIPE_SPAWN_ID of `current`: how a registration is matched to the process we spawned. */
+  private currentSpawnId: string | undefined
+  private spawnCount = 0
+  /** The current host was already declared lost (and SIGKILLed): its exit is on its way. */
+  private lostHost: HostProcess | undefined
   private currentState: SupervisorState = 'stopped'
   private restartCount = 0
   private restartTimer: unknown
@@ -136,6 +148,14 @@ export class HostSupervisor {
 
   get host(): HostProcess | undefined {
     return this.current
+  }
+
+  /**
+   * The spawn id (env HOSTPIPE_SPAWN_ID, echoed as `spawn_id` in `register`) of the host process
+   * this supervisor runs now, or undefined. A registration without it is not ours to signal (§4).
+   */
+  get spawnId(): string | undefined {
+    return this.current ? this.currentSpawnId : undefined
   }
 
   /** Calls `fn` synchronously after every state change. Returns the unsubscribe function. */
@@ -188,7 +208,32 @@ export class HostSupervisor {
     const host = this.current
     if (!host || this.isDisposed) return false
     this.log.warn(`[supervisor] killing host pid ${host.pid ?? '?'} (SIGKILL)`)
+    // Its connection will close before its exit is seen: that is this kill, not a second loss.
+    this.lostHost = host
     return host.kill('SIGKILL')
+  }
+
+  /**
+   * The serving host is lost while its process may live on (ARCHITECTURE §8): it went
+   * unresponsive, or its connection (or IPC channel) is gone. It gets SIGKILL, and its exit then
+   * takes the crash path (`onExit` → restart with backoff, or give up): the one path every loss
+   * of a host goes through. Only for the process this supervisor spawned (the caller matches
+   * `spawnId`); once per host. Returns false when there is nothing to do (no running host,
+   * stopping, or already lost).
+   */
+  loseHost(reason: HostLossReason, detail: string): boolean {
+    const host = this.current
+    if (!host || this.isDisposed || this.currentState !== 'running' || this.lostHost === host) return false
+    this.lostHost = host
+    const pid = host.pid ?? null
+    this.log.warn(`[supervisor] host pid ${pid ?? '?'} lost (${reason}): ${detail}; SIGKILL`)
+    this.emit({ type: 'lost', pid, reason, detail })
+    try {
+      host.kill('SIGKILL')
+    } catch (err) {
+      this.log.warn(`[supervisor] SIGKILL to host pid ${pid ?? '?'} failed: ${String(err)}`)
+    }
+    return true
   }
 
   /**
@@ -234,7 +279,13 @@ export class HostSupervisor {
   private spawnHost(isRestart: boolean): void {
     let host: HostProcess
     try {
-      host = this.spawner.spawn({ transport: this.transport, env: { ...this.env }, args: [...this.hostArgs] })
+      const spawnId = String(++this.spawnCount)
+      host = this.spawner.spawn({
+        transport: this.transport,
+        env: { ...this.env, HOSTPIPE_SPAWN_ID: spawnId },
+        args: [...this.hostArgs],
+      })
+      this.currentSpawnId = spawnId
     } catch (err) {
       this.log.error(`[supervisor] spawning the host failed: ${String(err)}`)
       this.emit({ type: 'spawn-failed', error: String(err) })
@@ -313,6 +364,8 @@ export class HostSupervisor {
   private onExit(host: HostProcess, info: HostExitInfo): void {
     if (host !== this.current) return
     this.current = undefined
+    this.currentSpawnId = undefined
+    this.lostHost = undefined
     this.clearTimer('startTimer')
     this.clearTimer('killTimer')
     this.clearTimer('termTimer')
