@@ -78,11 +78,6 @@ export class LivenessMonitor {
     this.isProbeOutstanding = false
   }
 
-  /** Probes sent so far (for diagnostics and tests). */
-  get probesSent(): number {
-    return this.nextNonce - 1
-  }
-
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
