@@ -131,7 +131,9 @@ export class CommandExecutor {
     this.isRunning = true
     try {
       for (let item = this.queue.shift(); item && !this.isDisposed; item = this.queue.shift()) {
-        const tookTime = item.isCancelled ? false : await this.runOne(item)
+        // The quick path (no delay, a synchronous handler) stays synchronous: no await per command.
+        const ran = item.isCancelled ? false : this.runOne(item)
+        const tookTime = typeof ran === 'boolean' ? ran : await ran
         if (this.isDisposed) return
         this.batch.push(item.seq)
         if (tookTime) this.flushBatch()
@@ -142,8 +144,11 @@ export class CommandExecutor {
     }
   }
 
-  /** Runs one command unless its deadline has passed. Resolves true when it took time (awaited). */
-  private async runOne(item: QueuedCommand): Promise<boolean> {
+  /**
+   * Runs one command unless its deadline has passed. Returns whether it took time (was awaited):
+   * a boolean when it ran synchronously, a promise of one when it had to wait.
+   */
+  private runOne(item: QueuedCommand): boolean | Promise<boolean> {
     const command = item.command
     const sagaId = sagaIdOf(command)
     const deadline = sagaId === undefined ? undefined : deadlineOf(command)
@@ -154,25 +159,43 @@ export class CommandExecutor {
     }
     const run = new CommandRun(sagaId, deadline, this.clock, this.wallNow)
     this.running = run
-    try {
-      if (this.delayMs > 0) {
-        run.armDeadline()
-        await this.sleep(this.delayMs, run.signal)
-        if (this.isDisposed) return true
-        if (run.signal.aborted) {
-          this.reportFailure(item, run.signal.reason)
-          return true
-        }
-      }
-      const pending = this.execute(item, run)
-      if (!pending) return this.delayMs > 0
-      run.armDeadline()
-      await pending
+    if (this.delayMs > 0) return this.finish(run, this.delayThenExecute(item, run))
+    const pending = this.execute(item, run)
+    if (!pending) {
+      this.finish(run)
+      return false
+    }
+    run.armDeadline()
+    return this.finish(
+      run,
+      pending.then(() => true),
+    )
+  }
+
+  /** The host delay is part of the command's work: its signal cuts it short. */
+  private async delayThenExecute(item: QueuedCommand, run: CommandRun): Promise<boolean> {
+    run.armDeadline()
+    await this.sleep(this.delayMs, run.signal)
+    if (this.isDisposed) return true
+    if (run.signal.aborted) {
+      this.reportFailure(item, run.signal.reason)
       return true
-    } finally {
+    }
+    const pending = this.execute(item, run)
+    if (pending) await pending
+    return true
+  }
+
+  /** The command is over (once `done` settles, if given): its signal can no longer fire. */
+  private finish(run: CommandRun): void
+  private finish(run: CommandRun, done: Promise<boolean>): Promise<boolean>
+  private finish(run: CommandRun, done?: Promise<boolean>): Promise<boolean> | void {
+    const end = (): void => {
       run.end()
       if (this.running === run) this.running = undefined
     }
+    if (!done) return end()
+    return done.finally(end)
   }
 
   /** Runs the handler; returns a promise only when the handler was async. */
@@ -180,7 +203,10 @@ export class CommandExecutor {
     let result: ReturnType<CommandHandlers['handle']>
     try {
       result = this.handlers.handle(item.command, {
-        signal: run.signal,
+        // Read lazily: a handler that never looks at its signal costs no AbortController.
+        get signal() {
+          return run.signal
+        },
         deadline: run.deadline,
         sagaId: run.sagaId ?? 0,
       })
