@@ -84,7 +84,7 @@ export class LauncherRig implements CommandTarget {
         restarts: 0,
         onDidChange: () => toDisposable(() => {}),
       },
-      sagas: { totals: () => ({ started: 0, completed: 0, failed: 0, inFlight: 0 }) },
+      sagas: { totals: () => ({ started: 0, completed: 0, failed: 0, inFlight: 0, lateReports: 0 }) },
       events: rig.events,
       transport: 'pipe',
       socketPath: socketServer.path,

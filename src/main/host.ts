@@ -36,8 +36,11 @@ async function main(): Promise<void> {
     token: config.token,
     log,
     delayMs: config.delayMs,
-    // Synchronous and once per batch: the record is on disk before the batch's ack is sent.
-    onBatchExecuted: recordPath ? (seqs) => appendFileSync(recordPath, seqs.join('\n') + '\n') : undefined,
+    spawnId: config.spawnId,
+    // Synchronous: the line is on disk before the command's report (and its ack) is sent.
+    onCommandCompleted: recordPath
+      ? (seq, sagaId) => appendFileSync(recordPath, `${seq} ${sagaId}\n`)
+      : undefined,
   })
   const stopWatchingParent = watchParent(() => stop('the launcher is gone'))
   function stop(reason: string): void {

@@ -54,7 +54,7 @@ export class PanelView {
     countdown: HTMLElement
     expiryNote: HTMLElement
     inFlight: HTMLElement
-    sagas: Record<'started' | 'completed' | 'failed' | 'inFlight', HTMLElement>
+    sagas: Record<'started' | 'completed' | 'failed' | 'inFlight' | 'lateReports', HTMLElement>
     legendDepth: HTMLElement
     legendRate: HTMLElement
     burstForm: HTMLFormElement
@@ -93,6 +93,7 @@ export class PanelView {
         completed: find(root, 'sagas-completed'),
         failed: find(root, 'sagas-failed'),
         inFlight: find(root, 'sagas-in-flight'),
+        lateReports: find(root, 'counter-late-reports'),
       },
       legendDepth: find(root, 'legend-depth'),
       legendRate: find(root, 'legend-rate'),
@@ -169,11 +170,13 @@ export class PanelView {
     el.gaugeFill.style.width = `${(gaugeFraction(s.pending, s.capacity) * 100).toFixed(1)}%`
 
     setText(el.inFlight, formatCount(s.inFlight))
-    const sagas = s.sagas ?? { started: NaN, completed: NaN, failed: NaN, inFlight: NaN }
-    for (const key of ['started', 'completed', 'failed', 'inFlight'] as const) {
+    const sagas = s.sagas ?? { started: NaN, completed: NaN, failed: NaN, inFlight: NaN, lateReports: NaN }
+    for (const key of ['started', 'completed', 'failed', 'inFlight', 'lateReports'] as const) {
       setText(el.sagas[key], formatCount(sagas[key]))
     }
     setAttr(el.sagas.failed, 'data-zero', String(!(sagas.failed > 0)))
+    // Should read 0 (§8): a host did work for a saga already reported ended. Red when not.
+    setAttr(el.sagas.lateReports, 'data-zero', String(!(sagas.lateReports > 0)))
 
     for (const [name, cell] of this.counters) {
       const value = s.counters[name]

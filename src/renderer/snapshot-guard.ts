@@ -1,6 +1,6 @@
 import { COUNTER_NAMES, type DiagnosticsSnapshot } from '../shared/diagnostics'
 
-const STATES = new Set(['connected', 'disconnected', 'stopped', 'gave-up'])
+const STATES = new Set(['connected', 'disconnected', 'stopped', 'gave-up', 'unresponsive'])
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const isNumOrNull = (v: unknown): boolean => v === null || isNum(v)

@@ -81,8 +81,11 @@ export interface HostPipeSnapshot {
   counters: HostPipeCounters
 }
 
-/** What the panel's state badge shows. */
-export type PipeState = 'connected' | 'disconnected' | 'stopped' | 'gave-up'
+/**
+ * What the panel's state badge shows. `unresponsive`: the host went silent past
+ * `--unresponsive-ms` (§8) and is being replaced; it reads so until the replacement connects.
+ */
+export type PipeState = 'connected' | 'disconnected' | 'stopped' | 'gave-up' | 'unresponsive'
 
 export type TransportKind = 'pipe' | 'port'
 
@@ -100,6 +103,11 @@ export interface SagaTotals {
   completed: number
   failed: number
   inFlight: number
+  /**
+   * Reports for sagas that had already ended (ARCHITECTURE §8): a host did work its user had been
+   * told was over. Should read 0; the panel shows it red when not.
+   */
+  lateReports: number
 }
 
 /** The whole feed: `GET /api/snapshot`, each SSE `snapshot` message, `pipeDiagnostics.getSnapshot()`. */

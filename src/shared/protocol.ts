@@ -15,20 +15,27 @@ export const MAX_FRAME_BYTES = 1024 * 1024
 // ---------------------------------------------------------------------------------------------
 // Host-bound commands (launcher → host), tagged by `cmd`.
 
-/** `saga_id` 0 or absent means "no saga". */
+/**
+ * `saga_id` 0 or absent means "no saga". `deadline` (ARCHITECTURE §8, optional, so AgentMux hosts
+ * ignore it): wall-clock ms since the Unix epoch after which a host with feature `"deadline"` must
+ * not start the command; only saga commands carry one.
+ */
 export interface SpawnPoolWindow {
   cmd: 'spawn_pool_window'
   saga_id?: number
+  deadline?: number
 }
 export interface ReapPanes {
   cmd: 'reap_panes'
   label: string
   saga_id?: number
+  deadline?: number
 }
 export interface DrainPoolIfLast {
   cmd: 'drain_pool_if_last'
   label: string
   saga_id?: number
+  deadline?: number
 }
 export interface ProbeUiThread {
   cmd: 'probe_ui_thread'
@@ -36,6 +43,27 @@ export interface ProbeUiThread {
 }
 export type Command = SpawnPoolWindow | ReapPanes | DrainPoolIfLast | ProbeUiThread
 export type CommandName = Command['cmd']
+
+/**
+ * A launcher → host frame outside the command sequence (§8): no `seq`, never buffered, never
+ * acked. `probe_ui_thread` asks whether the host's event loop runs; `cancel_saga` (hosts with
+ * feature `"deadline"` only) skips a queued command of the saga and fires a running handler's
+ * abort signal. On the wire: `{"kind":"command","cmd":"cancel_saga","saga_id":N}`.
+ */
+export interface CancelSaga {
+  cmd: 'cancel_saga'
+  saga_id: number
+}
+export type ControlCommand = ProbeUiThread | CancelSaga
+
+/** `register.features`: the host acks commands (§2). */
+export const FEATURE_ACK = 'ack'
+/** `register.features`: the host honours `deadline` and `cancel_saga` (§8). */
+export const FEATURE_DEADLINE = 'deadline'
+/** `report_saga_action_failed.reason` of a command a deadline-aware host did not start in time. */
+export const REASON_DEADLINE_EXCEEDED = 'deadline exceeded'
+/** `report_saga_action_failed.reason` of a command skipped (or given up) on `cancel_saga`. */
+export const REASON_CANCELLED = 'cancelled'
 
 /** The saga a command belongs to, or undefined (no saga id, 0, or a command that has none). */
 export function sagaIdOf(cmd: Command): number | undefined {
@@ -82,6 +110,8 @@ export type EventName = Event['event']
 export type CommandFrame = { kind: 'command'; seq: number } & Command
 export type EventFrame = { kind: 'event' } & Event
 export type HostFrame = CommandFrame | EventFrame
+/** A control command in the command envelope, without `seq` (§8). */
+export type ControlFrame = { kind: 'command' } & ControlCommand
 
 // ---------------------------------------------------------------------------------------------
 // Host → launcher frames, tagged by `cmd`.
@@ -95,6 +125,8 @@ export interface Register {
   version: string
   token: string
   features: string[]
+  /** HOSTPIPE_SPAWN_ID echoed back (optional): tells the launcher this is the process it spawned. */
+  spawn_id?: string
 }
 export interface Ack {
   cmd: 'ack'
@@ -164,6 +196,7 @@ const hostInboundSchemas = {
     version: z.string().max(256),
     token: z.string().max(1024),
     features: z.array(z.string().max(64)).max(64).default([]),
+    spawn_id: z.string().max(128).optional(),
   }),
   ack: z.object({ cmd: z.literal('ack'), seq: nonNegInt }),
   report_pool_window_added: z.object({ cmd: z.literal('report_pool_window_added'), label, saga_id: sagaId }),
@@ -187,14 +220,28 @@ const hostInboundSchemas = {
 /** Every `cmd` a host or tool may send, in the order error messages list them. */
 export const HOST_INBOUND_NAMES = Object.keys(hostInboundSchemas) as HostInboundName[]
 
+const deadline = nonNegInt.optional()
 const commandSchemas = {
-  spawn_pool_window: z.object({ cmd: z.literal('spawn_pool_window'), saga_id: sagaId.optional() }),
-  reap_panes: z.object({ cmd: z.literal('reap_panes'), label, saga_id: sagaId.optional() }),
-  drain_pool_if_last: z.object({ cmd: z.literal('drain_pool_if_last'), label, saga_id: sagaId.optional() }),
+  spawn_pool_window: z.object({ cmd: z.literal('spawn_pool_window'), saga_id: sagaId.optional(), deadline }),
+  reap_panes: z.object({ cmd: z.literal('reap_panes'), label, saga_id: sagaId.optional(), deadline }),
+  drain_pool_if_last: z.object({
+    cmd: z.literal('drain_pool_if_last'),
+    label,
+    saga_id: sagaId.optional(),
+    deadline,
+  }),
   probe_ui_thread: z.object({ cmd: z.literal('probe_ui_thread'), nonce: nonNegInt }),
 } satisfies { [K in CommandName]: z.ZodType<Extract<Command, { cmd: K }>, unknown> }
 
 export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[]
+
+const controlSchemas = {
+  probe_ui_thread: commandSchemas.probe_ui_thread,
+  cancel_saga: z.object({ cmd: z.literal('cancel_saga'), saga_id: sagaId }),
+} satisfies { [K in ControlCommand['cmd']]: z.ZodType<Extract<ControlCommand, { cmd: K }>, unknown> }
+
+/** The commands that may travel without `seq` (§8). */
+export const CONTROL_COMMAND_NAMES = Object.keys(controlSchemas) as Array<ControlCommand['cmd']>
 
 const errorCode = z.enum([
   'invalid_command',
@@ -251,6 +298,11 @@ export function encodeHostFrame(frame: HostFrame): string {
  */
 export function encodeCommandFrame(seq: number, encodedCommand: string): string {
   return '{"kind":"command","seq":' + seq + ',' + encodedCommand.slice(1)
+}
+
+/** A control frame: the command envelope without `seq` (§8), e.g. `{"kind":"command","cmd":"cancel_saga","saga_id":3}`. */
+export function encodeControlFrame(cmd: ControlCommand): string {
+  return '{"kind":"command",' + JSON.stringify(cmd).slice(1)
 }
 
 /** A raw event line (events travel without the envelope). */
@@ -477,8 +529,14 @@ function parseHotFrame(text: string): HostInbound | undefined {
   return undefined
 }
 
-/** What a host reads from the launcher: an enveloped command, or a raw (or enveloped) event. */
-export type HostBound = { kind: 'command'; seq: number; command: Command } | { kind: 'event'; event: Event }
+/**
+ * What a host reads from the launcher: an enveloped command, a control command (the envelope
+ * without `seq`, §8), or a raw (or enveloped) event.
+ */
+export type HostBound =
+  | { kind: 'command'; seq: number; command: Command }
+  | { kind: 'control'; command: ControlCommand }
+  | { kind: 'event'; event: Event }
 
 const seqSchema = z.object({ seq: nonNegInt })
 
@@ -500,6 +558,7 @@ export function parseHostBound(input: string | Uint8Array): ParseResult<HostBoun
     return parseEventObject(event)
   }
   if (obj.kind !== 'command') return unknownTag('kind', String(obj.kind), ['command', 'event'])
+  if (obj.seq === undefined) return parseControlObject(obj)
   const seq = validate(seqSchema, obj)
   if (!seq.ok) return seq
   const { kind: _kind, seq: _seq, ...cmd } = obj
@@ -509,6 +568,21 @@ export function parseHostBound(input: string | Uint8Array): ParseResult<HostBoun
   const parsed = validate(commandSchemas[cmd.cmd as CommandName] as z.ZodType<Command, unknown>, cmd)
   if (!parsed.ok) return parsed
   return { ok: true, frame: { kind: 'command', seq: seq.frame.seq, command: parsed.frame } }
+}
+
+/** A command frame without `seq`: only the control commands may come that way. */
+function parseControlObject(obj: Record<string, unknown>): ParseResult<HostBound> {
+  const { kind: _kind, ...cmd } = obj
+  if (typeof cmd.cmd !== 'string' || !hasOwn(controlSchemas, cmd.cmd))
+    return {
+      ok: false,
+      code: 'invalid_command',
+      message: `missing field \`seq\` (only ${CONTROL_COMMAND_NAMES.join(', ')} may come without one)`,
+    }
+  const name = cmd.cmd as ControlCommand['cmd']
+  const parsed = validate(controlSchemas[name] as z.ZodType<ControlCommand, unknown>, cmd)
+  if (!parsed.ok) return parsed
+  return { ok: true, frame: { kind: 'control', command: parsed.frame } }
 }
 
 function parseEventObject(obj: Record<string, unknown>): ParseResult<HostBound> {

@@ -3,7 +3,11 @@ import type { KillMoment } from './host-killer'
 import type { HostRecords } from './host-records'
 import { IntColumn } from './int-column'
 import type { PipeOracle } from './pipe-oracle'
+import { isHostLossReason } from '../support/record-oracle'
 import { OUTCOME_COMPLETED, OUTCOME_FAILED, type SagaLedger } from './saga-ledger'
+
+/** Reasons a deadline-aware host reports itself: such a saga may be acked, yet never completed. */
+const HOST_REPORTED_REASONS = new Set(['deadline exceeded', 'cancelled'])
 
 export interface ChaosFacts {
   form: string
@@ -109,6 +113,9 @@ export function judgeChaos(f: ChaosFacts): ChaosVerdict {
   const atMostOnce: string[] = []
   const ackedButFailed: string[] = []
   const ackedUnrecorded: string[] = []
+  // §8: the outcome is the truth. Completed ⇒ completed by a host exactly once (no retries here);
+  // failed for a reason other than the host's loss ⇒ never completed.
+  const untruthful: string[] = []
   const sagaExecutions = new IntColumn()
   const sagaDeliveries = new IntColumn()
   let executedSeqs = 0
@@ -127,6 +134,11 @@ export function judgeChaos(f: ChaosFacts): ChaosVerdict {
       if (times > 1) problem(atMostOnce, `seq ${seq} executed ${times} times`)
       if (sagaId === 0) problem(atMostOnce, `seq ${seq} executed but never written by the launcher`)
       else {
+        if (records.sagaOfRecord.get(seq) !== sagaId)
+          problem(
+            atMostOnce,
+            `seq ${seq} recorded for saga ${records.sagaOfRecord.get(seq)}, written for saga ${sagaId}`,
+          )
         if (sagaExecutions.add(sagaId) === 2) problem(atMostOnce, `saga ${sagaId} executed under two seqs`)
         if (ledger.outcome.get(sagaId) === OUTCOME_FAILED) {
           executedButFailed++
@@ -137,8 +149,12 @@ export function judgeChaos(f: ChaosFacts): ChaosVerdict {
     }
     if (isAcked) {
       ackedSeqs++
-      if (times === 0) problem(ackedUnrecorded, `seq ${seq} acked but not in any host record`)
-      if (ledger.outcome.get(sagaId) === OUTCOME_FAILED)
+      const isFailed = ledger.outcome.get(sagaId) === OUTCOME_FAILED
+      const hostSaidFailed = isFailed && HOST_REPORTED_REASONS.has(ledger.reasonOf(sagaId) ?? '')
+      // A command the host declined (past its deadline, cancelled) is acked but not recorded.
+      if (times === 0 && !hostSaidFailed)
+        problem(ackedUnrecorded, `seq ${seq} acked but not in any host record`)
+      if (isFailed && !hostSaidFailed)
         problem(
           ackedButFailed,
           `saga ${sagaId} reported failed (${ledger.reasonOf(sagaId)}) but its host acked it`,
@@ -146,11 +162,26 @@ export function judgeChaos(f: ChaosFacts): ChaosVerdict {
     }
   }
   let completedUnrecorded = 0
-  for (let id = 1; id <= ledger.outcome.maxIndex; id++)
-    if (ledger.outcome.get(id) === OUTCOME_COMPLETED && sagaExecutions.get(id) === 0) completedUnrecorded++
+  let completedExactlyOnce = 0
+  let failedByLossCompleted = 0
+  for (let id = 1; id <= Math.max(ledger.outcome.maxIndex, records.timesCompleted.maxIndex); id++) {
+    const times = records.timesCompleted.get(id)
+    const outcome = ledger.outcome.get(id)
+    if (outcome === OUTCOME_COMPLETED) {
+      if (times === 0) completedUnrecorded++
+      if (times === 1) completedExactlyOnce++
+      else problem(untruthful, `saga ${id} reported completed, completed by hosts ${times} times`)
+    } else if (outcome === OUTCOME_FAILED) {
+      const why = ledger.reasonOf(id) ?? '?'
+      if (isHostLossReason(why)) {
+        if (times > 0) failedByLossCompleted++
+        if (times > 1) problem(untruthful, `saga ${id} failed (${why}) but completed ${times} times`)
+      } else if (times > 0) problem(untruthful, `saga ${id} reported failed (${why}) but a host completed it`)
+    } else if (times > 0) problem(untruthful, `saga ${id} completed ${times} times without an outcome`)
+  }
   if (records.partialLines > 0)
     atMostOnce.push(`${records.partialLines} record file(s) end in a partial line`)
-  violations.push(...atMostOnce, ...ackedButFailed, ...ackedUnrecorded)
+  violations.push(...atMostOnce, ...ackedButFailed, ...ackedUnrecorded, ...untruthful)
   for (const e of f.launcherErrors.slice(0, MAX_LISTED)) violations.push(`launcher logged an error: ${e}`)
   const rssGrowth = f.rssMb.peak - f.rssMb.baseline
   if (rssGrowth > f.rssGrowthLimitMb)
@@ -205,12 +236,22 @@ export function judgeChaos(f: ChaosFacts): ChaosVerdict {
       `${records.files} / ${n(records.lines)} / ${n(executedSeqs)}`,
     ],
     ['  seqs acked', n(ackedSeqs)],
-    ['  every acked seq recorded', ok(ackedUnrecorded.length === 0)],
+    ['  every acked seq recorded (unless its host declined it)', ok(ackedUnrecorded.length === 0)],
     ['  nothing executed twice (seq or saga), nothing replayed', ok(atMostOnce.length === 0)],
     ['  no saga reported failed that its host acked', ok(ackedButFailed.length === 0)],
     ['  executed, yet the saga failed (its report was lost)', n(executedButFailed)],
     ...[...executedButFailedBy].map(([why, count]): [string, string] => [`    ${why}`, n(count)]),
-    ['  completed, executed after the last record batch', n(completedUnrecorded)],
+    ['Outcomes against the records (§8)', ''],
+    [
+      '  completed sagas completed exactly once by a host',
+      `${n(completedExactlyOnce)}  ${ok(untruthful.length === 0)}`,
+    ],
+    ['  completed sagas with no record line', n(completedUnrecorded)],
+    ['  failed by the host’s loss, yet completed (report lost with it)', n(failedByLossCompleted)],
+    [
+      '  failed for any other reason, yet completed',
+      ok(untruthful.length === 0) === 'holds' ? '0' : 'VIOLATED',
+    ],
     ['Launcher', ''],
     ['  alive, host registered at the end', 'yes'],
     [

@@ -2,8 +2,12 @@ import { readFile } from 'node:fs/promises'
 import { IntColumn } from './int-column'
 
 export interface HostRecords {
-  /** seq → how many times a host recorded executing it. */
+  /** seq → how many times a host recorded completing it. */
   readonly timesExecuted: IntColumn
+  /** seq → the saga id its record line names (0: none). */
+  readonly sagaOfRecord: IntColumn
+  /** saga id → how many record lines name it, over all hosts. */
+  readonly timesCompleted: IntColumn
   /** seq → the host index (1-based) that recorded it first. */
   readonly executedBy: IntColumn
   /** Lines recorded, over all hosts. */
@@ -14,10 +18,12 @@ export interface HostRecords {
   partialLines: number
 }
 
-/** Reads each host's HOSTPIPE_RECORD file (one executed seq per line). */
+/** Reads each host's HOSTPIPE_RECORD file (`<seq> <saga_id>` per completed command). */
 export async function readHostRecords(paths: readonly string[]): Promise<HostRecords> {
   const records: HostRecords = {
     timesExecuted: new IntColumn(),
+    sagaOfRecord: new IntColumn(),
+    timesCompleted: new IntColumn(),
     executedBy: new IntColumn(),
     lines: 0,
     files: 0,
@@ -36,11 +42,15 @@ export async function readHostRecords(paths: readonly string[]): Promise<HostRec
     if (lines.at(-1) !== '') records.partialLines++
     lines.pop()
     for (const line of lines) {
-      const seq = Number(line)
-      if (!Number.isSafeInteger(seq) || seq < 1)
-        throw new Error(`${path}: not a seq: ${JSON.stringify(line)}`)
+      const m = /^(\d+) (\d+)$/.exec(line)
+      const seq = Number(m?.[1])
+      const sagaId = Number(m?.[2])
+      if (!m || !Number.isSafeInteger(seq) || seq < 1 || !Number.isSafeInteger(sagaId))
+        throw new Error(`${path}: not a "<seq> <saga_id>" line: ${JSON.stringify(line)}`)
       records.lines++
       if (records.timesExecuted.add(seq) === 1) records.executedBy.set(seq, i + 1)
+      records.sagaOfRecord.set(seq, sagaId)
+      if (sagaId !== 0) records.timesCompleted.add(sagaId)
     }
   }
   return records

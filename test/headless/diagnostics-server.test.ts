@@ -21,7 +21,7 @@ function sampleSnapshot(over: Partial<DiagnosticsSnapshot> = {}): DiagnosticsSna
     restarts: 0,
     transport: 'pipe',
     socketPath: '/tmp/hp/pipe.sock',
-    sagas: { started: 0, completed: 0, failed: 0, inFlight: 0 },
+    sagas: { started: 0, completed: 0, failed: 0, inFlight: 0, lateReports: 0 },
     at: 1_700_000_000_000,
     expiresInMs: null,
     events: [],

@@ -52,7 +52,7 @@ describe('launcher pieces over HTTP', () => {
     const s = (await p.api('/api/snapshot')).json() as DiagnosticsSnapshot
     expect(s).toMatchObject({ state: 'stopped', hostPid: null, pending: 64, capacity: 64 })
     expect(s.counters.droppedOverflow).toBe(36)
-    expect(s.sagas).toEqual({ started: 100, completed: 0, failed: 36, inFlight: 64 })
+    expect(s.sagas).toEqual({ started: 100, completed: 0, failed: 36, inFlight: 64, lateReports: 0 })
     expect(s.expiresInMs).toBe(30_000)
     expect(s.events.map((e) => e.message)).toContain(`36 sagas failed (saga 1 … saga 36): ${REASON_OVERFLOW}`)
 

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
+import { CommandHandlers } from '../../src/main/host/command-handlers'
 import { HOST_VERSION } from '../../src/main/host/host-config'
 import { HostRuntime } from '../../src/main/host/host-runtime'
 import { silentLogger } from '../../src/main/host-pipe'
 import { FakeConnection } from '../support/ipc-fake-connection'
 import { settle } from '../support/memory-writer'
 
-function start() {
+function start(handlers?: CommandHandlers) {
   const conn = new FakeConnection('launcher')
-  const runtime = new HostRuntime({ connection: conn, token: 'tok', log: silentLogger, pid: 321 })
+  const runtime = new HostRuntime({ connection: conn, token: 'tok', log: silentLogger, pid: 321, handlers })
   const exits: number[] = []
   runtime.onEnd((code) => exits.push(code))
   runtime.start()
@@ -16,10 +17,65 @@ function start() {
 }
 
 describe('HostRuntime', () => {
-  it('sends register first, as a host with feature ack and its token', () => {
+  it('sends register first, as a host with features ack and deadline and its token', () => {
     const { conn } = start()
     expect(conn.frames()).toEqual([
-      { cmd: 'register', kind: 'host', pid: 321, version: HOST_VERSION, token: 'tok', features: ['ack'] },
+      {
+        cmd: 'register',
+        kind: 'host',
+        pid: 321,
+        version: HOST_VERSION,
+        token: 'tok',
+        features: ['ack', 'deadline'],
+      },
+    ])
+  })
+
+  it('answers a probe without seq at once, ahead of a command still running', async () => {
+    let finish!: () => void
+    const handlers = new CommandHandlers().set(
+      'spawn_pool_window',
+      (cmd) =>
+        new Promise((resolve) => {
+          finish = () => resolve({ cmd: 'report_pool_window_added', label: 'w', saga_id: cmd.saga_id ?? 0 })
+        }),
+    )
+    const { conn, registered } = start(handlers)
+    conn.receive(registered)
+    conn.receive({ kind: 'command', seq: 1, cmd: 'spawn_pool_window', saga_id: 1 })
+    conn.receive({ kind: 'command', seq: 2, cmd: 'spawn_pool_window', saga_id: 2 })
+    await settle()
+    conn.receive({ kind: 'command', cmd: 'probe_ui_thread', nonce: 77 })
+    expect(conn.frames().slice(1)).toEqual([{ cmd: 'report_ui_thread_alive', nonce: 77 }])
+    finish()
+    await settle()
+    expect(conn.frames().at(-1)).toEqual({ cmd: 'ack', seq: 1 })
+  })
+
+  it('handles cancel_saga as soon as it reads it: the queued command is skipped and reported cancelled', async () => {
+    let finish!: () => void
+    const handlers = new CommandHandlers().set(
+      'spawn_pool_window',
+      (cmd) =>
+        new Promise((resolve) => {
+          finish = () => resolve({ cmd: 'report_pool_window_added', label: 'w', saga_id: cmd.saga_id ?? 0 })
+        }),
+    )
+    const { conn, registered } = start(handlers)
+    conn.receive(registered)
+    conn.receive({ kind: 'command', seq: 1, cmd: 'spawn_pool_window', saga_id: 1 })
+    conn.receive({ kind: 'command', seq: 2, cmd: 'reap_panes', label: 'w', saga_id: 2 })
+    await settle()
+    conn.receive({ kind: 'command', cmd: 'cancel_saga', saga_id: 2 })
+    expect(conn.frames().slice(1)).toEqual([
+      { cmd: 'report_saga_action_failed', saga_id: 2, reason: 'cancelled' },
+    ])
+    finish()
+    await settle()
+    expect(conn.frames().slice(2)).toEqual([
+      { cmd: 'report_pool_window_added', label: 'w', saga_id: 1 },
+      { cmd: 'ack', seq: 1 },
+      { cmd: 'ack', seq: 2 },
     ])
   })
 

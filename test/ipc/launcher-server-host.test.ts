@@ -65,7 +65,9 @@ describe('LauncherServer: the host connection', () => {
     host.receive({ cmd: 'goodbye' })
     expect(pipe.snapshot().connected).toBe(false)
     expect(host.isClosed).toBe(true)
-    expect(hostsGone).toEqual([{ clientId: 1, pid: 5, sessionId: 1, reason: 'goodbye' }])
+    expect(hostsGone).toEqual([
+      { clientId: 1, pid: 5, sessionId: 1, features: ['ack'], spawnId: undefined, reason: 'goodbye' },
+    ])
   })
 
   it('clears the writer and reports the host gone when its connection ends', async () => {

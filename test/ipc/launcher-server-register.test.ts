@@ -15,7 +15,17 @@ describe('LauncherServer: register first', () => {
     })
     expect(reply.version).toBeGreaterThan(0)
     expect(host.isClosed).toBe(false)
-    expect(hostsRegistered).toEqual([{ clientId: 1, pid: 77, sessionId: 1 }])
+    expect(hostsRegistered).toEqual([
+      { clientId: 1, pid: 77, sessionId: 1, features: ['ack'], spawnId: undefined },
+    ])
+  })
+
+  it('keeps the features and the spawn id a host registers with, for the launcher to match', () => {
+    const { connectHost, hostsRegistered } = makeServer()
+    connectHost({ pid: 8, features: ['ack', 'deadline'], spawn_id: '3' })
+    expect(hostsRegistered).toEqual([
+      { clientId: 1, pid: 8, sessionId: 1, features: ['ack', 'deadline'], spawnId: '3' },
+    ])
   })
 
   it('gives every client its own client id', () => {

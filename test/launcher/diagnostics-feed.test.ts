@@ -63,6 +63,39 @@ describe('DiagnosticsFeed snapshot', () => {
     expect(rig.feed.snapshot()).toMatchObject({ state: 'stopped', hostPid: null })
   })
 
+  it('reads unresponsive from the verdict until the replacement host connects', async () => {
+    const rig = makeFeedRig()
+    rig.supervisor.startHost()
+    await rig.connect()
+    rig.supervisor.markRunning()
+    expect(pipeStateOf(false, 'running', true)).toBe('unresponsive')
+    expect(pipeStateOf(false, 'gave-up', true)).toBe('gave-up')
+    rig.feed.markUnresponsive('host pid 4000 unresponsive for 5000 ms; killing it')
+    rig.supervisor.loseHost('unresponsive', 'silent')
+    rig.pipe.clearWriter()
+    expect(rig.feed.snapshot().state).toBe('unresponsive')
+    rig.spawner.last.exit()
+    rig.clock.advance(100)
+    expect(rig.feed.snapshot().state).toBe('unresponsive')
+    await rig.connect()
+    expect(rig.feed.snapshot().state).toBe('connected')
+    rig.pipe.clearWriter()
+    expect(rig.feed.snapshot().state).toBe('disconnected')
+    expect(rig.feed.snapshot().events.map((e) => `${e.level} ${e.message}`)).toContain(
+      'error host pid 4000 unresponsive for 5000 ms; killing it',
+    )
+  })
+
+  it('logs a host that lost its connection while running, and that it is killed', () => {
+    const rig = makeFeedRig()
+    rig.supervisor.startHost()
+    rig.supervisor.markRunning()
+    rig.supervisor.loseHost('channel-gone', 'EOF')
+    expect(rig.feed.snapshot().events.map((e) => e.message)).toContain(
+      `host pid ${rig.spawner.last.pid} lost its connection (EOF); killing it`,
+    )
+  })
+
   it('reads gave-up after too many crashes, and reports restarts', async () => {
     const rig = makeFeedRig()
     rig.supervisor.startHost()

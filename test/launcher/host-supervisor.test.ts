@@ -13,8 +13,14 @@ function makeSupervisor(opts: Partial<HostSupervisorOptions> = {}) {
   const spawner = new FakeSpawner()
   let connectionCloses = 0
   const supervisor = new HostSupervisor({
-    spawn: () =>
-      spawner.spawn({ transport: 'pipe', token: 'secret-token', socketPath: '/tmp/s', args: ['-x'] }),
+    spawn: (spawnId) =>
+      spawner.spawn({
+        transport: 'pipe',
+        token: 'secret-token',
+        socketPath: '/tmp/s',
+        spawnId,
+        args: ['-x'],
+      }),
     clock,
     closeHostConnection: () => connectionCloses++,
     backoffOptions: { random: () => 0 },
@@ -34,10 +40,20 @@ describe('HostSupervisor spawning', () => {
       transport: 'pipe',
       token: 'secret-token',
       socketPath: '/tmp/s',
+      spawnId: '1',
       args: ['-x'],
     })
     expect(supervisor.state).toBe('starting')
     expect(supervisor.hostPid).toBe(spawner.last.pid)
+  })
+
+  it('names each spawn with a new spawn id (HOSTPIPE_SPAWN_ID) and reports the current one', () => {
+    const { supervisor, spawner } = makeSupervisor()
+    supervisor.startHost()
+    expect(spawner.last.options.spawnId).toBe('1')
+    expect(supervisor.spawnId).toBe('1')
+    spawner.last.exit({ code: 1, signal: null, crashed: true })
+    expect(supervisor.spawnId).toBeUndefined()
   })
 
   it('announces each new host on onDidSpawn so the launcher can attach its connection', () => {

@@ -22,12 +22,21 @@ describe('launcher CLI flags', () => {
         '40000',
         '--max-restarts',
         '100',
+        '--unresponsive-ms',
+        '0',
       ],
       headless,
     )
     expect(r).toEqual({
       ok: true,
-      options: { transport: 'port', port: 0, hostDelayMs: 5, sagaTimeoutMs: 40000, maxRestarts: 100 },
+      options: {
+        transport: 'port',
+        port: 0,
+        hostDelayMs: 5,
+        sagaTimeoutMs: 40000,
+        maxRestarts: 100,
+        unresponsiveMs: 0,
+      },
     })
     if (r.ok) expect(hostArgsOf(r.options)).toEqual(['--host-delay-ms', '5'])
   })

@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MAX_BURST } from '../../src/shared/diagnostics'
 import { REASON_BEFORE_ACK, REASON_EXPIRED, REASON_OVERFLOW } from '../../src/main/host-pipe'
-import { makeSagaRig } from '../support/launcher-harness'
+import { SAGA_TIMEOUT_MS } from '../../src/main/launcher/saga-coordinator'
+import { makeSagaRig, RIG_WALL_EPOCH } from '../support/launcher-harness'
 import { settle } from '../support/memory-writer'
 
 describe('SagaCoordinator starting sagas', () => {
@@ -18,12 +19,20 @@ describe('SagaCoordinator starting sagas', () => {
       { event: 'saga_started', saga_id: 2, name: 'reap_panes', version: 0 },
       { event: 'saga_started', saga_id: 3, name: 'drain_pool_if_last', version: 0 },
     ])
+    // Each carries its deadline (§8): the wall-clock moment its 5 s timeout fires.
+    const deadline = RIG_WALL_EPOCH + rig.clock.now() + SAGA_TIMEOUT_MS
     expect(w.parsed()).toEqual([
-      { kind: 'command', seq: 1, cmd: 'spawn_pool_window', saga_id: 1 },
-      { kind: 'command', seq: 2, cmd: 'reap_panes', label: 'p1', saga_id: 2 },
-      { kind: 'command', seq: 3, cmd: 'drain_pool_if_last', label: 'p1', saga_id: 3 },
+      { kind: 'command', seq: 1, cmd: 'spawn_pool_window', saga_id: 1, deadline },
+      { kind: 'command', seq: 2, cmd: 'reap_panes', label: 'p1', saga_id: 2, deadline },
+      { kind: 'command', seq: 3, cmd: 'drain_pool_if_last', label: 'p1', saga_id: 3, deadline },
     ])
-    expect(rig.coordinator.totals()).toEqual({ started: 3, completed: 0, failed: 0, inFlight: 3 })
+    expect(rig.coordinator.totals()).toEqual({
+      started: 3,
+      completed: 0,
+      failed: 0,
+      inFlight: 3,
+      lateReports: 0,
+    })
   })
 
   it('gives every event a strictly increasing version from the shared counter', async () => {
@@ -59,7 +68,13 @@ describe('SagaCoordinator reports', () => {
       { event: 'pool_window_added', label: 'w7', saga_id: id, version: 0 },
       { event: 'saga_completed', saga_id: id, version: 0 },
     ])
-    expect(rig.coordinator.totals()).toEqual({ started: 1, completed: 1, failed: 0, inFlight: 0 })
+    expect(rig.coordinator.totals()).toEqual({
+      started: 1,
+      completed: 1,
+      failed: 0,
+      inFlight: 0,
+      lateReports: 0,
+    })
   })
 
   it('completes a reap saga with panes_reaped', async () => {
@@ -100,7 +115,13 @@ describe('SagaCoordinator reports', () => {
     const id = rig.coordinator.startSaga({ cmd: 'spawn_pool_window' })
     rig.coordinator.handleReport({ cmd: 'report_saga_action_failed', saga_id: id, reason: 'pool is full' })
     expect(rig.failures()).toEqual([{ saga_id: id, reason: 'pool is full' }])
-    expect(rig.coordinator.totals()).toEqual({ started: 1, completed: 0, failed: 1, inFlight: 0 })
+    expect(rig.coordinator.totals()).toEqual({
+      started: 1,
+      completed: 0,
+      failed: 1,
+      inFlight: 0,
+      lateReports: 0,
+    })
   })
 
   it('ignores and counts reports for unknown sagas and reports of the wrong kind', async () => {
@@ -179,7 +200,13 @@ describe('SagaCoordinator and HostPipe failures', () => {
     rig.coordinator.burst(3)
     await settle()
     expect(rig.failures()).toEqual([{ saga_id: 1, reason: REASON_OVERFLOW }])
-    expect(rig.coordinator.totals()).toEqual({ started: 3, completed: 0, failed: 1, inFlight: 2 })
+    expect(rig.coordinator.totals()).toEqual({
+      started: 3,
+      completed: 0,
+      failed: 1,
+      inFlight: 2,
+      lateReports: 0,
+    })
     rig.clock.advance(5_000)
     expect(rig.terminalsOf(1)).toHaveLength(1)
     expect(rig.failures().map((f) => f.saga_id)).toEqual([1, 2, 3])
@@ -259,7 +286,8 @@ describe('SagaCoordinator backlog', () => {
     }
     expect(rig.written()).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
     expect(rig.pipe.snapshot().counters.droppedOverflow).toBe(0)
-    expect(rig.coordinator.totals()).toEqual({ started: 50, completed: 50, failed: 0, inFlight: 0 })
+    // The last rounds report some sagas again (slice(-8) of fewer new ones): those count as late.
+    expect(rig.coordinator.totals()).toMatchObject({ started: 50, completed: 50, failed: 0, inFlight: 0 })
   })
 
   it('fills and overflows the buffer at once when the host is away (stop-host then burst 100)', async () => {
@@ -316,7 +344,13 @@ describe('SagaCoordinator backlog', () => {
       rig.coordinator.handleReport({ cmd: 'report_pool_window_added', label: 'w', saga_id: i })
       await rig.ackAll()
     }
-    expect(rig.coordinator.totals()).toEqual({ started: 4, completed: 4, failed: 0, inFlight: 0 })
+    expect(rig.coordinator.totals()).toEqual({
+      started: 4,
+      completed: 4,
+      failed: 0,
+      inFlight: 0,
+      lateReports: 0,
+    })
   })
 
   it('fails a saga at once when the backlog is full', async () => {

@@ -108,6 +108,16 @@ describe('parseHostBound refuses bad launcher frames', () => {
     ['an unknown kind', json({ kind: 'blob' }), /unknown kind "blob"/],
     ['a command without seq', json({ kind: 'command', cmd: 'spawn_pool_window' }), /missing field `seq`/],
     ['a command without cmd', json({ kind: 'command', seq: 1 }), /missing field `cmd`/],
+    [
+      'a control frame with a bad saga id',
+      json({ kind: 'command', cmd: 'cancel_saga', saga_id: -1 }),
+      /`saga_id` is invalid/,
+    ],
+    [
+      'a negative deadline',
+      json({ kind: 'command', seq: 1, cmd: 'spawn_pool_window', saga_id: 1, deadline: -5 }),
+      /`deadline` is invalid/,
+    ],
     ['an unknown command', json({ kind: 'command', seq: 1, cmd: 'rm' }), /unknown cmd "rm"/],
     [
       'a bad command field',

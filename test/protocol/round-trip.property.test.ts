@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  encodeControlFrame,
   encodeEvent,
   encodeHostFrame,
   encodeHostInbound,
@@ -8,6 +9,7 @@ import {
   parseHostBound,
   parseHostInbound,
   type Command,
+  type ControlCommand,
   type Event,
   type HostInbound,
 } from '../../src/shared/protocol'
@@ -16,17 +18,26 @@ const id = fc.nat({ max: 2 ** 40 })
 const label = fc.string({ minLength: 1, maxLength: 40 })
 const text = fc.string({ maxLength: 80 })
 
+const deadline = fc.nat({ max: 2 ** 45 })
 const command: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({ cmd: fc.constant('spawn_pool_window' as const), saga_id: id }, { requiredKeys: ['cmd'] }),
   fc.record(
-    { cmd: fc.constant('reap_panes' as const), label, saga_id: id },
+    { cmd: fc.constant('spawn_pool_window' as const), saga_id: id, deadline },
+    { requiredKeys: ['cmd'] },
+  ),
+  fc.record(
+    { cmd: fc.constant('reap_panes' as const), label, saga_id: id, deadline },
     { requiredKeys: ['cmd', 'label'] },
   ),
   fc.record(
-    { cmd: fc.constant('drain_pool_if_last' as const), label, saga_id: id },
+    { cmd: fc.constant('drain_pool_if_last' as const), label, saga_id: id, deadline },
     { requiredKeys: ['cmd', 'label'] },
   ),
   fc.record({ cmd: fc.constant('probe_ui_thread' as const), nonce: id }),
+)
+
+const control: fc.Arbitrary<ControlCommand> = fc.oneof(
+  fc.record({ cmd: fc.constant('probe_ui_thread' as const), nonce: id }),
+  fc.record({ cmd: fc.constant('cancel_saga' as const), saga_id: id }),
 )
 
 const event: fc.Arbitrary<Event> = fc.oneof(
@@ -103,6 +114,17 @@ describe('protocol round trips', () => {
         const line = encodeHostFrame({ kind: 'command', seq, ...cmd })
         expect(line.startsWith(`{"kind":"command","seq":${seq},"cmd":"${cmd.cmd}"`)).toBe(true)
         expect(parseHostBound(line)).toEqual({ ok: true, frame: { kind: 'command', seq, command: cmd } })
+      }),
+    )
+  })
+
+  it('parses every control frame it encodes: the command envelope without seq', () => {
+    fc.assert(
+      fc.property(control, (cmd) => {
+        const line = encodeControlFrame(cmd)
+        expect(line.startsWith(`{"kind":"command","cmd":"${cmd.cmd}"`)).toBe(true)
+        expect(line).not.toContain('"seq"')
+        expect(parseHostBound(line)).toEqual({ ok: true, frame: { kind: 'control', command: cmd } })
       }),
     )
   })

@@ -8,6 +8,7 @@ describe('checking a snapshot from the wire', () => {
     expect(
       isDiagnosticsSnapshot(snapshotFixture({ state: 'gave-up', hostPid: null, expiresInMs: 1200 })),
     ).toBe(true)
+    expect(isDiagnosticsSnapshot(snapshotFixture({ state: 'unresponsive', connected: false }))).toBe(true)
   })
 
   it('refuses an unknown state or missing numbers', () => {

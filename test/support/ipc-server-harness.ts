@@ -46,7 +46,13 @@ export function makeServer(opts: Partial<LauncherServerOptions> = {}) {
 
   function register(
     conn: FakeConnection,
-    fields: { kind?: 'host' | 'tool'; pid?: number; token?: string; features?: string[] } = {},
+    fields: {
+      kind?: 'host' | 'tool'
+      pid?: number
+      token?: string
+      features?: string[]
+      spawn_id?: string
+    } = {},
   ): void {
     conn.receive({
       cmd: 'register',
@@ -55,10 +61,13 @@ export function makeServer(opts: Partial<LauncherServerOptions> = {}) {
       version: '1.0.0',
       token: fields.token ?? TOKEN,
       features: fields.features ?? ['ack'],
+      ...(fields.spawn_id === undefined ? {} : { spawn_id: fields.spawn_id }),
     })
   }
 
-  function connectHost(fields: { pid?: number; features?: string[] } = {}): FakeConnection {
+  function connectHost(
+    fields: { pid?: number; features?: string[]; spawn_id?: string } = {},
+  ): FakeConnection {
     const conn = connect()
     register(conn, { kind: 'host', ...fields })
     return conn

@@ -9,6 +9,9 @@ import { FakeSpawner } from './launcher-fakes'
 import { ManualClock } from './manual-clock'
 import { MemoryWriter, settle } from './memory-writer'
 
+/** The rig's wall clock: a fixed epoch plus the manual clock. */
+export const RIG_WALL_EPOCH = 1_700_000_000_000
+
 /** A HostPipe and a SagaCoordinator sharing one event bus and one manual clock. */
 export function makeSagaRig(
   opts: { pipe?: Partial<HostPipeOptions>; coordinator?: Partial<SagaCoordinatorOptions> } = {},
@@ -22,6 +25,7 @@ export function makeSagaRig(
     pipe,
     events: bus,
     clock,
+    wallNow: () => RIG_WALL_EPOCH + clock.now(),
     ...opts.coordinator,
   })
   let writer = new MemoryWriter()
@@ -53,8 +57,6 @@ export function makeSagaRig(
 }
 
 export const RIG_SOCKET_PATH = '/run/hp/pipe.sock'
-/** The rig's wall clock: a fixed epoch plus the manual clock. */
-export const RIG_WALL_EPOCH = 1_700_000_000_000
 
 /**
  * The launcher's building blocks wired as launcher.ts wires them (one bus, one clock), with a

@@ -1,5 +1,11 @@
 import { zeroHostPipeCounters, type HostPipeSnapshot } from '../../shared/diagnostics'
-import { encodeCommandFrame, type Command, type Event } from '../../shared/protocol'
+import {
+  encodeCommandFrame,
+  encodeControlFrame,
+  type Command,
+  type ControlCommand,
+  type Event,
+} from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { deferred } from '../base/deferred'
 import { Emitter, type Listenable } from '../base/emitter'
@@ -24,11 +30,19 @@ import {
   createOutboundCommand,
   createOutboundEvent,
   writeFailed,
+  type Outbound,
   type OutboundCommand,
   type OutboundEvent,
 } from './outbound-frame'
 import { PendingBuffer } from './pending-buffer'
 import { WriterSlot, type WriteLoopHooks } from './writer-slot'
+
+/**
+ * Where a saga's command is, for the saga layer (§8): `buffered` (in the pending buffer, or queued
+ * on the writer with its write not started: it can still be removed and never sent), `in-flight`
+ * (its write started on the current host, which acks, and no ack covered it yet).
+ */
+export type SagaCommandState = 'buffered' | 'in-flight'
 
 /**
  * The launcher → host command pipe. Buffers commands while the host is away (bounded,
@@ -190,6 +204,53 @@ export class HostPipe {
     slot.queue.push(item)
     slot.startWriting()
     return item.waiter.promise
+  }
+
+  /**
+   * Writes a control frame (ARCHITECTURE §8: `probe_ui_thread`, `cancel_saga`) to the current
+   * host: the command envelope without `seq`, never buffered, never in flight, not counted as a
+   * command, so the buffer and command arithmetic stay exact. It queues behind frames already
+   * queued on the writer (writes never interleave). Rejects HOST_NOT_CONNECTED at once while no
+   * host is connected (the frame is gone); a failed write is handled as a failed event write
+   * (WRITE_FAILED, the writer is cleared). Resolves without writing if the writer goes away first.
+   */
+  sendControl(cmd: ControlCommand): Promise<void> {
+    const slot = this.slot
+    if (this.isDisposed || !slot)
+      return Promise.reject(
+        new HostPipeError('HOST_NOT_CONNECTED', `host not connected: ${cmd.cmd} not sent`),
+      )
+    let line: string
+    try {
+      line = encodeControlFrame(cmd)
+    } catch (err) {
+      return Promise.reject(
+        new HostPipeError('SERIALIZE', `${cmd.cmd} failed to serialise: ${String(err)}`, { cause: err }),
+      )
+    }
+    // A raw line on the writer, as an event is: the write loop treats both alike.
+    const item: OutboundEvent = { type: 'event', line, waiter: deferred<void>() }
+    slot.queue.push(item)
+    slot.startWriting()
+    return item.waiter.promise
+  }
+
+  /**
+   * Where the saga's command is (see SagaCommandState), or undefined when HostPipe holds none of
+   * its frames (never sent, acked, failed, removed, or written to a host without acks). The saga
+   * layer asks this when a saga times out: a buffered command is removed and failed, an in-flight
+   * one on a deadline-aware host is left to the host's verdict. Costs one walk of what is held
+   * (≤ capacity + maxInFlight frames).
+   */
+  sagaCommandState(sagaId: number): SagaCommandState | undefined {
+    let state: SagaCommandState | undefined
+    const isOfSaga = (f: Outbound): boolean => f.type === 'command' && f.sagaId === sagaId
+    if (this.pending.some(isOfSaga)) return 'buffered'
+    this.slot?.queue.forEach((f) => {
+      if (isOfSaga(f)) state = 'buffered'
+    })
+    if (state) return state
+    return this.inFlight.hasSaga(sagaId) ? 'in-flight' : undefined
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -46,6 +46,15 @@ export class InFlightCommands {
     })
   }
 
+  /** Whether any of the saga's commands is in flight. */
+  hasSaga(sagaId: number): boolean {
+    let found = false
+    this.queue.forEach((frame) => {
+      if (frame.sagaId === sagaId) found = true
+    })
+    return found
+  }
+
   /** Untracks everything (the writer went away) and returns it, oldest first. */
   takeAll(): OutboundCommand[] {
     return this.queue.takeAll()

@@ -10,6 +10,7 @@ export {
   type HostPipeOptions,
   type SagaFailure,
 } from './host-pipe-options'
+export type { SagaCommandState } from './host-pipe'
 export { HostPipeError, type HostPipeErrorCode } from './host-pipe-error'
 export type { HostWriter } from './host-writer'
 // The primitives live in base/ (every layer uses them); HostPipe's public surface keeps them.

@@ -28,6 +28,10 @@ export class PendingBuffer {
     return this.frames.length > capacity ? this.frames.splice(0, this.frames.length - capacity) : []
   }
 
+  some(pred: (frame: OutboundCommand) => boolean): boolean {
+    return this.frames.some(pred)
+  }
+
   removeWhere(pred: (frame: OutboundCommand) => boolean): OutboundCommand[] {
     const removed: OutboundCommand[] = []
     this.frames = this.frames.filter((f) => (pred(f) ? (removed.push(f), false) : true))

@@ -1,8 +1,15 @@
 import { systemClock, type Clock } from '../base/clock'
 import { silentLogger, type Logger } from '../base/logger'
 import { FifoQueue } from '../base/fifo-queue'
-import { sagaIdOf, type Command, type HostInbound } from '../../shared/protocol'
+import {
+  REASON_CANCELLED,
+  REASON_DEADLINE_EXCEEDED,
+  sagaIdOf,
+  type Command,
+  type HostInbound,
+} from '../../shared/protocol'
 import type { CommandHandlers, HostReport } from './command-handlers'
+import { cancelledError, CommandRun } from './command-run'
 
 /** `report_saga_action_failed.reason` is capped by the protocol. */
 const MAX_REASON_CHARS = 4000
@@ -11,21 +18,39 @@ export interface CommandExecutorOptions {
   handlers: CommandHandlers
   /** Sends one frame to the launcher (reports and acks, in the order given). */
   send(frame: HostInbound): void
-  /** `--host-delay-ms`: how long each command takes. Default 0. */
+  /**
+   * `--host-delay-ms`: how long each command takes. Default 0. The delay is part of the command's
+   * work: its signal cuts it short (the command then fails with the signal's reason).
+   */
   delayMs?: number
-  /** The seqs of each batch, called before the batch is acked (HOSTPIPE_RECORD hooks in here). */
-  onBatchExecuted?(seqs: number[]): void
+  /**
+   * A command completed (its handler returned), called before its report is sent (HOSTPIPE_RECORD
+   * hooks in here, ARCHITECTURE §8). Not called for a command skipped, past its deadline, or whose
+   * handler failed. `sagaId` is 0 for a command without a saga.
+   */
+  onCommandCompleted?(seq: number, sagaId: number): void
   log?: Logger
+  /** Runs the delay and the deadline timers. */
   clock?: Clock
+  /** Wall clock the `deadline` fields are compared with. Default Date.now. */
+  wallNow?: () => number
 }
 
 interface QueuedCommand {
   seq: number
   command: Command
+  /** `cancel_saga` came for it while it waited: it is acked without running (already reported). */
+  isCancelled: boolean
 }
 
 /**
  * Runs commands one at a time in arrival order, sends each one's report, then acks.
+ *
+ * Deadlines (host feature `"deadline"`, ARCHITECTURE §8): a command whose `deadline` has passed
+ * when its turn comes is not started; it gets `report_saga_action_failed{reason:"deadline
+ * exceeded"}` and its ack. A running command's handler gets a signal that fires at the deadline or
+ * on `cancel_saga`; `cancel` skips the saga's queued commands at once (reported `cancelled`, acked
+ * in their turn, since acks are cumulative).
  *
  * Acks are cumulative, so they are batched: everything that arrived in one tick is executed and
  * then covered by a single ack of the last seq. A command that takes real time (a delay, an async
@@ -36,10 +61,13 @@ export class CommandExecutor {
   private readonly handlers: CommandHandlers
   private readonly send: (frame: HostInbound) => void
   private readonly delayMs: number
-  private readonly onBatchExecuted: ((seqs: number[]) => void) | undefined
+  private readonly onCommandCompleted: ((seq: number, sagaId: number) => void) | undefined
   private readonly log: Logger
   private readonly clock: Clock
+  private readonly wallNow: () => number
   private readonly queue = new FifoQueue<QueuedCommand>()
+  /** The command being executed (its delay included), for `cancel`. */
+  private running: CommandRun | undefined
   private batch: number[] = []
   private isScheduled = false
   private isRunning = false
@@ -50,23 +78,47 @@ export class CommandExecutor {
     this.handlers = opts.handlers
     this.send = opts.send
     this.delayMs = opts.delayMs ?? 0
-    this.onBatchExecuted = opts.onBatchExecuted
+    this.onCommandCompleted = opts.onCommandCompleted
     this.log = opts.log ?? silentLogger
     this.clock = opts.clock ?? systemClock
+    this.wallNow = opts.wallNow ?? Date.now
   }
 
   enqueue(seq: number, command: Command): void {
     if (this.isDisposed) return
-    this.queue.push({ seq, command })
+    this.queue.push({ seq, command, isCancelled: false })
     if (this.isScheduled || this.isRunning) return
     this.isScheduled = true
     // After the current chunk: every frame of it is queued by then, so one ack covers them all.
     queueMicrotask(() => void this.run())
   }
 
+  /**
+   * `cancel_saga`: the saga's queued commands are reported `cancelled` now and will be acked
+   * without running; a running one has its signal fired (its handler decides the outcome).
+   * Returns how many commands it reached. A saga with nothing here is ignored: the launcher only
+   * cancels commands it wrote, and frames arrive in order, so nothing of it can come later.
+   */
+  cancel(sagaId: number): number {
+    if (this.isDisposed || sagaId === 0) return 0
+    let reached = 0
+    this.queue.forEach((item) => {
+      if (item.isCancelled || sagaIdOf(item.command) !== sagaId) return
+      item.isCancelled = true
+      reached++
+      this.reportFailure(item, REASON_CANCELLED)
+    })
+    if (this.running?.sagaId === sagaId) {
+      this.running.abort(cancelledError())
+      reached++
+    }
+    return reached
+  }
+
   /** Stops executing; commands still queued are dropped (the launcher fails their sagas). */
   dispose(): void {
     this.isDisposed = true
+    this.running?.end()
     this.queue.takeAll()
     if (this.sleepTimer) {
       this.clock.clearTimeout(this.sleepTimer.handle)
@@ -80,17 +132,10 @@ export class CommandExecutor {
     this.isRunning = true
     try {
       for (let item = this.queue.shift(); item && !this.isDisposed; item = this.queue.shift()) {
-        let tookTime = false
-        if (this.delayMs > 0) {
-          await this.sleep(this.delayMs)
-          if (this.isDisposed) return
-          tookTime = true
-        }
-        const pending = this.execute(item)
-        if (pending) {
-          await pending
-          tookTime = true
-        }
+        // The quick path (no delay, a synchronous handler) stays synchronous: no await per command.
+        const ran = item.isCancelled ? false : this.runOne(item)
+        const tookTime = typeof ran === 'boolean' ? ran : await ran
+        if (this.isDisposed) return
         this.batch.push(item.seq)
         if (tookTime) this.flushBatch()
       }
@@ -100,11 +145,72 @@ export class CommandExecutor {
     }
   }
 
+  /**
+   * Runs one command unless its deadline has passed. Returns whether it took time (was awaited):
+   * a boolean when it ran synchronously, a promise of one when it had to wait.
+   */
+  private runOne(item: QueuedCommand): boolean | Promise<boolean> {
+    const command = item.command
+    const sagaId = sagaIdOf(command)
+    const deadline = sagaId === undefined ? undefined : deadlineOf(command)
+    // Never started late: the launcher may already have told its user the saga timed out.
+    if (deadline !== undefined && this.wallNow() >= deadline) {
+      this.reportFailure(item, REASON_DEADLINE_EXCEEDED)
+      return false
+    }
+    const run = new CommandRun(sagaId, deadline, this.clock, this.wallNow)
+    this.running = run
+    if (this.delayMs > 0) return this.finish(run, this.delayThenExecute(item, run))
+    const pending = this.execute(item, run)
+    if (!pending) {
+      this.finish(run)
+      return false
+    }
+    run.armDeadline()
+    return this.finish(
+      run,
+      pending.then(() => true),
+    )
+  }
+
+  /** The host delay is part of the command's work: its signal cuts it short. */
+  private async delayThenExecute(item: QueuedCommand, run: CommandRun): Promise<boolean> {
+    run.armDeadline()
+    await this.sleep(this.delayMs, run.signal)
+    if (this.isDisposed) return true
+    if (run.signal.aborted) {
+      this.reportFailure(item, run.signal.reason)
+      return true
+    }
+    const pending = this.execute(item, run)
+    if (pending) await pending
+    return true
+  }
+
+  /** The command is over (once `done` settles, if given): its signal can no longer fire. */
+  private finish(run: CommandRun): void
+  private finish(run: CommandRun, done: Promise<boolean>): Promise<boolean>
+  private finish(run: CommandRun, done?: Promise<boolean>): Promise<boolean> | void {
+    const end = (): void => {
+      run.end()
+      if (this.running === run) this.running = undefined
+    }
+    if (!done) return end()
+    return done.finally(end)
+  }
+
   /** Runs the handler; returns a promise only when the handler was async. */
-  private execute(item: QueuedCommand): Promise<void> | undefined {
+  private execute(item: QueuedCommand, run: CommandRun): Promise<void> | undefined {
     let result: ReturnType<CommandHandlers['handle']>
     try {
-      result = this.handlers.handle(item.command)
+      result = this.handlers.handle(item.command, {
+        // Read lazily: a handler that never looks at its signal costs no AbortController.
+        get signal() {
+          return run.signal
+        },
+        deadline: run.deadline,
+        sagaId: run.sagaId ?? 0,
+      })
     } catch (err) {
       this.reportFailure(item, err)
       return undefined
@@ -119,8 +225,15 @@ export class CommandExecutor {
     )
   }
 
+  /** The handler returned: the command completed (recorded first), then its report goes out. */
   private report(item: QueuedCommand, report: HostReport | undefined): void {
-    if (!report || this.isDisposed) return
+    if (this.isDisposed) return
+    try {
+      this.onCommandCompleted?.(item.seq, sagaIdOf(item.command) ?? 0)
+    } catch (err) {
+      this.log.error(`recording completed command seq ${item.seq} failed: ${String(err)}`)
+    }
+    if (!report) return
     // Saga commands without a saga (id 0 or absent) have nobody waiting for their report.
     if (report.cmd !== 'report_ui_thread_alive' && sagaIdOf(item.command) === undefined) return
     this.send(report)
@@ -128,7 +241,10 @@ export class CommandExecutor {
 
   private reportFailure(item: QueuedCommand, err: unknown): void {
     const reason = err instanceof Error ? err.message : String(err)
-    this.log.warn(`command ${item.command.cmd} (seq ${item.seq}) failed: ${reason}`)
+    const line = `command ${item.command.cmd} (seq ${item.seq}) failed: ${reason}`
+    // Deadlines and cancellations come by the hundred under load, and the launcher logs them.
+    if (reason === REASON_DEADLINE_EXCEEDED || reason === REASON_CANCELLED) this.log.debug(line)
+    else this.log.warn(line)
     const sagaId = sagaIdOf(item.command)
     if (sagaId === undefined || this.isDisposed) return
     this.send({
@@ -142,21 +258,28 @@ export class CommandExecutor {
     if (this.batch.length === 0 || this.isDisposed) return
     const seqs = this.batch
     this.batch = []
-    try {
-      this.onBatchExecuted?.(seqs)
-    } catch (err) {
-      this.log.error(`recording executed commands failed: ${String(err)}`)
-    }
     this.send({ cmd: 'ack', seq: seqs[seqs.length - 1]! })
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Waits `ms`, or less when `signal` fires first. */
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve()
     return new Promise((resolve) => {
       const wake = (): void => {
-        this.sleepTimer = undefined
+        if (this.sleepTimer?.wake === wake) {
+          this.clock.clearTimeout(this.sleepTimer.handle)
+          this.sleepTimer = undefined
+        }
+        signal.removeEventListener('abort', wake)
         resolve()
       }
       this.sleepTimer = { handle: this.clock.setTimeout(wake, ms), wake }
+      signal.addEventListener('abort', wake, { once: true })
     })
   }
+}
+
+/** The `deadline` of a saga command (the other commands have none). */
+function deadlineOf(command: Command): number | undefined {
+  return 'deadline' in command ? command.deadline : undefined
 }

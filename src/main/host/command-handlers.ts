@@ -1,13 +1,34 @@
-import type { Command, CommandName, ReportUiThreadAlive, SagaReport } from '../../shared/protocol'
+import {
+  sagaIdOf,
+  type Command,
+  type CommandName,
+  type ReportUiThreadAlive,
+  type SagaReport,
+} from '../../shared/protocol'
 import { WindowPool } from './window-pool'
 
 /** What executing a command reports back to the launcher. */
 export type HostReport = SagaReport | ReportUiThreadAlive
 
+/**
+ * What a handler gets beside its command (ARCHITECTURE §8, §9): `signal` fires at the command's
+ * deadline (`reason` a `TimeoutError` DOMException) or on `cancel_saga` (an `AbortError`); a
+ * handler that gives up when it fires should throw (or reject) with `signal.reason`. `deadline`
+ * is wall-clock epoch ms, undefined for a command without one; `sagaId` is 0 without a saga.
+ */
+export interface HandlerContext {
+  signal: AbortSignal
+  deadline: number | undefined
+  sagaId: number
+}
+
 /** Executes one command; may be async. Throwing (or rejecting) fails the command's saga. */
 export type CommandHandler<C extends Command = Command> = (
   cmd: C,
+  ctx: HandlerContext,
 ) => HostReport | undefined | Promise<HostReport | undefined>
+
+const IDLE_SIGNAL = new AbortController().signal
 
 type HandlerMap = { [K in CommandName]: CommandHandler<Extract<Command, { cmd: K }>> }
 
@@ -27,8 +48,12 @@ export class CommandHandlers {
     return this
   }
 
-  handle(cmd: Command): ReturnType<CommandHandler> {
-    return (this.handlers[cmd.cmd] as CommandHandler)(cmd)
+  /** Runs the command's handler. Without `ctx`: a signal that never fires, no deadline. */
+  handle(cmd: Command, ctx?: HandlerContext): ReturnType<CommandHandler> {
+    return (this.handlers[cmd.cmd] as CommandHandler)(
+      cmd,
+      ctx ?? { signal: IDLE_SIGNAL, deadline: undefined, sagaId: sagaIdOf(cmd) ?? 0 },
+    )
   }
 }
 

@@ -12,10 +12,12 @@ export interface HostConfig {
   token: string
   /** `--host-delay-ms N`: how long each command takes. */
   delayMs: number
-  /** HOSTPIPE_RECORD: a file that gets every executed seq, one per line. */
+  /** HOSTPIPE_RECORD: a file that gets `<seq> <saga_id>` per completed command, one per line. */
   recordPath: string | undefined
   /** HOSTPIPE_DEBUG=1: debug lines on stderr. */
   isDebug: boolean
+  /** HOSTPIPE_SPAWN_ID: echoed as `spawn_id` in `register`, so the launcher knows its own process. */
+  spawnId: string | undefined
 }
 
 /**
@@ -41,6 +43,7 @@ export function parseHostConfig(
     delayMs: parseDelay(argv),
     recordPath: env.HOSTPIPE_RECORD || undefined,
     isDebug: env.HOSTPIPE_DEBUG === '1',
+    spawnId: env.HOSTPIPE_SPAWN_ID || undefined,
   }
 }
 

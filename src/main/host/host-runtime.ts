@@ -2,7 +2,15 @@ import type { Disposable } from '../base/disposable'
 import type { Logger } from '../base/logger'
 import { OnceEmitter } from '../base/once-emitter'
 import type { FrameConnection } from '../ipc/frame-connection'
-import { encodeHostInbound, parseHostBound, type Event, type HostInbound } from '../../shared/protocol'
+import {
+  encodeHostInbound,
+  FEATURE_ACK,
+  FEATURE_DEADLINE,
+  parseHostBound,
+  type ControlCommand,
+  type Event,
+  type HostInbound,
+} from '../../shared/protocol'
 import { CommandExecutor } from './command-executor'
 import { CommandHandlers } from './command-handlers'
 import { HOST_VERSION } from './host-config'
@@ -15,10 +23,12 @@ export interface HostRuntimeOptions {
   handlers?: CommandHandlers
   /** `--host-delay-ms`. */
   delayMs?: number
-  /** Called with each batch of executed seqs before it is acked (HOSTPIPE_RECORD). */
-  onBatchExecuted?(seqs: number[]): void
+  /** Called for each completed command before its report is sent (HOSTPIPE_RECORD). */
+  onCommandCompleted?(seq: number, sagaId: number): void
   /** Default `process.pid`. */
   pid?: number
+  /** HOSTPIPE_SPAWN_ID, echoed as `spawn_id` in `register` when set. */
+  spawnId?: string
 }
 
 /**
@@ -43,7 +53,7 @@ export class HostRuntime {
       handlers: opts.handlers ?? new CommandHandlers(),
       send: (frame) => this.send(frame),
       delayMs: opts.delayMs,
-      onBatchExecuted: opts.onBatchExecuted,
+      onCommandCompleted: opts.onCommandCompleted,
       log: opts.log,
     })
   }
@@ -62,7 +72,8 @@ export class HostRuntime {
       pid: this.opts.pid ?? process.pid,
       version: HOST_VERSION,
       token: this.opts.token,
-      features: ['ack'],
+      features: [FEATURE_ACK, FEATURE_DEADLINE],
+      ...(this.opts.spawnId === undefined ? {} : { spawn_id: this.opts.spawnId }),
     })
   }
 
@@ -90,7 +101,19 @@ export class HostRuntime {
     if (!parsed.ok) return this.log.warn(`ignoring a bad frame from the launcher: ${parsed.message}`)
     const msg = parsed.frame
     if (msg.kind === 'command') return this.executor.enqueue(msg.seq, msg.command)
+    if (msg.kind === 'control') return this.onControl(msg.command)
     this.onEvent(msg.event)
+  }
+
+  /**
+   * Control frames are handled as soon as they are read, ahead of queued commands (§8): a probe
+   * asks whether this event loop runs, not whether the queue is empty, so a long async handler is
+   * never taken for a hang.
+   */
+  private onControl(cmd: ControlCommand): void {
+    if (cmd.cmd === 'probe_ui_thread') return this.send({ cmd: 'report_ui_thread_alive', nonce: cmd.nonce })
+    const reached = this.executor.cancel(cmd.saga_id)
+    this.log.debug(`cancel_saga ${cmd.saga_id}: ${reached} command(s) reached`)
   }
 
   /** Raw events are the launcher's fanout: the host only cares about the replies addressed to it. */

@@ -27,8 +27,13 @@ export type LauncherServerPipe = Pick<
 
 export interface RegisteredHost {
   clientId: number
+  /** The pid it claims (for logs; never trusted for signals). */
   pid: number
   sessionId: number
+  /** Its `register.features`. */
+  features: readonly string[]
+  /** Its `register.spawn_id`: matches the supervisor's spawn id when the launcher spawned it. */
+  spawnId: string | undefined
 }
 
 export interface LauncherServerOptions {
@@ -71,6 +76,8 @@ interface HostClient {
   readonly clientId: number
   readonly pid: number
   readonly sessionId: number
+  readonly features: readonly string[]
+  readonly spawnId: string | undefined
   /** Still fanning events out (stops quietly on STALE_SESSION). */
   isFanoutActive: boolean
   /** A newer host registered: its acks and reports belong to a session that is over. */
@@ -94,6 +101,8 @@ const registeredOf = (host: HostClient): RegisteredHost => ({
   clientId: host.clientId,
   pid: host.pid,
   sessionId: host.sessionId,
+  features: host.features,
+  spawnId: host.spawnId,
 })
 
 /**
@@ -122,6 +131,7 @@ export class LauncherServer {
   private readonly didLoseHost = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
   private readonly didReceiveReport = this.disposables.add(new Emitter<SagaReport>())
   private readonly didReceiveUiThreadAlive = this.disposables.add(new Emitter<number>())
+  private readonly didReceiveHostFrame = this.disposables.add(new Emitter<void>())
 
   /** A host registered and now owns the pipe (a new session). */
   readonly onDidRegisterHost: Listenable<RegisteredHost> = this.didRegisterHost.event
@@ -134,6 +144,11 @@ export class LauncherServer {
   readonly onDidReceiveReport: Listenable<SagaReport> = this.didReceiveReport.event
   /** `report_ui_thread_alive{nonce}` from the current host. */
   readonly onDidReceiveUiThreadAlive: Listenable<number> = this.didReceiveUiThreadAlive.event
+  /**
+   * Any frame from the current host (before it is parsed): its event loop runs. Liveness
+   * (ARCHITECTURE §8) listens here; fired per frame, so listeners must be cheap.
+   */
+  readonly onDidReceiveHostFrame: Listenable<void> = this.didReceiveHostFrame.event
 
   constructor(opts: LauncherServerOptions) {
     this.opts = opts
@@ -231,6 +246,7 @@ export class LauncherServer {
   /** Handles one frame; returns the client from now on (a new one after a successful `register`). */
   private onFrame(client: Client, frame: string | Uint8Array): Client {
     if (client.isClosed || (client.role === 'host' && client.isReplaced)) return client
+    if (client.role === 'host') this.didReceiveHostFrame.fire()
     const parsed = parseHostInbound(frame)
     if (!parsed.ok) {
       const isFatal = parsed.code === 'frame_too_large' || client.role === 'unregistered'
@@ -316,6 +332,8 @@ export class LauncherServer {
       clientId,
       pid: msg.pid,
       sessionId: this.opts.hostPipe.snapshot().sessionId,
+      features: msg.features,
+      spawnId: msg.spawn_id,
       isFanoutActive: true,
       isReplaced: false,
       isClosed: false,

@@ -45,11 +45,19 @@ export interface DiagnosticsFeedOptions {
   log?: Logger
 }
 
-/** The badge: connected wins; `stopped` only once the held-down host is gone from the pipe too. */
-export function pipeStateOf(connected: boolean, supervisor: SupervisorState): PipeState {
+/**
+ * The badge: connected wins; `stopped` only once the held-down host is gone from the pipe too;
+ * `unresponsive` from the moment a hung host is judged so until its replacement connects.
+ */
+export function pipeStateOf(
+  connected: boolean,
+  supervisor: SupervisorState,
+  isUnresponsive = false,
+): PipeState {
   if (connected) return 'connected'
   if (supervisor === 'stopped') return 'stopped'
   if (supervisor === 'gave-up') return 'gave-up'
+  if (isUnresponsive) return 'unresponsive'
   return 'disconnected'
 }
 
@@ -83,6 +91,8 @@ export class DiagnosticsFeed implements DiagnosticsSource {
   private readonly timer: TimerSlot
 
   private wasConnected: boolean
+  /** Set by `markUnresponsive`, cleared when a host connects. */
+  private isUnresponsive = false
   private failureRun: FailureRun | undefined
   private timerDueAt = 0
   private lastDeliveryAt = Number.NEGATIVE_INFINITY
@@ -107,7 +117,7 @@ export class DiagnosticsFeed implements DiagnosticsSource {
     const supervisor = this.opts.supervisor
     return {
       ...pipe,
-      state: pipeStateOf(pipe.connected, supervisor.state),
+      state: pipeStateOf(pipe.connected, supervisor.state, this.isUnresponsive),
       hostPid: supervisor.hostPid,
       restarts: supervisor.restarts,
       transport: this.opts.transport,
@@ -140,6 +150,15 @@ export class DiagnosticsFeed implements DiagnosticsSource {
     return result
   }
 
+  /**
+   * The active host was judged unresponsive (§8): the badge reads `unresponsive` until a host
+   * connects again, and `message` goes to the event log as an error.
+   */
+  markUnresponsive(message: string): void {
+    this.isUnresponsive = true
+    this.note('error', message)
+  }
+
   /** Adds a line to the event ring. */
   note(level: LogLevel, message: string): void {
     this.failureRun = undefined
@@ -160,6 +179,7 @@ export class DiagnosticsFeed implements DiagnosticsSource {
   private onPipeChange(s: HostPipeSnapshot): void {
     if (s.connected !== this.wasConnected) {
       this.wasConnected = s.connected
+      if (s.connected) this.isUnresponsive = false
       if (s.connected) this.note('info', `host connected (session ${s.sessionId})`)
       else this.note('warn', 'host disconnected: commands are buffered until it returns')
       return
@@ -198,6 +218,10 @@ export class DiagnosticsFeed implements DiagnosticsSource {
         return this.markChanged()
       case 'running':
         return this.markChanged()
+      case 'lost':
+        // Unresponsive hosts are announced by markUnresponsive, with the silence measured.
+        if (e.reason === 'unresponsive') return this.markChanged()
+        return this.note('warn', `host${pid(e.pid)} lost its connection (${e.detail}); killing it`)
     }
   }
 

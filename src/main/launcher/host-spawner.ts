@@ -26,6 +26,8 @@ export interface SpawnHostOptions {
   token: string
   /** The launcher's socket, for HOSTPIPE_PIPE (pipe transport); null with the port transport. */
   socketPath: string | null
+  /** Names this spawn, for HOSTPIPE_SPAWN_ID (echoed as `register.spawn_id`, §4). */
+  spawnId?: string
   /** Extra argv for the host, e.g. ['--host-delay-ms', '5']. */
   args: string[]
   /** More variables, set over the ones `hostEnvironment` builds (e.g. HOSTPIPE_RECORD). */
@@ -39,11 +41,13 @@ export interface HostSpawner {
 
 /**
  * The variables a host reads to find its launcher (see host/host-config.ts): HOSTPIPE_TRANSPORT,
- * HOSTPIPE_TOKEN, and HOSTPIPE_PIPE with the pipe transport; then `opts.env` over them. Every
+ * HOSTPIPE_TOKEN, HOSTPIPE_PIPE with the pipe transport and HOSTPIPE_SPAWN_ID when the spawn is
+ * named; then `opts.env` over them. Every
  * spawner builds the host's environment with this, over its own base environment.
  */
 export function hostEnvironment(opts: SpawnHostOptions): Record<string, string> {
   const env: Record<string, string> = { HOSTPIPE_TRANSPORT: opts.transport, HOSTPIPE_TOKEN: opts.token }
   if (opts.transport === 'pipe' && opts.socketPath !== null) env.HOSTPIPE_PIPE = opts.socketPath
+  if (opts.spawnId !== undefined) env.HOSTPIPE_SPAWN_ID = opts.spawnId
   return Object.assign(env, opts.env)
 }

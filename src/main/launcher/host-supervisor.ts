@@ -16,6 +16,12 @@ import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff'
  */
 export type SupervisorState = 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped' | 'gave-up'
 
+/**
+ * Why a serving host counts as lost while its process may still run (§8): it went silent
+ * (`unresponsive`) or its connection or IPC channel is gone (`channel-gone`).
+ */
+export type HostLossReason = 'unresponsive' | 'channel-gone'
+
 /** What happened, for logs and the diagnostics event ring. */
 export type SupervisorEvent =
   | { type: 'spawned'; pid: number | null; restart: boolean }
@@ -27,6 +33,7 @@ export type SupervisorEvent =
   | { type: 'stopping'; pid: number | null }
   | { type: 'stopped' }
   | { type: 'signalled'; pid: number | null; signal: 'SIGTERM' | 'SIGKILL' }
+  | { type: 'lost'; pid: number | null; reason: HostLossReason; detail: string }
 
 /** How long a host may take to exit after SIGTERM before it gets SIGKILL. */
 export const STOP_GRACE_MS = 2_000
@@ -36,9 +43,11 @@ export const START_TIMEOUT_MS = 15_000
 export interface HostSupervisorOptions {
   /**
    * Starts one host process. Whoever spawns builds its argv and environment (token, socket path,
-   * transport): the supervisor only decides when. May throw (counted as a start failure).
+   * transport): the supervisor only decides when, and names each spawn (`spawnId`, for
+   * HOSTPIPE_SPAWN_ID: a registration echoing it is the process we spawned). May throw (counted as
+   * a start failure).
    */
-  spawn: () => HostProcess
+  spawn: (spawnId: string) => HostProcess
   /**
    * Closes the launcher's connection to the current host (the polite stop: a host exits when its
    * connection closes). Must be idempotent and must not throw.
@@ -63,7 +72,7 @@ export interface HostSupervisorOptions {
  * exit it acts on (an old host's late exit is ignored).
  */
 export class HostSupervisor {
-  private readonly spawn: () => HostProcess
+  private readonly spawn: (spawnId: string) => HostProcess
   private readonly clock: Clock
   private readonly backoff: RestartBackoff
   private readonly graceMs: number
@@ -80,6 +89,11 @@ export class HostSupervisor {
   readonly onDidSpawn: Listenable<HostProcess> = this.didSpawn.event
 
   private current: HostProcess | undefined
+  /** HOSTPIPE_SPAWN_ID of `current`: how a registration is matched to the process we spawned. */
+  private currentSpawnId: string | undefined
+  private spawnCount = 0
+  /** The current host was already declared lost (and SIGKILLed): its exit is on its way. */
+  private lostHost: HostProcess | undefined
   private currentState: SupervisorState = 'stopped'
   private restartCount = 0
   /** The backoff wait before a restart. */
@@ -135,6 +149,14 @@ export class HostSupervisor {
   }
 
   /**
+   * The spawn id (env HOSTPIPE_SPAWN_ID, echoed as `spawn_id` in `register`) of the host process
+   * this supervisor runs now, or undefined. A registration without it is not ours to signal (§4).
+   */
+  get spawnId(): string | undefined {
+    return this.current ? this.currentSpawnId : undefined
+  }
+
+  /**
    * Starts a host unless one is up or coming: clears `stopped`/`gave-up` (and their crash
    * history), cuts a backoff wait short. Returns false when a host was already running or starting.
    */
@@ -176,7 +198,32 @@ export class HostSupervisor {
     const host = this.current
     if (!host || this.isDisposed) return false
     this.log.warn(`[supervisor] killing host pid ${host.pid ?? '?'} (SIGKILL)`)
+    // Its connection will close before its exit is seen: that is this kill, not a second loss.
+    this.lostHost = host
     return host.kill('SIGKILL')
+  }
+
+  /**
+   * The serving host is lost while its process may live on (ARCHITECTURE §8): it went
+   * unresponsive, or its connection (or IPC channel) is gone. It gets SIGKILL, and its exit then
+   * takes the crash path (`onExit` → restart with backoff, or give up): the one path every loss
+   * of a host goes through. Only for the process this supervisor spawned (the caller matches
+   * `spawnId`); once per host. Returns false when there is nothing to do (no running host,
+   * stopping, or already lost).
+   */
+  loseHost(reason: HostLossReason, detail: string): boolean {
+    const host = this.current
+    if (!host || this.isDisposed || this.currentState !== 'running' || this.lostHost === host) return false
+    this.lostHost = host
+    const pid = host.pid ?? null
+    this.log.warn(`[supervisor] host pid ${pid ?? '?'} lost (${reason}): ${detail}; SIGKILL`)
+    this.emit({ type: 'lost', pid, reason, detail })
+    try {
+      host.kill('SIGKILL')
+    } catch (err) {
+      this.log.warn(`[supervisor] SIGKILL to host pid ${pid ?? '?'} failed: ${String(err)}`)
+    }
+    return true
   }
 
   /**
@@ -225,7 +272,9 @@ export class HostSupervisor {
   private spawnHost(isRestart: boolean): void {
     let host: HostProcess
     try {
-      host = this.spawn()
+      const spawnId = String(++this.spawnCount)
+      host = this.spawn(spawnId)
+      this.currentSpawnId = spawnId
     } catch (err) {
       this.log.error(`[supervisor] spawning the host failed: ${String(err)}`)
       this.emit({ type: 'spawn-failed', error: String(err) })
@@ -296,6 +345,8 @@ export class HostSupervisor {
   private onExit(host: HostProcess, info: HostExitInfo): void {
     if (host !== this.current) return
     this.current = undefined
+    this.currentSpawnId = undefined
+    this.lostHost = undefined
     this.startTimer.clear()
     this.killTimer.clear()
     this.giveUpTimer.clear()

@@ -8,6 +8,8 @@ export interface LauncherCliOptions {
   hostDelayMs?: number
   sagaTimeoutMs?: number
   maxRestarts?: number
+  /** `--unresponsive-ms N` (§8); 0 turns liveness off. */
+  unresponsiveMs?: number
   /** Headless only: the diagnostics server's port; 0 picks a free one. */
   port?: number
 }
@@ -18,6 +20,7 @@ const INTEGER_FLAGS = [
   ['host-delay-ms', 'hostDelayMs'],
   ['saga-timeout-ms', 'sagaTimeoutMs'],
   ['max-restarts', 'maxRestarts'],
+  ['unresponsive-ms', 'unresponsiveMs'],
   ['port', 'port'],
 ] as const
 
@@ -40,6 +43,7 @@ export function parseLauncherArgs(
         'host-delay-ms': { type: 'string' },
         'saga-timeout-ms': { type: 'string' },
         'max-restarts': { type: 'string' },
+        'unresponsive-ms': { type: 'string' },
         ...(acceptsPort ? { port: { type: 'string' as const } } : {}),
       },
     }).values as Record<string, string | boolean | undefined>

@@ -14,6 +14,12 @@ export interface LauncherOptions {
   sagaTimeoutMs?: number
   /** Crashes within 60 s before giving up; default 5. */
   maxRestarts?: number
+  /**
+   * `--unresponsive-ms`: a host with work outstanding that sends no frame for this long (or holds
+   * a command this long past its deadline) is killed and replaced (ARCHITECTURE §8). Default
+   * 5000 (UNRESPONSIVE_MS); 0 turns liveness off.
+   */
+  unresponsiveMs?: number
   /** Reported as `launcher_version`; default the package version. */
   version?: string
   log?: Logger

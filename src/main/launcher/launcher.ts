@@ -3,15 +3,16 @@ import { version as packageVersion } from '../../../package.json'
 import { DisposableStore } from '../base/disposable'
 import { HostPipe } from '../host-pipe'
 import { silentLogger } from '../base/logger'
-import { LauncherServer } from '../ipc/launcher-server'
+import { LauncherServer, type RegisteredHost } from '../ipc/launcher-server'
 import { SocketServer } from '../ipc/socket-server'
 import { createDiagnosticsActions } from './diagnostics-actions'
 import { DiagnosticsFeed } from './diagnostics-feed'
 import type { DiagnosticsSource } from './diagnostics-source'
 import { HostSupervisor } from './host-supervisor'
 import { LauncherEvents } from './launcher-events'
-import type { Event } from '../../shared/protocol'
+import { FEATURE_ACK, FEATURE_DEADLINE, type Event } from '../../shared/protocol'
 import type { LauncherOptions } from './launcher-options'
+import { LivenessMonitor, UNRESPONSIVE_MS, type UnresponsiveVerdict } from './liveness-monitor'
 import { SagaCoordinator } from './saga-coordinator'
 
 /** A running launcher: HostPipe + IPC server + supervisor + saga coordinator + diagnostics feed. */
@@ -52,6 +53,8 @@ class ComposedLauncher implements Launcher {
   private readonly server: LauncherServer
   /** Subscriptions between the parts; disposed last, once every part has stopped. */
   private readonly disposables = new DisposableStore()
+  private readonly liveness: LivenessMonitor
+  private readonly unresponsiveMs: number
   private running: Running | undefined
   private disposing: Promise<void> | undefined
   private firstHost: { resolve(): void; reject(e: Error): void } | undefined
@@ -68,6 +71,17 @@ class ComposedLauncher implements Launcher {
       pipe: this.pipe,
       events: this.events,
       sagaTimeoutMs: opts.sagaTimeoutMs,
+      hostHonoursDeadlines: () => this.hostHas(FEATURE_DEADLINE),
+      log: this.log,
+    })
+    this.unresponsiveMs = opts.unresponsiveMs ?? UNRESPONSIVE_MS
+    this.liveness = new LivenessMonitor({
+      unresponsiveMs: this.unresponsiveMs,
+      pipe: this.pipe,
+      // A host without acks has work outstanding while a saga whose command it was sent is open.
+      hasUnackedWork: (s) => !this.hostHas(FEATURE_ACK) && this.coordinator.issuedCount > s.pending,
+      oldestOverdueDeadline: () => this.coordinator.oldestOverdueDeadline(),
+      onUnresponsive: (verdict) => this.onUnresponsive(verdict),
       log: this.log,
     })
     this.server = new LauncherServer({
@@ -85,6 +99,8 @@ class ComposedLauncher implements Launcher {
       }),
     )
     this.disposables.add(this.server.onDidReceiveReport((report) => this.coordinator.handleReport(report)))
+    this.disposables.add(this.server.onDidReceiveHostFrame(() => this.liveness.noteHostFrame()))
+    this.disposables.add(this.server.onDidLoseHost((host) => this.onHostGone(host)))
     this.disposables.add(this.events.onDidEmit((e) => this.server.broadcast(e)))
   }
 
@@ -103,7 +119,7 @@ class ComposedLauncher implements Launcher {
     const socketPath = socketServer?.path ?? null
     const spawnOptions = { transport, token: this.token, socketPath, args: [...(this.opts.hostArgs ?? [])] }
     const supervisor = new HostSupervisor({
-      spawn: () => this.opts.spawner.spawn(spawnOptions),
+      spawn: (spawnId) => this.opts.spawner.spawn({ ...spawnOptions, spawnId }),
       maxRestarts: this.opts.maxRestarts,
       closeHostConnection: () => this.server.disconnectHost('stop-host'),
       log: this.log,
@@ -139,6 +155,49 @@ class ComposedLauncher implements Launcher {
     }
   }
 
+  private hostHas(feature: string): boolean {
+    return this.server.currentHost?.features.includes(feature) ?? false
+  }
+
+  /** Whether the registered host is the process the supervisor spawned (its spawn id matches). */
+  private isSpawnedHost(host: RegisteredHost): boolean {
+    const spawnId = this.running?.supervisor.spawnId
+    return spawnId !== undefined && host.spawnId === spawnId
+  }
+
+  /**
+   * The host went silent (§8). A process we spawned is SIGKILLed and replaced through the crash
+   * path; a host we did not spawn only has its connection closed (we never signal it). Either way
+   * its connection goes now, so its unacked commands fail at once.
+   */
+  private onUnresponsive(verdict: UnresponsiveVerdict): void {
+    const host = this.server.currentHost
+    const running = this.running
+    if (!host || !running) return
+    const isOurs = this.isSpawnedHost(host)
+    const pid = isOurs ? (running.supervisor.hostPid ?? host.pid) : host.pid
+    const detail =
+      verdict.why === 'silent'
+        ? `no frame for ${verdict.forMs} ms with work outstanding`
+        : `a command still unreported ${verdict.forMs} ms past its deadline`
+    const action = isOurs ? 'killing it' : 'closing its connection (not spawned by this launcher)'
+    const message = `host pid ${pid} unresponsive for ${this.unresponsiveMs} ms; ${action}`
+    this.log.warn(`[launcher] ${message} (${detail})`)
+    running.feed.markUnresponsive(message)
+    // Declared lost before its connection is closed, so that close is not taken for a second loss.
+    if (isOurs) running.supervisor.loseHost('unresponsive', detail)
+    this.server.disconnectHost('unresponsive')
+  }
+
+  /**
+   * The host's connection is gone (EOF, error, IPC channel closed): a serving host we spawned is
+   * lost whatever its process does, so it is killed and replaced (§8). The supervisor ignores
+   * this while it stops the host itself, and after a kill it already knows of.
+   */
+  private onHostGone(host: RegisteredHost & { reason: string }): void {
+    if (this.isSpawnedHost(host)) this.running!.supervisor.loseHost('channel-gone', host.reason)
+  }
+
   /** Subscribes to every launcher event (sagas, pipe failures, errors). */
   subscribeEvents(fn: (e: Event) => void): () => void {
     const subscription = this.events.onDidEmit(fn)
@@ -155,6 +214,7 @@ class ComposedLauncher implements Launcher {
     this.firstHost = undefined
     const running = this.running
     // The host goes first (no orphans); then nothing is left to deliver, and sagas still open fail.
+    this.liveness.dispose()
     await running?.supervisor.dispose()
     this.server.dispose()
     await running?.socketServer?.close()

@@ -1,5 +1,5 @@
 import { MAX_BURST, type SagaTotals } from '../../shared/diagnostics'
-import type { Command, Event, SagaReport } from '../../shared/protocol'
+import { REASON_CANCELLED, type Command, type Event, type SagaReport } from '../../shared/protocol'
 import { DisposableStore } from '../base/disposable'
 import { positiveIntOption } from '../base/integer-option'
 import { TimerSlot } from '../base/timer-slot'
@@ -13,6 +13,8 @@ export const SAGA_TIMEOUT_MS = 5_000
 export const REASON_SAGA_TIMEOUT = 'saga timeout'
 export const REASON_BACKLOG_FULL = 'saga backlog full'
 export const REASON_COORDINATOR_DISPOSED = 'saga coordinator disposed'
+/** A deadline-aware host acked a saga's command past its timeout without reporting on it. */
+export const REASON_NO_REPORT = 'host acked without a report'
 
 /** The three saga commands, without their saga id (the coordinator assigns it). */
 export type SagaRequest =
@@ -23,7 +25,14 @@ export type SagaRequest =
 /** What the coordinator uses of HostPipe. */
 export type SagaPipe = Pick<
   HostPipe,
-  'sendCommand' | 'cancelSaga' | 'snapshot' | 'onDidChange' | 'onDidFailSaga' | 'maxInFlight'
+  | 'sendCommand'
+  | 'cancelSaga'
+  | 'snapshot'
+  | 'onDidChange'
+  | 'onDidFailSaga'
+  | 'maxInFlight'
+  | 'sagaCommandState'
+  | 'sendControl'
 >
 /** What the coordinator uses of the launcher's event bus: it publishes there, never listens. */
 export type SagaEventBus = Pick<LauncherEvents, 'emit' | 'nextVersion'>
@@ -34,6 +43,13 @@ export interface SagaCoordinatorOptions {
   /** Where saga events are published. */
   events: SagaEventBus
   clock?: Clock
+  /** The wall clock a command's `deadline` is stated in (epoch ms, §8). Default Date.now. */
+  wallNow?: () => number
+  /**
+   * Whether the connected host registered with feature `"deadline"`. Its in-flight commands are
+   * then left to its verdict when their saga times out. Default: never (AgentMux behaviour).
+   */
+  hostHonoursDeadlines?: () => boolean
   /** Default SAGA_TIMEOUT_MS. */
   sagaTimeoutMs?: number
   /** Sagas waiting to be issued; beyond this a new saga fails at once. Default MAX_BURST. */
@@ -46,6 +62,8 @@ export interface SagaCoordinatorStats extends SagaTotals {
   backlog: number
   /** Reports and HostPipe failures that came after their saga had already ended. */
   lateTerminals: number
+  /** Sagas past their timeout, in flight on a deadline-aware host, waiting for its verdict. */
+  awaitingHost: number
   /** Reports for no issued saga, or of the wrong kind for their saga. */
   ignoredReports: number
 }
@@ -59,9 +77,20 @@ export interface BurstResult {
 interface Saga {
   readonly id: number
   readonly request: SagaRequest
-  /** When its timeout fires; undefined while it waits in the backlog. */
+  /** When its timeout fires (coordinator clock); undefined while it waits in the backlog. */
   deadline: number | undefined
+  /** The same moment on the wall clock: the `deadline` its command carries (§8). */
+  wallDeadline: number | undefined
 }
+
+/** What `cancelSaga` did. */
+export type SagaCancelOutcome =
+  /** It had not reached a host, or its host cannot honour a cancel: `saga_failed` now. */
+  | 'failed'
+  /** In flight on a deadline-aware host: `cancel_saga` sent; the host's report ends the saga. */
+  | 'sent-to-host'
+  /** No open saga with that id. */
+  | 'not-open'
 
 const REPORT_FOR: Record<SagaRequest['cmd'], SagaReport['cmd']> = {
   spawn_pool_window: 'report_pool_window_added',
@@ -90,11 +119,23 @@ const REPORT_FOR: Record<SagaRequest['cmd'], SagaReport['cmd']> = {
  * The timeout clock of a saga starts when it is issued. If the backlog cannot move for a whole
  * saga timeout (a connected host that stopped acking), its sagas fail with `saga timeout` too,
  * so no saga waits forever.
+ *
+ * Deadlines (ARCHITECTURE §8, after gRPC's deadline propagation). Each command carries its
+ * saga's deadline: the wall-clock moment its timeout fires, fixed at issue, so it stays the same
+ * while the frame waits in HostPipe's buffer. When the timeout fires, a command that never left
+ * the launcher is removed and its saga failed (`saga timeout`: it was never sent). A command in
+ * flight on a host that registered with feature `"deadline"` is left to that host: it will not
+ * start the command late and reports `deadline exceeded`, so the saga ends with the host's report
+ * or with the host's loss (HostPipe's `host disconnected before ack`), never with a verdict the
+ * host could contradict. Hosts without the feature keep AgentMux's behaviour: the timeout fails
+ * the saga, and the host may still execute it (its report then counts as late).
  */
 export class SagaCoordinator {
   private readonly pipe: SagaPipe
   private readonly events: SagaEventBus
   private readonly clock: Clock
+  private readonly wallNow: () => number
+  private readonly hostHonoursDeadlines: () => boolean
   private readonly sagaTimeoutMs: number
   private readonly maxBacklog: number
   private readonly log: Logger
@@ -104,6 +145,9 @@ export class SagaCoordinator {
   private readonly open = new Map<number, Saga>()
   /** Open sagas handed to HostPipe, in issue order, hence in deadline order. */
   private readonly issued = new Map<number, Saga>()
+  /** Sagas past their timeout left to a deadline-aware host, in the order they timed out. */
+  private readonly leftToHost = new Map<number, Saga>()
+  private isLeftCheckScheduled = false
   /**
    * Sagas are issued in id order, so the backlog needs no queue of its own: it is the open sagas
    * from this id on (every saga below it was issued or has ended).
@@ -117,12 +161,21 @@ export class SagaCoordinator {
   private isPumping = false
   private isPumpScheduled = false
   private isDisposed = false
-  private readonly counts = { started: 0, completed: 0, failed: 0, lateTerminals: 0, ignoredReports: 0 }
+  private readonly counts = {
+    started: 0,
+    completed: 0,
+    failed: 0,
+    lateTerminals: 0,
+    lateReports: 0,
+    ignoredReports: 0,
+  }
 
   constructor(opts: SagaCoordinatorOptions) {
     this.pipe = opts.pipe
     this.events = opts.events
     this.clock = opts.clock ?? systemClock
+    this.wallNow = opts.wallNow ?? Date.now
+    this.hostHonoursDeadlines = opts.hostHonoursDeadlines ?? (() => false)
     this.sagaTimeoutMs = positiveIntOption('sagaTimeoutMs', opts.sagaTimeoutMs, SAGA_TIMEOUT_MS)
     this.maxBacklog = positiveIntOption('maxBacklog', opts.maxBacklog, MAX_BURST)
     this.log = opts.log ?? silentLogger
@@ -131,7 +184,12 @@ export class SagaCoordinator {
     this.disposables.add(this.pipe.onDidFailSaga((f) => this.onPipeFailed(f.sagaId)))
     // Room frees on acks and on a disconnect. The pump runs after HostPipe's notification
     // returns, never inside it: HostPipe is mid-update while it notifies.
-    this.disposables.add(this.pipe.onDidChange(() => this.schedulePump()))
+    this.disposables.add(
+      this.pipe.onDidChange(() => {
+        this.schedulePump()
+        this.scheduleLeftCheck()
+      }),
+    )
   }
 
   /** Starts a saga: `saga_started` now, its command as soon as HostPipe has room. Returns its id. */
@@ -155,9 +213,11 @@ export class SagaCoordinator {
    * for an unknown saga, or of the wrong kind (a buggy host: the saga then runs into its timeout).
    */
   handleReport(report: SagaReport): boolean {
-    const saga = this.issued.get(report.saga_id)
+    const saga = this.issued.get(report.saga_id) ?? this.leftToHost.get(report.saga_id)
     if (!saga) {
       if (this.isEnded(report.saga_id)) {
+        // The host did work for a saga its user was already told had ended: what §8 rules out.
+        this.counts.lateReports++
         this.counts.lateTerminals++
         this.log.debug(`[saga] ${report.cmd} for saga ${report.saga_id} after it ended: ignored`)
       } else {
@@ -195,8 +255,8 @@ export class SagaCoordinator {
   }
 
   totals(): SagaTotals {
-    const { started, completed, failed } = this.counts
-    return { started, completed, failed, inFlight: this.open.size }
+    const { started, completed, failed, lateReports } = this.counts
+    return { started, completed, failed, inFlight: this.open.size, lateReports }
   }
 
   stats(): SagaCoordinatorStats {
@@ -204,8 +264,45 @@ export class SagaCoordinator {
       ...this.totals(),
       backlog: this.backlogSize,
       lateTerminals: this.counts.lateTerminals,
+      awaitingHost: this.leftToHost.size,
       ignoredReports: this.counts.ignoredReports,
     }
+  }
+
+  /**
+   * Cancels an open saga; the saga still ends exactly once, with the truth. Not yet issued, or
+   * its command still buffered: removed unsent, `saga_failed{reason}` now. In flight on a
+   * deadline-aware host: `cancel_saga` goes to the host, whose report ends the saga (`cancelled`
+   * if the command had not started; a running handler's signal fires and its outcome counts).
+   * In flight on a host without the feature: failed now, as AgentMux would; that host may still
+   * execute the command. Default reason `cancelled`.
+   */
+  cancelSaga(sagaId: number, reason: string = REASON_CANCELLED): SagaCancelOutcome {
+    const saga = this.open.get(sagaId)
+    if (!saga) return 'not-open'
+    if (saga.deadline !== undefined && this.isInFlightOnDeadlineHost(saga)) {
+      this.pipe.sendControl({ cmd: 'cancel_saga', saga_id: sagaId }).catch((err: unknown) => {
+        // The host is gone: HostPipe fails the saga's in-flight command with the host's loss.
+        this.log.debug(`[saga] cancel_saga ${sagaId} not sent: ${String(err)}`)
+      })
+      return 'sent-to-host'
+    }
+    this.fail(saga, reason)
+    return 'failed'
+  }
+
+  /** Open sagas whose command was handed to HostPipe (for liveness: work written to a host). */
+  get issuedCount(): number {
+    return this.issued.size + this.leftToHost.size
+  }
+
+  /**
+   * The earliest timeout moment (coordinator clock) among sagas left to a deadline-aware host, or
+   * undefined. A host still holding one `--unresponsive-ms` past it is hung (§8).
+   */
+  oldestOverdueDeadline(): number | undefined {
+    const oldest = this.leftToHost.values().next().value
+    return oldest?.deadline
   }
 
   /** Fails every open saga (`saga coordinator disposed`), clears timers and subscriptions. */
@@ -213,6 +310,7 @@ export class SagaCoordinator {
     if (this.isDisposed) return
     this.isDisposed = true
     this.disposables.dispose()
+    this.leftToHost.clear()
     this.nextToIssue = this.nextSagaId
     for (const saga of [...this.open.values()]) this.fail(saga, REASON_COORDINATOR_DISPOSED)
   }
@@ -228,7 +326,7 @@ export class SagaCoordinator {
     )
       throw new RangeError(`${request.cmd} needs a non-empty label`)
     const waiting = this.backlogSize
-    const saga: Saga = { id: this.nextSagaId++, request, deadline: undefined }
+    const saga: Saga = { id: this.nextSagaId++, request, deadline: undefined, wallDeadline: undefined }
     this.open.set(saga.id, saga)
     this.counts.started++
     this.events.emit({
@@ -279,6 +377,7 @@ export class SagaCoordinator {
     const now = this.clock.now()
     this.backlogMovedAt = now
     saga.deadline = now + this.sagaTimeoutMs
+    saga.wallDeadline = this.wallNow() + this.sagaTimeoutMs
     this.issued.set(saga.id, saga)
     this.armTimeoutTimer()
     // Registered before the send: HostPipe may fail the saga synchronously inside it.
@@ -293,7 +392,11 @@ export class SagaCoordinator {
   }
 
   private commandOf(saga: Saga): Command {
-    return { ...saga.request, saga_id: saga.id }
+    return { ...saga.request, saga_id: saga.id, deadline: saga.wallDeadline }
+  }
+
+  private isInFlightOnDeadlineHost(saga: Saga): boolean {
+    return this.hostHonoursDeadlines() && this.pipe.sagaCommandState(saga.id) === 'in-flight'
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -332,11 +435,12 @@ export class SagaCoordinator {
   private close(saga: Saga): void {
     this.open.delete(saga.id)
     this.issued.delete(saga.id)
+    this.leftToHost.delete(saga.id)
   }
 
   /** The open sagas not yet issued. */
   private get backlogSize(): number {
-    return this.open.size - this.issued.size
+    return this.open.size - this.issued.size - this.leftToHost.size
   }
 
   private isEnded(sagaId: number): boolean {
@@ -357,12 +461,46 @@ export class SagaCoordinator {
 
   private onTimeoutTimer(): void {
     const now = this.clock.now()
+    let leftCount = 0
     for (const saga of this.issued.values()) {
       if (saga.deadline! > now) break
+      if (this.isInFlightOnDeadlineHost(saga)) {
+        this.issued.delete(saga.id)
+        this.leftToHost.set(saga.id, saga)
+        leftCount++
+        continue
+      }
       this.log.warn(`[saga] saga ${saga.id} (${saga.request.cmd}) timed out after ${this.sagaTimeoutMs} ms`)
       this.fail(saga, REASON_SAGA_TIMEOUT)
     }
+    if (leftCount > 0)
+      this.log.info(
+        `[saga] ${leftCount} saga(s) timed out in flight on a deadline-aware host: its reports decide them`,
+      )
     this.armTimeoutTimer()
+  }
+
+  private scheduleLeftCheck(): void {
+    if (this.isLeftCheckScheduled || this.leftToHost.size === 0 || this.isDisposed) return
+    this.isLeftCheckScheduled = true
+    queueMicrotask(() => {
+      this.isLeftCheckScheduled = false
+      if (!this.isDisposed) this.failAckedWithoutReport()
+    })
+  }
+
+  /**
+   * A saga left to its host ends with the host's report, which comes before the ack. One whose
+   * command HostPipe no longer holds was acked with no report (a host losing it fails it in
+   * HostPipe first): fail it rather than wait forever. Oldest first, stopping at the first still
+   * in flight: acks are cumulative, so later ones are in flight too.
+   */
+  private failAckedWithoutReport(): void {
+    for (const saga of this.leftToHost.values()) {
+      if (this.pipe.sagaCommandState(saga.id) !== undefined) return
+      this.log.warn(`[saga] saga ${saga.id}: the host acked its command without a report`)
+      this.fail(saga, REASON_NO_REPORT)
+    }
   }
 
   private armStallTimer(): void {
