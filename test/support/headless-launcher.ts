@@ -18,12 +18,18 @@ export interface HeadlessLauncher {
 const ENTRY = 'out/main/headless.js'
 const DIAGNOSTICS_LINE = /^Diagnostics: (http:\/\/127\.0\.0\.1:(\d+))\/\?token=(\S+)$/
 
-/** Starts `node out/main/headless.js --port 0 …` and waits for its one `Diagnostics:` line. */
-export async function startHeadless(args: string[] = []): Promise<HeadlessLauncher> {
+/**
+ * Starts `node out/main/headless.js --port 0 …` and waits for its one `Diagnostics:` line. `env`
+ * is added to the launcher's environment (which its hosts inherit).
+ */
+export async function startHeadless(
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<HeadlessLauncher> {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first`)
   const child = spawn(process.execPath, [ENTRY, '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HOSTPIPE_LOG_LEVEL: 'warn' },
+    env: { ...process.env, HOSTPIPE_LOG_LEVEL: 'warn', ...env },
   })
   const stdout: string[] = []
   const stderr: string[] = []

@@ -1,13 +1,16 @@
-import { fork, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { Socket } from 'node:net'
 import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
-import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { silentLogger, type Logger } from '../host-pipe'
 import type { HostProcess, HostSpawner, SpawnHostOptions } from '../launcher/host-spawner'
-import { childIpcConnection } from './child-ipc-connection'
+import { logHostOutput } from './bounded-line-reader'
 import type { FrameConnection } from './frame-connection'
+import { SocketConnection } from './socket-connection'
+
+/** The host's descriptor for the `port` transport's channel (env HOSTPIPE_PORT_FD). */
+export const HOST_PORT_FD = 3
 
 export interface NodeHostSpawnerOptions {
   /** The built host entry. Default: `host.js` beside the launcher bundle (see `defaultHostScript`). */
@@ -36,7 +39,7 @@ export function defaultHostScript(moduleUrl: string = import.meta.url): string {
   return candidates.find((p) => existsSync(p)) ?? candidates[0]!
 }
 
-/** Starts hosts with `child_process.fork` (headless). */
+/** Starts hosts under plain Node (headless). */
 export class NodeHostSpawner implements HostSpawner {
   private readonly hostScript: string
   private readonly log: Logger
@@ -50,20 +53,36 @@ export class NodeHostSpawner implements HostSpawner {
     this.baseEnv = opts.baseEnv ?? process.env
   }
 
+  /**
+   * Starts a host with `child_process.spawn`, not `fork`: a forked child gets Node's IPC channel,
+   * whose reader in the launcher buffers an unterminated line without limit and throws, uncaught,
+   * on one that is not JSON (a host could kill the launcher with `not json\n`, or with 512 MiB and
+   * no newline). So the host gets no channel but the one the transport names, read by our framer:
+   * the `pipe` transport's socket, or for `port` a socket pair on fd HOST_PORT_FD carrying the same
+   * NDJSON. stdout and stderr are read as lines of at most MAX_OUTPUT_LINE_BYTES.
+   */
   spawn(opts: SpawnHostOptions): HostProcess {
-    const child = fork(this.hostScript, opts.args, {
-      env: { ...this.baseEnv, ...opts.env, HOSTPIPE_TRANSPORT: opts.transport },
-      execArgv: this.execArgv,
-      // stdin is not used; the IPC channel is there in both transports so the host notices when
-      // the launcher dies (its 'disconnect'), even on the pipe transport.
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
+    const isPort = opts.transport === 'port'
+    const child = spawn(process.execPath, [...this.execArgv, this.hostScript, ...opts.args], {
+      env: {
+        ...this.baseEnv,
+        ...opts.env,
+        HOSTPIPE_TRANSPORT: opts.transport,
+        ...(isPort ? { HOSTPIPE_PORT_FD: String(HOST_PORT_FD) } : {}),
+      },
+      // stdin is not used. A host notices the launcher is gone when its channel closes (the
+      // launcher's end goes with the launcher), or by its parent pid changing.
+      stdio: isPort ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     })
-    return new NodeHostProcess(
-      child,
-      opts.transport === 'port' ? childIpcConnection(child) : undefined,
-      this.log,
-    )
+    const channel = isPort ? child.stdio[HOST_PORT_FD] : undefined
+    const connection =
+      channel instanceof Socket
+        ? new SocketConnection(channel, {
+            description: `host fd ${HOST_PORT_FD} pid ${child.pid ?? '?'}`,
+            log: this.log,
+          })
+        : undefined
+    return new NodeHostProcess(child, connection, this.log)
   }
 }
 
@@ -79,8 +98,8 @@ class NodeHostProcess implements HostProcess {
     const tag = `[host ${child.pid ?? '?'}]`
     // The host tags its own log lines; untagged output (a crash trace) gets the tag here.
     const tagged = (line: string): string => (line.startsWith(tag) ? line : `${tag} ${line}`)
-    forwardLines(child.stdout, (line) => log.info(tagged(line)))
-    forwardLines(child.stderr, (line) => log.info(tagged(line)))
+    if (child.stdout) logHostOutput(child.stdout, (line) => log.info(tagged(line)))
+    if (child.stderr) logHostOutput(child.stderr, (line) => log.info(tagged(line)))
     child.once('exit', (code, signal) => this.exited(code, signal))
     child.on('error', (err) => {
       log.warn(`${tag} ${err.message}`)
@@ -117,9 +136,4 @@ class NodeHostProcess implements HostProcess {
       }
     }
   }
-}
-
-function forwardLines(stream: Readable | null, fn: (line: string) => void): void {
-  if (!stream) return
-  createInterface({ input: stream, crlfDelay: Infinity }).on('line', fn)
 }
