@@ -3,7 +3,7 @@ import { HostPipeError } from '../../src/main/host-pipe'
 import { LauncherServer, type HostPipePort } from '../../src/main/ipc/launcher-server'
 import { settle } from '../support/memory-writer'
 import { FakeConnection } from '../support/ipc-fake-connection'
-import { commandsOf, makeServer, TOKEN } from '../support/ipc-server-harness'
+import { API_TOKEN, commandsOf, makeServer, TOKEN } from '../support/ipc-server-harness'
 
 describe('LauncherServer: the host connection', () => {
   it('sends `registered` before the commands buffered while no host was there, in FIFO order', async () => {
@@ -159,7 +159,8 @@ describe('LauncherServer: the host connection', () => {
     const warn = vi.fn()
     const server = new LauncherServer({
       hostPipe,
-      token: TOKEN,
+      hostToken: TOKEN,
+      apiToken: API_TOKEN,
       nextVersion: () => 1,
       launcherVersion: '1',
       log: { debug: vi.fn(), info: vi.fn(), warn, error: warn },

@@ -42,8 +42,17 @@ export interface RegisteredHost {
 
 export interface LauncherServerOptions {
   hostPipe: HostPipePort
-  /** The per-launch secret every client must present in `register`. */
-  token: string
+  /**
+   * The host token (a host's env HOSTPIPE_TOKEN, never shown to a person): what a `kind:"host"`
+   * client presents in `register`, and only it.
+   */
+  hostToken: string
+  /**
+   * The diagnostics API token (the one in the printed `Diagnostics:` URL): what a `kind:"tool"`
+   * client presents, and only it. Must differ from `hostToken` (ARCHITECTURE §2, "Two secrets"),
+   * so host code cannot watch every event as a tool nor drive the HTTP API.
+   */
+  apiToken: string
   /** The launcher's one version counter (events carry it; connection-private errors use 0). */
   nextVersion(): number
   /** Sent as `launcher_version` in `registered`. */
@@ -112,7 +121,8 @@ export class LauncherServer {
   private readonly opts: LauncherServerOptions
   private readonly log: Logger
   private readonly clock: Clock
-  private readonly tokenDigest: Buffer
+  private readonly hostTokenDigest: Buffer
+  private readonly apiTokenDigest: Buffer
   private readonly maxUnregistered: number
   private readonly registerTimeoutMs: number
   private readonly toolBacklogLimit: number
@@ -128,7 +138,12 @@ export class LauncherServer {
     this.opts = opts
     this.log = opts.log ?? silentLogger
     this.clock = opts.clock ?? systemClock
-    this.tokenDigest = sha256(opts.token)
+    if (opts.hostToken === '' || opts.apiToken === '')
+      throw new RangeError('hostToken and apiToken must not be empty')
+    if (opts.hostToken === opts.apiToken)
+      throw new RangeError('hostToken and apiToken must differ: hosts must not hold the API secret')
+    this.hostTokenDigest = sha256(opts.hostToken)
+    this.apiTokenDigest = sha256(opts.apiToken)
     this.maxUnregistered = opts.maxUnregistered ?? MAX_UNREGISTERED_CONNECTIONS
     this.registerTimeoutMs = opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS
     this.toolBacklogLimit = opts.toolBacklogLimit ?? TOOL_BACKLOG_LIMIT
@@ -215,8 +230,15 @@ export class LauncherServer {
     if (client.state === 'unregistered') {
       if (msg.cmd !== 'register')
         return this.fail(client, 'not_registered', `\`register\` must come first, got \`${msg.cmd}\``, true)
-      if (!this.isTokenValid(msg.token))
-        return this.fail(client, 'unauthorized', "`token` does not match this launch's HOSTPIPE_TOKEN", true)
+      if (!this.isTokenValid(msg.kind, msg.token))
+        return this.fail(
+          client,
+          'unauthorized',
+          msg.kind === 'host'
+            ? "`token` does not match this launch's host token (HOSTPIPE_TOKEN)"
+            : "`token` does not match this launch's API token (the one in the Diagnostics URL)",
+          true,
+        )
       return this.register(client, msg)
     }
     this.onRegisteredFrame(client, msg)
@@ -301,9 +323,10 @@ export class LauncherServer {
     this.callback('onHostRegistered', () => this.opts.onHostRegistered?.(client.registered))
   }
 
-  private isTokenValid(token: string): boolean {
+  /** Each kind has its own secret: the other one is refused like any wrong token. */
+  private isTokenValid(kind: Register['kind'], token: string): boolean {
     // Digests have equal length whatever was sent, so the comparison is constant-time.
-    return timingSafeEqual(this.tokenDigest, sha256(token))
+    return timingSafeEqual(kind === 'host' ? this.hostTokenDigest : this.apiTokenDigest, sha256(token))
   }
 
   private fail(client: Client, code: ErrorCode, message: string, isFatal: boolean): void {

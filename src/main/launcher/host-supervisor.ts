@@ -41,7 +41,7 @@ export const START_TIMEOUT_MS = 15_000
 export interface HostSupervisorOptions {
   spawner: HostSpawner
   transport: TransportKind
-  /** The per-launch secret, passed as HOSTPIPE_TOKEN. */
+  /** The host token (never the API token), passed as HOSTPIPE_TOKEN. */
   token: string
   /** The pipe transport's socket path, passed as HOSTPIPE_PIPE; null with the port transport. */
   socketPath: string | null

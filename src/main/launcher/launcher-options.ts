@@ -28,7 +28,17 @@ export interface Launcher {
   readonly diagnostics: DiagnosticsSource
   /** Every launcher event (sagas, pipe failures, …), for SSE and the Electron bridge. */
   subscribeEvents(fn: (e: Event) => void): () => void
-  /** The per-launch secret (HOSTPIPE_TOKEN), also the diagnostics API token. */
+  /**
+   * The diagnostics API token: the one in the `Diagnostics:` URL, for the HTTP API and `tool`
+   * clients. 256 random bits per launch.
+   */
+  readonly apiToken: string
+  /**
+   * The host token: hosts get it in env HOSTPIPE_TOKEN and register with it; it is never printed.
+   * Refused by the HTTP API and for `tool` clients, as the API token is refused for hosts.
+   */
+  readonly hostToken: string
+  /** The API token under its first name (before hosts got a secret of their own); use `apiToken`. */
   readonly token: string
   /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
   dispose(): Promise<void>

@@ -28,7 +28,8 @@ export function createLauncher(opts: LauncherOptions): Launcher {
 }
 
 class ComposedLauncher implements Launcher {
-  readonly token = randomBytes(32).toString('base64url')
+  readonly hostToken = randomBytes(32).toString('base64url')
+  readonly apiToken = randomBytes(32).toString('base64url')
   private readonly log
   private readonly events
   private readonly pipe: HostPipe
@@ -54,7 +55,8 @@ class ComposedLauncher implements Launcher {
     })
     this.server = new LauncherServer({
       hostPipe: this.pipe,
-      token: this.token,
+      hostToken: this.hostToken,
+      apiToken: this.apiToken,
       nextVersion: () => this.events.nextVersion(),
       launcherVersion: opts.version ?? packageVersion,
       log: this.log,
@@ -68,6 +70,10 @@ class ComposedLauncher implements Launcher {
       },
     })
     this.events.subscribe((e) => this.server.broadcast(e))
+  }
+
+  get token(): string {
+    return this.apiToken
   }
 
   get diagnostics(): DiagnosticsSource {
@@ -86,7 +92,7 @@ class ComposedLauncher implements Launcher {
     const supervisor = new HostSupervisor({
       spawner: this.opts.spawner,
       transport,
-      token: this.token,
+      token: this.hostToken,
       socketPath,
       hostArgs: this.opts.hostArgs,
       maxRestarts: this.opts.maxRestarts,
