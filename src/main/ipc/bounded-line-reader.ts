@@ -145,13 +145,18 @@ export function formatOutputLine(line: OutputLine, maxLineBytes = MAX_OUTPUT_LIN
   }
 }
 
+/** A BoundedLineSplitter whose lines go to `log`, formatted as log lines. */
+export function outputLineLogger(log: (line: string) => void): BoundedLineSplitter {
+  return new BoundedLineSplitter({ onLine: (line) => log(formatOutputLine(line)) })
+}
+
 /**
  * Calls `log` with each line of a host's stdout or stderr, cut as BoundedLineSplitter cuts.
  * Returns a function that stops listening (and logs any unterminated last line). The stream is
  * read as bytes: do not give it an encoding.
  */
 export function logHostOutput(stream: ReadableLike, log: (line: string) => void): () => void {
-  const splitter = new BoundedLineSplitter({ onLine: (line) => log(formatOutputLine(line)) })
+  const splitter = outputLineLogger(log)
   const onData = (chunk: Uint8Array): void => splitter.push(chunk)
   let isStopped = false
   const stop = (): void => {

@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { silentLogger, type Logger } from '../host-pipe'
 import type { HostProcess, HostSpawner, SpawnHostOptions } from '../launcher/host-spawner'
-import { logHostOutput } from './bounded-line-reader'
+import { logHostOutput, outputLineLogger } from './bounded-line-reader'
 import type { FrameConnection } from './frame-connection'
+import { openOutputFifos, type OutputFifos } from './output-fifos'
 import { SocketConnection } from './socket-connection'
 
 /** The host's descriptor for the `port` transport's channel (env HOSTPIPE_PORT_FD). */
@@ -59,21 +60,35 @@ export class NodeHostSpawner implements HostSpawner {
    * on one that is not JSON (a host could kill the launcher with `not json\n`, or with 512 MiB and
    * no newline). So the host gets no channel but the one the transport names, read by our framer:
    * the `pipe` transport's socket, or for `port` a socket pair on fd HOST_PORT_FD carrying the same
-   * NDJSON. stdout and stderr are read as lines of at most MAX_OUTPUT_LINE_BYTES.
+   * NDJSON. stdout and stderr are read as lines of at most MAX_OUTPUT_LINE_BYTES, through FIFOs
+   * read into one reused buffer where the OS has them (output-fifos.ts), else through pipes.
    */
   spawn(opts: SpawnHostOptions): HostProcess {
     const isPort = opts.transport === 'port'
-    const child = spawn(process.execPath, [...this.execArgv, this.hostScript, ...opts.args], {
-      env: {
-        ...this.baseEnv,
-        ...opts.env,
-        HOSTPIPE_TRANSPORT: opts.transport,
-        ...(isPort ? { HOSTPIPE_PORT_FD: String(HOST_PORT_FD) } : {}),
-      },
-      // stdin is not used. A host notices the launcher is gone when its channel closes (the
-      // launcher's end goes with the launcher), or by its parent pid changing.
-      stdio: isPort ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
-    })
+    const fifos = openOutputFifos(2, this.log)
+    let child: ChildProcess
+    try {
+      child = spawn(process.execPath, [...this.execArgv, this.hostScript, ...opts.args], {
+        env: {
+          ...this.baseEnv,
+          ...opts.env,
+          HOSTPIPE_TRANSPORT: opts.transport,
+          ...(isPort ? { HOSTPIPE_PORT_FD: String(HOST_PORT_FD) } : {}),
+        },
+        // stdin is not used. A host notices the launcher is gone when its channel closes (the
+        // launcher's end goes with the launcher), or by its parent pid changing.
+        stdio: [
+          'ignore',
+          fifos?.channels[0]!.childFd ?? 'pipe',
+          fifos?.channels[1]!.childFd ?? 'pipe',
+          ...(isPort ? (['pipe'] as const) : []),
+        ],
+      })
+    } catch (err) {
+      fifos?.destroy()
+      throw err
+    }
+    fifos?.closeChildEnds()
     const channel = isPort ? child.stdio[HOST_PORT_FD] : undefined
     const connection =
       channel instanceof Socket
@@ -82,7 +97,7 @@ export class NodeHostSpawner implements HostSpawner {
             log: this.log,
           })
         : undefined
-    return new NodeHostProcess(child, connection, this.log)
+    return new NodeHostProcess(child, connection, fifos, this.log)
   }
 }
 
@@ -93,13 +108,22 @@ class NodeHostProcess implements HostProcess {
   constructor(
     private readonly child: ChildProcess,
     readonly connection: FrameConnection | undefined,
+    fifos: OutputFifos | undefined,
     private readonly log: Logger,
   ) {
     const tag = `[host ${child.pid ?? '?'}]`
     // The host tags its own log lines; untagged output (a crash trace) gets the tag here.
-    const tagged = (line: string): string => (line.startsWith(tag) ? line : `${tag} ${line}`)
-    if (child.stdout) logHostOutput(child.stdout, (line) => log.info(tagged(line)))
-    if (child.stderr) logHostOutput(child.stderr, (line) => log.info(tagged(line)))
+    const tagged = (line: string): void => log.info(line.startsWith(tag) ? line : `${tag} ${line}`)
+    if (fifos)
+      for (const channel of fifos.channels) {
+        const lines = outputLineLogger(tagged)
+        channel.read(
+          (bytes) => lines.push(bytes),
+          () => lines.end(),
+        )
+      }
+    if (child.stdout) logHostOutput(child.stdout, tagged)
+    if (child.stderr) logHostOutput(child.stderr, tagged)
     child.once('exit', (code, signal) => this.exited(code, signal))
     child.on('error', (err) => {
       log.warn(`${tag} ${err.message}`)
