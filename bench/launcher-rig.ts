@@ -60,7 +60,8 @@ export class LauncherRig implements CommandTarget {
     this.pipe = pipe
     this.server = new LauncherServer({
       hostPipe: pipeForServer,
-      token: this.token,
+      hostToken: this.token,
+      apiToken: randomBytes(32).toString('base64url'),
       nextVersion: this.events.nextVersion,
       launcherVersion: 'bench',
     })

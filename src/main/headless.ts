@@ -54,14 +54,14 @@ async function main(): Promise<void> {
     // The feed exists once the launcher has started; the URL is printed once the host registered.
     server = new DiagnosticsServer({
       source: launcher.diagnostics,
-      token: launcher.token,
+      token: launcher.apiToken,
       port: options.port ?? 0,
       staticDir: join(here, '../renderer'),
       subscribeEvents: (fn) => launcher.subscribeEvents(fn),
       log,
     })
     const port = await server.listen()
-    process.stdout.write(`Diagnostics: http://127.0.0.1:${port}/?token=${launcher.token}\n`)
+    process.stdout.write(`Diagnostics: http://127.0.0.1:${port}/?token=${launcher.apiToken}\n`)
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err)
     log.error(`[headless] failed to start: ${why}`)

@@ -99,6 +99,15 @@ export class EventLogModel {
     return fresh.length
   }
 
+  /**
+   * Adds a line of the panel's own (an action that failed, which the launcher may never have
+   * seen), kept in order among the launcher's lines.
+   */
+  addLocal(line: LogLine): void {
+    this.lines.push({ ...line, id: this.nextId++ })
+    if (this.lines.length > this.limit) this.lines.splice(0, this.lines.length - this.limit)
+  }
+
   /** Newest first, at most `limit`. */
   newestFirst(): LogItem[] {
     return this.lines.slice().reverse()

@@ -1,4 +1,4 @@
-import type { ActionResult, DiagnosticsAction } from '../shared/diagnostics'
+import { ACTION_DEADLINE_HEADER, type ActionResult, type DiagnosticsAction } from '../shared/diagnostics'
 import { actionResultFrom, API_PATHS, apiUrl, authHeaders, reconnectDelayMs } from './api-client'
 import type { PanelSource, PanelSourceHandlers } from './panel-source'
 import { isDiagnosticsSnapshot, parseSnapshotMessage } from './snapshot-guard'
@@ -10,8 +10,17 @@ export interface ResponseLike {
 }
 export type FetchLike = (
   url: string,
-  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; cache?: 'no-store' },
+  init: {
+    method: 'GET' | 'POST'
+    headers: Record<string, string>
+    body?: string
+    cache?: 'no-store'
+    signal?: AbortSignal
+  },
 ) => Promise<ResponseLike>
+
+/** How long an action may take to be answered before the panel gives it up (and says so). */
+export const ACTION_TIMEOUT_MS = 3000
 
 /** The part of EventSource the source uses. */
 export interface EventSourceLike {
@@ -27,6 +36,10 @@ export interface HttpSourceDeps {
   openEventSource(url: string): EventSourceLike
   setTimeout(fn: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
+  /** Default ACTION_TIMEOUT_MS. */
+  actionTimeoutMs?: number
+  /** Wall clock for the action deadline; default Date.now. */
+  now?: () => number
 }
 
 class Unauthorized extends Error {}
@@ -55,18 +68,36 @@ export class HttpSource implements PanelSource {
     void this.connect()
   }
 
+  /**
+   * Sends an action, with a deadline: a destructive action delivered late (a kill-host click that
+   * waited for a free connection) is worse than one that fails. The request is aborted after
+   * `actionTimeoutMs` (a request the browser has not sent yet is then never sent) and carries the
+   * same moment in ACTION_DEADLINE_HEADER, so the launcher refuses it if it arrives later anyway.
+   */
   async act(action: DiagnosticsAction, count?: number): Promise<ActionResult> {
     const { origin, token, fetch } = this.deps
     const body = action === 'burst' ? JSON.stringify({ count }) : undefined
+    const timeoutMs = this.deps.actionTimeoutMs ?? ACTION_TIMEOUT_MS
+    const deadline = (this.deps.now ?? Date.now)() + timeoutMs
+    const abort = new AbortController()
+    const timer = this.deps.setTimeout(() => abort.abort(), timeoutMs)
     let res: ResponseLike
     try {
       res = await fetch(apiUrl(origin, API_PATHS.action(action)), {
         method: 'POST',
-        headers: authHeaders(token, body !== undefined),
+        headers: { ...authHeaders(token, body !== undefined), [ACTION_DEADLINE_HEADER]: String(deadline) },
         ...(body !== undefined ? { body } : {}),
+        signal: abort.signal,
       })
     } catch (err) {
+      if (abort.signal.aborted)
+        return {
+          ok: false,
+          error: `no answer within ${timeoutMs} ms; given up (the launcher runs no action that reaches it later)`,
+        }
       return { ok: false, error: `network error: ${err instanceof Error ? err.message : String(err)}` }
+    } finally {
+      this.deps.clearTimeout(timer)
     }
     if (res.status === 401) {
       this.failUnauthorized()

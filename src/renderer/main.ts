@@ -9,6 +9,7 @@ import { HttpSource } from './http-source'
 import { PanelController } from './panel-controller'
 import type { PanelSource } from './panel-source'
 import { PanelView } from './panel-view'
+import { sharedEventSourceFactory } from './shared-event-source'
 import { showBlockingMessage, showUnauthorized } from './unauthorized-view'
 
 function createSource(): PanelSource | undefined {
@@ -16,11 +17,21 @@ function createSource(): PanelSource | undefined {
   if (bridge) return new BridgeSource(bridge)
   // A file:// page has no API to fall back to: the bridge is the only way in.
   if (location.protocol === 'file:') return undefined
+  const token = tokenFromSearch(location.search)
   return new HttpSource({
     origin: location.origin,
-    token: tokenFromSearch(location.search),
+    token,
     fetch: (url, init) => fetch(url, init),
-    openEventSource: (url) => new EventSource(url),
+    // One stream for all the tabs of this token: browsers allow 6 connections per origin.
+    openEventSource: sharedEventSourceFactory(
+      token,
+      {
+        locks: navigator.locks,
+        BroadcastChannel: typeof BroadcastChannel === 'function' ? BroadcastChannel : undefined,
+        subtle: globalThis.crypto?.subtle,
+      },
+      (url) => new EventSource(url),
+    ),
     setTimeout: (fn, ms) => window.setTimeout(fn, ms),
     clearTimeout: (handle) => window.clearTimeout(handle as number),
   })

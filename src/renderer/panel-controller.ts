@@ -107,8 +107,19 @@ export class PanelController {
     this.view.showActionStatus(`${label}…`, undefined)
     const result = await this.source.act(action, count)
     if (this.disposed) return
-    if (result.ok)
+    if (result.ok) {
       this.view.showActionStatus(`${label}: accepted${result.detail ? ` — ${result.detail}` : ''}`, true)
-    else this.view.showActionStatus(`${label}: ${result.error}`, false)
+      return
+    }
+    this.view.showActionStatus(`${label}: ${result.error}`, false)
+    // Also in the log, where it stays: the status line is overwritten by the next action.
+    this.log.addLocal({
+      at: Date.now(),
+      level: 'error',
+      kind: 'error',
+      text: `${label} failed: ${result.error}`,
+      isSagaFailure: false,
+    })
+    this.scheduler.schedule()
   }
 }

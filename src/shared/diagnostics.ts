@@ -135,6 +135,13 @@ export const DIAGNOSTICS_ACTIONS: readonly DiagnosticsAction[] = [
   'burst',
 ]
 
+/**
+ * Optional request header of `POST /api/actions/*`: the moment (epoch ms, on the launcher's own
+ * clock: client and server share the machine) after which the action must not run. The server
+ * refuses a later arrival (409), so an action the browser held back is never run late.
+ */
+export const ACTION_DEADLINE_HEADER = 'Hostpipe-Deadline'
+
 /** What an action answers: `{ok:true,…}` with 202, or `{error}` with a 4xx. */
 export type ActionResult =
   { ok: true; action: DiagnosticsAction; detail?: string } | { ok: false; error: string }

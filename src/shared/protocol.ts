@@ -418,6 +418,38 @@ function decodeObject(
   return parseObject(decoded.frame, tag)
 }
 
+/** `String.prototype.isWellFormed` (ES2024: Node 20, Chromium 111); this project's lib is ES2022. */
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
+
+/**
+ * The first string (value or key) in a decoded JSON value that is not well-formed UTF-16 (it
+ * holds a lone surrogate, which JSON can spell as `\ud800`), as a path for the error message;
+ * undefined when every string is well-formed. Iterative, so deep nesting cannot overflow the stack.
+ */
+function findMalformedString(root: unknown): string | undefined {
+  const stack: Array<{ value: unknown; path: string }> = [{ value: root, path: '' }]
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value, path } = item
+    if (typeof value === 'string') {
+      if (!isWellFormed(value)) return path === '' ? 'the frame' : '`' + path + '`'
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--)
+        stack.push({ value: value[i], path: path === '' ? String(i) : `${path}.${i}` })
+    } else if (typeof value === 'object' && value !== null) {
+      const keys = Object.keys(value)
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!
+        if (!isWellFormed(key)) return `a key in ${path === '' ? 'the frame' : '`' + path + '`'}`
+        stack.push({
+          value: (value as Record<string, unknown>)[key],
+          path: path === '' ? key : `${path}.${key}`,
+        })
+      }
+    }
+  }
+  return undefined
+}
+
 function parseObject(text: string, tag: 'cmd' | 'event' | 'kind'): ParseResult<Record<string, unknown>> {
   let value: unknown
   try {
@@ -429,6 +461,15 @@ function parseObject(text: string, tag: 'cmd' | 'event' | 'kind'): ParseResult<R
       message: `frame is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
     }
   }
+  // A lone surrogate cannot be encoded as UTF-8: refused as malformed bytes are, so whatever a
+  // consumer in another language re-encodes from our events is valid UTF-8.
+  const malformed = findMalformedString(value)
+  if (malformed !== undefined)
+    return {
+      ok: false,
+      code: 'invalid_command',
+      message: `frame is not valid UTF-8: ${malformed} holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair)`,
+    }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return {
       ok: false,

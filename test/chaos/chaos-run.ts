@@ -86,7 +86,7 @@ export async function runChaos(cfg: ChaosConfig): Promise<ChaosVerdict> {
   try {
     await launcher.start()
     const feed = launcher.diagnostics
-    tool = await TerminalCountingTool.connect(feed.snapshot().socketPath!, launcher.token)
+    tool = await TerminalCountingTool.connect(feed.snapshot().socketPath!, launcher.apiToken)
     await waitFor(() => tool!.isRegistered, 'the tool client to register', remaining(), 20)
     killer = new HostKiller({
       random,

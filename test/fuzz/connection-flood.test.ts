@@ -103,7 +103,7 @@ describe('a flood of connections that never register', () => {
           kind: 'tool',
           pid: process.pid,
           version: 'flood',
-          token: launcher.token,
+          token: launcher.apiToken,
         })
         expect(await tool.next('the tool registration')).toMatchObject({ event: 'registered' })
         tool.destroy()

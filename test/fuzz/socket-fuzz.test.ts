@@ -61,7 +61,7 @@ describe(`the launcher socket under ${FRAMES} fuzzed frames`, () => {
           kind: 'tool',
           pid: process.pid,
           version: 'fuzz',
-          token: launcher.token,
+          token: launcher.apiToken,
         })
         const answer = await c.next('the tool registration')
         if (answer?.event !== 'registered') throw new Error(`tool not registered: ${JSON.stringify(answer)}`)
@@ -121,7 +121,7 @@ describe(`the launcher socket under ${FRAMES} fuzzed frames`, () => {
         fc.assert(
           fc.asyncProperty(
             fc.constantFrom<FuzzContext>('fresh', 'tool'),
-            fuzzFrame(launcher.token),
+            fuzzFrame(launcher.apiToken),
             async (context, frame) => {
               // A partial line only makes sense on a connection the client then closes.
               const where = frame.verdict.type === 'partial' ? 'fresh' : context

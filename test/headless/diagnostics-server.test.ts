@@ -169,6 +169,27 @@ describe('DiagnosticsServer Host and Origin checks', () => {
     expect((await httpRequest(port, '/', { headers: { Host: `127.0.0.1:${port}` } })).status).toBe(200)
   })
 
+  it('runs an action that arrives by its deadline and refuses one that arrives later (never late)', async () => {
+    await server.close()
+    await startServer({ now: () => 5_000 })
+    const post = (deadline: string) =>
+      httpRequest(port, '/api/actions/kill-host', {
+        method: 'POST',
+        headers: { ...auth, 'Hostpipe-Deadline': deadline },
+      })
+    const late = await post('4999')
+    expect(late.status).toBe(409)
+    expect(late.json()).toEqual({ error: 'kill-host arrived 1 ms after its deadline; not run' })
+    expect(source.acts).toEqual([])
+    const bad = await post('soon')
+    expect(bad.status).toBe(400)
+    expect(bad.json()).toEqual({
+      error: 'Hostpipe-Deadline must be an integer time in ms since the epoch, got "soon"',
+    })
+    expect((await post('5000')).status).toBe(202)
+    expect(source.acts).toHaveLength(1)
+  })
+
   it('refuses a foreign Origin, accepts our own, and sends no CORS headers', async () => {
     for (const origin of [
       'http://evil.example',

@@ -47,13 +47,13 @@ describe('NodeHostSpawner', () => {
     expect(exits).toHaveLength(1)
   })
 
-  it('gives a port-transport host a connection over its IPC channel', async () => {
+  it('gives a port-transport host a framed socket on fd 3, and no Node IPC channel', async () => {
     requireBuiltHost()
     const spawner = new NodeHostSpawner({ hostScript: HOST_SCRIPT })
     const host = spawner.spawn({ transport: 'port', token: 't', socketPath: null, args: [] })
-    expect(host.connection).toBeDefined()
+    expect(host.connection?.description).toBe(`host fd 3 pid ${host.pid}`)
     const frames: string[] = []
-    host.connection!.onFrame((f) => frames.push(String(f)))
+    host.connection!.onFrame((f) => frames.push(typeof f === 'string' ? f : new TextDecoder().decode(f)))
     await waitFor(() => frames.length === 1, 'the register frame')
     expect(JSON.parse(frames[0]!)).toMatchObject({ cmd: 'register', kind: 'host', pid: host.pid, token: 't' })
     let exitCode: number | null | undefined

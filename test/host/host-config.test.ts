@@ -44,4 +44,12 @@ describe('host config', () => {
     expect(parseHostConfig({}, [], true).transport).toBe('port')
     expect(parseHostConfig({ HOSTPIPE_PIPE: '/p' }, [], true).transport).toBe('pipe')
   })
+
+  it('reads the port channel descriptor, refusing one that is not an inherited socket number', () => {
+    expect(parseHostConfig({ HOSTPIPE_TRANSPORT: 'port', HOSTPIPE_PORT_FD: '3' }, []).portFd).toBe(3)
+    for (const bad of ['2', '-1', '3.5', 'x', ' 3'])
+      expect(() => parseHostConfig({ HOSTPIPE_TRANSPORT: 'port', HOSTPIPE_PORT_FD: bad }, [])).toThrow(
+        `HOSTPIPE_PORT_FD must be an integer ≥ 3 (an inherited socket), got ${JSON.stringify(bad)}`,
+      )
+  })
 })

@@ -47,7 +47,7 @@ describe('launcher socket vs misbehaving clients', () => {
     const host = launcher.spawnHost()
     await launcher.waitForRegistration(host)
     const c = await client()
-    c.register(launcher.token)
+    c.register(launcher.apiToken)
     await c.waitForFrame((f) => f.event === 'registered', 'registered')
     // Never terminated: the launcher must refuse it without waiting for the end.
     c.write('{"cmd":"ping","nonce":"' + 'x'.repeat(MAX_FRAME_BYTES + 10))
@@ -63,7 +63,7 @@ describe('launcher socket vs misbehaving clients', () => {
 
   it('answers garbage after register with a non-fatal invalid_command and keeps the connection', async () => {
     const c = await client()
-    c.register(launcher.token)
+    c.register(launcher.apiToken)
     await c.waitForFrame((f) => f.event === 'registered', 'registered')
     c.write('this is not json\n')
     c.write(new Uint8Array([0x7b, 0xc3, 0x28, 0x7d, 0x0a]))
@@ -85,7 +85,7 @@ describe('launcher socket vs misbehaving clients', () => {
         kind: 'tool',
         pid: 1,
         version: 'ünïcødé 😀',
-        token: launcher.token,
+        token: launcher.apiToken,
       }) + '\r\n',
     )
     for (const byte of line) c.write(Buffer.from([byte]))
@@ -96,7 +96,7 @@ describe('launcher socket vs misbehaving clients', () => {
 
   it('sends a registered tool every broadcast event', async () => {
     const tool = await client()
-    tool.register(launcher.token, 'tool')
+    tool.register(launcher.apiToken, 'tool')
     await tool.waitForFrame((f) => f.event === 'registered', 'tool registered')
     launcher.server.broadcast({ event: 'saga_started', saga_id: 3, name: 'spawn', version: 1 })
     expect(await tool.waitForFrame((f) => f.event === 'saga_started', 'saga_started')).toMatchObject({
@@ -106,7 +106,7 @@ describe('launcher socket vs misbehaving clients', () => {
 
   it('keeps a tool that reads, even when a storm of events far past its backlog limit comes in one tick', async () => {
     const tool = await client()
-    tool.register(launcher.token, 'tool')
+    tool.register(launcher.apiToken, 'tool')
     await tool.waitForFrame((f) => f.event === 'registered', 'tool registered')
     const storm = 5 * TOOL_BACKLOG_LIMIT
     for (let i = 1; i <= storm; i++)

@@ -4,7 +4,7 @@ import { LauncherServer, type LauncherServerPipe } from '../../src/main/ipc/laun
 import { takeUnexpectedErrors } from '../support/unexpected-errors'
 import { settle } from '../support/memory-writer'
 import { FakeConnection } from '../support/ipc-fake-connection'
-import { commandsOf, makeServer, TOKEN } from '../support/ipc-server-harness'
+import { API_TOKEN, commandsOf, makeServer, TOKEN } from '../support/ipc-server-harness'
 
 describe('LauncherServer: the host connection', () => {
   it('sends `registered` before the commands buffered while no host was there, in FIFO order', async () => {
@@ -162,7 +162,8 @@ describe('LauncherServer: the host connection', () => {
     const warn = vi.fn()
     const server = new LauncherServer({
       hostPipe,
-      token: TOKEN,
+      hostToken: TOKEN,
+      apiToken: API_TOKEN,
       nextVersion: () => 1,
       launcherVersion: '1',
       log: { debug: vi.fn(), info: vi.fn(), warn, error: warn },

@@ -24,6 +24,9 @@ const label = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_.:-]{0,260}$/),
   fc.string({ maxLength: 20 }).map((s) => JSON.stringify(s).slice(1, -1)),
   fc.constantFrom('w1', '', 'a"b', 'a\\\\b', 'é', '\\u0041'),
+  // Lone surrogates, escaped and raw, and a pair that is well-formed: the full path refuses the
+  // first two kinds (not valid UTF-8), so the hot path must never accept them.
+  fc.constantFrom('a\\ud800b', '\\udfff', '\\udc00\\ud800', 'a\ud800', '\\ud83d\\ude00', '😀'),
 )
 const hotShaped = fc.oneof(
   digits.map((d) => `{"cmd":"ack","seq":${d}}`),

@@ -97,4 +97,22 @@ describe('the event log', () => {
     const log = new EventLogModel()
     expect(log.addRing([a, null, { at: 'x' }, 7, b])).toBe(2)
   })
+
+  it('keeps a line of the panel’s own (a failed action) among the launcher’s, and the next ring does not drop it', () => {
+    const log = new EventLogModel()
+    log.addRing([a])
+    log.addLocal({
+      at: 5,
+      level: 'error',
+      kind: 'error',
+      text: 'Kill host failed: no answer',
+      isSagaFailure: false,
+    })
+    log.addRing([a, b])
+    expect(log.newestFirst().map((l) => l.text)).toEqual([
+      b.message,
+      'Kill host failed: no answer',
+      a.message,
+    ])
+  })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import {
+  ACTION_TIMEOUT_MS,
   HttpSource,
   type EventSourceLike,
   type FetchLike,
@@ -53,6 +54,7 @@ function setup(fetchImpl: FetchLike) {
     clearTimeout: (t) => {
       ;(t as { cleared: boolean }).cleared = true
     },
+    now: () => NOW,
   })
   const snapshots: DiagnosticsSnapshot[] = []
   const statuses: LinkStatus[] = []
@@ -66,6 +68,8 @@ function setup(fetchImpl: FetchLike) {
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0))
+/** The wall clock the source sees: action deadlines are NOW + 3000. */
+const NOW = 1_700_000_000_000
 
 describe('the HTTP data source', () => {
   it('loads the snapshot with the bearer token, then follows the event stream with the token in the query', async () => {
@@ -155,13 +159,40 @@ describe('the HTTP data source', () => {
         Accept: 'application/json',
         Authorization: 'Bearer tok',
         'Content-Type': 'application/json',
+        'Hostpipe-Deadline': String(NOW + ACTION_TIMEOUT_MS),
       },
       body: '{"count":100}',
+      signal: expect.any(AbortSignal),
     })
     await source.act('kill-host')
     expect(fetch).toHaveBeenLastCalledWith('http://127.0.0.1:9000/api/actions/kill-host', {
       method: 'POST',
-      headers: { Accept: 'application/json', Authorization: 'Bearer tok' },
+      headers: {
+        Accept: 'application/json',
+        Authorization: 'Bearer tok',
+        'Hostpipe-Deadline': String(NOW + ACTION_TIMEOUT_MS),
+      },
+      signal: expect.any(AbortSignal),
+    })
+  })
+
+  it('gives an action up, visibly, when it is not answered within its deadline', async () => {
+    const { source, fetch, timers } = setup(async () => response(200, snapshotFixture()))
+    await flush()
+    // A request the browser cannot send (no free connection) waits until it is aborted.
+    fetch.mockImplementationOnce(
+      (_url, init) =>
+        new Promise((_resolve, reject) =>
+          init.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+        ),
+    )
+    const result = source.act('kill-host')
+    await flush()
+    const timer = timers.find((t) => t.ms === ACTION_TIMEOUT_MS && !t.cleared)!
+    timer.fn()
+    await expect(result).resolves.toEqual({
+      ok: false,
+      error: 'no answer within 3000 ms; given up (the launcher runs no action that reaches it later)',
     })
   })
 

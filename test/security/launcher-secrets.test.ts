@@ -49,19 +49,25 @@ describe.skipIf(process.platform === 'win32')(
       expect(socketInfo.uid).toBe(process.getuid!())
     })
 
-    it('uses a 256-bit random token', () => {
-      expect(Buffer.from(launcher.token, 'base64url')).toHaveLength(32)
+    it('uses two 256-bit random tokens, one for hosts and one for the API', () => {
+      expect(Buffer.from(launcher.hostToken, 'base64url')).toHaveLength(32)
+      expect(Buffer.from(launcher.apiToken, 'base64url')).toHaveLength(32)
+      expect(launcher.apiToken).not.toBe(launcher.hostToken)
+      expect(launcher.token).toBe(launcher.apiToken)
     })
 
     it.skipIf(!isLinux)(
-      'hands the token to the host in its environment (readable by this user only), never on its command line',
+      'hands the host token to the host in its environment (readable by this user only), never on its command line, and never the API token',
       async () => {
         const pid = launcher.diagnostics.snapshot().hostPid!
         const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8')
         expect(cmdline).toContain('host.js')
-        expect(cmdline).not.toContain(launcher.token)
+        expect(cmdline).not.toContain(launcher.hostToken)
         const environ = `/proc/${pid}/environ`
-        expect((await readFile(environ, 'utf8')).split('\0')).toContain(`HOSTPIPE_TOKEN=${launcher.token}`)
+        const env = await readFile(environ, 'utf8')
+        expect(env.split('\0')).toContain(`HOSTPIPE_TOKEN=${launcher.hostToken}`)
+        // The host never sees the API token.
+        expect(env).not.toContain(launcher.apiToken)
         expect((await stat(environ)).mode & 0o077).toBe(0)
       },
     )

@@ -1,6 +1,6 @@
-// A host that registers, then closes its connection (the socket, or the IPC channel) and keeps
+// A host that registers, then closes its connection (the socket, or the inherited socket pair) and keeps
 // running: a live process with a dead channel, which the launcher must kill and replace.
-import { connect } from 'node:net'
+import { connect, Socket } from 'node:net'
 import process from 'node:process'
 import { setInterval } from 'node:timers'
 
@@ -19,19 +19,17 @@ const isRegistered = (text) => text.includes('"event":"registered"')
 setInterval(() => undefined, 1000)
 process.on('SIGTERM', () => undefined)
 
-if (process.env.HOSTPIPE_TRANSPORT === 'port') {
-  process.on('message', (message) => {
-    if (typeof message === 'string' && isRegistered(message)) process.disconnect()
-  })
-  process.send(register)
-} else {
-  const socket = connect(process.env.HOSTPIPE_PIPE)
-  let text = ''
-  socket.setEncoding('utf8')
-  socket.on('data', (chunk) => {
-    text += chunk
-    if (isRegistered(text)) socket.destroy()
-  })
-  socket.on('error', () => undefined)
-  socket.write(register + '\n')
-}
+// The pipe transport's socket, or the port transport's socket pair on the inherited fd.
+const portFd = process.env.HOSTPIPE_PORT_FD
+const socket =
+  process.env.HOSTPIPE_TRANSPORT === 'port' && portFd !== undefined
+    ? new Socket({ fd: Number(portFd), readable: true, writable: true })
+    : connect(process.env.HOSTPIPE_PIPE)
+let text = ''
+socket.setEncoding('utf8')
+socket.on('data', (chunk) => {
+  text += chunk
+  if (isRegistered(text)) socket.destroy()
+})
+socket.on('error', () => undefined)
+socket.write(register + '\n')

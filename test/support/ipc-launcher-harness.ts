@@ -40,7 +40,10 @@ export async function startTestLauncher(
   opts: { transport: TransportKind; server?: Partial<LauncherServerOptions> } = { transport: 'pipe' },
 ) {
   requireBuiltHost()
+  /** The host token (HOSTPIPE_TOKEN). */
   const token = 'test-token-' + Math.random().toString(16).slice(2)
+  /** The API token: what tools register with. */
+  const apiToken = 'test-api-token-' + Math.random().toString(16).slice(2)
   const logLines: string[] = []
   const log: Logger = {
     debug: () => undefined,
@@ -57,7 +60,8 @@ export async function startTestLauncher(
   const gone: Array<RegisteredHost & { reason: string }> = []
   const server = new LauncherServer({
     hostPipe: pipe,
-    token,
+    hostToken: token,
+    apiToken,
     nextVersion,
     launcherVersion: 'test',
     log,
@@ -114,6 +118,7 @@ export async function startTestLauncher(
 
   return {
     token,
+    apiToken,
     pipe,
     server,
     socketServer,

@@ -8,7 +8,10 @@ import type { Event, SagaReport } from '../../src/shared/protocol'
 import { FakeConnection } from './ipc-fake-connection'
 import { ManualClock } from './manual-clock'
 
+/** The host token: what `kind:"host"` registers with. */
 export const TOKEN = 'launch-secret'
+/** The API token: what `kind:"tool"` registers with. */
+export const API_TOKEN = 'api-secret'
 
 /**
  * A LauncherServer over a real HostPipe on a manual clock, one version counter for both (as in the
@@ -26,7 +29,8 @@ export function makeServer(opts: Partial<LauncherServerOptions> = {}) {
   const alive: number[] = []
   const server = new LauncherServer({
     hostPipe: pipe,
-    token: TOKEN,
+    hostToken: TOKEN,
+    apiToken: API_TOKEN,
     nextVersion,
     launcherVersion: '9.9.9',
     launcherPid: 4242,
@@ -59,7 +63,7 @@ export function makeServer(opts: Partial<LauncherServerOptions> = {}) {
       kind: fields.kind ?? 'host',
       pid: fields.pid ?? 1000,
       version: '1.0.0',
-      token: fields.token ?? TOKEN,
+      token: fields.token ?? ((fields.kind ?? 'host') === 'host' ? TOKEN : API_TOKEN),
       features: fields.features ?? ['ack'],
       ...(fields.spawn_id === undefined ? {} : { spawn_id: fields.spawn_id }),
     })

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import type { DiagnosticsAction } from '../../shared/diagnostics'
+import { ACTION_DEADLINE_HEADER, type DiagnosticsAction } from '../../shared/diagnostics'
 import type { Event } from '../../shared/protocol'
 import { silentLogger, type Logger } from '../base/logger'
 import { isDiagnosticsAction, parseBurstCount } from '../launcher/diagnostics-actions'
@@ -31,6 +31,8 @@ export interface DiagnosticsServerOptions {
   subscribeEvents?: (fn: (e: Event) => void) => () => void
   heartbeatMs?: number
   maxBodyBytes?: number
+  /** Wall clock for action deadlines (ACTION_DEADLINE_HEADER); default Date.now. */
+  now?: () => number
   log?: Logger
 }
 
@@ -161,12 +163,19 @@ export class DiagnosticsServer {
         `unknown action ${JSON.stringify(name)}; expected kill-host, stop-host, start-host or burst`,
       )
     if (req.method !== 'POST') return sendError(res, 405, 'use POST', { Allow: 'POST' })
+    const deadline = parseDeadline(req.headers[ACTION_DEADLINE_HEADER.toLowerCase()])
+    if (!deadline.ok) return sendError(res, 400, deadline.error)
     const body = await this.readJsonObject(req)
     const action: DiagnosticsAction = name
     if (action === 'burst') {
       const count = parseBurstCount(body.count)
       if (!count.ok) return sendError(res, 400, count.error)
     }
+    // Checked last, right before running: the panel has given up on it by now, so running it
+    // would be a destructive action delivered late.
+    const lateByMs = deadline.at === undefined ? 0 : (this.opts.now ?? Date.now)() - deadline.at
+    if (lateByMs > 0)
+      return sendError(res, 409, `${action} arrived ${lateByMs} ms after its deadline; not run`)
     const result = await this.opts.source.act(action, body)
     if (result.ok) return sendJson(res, 202, result)
     return sendError(res, 409, result.error)
@@ -239,4 +248,19 @@ export class DiagnosticsServer {
     // After a refused upload the rest of the body is not read: the connection cannot be reused.
     sendError(res, status, message, status === 413 ? { Connection: 'close' } : {})
   }
+}
+
+/** The optional action deadline header: absent, or an integer epoch-ms timestamp. */
+function parseDeadline(
+  raw: string | string[] | undefined,
+): { ok: true; at: number | undefined } | { ok: false; error: string } {
+  if (raw === undefined) return { ok: true, at: undefined }
+  const text = Array.isArray(raw) ? raw.join(',') : raw
+  const at = /^\d{1,16}$/.test(text.trim()) ? Number(text.trim()) : NaN
+  if (!Number.isSafeInteger(at))
+    return {
+      ok: false,
+      error: `${ACTION_DEADLINE_HEADER} must be an integer time in ms since the epoch, got ${JSON.stringify(text.slice(0, 40))}`,
+    }
+  return { ok: true, at }
 }

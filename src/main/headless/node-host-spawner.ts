@@ -1,8 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { Socket } from 'node:net'
 import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
-import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { DisposableStore, type Disposable } from '../base/disposable'
 import { silentLogger, type Logger } from '../base/logger'
@@ -14,8 +13,13 @@ import {
   type HostSpawner,
   type SpawnHostOptions,
 } from '../launcher/host-spawner'
-import { childIpcConnection } from '../ipc/child-ipc-connection'
+import { logHostOutput, outputLineLogger } from '../ipc/bounded-line-reader'
 import type { FrameConnection } from '../ipc/frame-connection'
+import { openOutputFifos, type OutputFifos } from '../ipc/output-fifos'
+import { SocketConnection } from '../ipc/socket-connection'
+
+/** The host's descriptor for the `port` transport's channel (env HOSTPIPE_PORT_FD). */
+export const HOST_PORT_FD = 3
 
 export interface NodeHostSpawnerOptions {
   /** The built host entry. Default: `host.js` beside the launcher bundle (see `defaultHostScript`). */
@@ -42,7 +46,7 @@ export function defaultHostScript(moduleUrl: string = import.meta.url): string {
   return candidates.find((p) => existsSync(p)) ?? candidates[0]!
 }
 
-/** Starts hosts with `child_process.fork` (headless). */
+/** Starts hosts under plain Node (headless). */
 export class NodeHostSpawner implements HostSpawner {
   private readonly hostScript: string
   private readonly log: Logger
@@ -56,20 +60,49 @@ export class NodeHostSpawner implements HostSpawner {
     this.baseEnv = opts.baseEnv ?? process.env
   }
 
+  /**
+   * Starts a host with `child_process.spawn`, not `fork`: a forked child gets Node's IPC channel,
+   * whose reader in the launcher buffers an unterminated line without limit and throws, uncaught,
+   * on one that is not JSON (a host could kill the launcher with `not json\n`, or with 512 MiB and
+   * no newline). So the host gets no channel but the one the transport names, read by our framer:
+   * the `pipe` transport's socket, or for `port` a socket pair on fd HOST_PORT_FD carrying the same
+   * NDJSON. stdout and stderr are read as lines of at most MAX_OUTPUT_LINE_BYTES, through FIFOs
+   * read into one reused buffer where the OS has them (output-fifos.ts), else through pipes.
+   */
   spawn(opts: SpawnHostOptions): HostProcess {
-    const child = fork(this.hostScript, opts.args, {
-      env: { ...this.baseEnv, ...hostEnvironment(opts) },
-      execArgv: this.execArgv,
-      // stdin is not used; the IPC channel is there in both transports so the host notices when
-      // the launcher dies (its 'disconnect'), even on the pipe transport.
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    })
-    return new NodeHostProcess(
-      child,
-      opts.transport === 'port' ? childIpcConnection(child) : undefined,
-      this.log,
-    )
+    const isPort = opts.transport === 'port'
+    const fifos = openOutputFifos(2, this.log)
+    let child: ChildProcess
+    try {
+      child = spawn(process.execPath, [...this.execArgv, this.hostScript, ...opts.args], {
+        env: {
+          ...this.baseEnv,
+          ...hostEnvironment(opts),
+          ...(isPort ? { HOSTPIPE_PORT_FD: String(HOST_PORT_FD) } : {}),
+        },
+        // stdin is not used. A host notices the launcher is gone when its channel closes (the
+        // launcher's end goes with the launcher), or by its parent pid changing.
+        stdio: [
+          'ignore',
+          fifos?.channels[0]!.childFd ?? 'pipe',
+          fifos?.channels[1]!.childFd ?? 'pipe',
+          ...(isPort ? (['pipe'] as const) : []),
+        ],
+      })
+    } catch (err) {
+      fifos?.destroy()
+      throw err
+    }
+    fifos?.closeChildEnds()
+    const channel = isPort ? child.stdio[HOST_PORT_FD] : undefined
+    const connection =
+      channel instanceof Socket
+        ? new SocketConnection(channel, {
+            description: `host fd ${HOST_PORT_FD} pid ${child.pid ?? '?'}`,
+            log: this.log,
+          })
+        : undefined
+    return new NodeHostProcess(child, connection, fifos, this.log)
   }
 }
 
@@ -79,13 +112,22 @@ class NodeHostProcess implements HostProcess {
   constructor(
     private readonly child: ChildProcess,
     readonly connection: FrameConnection | undefined,
+    fifos: OutputFifos | undefined,
     private readonly log: Logger,
   ) {
     const tag = `[host ${child.pid ?? '?'}]`
     // The host tags its own log lines; untagged output (a crash trace) gets the tag here.
-    const tagged = (line: string): string => (line.startsWith(tag) ? line : `${tag} ${line}`)
-    forwardLines(child.stdout, (line) => log.info(tagged(line)))
-    forwardLines(child.stderr, (line) => log.info(tagged(line)))
+    const tagged = (line: string): void => log.info(line.startsWith(tag) ? line : `${tag} ${line}`)
+    if (fifos)
+      for (const channel of fifos.channels) {
+        const lines = outputLineLogger(tagged)
+        channel.read(
+          (bytes) => lines.push(bytes),
+          () => lines.end(),
+        )
+      }
+    if (child.stdout) logHostOutput(child.stdout, tagged)
+    if (child.stderr) logHostOutput(child.stderr, tagged)
     child.once('exit', (code, signal) => this.exited(code, signal))
     child.on('error', (err) => {
       log.warn(`${tag} ${err.message}`)
@@ -118,9 +160,4 @@ class NodeHostProcess implements HostProcess {
     this.log.info(`[host ${this.child.pid ?? '?'}] exited (code ${code}, signal ${signal})`)
     this.didExit.fire({ code, signal, crashed: code !== 0 })
   }
-}
-
-function forwardLines(stream: Readable | null, fn: (line: string) => void): void {
-  if (!stream) return
-  createInterface({ input: stream, crlfDelay: Infinity }).on('line', fn)
 }

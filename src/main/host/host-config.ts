@@ -8,6 +8,8 @@ export interface HostConfig {
   transport: TransportKind
   /** HOSTPIPE_PIPE: the launcher's socket (pipe transport). */
   pipePath: string | undefined
+  /** HOSTPIPE_PORT_FD: an inherited socket carrying NDJSON (port transport under plain Node). */
+  portFd: number | undefined
   /** HOSTPIPE_TOKEN: the per-launch secret sent in `register`. */
   token: string
   /** `--host-delay-ms N`: how long each command takes. */
@@ -39,12 +41,24 @@ export function parseHostConfig(
   return {
     transport,
     pipePath,
+    portFd: parsePortFd(env.HOSTPIPE_PORT_FD),
     token: env.HOSTPIPE_TOKEN ?? '',
     delayMs: parseDelay(argv),
     recordPath: env.HOSTPIPE_RECORD || undefined,
     isDebug: env.HOSTPIPE_DEBUG === '1',
     spawnId: env.HOSTPIPE_SPAWN_ID || undefined,
   }
+}
+
+function parsePortFd(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined
+  const fd = Number(raw)
+  // 0-2 are stdio: a channel there would mix with the host's output.
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(fd) || fd < 3)
+    throw new Error(
+      `HOSTPIPE_PORT_FD must be an integer ≥ 3 (an inherited socket), got ${JSON.stringify(raw)}`,
+    )
+  return fd
 }
 
 function parseDelay(argv: readonly string[]): number {

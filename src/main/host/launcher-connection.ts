@@ -1,4 +1,4 @@
-import { connect } from 'node:net'
+import { connect, Socket } from 'node:net'
 import type { Logger } from '../base/logger'
 import { parentIpcConnection, type IpcEndpoint } from '../ipc/child-ipc-connection'
 import type { FrameConnection } from '../ipc/frame-connection'
@@ -11,21 +11,29 @@ import type { HostConfig } from './host-config'
  * Opens the host's one connection to its launcher, by transport:
  * - `pipe`: the socket in HOSTPIPE_PIPE;
  * - `port` under Electron's utilityProcess: the MessagePort the launcher posts on `process.parentPort`;
- * - `port` under `child_process.fork`: the Node IPC channel (`process.send`).
+ * - `port` under plain Node: the socket inherited on HOSTPIPE_PORT_FD (our launcher's spawner), else
+ *   the Node IPC channel (`process.send`) of a parent that forked this host itself.
  */
 export async function openLauncherConnection(config: HostConfig, log: Logger): Promise<FrameConnection> {
   if (config.transport === 'pipe') return connectSocket(config.pipePath!, log)
   const parentPort = findParentPort()
   if (parentPort)
     return new MessagePortConnection(await receiveMessagePort(parentPort), 'launcher message port')
+  if (config.portFd !== undefined)
+    return new SocketConnection(new Socket({ fd: config.portFd, readable: true, writable: true }), {
+      description: `launcher fd ${config.portFd}`,
+      log,
+    })
   if (!process.send)
-    throw new Error('port transport needs an IPC channel: start the host with child_process.fork')
+    throw new Error(
+      'port transport needs a channel: HOSTPIPE_PORT_FD (an inherited socket) or an IPC channel (child_process.fork)',
+    )
   return parentIpcConnection(process as IpcEndpoint)
 }
 
 /** Whether this process was given a channel the `port` transport can use. */
-export function hasPortChannel(): boolean {
-  return findParentPort() !== undefined || typeof process.send === 'function'
+export function hasPortChannel(env: NodeJS.ProcessEnv = process.env): boolean {
+  return findParentPort() !== undefined || !!env.HOSTPIPE_PORT_FD || typeof process.send === 'function'
 }
 
 function connectSocket(path: string, log: Logger): Promise<FrameConnection> {

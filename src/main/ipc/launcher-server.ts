@@ -38,8 +38,17 @@ export interface RegisteredHost {
 
 export interface LauncherServerOptions {
   hostPipe: LauncherServerPipe
-  /** The per-launch secret every client must present in `register`. */
-  token: string
+  /**
+   * The host token (a host's env HOSTPIPE_TOKEN, never shown to a person): what a `kind:"host"`
+   * client presents in `register`, and only it.
+   */
+  hostToken: string
+  /**
+   * The diagnostics API token (the one in the printed `Diagnostics:` URL): what a `kind:"tool"`
+   * client presents, and only it. Must differ from `hostToken` (ARCHITECTURE §2, "Two secrets"),
+   * so host code cannot watch every event as a tool nor drive the HTTP API.
+   */
+  apiToken: string
   /** The launcher's one version counter (events carry it; connection-private errors use 0). */
   nextVersion(): number
   /** Sent as `launcher_version` in `registered`. */
@@ -154,6 +163,10 @@ export class LauncherServer {
     this.opts = opts
     this.log = opts.log ?? silentLogger
     this.clock = opts.clock ?? systemClock
+    if (opts.hostToken === '' || opts.apiToken === '')
+      throw new RangeError('hostToken and apiToken must not be empty')
+    if (opts.hostToken === opts.apiToken)
+      throw new RangeError('hostToken and apiToken must differ: hosts must not hold the API secret')
     this.maxUnregistered = opts.maxUnregistered ?? MAX_UNREGISTERED_CONNECTIONS
     this.registerTimeoutMs = opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS
     this.hasHostFanout = opts.fanoutToHost ?? true
@@ -259,8 +272,13 @@ export class LauncherServer {
         this.fail(client, 'not_registered', `\`register\` must come first, got \`${msg.cmd}\``, true)
         return client
       }
-      if (!tokensEqual(msg.token, this.opts.token)) {
-        this.fail(client, 'unauthorized', "`token` does not match this launch's HOSTPIPE_TOKEN", true)
+      // Each kind has its own secret: the other one is refused like any wrong token.
+      if (!tokensEqual(msg.token, msg.kind === 'host' ? this.opts.hostToken : this.opts.apiToken)) {
+        const which =
+          msg.kind === 'host'
+            ? "`token` does not match this launch's host token (HOSTPIPE_TOKEN)"
+            : "`token` does not match this launch's API token (the one in the Diagnostics URL)"
+        this.fail(client, 'unauthorized', which, true)
         return client
       }
       return this.register(client, msg)

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Logger } from '../base/logger'
+import { recordOwner, sweepStaleDirs } from './stale-dir-sweeper'
 
 /** The socket's name inside its private directory. */
 export const SOCKET_FILE_NAME = 'host.sock'
@@ -37,12 +39,19 @@ export function unixSocketPath(dir: string): string {
 }
 
 /**
- * Makes a directory only this user can enter (0700). mkdtemp already creates it 0700; the chmod
- * says so explicitly, whatever the umask.
+ * Makes a directory only this user can enter (0700), with a record of the launcher that owns it
+ * (see stale-dir-sweeper.ts). mkdtemp already creates it 0700; the chmod says so explicitly,
+ * whatever the umask.
  */
 export async function makePrivateDir(parent: string = tmpdir()): Promise<string> {
   const dir = await mkdtemp(join(parent, 'hostpipe-'))
-  await chmod(dir, 0o700)
+  try {
+    await chmod(dir, 0o700)
+    await recordOwner(dir)
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true })
+    throw err
+  }
   return dir
 }
 
@@ -53,11 +62,16 @@ export interface PipeLocation {
   dir: string | undefined
 }
 
+/**
+ * A fresh place to listen. On Unix, the private directories that killed launchers left in the
+ * same parent are removed first (a SIGKILL leaves no chance to clean up).
+ */
 export async function createPipeLocation(
-  opts: { platform?: NodeJS.Platform; parentDir?: string } = {},
+  opts: { platform?: NodeJS.Platform; parentDir?: string; log?: Logger } = {},
 ): Promise<PipeLocation> {
   if ((opts.platform ?? process.platform) === 'win32')
     return { path: windowsPipeName(randomPipeId()), dir: undefined }
+  await sweepStaleDirs(opts.parentDir ?? tmpdir(), { log: opts.log })
   const dir = await makePrivateDir(opts.parentDir)
   try {
     return { path: unixSocketPath(dir), dir }

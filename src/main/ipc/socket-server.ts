@@ -45,7 +45,7 @@ export class SocketServer {
     const isWindows = process.platform === 'win32'
     const location = opts.path
       ? { path: opts.path, dir: undefined }
-      : await createPipeLocation({ parentDir: opts.parentDir })
+      : await createPipeLocation({ parentDir: opts.parentDir, log })
     try {
       if (opts.path && !isWindows) await removeStaleSocket(opts.path)
       const server = createServer({ allowHalfOpen: false })

@@ -22,7 +22,17 @@ export interface Launcher {
   readonly diagnostics: DiagnosticsSource
   /** Every launcher event (sagas, pipe failures, …), for SSE and the Electron bridge. */
   subscribeEvents(fn: (e: Event) => void): () => void
-  /** The per-launch secret (HOSTPIPE_TOKEN), also the diagnostics API token. */
+  /**
+   * The diagnostics API token: the one in the `Diagnostics:` URL, for the HTTP API and `tool`
+   * clients. 256 random bits per launch.
+   */
+  readonly apiToken: string
+  /**
+   * The host token: hosts get it in env HOSTPIPE_TOKEN and register with it; it is never printed.
+   * Refused by the HTTP API and for `tool` clients, as the API token is refused for hosts.
+   */
+  readonly hostToken: string
+  /** The API token under its first name (before hosts got a secret of their own); use `apiToken`. */
   readonly token: string
   /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
   dispose(): Promise<void>
@@ -45,7 +55,8 @@ export function createLauncher(opts: LauncherOptions): Launcher {
 }
 
 class ComposedLauncher implements Launcher {
-  readonly token = randomBytes(32).toString('base64url')
+  readonly hostToken = randomBytes(32).toString('base64url')
+  readonly apiToken = randomBytes(32).toString('base64url')
   private readonly log
   private readonly events
   private readonly pipe: HostPipe
@@ -86,7 +97,8 @@ class ComposedLauncher implements Launcher {
     })
     this.server = new LauncherServer({
       hostPipe: this.pipe,
-      token: this.token,
+      hostToken: this.hostToken,
+      apiToken: this.apiToken,
       nextVersion: () => this.events.nextVersion(),
       launcherVersion: opts.version ?? packageVersion,
       log: this.log,
@@ -104,6 +116,10 @@ class ComposedLauncher implements Launcher {
     this.disposables.add(this.events.onDidEmit((e) => this.server.broadcast(e)))
   }
 
+  get token(): string {
+    return this.apiToken
+  }
+
   get diagnostics(): DiagnosticsSource {
     if (!this.running) throw new Error('launcher not started: call start() first')
     return this.running.feed
@@ -117,7 +133,12 @@ class ComposedLauncher implements Launcher {
         ? await SocketServer.listen({ onConnection: (conn) => this.server.attach(conn), log: this.log })
         : undefined
     const socketPath = socketServer?.path ?? null
-    const spawnOptions = { transport, token: this.token, socketPath, args: [...(this.opts.hostArgs ?? [])] }
+    const spawnOptions = {
+      transport,
+      token: this.hostToken,
+      socketPath,
+      args: [...(this.opts.hostArgs ?? [])],
+    }
     const supervisor = new HostSupervisor({
       spawn: (spawnId) => this.opts.spawner.spawn({ ...spawnOptions, spawnId }),
       maxRestarts: this.opts.maxRestarts,
