@@ -24,6 +24,8 @@ export interface Launcher {
   subscribeEvents(fn: (e: Event) => void): () => void
   /** The per-launch secret (HOSTPIPE_TOKEN), also the diagnostics API token. */
   readonly token: string
+  /** Starts and cancels sagas (the embedding API's `call`, §9). */
+  readonly sagas: Pick<SagaCoordinator, 'startSaga' | 'cancelSaga'>
   /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
   dispose(): Promise<void>
 }
@@ -102,6 +104,10 @@ class ComposedLauncher implements Launcher {
     this.disposables.add(this.server.onDidReceiveHostFrame(() => this.liveness.noteHostFrame()))
     this.disposables.add(this.server.onDidLoseHost((host) => this.onHostGone(host)))
     this.disposables.add(this.events.onDidEmit((e) => this.server.broadcast(e)))
+  }
+
+  get sagas(): Pick<SagaCoordinator, 'startSaga' | 'cancelSaga'> {
+    return this.coordinator
   }
 
   get diagnostics(): DiagnosticsSource {

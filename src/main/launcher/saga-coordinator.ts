@@ -1,7 +1,6 @@
 import { MAX_BURST, type SagaTotals } from '../../shared/diagnostics'
 import { REASON_CANCELLED, type Event, type HostCommand, type SagaReport } from '../../shared/protocol'
 import { DisposableStore } from '../base/disposable'
-import { Emitter, type Listenable } from '../base/emitter'
 import { positiveIntOption } from '../base/integer-option'
 import { TimerSlot } from '../base/timer-slot'
 import { HostPipeError, type HostPipe } from '../host-pipe'
@@ -33,11 +32,17 @@ export type SagaRequest =
 export interface StartSagaOptions {
   /** This saga's timeout in ms, counted from when it is issued. Default: `sagaTimeoutMs`. */
   timeoutMs?: number
+  /** Called once when the saga ends, after its terminal event is published (for `call`, §9). */
+  onEnd?(end: SagaEnd): void
+  /**
+   * Called when its timeout passes while it is still open (it then fails, or is left to a
+   * deadline-aware host's verdict): its caller stops waiting (§9).
+   */
+  onTimeout?(): void
 }
 
 /** How a saga ended, for whoever started it (the event bus carries the same in events). */
-export type SagaEnd =
-  { sagaId: number; ok: true; output: unknown } | { sagaId: number; ok: false; reason: string }
+export type SagaEnd = { ok: true; output: unknown } | { ok: false; reason: string }
 
 /** What the coordinator uses of HostPipe. */
 export type SagaPipe = Pick<
@@ -96,6 +101,8 @@ interface Saga {
   readonly request: SagaRequest
   /** ms from issue to its timeout. */
   readonly timeoutMs: number
+  readonly onEnd: ((end: SagaEnd) => void) | undefined
+  readonly onTimeout: (() => void) | undefined
   /** When its timeout fires (coordinator clock); undefined while it waits in the backlog. */
   deadline: number | undefined
   /** The same moment on the wall clock: the `deadline` its command carries (§8). */
@@ -177,15 +184,6 @@ export class SagaCoordinator {
   private readonly timeoutTimer: TimerSlot
   /** The issued sagas' timeout moments: one timer for sagas whose timeouts differ. */
   private readonly deadlines = new SagaDeadlineHeap()
-  private readonly didEndSaga = new Emitter<SagaEnd>()
-  private readonly didPassDeadline = new Emitter<number>()
-  /** Fires once per saga when it ends, after its terminal event is published. */
-  readonly onDidEndSaga: Listenable<SagaEnd> = this.didEndSaga.event
-  /**
-   * Fires with a saga's id when its timeout passes while it is still open (it then fails, or is
-   * left to a deadline-aware host's verdict): its caller stops waiting (§9).
-   */
-  readonly onDidPassDeadline: Listenable<number> = this.didPassDeadline.event
   private readonly stallTimer: TimerSlot
   /** When the backlog last moved (or started waiting). */
   private backlogMovedAt = 0
@@ -354,9 +352,6 @@ export class SagaCoordinator {
     this.deadlines.clear()
     this.nextToIssue = this.nextSagaId
     for (const saga of [...this.open.values()]) this.fail(saga, REASON_COORDINATOR_DISPOSED)
-    // After the failures above: their callers hear how their sagas ended.
-    this.didEndSaga.dispose()
-    this.didPassDeadline.dispose()
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -375,6 +370,8 @@ export class SagaCoordinator {
       id: this.nextSagaId++,
       request,
       timeoutMs,
+      onEnd: opts.onEnd,
+      onTimeout: opts.onTimeout,
       deadline: undefined,
       wallDeadline: undefined,
     }
@@ -465,7 +462,7 @@ export class SagaCoordinator {
     this.pipe.cancelSaga(saga.id)
     if (outcome) this.events.emit(outcome(this.events.nextVersion()))
     this.events.emit({ event: 'saga_completed', saga_id: saga.id, version: this.events.nextVersion() })
-    this.didEndSaga.fire({ sagaId: saga.id, ok: true, output })
+    saga.onEnd?.({ ok: true, output })
   }
 
   private fail(saga: Saga, reason: string): void {
@@ -474,7 +471,7 @@ export class SagaCoordinator {
     this.counts.failed++
     if (wasIssued) this.pipe.cancelSaga(saga.id)
     this.events.emit({ event: 'saga_failed', saga_id: saga.id, reason, version: this.events.nextVersion() })
-    this.didEndSaga.fire({ sagaId: saga.id, ok: false, reason })
+    saga.onEnd?.({ ok: false, reason })
   }
 
   /**
@@ -489,7 +486,7 @@ export class SagaCoordinator {
     }
     this.close(saga)
     this.counts.failed++
-    this.didEndSaga.fire({ sagaId, ok: false, reason })
+    saga.onEnd?.({ ok: false, reason })
   }
 
   private close(saga: Saga): void {
@@ -543,7 +540,7 @@ export class SagaCoordinator {
       this.deadlines.pop()
       const saga = this.issued.get(top.sagaId)
       if (!saga || saga.deadline !== top.deadline) continue
-      this.didPassDeadline.fire(saga.id)
+      saga.onTimeout?.()
       if (!this.issued.has(saga.id)) continue
       if (this.isInFlightOnDeadlineHost(saga)) {
         this.issued.delete(saga.id)
