@@ -14,6 +14,7 @@ type Launcher = HostpipeLauncher<typeof commands>
 
 describe('call and handlers are typed from the definitions', () => {
   it('types call’s input and result per command', () => {
+    expectTypeOf(commands.add.input).toEqualTypeOf<z.ZodObject<{ a: z.ZodNumber; b: z.ZodNumber }>>()
     expectTypeOf<ReturnType<Launcher['call']>>().toEqualTypeOf<Promise<{ sum: number } | string>>()
     const call = undefined as unknown as Launcher['call']
     expectTypeOf(call<'add'>)
