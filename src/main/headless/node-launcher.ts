@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { CommandDefinitions } from '../../shared/define-commands'
+import type { Logger } from '../base/logger'
 import {
   createAppLauncher,
   launcherInternals,
   type AppLauncherOptions,
   type HostpipeLauncher,
 } from '../launcher/app-launcher'
+import { defaultPanelDir } from '../launcher/panel-files'
 import { DiagnosticsServer } from './diagnostics-server'
 import { NodeHostSpawner } from './node-host-spawner'
 
@@ -29,6 +28,8 @@ export interface DiagnosticsServerStartOptions {
   port?: number
   /** The built panel's directory. Default: the one shipped with hostpipe. */
   staticDir?: string
+  /** Where the server logs. Default: nowhere. */
+  log?: Logger
 }
 
 /** A running diagnostics server. */
@@ -57,6 +58,7 @@ export async function startDiagnosticsServer(
     port: options.port ?? 0,
     staticDir: options.staticDir ?? defaultPanelDir(),
     subscribeEvents: internals.subscribeEvents,
+    log: options.log,
   })
   const port = await server.listen()
   return {
@@ -64,14 +66,4 @@ export async function startDiagnosticsServer(
     port,
     close: () => server.close(),
   }
-}
-
-/**
- * Where the built panel is, seen from this module once bundled: `renderer/` beside it in the
- * package (dist/), or `../renderer` in the app's own build (out/main → out/renderer).
- */
-export function defaultPanelDir(moduleUrl: string = import.meta.url): string {
-  const here = dirname(fileURLToPath(moduleUrl))
-  const candidates = [join(here, 'renderer'), join(here, '..', 'renderer')]
-  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!
 }

@@ -121,8 +121,10 @@ export function launcherInternals(launcher: object): LauncherInternals {
 export function createAppLauncher<D extends CommandDefinitions>(
   opts: AppLauncherOptions<D>,
   spawner: HostSpawner,
+  /** Runs once the launcher has stopped (the runtime adapter's own cleanup). */
+  afterStop?: () => void,
 ): HostpipeLauncher<D> {
-  const launcher = new AppLauncher(opts, spawner)
+  const launcher = new AppLauncher(opts, spawner, afterStop)
   internals.set(launcher, () => launcher.internals())
   return launcher
 }
@@ -134,8 +136,13 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
   private stopFeed: (() => void) | undefined
   private isStarted = false
   private isStopped = false
+  private stopping: Promise<void> | undefined
 
-  constructor(opts: AppLauncherOptions<D>, spawner: HostSpawner) {
+  constructor(
+    opts: AppLauncherOptions<D>,
+    spawner: HostSpawner,
+    private readonly afterStop: (() => void) | undefined,
+  ) {
     this.commands = opts.commands
     this.core = composeLauncher({
       spawner,
@@ -249,12 +256,18 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
     return () => this.diagnosticsListeners.delete(listener)
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown()
+    return this.stopping
+  }
+
+  private async shutdown(): Promise<void> {
     this.isStopped = true
     this.stopFeed?.()
     this.stopFeed = undefined
     this.diagnosticsListeners.clear()
     await this.core.dispose()
+    this.afterStop?.()
   }
 
   internals(): LauncherInternals {
