@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url'
 import { join } from 'node:path'
-import { ipcMain, type BrowserWindow } from 'electron'
+import { readFileSync } from 'node:fs'
+import { ipcMain, screen, type BrowserWindow } from 'electron'
 import type { CommandDefinitions } from '../../shared/define-commands'
 import { silentLogger } from '../base/logger'
 import { launcherInternals, type HostpipeLauncher } from '../launcher/app-launcher'
@@ -10,11 +11,17 @@ import { DiagnosticsWindow } from './diagnostics-window'
 import { registerDiagnosticsIpc } from './ipc-handlers'
 import type { PanelLocation } from './panel-location'
 import { isPanelUrl } from './sender-validation'
+import { parseWindowBounds, type WindowBounds } from './window-bounds'
 
 /** Options of `openDiagnosticsWindow`. */
 export interface DiagnosticsWindowOpenOptions {
   /** The window's parent window. Default none (a top-level window). */
   parent?: BrowserWindow
+  /**
+   * A JSON file where the window's position and size are kept between runs (restored when they
+   * still fit a display, saved after a move or resize). Default none: the default size, not kept.
+   */
+  boundsFile?: string
 }
 
 /**
@@ -64,7 +71,18 @@ export function openDiagnosticsWindow(
     preloadPath: defaultPreloadPath(),
     source,
     parent: options.parent,
+    boundsFile: options.boundsFile,
     log: silentLogger,
   })
-  return window.openNow().window
+  return window.openNow(options.boundsFile ? savedBounds(options.boundsFile) : undefined).window
+}
+
+/** The saved bounds, read synchronously so the window is returned at once; undefined if unusable. */
+function savedBounds(file: string): WindowBounds | undefined {
+  try {
+    const workAreas = screen.getAllDisplays().map((d) => d.workArea)
+    return parseWindowBounds(JSON.parse(readFileSync(file, 'utf8')), workAreas)
+  } catch {
+    return undefined
+  }
 }
