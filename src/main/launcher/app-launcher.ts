@@ -6,7 +6,7 @@ import {
   type CommandNameOf,
   type CommandOutput,
 } from '../../shared/define-commands'
-import type { Event } from '../../shared/protocol'
+import { REASON_DEADLINE_EXCEEDED, type Event } from '../../shared/protocol'
 import { SagaFailedError } from '../../shared/saga-failed-error'
 import type { Logger } from '../base/logger'
 import { HostPipeError } from '../host-pipe'
@@ -216,7 +216,7 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
         if (!settle()) return
         if (!end.ok) {
           reject(
-            end.reason === REASON_SAGA_TIMEOUT
+            isTimeoutReason(end.reason)
               ? timeoutError(name, timeoutMs)
               : new SagaFailedError(sagaId, end.reason),
           )
@@ -277,6 +277,15 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
       token: this.core.token,
     }
   }
+}
+
+/**
+ * The saga ended because its timeout passed: the launcher's timer (`saga timeout`) or, racing it
+ * by a few ms, the host's deadline (`deadline exceeded`). Either way the caller's `timeoutMs`
+ * passed first, so `call` rejects with a TimeoutError, as `fetch` does with `AbortSignal.timeout`.
+ */
+function isTimeoutReason(reason: string): boolean {
+  return reason === REASON_SAGA_TIMEOUT || reason === REASON_DEADLINE_EXCEEDED
 }
 
 /** What `call` rejects with when its timeout passes, as `AbortSignal.timeout` names its reason. */
