@@ -2,8 +2,9 @@ import { defineConfig } from 'tsup'
 
 // The library build (the package's `exports`); the demo app keeps electron-vite. One ESM build
 // with code splitting, so every class lives in one shared chunk and `instanceof` holds across
-// entries. Dependencies and electron stay external. Declarations come from `tsc -p
-// tsconfig.lib.json` (one .d.ts per source file, so each class is declared once too).
+// entries. Dependencies and electron stay external. The declarations are bundled the same way
+// (shared .d.ts chunks, so each class is declared once; relative imports carry their `.js`, as
+// NodeNext resolution in an ESM consumer requires).
 export default defineConfig({
   entry: {
     index: 'src/lib/index.ts',
@@ -19,6 +20,7 @@ export default defineConfig({
   treeshake: true,
   sourcemap: true,
   clean: true,
-  dts: false,
+  dts: true,
+  tsconfig: 'tsconfig.lib.json',
   external: ['electron'],
 })
