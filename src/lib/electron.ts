@@ -1,6 +1,8 @@
 /**
  * `hostpipe/electron`: the launcher in an Electron main process (hosts via
  * `utilityProcess.fork`) and the diagnostics window (ARCHITECTURE §9).
+ *
+ * @module hostpipe/electron
  */
 export { createElectronLauncher } from '../main/electron/electron-launcher'
 export {

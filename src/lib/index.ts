@@ -1,6 +1,8 @@
 /**
  * `hostpipe`: the runtime-free part (no Node or Electron import), for any process: HostPipe and
  * its types, the errors, `defineCommands`, and the wire protocol (ARCHITECTURE §2, §3, §9).
+ *
+ * @module hostpipe
  */
 export {
   HostPipe,

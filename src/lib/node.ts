@@ -1,6 +1,8 @@
 /**
  * `hostpipe/node`: the launcher under plain Node (hosts via `child_process.fork`) and the
  * diagnostics panel over HTTP (ARCHITECTURE §9).
+ *
+ * @module hostpipe/node
  */
 export {
   createLauncher,
