@@ -4,11 +4,27 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['out/**', 'coverage/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'docs/api/**',
+      'coverage/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['scripts/**/*.mjs', '.ci/**/*.mjs', 'bench/**/*.mjs'],
+    files: [
+      'scripts/**/*.mjs',
+      '.ci/**/*.mjs',
+      'bench/**/*.mjs',
+      'test/fixtures/**/*.mjs',
+      'examples/**/*.mjs',
+    ],
     languageOptions: { globals: globals.node },
   },
   {
@@ -21,7 +37,7 @@ export default tseslint.config(
   {
     // Only the Electron glue may import electron.
     files: ['src/**/*.ts'],
-    ignores: ['src/main/electron/**', 'src/main/index.ts', 'src/preload/**'],
+    ignores: ['src/main/electron/**', 'src/main/index.ts', 'src/lib/electron.ts', 'src/preload/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -29,7 +45,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ['electron', 'electron/*'],
-              message: 'Only src/main/electron and src/main/index.ts import electron.',
+              message: 'Only src/main/electron, src/lib/electron.ts and src/main/index.ts import electron.',
             },
           ],
         },
@@ -38,7 +54,7 @@ export default tseslint.config(
   },
   {
     // The core and the protocol stay runtime-free: no Electron, no sockets, no processes.
-    files: ['src/main/host-pipe/**/*.ts', 'src/shared/**/*.ts'],
+    files: ['src/main/host-pipe/**/*.ts', 'src/shared/**/*.ts', 'src/lib/index.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -67,6 +83,7 @@ export default tseslint.config(
         { type: 'launcher', pattern: 'src/main/launcher' },
         { type: 'headless', pattern: 'src/main/headless' },
         { type: 'electron', pattern: 'src/main/electron' },
+        { type: 'lib', pattern: 'src/lib' },
         { type: 'entry', pattern: 'src/main/*.ts', mode: 'file' },
         { type: 'preload', pattern: 'src/preload' },
         { type: 'renderer', pattern: 'src/renderer' },
@@ -89,8 +106,33 @@ export default tseslint.config(
             { from: 'headless', allow: ['base', 'shared', 'host-pipe', 'ipc', 'launcher', 'headless'] },
             { from: 'electron', allow: ['base', 'shared', 'host-pipe', 'ipc', 'launcher', 'electron'] },
             {
+              // The package's public entries (exports map): re-exports of the layers below.
+              from: 'lib',
+              allow: [
+                'base',
+                'shared',
+                'host-pipe',
+                'ipc',
+                'host',
+                'launcher',
+                'headless',
+                'electron',
+                'lib',
+              ],
+            },
+            {
               from: 'entry',
-              allow: ['base', 'shared', 'host-pipe', 'ipc', 'host', 'launcher', 'headless', 'electron'],
+              allow: [
+                'base',
+                'shared',
+                'host-pipe',
+                'ipc',
+                'host',
+                'launcher',
+                'headless',
+                'electron',
+                'lib',
+              ],
             },
             { from: 'preload', allow: ['shared', 'preload'] },
             { from: 'renderer', allow: ['shared', 'renderer'] },

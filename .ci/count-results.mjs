@@ -1,4 +1,5 @@
-// Sums the JSON reports that `npm test` leaves in test-results/ (vitest, playwright) into the
+// Sums the JSON reports that `npm test` and the examples leave in test-results/ (vitest,
+// playwright, examples.json in vitest's shape) into the
 // one line CI reads. A failing stage that ran no test (typecheck, lint, build) counts as a failure.
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 
@@ -9,7 +10,14 @@ let skipped = 0
 const dir = 'test-results'
 const reports = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : []
 for (const file of reports) {
-  const report = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'))
+  let report
+  try {
+    report = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'))
+  } catch {
+    // A report cut short (a stage killed mid-write) is a failure, never a crash of the summary.
+    failed++
+    continue
+  }
   if (typeof report.numPassedTests === 'number') {
     // vitest (jest-compatible json reporter)
     passed += report.numPassedTests

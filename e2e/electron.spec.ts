@@ -11,7 +11,7 @@ test.describe('Electron app', () => {
   )
 
   test('opens the diagnostics window with a connected pipe', async () => {
-    const app = await electron.launch({ executablePath: binary, args: ['.'] })
+    const app = await electron.launch({ executablePath: binary, args: ['out/main/index.js'] })
     try {
       const window = await app.firstWindow()
       await expect(window.getByTestId('pipe-state')).toHaveText('connected', { timeout: 20_000 })

@@ -32,7 +32,7 @@ if (!binary) {
 }
 
 const child = binary
-  ? spawn(binary, ['.', ...args], { stdio: 'inherit' })
+  ? spawn(binary, ['out/main/index.js', ...args], { stdio: 'inherit' })
   : (console.error(`hostpipe: no Electron binary available (${why}); running headless instead.`),
     spawn(process.execPath, ['out/main/headless.js', ...args], { stdio: 'inherit' }))
 

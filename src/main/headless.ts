@@ -2,13 +2,15 @@
  * The headless launcher: the whole launcher under plain Node, with the diagnostics panel served
  * to a browser. stdout carries exactly one line, `Diagnostics: http://127.0.0.1:PORT/?token=…`,
  * once the host has registered; everything else goes to the log (stderr and a file).
+ *
+ * The demo app's Node entry: the launcher and the panel come from the public `hostpipe/node`
+ * entry, as in any embedding app; argv parsing, logging and signals are the app's own.
  */
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DiagnosticsServer } from './headless/diagnostics-server'
-import { NodeHostSpawner } from './headless/node-host-spawner'
+import { defineCommands } from '../lib/index'
+import { createLauncher, startDiagnosticsServer, type RunningDiagnosticsServer } from '../lib/node'
 import { setUnexpectedErrorHandler } from './base/unexpected-error'
-import { createLauncher } from './launcher/launcher'
 import { hostArgsOf, parseLauncherArgs } from './launcher/launcher-cli'
 import { createLogger } from './launcher/log'
 
@@ -27,8 +29,10 @@ async function main(): Promise<void> {
   const log = createLogger()
   // A listener that throws is logged and the launcher goes on (the default would use console).
   setUnexpectedErrorHandler((err) => log.error('[headless] unexpected error:', err))
+  // The demo's host serves only the built-in AgentMux commands (the panel's burst sends them).
   const launcher = createLauncher({
-    spawner: new NodeHostSpawner({ hostScript: join(here, 'host.js'), log }),
+    hostEntry: join(here, 'host.js'),
+    commands: defineCommands({}),
     transport: options.transport,
     hostArgs: hostArgsOf(options),
     sagaTimeoutMs: options.sagaTimeoutMs,
@@ -36,14 +40,14 @@ async function main(): Promise<void> {
     unresponsiveMs: options.unresponsiveMs,
     log,
   })
-  let server: DiagnosticsServer | undefined
+  let server: RunningDiagnosticsServer | undefined
   let isStopping = false
   const stop = async (why: string): Promise<void> => {
     if (isStopping) return
     isStopping = true
     log.info(`[headless] ${why}: shutting down`)
     await server?.close().catch(() => undefined)
-    await launcher.dispose()
+    await launcher.stop()
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))
@@ -52,21 +56,17 @@ async function main(): Promise<void> {
   try {
     await launcher.start()
     // The feed exists once the launcher has started; the URL is printed once the host registered.
-    server = new DiagnosticsServer({
-      source: launcher.diagnostics,
-      token: launcher.apiToken,
+    server = await startDiagnosticsServer(launcher, {
       port: options.port ?? 0,
       staticDir: join(here, '../renderer'),
-      subscribeEvents: (fn) => launcher.subscribeEvents(fn),
       log,
     })
-    const port = await server.listen()
-    process.stdout.write(`Diagnostics: http://127.0.0.1:${port}/?token=${launcher.apiToken}\n`)
+    process.stdout.write(`Diagnostics: ${server.url}\n`)
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err)
     log.error(`[headless] failed to start: ${why}`)
     process.stderr.write(`hostpipe: failed to start: ${why}\n`)
-    await launcher.dispose()
+    await launcher.stop()
     process.exit(1)
   }
 }

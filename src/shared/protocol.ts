@@ -45,6 +45,20 @@ export type Command = SpawnPoolWindow | ReapPanes | DrainPoolIfLast | ProbeUiThr
 export type CommandName = Command['cmd']
 
 /**
+ * A command an embedding app defined with `defineCommands` (ARCHITECTURE §9): its input fields
+ * travel flattened beside `cmd`, `saga_id` and `deadline`, as AgentMux's own commands carry
+ * `label`. Kept out of the `Command` union so that union stays discriminated by its literal tags.
+ */
+export interface CustomCommand {
+  cmd: string
+  saga_id?: number
+  deadline?: number
+  [field: string]: unknown
+}
+/** Any command HostPipe can carry: a built-in one or an app-defined one. */
+export type HostCommand = Command | CustomCommand
+
+/**
  * A launcher → host frame outside the command sequence (§8): no `seq`, never buffered, never
  * acked. `probe_ui_thread` asks whether the host's event loop runs; `cancel_saga` (hosts with
  * feature `"deadline"` only) skips a queued command of the saga and fires a running handler's
@@ -66,15 +80,22 @@ export const REASON_DEADLINE_EXCEEDED = 'deadline exceeded'
 export const REASON_CANCELLED = 'cancelled'
 
 /** The saga a command belongs to, or undefined (no saga id, 0, or a command that has none). */
-export function sagaIdOf(cmd: Command): number | undefined {
+export function sagaIdOf(cmd: HostCommand): number | undefined {
   switch (cmd.cmd) {
     case 'spawn_pool_window':
     case 'reap_panes':
     case 'drain_pool_if_last':
       return cmd.saga_id ? cmd.saga_id : undefined
-    default:
+    case 'probe_ui_thread':
       return undefined
+    default:
+      // An app-defined command (§9) belongs to the saga its `saga_id` names, as the built-ins do.
+      return positiveSagaId((cmd as CustomCommand).saga_id)
   }
+}
+
+function positiveSagaId(id: unknown): number | undefined {
+  return typeof id === 'number' && id > 0 ? id : undefined
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,6 +174,12 @@ export interface ReportSagaActionFailed {
   saga_id: number
   reason: string
 }
+/** The output of an app-defined command (§9): `output` is what its handler returned. */
+export interface ReportResult {
+  cmd: 'report_result'
+  saga_id: number
+  output: unknown
+}
 export interface ReportUiThreadAlive {
   cmd: 'report_ui_thread_alive'
   nonce: number
@@ -171,6 +198,7 @@ export type HostInbound =
   | ReportPanesReaped
   | ReportPoolDrainDecision
   | ReportSagaActionFailed
+  | ReportResult
   | ReportUiThreadAlive
   | Ping
   | Goodbye
@@ -178,7 +206,7 @@ export type HostInboundName = HostInbound['cmd']
 
 /** The reports that close a saga. */
 export type SagaReport =
-  ReportPoolWindowAdded | ReportPanesReaped | ReportPoolDrainDecision | ReportSagaActionFailed
+  ReportPoolWindowAdded | ReportPanesReaped | ReportPoolDrainDecision | ReportSagaActionFailed | ReportResult
 
 // ---------------------------------------------------------------------------------------------
 // Schemas. Every inbound frame goes through these; the types above are the documentation, the
@@ -212,6 +240,8 @@ const hostInboundSchemas = {
     saga_id: sagaId,
     reason: z.string().max(4096),
   }),
+  // `output` is checked against the command's own schema by whoever called it (§9).
+  report_result: z.object({ cmd: z.literal('report_result'), saga_id: sagaId, output: z.unknown() }),
   report_ui_thread_alive: z.object({ cmd: z.literal('report_ui_thread_alive'), nonce: nonNegInt }),
   ping: z.object({ cmd: z.literal('ping'), nonce: nonNegInt }),
   goodbye: z.object({ cmd: z.literal('goodbye') }),
@@ -575,14 +605,28 @@ function parseHotFrame(text: string): HostInbound | undefined {
  * without `seq`, §8), or a raw (or enveloped) event.
  */
 export type HostBound =
-  | { kind: 'command'; seq: number; command: Command }
+  | { kind: 'command'; seq: number; command: HostCommand }
   | { kind: 'control'; command: ControlCommand }
   | { kind: 'event'; event: Event }
 
 const seqSchema = z.object({ seq: nonNegInt })
 
-/** Parses one launcher → host line, as a host does. Never throws. */
-export function parseHostBound(input: string | Uint8Array): ParseResult<HostBound> {
+/** The envelope fields of an app-defined command; its input fields are checked by its own schema. */
+const customCommandSchema = z.looseObject({
+  cmd: z.string(),
+  saga_id: sagaId.optional(),
+  deadline,
+}) as z.ZodType<CustomCommand, unknown>
+
+/**
+ * Parses one launcher → host line, as a host does. Never throws. `customNames`: the app-defined
+ * commands (§9) this host accepts beside the built-in ones; their envelope (`saga_id`,
+ * `deadline`) is checked here, their input by the host's own schemas.
+ */
+export function parseHostBound(
+  input: string | Uint8Array,
+  customNames?: ReadonlySet<string>,
+): ParseResult<HostBound> {
   const asObject = decodeObject(input, 'kind')
   // Raw events have no `kind`; re-decode by their own tag.
   if (!asObject.ok && asObject.code === 'invalid_command' && asObject.message.startsWith('missing field')) {
@@ -605,7 +649,13 @@ export function parseHostBound(input: string | Uint8Array): ParseResult<HostBoun
   const { kind: _kind, seq: _seq, ...cmd } = obj
   if (typeof cmd.cmd !== 'string')
     return { ok: false, code: 'invalid_command', message: 'missing field `cmd`' }
-  if (!hasOwn(commandSchemas, cmd.cmd)) return unknownTag('cmd', cmd.cmd, COMMAND_NAMES)
+  if (!hasOwn(commandSchemas, cmd.cmd)) {
+    if (!customNames?.has(cmd.cmd))
+      return unknownTag('cmd', cmd.cmd, [...COMMAND_NAMES, ...(customNames ?? [])])
+    const custom = validate(customCommandSchema, cmd)
+    if (!custom.ok) return custom
+    return { ok: true, frame: { kind: 'command', seq: seq.frame.seq, command: custom.frame } }
+  }
   const parsed = validate(commandSchemas[cmd.cmd as CommandName] as z.ZodType<Command, unknown>, cmd)
   if (!parsed.ok) return parsed
   return { ok: true, frame: { kind: 'command', seq: seq.frame.seq, command: parsed.frame } }

@@ -14,8 +14,10 @@ const SAVE_BOUNDS_DEBOUNCE_MS = 500
 export interface DiagnosticsWindowOptions {
   panel: PanelLocation
   preloadPath: string
-  /** JSON file for the window's bounds, in app.getPath('userData'). */
-  boundsFile: string
+  /** JSON file for the window's bounds, in app.getPath('userData'); none: default bounds, not saved. */
+  boundsFile?: string
+  /** The window's parent (`openDiagnosticsWindow(launcher, { parent })`). */
+  parent?: BrowserWindow
   source: DiagnosticsSource
   log: Logger
 }
@@ -65,11 +67,20 @@ export class DiagnosticsWindow {
   }
 
   private async create(): Promise<void> {
-    const { panel, preloadPath, boundsFile, source, log } = this.opts
+    const { boundsFile } = this.opts
     const workAreas = screen.getAllDisplays().map((d) => d.workArea)
-    const bounds = await loadWindowBounds(boundsFile, workAreas)
+    const bounds = boundsFile ? await loadWindowBounds(boundsFile, workAreas) : undefined
     if (this.disposed) return
-    const win = new BrowserWindow(diagnosticsWindowOptions({ preloadPath, bounds }))
+    await this.openNow(bounds).loaded
+  }
+
+  /**
+   * Creates the window now (at `bounds`, or the default size) and starts loading the panel;
+   * `loaded` settles once it has loaded (a load failure is logged, never thrown).
+   */
+  openNow(bounds?: WindowBounds): { window: BrowserWindow; loaded: Promise<void> } {
+    const { panel, preloadPath, boundsFile, source, log, parent } = this.opts
+    const win = new BrowserWindow(diagnosticsWindowOptions({ preloadPath, bounds, parent }))
     this.window = win
     const wc = win.webContents
     this.denyNavigation(wc)
@@ -83,7 +94,7 @@ export class DiagnosticsWindow {
     const saveBounds = (): void => {
       clearTimeout(saveTimer)
       saveTimer = undefined
-      if (win.isDestroyed() || win.isMinimized() || win.isFullScreen()) return
+      if (!boundsFile || win.isDestroyed() || win.isMinimized() || win.isFullScreen()) return
       const b: WindowBounds = win.getNormalBounds()
       saveWindowBounds(boundsFile, b).catch((err: unknown) =>
         log.warn(`could not save window bounds: ${String(err)}`),
@@ -106,12 +117,11 @@ export class DiagnosticsWindow {
       log.warn(`diagnostics panel renderer gone: ${details.reason}`),
     )
 
-    try {
-      if (panel.kind === 'file') await win.loadFile(panel.path)
-      else await win.loadURL(panel.url)
-    } catch (err) {
+    const loading = panel.kind === 'file' ? win.loadFile(panel.path) : win.loadURL(panel.url)
+    const loaded = loading.catch((err: unknown) => {
       log.error(`could not load the diagnostics panel from ${panel.url}: ${String(err)}`)
-    }
+    })
+    return { window: win, loaded }
   }
 
   private denyNavigation(wc: WebContents): void {

@@ -1,4 +1,4 @@
-import type { BrowserWindowConstructorOptions } from 'electron'
+import type { BrowserWindow, BrowserWindowConstructorOptions } from 'electron'
 import type { WindowBounds } from './window-bounds'
 
 export const DEFAULT_WINDOW_SIZE = { width: 1100, height: 760 } as const
@@ -14,10 +14,13 @@ export const PANEL_PARTITION = 'hostpipe-diagnostics'
 export function diagnosticsWindowOptions(opts: {
   preloadPath: string
   bounds?: WindowBounds | undefined
+  /** A parent window (`openDiagnosticsWindow(launcher, { parent })`); default none. */
+  parent?: BrowserWindow | undefined
 }): BrowserWindowConstructorOptions {
   return {
     ...DEFAULT_WINDOW_SIZE,
     ...opts.bounds,
+    ...(opts.parent ? { parent: opts.parent } : {}),
     minWidth: MIN_WINDOW_SIZE.width,
     minHeight: MIN_WINDOW_SIZE.height,
     title: 'hostpipe — pipe diagnostics',

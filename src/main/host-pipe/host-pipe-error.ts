@@ -1,6 +1,12 @@
 /** Why a HostPipe call failed. Errors are values with a code, not strings to parse. */
 export type HostPipeErrorCode =
-  'HOST_NOT_CONNECTED' | 'WRITE_FAILED' | 'SERIALIZE' | 'BUFFER_OVERFLOW' | 'STALE_SESSION'
+  | 'HOST_NOT_CONNECTED'
+  | 'WRITE_FAILED'
+  | 'SERIALIZE'
+  | 'BUFFER_OVERFLOW'
+  | 'STALE_SESSION'
+  /** A `call` named a command never defined, or its input failed the command's schema (§9). */
+  | 'INVALID_COMMAND'
 
 export class HostPipeError extends Error {
   override readonly name = 'HostPipeError'

@@ -2,7 +2,7 @@ import { zeroHostPipeCounters, type HostPipeSnapshot } from '../../shared/diagno
 import {
   encodeCommandFrame,
   encodeControlFrame,
-  type Command,
+  type HostCommand,
   type ControlCommand,
   type Event,
 } from '../../shared/protocol'
@@ -155,7 +155,7 @@ export class HostPipe {
    * or buffered. Rejects only with WRITE_FAILED (or SERIALIZE for a frame that cannot be encoded);
    * after WRITE_FAILED the frame is kept and will still be delivered or its saga failed.
    */
-  sendCommand(cmd: Command): Promise<void> {
+  sendCommand(cmd: HostCommand): Promise<void> {
     const frame = this.makeFrame(cmd, false)
     if (frame instanceof HostPipeError) return Promise.reject(frame)
     const slot = this.slot
@@ -173,7 +173,7 @@ export class HostPipe {
    * Fail-fast send (the seed's `try_send_command_no_buffer`): rejects HOST_NOT_CONNECTED at once
    * while disconnected, WRITE_FAILED on a failed write. Either way the frame is gone.
    */
-  trySendCommandNoBuffer(cmd: Command): Promise<void> {
+  trySendCommandNoBuffer(cmd: HostCommand): Promise<void> {
     const slot = this.slot
     if (!slot) return Promise.reject(new HostPipeError('HOST_NOT_CONNECTED', 'host not connected'))
     const frame = this.makeFrame(cmd, true)
@@ -331,7 +331,7 @@ export class HostPipe {
   // ---------------------------------------------------------------------------------------------
   // Internals
 
-  private makeFrame(cmd: Command, noBuffer: boolean): OutboundCommand | HostPipeError {
+  private makeFrame(cmd: HostCommand, noBuffer: boolean): OutboundCommand | HostPipeError {
     if (this.isDisposed) return new HostPipeError('HOST_NOT_CONNECTED', 'host pipe is disposed')
     return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer)
   }

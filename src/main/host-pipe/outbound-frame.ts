@@ -5,7 +5,7 @@ import {
   exceedsFrameLimit,
   MAX_FRAME_BYTES,
   sagaIdOf,
-  type Command,
+  type HostCommand,
   type Event,
 } from '../../shared/protocol'
 import { HostPipeError } from './host-pipe-error'
@@ -21,7 +21,7 @@ export interface OutboundCommand {
   readonly type: 'command'
   /** Call order across the pipe's life: the pending buffer is kept sorted by it. */
   readonly ordinal: number
-  readonly cmd: Command
+  readonly cmd: HostCommand
   /** `JSON.stringify(cmd)`, computed once at send time. */
   readonly body: string
   readonly sagaId: number | undefined
@@ -50,7 +50,7 @@ export type Outbound = OutboundCommand | OutboundEvent
  * MAX_FRAME_BYTES once enveloped. `ordinal` is its place in call order.
  */
 export function createOutboundCommand(
-  cmd: Command,
+  cmd: HostCommand,
   ordinal: number,
   noBuffer: boolean,
 ): OutboundCommand | HostPipeError {

@@ -5,17 +5,17 @@ import {
   REASON_CANCELLED,
   REASON_DEADLINE_EXCEEDED,
   sagaIdOf,
-  type Command,
+  type HostCommand,
   type HostInbound,
 } from '../../shared/protocol'
-import type { CommandHandlers, HostReport } from './command-handlers'
+import type { CommandDispatcher, HostReport } from './command-handlers'
 import { cancelledError, CommandRun } from './command-run'
 
 /** `report_saga_action_failed.reason` is capped by the protocol. */
 const MAX_REASON_CHARS = 4000
 
 export interface CommandExecutorOptions {
-  handlers: CommandHandlers
+  handlers: CommandDispatcher
   /** Sends one frame to the launcher (reports and acks, in the order given). */
   send(frame: HostInbound): void
   /**
@@ -38,7 +38,7 @@ export interface CommandExecutorOptions {
 
 interface QueuedCommand {
   seq: number
-  command: Command
+  command: HostCommand
   /** `cancel_saga` came for it while it waited: it is acked without running (already reported). */
   isCancelled: boolean
 }
@@ -58,7 +58,7 @@ interface QueuedCommand {
  * the rest of the queue waits.
  */
 export class CommandExecutor {
-  private readonly handlers: CommandHandlers
+  private readonly handlers: CommandDispatcher
   private readonly send: (frame: HostInbound) => void
   private readonly delayMs: number
   private readonly onCommandCompleted: ((seq: number, sagaId: number) => void) | undefined
@@ -84,7 +84,7 @@ export class CommandExecutor {
     this.wallNow = opts.wallNow ?? Date.now
   }
 
-  enqueue(seq: number, command: Command): void {
+  enqueue(seq: number, command: HostCommand): void {
     if (this.isDisposed) return
     this.queue.push({ seq, command, isCancelled: false })
     if (this.isScheduled || this.isRunning) return
@@ -201,7 +201,7 @@ export class CommandExecutor {
 
   /** Runs the handler; returns a promise only when the handler was async. */
   private execute(item: QueuedCommand, run: CommandRun): Promise<void> | undefined {
-    let result: ReturnType<CommandHandlers['handle']>
+    let result: ReturnType<CommandDispatcher['handle']>
     try {
       result = this.handlers.handle(item.command, {
         // Read lazily: a handler that never looks at its signal costs no AbortController.
@@ -280,6 +280,6 @@ export class CommandExecutor {
 }
 
 /** The `deadline` of a saga command (the other commands have none). */
-function deadlineOf(command: Command): number | undefined {
-  return 'deadline' in command ? command.deadline : undefined
+function deadlineOf(command: HostCommand): number | undefined {
+  return 'deadline' in command && typeof command.deadline === 'number' ? command.deadline : undefined
 }

@@ -2,6 +2,7 @@ import {
   sagaIdOf,
   type Command,
   type CommandName,
+  type HostCommand,
   type ReportUiThreadAlive,
   type SagaReport,
 } from '../../shared/protocol'
@@ -28,6 +29,12 @@ export type CommandHandler<C extends Command = Command> = (
   ctx: HandlerContext,
 ) => HostReport | undefined | Promise<HostReport | undefined>
 
+/** What the executor runs commands through: the built-in registry, or one with app commands (§9). */
+export interface CommandDispatcher {
+  /** Runs the command's handler; throws (or rejects) when it fails or none exists. */
+  handle(cmd: HostCommand, ctx?: HandlerContext): ReturnType<CommandHandler>
+}
+
 const IDLE_SIGNAL = new AbortController().signal
 
 type HandlerMap = { [K in CommandName]: CommandHandler<Extract<Command, { cmd: K }>> }
@@ -36,7 +43,7 @@ type HandlerMap = { [K in CommandName]: CommandHandler<Extract<Command, { cmd: K
  * Which code runs for which command. Every command has a handler: the registry starts from the
  * defaults and `set` replaces one, so a host (or a test) swaps in its own behaviour.
  */
-export class CommandHandlers {
+export class CommandHandlers implements CommandDispatcher {
   private readonly handlers: HandlerMap
 
   constructor(pool: WindowPool = new WindowPool()) {
@@ -49,9 +56,11 @@ export class CommandHandlers {
   }
 
   /** Runs the command's handler. Without `ctx`: a signal that never fires, no deadline. */
-  handle(cmd: Command, ctx?: HandlerContext): ReturnType<CommandHandler> {
-    return (this.handlers[cmd.cmd] as CommandHandler)(
-      cmd,
+  handle(cmd: HostCommand, ctx?: HandlerContext): ReturnType<CommandHandler> {
+    if (!Object.prototype.hasOwnProperty.call(this.handlers, cmd.cmd))
+      throw new Error(`no handler for command \`${cmd.cmd}\``)
+    return (this.handlers[cmd.cmd as CommandName] as CommandHandler)(
+      cmd as Command,
       ctx ?? { signal: IDLE_SIGNAL, deadline: undefined, sagaId: sagaIdOf(cmd) ?? 0 },
     )
   }

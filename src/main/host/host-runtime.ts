@@ -12,7 +12,7 @@ import {
   type HostInbound,
 } from '../../shared/protocol'
 import { CommandExecutor } from './command-executor'
-import { CommandHandlers } from './command-handlers'
+import { CommandHandlers, type CommandDispatcher } from './command-handlers'
 import { HOST_VERSION } from './host-config'
 
 export interface HostRuntimeOptions {
@@ -20,7 +20,9 @@ export interface HostRuntimeOptions {
   /** HOSTPIPE_TOKEN. */
   token: string
   log: Logger
-  handlers?: CommandHandlers
+  handlers?: CommandDispatcher
+  /** The app-defined commands (§9) this host accepts beside the built-in ones. Default none. */
+  customCommands?: ReadonlySet<string>
   /** `--host-delay-ms`. */
   delayMs?: number
   /** Called for each completed command before its report is sent (HOSTPIPE_RECORD). */
@@ -97,7 +99,7 @@ export class HostRuntime {
   }
 
   private onFrame(frame: string | Uint8Array): void {
-    const parsed = parseHostBound(frame)
+    const parsed = parseHostBound(frame, this.opts.customCommands)
     if (!parsed.ok) return this.log.warn(`ignoring a bad frame from the launcher: ${parsed.message}`)
     const msg = parsed.frame
     if (msg.kind === 'command') return this.executor.enqueue(msg.seq, msg.command)

@@ -34,6 +34,8 @@ export interface Launcher {
   readonly hostToken: string
   /** The API token under its first name (before hosts got a secret of their own); use `apiToken`. */
   readonly token: string
+  /** Starts and cancels sagas (the embedding API's `call`, §9). */
+  readonly sagas: Pick<SagaCoordinator, 'startSaga' | 'cancelSaga'>
   /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
   dispose(): Promise<void>
 }
@@ -118,6 +120,10 @@ class ComposedLauncher implements Launcher {
 
   get token(): string {
     return this.apiToken
+  }
+
+  get sagas(): Pick<SagaCoordinator, 'startSaga' | 'cancelSaga'> {
+    return this.coordinator
   }
 
   get diagnostics(): DiagnosticsSource {

@@ -1,5 +1,5 @@
 import { MAX_BURST, type SagaTotals } from '../../shared/diagnostics'
-import { REASON_CANCELLED, type Command, type Event, type SagaReport } from '../../shared/protocol'
+import { REASON_CANCELLED, type Event, type HostCommand, type SagaReport } from '../../shared/protocol'
 import { DisposableStore } from '../base/disposable'
 import { positiveIntOption } from '../base/integer-option'
 import { TimerSlot } from '../base/timer-slot'
@@ -7,6 +7,7 @@ import { HostPipeError, type HostPipe } from '../host-pipe'
 import { systemClock, type Clock } from '../base/clock'
 import { silentLogger, type Logger } from '../base/logger'
 import type { LauncherEvents } from './launcher-events'
+import { SagaDeadlineHeap } from './saga-deadline-heap'
 
 /** How long an issued saga may wait for its report (AgentMux's value). */
 export const SAGA_TIMEOUT_MS = 5_000
@@ -16,11 +17,32 @@ export const REASON_COORDINATOR_DISPOSED = 'saga coordinator disposed'
 /** A deadline-aware host acked a saga's command past its timeout without reporting on it. */
 export const REASON_NO_REPORT = 'host acked without a report'
 
-/** The three saga commands, without their saga id (the coordinator assigns it). */
+/**
+ * The saga commands, without their saga id (the coordinator assigns it): the three built-in ones,
+ * or an app-defined command (§9) by `name`, whose `input` fields (already validated) travel
+ * flattened beside `cmd`, `saga_id` and `deadline`.
+ */
 export type SagaRequest =
   | { cmd: 'spawn_pool_window' }
   | { cmd: 'reap_panes'; label: string }
   | { cmd: 'drain_pool_if_last'; label: string }
+  | { cmd: 'custom'; name: string; input: Readonly<Record<string, unknown>> }
+
+/** Per-saga options of `startSaga`. */
+export interface StartSagaOptions {
+  /** This saga's timeout in ms, counted from when it is issued. Default: `sagaTimeoutMs`. */
+  timeoutMs?: number
+  /** Called once when the saga ends, after its terminal event is published (for `call`, §9). */
+  onEnd?(end: SagaEnd): void
+  /**
+   * Called when its timeout passes while it is still open (it then fails, or is left to a
+   * deadline-aware host's verdict): its caller stops waiting (§9).
+   */
+  onTimeout?(): void
+}
+
+/** How a saga ended, for whoever started it (the event bus carries the same in events). */
+export type SagaEnd = { ok: true; output: unknown } | { ok: false; reason: string }
 
 /** What the coordinator uses of HostPipe. */
 export type SagaPipe = Pick<
@@ -77,6 +99,10 @@ export interface BurstResult {
 interface Saga {
   readonly id: number
   readonly request: SagaRequest
+  /** ms from issue to its timeout. */
+  readonly timeoutMs: number
+  readonly onEnd: ((end: SagaEnd) => void) | undefined
+  readonly onTimeout: (() => void) | undefined
   /** When its timeout fires (coordinator clock); undefined while it waits in the backlog. */
   deadline: number | undefined
   /** The same moment on the wall clock: the `deadline` its command carries (§8). */
@@ -96,6 +122,7 @@ const REPORT_FOR: Record<SagaRequest['cmd'], SagaReport['cmd']> = {
   spawn_pool_window: 'report_pool_window_added',
   reap_panes: 'report_panes_reaped',
   drain_pool_if_last: 'report_pool_drain_decision',
+  custom: 'report_result',
 }
 
 /**
@@ -143,7 +170,7 @@ export class SagaCoordinator {
   private nextSagaId = 1
   /** Every saga without a terminal event yet. */
   private readonly open = new Map<number, Saga>()
-  /** Open sagas handed to HostPipe, in issue order, hence in deadline order. */
+  /** Open sagas handed to HostPipe, in issue order (their timeouts are in `deadlines`). */
   private readonly issued = new Map<number, Saga>()
   /** Sagas past their timeout left to a deadline-aware host, in the order they timed out. */
   private readonly leftToHost = new Map<number, Saga>()
@@ -155,10 +182,14 @@ export class SagaCoordinator {
   private nextToIssue = 1
   private readonly disposables = new DisposableStore()
   private readonly timeoutTimer: TimerSlot
+  /** The issued sagas' timeout moments: one timer for sagas whose timeouts differ. */
+  private readonly deadlines = new SagaDeadlineHeap()
   private readonly stallTimer: TimerSlot
   /** When the backlog last moved (or started waiting). */
   private backlogMovedAt = 0
   private isPumping = false
+  /** The timeout moment the timer is armed for. */
+  private armedFor: number | undefined
   private isPumpScheduled = false
   private isDisposed = false
   private readonly counts = {
@@ -181,7 +212,7 @@ export class SagaCoordinator {
     this.log = opts.log ?? silentLogger
     this.timeoutTimer = this.disposables.add(new TimerSlot(this.clock))
     this.stallTimer = this.disposables.add(new TimerSlot(this.clock))
-    this.disposables.add(this.pipe.onDidFailSaga((f) => this.onPipeFailed(f.sagaId)))
+    this.disposables.add(this.pipe.onDidFailSaga((f) => this.onPipeFailed(f.sagaId, f.reason)))
     // Room frees on acks and on a disconnect. The pump runs after HostPipe's notification
     // returns, never inside it: HostPipe is mid-update while it notifies.
     this.disposables.add(
@@ -192,9 +223,12 @@ export class SagaCoordinator {
     )
   }
 
-  /** Starts a saga: `saga_started` now, its command as soon as HostPipe has room. Returns its id. */
-  startSaga(request: SagaRequest): number {
-    const saga = this.accept(request)
+  /**
+   * Starts a saga: `saga_started` now, its command as soon as HostPipe has room. Returns its id.
+   * Throws RangeError for a bad `timeoutMs` (a positive integer) or a built-in without its label.
+   */
+  startSaga(request: SagaRequest, opts: StartSagaOptions = {}): number {
+    const saga = this.accept(request, opts)
     this.pump()
     return saga.id
   }
@@ -234,6 +268,10 @@ export class SagaCoordinator {
       this.counts.ignoredReports++
       this.log.warn(`[saga] ${report.cmd} does not answer saga ${saga.id} (${saga.request.cmd}): ignored`)
       return false
+    }
+    if (report.cmd === 'report_result') {
+      this.complete(saga, undefined, report.output)
+      return true
     }
     const base = { label: report.label, saga_id: saga.id }
     switch (report.cmd) {
@@ -311,6 +349,7 @@ export class SagaCoordinator {
     this.isDisposed = true
     this.disposables.dispose()
     this.leftToHost.clear()
+    this.deadlines.clear()
     this.nextToIssue = this.nextSagaId
     for (const saga of [...this.open.values()]) this.fail(saga, REASON_COORDINATOR_DISPOSED)
   }
@@ -318,21 +357,30 @@ export class SagaCoordinator {
   // ---------------------------------------------------------------------------------------------
   // Starting and issuing
 
-  private accept(request: SagaRequest): Saga {
+  private accept(request: SagaRequest, opts: StartSagaOptions): Saga {
     if (this.isDisposed) throw new Error('saga coordinator is disposed')
     if (
-      request.cmd !== 'spawn_pool_window' &&
+      (request.cmd === 'reap_panes' || request.cmd === 'drain_pool_if_last') &&
       (typeof request.label !== 'string' || request.label.length === 0)
     )
       throw new RangeError(`${request.cmd} needs a non-empty label`)
+    const timeoutMs = positiveIntOption('timeoutMs', opts.timeoutMs, this.sagaTimeoutMs)
     const waiting = this.backlogSize
-    const saga: Saga = { id: this.nextSagaId++, request, deadline: undefined, wallDeadline: undefined }
+    const saga: Saga = {
+      id: this.nextSagaId++,
+      request,
+      timeoutMs,
+      onEnd: opts.onEnd,
+      onTimeout: opts.onTimeout,
+      deadline: undefined,
+      wallDeadline: undefined,
+    }
     this.open.set(saga.id, saga)
     this.counts.started++
     this.events.emit({
       event: 'saga_started',
       saga_id: saga.id,
-      name: request.cmd,
+      name: request.cmd === 'custom' ? request.name : request.cmd,
       version: this.events.nextVersion(),
     })
     if (waiting >= this.maxBacklog) {
@@ -376,9 +424,11 @@ export class SagaCoordinator {
   private issue(saga: Saga): void {
     const now = this.clock.now()
     this.backlogMovedAt = now
-    saga.deadline = now + this.sagaTimeoutMs
-    saga.wallDeadline = this.wallNow() + this.sagaTimeoutMs
+    saga.deadline = now + saga.timeoutMs
+    saga.wallDeadline = this.wallNow() + saga.timeoutMs
     this.issued.set(saga.id, saga)
+    this.deadlines.push({ deadline: saga.deadline, sagaId: saga.id })
+    this.deadlines.compact((e) => this.issued.has(e.sagaId), this.issued.size)
     this.armTimeoutTimer()
     // Registered before the send: HostPipe may fail the saga synchronously inside it.
     this.pipe.sendCommand(this.commandOf(saga)).catch((err: unknown) => {
@@ -391,8 +441,12 @@ export class SagaCoordinator {
     })
   }
 
-  private commandOf(saga: Saga): Command {
-    return { ...saga.request, saga_id: saga.id, deadline: saga.wallDeadline }
+  private commandOf(saga: Saga): HostCommand {
+    const request = saga.request
+    if (request.cmd !== 'custom') return { ...request, saga_id: saga.id, deadline: saga.wallDeadline }
+    // The envelope fields first, as §9 shows them; defineCommands refuses input fields of those names.
+    const head = { cmd: request.name, saga_id: saga.id, deadline: saga.wallDeadline }
+    return { ...head, ...request.input, ...head }
   }
 
   private isInFlightOnDeadlineHost(saga: Saga): boolean {
@@ -402,12 +456,13 @@ export class SagaCoordinator {
   // ---------------------------------------------------------------------------------------------
   // Terminals: each saga reaches exactly one of these, once.
 
-  private complete(saga: Saga, outcome: (version: number) => Event): void {
+  private complete(saga: Saga, outcome: ((version: number) => Event) | undefined, output?: unknown): void {
     this.close(saga)
     this.counts.completed++
     this.pipe.cancelSaga(saga.id)
-    this.events.emit(outcome(this.events.nextVersion()))
+    if (outcome) this.events.emit(outcome(this.events.nextVersion()))
     this.events.emit({ event: 'saga_completed', saga_id: saga.id, version: this.events.nextVersion() })
+    saga.onEnd?.({ ok: true, output })
   }
 
   private fail(saga: Saga, reason: string): void {
@@ -416,13 +471,14 @@ export class SagaCoordinator {
     this.counts.failed++
     if (wasIssued) this.pipe.cancelSaga(saga.id)
     this.events.emit({ event: 'saga_failed', saga_id: saga.id, reason, version: this.events.nextVersion() })
+    saga.onEnd?.({ ok: false, reason })
   }
 
   /**
    * HostPipe failed the saga and publishes its `saga_failed` itself: close it without a second.
    * No `cancelSaga` either: HostPipe purges the saga's other frames as it fails it.
    */
-  private onPipeFailed(sagaId: number): void {
+  private onPipeFailed(sagaId: number, reason: string): void {
     const saga = this.open.get(sagaId)
     if (!saga) {
       if (this.isEnded(sagaId)) this.counts.lateTerminals++
@@ -430,6 +486,7 @@ export class SagaCoordinator {
     }
     this.close(saga)
     this.counts.failed++
+    saga.onEnd?.({ ok: false, reason })
   }
 
   private close(saga: Saga): void {
@@ -450,27 +507,48 @@ export class SagaCoordinator {
   // ---------------------------------------------------------------------------------------------
   // Timers. One timer each, not one per saga: a burst issues thousands of sagas at once.
 
-  /** Due for the oldest issued saga; a saga that ends early leaves it to fire and re-arm. */
+  /**
+   * Due for the earliest timeout among issued sagas; a saga that ends early leaves it to fire and
+   * re-arm. Re-armed earlier when a saga with a shorter timeout is issued after it.
+   */
   private armTimeoutTimer(): void {
-    if (this.timeoutTimer.isArmed || this.isDisposed) return
-    const oldest = this.issued.values().next().value
-    if (!oldest) return
-    const delay = Math.max(0, oldest.deadline! - this.clock.now())
-    this.timeoutTimer.set(() => this.onTimeoutTimer(), delay)
+    if (this.isDisposed) return
+    const next = this.nextLiveDeadline()
+    if (next === undefined) return
+    if (this.timeoutTimer.isArmed) {
+      if (this.armedFor !== undefined && this.armedFor <= next) return
+      this.timeoutTimer.clear()
+    }
+    this.armedFor = next
+    this.timeoutTimer.set(() => this.onTimeoutTimer(), Math.max(0, next - this.clock.now()))
+  }
+
+  /** The earliest timeout of a saga still issued; entries of sagas that ended are dropped. */
+  private nextLiveDeadline(): number | undefined {
+    for (let top = this.deadlines.peek(); top; top = this.deadlines.peek()) {
+      if (this.issued.get(top.sagaId)?.deadline === top.deadline) return top.deadline
+      this.deadlines.pop()
+    }
+    return undefined
   }
 
   private onTimeoutTimer(): void {
+    this.armedFor = undefined
     const now = this.clock.now()
     let leftCount = 0
-    for (const saga of this.issued.values()) {
-      if (saga.deadline! > now) break
+    for (let top = this.deadlines.peek(); top && top.deadline <= now; top = this.deadlines.peek()) {
+      this.deadlines.pop()
+      const saga = this.issued.get(top.sagaId)
+      if (!saga || saga.deadline !== top.deadline) continue
+      saga.onTimeout?.()
+      if (!this.issued.has(saga.id)) continue
       if (this.isInFlightOnDeadlineHost(saga)) {
         this.issued.delete(saga.id)
         this.leftToHost.set(saga.id, saga)
         leftCount++
         continue
       }
-      this.log.warn(`[saga] saga ${saga.id} (${saga.request.cmd}) timed out after ${this.sagaTimeoutMs} ms`)
+      this.log.warn(`[saga] saga ${saga.id} (${saga.request.cmd}) timed out after ${saga.timeoutMs} ms`)
       this.fail(saga, REASON_SAGA_TIMEOUT)
     }
     if (leftCount > 0)

@@ -1,0 +1,14 @@
+// The host entry file: the launcher starts it with child_process.fork.
+import { runHost } from 'hostpipe/host'
+import { commands } from './commands.js'
+
+void runHost({
+  commands,
+  handlers: {
+    add: async ({ a, b }) => ({ sum: a + b }),
+    shout: ({ text }) => {
+      if (text === 'fail') throw new Error('will not shout that')
+      return { text: text.toUpperCase() + '!' }
+    },
+  },
+})

@@ -1,0 +1,12 @@
+/**
+ * `hostpipe/electron`: the launcher in an Electron main process (hosts via
+ * `utilityProcess.fork`) and the diagnostics window (ARCHITECTURE §9).
+ *
+ * @module hostpipe/electron
+ */
+export { createElectronLauncher } from '../main/electron/electron-launcher'
+export {
+  openDiagnosticsWindow,
+  type DiagnosticsWindowOpenOptions,
+} from '../main/electron/open-diagnostics-window'
+export type { AppLauncherOptions, CallOptions, HostpipeLauncher } from '../main/launcher/app-launcher'

@@ -1,0 +1,9 @@
+/** `hostpipe/host`: what a host process's entry file calls (ARCHITECTURE §9).  *
+ * @module hostpipe/host
+ */
+export { runHost, type RunHostOptions } from '../main/host/run-host'
+export type {
+  CommandContext,
+  CommandHandlerOf,
+  CommandHandlersOf,
+} from '../main/host/defined-command-dispatcher'

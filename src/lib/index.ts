@@ -1,0 +1,49 @@
+/**
+ * `hostpipe`: the runtime-free part (no Node or Electron import), for any process: HostPipe and
+ * its types, the errors, `defineCommands`, and the wire protocol (ARCHITECTURE §2, §3, §9).
+ *
+ * @module hostpipe
+ */
+export {
+  HostPipe,
+  HostPipeError,
+  PENDING_BUFFER_CAP,
+  DISCONNECT_TIMEOUT_MS,
+  MAX_IN_FLIGHT,
+  REASON_OVERFLOW,
+  REASON_EXPIRED,
+  REASON_BEFORE_ACK,
+  REASON_DISPOSED,
+  systemClock,
+  silentLogger,
+  type HostPipeErrorCode,
+  type HostPipeOptions,
+  type HostPipeSnapshot,
+  type HostPipeCounters,
+  type HostWriter,
+  type SagaFailure,
+  type SagaCommandState,
+  type Clock,
+  type Logger,
+  type Disposable,
+  type Listenable,
+} from '../main/host-pipe'
+export { SagaFailedError } from '../shared/saga-failed-error'
+export {
+  defineCommands,
+  RESERVED_COMMAND_NAMES,
+  RESERVED_INPUT_FIELDS,
+  type CommandDefinition,
+  type CommandDefinitions,
+  type CommandNameOf,
+  type CommandInput,
+  type CommandOutput,
+} from '../shared/define-commands'
+export * from '../shared/protocol'
+export type {
+  DiagnosticsSnapshot,
+  DiagnosticsEvent,
+  SagaTotals,
+  TransportKind,
+  PipeState,
+} from '../shared/diagnostics'

@@ -1,0 +1,34 @@
+import { app } from 'electron'
+import type { CommandDefinitions } from '../../shared/define-commands'
+import { silentLogger } from '../base/logger'
+import { createAppLauncher, type AppLauncherOptions, type HostpipeLauncher } from '../launcher/app-launcher'
+import { ElectronHostSpawner } from './electron-host-spawner'
+import { HostExitTracker } from './host-exit-tracker'
+
+/**
+ * A launcher in an Electron main process (ARCHITECTURE §9): hosts are started with
+ * `utilityProcess.fork` of `hostEntry` (a file that calls `runHost`), each with its own
+ * `serviceName`, and `app`'s `child-process-gone` event is the authority on their crashes (§4).
+ * Takes the same options as `createLauncher` from `hostpipe/node`. Call it once the app module is
+ * loaded (any time; `start()` needs `app.whenReady()` to have resolved). Installs nothing else on
+ * the app: no single-instance lock, menu or quit policy (those are the app's). `stop()` removes
+ * its `child-process-gone` listener.
+ */
+export function createElectronLauncher<const D extends CommandDefinitions>(
+  options: AppLauncherOptions<D>,
+): HostpipeLauncher<D> {
+  const exits = new HostExitTracker()
+  const onGone = (_event: unknown, details: Electron.Details): void => {
+    exits.handleChildProcessGone(details)
+  }
+  app.on('child-process-gone', onGone)
+  const spawner = new ElectronHostSpawner({
+    hostPath: options.hostEntry,
+    exits,
+    log: options.log ?? silentLogger,
+  })
+  return createAppLauncher(options, spawner, () => {
+    app.removeListener('child-process-gone', onGone)
+    exits.dispose()
+  })
+}

@@ -1,0 +1,69 @@
+import type { CommandDefinitions } from '../../shared/define-commands'
+import type { Logger } from '../base/logger'
+import {
+  createAppLauncher,
+  launcherInternals,
+  type AppLauncherOptions,
+  type HostpipeLauncher,
+} from '../launcher/app-launcher'
+import { defaultPanelDir } from '../launcher/panel-files'
+import { DiagnosticsServer } from './diagnostics-server'
+import { NodeHostSpawner } from './node-host-spawner'
+
+/**
+ * A launcher under plain Node (ARCHITECTURE §9): hosts are started with `child_process.fork` of
+ * `hostEntry` (a file that calls `runHost`), over the `pipe` (default) or `port` transport.
+ * Importing starts nothing; `start()` does. Throws nothing itself: bad numeric options make
+ * `start()`/`call()` throw a RangeError naming the option.
+ */
+export function createLauncher<const D extends CommandDefinitions>(
+  options: AppLauncherOptions<D>,
+): HostpipeLauncher<D> {
+  return createAppLauncher(options, new NodeHostSpawner({ hostScript: options.hostEntry, log: options.log }))
+}
+
+/** Options of `startDiagnosticsServer`. */
+export interface DiagnosticsServerStartOptions {
+  /** TCP port on 127.0.0.1; default 0 (a free one, see the result's `port`). */
+  port?: number
+  /** The built panel's directory. Default: the one shipped with hostpipe. */
+  staticDir?: string
+  /** Where the server logs. Default: nowhere. */
+  log?: Logger
+}
+
+/** A running diagnostics server. */
+export interface RunningDiagnosticsServer {
+  /** `http://127.0.0.1:PORT/?token=TOKEN`: open it in a browser to see the panel. */
+  readonly url: string
+  readonly port: number
+  /** Closes the server and its event streams. */
+  close(): Promise<void>
+}
+
+/**
+ * Serves the diagnostics panel of a started launcher over HTTP on 127.0.0.1 (ARCHITECTURE §5,
+ * §6): the page without a token, `/api/*` with `launcher.apiToken` (`?token=` or
+ * `Authorization: Bearer`). Rejects when the launcher was not made by hostpipe or not started,
+ * or when the port cannot be bound.
+ */
+export async function startDiagnosticsServer(
+  launcher: HostpipeLauncher<CommandDefinitions>,
+  options: DiagnosticsServerStartOptions = {},
+): Promise<RunningDiagnosticsServer> {
+  const internals = launcherInternals(launcher)
+  const server = new DiagnosticsServer({
+    source: internals.source,
+    token: internals.token,
+    port: options.port ?? 0,
+    staticDir: options.staticDir ?? defaultPanelDir(),
+    subscribeEvents: internals.subscribeEvents,
+    log: options.log,
+  })
+  const port = await server.listen()
+  return {
+    url: `http://127.0.0.1:${port}/?token=${internals.token}`,
+    port,
+    close: () => server.close(),
+  }
+}

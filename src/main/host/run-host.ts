@@ -1,0 +1,79 @@
+import { appendFileSync } from 'node:fs'
+import type { CommandDefinitions } from '../../shared/define-commands'
+import { setUnexpectedErrorHandler } from '../base/unexpected-error'
+import { DefinedCommandDispatcher, type CommandHandlersOf } from './defined-command-dispatcher'
+import { parseHostConfig } from './host-config'
+import { HostRuntime } from './host-runtime'
+import { hasPortChannel, openLauncherConnection } from './launcher-connection'
+import { watchParent } from './parent-watch'
+import { stderrLogger } from './stderr-logger'
+
+/** How long a stopping host waits for its goodbye to be flushed before it exits anyway. */
+const STOP_GRACE_MS = 1000
+
+/** What `runHost` serves. */
+export interface RunHostOptions<D extends CommandDefinitions> {
+  /** The app's commands (`defineCommands`), the same object the launcher was given. */
+  commands: D
+  /** One handler per command: `(input, { signal, deadline, sagaId }) => output`, sync or async. */
+  handlers: CommandHandlersOf<D>
+}
+
+/**
+ * Runs this process as a hostpipe host (ARCHITECTURE §4, §9): connects to the launcher that
+ * spawned it (socket or port, from the environment it set: HOSTPIPE_PIPE, HOSTPIPE_TOKEN, …),
+ * registers with features `ack` and `deadline`, and executes commands in arrival order: the app's
+ * defined commands through `handlers` (input and output checked by their schemas), the built-in
+ * AgentMux commands through the built-in window-pool handlers. Honours `--host-delay-ms N`
+ * (argv), HOSTPIPE_RECORD (one `<seq> <saga_id>` line per completed command), `cancel_saga` and
+ * deadlines. Works under Electron's `utilityProcess.fork` and Node's `child_process.fork`.
+ *
+ * The process exits by itself: code 0 when the launcher closes the connection or goes away
+ * (SIGTERM too), 1 when the launcher refused it, 2 on a bad environment (message on stderr).
+ * Throws a TypeError at once when a command has no handler or a handler no definition.
+ * Returns a promise that settles once the host has connected and sent `register`.
+ */
+export async function runHost<const D extends CommandDefinitions>(options: RunHostOptions<D>): Promise<void> {
+  const dispatcher = new DefinedCommandDispatcher(options.commands, options.handlers)
+  const log = stderrLogger(`[host ${process.pid}]`, process.env.HOSTPIPE_DEBUG === '1')
+  setUnexpectedErrorHandler((err) => log.error('unexpected error:', err))
+  let config
+  try {
+    config = parseHostConfig(process.env, process.argv.slice(2), hasPortChannel())
+  } catch (err) {
+    log.error(err instanceof Error ? err.message : String(err))
+    process.exit(2)
+  }
+  let connection
+  try {
+    connection = await openLauncherConnection(config, log)
+  } catch (err) {
+    log.error(`cannot reach the launcher: ${err instanceof Error ? err.message : String(err)}`)
+    process.exit(1)
+  }
+  const recordPath = config.recordPath
+  const runtime = new HostRuntime({
+    connection,
+    token: config.token,
+    log,
+    delayMs: config.delayMs,
+    spawnId: config.spawnId,
+    handlers: dispatcher,
+    customCommands: dispatcher.names,
+    // Synchronous: the line is on disk before the command's report (and its ack) is sent.
+    onCommandCompleted: recordPath
+      ? (seq, sagaId) => appendFileSync(recordPath, `${seq} ${sagaId}\n`)
+      : undefined,
+  })
+  const stopWatchingParent = watchParent(() => stop('the launcher is gone'))
+  function stop(reason: string): void {
+    runtime.stop(reason)
+    setTimeout(() => process.exit(0), STOP_GRACE_MS).unref()
+  }
+  runtime.onEnd((code) => {
+    stopWatchingParent()
+    process.exit(code)
+  })
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  runtime.start()
+}

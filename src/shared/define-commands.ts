@@ -1,0 +1,125 @@
+/**
+ * Commands an embedding app defines (ARCHITECTURE §9): a name, a zod schema for the input, one for
+ * the output, and whether the command may be retried on another host after a host loss (§8).
+ * One definition, shared by the launcher and the host, types both ends: `launcher.call` takes the
+ * input type and resolves to the output type, and `runHost` types each handler from it.
+ *
+ * Runtime-free: zod only.
+ */
+import type { z } from 'zod'
+import { COMMAND_NAMES, CONTROL_COMMAND_NAMES, EVENT_NAMES, HOST_INBOUND_NAMES } from './protocol'
+
+/** One command: its input (an object schema: its fields travel flattened on the wire) and output. */
+export interface CommandDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodType = z.ZodType> {
+  /** The input's schema; must be a `z.object(…)` (strict and loose objects too). */
+  readonly input: I
+  /** The output's schema: the handler's return value is checked against it on the host. */
+  readonly output: O
+  /**
+   * The command may be sent again to the next host when its host is lost while executing it
+   * (§8, "Retry on host loss"): only for commands whose second execution does no harm. Default
+   * false (at-most-once).
+   */
+  readonly retry?: boolean
+}
+
+/** Every command of an app, by name. */
+export type CommandDefinitions = { readonly [name: string]: CommandDefinition }
+
+/** The names `call` accepts for a set of definitions. */
+export type CommandNameOf<D extends CommandDefinitions> = Extract<keyof D, string>
+/** What `call(name, input)` takes: the input schema's input type. */
+export type CommandInput<D extends CommandDefinitions, K extends CommandNameOf<D>> = z.input<D[K]['input']>
+/** What `call(name, …)` resolves to: the output schema's parsed type. */
+export type CommandOutput<D extends CommandDefinitions, K extends CommandNameOf<D>> = z.output<D[K]['output']>
+
+/**
+ * Names the protocol already uses: built-in commands, control commands, host → launcher frames
+ * and events. An app command of one of these names would be read as the protocol's own frame.
+ */
+export const RESERVED_COMMAND_NAMES: ReadonlySet<string> = new Set<string>([
+  ...COMMAND_NAMES,
+  ...CONTROL_COMMAND_NAMES,
+  ...HOST_INBOUND_NAMES,
+  ...EVENT_NAMES,
+])
+
+/** Input fields that would collide with the command envelope on the wire (§9). */
+export const RESERVED_INPUT_FIELDS: ReadonlySet<string> = new Set([
+  'kind',
+  'seq',
+  'cmd',
+  'saga_id',
+  'deadline',
+])
+
+/** A command name: a letter, then up to 63 letters, digits, `_`, `.`, `:` or `-`. */
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/
+
+/**
+ * Checks a set of command definitions and returns it frozen, with its types kept exactly
+ * (`as const`-like inference), for `createLauncher({ commands })` and `runHost({ commands })`.
+ *
+ * Throws a TypeError naming the command and what is wrong when a name is not a plain identifier
+ * (`/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/`), is reserved by the protocol (`register`, `ack`,
+ * `cancel_saga`, `spawn_pool_window`, `report_result`, …: `RESERVED_COMMAND_NAMES`), when
+ * `input` is not a zod object schema, when an input field is named `kind`, `seq`, `cmd`,
+ * `saga_id` or `deadline` (`RESERVED_INPUT_FIELDS`), when `output` is not a zod schema, or when
+ * `retry` is not a boolean.
+ *
+ * @example
+ * const commands = defineCommands({
+ *   add: { input: z.object({ a: z.number(), b: z.number() }), output: z.object({ sum: z.number() }), retry: true },
+ * })
+ */
+export function defineCommands<const D extends CommandDefinitions>(definitions: D): D {
+  if (typeof definitions !== 'object' || definitions === null || Array.isArray(definitions))
+    throw new TypeError('defineCommands takes an object of command definitions, by name')
+  for (const [name, def] of Object.entries(definitions)) checkDefinition(name, def)
+  for (const def of Object.values(definitions)) Object.freeze(def)
+  return Object.freeze({ ...definitions })
+}
+
+function checkDefinition(name: string, def: CommandDefinition | undefined): void {
+  const where = `command \`${name}\``
+  if (!NAME_PATTERN.test(name)) throw new TypeError(`${where}: a name must match ${String(NAME_PATTERN)}`)
+  if (RESERVED_COMMAND_NAMES.has(name))
+    throw new TypeError(`${where}: the name is reserved by the hostpipe protocol`)
+  if (typeof def !== 'object' || def === null)
+    throw new TypeError(`${where}: the definition must be an object { input, output, retry? }`)
+  if (!isZodObject(def.input))
+    throw new TypeError(`${where}: \`input\` must be a zod object schema (z.object({ … }))`)
+  for (const field of Object.keys(def.input.shape))
+    if (RESERVED_INPUT_FIELDS.has(field))
+      throw new TypeError(
+        `${where}: input field \`${field}\` is reserved (kind, seq, cmd, saga_id and deadline travel in the envelope)`,
+      )
+  if (!isZodSchema(def.output)) throw new TypeError(`${where}: \`output\` must be a zod schema`)
+  if (def.retry !== undefined && typeof def.retry !== 'boolean')
+    throw new TypeError(`${where}: \`retry\` must be a boolean, got ${typeof def.retry}`)
+}
+
+// Checked by shape, not `instanceof`: the app's zod and hostpipe's may be two copies of zod 4.
+function isZodSchema(value: unknown): value is z.ZodType {
+  if (typeof value !== 'object' || value === null) return false
+  const internals = (value as { _zod?: { def?: { type?: unknown } } })._zod
+  return typeof internals?.def?.type === 'string' && typeof (value as z.ZodType).safeParse === 'function'
+}
+
+function isZodObject(value: unknown): value is z.ZodObject {
+  return isZodSchema(value) && value._zod.def.type === 'object'
+}
+
+/**
+ * One line naming what was wrong with a value that failed `schema` (at most three fields), e.g.
+ * "`a` must be number, got string". Used for `INVALID_COMMAND` and for a handler's bad output.
+ */
+export function describeSchemaError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = issue.path.map(String).join('.')
+      return path === '' ? issue.message : `\`${path}\`: ${issue.message}`
+    })
+    .join('; ')
+}

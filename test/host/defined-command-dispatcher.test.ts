@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { defineCommands } from '../../src/shared/define-commands'
+import { DefinedCommandDispatcher } from '../../src/main/host/defined-command-dispatcher'
+
+const commands = defineCommands({
+  add: { input: z.object({ a: z.number(), b: z.number() }), output: z.object({ sum: z.number() }) },
+  later: { input: z.object({}), output: z.object({ ok: z.boolean() }) },
+})
+const ctx = { signal: new AbortController().signal, deadline: 123, sagaId: 7 }
+
+function dispatcher(
+  handlers: Partial<ConstructorParameters<typeof DefinedCommandDispatcher<typeof commands>>[1]> = {},
+) {
+  return new DefinedCommandDispatcher(commands, {
+    add: ({ a, b }) => ({ sum: a + b }),
+    later: async () => ({ ok: true }),
+    ...handlers,
+  })
+}
+
+describe('DefinedCommandDispatcher (the host side of §9)', () => {
+  it('parses the flattened input, runs the handler and reports report_result with the output', () => {
+    const report = dispatcher().handle({ cmd: 'add', saga_id: 7, deadline: 123, a: 2, b: 3 }, ctx)
+    expect(report).toEqual({ cmd: 'report_result', saga_id: 7, output: { sum: 5 } })
+  })
+
+  it('awaits an async handler', async () => {
+    await expect(dispatcher().handle({ cmd: 'later', saga_id: 7 }, ctx)).resolves.toEqual({
+      cmd: 'report_result',
+      saga_id: 7,
+      output: { ok: true },
+    })
+  })
+
+  it('hands the handler its context: signal, deadline and saga id', () => {
+    let seen: unknown
+    dispatcher({
+      add: (_input, c) => ((seen = { deadline: c.deadline, sagaId: c.sagaId, signal: c.signal }), { sum: 0 }),
+    }).handle({ cmd: 'add', saga_id: 7, a: 0, b: 0 }, ctx)
+    expect(seen).toEqual({ deadline: 123, sagaId: 7, signal: ctx.signal })
+  })
+
+  it('throws naming the field when the input or the output fails its schema', () => {
+    expect(() => dispatcher().handle({ cmd: 'add', saga_id: 7, a: 'x', b: 3 }, ctx)).toThrow(
+      /invalid input for `add`: `a`/,
+    )
+    const bad = dispatcher({ add: () => ({ sum: 'five' }) as never })
+    expect(() => bad.handle({ cmd: 'add', saga_id: 7, a: 1, b: 1 }, ctx)).toThrow(
+      /output of `add` is invalid: `sum`/,
+    )
+  })
+
+  it('runs the built-in AgentMux commands through the built-in handlers', () => {
+    expect(dispatcher().handle({ cmd: 'probe_ui_thread', nonce: 4 }, ctx)).toEqual({
+      cmd: 'report_ui_thread_alive',
+      nonce: 4,
+    })
+  })
+
+  it('refuses a command without a handler and a handler without a command', () => {
+    expect(() => new DefinedCommandDispatcher(commands, { add: () => ({ sum: 1 }) } as never)).toThrow(
+      'runHost: no handler for command `later`',
+    )
+    expect(
+      () =>
+        new DefinedCommandDispatcher(commands, {
+          add: () => ({ sum: 1 }),
+          later: () => ({ ok: true }),
+          extra: () => 1,
+        } as never),
+    ).toThrow('runHost: handler `extra` has no command definition')
+  })
+})
