@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     log,
     delayMs: config.delayMs,
     spawnId: config.spawnId,
+    role: config.role,
     // Synchronous: the line is on disk before the command's report (and its ack) is sent.
     onCommandCompleted: recordPath
       ? (seq, sagaId) => appendFileSync(recordPath, `${seq} ${sagaId}\n`)

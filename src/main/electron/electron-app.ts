@@ -52,6 +52,7 @@ export function runElectronApp(mainDir: string): void {
     hostArgs: hostArgsOf(cli),
     sagaTimeoutMs: cli.sagaTimeoutMs,
     maxRestarts: cli.maxRestarts,
+    standby: cli.standby,
     unresponsiveMs: cli.unresponsiveMs,
     version: app.getVersion(),
     log,

@@ -3,15 +3,15 @@ import { version as packageVersion } from '../../../package.json'
 import { DisposableStore } from '../base/disposable'
 import { HostPipe } from '../host-pipe'
 import { silentLogger } from '../base/logger'
-import { LauncherServer, type RegisteredHost } from '../ipc/launcher-server'
+import { LauncherServer, type HostAdmission, type RegisteredHost } from '../ipc/launcher-server'
 import { SocketServer } from '../ipc/socket-server'
 import { createDiagnosticsActions } from './diagnostics-actions'
 import { DiagnosticsFeed } from './diagnostics-feed'
 import type { DiagnosticsSource } from './diagnostics-source'
 import { HostSupervisor } from './host-supervisor'
 import { LauncherEvents } from './launcher-events'
-import { FEATURE_ACK, FEATURE_DEADLINE, type Event } from '../../shared/protocol'
-import type { LauncherOptions } from './launcher-options'
+import { FEATURE_ACK, FEATURE_DEADLINE, type Event, type Register } from '../../shared/protocol'
+import { DEFAULT_STANDBY, type LauncherOptions } from './launcher-options'
 import { LivenessMonitor, UNRESPONSIVE_MS, type UnresponsiveVerdict } from './liveness-monitor'
 import { SagaCoordinator } from './saga-coordinator'
 
@@ -89,6 +89,7 @@ class ComposedLauncher implements Launcher {
       token: this.token,
       nextVersion: () => this.events.nextVersion(),
       launcherVersion: opts.version ?? packageVersion,
+      admitHost: (register) => this.admitHost(register),
       log: this.log,
     })
     this.disposables.add(
@@ -101,6 +102,17 @@ class ComposedLauncher implements Launcher {
     this.disposables.add(this.server.onDidReceiveReport((report) => this.coordinator.handleReport(report)))
     this.disposables.add(this.server.onDidReceiveHostFrame(() => this.liveness.noteHostFrame()))
     this.disposables.add(this.server.onDidLoseHost((host) => this.onHostGone(host)))
+    this.disposables.add(
+      this.server.onDidRegisterStandby((standby) => {
+        if (standby.spawnId !== undefined) this.running?.supervisor.markStandbyReady(standby.spawnId)
+      }),
+    )
+    this.disposables.add(
+      this.server.onDidLoseStandby((standby) => {
+        if (standby.spawnId !== undefined)
+          this.running?.supervisor.loseStandby(standby.spawnId, standby.reason)
+      }),
+    )
     this.disposables.add(this.events.onDidEmit((e) => this.server.broadcast(e)))
   }
 
@@ -119,7 +131,8 @@ class ComposedLauncher implements Launcher {
     const socketPath = socketServer?.path ?? null
     const spawnOptions = { transport, token: this.token, socketPath, args: [...(this.opts.hostArgs ?? [])] }
     const supervisor = new HostSupervisor({
-      spawn: (spawnId) => this.opts.spawner.spawn({ ...spawnOptions, spawnId }),
+      spawn: (spawnId, role) => this.opts.spawner.spawn({ ...spawnOptions, spawnId, role }),
+      standby: this.opts.standby ?? DEFAULT_STANDBY,
       maxRestarts: this.opts.maxRestarts,
       closeHostConnection: () => this.server.disconnectHost('stop-host'),
       log: this.log,
@@ -128,6 +141,13 @@ class ComposedLauncher implements Launcher {
     this.disposables.add(
       supervisor.onDidSpawn((host) => {
         if (host.connection) this.server.attach(host.connection)
+      }),
+    )
+    // A standby promoted by the supervisor (the active host was lost) takes the pipe at once.
+    this.disposables.add(
+      supervisor.onDidChange((e) => {
+        if (e.type !== 'promoted' || this.server.promoteStandby(e.spawnId)) return
+        supervisor.loseHost('channel-gone', 'its standby connection closed before it was promoted')
       }),
     )
     const feed = new DiagnosticsFeed({
@@ -153,6 +173,28 @@ class ComposedLauncher implements Launcher {
     } finally {
       gaveUp.dispose()
     }
+  }
+
+  /**
+   * What a host's `register` becomes (ARCHITECTURE §8): a standby we spawned waits as standby; a
+   * host spawned as standby that registers without the role does not know the field, so it is
+   * refused and standby is turned off (it would take the pipe instead of waiting); a second
+   * registration of the active host's own spawn never replaces it; anything else is active (§4).
+   */
+  private admitHost(register: Pick<Register, 'pid' | 'spawn_id' | 'role'>): HostAdmission {
+    const supervisor = this.running?.supervisor
+    if (!supervisor) return 'active'
+    const isStandbySpawn = supervisor.isStandbySpawn(register.spawn_id)
+    if (register.role === 'standby') return isStandbySpawn ? 'standby' : 'refuse'
+    if (isStandbySpawn) {
+      supervisor.disableStandby(
+        `host pid ${register.pid} was spawned as standby but registered without role "standby"`,
+      )
+      return 'refuse'
+    }
+    const active = this.server.currentHost
+    if (register.spawn_id !== undefined && active?.spawnId === register.spawn_id) return 'refuse'
+    return 'active'
   }
 
   private hostHas(feature: string): boolean {
@@ -186,7 +228,8 @@ class ComposedLauncher implements Launcher {
     running.feed.markUnresponsive(message)
     // Declared lost before its connection is closed, so that close is not taken for a second loss.
     if (isOurs) running.supervisor.loseHost('unresponsive', detail)
-    this.server.disconnectHost('unresponsive')
+    // A promoted standby may own the pipe by now: only the unresponsive host's connection goes.
+    if (this.server.currentHost?.clientId === host.clientId) this.server.disconnectHost('unresponsive')
   }
 
   /**
