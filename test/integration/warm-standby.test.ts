@@ -3,7 +3,12 @@
 // stop-host and the launcher's exit leave no host of either role, and a serving host lost with
 // standby off is replaced without a backoff wait.
 import { afterEach, describe, expect, it } from 'vitest'
+import type { Logger } from '../../src/main/base/logger'
+import { NodeHostSpawner } from '../../src/main/headless/node-host-spawner'
+import type { HostProcess, HostSpawner, SpawnHostOptions } from '../../src/main/launcher/host-spawner'
+import { createLauncher, type Launcher } from '../../src/main/launcher/launcher'
 import type { DiagnosticsSnapshot } from '../../src/shared/diagnostics'
+import { HOST_SCRIPT, requireBuiltHost } from '../support/ipc-launcher-harness'
 import { startHeadless, type HeadlessLauncher } from '../support/headless-launcher'
 import { waitFor } from '../support/ipc-wait'
 
@@ -120,5 +125,57 @@ describe('restart policy with real processes (§4, second version)', () => {
     ])
     expect(s.standby).toBe(0)
     expect(s.failovers).toBe(0)
+  })
+})
+
+/** Spawns real hosts but drops HOSTPIPE_ROLE: hosts that do not know the `role` field. */
+class RolelessSpawner implements HostSpawner {
+  readonly spawned: HostProcess[] = []
+  private readonly real: NodeHostSpawner
+  constructor(log: Logger) {
+    this.real = new NodeHostSpawner({ hostScript: HOST_SCRIPT, log })
+  }
+  spawn(opts: SpawnHostOptions): HostProcess {
+    const host = this.real.spawn({ ...opts, role: undefined })
+    this.spawned.push(host)
+    return host
+  }
+}
+
+describe('a host spawned as standby that registers without role (real processes)', () => {
+  let inProcess: Launcher | undefined
+  afterEach(async () => {
+    await inProcess?.dispose()
+    inProcess = undefined
+  })
+
+  it('is closed, standby is turned off with one warning, and the active host keeps serving', async () => {
+    requireBuiltHost()
+    const warnings: string[] = []
+    const log: Logger = { debug() {}, info() {}, warn: (...a) => void warnings.push(a.join(' ')), error() {} }
+    const spawner = new RolelessSpawner(log)
+    inProcess = createLauncher({ spawner, log, standby: 1 })
+    await inProcess.start()
+    const feed = inProcess.diagnostics
+    const activePid = feed.snapshot().hostPid
+    await waitFor(
+      () => feed.snapshot().events.some((e) => e.message.startsWith('standby off:')),
+      'standby to be turned off',
+      10_000,
+      20,
+    )
+    const standbyPid = spawner.spawned[1]!.pid!
+    await waitFor(() => !isAlive(standbyPid), 'the role-less standby to exit', 5_000, 20)
+    expect(feed.snapshot()).toMatchObject({
+      hostPid: activePid,
+      standby: 0,
+      failovers: 0,
+      state: 'connected',
+    })
+    expect(warnings.filter((w) => w.includes('standby turned off'))).toHaveLength(1)
+    expect(spawner.spawned).toHaveLength(2)
+    await feed.act('burst', { count: 10 })
+    await waitFor(() => feed.snapshot().sagas.inFlight === 0, 'the burst to end', 10_000, 20)
+    expect(feed.snapshot().sagas).toMatchObject({ started: 10, completed: 10, failed: 0 })
   })
 })
