@@ -74,9 +74,27 @@ export interface BurstResult {
   lastSagaId: number
 }
 
+/**
+ * The built-in AgentMux kinds retried on host loss (ARCHITECTURE §8): the ones safe to run twice.
+ * `reap_panes` and `drain_pool_if_last` act on a label and are idempotent: reaping panes already
+ * reaped, or draining a pool already drained, changes nothing, and a new host judges "last" on its
+ * own pool. `spawn_pool_window` is not: run twice it opens two windows, so it stays at-most-once.
+ */
+export const RETRYABLE_COMMANDS: ReadonlySet<SagaRequest['cmd']> = new Set(['reap_panes', 'drain_pool_if_last'])
+
+/** Per-saga options of `startSaga`. */
+export interface SagaOptions {
+  /**
+   * Retry its command on host loss (§8; HostPipe's `sendCommand(cmd, {retry})`). Default: whether
+   * its kind is in RETRYABLE_COMMANDS. A command kind defined with `retry: true` passes true here.
+   */
+  retry?: boolean
+}
+
 interface Saga {
   readonly id: number
   readonly request: SagaRequest
+  readonly retry: boolean
   /** When its timeout fires (coordinator clock); undefined while it waits in the backlog. */
   deadline: number | undefined
   /** The same moment on the wall clock: the `deadline` its command carries (§8). */
@@ -193,8 +211,8 @@ export class SagaCoordinator {
   }
 
   /** Starts a saga: `saga_started` now, its command as soon as HostPipe has room. Returns its id. */
-  startSaga(request: SagaRequest): number {
-    const saga = this.accept(request)
+  startSaga(request: SagaRequest, o?: SagaOptions): number {
+    const saga = this.accept(request, o?.retry ?? RETRYABLE_COMMANDS.has(request.cmd))
     this.pump()
     return saga.id
   }
@@ -318,7 +336,7 @@ export class SagaCoordinator {
   // ---------------------------------------------------------------------------------------------
   // Starting and issuing
 
-  private accept(request: SagaRequest): Saga {
+  private accept(request: SagaRequest, retry: boolean): Saga {
     if (this.isDisposed) throw new Error('saga coordinator is disposed')
     if (
       request.cmd !== 'spawn_pool_window' &&
@@ -326,7 +344,7 @@ export class SagaCoordinator {
     )
       throw new RangeError(`${request.cmd} needs a non-empty label`)
     const waiting = this.backlogSize
-    const saga: Saga = { id: this.nextSagaId++, request, deadline: undefined, wallDeadline: undefined }
+    const saga: Saga = { id: this.nextSagaId++, request, retry, deadline: undefined, wallDeadline: undefined }
     this.open.set(saga.id, saga)
     this.counts.started++
     this.events.emit({
@@ -381,7 +399,7 @@ export class SagaCoordinator {
     this.issued.set(saga.id, saga)
     this.armTimeoutTimer()
     // Registered before the send: HostPipe may fail the saga synchronously inside it.
-    this.pipe.sendCommand(this.commandOf(saga)).catch((err: unknown) => {
+    this.pipe.sendCommand(this.commandOf(saga), { retry: saga.retry }).catch((err: unknown) => {
       // WRITE_FAILED keeps the frame (HostPipe still delivers or fails it); anything else means
       // the command will never reach the host.
       if (err instanceof HostPipeError && err.code === 'WRITE_FAILED') return
