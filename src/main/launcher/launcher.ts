@@ -13,7 +13,7 @@ import { LauncherEvents } from './launcher-events'
 import { FEATURE_ACK, FEATURE_DEADLINE, type Event, type Register } from '../../shared/protocol'
 import { DEFAULT_STANDBY, type LauncherOptions } from './launcher-options'
 import { LivenessMonitor, UNRESPONSIVE_MS, type UnresponsiveVerdict } from './liveness-monitor'
-import { SagaCoordinator } from './saga-coordinator'
+import { SagaCoordinator, type SagaOptions, type SagaRequest } from './saga-coordinator'
 
 /** A running launcher: HostPipe + IPC server + supervisor + saga coordinator + diagnostics feed. */
 export interface Launcher {
@@ -22,6 +22,13 @@ export interface Launcher {
   readonly diagnostics: DiagnosticsSource
   /** Every launcher event (sagas, pipe failures, …), for SSE and the Electron bridge. */
   subscribeEvents(fn: (e: Event) => void): () => void
+  /**
+   * Starts one saga of a built-in command and returns its id; its outcome comes as
+   * `saga_completed`/`saga_failed` on `subscribeEvents`. `options.retry` asks for retry on host
+   * loss (ARCHITECTURE §8); default: the kind's own (see RETRYABLE_COMMANDS). Throws before
+   * `start()`, and a RangeError for a command that needs a label and has none.
+   */
+  startSaga(request: SagaRequest, options?: SagaOptions): number
   /** The per-launch secret (HOSTPIPE_TOKEN), also the diagnostics API token. */
   readonly token: string
   /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
@@ -239,6 +246,11 @@ class ComposedLauncher implements Launcher {
    */
   private onHostGone(host: RegisteredHost & { reason: string }): void {
     if (this.isSpawnedHost(host)) this.running!.supervisor.loseHost('channel-gone', host.reason)
+  }
+
+  startSaga(request: SagaRequest, options?: SagaOptions): number {
+    if (!this.running) throw new Error('launcher not started: call start() first')
+    return this.coordinator.startSaga(request, options)
   }
 
   /** Subscribes to every launcher event (sagas, pipe failures, errors). */
