@@ -82,7 +82,10 @@ function timeStart(server: Server, path: string, kind: 'host' | 'bare'): Promise
     const argv = kind === 'host' ? [hostScriptPath()] : ['-e', BARE_SCRIPT]
     const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] })
     const exited = new Promise<void>((done) => child.once('exit', () => done()))
-    const timer = setTimeout(() => finish(new Error(`${kind}: no line within ${WAIT_TIMEOUT_MS} ms`)), WAIT_TIMEOUT_MS)
+    const timer = setTimeout(
+      () => finish(new Error(`${kind}: no line within ${WAIT_TIMEOUT_MS} ms`)),
+      WAIT_TIMEOUT_MS,
+    )
     const onConnection = (socket: Socket): void => {
       let text = ''
       socket.setEncoding('utf8')
