@@ -539,6 +539,7 @@ export class HostSupervisor {
   /** A ready standby becomes the active host; a replacement standby is spawned after it. */
   private promote(standby: StandbyHost): void {
     this.standbys = this.standbys.filter((s) => s !== standby)
+    standby.startTimer.dispose()
     this.current = standby.host
     this.currentSpawnId = standby.spawnId
     this.restartCount++
@@ -586,7 +587,8 @@ export class HostSupervisor {
       host,
       spawnId,
       readyAt: undefined,
-      startTimer: this.disposables.add(new TimerSlot(this.clock)),
+      // Not in `disposables`: one per standby spawn would pile up; it is disposed with its standby.
+      startTimer: new TimerSlot(this.clock),
     }
     this.standbys.push(standby)
     host.onExit((info) => this.onStandbyExit(standby, info))

@@ -80,7 +80,10 @@ export interface BurstResult {
  * reaped, or draining a pool already drained, changes nothing, and a new host judges "last" on its
  * own pool. `spawn_pool_window` is not: run twice it opens two windows, so it stays at-most-once.
  */
-export const RETRYABLE_COMMANDS: ReadonlySet<SagaRequest['cmd']> = new Set(['reap_panes', 'drain_pool_if_last'])
+export const RETRYABLE_COMMANDS: ReadonlySet<SagaRequest['cmd']> = new Set([
+  'reap_panes',
+  'drain_pool_if_last',
+])
 
 /** Per-saga options of `startSaga`. */
 export interface SagaOptions {
