@@ -184,6 +184,10 @@ async function runChaos(durationMs: number, progress: (line: string) => void): P
     clearInterval(killer)
     await waitUntil(launcher, 'every chaos saga to end', (s) => s.sagas.inFlight === 0)
     const elapsedS = (performance.now() - startedAt) / 1000
+    const end = d.snapshot()
+    progress(
+      `chaos: restarts ${end.restarts}, failovers ${end.failovers}, counters ${JSON.stringify(end.counters)}`,
+    )
     const result = {
       started,
       failed,
