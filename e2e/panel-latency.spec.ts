@@ -6,7 +6,9 @@ import { startHeadless } from '../test/support/headless-launcher'
 // HTTP round trip of the action itself). The contract asks for ≤ 100 ms; the assertion is looser
 // so that a loaded CI machine does not fail it, and the measured figures are attached to the report.
 test('the panel shows a buffer change within a fraction of a second of the launcher', async ({ page }) => {
-  const launcher = await startHeadless()
+  // Twenty changes ≥ 120 ms apart take about as long as the default 5 s saga timeout, after which
+  // the first buffered sagas would fail and the depth fall: the sagas here must outlive the run.
+  const launcher = await startHeadless(['--saga-timeout-ms', '40000'])
   try {
     await page.goto(launcher.url)
     await expect(page.getByTestId('pipe-state')).toHaveText('connected')

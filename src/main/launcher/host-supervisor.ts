@@ -69,7 +69,7 @@ export interface HostSupervisorOptions {
    * Closes the launcher's connection to the current host (the polite stop: a host exits when its
    * connection closes). Must be idempotent and must not throw.
    */
-  closeHostConnection?: () => void
+  closeHostConnection?: (reason: string) => void
   clock?: Clock
   /** Default: RestartBackoff over the same clock, with `maxRestarts` applied. */
   backoff?: RestartBackoff
@@ -109,7 +109,7 @@ export class HostSupervisor {
   private readonly graceMs: number
   private readonly startTimeoutMs: number
   private readonly log: Logger
-  private readonly closeHostConnection: () => void
+  private readonly closeHostConnection: (reason: string) => void
   private readonly disposables = new DisposableStore()
   private readonly didChange = this.disposables.add(new Emitter<SupervisorEvent>())
   private readonly didSpawn = this.disposables.add(new Emitter<HostProcess>())
@@ -339,6 +339,13 @@ export class HostSupervisor {
     this.retireCurrent()
     this.emit({ type: 'lost', pid, reason, detail })
     this.signal(host, 'SIGKILL', false)
+    // Its connection goes now, before a replacement takes the pipe: nothing more is written to a
+    // dying host, and its unacked commands fail (or are retried) at once, not at its EOF.
+    try {
+      this.closeHostConnection(`host lost (${reason})`)
+    } catch (err) {
+      this.log.error(`[supervisor] closing the lost host's connection threw: ${String(err)}`)
+    }
     this.replaceActive()
     return true
   }
@@ -447,7 +454,7 @@ export class HostSupervisor {
     // The polite way first: a host exits when its connection closes. SIGTERM backs it up at once
     // (a wedged host never reads the EOF), SIGKILL after the grace period.
     try {
-      this.closeHostConnection()
+      this.closeHostConnection('stop-host')
     } catch (err) {
       this.log.error(`[supervisor] closing the host connection threw: ${String(err)}`)
     }

@@ -141,7 +141,7 @@ class ComposedLauncher implements Launcher {
       spawn: (spawnId, role) => this.opts.spawner.spawn({ ...spawnOptions, spawnId, role }),
       standby: this.opts.standby ?? DEFAULT_STANDBY,
       maxRestarts: this.opts.maxRestarts,
-      closeHostConnection: () => this.server.disconnectHost('stop-host'),
+      closeHostConnection: (reason) => this.server.disconnectHost(reason),
       log: this.log,
     })
     // The port transport's channel comes with the process, not through a listener.
