@@ -6,6 +6,9 @@ import { defineConfig } from 'electron-vite'
 export default defineConfig({
   main: {
     build: {
+      // zod is bundled (tree-shaken, one chunk) rather than loaded from node_modules at run time:
+      // resolving and evaluating its many ES modules was most of a host's cold start.
+      externalizeDeps: { exclude: ['zod'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),

@@ -1,3 +1,5 @@
+import type { ColdStartConfig } from './cold-start'
+import type { FailoverConfig } from './failover'
 import type { LatencyConfig } from './latency'
 import type { ReconnectConfig } from './reconnect'
 import type { RssConfig } from './rss'
@@ -9,6 +11,8 @@ export interface BenchConfig {
   latency: LatencyConfig
   reconnect: ReconnectConfig
   rss: RssConfig
+  coldStart: ColdStartConfig
+  failover: FailoverConfig
 }
 
 /**
@@ -30,6 +34,8 @@ export function benchConfig(quick: boolean): BenchConfig {
       latency: { rounds: 3, roundMs: 1500, warmupMs: 1000 },
       reconnect: { repetitions: 3 },
       rss: { warmupCommands: 100_000, commands: 1_000_000 },
+      coldStart: { pairs: 9 },
+      failover: { repetitions: 3, chaosMs: 10_000 },
     }
   return {
     mode: 'full',
@@ -43,5 +49,7 @@ export function benchConfig(quick: boolean): BenchConfig {
     latency: { rounds: 7, roundMs: 3000, warmupMs: 2000 },
     reconnect: { repetitions: 7 },
     rss: { warmupCommands: 200_000, commands: 1_000_000 },
+    coldStart: { pairs: 21 },
+    failover: { repetitions: 7, chaosMs: 30_000 },
   }
 }

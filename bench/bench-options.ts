@@ -1,5 +1,5 @@
 /** Scenarios `--only` can pick (for profiling one at a time). */
-export const SCENARIOS = ['throughput', 'latency', 'reconnect', 'rss'] as const
+export const SCENARIOS = ['throughput', 'latency', 'reconnect', 'rss', 'coldstart', 'failover'] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 export interface BenchOptions {
@@ -7,13 +7,14 @@ export interface BenchOptions {
   json: boolean
   /** The short mode: fewer and shorter rounds, under a minute in all. */
   quick: boolean
-  /** Run only these scenarios (default all). The JSON line needs all four. */
+  /** Run only these scenarios (default all). The JSON line needs all of them. */
   only: ScenarioName[]
   /** Internal: this process is the RSS scenario's launcher child. */
   child: 'rss' | undefined
 }
 
-export const USAGE = 'usage: npm run bench -- [--json] [--quick] [--only=throughput,latency,reconnect,rss]'
+export const USAGE =
+  'usage: npm run bench -- [--json] [--quick] [--only=throughput,latency,reconnect,rss,coldstart,failover]'
 
 export type ParsedOptions = { ok: true; options: BenchOptions } | { ok: false; error: string }
 

@@ -5,6 +5,8 @@
  * `--json` ends stdout with the ARCHITECTURE §7 object; progress and the table go to stderr then.
  */
 import { benchConfig } from './bench-config'
+import { measureColdStart } from './cold-start'
+import { measureFailover } from './failover'
 import { parseBenchArgs, USAGE } from './bench-options'
 import { measureLatency } from './latency'
 import { measureReconnect } from './reconnect'
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
   if (only.has('latency')) results.latency = await measureLatency(config.latency, progress)
   if (only.has('reconnect')) results.reconnect = await measureReconnect(config.reconnect, progress)
   if (only.has('rss')) results.rss = await measureRss(config.rss, progress)
+  if (only.has('coldstart')) results.coldStart = await measureColdStart(config.coldStart, progress)
+  if (only.has('failover')) results.failover = await measureFailover(config.failover, progress)
   progress('done')
 
   const table = formatTable(results, config, new Date())
@@ -40,9 +44,12 @@ async function main(): Promise<void> {
     return
   }
   process.stderr.write(table + '\n')
-  const { throughput, latency, reconnect, rss } = results
-  if (!throughput || !latency || !reconnect || !rss) throw new Error('--json needs every scenario')
-  process.stdout.write(JSON.stringify(summaryOf({ throughput, latency, reconnect, rss })) + '\n')
+  const { throughput, latency, reconnect, rss, coldStart, failover } = results
+  if (!throughput || !latency || !reconnect || !rss || !coldStart || !failover)
+    throw new Error('--json needs every scenario')
+  process.stdout.write(
+    JSON.stringify(summaryOf({ throughput, latency, reconnect, rss, coldStart, failover })) + '\n',
+  )
 }
 
 main().then(

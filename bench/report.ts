@@ -1,5 +1,7 @@
 import { cpus } from 'node:os'
 import type { BenchConfig } from './bench-config'
+import type { ColdStartResult } from './cold-start'
+import type { FailoverResult } from './failover'
 import type { LatencyResult } from './latency'
 import type { ReconnectResult } from './reconnect'
 import type { RssResult } from './rss'
@@ -12,6 +14,8 @@ export interface BenchResults {
   latency?: LatencyResult
   reconnect?: ReconnectResult
   rss?: RssResult
+  coldStart?: ColdStartResult
+  failover?: FailoverResult
 }
 
 /** The §7 line: every value rounded to what the machine can tell apart. */
@@ -22,6 +26,11 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
     p99Ms: round(r.latency.pipe.p99Ms, 3),
     reconnectMs: round(r.reconnect.reconnectMs, 1),
     rssGrowthMb: round(r.rss.growthMb, 2),
+    failoverMs: round(r.failover.failoverMs, 1),
+    coldStartMs: round(r.coldStart.coldStartMs, 1),
+    bareStartMs: round(r.coldStart.bareStartMs, 1),
+    chaosFailedPct: round(r.failover.chaos.failedPct, 3),
+    standbyRssMb: round(r.failover.standbyRssMb, 1),
   }
 }
 
@@ -99,6 +108,51 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
       `launcher child process, --expose-gc: ${m.beforeMb.toFixed(1)} → ${m.afterMb.toFixed(1)} MB after full GCs ` +
         `over ${m.config.commands.toLocaleString('en-US')} commands (peak ${m.peakMb.toFixed(1)} MB, ` +
         `heap ${m.heapBeforeMb.toFixed(1)} → ${m.heapAfterMb.toFixed(1)} MB, ${perSecond(m.commandsPerSecond)})`,
+    ])
+  }
+  if (r.failover) {
+    const f = r.failover
+    const med = (g: (s: FailoverResult['samples'][number]) => number): string =>
+      median(f.samples.map(g)).toFixed(1)
+    rows.push([
+      'failoverMs',
+      f.failoverMs.toFixed(1),
+      TARGETS.failoverMs.label,
+      mark(meetsTarget('failoverMs', f.failoverMs)),
+      `median of ${f.samples.length} SIGKILLs of the active host with a standby ready: promoted ` +
+        `${med((s) => s.promotedMs)}, drained ${med((s) => s.drainedMs)} ms after the kill`,
+    ])
+    const c = f.chaos
+    rows.push([
+      'chaosFailedPct',
+      c.failedPct.toFixed(3),
+      TARGETS.chaosFailedPct.label,
+      mark(meetsTarget('chaosFailedPct', c.failedPct)),
+      `${c.failed.toLocaleString('en-US')} of ${c.started.toLocaleString('en-US')} sagas failed, 10k/s offered for ` +
+        `${f.config.chaosMs / 1000} s, ${c.kills} SIGKILLs (one a second): ` +
+        Object.entries(c.reasons)
+          .map(([reason, n]) => `${n} ${reason}`)
+          .join(', '),
+    ])
+    rows.push(['standbyRssMb', f.standbyRssMb.toFixed(1), '—', '', 'VmRSS of one idle standby host'])
+  }
+  if (r.coldStart) {
+    const c = r.coldStart
+    const overhead = c.coldStartMs - c.bareStartMs
+    rows.push([
+      'coldStartMs',
+      c.coldStartMs.toFixed(1),
+      TARGETS.coldStartOverheadMs.label,
+      mark(meetsTarget('coldStartOverheadMs', overhead)),
+      `host fork → register line on the socket, median of ${c.config.pairs} alternating pairs; ` +
+        `${overhead.toFixed(1)} ms over bareStartMs`,
+    ])
+    rows.push([
+      'bareStartMs',
+      c.bareStartMs.toFixed(1),
+      '—',
+      '',
+      'a one-line Node script forked the same way, connecting and writing one line',
     ])
   }
   const header = ['metric', 'result', 'target', '', 'detail']

@@ -4,6 +4,10 @@ export const TARGETS = {
   p99Ms: { max: 1, label: '< 1 ms' },
   reconnectMs: { max: 500, label: '< 500 ms' },
   rssGrowthMb: { max: 20, label: '< 20 MB' },
+  failoverMs: { max: 20, label: '< 20 ms' },
+  /** coldStartMs − bareStartMs */
+  coldStartOverheadMs: { max: 30, label: '< 30 ms over bare' },
+  chaosFailedPct: { max: 1, label: '< 1 %' },
 } as const
 
 /** The ARCHITECTURE §7 object, keys in this order. */
@@ -13,6 +17,11 @@ export interface BenchSummary {
   p99Ms: number
   reconnectMs: number
   rssGrowthMb: number
+  failoverMs: number
+  coldStartMs: number
+  bareStartMs: number
+  chaosFailedPct: number
+  standbyRssMb: number
 }
 
 export function meetsTarget(key: keyof typeof TARGETS, value: number): boolean {

@@ -26,7 +26,12 @@ test('shows a connected pipe with a 64-frame buffer', async ({ page }) => {
   expect(launcher.stdout).toHaveLength(1)
 })
 
-test('kill-host: the panel goes disconnected, then connected to a new host and session', async ({ page }) => {
+test('kill-host with --standby 0: the panel goes disconnected, then connected to a new host and session', async ({
+  page,
+}) => {
+  // Without a spare the gap is visible: the path a launcher takes when no standby is ready.
+  await launcher.stop()
+  launcher = await startHeadless(['--standby', '0'])
   await page.goto(launcher.url)
   await expect(byId(page, 'pipe-state')).toHaveText('connected')
   const pid = await byId(page, 'host-pid').textContent()
@@ -50,6 +55,28 @@ test('kill-host: the panel goes disconnected, then connected to a new host and s
   expect(await number(page, 'session-id')).toBeGreaterThan(session)
   expect(states).toContain('disconnected')
   await expect(byId(page, 'event-log')).toContainText(/host/i)
+})
+
+test('kill-host with a standby ready: promoted at once (the failover counted), and a new standby follows', async ({
+  page,
+}) => {
+  await page.goto(launcher.url)
+  await expect(byId(page, 'pipe-state')).toHaveText('connected')
+  await expect(byId(page, 'standby-count')).toHaveText('1')
+  await expect(byId(page, 'counter-failovers')).toHaveText('0')
+  const session = await number(page, 'session-id')
+  const snapshot = (await (
+    await fetch(`${launcher.origin}/api/snapshot`, { headers: { Authorization: `Bearer ${launcher.token}` } })
+  ).json()) as { standbyPids: number[] }
+  const standbyPid = String(snapshot.standbyPids[0])
+  await byId(page, 'btn-kill-host').click()
+  await expect(byId(page, 'host-pid')).toHaveText(standbyPid)
+  await expect(byId(page, 'counter-failovers')).toHaveText('1')
+  await expect(byId(page, 'restarts')).toHaveText('1')
+  await expect(byId(page, 'pipe-state')).toHaveText('connected')
+  expect(await number(page, 'session-id')).toBe(session + 1)
+  await expect(byId(page, 'standby-count')).toHaveText('1')
+  await expect(byId(page, 'event-log')).toContainText(`standby pid ${standbyPid} promoted to active host`)
 })
 
 test('stop-host + burst 100 fills the buffer to 64, overflows with saga_failed, and start-host drains it', async ({

@@ -12,7 +12,8 @@ const byId = (page: Page, id: string) => page.getByTestId(id)
 test('a frozen host: the badge reads unresponsive, then connected to a new host; late reports stay 0', async ({
   page,
 }) => {
-  launcher = await startHeadless(['--unresponsive-ms', '800'])
+  // No standby: with one, the replacement is promoted at once and the badge has no time to show.
+  launcher = await startHeadless(['--unresponsive-ms', '800', '--standby', '0'])
   await page.goto(launcher.url)
   await expect(byId(page, 'pipe-state')).toHaveText('connected')
   await expect(byId(page, 'counter-late-reports')).toHaveText('0')

@@ -16,7 +16,7 @@ import { createLogger } from './launcher/log'
 
 const USAGE =
   'usage: node out/main/headless.js [--port N] [--transport pipe|port] [--host-delay-ms N] ' +
-  '[--saga-timeout-ms N] [--max-restarts N] [--unresponsive-ms N]'
+  '[--saga-timeout-ms N] [--max-restarts N] [--standby N] [--unresponsive-ms N]'
 
 async function main(): Promise<void> {
   const parsed = parseLauncherArgs(process.argv.slice(2), { strict: true, acceptsPort: true })
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     hostArgs: hostArgsOf(options),
     sagaTimeoutMs: options.sagaTimeoutMs,
     maxRestarts: options.maxRestarts,
+    standby: options.standby,
     unresponsiveMs: options.unresponsiveMs,
     log,
   })

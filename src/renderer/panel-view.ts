@@ -44,6 +44,8 @@ export class PanelView {
     sessionId: HTMLElement
     hostPid: HTMLElement
     restarts: HTMLElement
+    standby: HTMLElement
+    failovers: HTMLElement
     link: HTMLElement
     bufferCard: HTMLElement
     depth: HTMLElement
@@ -78,6 +80,8 @@ export class PanelView {
       sessionId: find(root, 'session-id'),
       hostPid: find(root, 'host-pid'),
       restarts: find(root, 'restarts'),
+      standby: find(root, 'standby-count'),
+      failovers: find(root, 'counter-failovers'),
       link: find(root, 'link-status'),
       bufferCard: find(root, 'buffer-depth').closest<HTMLElement>('.card') ?? root,
       depth: find(root, 'buffer-depth'),
@@ -158,6 +162,10 @@ export class PanelView {
     const pid = formatPid(s.hostPid)
     setText(el.hostPid, pid)
     setText(el.restarts, formatCount(s.restarts))
+    // Feeds from launchers without standby (older builds) leave these empty rather than 0.
+    setText(el.standby, formatCount(s.standby))
+    setText(el.failovers, formatCount(s.failovers))
+    setAttr(el.standby, 'title', s.standbyPids?.length ? `pids ${s.standbyPids.join(', ')}` : 'none ready')
 
     setText(el.depth, formatCount(s.pending))
     setText(el.capacity, formatCount(s.capacity))

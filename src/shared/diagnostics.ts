@@ -114,7 +114,14 @@ export interface SagaTotals {
 export interface DiagnosticsSnapshot extends HostPipeSnapshot {
   state: PipeState
   hostPid: number | null
+  /** Replacements of the active host, promotions of a standby included (only grows). */
   restarts: number
+  /** Standby hosts registered and ready to take over (ARCHITECTURE §8). */
+  standby: number
+  /** Their pids, oldest (next to be promoted) first. */
+  standbyPids: number[]
+  /** Standbys promoted because the active host was lost (only grows). */
+  failovers: number
   transport: TransportKind
   socketPath: string | null
   sagas: SagaTotals

@@ -148,6 +148,11 @@ export interface Register {
   features: string[]
   /** HOSTPIPE_SPAWN_ID echoed back (optional): tells the launcher this is the process it spawned. */
   spawn_id?: string
+  /**
+   * `standby` (optional, ARCHITECTURE §8): a warm standby host, spawned with
+   * HOSTPIPE_ROLE=standby; it gets no commands until the launcher promotes it.
+   */
+  role?: 'standby'
 }
 export interface Ack {
   cmd: 'ack'
@@ -225,6 +230,7 @@ const hostInboundSchemas = {
     token: z.string().max(1024),
     features: z.array(z.string().max(64)).max(64).default([]),
     spawn_id: z.string().max(128).optional(),
+    role: z.literal('standby').optional(),
   }),
   ack: z.object({ cmd: z.literal('ack'), seq: nonNegInt }),
   report_pool_window_added: z.object({ cmd: z.literal('report_pool_window_added'), label, saga_id: sagaId }),

@@ -45,17 +45,51 @@ const results: Required<BenchResults> = {
     commandsPerSecond: 1000,
     config: benchConfig(true).rss,
   },
+  coldStart: {
+    coldStartMs: 101.26,
+    bareStartMs: 80.04,
+    hostSamples: [101.26],
+    bareSamples: [80.04],
+    config: benchConfig(true).coldStart,
+  },
+  failover: {
+    failoverMs: 12.34,
+    samples: [{ promotedMs: 5, drainedMs: 12.34, buffered: 10 }],
+    standbyRssMb: 41.26,
+    chaos: {
+      started: 100_000,
+      failed: 50,
+      kills: 30,
+      failedPct: 0.05,
+      reasons: { 'host disconnected before ack': 50 },
+    },
+    config: benchConfig(true).failover,
+  },
 }
 
 describe('bench output', () => {
   it('summarises a run as the ARCHITECTURE §7 object, keys in order', () => {
     const line = JSON.stringify(summaryOf(results))
-    expect(line).toBe('{"throughputRatio":0.95,"p50Ms":0.1,"p99Ms":0.4,"reconnectMs":180,"rssGrowthMb":3.46}')
+    expect(line).toBe(
+      '{"throughputRatio":0.95,"p50Ms":0.1,"p99Ms":0.4,"reconnectMs":180,"rssGrowthMb":3.46,' +
+        '"failoverMs":12.3,"coldStartMs":101.3,"bareStartMs":80,"chaosFailedPct":0.05,"standbyRssMb":41.3}',
+    )
   })
 
   it('prints a Markdown table with a row per metric', () => {
     const table = formatTable(results, benchConfig(false), new Date(0))
-    for (const metric of ['throughputRatio', 'p50Ms', 'p99Ms', 'reconnectMs', 'rssGrowthMb'])
+    for (const metric of [
+      'throughputRatio',
+      'p50Ms',
+      'p99Ms',
+      'reconnectMs',
+      'rssGrowthMb',
+      'failoverMs',
+      'chaosFailedPct',
+      'standbyRssMb',
+      'coldStartMs',
+      'bareStartMs',
+    ])
       expect(table).toMatch(new RegExp(`^\\| ${metric} \\|`, 'm'))
     expect(table).not.toMatch(/missed/)
   })
@@ -65,6 +99,9 @@ describe('bench output', () => {
     expect(meetsTarget('throughputRatio', 0.89)).toBe(false)
     expect(meetsTarget('p99Ms', 1)).toBe(false)
     expect(meetsTarget('reconnectMs', Number.NaN)).toBe(false)
+    expect(meetsTarget('failoverMs', 19.9)).toBe(true)
+    expect(meetsTarget('chaosFailedPct', 1)).toBe(false)
+    expect(meetsTarget('coldStartOverheadMs', 29)).toBe(true)
   })
 
   it('takes --json, --quick and --only, and refuses --json without every scenario', () => {

@@ -74,6 +74,9 @@ export async function runChaos(cfg: ChaosConfig): Promise<ChaosVerdict> {
   const launcher = createLauncher({
     spawner,
     maxRestarts: 1_000_000,
+    // The killer plans each kill on the latest spawned host, the active one: no standbys here
+    // (standby promotion under kills is covered by test/integration/warm-standby.test.ts).
+    standby: 0,
     sagaTimeoutMs: cfg.sagaTimeoutMs,
     log,
   })

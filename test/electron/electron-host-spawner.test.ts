@@ -79,19 +79,26 @@ beforeEach(() => {
 })
 
 describe('spawning hosts with utilityProcess.fork', () => {
-  it('forks host.js with the service name, piped stdio, the args and the merged environment', () => {
-    spawner().spawn({
+  it('forks host.js with a service name of its own, piped stdio, the args and the merged environment', () => {
+    const s = spawner()
+    s.spawn({
       transport: 'pipe',
       token: 't',
       socketPath: '/tmp/s',
       args: ['--host-delay-ms', '5'],
     })
-    expect(electron.forks).toHaveLength(1)
+    s.spawn({ transport: 'pipe', token: 't', socketPath: '/tmp/s', role: 'standby', spawnId: '2', args: [] })
+    expect(electron.forks).toHaveLength(2)
+    // One serviceName per host, so child-process-gone names the host it is about.
+    expect(electron.forks[1]!.options).toMatchObject({
+      serviceName: `${HOST_SERVICE_NAME}-2`,
+      env: { HOSTPIPE_ROLE: 'standby', HOSTPIPE_SPAWN_ID: '2' },
+    })
     const fork = electron.forks[0]!
     expect(fork.modulePath).toBe('/app/out/main/host.js')
     expect(fork.args).toEqual(['--host-delay-ms', '5'])
     expect(fork.options).toEqual({
-      serviceName: HOST_SERVICE_NAME,
+      serviceName: `${HOST_SERVICE_NAME}-1`,
       stdio: 'pipe',
       env: { PATH: '/bin', HOSTPIPE_TOKEN: 't', HOSTPIPE_PIPE: '/tmp/s', HOSTPIPE_TRANSPORT: 'pipe' },
     })

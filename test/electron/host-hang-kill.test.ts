@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { PassThrough } from 'node:stream'
 import { describe, expect, it, vi } from 'vitest'
-import { HostExitTracker } from '../../src/main/electron/host-exit-tracker'
+import { HostExitTracker, hostServiceName } from '../../src/main/electron/host-exit-tracker'
 import { UtilityHostProcess } from '../../src/main/electron/utility-host-process'
 import type { HostProcess, HostSpawner } from '../../src/main/launcher/host-spawner'
 import { HostSupervisor } from '../../src/main/launcher/host-supervisor'
@@ -27,14 +27,16 @@ function electronLikeSpawner(clock: ManualClock) {
     spawn(): HostProcess {
       const child = new FakeUtilityProcess(7000 + children.length)
       children.push(child)
-      return new UtilityHostProcess(child, tracker.track(), undefined, log, killPid)
+      // As ElectronHostSpawner: one serviceName per host.
+      const name = hostServiceName(children.length)
+      return new UtilityHostProcess(child, tracker.track(name), undefined, log, killPid)
     },
   }
   return { tracker, children, killPid, spawner }
 }
 
 describe('Electron: a hung host is killed and replaced (ARCHITECTURE §8)', () => {
-  it('SIGKILLs the utility process by pid (kill() only sends SIGTERM, which a stopped process never acts on), then restarts it once child-process-gone says it died', () => {
+  it('SIGKILLs the utility process by pid (kill() only sends SIGTERM, which a stopped process never acts on) and replaces it at once; child-process-gone then retires it', () => {
     const clock = new ManualClock()
     const { tracker, children, killPid, spawner } = electronLikeSpawner(clock)
     const supervisor = new HostSupervisor({
@@ -45,17 +47,63 @@ describe('Electron: a hung host is killed and replaced (ARCHITECTURE §8)', () =
     })
     supervisor.startHost()
     supervisor.markRunning()
+    clock.advance(1_000) // serving, not a start failure
     const hung = children[0]!
     expect(supervisor.loseHost('unresponsive', 'no frame for 5000 ms')).toBe(true)
     expect(killPid).toHaveBeenCalledWith(hung.pid, 'SIGKILL')
     expect(hung.kill).not.toHaveBeenCalled()
-    expect(supervisor.hostPid).toBe(hung.pid)
-
-    tracker.handleChildProcessGone({ type: 'Utility', reason: 'killed', exitCode: 9, name: 'hostpipe-host' })
-    expect(supervisor.state).toBe('backoff')
-    clock.advance(5_000)
     expect(children).toHaveLength(2)
     expect(supervisor.hostPid).toBe(children[1]!.pid)
     expect(supervisor.restarts).toBe(1)
+
+    tracker.handleChildProcessGone({
+      type: 'Utility',
+      reason: 'killed',
+      exitCode: 9,
+      name: 'hostpipe-host-1',
+    })
+    expect(tracker.size).toBe(1)
+    expect(supervisor.state).toBe('starting')
+    expect(supervisor.hostPid).toBe(children[1]!.pid)
+  })
+
+  it('with a standby, a gone event names its own host: a dead standby is replaced, the active one untouched', () => {
+    const clock = new ManualClock()
+    const { tracker, children, spawner } = electronLikeSpawner(clock)
+    const supervisor = new HostSupervisor({
+      spawn: (spawnId, role) =>
+        spawner.spawn({ transport: 'port', token: 't', socketPath: null, spawnId, role, args: [] }),
+      standby: 1,
+      clock,
+      backoffOptions: { random: () => 0 },
+    })
+    supervisor.startHost()
+    supervisor.markRunning()
+    expect(children).toHaveLength(2)
+    supervisor.markStandbyReady('2')
+    clock.advance(1_000)
+    // The standby (hostpipe-host-2) dies; the older active host (hostpipe-host-1) must not be blamed.
+    tracker.handleChildProcessGone({
+      type: 'Utility',
+      reason: 'crashed',
+      exitCode: 11,
+      name: 'hostpipe-host-2',
+    })
+    expect(supervisor.state).toBe('running')
+    expect(supervisor.hostPid).toBe(children[0]!.pid)
+    expect(supervisor.readyStandbys).toBe(0)
+    expect(children).toHaveLength(3) // a replacement standby, at once (it had served 1 s)
+    supervisor.markStandbyReady('3')
+    clock.advance(1_000)
+    // Now the active host dies: the standby is promoted at once.
+    tracker.handleChildProcessGone({
+      type: 'Utility',
+      reason: 'killed',
+      exitCode: 9,
+      name: 'hostpipe-host-1',
+    })
+    expect(supervisor.hostPid).toBe(children[2]!.pid)
+    expect(supervisor.failovers).toBe(1)
+    expect(supervisor.state).toBe('running')
   })
 })

@@ -18,6 +18,14 @@ describe('host config', () => {
     })
   })
 
+  it('reads HOSTPIPE_ROLE=standby (sent as register.role) and refuses any other role by name', () => {
+    expect(parseHostConfig({ HOSTPIPE_PIPE: '/p', HOSTPIPE_ROLE: 'standby' }, []).role).toBe('standby')
+    expect(parseHostConfig({ HOSTPIPE_PIPE: '/p' }, []).role).toBeUndefined()
+    expect(() => parseHostConfig({ HOSTPIPE_PIPE: '/p', HOSTPIPE_ROLE: 'spare' }, [])).toThrow(
+      'HOSTPIPE_ROLE must be "standby" or unset, got "spare"',
+    )
+  })
+
   it('takes --host-delay-ms as a separate or joined argument', () => {
     const env = { HOSTPIPE_PIPE: '/p' }
     expect(parseHostConfig(env, ['--host-delay-ms', '5']).delayMs).toBe(5)

@@ -31,6 +31,20 @@ describe('HostRuntime', () => {
     ])
   })
 
+  it('registers a standby with role standby and its spawn id (HOSTPIPE_ROLE, HOSTPIPE_SPAWN_ID)', () => {
+    const conn = new FakeConnection('launcher')
+    const runtime = new HostRuntime({
+      connection: conn,
+      token: 'tok',
+      log: silentLogger,
+      pid: 321,
+      spawnId: '7',
+      role: 'standby',
+    })
+    runtime.start()
+    expect(conn.frames()[0]).toMatchObject({ cmd: 'register', spawn_id: '7', role: 'standby' })
+  })
+
   it('answers a probe without seq at once, ahead of a command still running', async () => {
     let finish!: () => void
     const handlers = new CommandHandlers().set(

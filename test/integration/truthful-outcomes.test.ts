@@ -204,7 +204,8 @@ describe.each(TRANSPORTS)('a deaf host over the %s transport', (transport) => {
     requireBuiltHost()
     const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
     const spawner = new FirstHostSpawner(resolve('test/support/deaf-host.mjs'), quiet)
-    inProcess = createLauncher({ spawner, transport, log: quiet })
+    // Standby off: this is the path without a spare (a fresh host spawned for the lost one).
+    inProcess = createLauncher({ spawner, transport, log: quiet, standby: 0 })
     const events: Event[] = []
     inProcess.subscribeEvents((e) => events.push(e))
     const startedAt = performance.now()

@@ -29,7 +29,7 @@ describe('HostSupervisor: a serving host lost while its process lives (§8)', ()
     expect(supervisor.spawnId).toBeUndefined()
   })
 
-  it('SIGKILLs a lost host once; its exit then takes the crash path and a new host is spawned', () => {
+  it('SIGKILLs a lost host once; lost right after registering it is a start failure and waits out the backoff', () => {
     const { supervisor, clock, spawner, events } = makeSupervisor()
     supervisor.startHost()
     supervisor.markRunning()

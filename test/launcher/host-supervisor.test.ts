@@ -90,19 +90,30 @@ describe('HostSupervisor restarts', () => {
     expect(supervisor.restarts).toBe(1)
   })
 
-  it('kills the host with SIGKILL and treats its death like any crash', () => {
+  it('kills a serving host with SIGKILL and replaces it at once (kill-host is a serving loss)', () => {
     const { supervisor, spawner, clock, events } = makeSupervisor()
     supervisor.startHost()
     supervisor.markRunning()
+    clock.advance(1_000)
+    const killed = spawner.last
     expect(supervisor.killHost()).toBe(true)
-    expect(spawner.last.signals).toEqual(['SIGKILL'])
+    expect(killed.signals).toEqual(['SIGKILL'])
+    expect(events).toContainEqual({ type: 'lost', pid: 4000, reason: 'killed', detail: 'kill-host' })
+    // Replaced before its exit is even seen, without a backoff wait.
+    expect(spawner.spawned).toHaveLength(2)
+    expect(supervisor.restarts).toBe(1)
+    expect(supervisor.hostPid).toBe(4001)
+    killed.exit()
+    expect(supervisor.hostPid).toBe(4001)
+    expect(supervisor.state).toBe('starting')
+  })
+
+  it('kills a starting host with SIGKILL and counts its exit as a start failure (backoff)', () => {
+    const { supervisor, spawner, clock } = makeSupervisor()
+    supervisor.startHost()
+    expect(supervisor.killHost()).toBe(true)
     spawner.last.exit()
-    expect(events).toContainEqual({
-      type: 'exited',
-      pid: 4000,
-      info: { code: null, signal: 'SIGKILL', crashed: true },
-      expected: false,
-    })
+    expect(supervisor.state).toBe('backoff')
     clock.advance(100)
     expect(supervisor.restarts).toBe(1)
     expect(supervisor.hostPid).toBe(4001)
@@ -133,7 +144,8 @@ describe('HostSupervisor restarts', () => {
     supervisor.markRunning()
     clock.advance(30_000)
     spawner.last.exit({ code: 1 })
-    expect(delays()).toEqual([100, 200, 400, 100])
+    // The last host had served 30 s: a serving loss, replaced at once.
+    expect(delays()).toEqual([100, 200, 400, 0])
   })
 
   it('gives up after maxRestarts crashes within 60 s and stays down until start-host', () => {

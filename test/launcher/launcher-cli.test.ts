@@ -22,6 +22,8 @@ describe('launcher CLI flags', () => {
         '40000',
         '--max-restarts',
         '100',
+        '--standby',
+        '2',
         '--unresponsive-ms',
         '0',
       ],
@@ -35,6 +37,7 @@ describe('launcher CLI flags', () => {
         hostDelayMs: 5,
         sagaTimeoutMs: 40000,
         maxRestarts: 100,
+        standby: 2,
         unresponsiveMs: 0,
       },
     })
@@ -49,6 +52,10 @@ describe('launcher CLI flags', () => {
     expect(parseLauncherArgs(['--max-restarts', '1.5'], headless)).toMatchObject({
       ok: false,
       error: expect.stringContaining('--max-restarts must be a non-negative integer'),
+    })
+    expect(parseLauncherArgs(['--standby', 'two'], headless)).toEqual({
+      ok: false,
+      error: '--standby must be a non-negative integer, got "two"',
     })
     expect(parseLauncherArgs(['--port', '70000'], headless)).toMatchObject({
       ok: false,

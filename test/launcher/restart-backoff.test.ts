@@ -79,14 +79,24 @@ describe('RestartBackoff delays', () => {
     expect(delayOf(backoff)).toBe(200)
     backoff.recordRunning()
     advance(30_000)
-    expect(delayOf(backoff)).toBe(100)
+    expect(delayOf(backoff)).toBe(0) // a serving loss
+    expect(delayOf(backoff)).toBe(100) // the next start failure starts over
   })
 
-  it('keeps doubling when the host crashed before 30 s of running', () => {
+  it('keeps doubling while the host ends within 250 ms of registering (a start failure)', () => {
     const { backoff, advance } = makeBackoff()
     delayOf(backoff)
     backoff.recordRunning()
+    advance(249)
+    expect(delayOf(backoff)).toBe(200)
+  })
+
+  it('does not reset the doubling for a serving loss shorter than 30 s of running', () => {
+    const { backoff, advance } = makeBackoff({ maxRestarts: 10 })
+    expect(delayOf(backoff)).toBe(100)
+    backoff.recordRunning()
     advance(29_999)
+    expect(backoff.recordCrash()).toMatchObject({ action: 'restart', kind: 'serving-loss', delayMs: 0 })
     expect(delayOf(backoff)).toBe(200)
   })
 
@@ -105,7 +115,7 @@ describe('RestartBackoff giving up', () => {
       expect(backoff.recordCrash().action).toBe('restart')
       advance(1_000)
     }
-    expect(backoff.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 5 })
+    expect(backoff.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 5, kind: 'start-failure' })
   })
 
   it('honours a custom maxRestarts, and 0 means never restart', () => {
@@ -114,9 +124,9 @@ describe('RestartBackoff giving up', () => {
     expect(backoff.recordCrash().action).toBe('restart')
     expect(backoff.recordCrash().action).toBe('give-up')
     const { backoff: once } = makeBackoff({ maxRestarts: 1 })
-    expect(once.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 1 })
+    expect(once.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 1, kind: 'start-failure' })
     const { backoff: never } = makeBackoff({ maxRestarts: 0 })
-    expect(never.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 1 })
+    expect(never.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 1, kind: 'start-failure' })
   })
 
   it('forgets crashes older than the 60 s window', () => {
@@ -176,5 +186,37 @@ describe('RestartBackoff options', () => {
   it('refuses options that are not non-negative integers', () => {
     expect(() => new RestartBackoff({ maxRestarts: -1 })).toThrow(RangeError)
     expect(() => new RestartBackoff({ maxDelayMs: 1.5 })).toThrow(/maxDelayMs must be a non-negative integer/)
+  })
+})
+
+describe('RestartBackoff: a crash loop told from a crash (ARCHITECTURE §4, second version)', () => {
+  it('replaces a host lost 250 ms or more after registering at once, every time', () => {
+    const { backoff, advance } = makeBackoff({ maxRestarts: 100 })
+    for (let i = 0; i < 5; i++) {
+      backoff.recordRunning()
+      advance(1_000) // a kill a second apart
+      expect(backoff.recordCrash()).toMatchObject({ action: 'restart', kind: 'serving-loss', delayMs: 0 })
+    }
+  })
+
+  it('counts serving losses and start failures alike toward giving up within 60 s', () => {
+    const { backoff, advance } = makeBackoff({ maxRestarts: 3 })
+    backoff.recordRunning()
+    advance(1_000)
+    expect(backoff.recordCrash()).toMatchObject({ action: 'restart', kind: 'serving-loss' })
+    expect(backoff.recordCrash()).toMatchObject({ action: 'restart', kind: 'start-failure' })
+    expect(backoff.recordLoss('serving-loss')).toEqual({
+      action: 'give-up',
+      crashesInWindow: 3,
+      kind: 'serving-loss',
+    })
+  })
+
+  it('measures the 250 ms from the registration time it is given (a promoted standby)', () => {
+    const { backoff, advance } = makeBackoff()
+    advance(10_000)
+    backoff.recordRunning(1_000_000) // registered 10 s ago as a standby, promoted now
+    advance(10)
+    expect(backoff.recordCrash()).toMatchObject({ kind: 'serving-loss', delayMs: 0 })
   })
 })

@@ -54,6 +54,7 @@ describe('parseHostInbound refuses bad input with a code and a message naming wh
       'invalid_command',
       /`features.0` must be a string/,
     ],
+    ['an unknown register role', json({ ...register, role: 'spare' }), 'invalid_command', /`role`/],
     [
       'a non-boolean was_last',
       json({ cmd: 'report_pool_drain_decision', label: 'p', was_last: 'yes', saga_id: 1 }),
@@ -93,6 +94,13 @@ describe('parseHostInbound refuses bad input with a code and a message naming wh
     expect(utf8ByteLength('a€😀')).toBe(1 + 3 + 4)
     expect(utf8ByteLength('\ud800x')).toBe(3 + 1) // a lone surrogate is encoded as U+FFFD
     expect(exceedsFrameLimit('x'.repeat(100))).toBe(false)
+  })
+
+  it('takes an optional register role "standby" (§8)', () => {
+    expect(parseHostInbound(json({ ...register, role: 'standby' }))).toMatchObject({
+      ok: true,
+      frame: { cmd: 'register', role: 'standby' },
+    })
   })
 
   it('defaults features to an empty list and ignores unknown fields', () => {

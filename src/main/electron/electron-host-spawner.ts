@@ -7,7 +7,7 @@ import {
   type HostSpawner,
   type SpawnHostOptions,
 } from '../launcher/host-spawner'
-import { HOST_SERVICE_NAME, type HostExitTracker } from './host-exit-tracker'
+import { hostServiceName, type HostExitTracker } from './host-exit-tracker'
 import { connectHostPort } from './host-port-handoff'
 import { UtilityHostProcess } from './utility-host-process'
 
@@ -29,15 +29,17 @@ export class ElectronHostSpawner implements HostSpawner {
 
   spawn(opts: SpawnHostOptions): HostProcess {
     const { hostPath, exits, log } = this.opts
+    const n = ++this.spawned
+    // Unique per host: `child-process-gone` names the host it is about, active or standby.
+    const serviceName = hostServiceName(n)
     const child = utilityProcess.fork(hostPath, opts.args, {
-      serviceName: HOST_SERVICE_NAME,
+      serviceName,
       stdio: 'pipe',
       env: mergeEnv(this.opts.baseEnv ?? process.env, hostEnvironment(opts)),
     })
-    const n = ++this.spawned
     let connection: FrameConnection | undefined
     if (opts.transport === 'port') connection = connectHostPort(child, `message port to host #${n}`)
-    return new UtilityHostProcess(child, exits.track(), connection, log)
+    return new UtilityHostProcess(child, exits.track(serviceName), connection, log)
   }
 }
 

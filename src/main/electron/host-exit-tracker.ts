@@ -12,8 +12,17 @@ export interface ChildProcessGoneDetails {
   name?: string
 }
 
-/** Passed to `utilityProcess.fork` as `serviceName`; Electron reports it back as the gone event's `name`. */
+/**
+ * Passed to `utilityProcess.fork` as `serviceName`; Electron reports it back as the gone event's
+ * `name`. Each host gets its own, `hostpipe-host-<n>` (see `hostServiceName`), so a gone event
+ * names its host even with standbys running beside the active one (ARCHITECTURE §4).
+ */
 export const HOST_SERVICE_NAME = 'hostpipe-host'
+
+/** The unique `serviceName` of the n-th host spawned by this app. */
+export function hostServiceName(n: number): string {
+  return `${HOST_SERVICE_NAME}-${n}`
+}
 
 /** How long a clean `exit` waits for a `child-process-gone` that would say it was a crash. */
 export const CLEAN_EXIT_GRACE_MS = 150
@@ -37,6 +46,8 @@ export class TrackedHost {
   constructor(
     private readonly tracker: HostExitTracker,
     readonly spawnOrder: number,
+    /** Its own `serviceName`, when it was forked with one (`hostpipe-host-<n>`). */
+    readonly serviceName?: string,
   ) {}
 
   /** Remembers the signal we sent, so a 'killed' report can name it. */
@@ -91,8 +102,9 @@ export class HostExitTracker {
     this.tombstoneMs = opts.tombstoneMs ?? TOMBSTONE_MS
   }
 
-  track(): TrackedHost {
-    const host = new TrackedHost(this, ++this.spawnCount)
+  /** Starts tracking a host; `serviceName` is the one it was forked with, when unique to it. */
+  track(serviceName?: string): TrackedHost {
+    const host = new TrackedHost(this, ++this.spawnCount, serviceName)
     this.hosts.add(host)
     return host
   }
@@ -100,8 +112,10 @@ export class HostExitTracker {
   /** Feed every `app.on('child-process-gone')` here. Returns true when it was one of our hosts. */
   handleChildProcessGone(details: ChildProcessGoneDetails): boolean {
     if (details.type !== 'Utility') return false
-    if (details.name !== this.serviceName && details.serviceName !== this.serviceName) return false
-    const host = this.attribute()
+    const named = this.byServiceName(details.name ?? details.serviceName)
+    if (!named && details.name !== this.serviceName && details.serviceName !== this.serviceName) return false
+    // A unique service name is the host; the shared one is attributed by order (older spawners).
+    const host = named ?? this.attribute()
     if (!host) return false
     const state = host.state
     if (state.kind === 'tombstone') {
@@ -158,6 +172,12 @@ export class HostExitTracker {
       }
     }
     return exited ?? killed ?? oldest
+  }
+
+  private byServiceName(name: string | undefined): TrackedHost | undefined {
+    if (name === undefined) return undefined
+    for (const host of this.hosts) if (host.serviceName === name) return host
+    return undefined
   }
 
   private forget(host: TrackedHost): void {

@@ -14,6 +14,24 @@ export const REASON_OVERFLOW = 'host pipe backpressure overflow'
 export const REASON_EXPIRED = 'host unreachable'
 export const REASON_BEFORE_ACK = 'host disconnected before ack'
 export const REASON_DISPOSED = 'host pipe disposed'
+/** A retryable command in flight on every host it reached, each lost before its ack (§8). */
+export const reasonLostWhileExecuting = (attempts: number): string =>
+  `host lost while executing (${attempts} attempt${attempts === 1 ? '' : 's'})`
+
+/** Attempts a retryable command gets, the first included (ARCHITECTURE §8). */
+export const DEFAULT_MAX_ATTEMPTS = 2
+
+/** Per-frame options of `sendCommand`. */
+export interface SendCommandOptions {
+  /**
+   * Retry on host loss (ARCHITECTURE §8): if the host is lost with this command in flight (written,
+   * not acked), it is sent again to the next host, with a fresh `seq`, ahead of everything
+   * buffered, while it has attempts left (`maxAttempts`) and its `deadline` (epoch ms, if the
+   * command has one) has not passed. Default false: at-most-once (§3 item 8). Only for commands
+   * that are safe to run twice: the host may have executed it before it was lost.
+   */
+  retry?: boolean
+}
 
 export interface HostPipeOptions {
   /**
@@ -31,6 +49,10 @@ export interface HostPipeOptions {
   disconnectTimeoutMs?: number
   /** Default: MAX_IN_FLIGHT (1024). */
   maxInFlight?: number
+  /** Attempts for a command sent with `{retry: true}`, the first included. Default 2. */
+  maxAttempts?: number
+  /** The wall clock a command's `deadline` is in (epoch ms). Default Date.now. */
+  wallNow?: () => number
   /** Default: silent. */
   log?: Logger
 }

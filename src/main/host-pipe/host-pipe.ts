@@ -22,8 +22,11 @@ import {
   REASON_DISPOSED,
   REASON_EXPIRED,
   REASON_OVERFLOW,
+  DEFAULT_MAX_ATTEMPTS,
+  reasonLostWhileExecuting,
   type HostPipeOptions,
   type SagaFailure,
+  type SendCommandOptions,
 } from './host-pipe-options'
 import { InFlightCommands } from './in-flight-commands'
 import {
@@ -70,6 +73,8 @@ export class HostPipe {
   private readonly nextVersion: () => number
   private readonly clock: Clock
   private readonly capacity: number
+  private readonly maxAttempts: number
+  private readonly wallNow: () => number
   private readonly log: Logger
 
   private slot: WriterSlot | undefined
@@ -99,6 +104,8 @@ export class HostPipe {
     const budgetMs = positiveIntOption('disconnectTimeoutMs', opts.disconnectTimeoutMs, DISCONNECT_TIMEOUT_MS)
     this.deadline = new ExpiryDeadline(this.clock, budgetMs, () => this.expire())
     this.maxInFlight = positiveIntOption('maxInFlight', opts.maxInFlight, MAX_IN_FLIGHT)
+    this.maxAttempts = positiveIntOption('maxAttempts', opts.maxAttempts, DEFAULT_MAX_ATTEMPTS)
+    this.wallNow = opts.wallNow ?? Date.now
     this.log = opts.log ?? silentLogger
     this.hooks = {
       beginCommandWrite: (slot, frame) => this.beginCommandWrite(slot, frame),
@@ -154,9 +161,10 @@ export class HostPipe {
    * Sends a command, or buffers it while no host can take it. Resolves once the frame is written
    * or buffered. Rejects only with WRITE_FAILED (or SERIALIZE for a frame that cannot be encoded);
    * after WRITE_FAILED the frame is kept and will still be delivered or its saga failed.
+   * `o.retry` asks for retry on host loss for this frame (see SendCommandOptions; default off).
    */
-  sendCommand(cmd: HostCommand): Promise<void> {
-    const frame = this.makeFrame(cmd, false)
+  sendCommand(cmd: HostCommand, o?: SendCommandOptions): Promise<void> {
+    const frame = this.makeFrame(cmd, false, o?.retry === true)
     if (frame instanceof HostPipeError) return Promise.reject(frame)
     const slot = this.slot
     // FIFO: while anything is buffered, new frames queue behind it.
@@ -331,9 +339,9 @@ export class HostPipe {
   // ---------------------------------------------------------------------------------------------
   // Internals
 
-  private makeFrame(cmd: HostCommand, noBuffer: boolean): OutboundCommand | HostPipeError {
+  private makeFrame(cmd: HostCommand, noBuffer: boolean, retry = false): OutboundCommand | HostPipeError {
     if (this.isDisposed) return new HostPipeError('HOST_NOT_CONNECTED', 'host pipe is disposed')
-    return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer)
+    return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer, retry)
   }
 
   /** Queues `frame` on the writer; the promise settles when its write does. */
@@ -365,6 +373,7 @@ export class HostPipe {
   private beginCommandWrite(slot: WriterSlot, frame: OutboundCommand): string {
     const seq = this.nextSeq++
     frame.seq = seq
+    frame.attempts++
     // In flight from the moment the write starts: on a socket the ack can beat the callback.
     if (slot.hasAcks) this.inFlight.push(frame)
     return encodeCommandFrame(seq, frame.body)
@@ -431,14 +440,32 @@ export class HostPipe {
     if (this.slot === slot) this.slot = undefined
     for (const frame of slot.release()) this.pending.insert(frame)
     const unacked = this.inFlight.takeAll()
-    this.counters.failedBeforeAck += unacked.length
-    this.failAll(unacked, REASON_BEFORE_ACK)
+    const retried = unacked.filter((f) => this.canRetry(f))
+    if (retried.length > 0) {
+      // Ahead of everything buffered (§8): they were sent before any of it.
+      this.pending.insertFront(retried)
+      this.log.info(`[host_pipe] host lost: retrying ${retried.length} command(s) on the next host`)
+    }
+    const lost = retried.length === 0 ? unacked : unacked.filter((f) => !retried.includes(f))
+    this.counters.failedBeforeAck += lost.length
+    this.failAll(
+      lost.filter((f) => !f.retry),
+      REASON_BEFORE_ACK,
+    )
+    for (const frame of lost) if (frame.retry) this.failAll([frame], reasonLostWhileExecuting(frame.attempts))
     if (why === 'cleared' || why === 'write failed') {
       this.disconnectedAt = this.clock.now()
       this.deadline.start()
     }
     this.enforceCapacity()
     if (slot.isDraining) this.completeDrain(slot)
+  }
+
+  /** A retryable frame lost in flight goes again while it has attempts and time left (§8). */
+  private canRetry(frame: OutboundCommand): boolean {
+    if (!frame.retry || frame.settled || frame.attempts >= this.maxAttempts) return false
+    const deadline = (frame.cmd as { deadline?: unknown }).deadline
+    return typeof deadline !== 'number' || deadline > this.wallNow()
   }
 
   /** Drop-oldest: the newest frame is always kept. */

@@ -7,7 +7,10 @@ export {
   REASON_EXPIRED,
   REASON_BEFORE_ACK,
   REASON_DISPOSED,
+  DEFAULT_MAX_ATTEMPTS,
+  reasonLostWhileExecuting,
   type HostPipeOptions,
+  type SendCommandOptions,
   type SagaFailure,
 } from './host-pipe-options'
 export type { SagaCommandState } from './host-pipe'

@@ -33,6 +33,10 @@ export interface OutboundCommand {
   waiter: Deferred<void> | undefined
   /** Its saga was already failed or cancelled: it will never be failed (again) or re-sent. */
   settled: boolean
+  /** The caller asked for retry on host loss (ARCHITECTURE §8, `sendCommand(cmd, {retry})`). */
+  readonly retry: boolean
+  /** Writes started so far (each to a host, with its own `seq`). */
+  attempts: number
 }
 
 /** A raw event queued on a writer (events are never buffered). */
@@ -53,6 +57,7 @@ export function createOutboundCommand(
   cmd: HostCommand,
   ordinal: number,
   noBuffer: boolean,
+  retry = false,
 ): OutboundCommand | HostPipeError {
   let body: string | undefined
   try {
@@ -74,6 +79,8 @@ export function createOutboundCommand(
     seq: 0,
     waiter: undefined,
     settled: false,
+    retry,
+    attempts: 0,
   }
 }
 

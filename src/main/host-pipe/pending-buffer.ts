@@ -19,6 +19,14 @@ export class PendingBuffer {
     this.frames.splice(i, 0, frame)
   }
 
+  /**
+   * Puts `frames` (in their order) ahead of everything buffered: commands retried after their host
+   * was lost (ARCHITECTURE §8), the one exception to call order.
+   */
+  insertFront(frames: readonly OutboundCommand[]): void {
+    this.frames.unshift(...frames)
+  }
+
   shift(): OutboundCommand | undefined {
     return this.frames.shift()
   }

@@ -20,6 +20,8 @@ export interface HostConfig {
   isDebug: boolean
   /** HOSTPIPE_SPAWN_ID: echoed as `spawn_id` in `register`, so the launcher knows its own process. */
   spawnId: string | undefined
+  /** HOSTPIPE_ROLE: `standby` for a warm standby (sent as `register.role`); unset for the active host. */
+  role: 'standby' | undefined
 }
 
 /**
@@ -47,6 +49,7 @@ export function parseHostConfig(
     recordPath: env.HOSTPIPE_RECORD || undefined,
     isDebug: env.HOSTPIPE_DEBUG === '1',
     spawnId: env.HOSTPIPE_SPAWN_ID || undefined,
+    role: parseRole(env.HOSTPIPE_ROLE),
   }
 }
 
@@ -59,6 +62,12 @@ function parsePortFd(raw: string | undefined): number | undefined {
       `HOSTPIPE_PORT_FD must be an integer ≥ 3 (an inherited socket), got ${JSON.stringify(raw)}`,
     )
   return fd
+}
+
+function parseRole(raw: string | undefined): 'standby' | undefined {
+  if (!raw) return undefined
+  if (raw === 'standby') return raw
+  throw new Error(`HOSTPIPE_ROLE must be "standby" or unset, got ${JSON.stringify(raw)}`)
 }
 
 function parseDelay(argv: readonly string[]): number {

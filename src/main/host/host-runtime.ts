@@ -31,6 +31,8 @@ export interface HostRuntimeOptions {
   pid?: number
   /** HOSTPIPE_SPAWN_ID, echoed as `spawn_id` in `register` when set. */
   spawnId?: string
+  /** HOSTPIPE_ROLE=standby: registers with `role:"standby"` (ARCHITECTURE §8). */
+  role?: 'standby'
 }
 
 /**
@@ -76,6 +78,7 @@ export class HostRuntime {
       token: this.opts.token,
       features: [FEATURE_ACK, FEATURE_DEADLINE],
       ...(this.opts.spawnId === undefined ? {} : { spawn_id: this.opts.spawnId }),
+      ...(this.opts.role === undefined ? {} : { role: this.opts.role }),
     })
   }
 

@@ -58,6 +58,7 @@ export async function runHost<const D extends CommandDefinitions>(options: RunHo
     log,
     delayMs: config.delayMs,
     spawnId: config.spawnId,
+    role: config.role,
     handlers: dispatcher,
     customCommands: dispatcher.names,
     // Synchronous: the line is on disk before the command's report (and its ack) is sent.

@@ -36,6 +36,13 @@ export interface RegisteredHost {
   spawnId: string | undefined
 }
 
+/**
+ * What becomes of a host's `register` (ARCHITECTURE §8): `active` takes the pipe (replacing the
+ * host that had it), `standby` waits registered and idle until `promoteStandby`, `refuse` closes
+ * the connection.
+ */
+export type HostAdmission = 'active' | 'standby' | 'refuse'
+
 export interface LauncherServerOptions {
   hostPipe: LauncherServerPipe
   /**
@@ -68,6 +75,11 @@ export interface LauncherServerOptions {
   toolStallMs?: number
   /** For the register timeout and the tool stall check; default the wall clock. */
   clock?: Clock
+  /**
+   * Decides what a host's `register` becomes (see HostAdmission). Default: every host is
+   * `active`, as in §4 (a launcher without standbys).
+   */
+  admitHost?(register: Pick<Register, 'pid' | 'spawn_id' | 'role'>): HostAdmission
 }
 
 /** A connection that has not registered yet: it may only send `register`, before its timer fires. */
@@ -94,6 +106,19 @@ interface HostClient {
   isClosed: boolean
 }
 
+/** A registered standby host (§8): idle, given nothing, until promoted to the host client. */
+interface StandbyClient {
+  readonly role: 'standby'
+  readonly conn: FrameConnection
+  readonly clientId: number
+  readonly pid: number
+  readonly features: readonly string[]
+  readonly spawnId: string | undefined
+  /** Once promoted, its frames and its close belong to this host client. */
+  promotedTo: HostClient | undefined
+  isClosed: boolean
+}
+
 /** A registered tool: it gets every event (see ToolFanout) and may send `ping` and `goodbye`. */
 interface ToolClient {
   readonly role: 'tool'
@@ -104,7 +129,7 @@ interface ToolClient {
 }
 
 /** One connection and what the server knows of it; `register` turns a pending client into the others. */
-type Client = PendingClient | HostClient | ToolClient
+type Client = PendingClient | HostClient | ToolClient | StandbyClient
 
 const registeredOf = (host: HostClient): RegisteredHost => ({
   clientId: host.clientId,
@@ -112,6 +137,14 @@ const registeredOf = (host: HostClient): RegisteredHost => ({
   sessionId: host.sessionId,
   features: host.features,
   spawnId: host.spawnId,
+})
+
+const standbyOf = (standby: StandbyClient): RegisteredHost => ({
+  clientId: standby.clientId,
+  pid: standby.pid,
+  sessionId: 0,
+  features: standby.features,
+  spawnId: standby.spawnId,
 })
 
 /**
@@ -130,6 +163,7 @@ export class LauncherServer {
   private readonly registerTimeoutMs: number
   private readonly hasHostFanout: boolean
   private readonly unregistered = new Set<PendingClient>()
+  private readonly standbys = new Set<StandbyClient>()
   private readonly tools: ToolFanout<ToolClient>
   private readonly disposables = new DisposableStore()
   private host: HostClient | undefined
@@ -141,6 +175,8 @@ export class LauncherServer {
   private readonly didReceiveReport = this.disposables.add(new Emitter<SagaReport>())
   private readonly didReceiveUiThreadAlive = this.disposables.add(new Emitter<number>())
   private readonly didReceiveHostFrame = this.disposables.add(new Emitter<void>())
+  private readonly didRegisterStandby = this.disposables.add(new Emitter<RegisteredHost>())
+  private readonly didLoseStandby = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
 
   /** A host registered and now owns the pipe (a new session). */
   readonly onDidRegisterHost: Listenable<RegisteredHost> = this.didRegisterHost.event
@@ -158,6 +194,10 @@ export class LauncherServer {
    * (ARCHITECTURE §8) listens here; fired per frame, so listeners must be cheap.
    */
   readonly onDidReceiveHostFrame: Listenable<void> = this.didReceiveHostFrame.event
+  /** A host registered as standby (`admitHost` said so): ready to be promoted. */
+  readonly onDidRegisterStandby: Listenable<RegisteredHost> = this.didRegisterStandby.event
+  /** A standby's connection closed before it was promoted (not fired on dispose). */
+  readonly onDidLoseStandby: Listenable<RegisteredHost & { reason: string }> = this.didLoseStandby.event
 
   constructor(opts: LauncherServerOptions) {
     this.opts = opts
@@ -184,6 +224,31 @@ export class LauncherServer {
   /** The host that owns the pipe now, if any. */
   get currentHost(): RegisteredHost | undefined {
     return this.host && registeredOf(this.host)
+  }
+
+  /** Registered standbys not promoted yet. */
+  get standbyCount(): number {
+    return this.standbys.size
+  }
+
+  /**
+   * Hands the pipe to the registered standby with this spawn id (ARCHITECTURE §8): a new session,
+   * `setWriter` with its connection, and the buffer drains into it. The host that had the pipe,
+   * if any, is replaced as by a new registration (its unacked commands fail or are retried, its
+   * connection closes, no `onDidLoseHost`). Fires `onDidRegisterHost`. Returns false when no such
+   * standby is registered (its connection is gone).
+   */
+  promoteStandby(spawnId: string): boolean {
+    const standby = [...this.standbys].find((s) => s.spawnId === spawnId && !s.isClosed)
+    if (!standby || this.isDisposed) return false
+    this.standbys.delete(standby)
+    const host = this.installHost(standby.conn, standby.clientId, standby.pid, standby.features, spawnId)
+    standby.promotedTo = host
+    this.log.info(
+      `[ipc] standby client ${standby.clientId} (pid ${standby.pid}) promoted: session ${host.sessionId}`,
+    )
+    this.didRegisterHost.fire(registeredOf(host))
+    return true
   }
 
   get toolCount(): number {
@@ -249,7 +314,8 @@ export class LauncherServer {
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
-    for (const client of [...this.unregistered, ...this.tools.members()]) this.drop(client, 'disposed')
+    for (const client of [...this.unregistered, ...this.tools.members(), ...this.standbys])
+      this.drop(client, 'disposed')
     if (this.host) this.drop(this.host, 'disposed')
     this.disposables.dispose()
   }
@@ -258,6 +324,7 @@ export class LauncherServer {
 
   /** Handles one frame; returns the client from now on (a new one after a successful `register`). */
   private onFrame(client: Client, frame: string | Uint8Array): Client {
+    if (client.role === 'standby' && client.promotedTo) client = client.promotedTo
     if (client.isClosed || (client.role === 'host' && client.isReplaced)) return client
     if (client.role === 'host') this.didReceiveHostFrame.fire()
     const parsed = parseHostInbound(frame)
@@ -287,7 +354,7 @@ export class LauncherServer {
     return client
   }
 
-  private onRegisteredFrame(client: HostClient | ToolClient, msg: HostInbound): void {
+  private onRegisteredFrame(client: HostClient | ToolClient | StandbyClient, msg: HostInbound): void {
     switch (msg.cmd) {
       case 'register':
         return this.fail(
@@ -306,7 +373,7 @@ export class LauncherServer {
       return this.fail(
         client,
         'invalid_command',
-        `a tool may only send ping and goodbye, got \`${msg.cmd}\``,
+        `a ${client.role} may only send ping and goodbye, got \`${msg.cmd}\``,
         false,
       )
     switch (msg.cmd) {
@@ -319,7 +386,18 @@ export class LauncherServer {
     }
   }
 
-  private register(pending: PendingClient, msg: Register): HostClient | ToolClient {
+  private register(
+    pending: PendingClient,
+    msg: Register,
+  ): HostClient | ToolClient | StandbyClient | PendingClient {
+    const admission = msg.kind === 'host' ? (this.opts.admitHost?.(msg) ?? 'active') : 'active'
+    if (admission === 'refuse') {
+      this.log.warn(
+        `[ipc] host pid ${msg.pid} (spawn ${msg.spawn_id ?? '?'}) refused: closing its connection`,
+      )
+      this.drop(pending, 'refused')
+      return pending
+    }
     this.unregistered.delete(pending)
     pending.registerTimer.dispose()
     const clientId = ++this.lastClientId
@@ -338,8 +416,39 @@ export class LauncherServer {
       this.send(tool, registered())
       return tool
     }
+    if (admission === 'standby') {
+      const standby: StandbyClient = {
+        role: 'standby',
+        conn,
+        clientId,
+        pid: msg.pid,
+        features: msg.features,
+        spawnId: msg.spawn_id,
+        promotedTo: undefined,
+        isClosed: false,
+      }
+      this.standbys.add(standby)
+      this.send(standby, registered())
+      this.log.info(`[ipc] standby host registered: client ${clientId}, pid ${msg.pid} (${conn.description})`)
+      this.didRegisterStandby.fire({ ...standbyOf(standby) })
+      return standby
+    }
     // Before setWriter: the drain writes buffered commands at once, and `registered` goes first.
     this.send(pending, registered())
+    const host = this.installHost(conn, clientId, msg.pid, msg.features, msg.spawn_id)
+    this.didRegisterHost.fire(registeredOf(host))
+    return host
+  }
+
+  /** Gives the pipe to a host's connection (a new session); the host that had it is replaced. */
+  private installHost(
+    conn: FrameConnection,
+    clientId: number,
+    pid: number,
+    features: readonly string[],
+    spawnId: string | undefined,
+  ): HostClient {
+    const msg = { pid, features }
     const previous = this.host
     const hasAcks = msg.features.includes('ack')
     const drained = this.opts.hostPipe.setWriter({ write: (line) => conn.send(line) }, { acks: hasAcks })
@@ -351,7 +460,7 @@ export class LauncherServer {
       pid: msg.pid,
       sessionId: this.opts.hostPipe.snapshot().sessionId,
       features: msg.features,
-      spawnId: msg.spawn_id,
+      spawnId,
       isFanoutActive: true,
       isReplaced: false,
       isClosed: false,
@@ -368,7 +477,6 @@ export class LauncherServer {
       this.log.info(`[ipc] host client ${previous.clientId} replaced by client ${clientId}`)
       previous.conn.close()
     }
-    this.didRegisterHost.fire(registeredOf(host))
     return host
   }
 
@@ -400,6 +508,11 @@ export class LauncherServer {
         return
       case 'tool':
         this.tools.remove(client)
+        return
+      case 'standby':
+        if (client.promotedTo) return this.drop(client.promotedTo, reason)
+        this.standbys.delete(client)
+        if (!this.isDisposed) this.didLoseStandby.fire({ ...standbyOf(client), reason })
         return
       case 'host':
         if (this.host !== client) return

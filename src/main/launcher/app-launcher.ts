@@ -42,6 +42,11 @@ export interface AppLauncherOptions<D extends CommandDefinitions> {
   sagaTimeoutMs?: number
   /** Host losses within 60 s before the launcher gives up restarting it. Default 5. */
   maxRestarts?: number
+  /**
+   * Warm standby hosts kept spawned and registered, promoted at once when the active host is lost
+   * (ARCHITECTURE §8, as Chromium keeps a spare renderer). Default 1; 0 turns standby off.
+   */
+  standby?: number
   /** A host silent this long (ms) with work outstanding is killed and replaced. Default 5000; 0 off. */
   unresponsiveMs?: number
   /** Extra argv for each host, e.g. `['--host-delay-ms', '5']`. Default none. */
@@ -153,6 +158,7 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
       hostArgs: opts.hostArgs,
       sagaTimeoutMs: opts.sagaTimeoutMs,
       maxRestarts: opts.maxRestarts,
+      standby: opts.standby,
       unresponsiveMs: opts.unresponsiveMs,
       log: opts.log,
     })
@@ -233,7 +239,8 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
       try {
         sagaId = this.core.sagas.startSaga(
           { cmd: 'custom', name, input: parsed.data as Record<string, unknown> },
-          { timeoutMs, onEnd, onTimeout },
+          // A kind defined with `retry: true` is re-sent to the next host if its host is lost (§8).
+          { timeoutMs, onEnd, onTimeout, retry: def.retry === true },
         )
       } catch (err) {
         settle()

@@ -27,7 +27,10 @@ export const EVENT_RING_SIZE = 200
 
 export interface DiagnosticsFeedOptions {
   pipe: Pick<HostPipe, 'snapshot' | 'onDidChange'>
-  supervisor: Pick<HostSupervisor, 'state' | 'hostPid' | 'restarts' | 'onDidChange'>
+  supervisor: Pick<
+    HostSupervisor,
+    'state' | 'hostPid' | 'restarts' | 'failovers' | 'readyStandbys' | 'standbyPids' | 'onDidChange'
+  >
   sagas: Pick<SagaCoordinator, 'totals'>
   events: Pick<LauncherEvents, 'onDidEmit'>
   transport: TransportKind
@@ -120,6 +123,9 @@ export class DiagnosticsFeed implements DiagnosticsSource {
       state: pipeStateOf(pipe.connected, supervisor.state, this.isUnresponsive),
       hostPid: supervisor.hostPid,
       restarts: supervisor.restarts,
+      standby: supervisor.readyStandbys,
+      standbyPids: supervisor.standbyPids,
+      failovers: supervisor.failovers,
       transport: this.opts.transport,
       socketPath: this.opts.socketPath,
       sagas: this.opts.sagas.totals(),
@@ -221,7 +227,19 @@ export class DiagnosticsFeed implements DiagnosticsSource {
       case 'lost':
         // Unresponsive hosts are announced by markUnresponsive, with the silence measured.
         if (e.reason === 'unresponsive') return this.markChanged()
+        if (e.reason === 'killed') return this.markChanged()
         return this.note('warn', `host${pid(e.pid)} lost its connection (${e.detail}); killing it`)
+      case 'promoted':
+        return this.note('info', `standby${pid(e.pid)} promoted to active host`)
+      case 'standby-spawned':
+      case 'standby-ready':
+        return this.markChanged()
+      case 'standby-exited': {
+        const how = e.info.signal ? `signal ${e.info.signal}` : `code ${e.info.code ?? '?'}`
+        return this.note('warn', `standby host${pid(e.pid)} exited (${how})`)
+      }
+      case 'standby-off':
+        return this.note('warn', `standby off: ${e.reason}`)
     }
   }
 

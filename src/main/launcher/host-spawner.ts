@@ -20,6 +20,9 @@ export interface HostProcess {
   readonly connection: FrameConnection | undefined
 }
 
+/** A host spawned as a warm standby (ARCHITECTURE §8) gets HOSTPIPE_ROLE=standby. */
+export type HostRole = 'standby'
+
 export interface SpawnHostOptions {
   transport: TransportKind
   /** The per-launch secret, for HOSTPIPE_TOKEN. */
@@ -28,6 +31,8 @@ export interface SpawnHostOptions {
   socketPath: string | null
   /** Names this spawn, for HOSTPIPE_SPAWN_ID (echoed as `register.spawn_id`, §4). */
   spawnId?: string
+  /** `standby` for a warm standby (HOSTPIPE_ROLE); undefined for the active host. */
+  role?: HostRole
   /** Extra argv for the host, e.g. ['--host-delay-ms', '5']. */
   args: string[]
   /** More variables, set over the ones `hostEnvironment` builds (e.g. HOSTPIPE_RECORD). */
@@ -41,13 +46,14 @@ export interface HostSpawner {
 
 /**
  * The variables a host reads to find its launcher (see host/host-config.ts): HOSTPIPE_TRANSPORT,
- * HOSTPIPE_TOKEN, HOSTPIPE_PIPE with the pipe transport and HOSTPIPE_SPAWN_ID when the spawn is
- * named; then `opts.env` over them. Every
+ * HOSTPIPE_TOKEN, HOSTPIPE_PIPE with the pipe transport, HOSTPIPE_SPAWN_ID when the spawn is
+ * named and HOSTPIPE_ROLE for a standby; then `opts.env` over them. Every
  * spawner builds the host's environment with this, over its own base environment.
  */
 export function hostEnvironment(opts: SpawnHostOptions): Record<string, string> {
   const env: Record<string, string> = { HOSTPIPE_TRANSPORT: opts.transport, HOSTPIPE_TOKEN: opts.token }
   if (opts.transport === 'pipe' && opts.socketPath !== null) env.HOSTPIPE_PIPE = opts.socketPath
   if (opts.spawnId !== undefined) env.HOSTPIPE_SPAWN_ID = opts.spawnId
+  if (opts.role !== undefined) env.HOSTPIPE_ROLE = opts.role
   return Object.assign(env, opts.env)
 }

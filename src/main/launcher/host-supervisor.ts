@@ -3,8 +3,13 @@ import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { TimerSlot } from '../base/timer-slot'
-import type { HostExitInfo, HostProcess } from './host-spawner'
-import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff'
+import type { HostExitInfo, HostProcess, HostRole } from './host-spawner'
+import {
+  RestartBackoff,
+  START_FAILURE_WINDOW_MS,
+  type RestartBackoffOptions,
+  type RestartDecision,
+} from './restart-backoff'
 
 /**
  * - `starting`: a host process was spawned and has not registered yet.
@@ -20,7 +25,7 @@ export type SupervisorState = 'starting' | 'running' | 'backoff' | 'stopping' | 
  * Why a serving host counts as lost while its process may still run (§8): it went silent
  * (`unresponsive`) or its connection or IPC channel is gone (`channel-gone`).
  */
-export type HostLossReason = 'unresponsive' | 'channel-gone'
+export type HostLossReason = 'unresponsive' | 'channel-gone' | 'killed'
 
 /** What happened, for logs and the diagnostics event ring. */
 export type SupervisorEvent =
@@ -34,6 +39,13 @@ export type SupervisorEvent =
   | { type: 'stopped' }
   | { type: 'signalled'; pid: number | null; signal: 'SIGTERM' | 'SIGKILL' }
   | { type: 'lost'; pid: number | null; reason: HostLossReason; detail: string }
+  /** A ready standby became the active host (ARCHITECTURE §8); the launcher hands it the pipe. */
+  | { type: 'promoted'; pid: number | null; spawnId: string }
+  | { type: 'standby-spawned'; pid: number | null; spawnId: string }
+  | { type: 'standby-ready'; pid: number | null; spawnId: string }
+  | { type: 'standby-exited'; pid: number | null; info: HostExitInfo; expected: boolean }
+  /** Standby was turned off for this launcher (or paused until start-host after giving up). */
+  | { type: 'standby-off'; reason: string }
 
 /** How long a host may take to exit after SIGTERM before it gets SIGKILL. */
 export const STOP_GRACE_MS = 2_000
@@ -47,12 +59,17 @@ export interface HostSupervisorOptions {
    * HOSTPIPE_SPAWN_ID: a registration echoing it is the process we spawned). May throw (counted as
    * a start failure).
    */
-  spawn: (spawnId: string) => HostProcess
+  spawn: (spawnId: string, role?: HostRole) => HostProcess
+  /**
+   * Warm standby hosts to keep (`--standby N`, ARCHITECTURE §8); default 0 here (the launcher
+   * defaults it to 1). They are spawned once the active host is running, with role `standby`.
+   */
+  standby?: number
   /**
    * Closes the launcher's connection to the current host (the polite stop: a host exits when its
    * connection closes). Must be idempotent and must not throw.
    */
-  closeHostConnection?: () => void
+  closeHostConnection?: (reason: string) => void
   clock?: Clock
   /** Default: RestartBackoff over the same clock, with `maxRestarts` applied. */
   backoff?: RestartBackoff
@@ -66,19 +83,33 @@ export interface HostSupervisorOptions {
   log?: Logger
 }
 
+/** A host spawned as standby: ready once it registered with `role:"standby"`. */
+interface StandbyHost {
+  readonly host: HostProcess
+  readonly spawnId: string
+  /** When it registered (clock time); undefined while starting. */
+  readyAt: number | undefined
+  /** Kills it if it does not register in time. */
+  readonly startTimer: TimerSlot
+}
+
 /**
- * Owns the host process lifecycle: spawns it, notices it exit, restarts it with backoff, stops it
- * on request and keeps it down. One host at a time; the process it tracks is the only one whose
- * exit it acts on (an old host's late exit is ignored).
+ * Owns the host processes' lifecycle: spawns the active host and its warm standbys, notices a
+ * loss, replaces it (a ready standby promoted at once, else a spawn: at once after a serving
+ * loss, with backoff after a start failure, see RestartBackoff), stops them all on request and
+ * keeps them down. One active host at a time: a host that is lost or replaced is *retiring* (its
+ * exit is awaited, never acted on), so an old host's late exit never touches its successor.
+ * Standbys follow Chromium's spare renderer (`SpareRenderProcessHostManager`): a process started
+ * ahead of need, so a loss costs a handover instead of a cold start.
  */
 export class HostSupervisor {
-  private readonly spawn: (spawnId: string) => HostProcess
+  private readonly spawn: (spawnId: string, role?: HostRole) => HostProcess
   private readonly clock: Clock
   private readonly backoff: RestartBackoff
   private readonly graceMs: number
   private readonly startTimeoutMs: number
   private readonly log: Logger
-  private readonly closeHostConnection: () => void
+  private readonly closeHostConnection: (reason: string) => void
   private readonly disposables = new DisposableStore()
   private readonly didChange = this.disposables.add(new Emitter<SupervisorEvent>())
   private readonly didSpawn = this.disposables.add(new Emitter<HostProcess>())
@@ -96,6 +127,20 @@ export class HostSupervisor {
   private lostHost: HostProcess | undefined
   private currentState: SupervisorState = 'stopped'
   private restartCount = 0
+  private failoverCount = 0
+  private standbyTarget: number
+  /** Why standby is off (a host that does not know `role`), or undefined. */
+  private standbyOffReason: string | undefined
+  /** Standbys are not respawned until start-host: their losses made the policy give up. */
+  private isStandbyPaused = false
+  private standbys: StandbyHost[] = []
+  /** Hosts lost, replaced or being stopped whose exit is still awaited (no orphans). */
+  private readonly retiring = new Set<HostProcess>()
+  private retiringWaiters: Array<() => void> = []
+  /** The wait before a standby is spawned again after a start failure. */
+  private readonly standbyTimer: TimerSlot
+  /** SIGKILL for retiring hosts still there `graceMs` after SIGTERM, then stop waiting for them. */
+  private readonly retiringKillTimer: TimerSlot
   /** The backoff wait before a restart. */
   private readonly restartTimer: TimerSlot
   /** Kills a host that does not register in time. */
@@ -129,6 +174,11 @@ export class HostSupervisor {
     this.startTimer = this.disposables.add(new TimerSlot(this.clock))
     this.killTimer = this.disposables.add(new TimerSlot(this.clock))
     this.giveUpTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.standbyTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.retiringKillTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.standbyTarget = opts.standby ?? 0
+    if (!Number.isSafeInteger(this.standbyTarget) || this.standbyTarget < 0)
+      throw new RangeError(`standby must be a non-negative integer, got ${String(opts.standby)}`)
   }
 
   get state(): SupervisorState {
@@ -139,9 +189,75 @@ export class HostSupervisor {
     return this.current?.pid ?? null
   }
 
-  /** Automatic restarts after crashes since the launcher started (only grows). */
+  /** Replacements of the active host since the launcher started, promotions included (only grows). */
   get restarts(): number {
     return this.restartCount
+  }
+
+  /** Standbys promoted to active (only grows). */
+  get failovers(): number {
+    return this.failoverCount
+  }
+
+  /** How many standby hosts are registered and ready to take over. */
+  get readyStandbys(): number {
+    return this.standbys.filter((s) => s.readyAt !== undefined).length
+  }
+
+  /** The pids of the ready standbys, oldest first. */
+  get standbyPids(): number[] {
+    return this.standbys.flatMap((s) =>
+      s.readyAt !== undefined && s.host.pid !== undefined ? [s.host.pid] : [],
+    )
+  }
+
+  /** Whether `spawnId` names a standby this supervisor spawned and has not promoted. */
+  isStandbySpawn(spawnId: string | undefined): boolean {
+    return spawnId !== undefined && this.standbys.some((s) => s.spawnId === spawnId)
+  }
+
+  /**
+   * A standby registered with `role:"standby"`: it is ready. Returns false when `spawnId` is no
+   * standby of ours. If the active host is waiting out a backoff, it is promoted at once.
+   */
+  markStandbyReady(spawnId: string): boolean {
+    const standby = this.standbys.find((s) => s.spawnId === spawnId)
+    if (!standby || this.isDisposed) return false
+    if (standby.readyAt !== undefined) return true
+    standby.readyAt = this.clock.now()
+    standby.startTimer.clear()
+    this.emit({ type: 'standby-ready', pid: standby.host.pid ?? null, spawnId })
+    if (this.currentState === 'backoff') {
+      this.restartTimer.clear()
+      this.promote(standby)
+    }
+    return true
+  }
+
+  /**
+   * A standby (by spawn id) is of no use: its connection is gone while its process may run. It is
+   * SIGKILLed and its exit is handled as a standby's loss. Returns false when it is not ours.
+   */
+  loseStandby(spawnId: string, detail: string): boolean {
+    const standby = this.standbys.find((s) => s.spawnId === spawnId)
+    if (!standby) return false
+    this.log.warn(`[supervisor] standby pid ${standby.host.pid ?? '?'} lost (${detail}): SIGKILL`)
+    this.signal(standby.host, 'SIGKILL')
+    return true
+  }
+
+  /**
+   * Turns standby off for the rest of this launcher (a host spawned as standby registered without
+   * `role`: it would take the pipe instead of waiting, ARCHITECTURE §8). Its standbys are
+   * stopped. Logs one warning; later calls do nothing.
+   */
+  disableStandby(reason: string): void {
+    if (this.standbyOffReason !== undefined) return
+    this.standbyOffReason = reason
+    this.log.warn(`[supervisor] standby turned off: ${reason}`)
+    this.emit({ type: 'standby-off', reason })
+    this.standbyTimer.clear()
+    this.retireStandbys()
   }
 
   get host(): HostProcess | undefined {
@@ -177,26 +293,30 @@ export class HostSupervisor {
       case 'stopped':
       case 'gave-up':
         this.backoff.reset()
+        this.isStandbyPaused = false
         this.spawnHost(false)
         return true
     }
   }
 
-  /** The host registered: it is running (and its stable-run clock starts). */
+  /** The host registered: it is running (and its stable-run clock starts); standbys follow. */
   markRunning(): void {
     if (this.currentState !== 'starting') return
     this.startTimer.clear()
     this.backoff.recordRunning()
     this.setState('running', { type: 'running', pid: this.hostPid })
+    this.fillStandbys()
   }
 
   /**
-   * SIGKILLs the host; its exit counts as a crash (restart with backoff, or give up). Returns false
-   * when there is no host process to kill.
+   * SIGKILLs the host. A serving host is lost at once (as `loseHost`: a standby promoted or a
+   * spawn); a starting one's exit counts as a start failure. Returns false when there is no host
+   * process to kill.
    */
   killHost(): boolean {
     const host = this.current
     if (!host || this.isDisposed) return false
+    if (this.currentState === 'running') return this.loseHost('killed', 'kill-host')
     this.log.warn(`[supervisor] killing host pid ${host.pid ?? '?'} (SIGKILL)`)
     // Its connection will close before its exit is seen: that is this kill, not a second loss.
     this.lostHost = host
@@ -205,24 +325,28 @@ export class HostSupervisor {
 
   /**
    * The serving host is lost while its process may live on (ARCHITECTURE §8): it went
-   * unresponsive, or its connection (or IPC channel) is gone. It gets SIGKILL, and its exit then
-   * takes the crash path (`onExit` → restart with backoff, or give up): the one path every loss
-   * of a host goes through. Only for the process this supervisor spawned (the caller matches
-   * `spawnId`); once per host. Returns false when there is nothing to do (no running host,
-   * stopping, or already lost).
+   * unresponsive, its connection (or IPC channel) is gone, or kill-host. It gets SIGKILL and
+   * retires (its exit is awaited, not acted on), and it is replaced at once: the one path every
+   * loss of a serving host goes through (`replaceActive`), its exit included. Only for the
+   * process this supervisor spawned (the caller matches `spawnId`); once per host. Returns false
+   * when there is nothing to do (no running host, stopping, or already lost).
    */
   loseHost(reason: HostLossReason, detail: string): boolean {
     const host = this.current
     if (!host || this.isDisposed || this.currentState !== 'running' || this.lostHost === host) return false
-    this.lostHost = host
     const pid = host.pid ?? null
     this.log.warn(`[supervisor] host pid ${pid ?? '?'} lost (${reason}): ${detail}; SIGKILL`)
+    this.retireCurrent()
     this.emit({ type: 'lost', pid, reason, detail })
+    this.signal(host, 'SIGKILL', false)
+    // Its connection goes now, before a replacement takes the pipe: nothing more is written to a
+    // dying host, and its unacked commands fail (or are retried) at once, not at its EOF.
     try {
-      host.kill('SIGKILL')
+      this.closeHostConnection(`host lost (${reason})`)
     } catch (err) {
-      this.log.warn(`[supervisor] SIGKILL to host pid ${pid ?? '?'} failed: ${String(err)}`)
+      this.log.error(`[supervisor] closing the lost host's connection threw: ${String(err)}`)
     }
+    this.replaceActive()
     return true
   }
 
@@ -235,14 +359,15 @@ export class HostSupervisor {
     this.isStartQueued = false
     switch (this.currentState) {
       case 'stopped':
-        return Promise.resolve()
+        return this.whenRetired()
       case 'backoff':
       case 'gave-up':
         this.restartTimer.clear()
         this.setState('stopped', { type: 'stopped' })
-        return Promise.resolve()
+        this.retireStandbys()
+        return this.whenRetired()
       case 'stopping':
-        return this.whenExited()
+        return Promise.all([this.whenExited(), this.whenRetired()]).then(() => undefined)
       case 'starting':
       case 'running':
         return this.bringDown('stop')
@@ -254,15 +379,16 @@ export class HostSupervisor {
    * timers and listeners are gone too.
    */
   dispose(): Promise<void> {
-    if (this.isDisposed) return this.current ? this.whenExited() : Promise.resolve()
+    if (this.isDisposed) return this.current ? this.whenExited() : this.whenRetired()
     this.isDisposed = true
     this.isStartQueued = false
     this.restartTimer.clear()
     this.startTimer.clear()
+    this.standbyTimer.clear()
     if (!this.current) {
       if (this.currentState !== 'stopped') this.setState('stopped', { type: 'stopped' })
-      this.disposables.dispose()
-      return Promise.resolve()
+      this.retireStandbys()
+      return this.whenRetired().finally(() => this.disposables.dispose())
     }
     return this.bringDown('dispose').finally(() => this.disposables.dispose())
   }
@@ -278,7 +404,7 @@ export class HostSupervisor {
     } catch (err) {
       this.log.error(`[supervisor] spawning the host failed: ${String(err)}`)
       this.emit({ type: 'spawn-failed', error: String(err) })
-      this.onCrash()
+      this.replaceActive()
       return
     }
     this.current = host
@@ -302,7 +428,10 @@ export class HostSupervisor {
 
   private bringDown(intent: 'stop' | 'dispose'): Promise<void> {
     const host = this.current!
-    const exited = this.whenExited()
+    // Standbys go down with the active host, and nothing is promoted while it goes (not a loss).
+    this.standbyTimer.clear()
+    this.retireStandbys()
+    const exited = Promise.all([this.whenExited(), this.whenRetired()]).then(() => undefined)
     this.stopIntent = intent
     this.startTimer.clear()
     this.killTimer.clear()
@@ -325,7 +454,7 @@ export class HostSupervisor {
     // The polite way first: a host exits when its connection closes. SIGTERM backs it up at once
     // (a wedged host never reads the EOF), SIGKILL after the grace period.
     try {
-      this.closeHostConnection()
+      this.closeHostConnection('stop-host')
     } catch (err) {
       this.log.error(`[supervisor] closing the host connection threw: ${String(err)}`)
     }
@@ -333,8 +462,8 @@ export class HostSupervisor {
     return exited
   }
 
-  private signal(host: HostProcess, signal: 'SIGTERM' | 'SIGKILL'): void {
-    this.emit({ type: 'signalled', pid: host.pid ?? null, signal })
+  private signal(host: HostProcess, signal: 'SIGTERM' | 'SIGKILL', announce = true): void {
+    if (announce) this.emit({ type: 'signalled', pid: host.pid ?? null, signal })
     try {
       host.kill(signal)
     } catch (err) {
@@ -343,6 +472,11 @@ export class HostSupervisor {
   }
 
   private onExit(host: HostProcess, info: HostExitInfo): void {
+    if (this.retiring.delete(host)) {
+      this.log.info(`[supervisor] retired host pid ${host.pid ?? '?'} exited`)
+      if (this.retiring.size === 0) this.resolveRetiringWaiters()
+      return
+    }
     if (host !== this.current) return
     this.current = undefined
     this.currentSpawnId = undefined
@@ -370,27 +504,173 @@ export class HostSupervisor {
     this.log.warn(`[supervisor] host pid ${pid ?? '?'} ${info.crashed ? 'crashed' : 'exited'} (${how})`)
     this.emit({ type: 'exited', pid, info, expected: false })
     this.resolveExitWaiters()
-    this.onCrash()
+    this.replaceActive()
   }
 
-  private onCrash(): void {
+  /**
+   * The active host is gone (already moved out of `current`): the policy classifies the loss; a
+   * ready standby is promoted at once, else a host is spawned (at once after a serving loss, with
+   * backoff after a start failure), or the policy gives up.
+   */
+  private replaceActive(): void {
     const decision = this.backoff.recordCrash()
     if (decision.action === 'give-up') {
       this.log.error(
-        `[supervisor] host crashed ${decision.crashesInWindow} times within the window: giving up (start-host to retry)`,
+        `[supervisor] host lost ${decision.crashesInWindow} times within the window: giving up (start-host to retry)`,
       )
+      this.standbyTimer.clear()
+      this.retireStandbys()
       this.setState('gave-up', { type: 'gave-up', crashesInWindow: decision.crashesInWindow })
       return
     }
-    this.log.info(`[supervisor] restarting host in ${decision.delayMs} ms (attempt ${decision.attempt + 1})`)
+    const ready = this.standbys.find((s) => s.readyAt !== undefined)
+    if (ready) {
+      this.promote(ready)
+      return
+    }
+    this.log.info(
+      `[supervisor] ${decision.kind}: restarting host in ${decision.delayMs} ms (attempt ${decision.attempt + 1})`,
+    )
     this.setState('backoff', {
       type: 'restart-scheduled',
       delayMs: decision.delayMs,
       attempt: decision.attempt,
     })
-    this.restartTimer.set(() => {
-      if (this.currentState === 'backoff') this.spawnHost(true)
-    }, decision.delayMs)
+    if (decision.delayMs === 0) this.spawnHost(true)
+    else
+      this.restartTimer.set(() => {
+        if (this.currentState === 'backoff') this.spawnHost(true)
+      }, decision.delayMs)
+  }
+
+  /** A ready standby becomes the active host; a replacement standby is spawned after it. */
+  private promote(standby: StandbyHost): void {
+    this.standbys = this.standbys.filter((s) => s !== standby)
+    standby.startTimer.dispose()
+    this.current = standby.host
+    this.currentSpawnId = standby.spawnId
+    this.restartCount++
+    this.failoverCount++
+    // Its run counts from its registration: a standby that served as spare is no start failure.
+    this.backoff.recordRunning(standby.readyAt)
+    const pid = standby.host.pid ?? null
+    this.log.info(
+      `[supervisor] standby pid ${pid ?? '?'} promoted — restart #${this.restartCount}, failover #${this.failoverCount}`,
+    )
+    this.setState('running', { type: 'promoted', pid, spawnId: standby.spawnId })
+    this.fillStandbys()
+  }
+
+  /** Moves the active host to the retiring set: its exit is awaited, never taken for a new loss. */
+  private retireCurrent(): void {
+    const host = this.current
+    if (!host) return
+    this.current = undefined
+    this.currentSpawnId = undefined
+    this.lostHost = undefined
+    this.startTimer.clear()
+    this.retiring.add(host)
+  }
+
+  /** Spawns standbys up to the target while the active host runs (not while it starts or stops). */
+  private fillStandbys(): void {
+    if (this.isDisposed || this.standbyOffReason !== undefined || this.isStandbyPaused) return
+    if (this.currentState !== 'running' || this.standbyTimer.isArmed) return
+    while (this.standbys.length < this.standbyTarget) if (!this.spawnStandby()) return
+  }
+
+  private spawnStandby(): boolean {
+    const spawnId = String(++this.spawnCount)
+    let host: HostProcess
+    try {
+      host = this.spawn(spawnId, 'standby')
+    } catch (err) {
+      this.log.error(`[supervisor] spawning a standby host failed: ${String(err)}`)
+      this.emit({ type: 'spawn-failed', error: String(err) })
+      this.onStandbyLost('start-failure')
+      return false
+    }
+    const standby: StandbyHost = {
+      host,
+      spawnId,
+      readyAt: undefined,
+      // Not in `disposables`: one per standby spawn would pile up; it is disposed with its standby.
+      startTimer: new TimerSlot(this.clock),
+    }
+    this.standbys.push(standby)
+    host.onExit((info) => this.onStandbyExit(standby, info))
+    if (this.startTimeoutMs > 0)
+      standby.startTimer.set(() => {
+        this.log.error(`[supervisor] standby pid ${host.pid ?? '?'} did not register in time: killing it`)
+        this.signal(host, 'SIGKILL', false)
+      }, this.startTimeoutMs)
+    this.log.info(`[supervisor] standby host started (pid ${host.pid ?? '?'})`)
+    this.emit({ type: 'standby-spawned', pid: host.pid ?? null, spawnId })
+    this.didSpawn.fire(host)
+    return true
+  }
+
+  private onStandbyExit(standby: StandbyHost, info: HostExitInfo): void {
+    standby.startTimer.dispose()
+    // Promoted (now the active host) or retired: the active host's path handles its exit.
+    if (!this.standbys.includes(standby)) return this.onExit(standby.host, info)
+    this.standbys = this.standbys.filter((s) => s !== standby)
+    const pid = standby.host.pid ?? null
+    this.log.warn(`[supervisor] standby pid ${pid ?? '?'} exited (code ${info.code}, signal ${info.signal})`)
+    this.emit({ type: 'standby-exited', pid, info, expected: false })
+    const now = this.clock.now()
+    const readyAt = standby.readyAt
+    const startFailed = readyAt === undefined || now - readyAt < START_FAILURE_WINDOW_MS
+    this.onStandbyLost(startFailed ? 'start-failure' : 'serving-loss')
+  }
+
+  /** A standby was lost: it counts toward giving up; it is respawned per the policy. */
+  private onStandbyLost(kind: 'start-failure' | 'serving-loss'): void {
+    if (this.isDisposed) return
+    const decision: RestartDecision = this.backoff.recordLoss(kind)
+    if (decision.action === 'give-up') {
+      // The active host is unaffected; only the spares stop until start-host.
+      this.isStandbyPaused = true
+      this.log.error(`[supervisor] ${decision.crashesInWindow} host losses within the window: standby paused`)
+      this.emit({ type: 'standby-off', reason: 'too many host losses; start-host resumes it' })
+      return
+    }
+    if (decision.delayMs === 0) return this.fillStandbys()
+    this.standbyTimer.set(() => this.fillStandbys(), decision.delayMs)
+  }
+
+  /** Every standby goes down (SIGTERM, then SIGKILL after the grace period) and retires. */
+  private retireStandbys(): void {
+    const standbys = this.standbys
+    this.standbys = []
+    for (const s of standbys) {
+      s.startTimer.dispose()
+      this.retiring.add(s.host)
+      this.signal(s.host, 'SIGTERM', false)
+    }
+    this.armRetiringKill()
+  }
+
+  private armRetiringKill(): void {
+    if (this.retiring.size === 0 || this.retiringKillTimer.isArmed) return
+    this.retiringKillTimer.set(() => {
+      for (const host of this.retiring) this.signal(host, 'SIGKILL', false)
+      // A process that survives SIGKILL is beyond our reach; do not hang the caller on it.
+      this.retiringKillTimer.set(() => this.resolveRetiringWaiters(), this.graceMs)
+    }, this.graceMs)
+  }
+
+  private whenRetired(): Promise<void> {
+    if (this.retiring.size === 0) return Promise.resolve()
+    this.armRetiringKill()
+    return new Promise<void>((resolve) => this.retiringWaiters.push(resolve))
+  }
+
+  private resolveRetiringWaiters(): void {
+    this.retiringKillTimer.clear()
+    const waiters = this.retiringWaiters
+    this.retiringWaiters = []
+    for (const resolve of waiters) resolve()
   }
 
   private whenExited(): Promise<void> {

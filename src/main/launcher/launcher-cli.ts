@@ -8,6 +8,8 @@ export interface LauncherCliOptions {
   hostDelayMs?: number
   sagaTimeoutMs?: number
   maxRestarts?: number
+  /** `--standby N` (§8): warm standby hosts; 0 turns standby off. */
+  standby?: number
   /** `--unresponsive-ms N` (§8); 0 turns liveness off. */
   unresponsiveMs?: number
   /** Headless only: the diagnostics server's port; 0 picks a free one. */
@@ -20,6 +22,7 @@ const INTEGER_FLAGS = [
   ['host-delay-ms', 'hostDelayMs'],
   ['saga-timeout-ms', 'sagaTimeoutMs'],
   ['max-restarts', 'maxRestarts'],
+  ['standby', 'standby'],
   ['unresponsive-ms', 'unresponsiveMs'],
   ['port', 'port'],
 ] as const
@@ -43,6 +46,7 @@ export function parseLauncherArgs(
         'host-delay-ms': { type: 'string' },
         'saga-timeout-ms': { type: 'string' },
         'max-restarts': { type: 'string' },
+        standby: { type: 'string' },
         'unresponsive-ms': { type: 'string' },
         ...(acceptsPort ? { port: { type: 'string' as const } } : {}),
       },

@@ -3,17 +3,17 @@ import { version as packageVersion } from '../../../package.json'
 import { DisposableStore } from '../base/disposable'
 import { HostPipe } from '../host-pipe'
 import { silentLogger } from '../base/logger'
-import { LauncherServer, type RegisteredHost } from '../ipc/launcher-server'
+import { LauncherServer, type HostAdmission, type RegisteredHost } from '../ipc/launcher-server'
 import { SocketServer } from '../ipc/socket-server'
 import { createDiagnosticsActions } from './diagnostics-actions'
 import { DiagnosticsFeed } from './diagnostics-feed'
 import type { DiagnosticsSource } from './diagnostics-source'
 import { HostSupervisor } from './host-supervisor'
 import { LauncherEvents } from './launcher-events'
-import { FEATURE_ACK, FEATURE_DEADLINE, type Event } from '../../shared/protocol'
-import type { LauncherOptions } from './launcher-options'
+import { FEATURE_ACK, FEATURE_DEADLINE, type Event, type Register } from '../../shared/protocol'
+import { DEFAULT_STANDBY, type LauncherOptions } from './launcher-options'
 import { LivenessMonitor, UNRESPONSIVE_MS, type UnresponsiveVerdict } from './liveness-monitor'
-import { SagaCoordinator } from './saga-coordinator'
+import { SagaCoordinator, type SagaOptions, type SagaRequest } from './saga-coordinator'
 
 /** A running launcher: HostPipe + IPC server + supervisor + saga coordinator + diagnostics feed. */
 export interface Launcher {
@@ -34,6 +34,13 @@ export interface Launcher {
   readonly hostToken: string
   /** The API token under its first name (before hosts got a secret of their own); use `apiToken`. */
   readonly token: string
+  /**
+   * Starts one saga of a built-in command and returns its id; its outcome comes as
+   * `saga_completed`/`saga_failed` on `subscribeEvents`. `options.retry` asks for retry on host
+   * loss (ARCHITECTURE §8); default: the kind's own (see RETRYABLE_COMMANDS). Throws before
+   * `start()`, and a RangeError for a command that needs a label and has none.
+   */
+  startSaga(request: SagaRequest, options?: SagaOptions): number
   /** Starts and cancels sagas (the embedding API's `call`, §9). */
   readonly sagas: Pick<SagaCoordinator, 'startSaga' | 'cancelSaga'>
   /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
@@ -103,6 +110,7 @@ class ComposedLauncher implements Launcher {
       apiToken: this.apiToken,
       nextVersion: () => this.events.nextVersion(),
       launcherVersion: opts.version ?? packageVersion,
+      admitHost: (register) => this.admitHost(register),
       log: this.log,
     })
     this.disposables.add(
@@ -115,6 +123,17 @@ class ComposedLauncher implements Launcher {
     this.disposables.add(this.server.onDidReceiveReport((report) => this.coordinator.handleReport(report)))
     this.disposables.add(this.server.onDidReceiveHostFrame(() => this.liveness.noteHostFrame()))
     this.disposables.add(this.server.onDidLoseHost((host) => this.onHostGone(host)))
+    this.disposables.add(
+      this.server.onDidRegisterStandby((standby) => {
+        if (standby.spawnId !== undefined) this.running?.supervisor.markStandbyReady(standby.spawnId)
+      }),
+    )
+    this.disposables.add(
+      this.server.onDidLoseStandby((standby) => {
+        if (standby.spawnId !== undefined)
+          this.running?.supervisor.loseStandby(standby.spawnId, standby.reason)
+      }),
+    )
     this.disposables.add(this.events.onDidEmit((e) => this.server.broadcast(e)))
   }
 
@@ -146,15 +165,23 @@ class ComposedLauncher implements Launcher {
       args: [...(this.opts.hostArgs ?? [])],
     }
     const supervisor = new HostSupervisor({
-      spawn: (spawnId) => this.opts.spawner.spawn({ ...spawnOptions, spawnId }),
+      spawn: (spawnId, role) => this.opts.spawner.spawn({ ...spawnOptions, spawnId, role }),
+      standby: this.opts.standby ?? DEFAULT_STANDBY,
       maxRestarts: this.opts.maxRestarts,
-      closeHostConnection: () => this.server.disconnectHost('stop-host'),
+      closeHostConnection: (reason) => this.server.disconnectHost(reason),
       log: this.log,
     })
     // The port transport's channel comes with the process, not through a listener.
     this.disposables.add(
       supervisor.onDidSpawn((host) => {
         if (host.connection) this.server.attach(host.connection)
+      }),
+    )
+    // A standby promoted by the supervisor (the active host was lost) takes the pipe at once.
+    this.disposables.add(
+      supervisor.onDidChange((e) => {
+        if (e.type !== 'promoted' || this.server.promoteStandby(e.spawnId)) return
+        supervisor.loseHost('channel-gone', 'its standby connection closed before it was promoted')
       }),
     )
     const feed = new DiagnosticsFeed({
@@ -180,6 +207,28 @@ class ComposedLauncher implements Launcher {
     } finally {
       gaveUp.dispose()
     }
+  }
+
+  /**
+   * What a host's `register` becomes (ARCHITECTURE §8): a standby we spawned waits as standby; a
+   * host spawned as standby that registers without the role does not know the field, so it is
+   * refused and standby is turned off (it would take the pipe instead of waiting); a second
+   * registration of the active host's own spawn never replaces it; anything else is active (§4).
+   */
+  private admitHost(register: Pick<Register, 'pid' | 'spawn_id' | 'role'>): HostAdmission {
+    const supervisor = this.running?.supervisor
+    if (!supervisor) return 'active'
+    const isStandbySpawn = supervisor.isStandbySpawn(register.spawn_id)
+    if (register.role === 'standby') return isStandbySpawn ? 'standby' : 'refuse'
+    if (isStandbySpawn) {
+      supervisor.disableStandby(
+        `host pid ${register.pid} was spawned as standby but registered without role "standby"`,
+      )
+      return 'refuse'
+    }
+    const active = this.server.currentHost
+    if (register.spawn_id !== undefined && active?.spawnId === register.spawn_id) return 'refuse'
+    return 'active'
   }
 
   private hostHas(feature: string): boolean {
@@ -213,7 +262,8 @@ class ComposedLauncher implements Launcher {
     running.feed.markUnresponsive(message)
     // Declared lost before its connection is closed, so that close is not taken for a second loss.
     if (isOurs) running.supervisor.loseHost('unresponsive', detail)
-    this.server.disconnectHost('unresponsive')
+    // A promoted standby may own the pipe by now: only the unresponsive host's connection goes.
+    if (this.server.currentHost?.clientId === host.clientId) this.server.disconnectHost('unresponsive')
   }
 
   /**
@@ -223,6 +273,11 @@ class ComposedLauncher implements Launcher {
    */
   private onHostGone(host: RegisteredHost & { reason: string }): void {
     if (this.isSpawnedHost(host)) this.running!.supervisor.loseHost('channel-gone', host.reason)
+  }
+
+  startSaga(request: SagaRequest, options?: SagaOptions): number {
+    if (!this.running) throw new Error('launcher not started: call start() first')
+    return this.coordinator.startSaga(request, options)
   }
 
   /** Subscribes to every launcher event (sagas, pipe failures, errors). */

@@ -11,6 +11,18 @@ export const CRASH_WINDOW_MS = 60_000
 export const DEFAULT_MAX_RESTARTS = 5
 /** A delay is scaled by a random factor in (1 − JITTER_RATIO, 1]. */
 export const JITTER_RATIO = 0.5
+/**
+ * A host that ends this soon after registering (or before) failed to start (ARCHITECTURE §4): a
+ * crash loop, which backoff slows down. One lost later was serving, and is replaced at once.
+ */
+export const START_FAILURE_WINDOW_MS = 250
+
+/**
+ * `start-failure`: the host ended before registering or within START_FAILURE_WINDOW_MS of it (the
+ * next spawn waits with backoff). `serving-loss`: a host that had been serving was lost (replaced
+ * at once). Both count toward giving up.
+ */
+export type LossKind = 'start-failure' | 'serving-loss'
 
 export interface RestartBackoffOptions {
   /** Automatic restarts allowed within `windowMs`; the crash after that gives up. Default 5. */
@@ -23,6 +35,8 @@ export interface RestartBackoffOptions {
   maxDelayMs?: number
   /** Default STABLE_RUN_MS (30 s). */
   stableAfterMs?: number
+  /** Default START_FAILURE_WINDOW_MS (250 ms). */
+  startFailureWindowMs?: number
   /** Returns a number in [0, 1). Default Math.random. */
   random?: () => number
   /** Default Date.now. */
@@ -32,17 +46,23 @@ export interface RestartBackoffOptions {
 export type RestartDecision =
   | {
       action: 'restart'
+      /** 0 after a serving loss; the backoff delay after a start failure. */
       delayMs: number
+      kind: LossKind
       /** 0 for the first crash after a stable run (or ever), then 1, 2, … */
       attempt: number
       crashesInWindow: number
     }
-  | { action: 'give-up'; crashesInWindow: number }
+  | { action: 'give-up'; crashesInWindow: number; kind: LossKind }
 
 /**
- * The supervisor's restart policy, as a pure state machine over injected time and randomness.
+ * The supervisor's restart policy (ARCHITECTURE §4, second version), as a pure state machine over
+ * injected time and randomness. It tells a crash loop from a crash: only a start failure (a host
+ * that ends before registering or within `startFailureWindowMs` of it) waits; a serving host that
+ * is lost is replaced at once (delay 0), so a kill a second after the last one never waits behind
+ * a doubled delay. Every loss of either kind counts toward giving up.
  *
- * Delay for consecutive crash `attempt` k: `min(maxDelay, initialDelay · 2^k)`, scaled by a
+ * Delay after a start failure for consecutive crash `attempt` k: `min(maxDelay, initialDelay · 2^k)`, scaled by a
  * jitter factor in (0.5, 1] so two launchers restarting together spread out. The first restart
  * thus waits ≤ 100 ms, later ones double up to 5 s.
  *
@@ -56,6 +76,7 @@ export class RestartBackoff {
   private readonly initialDelayMs: number
   private readonly maxDelayMs: number
   private readonly stableAfterMs: number
+  private readonly startFailureWindowMs: number
   private readonly random: () => number
   private readonly now: () => number
 
@@ -74,26 +95,49 @@ export class RestartBackoff {
     )
     this.maxDelayMs = nonNegativeIntOption('maxDelayMs', opts.maxDelayMs, MAX_RESTART_DELAY_MS)
     this.stableAfterMs = nonNegativeIntOption('stableAfterMs', opts.stableAfterMs, STABLE_RUN_MS)
+    this.startFailureWindowMs = nonNegativeIntOption(
+      'startFailureWindowMs',
+      opts.startFailureWindowMs,
+      START_FAILURE_WINDOW_MS,
+    )
     this.random = opts.random ?? Math.random
     this.now = opts.now ?? Date.now
   }
 
-  /** The host is up (registered): a run from now on that lasts `stableAfterMs` resets the delay. */
-  recordRunning(): void {
-    this.runningSince = this.now()
+  /**
+   * The active host is up: it registered at `since` (default now; a promoted standby registered
+   * earlier). A run from then that lasts `stableAfterMs` resets the delay.
+   */
+  recordRunning(since: number = this.now()): void {
+    this.runningSince = since
   }
 
-  /** The host exited unexpectedly: restart it after `delayMs`, or give up. */
+  /**
+   * The active host was lost (any exit or loss we did not ask for): classified as a start failure
+   * or a serving loss by how long it had been registered, then `recordLoss`.
+   */
   recordCrash(): RestartDecision {
     const now = this.now()
-    if (this.runningSince !== undefined && now - this.runningSince >= this.stableAfterMs) this.attempt = 0
+    const since = this.runningSince
+    if (since !== undefined && now - since >= this.stableAfterMs) this.attempt = 0
     this.runningSince = undefined
+    const isStartFailure = since === undefined || now - since < this.startFailureWindowMs
+    return this.recordLoss(isStartFailure ? 'start-failure' : 'serving-loss')
+  }
+
+  /**
+   * A host of the given kind of loss (also a standby's): restart after `delayMs` (0 for a serving
+   * loss), or give up when it is the `maxRestarts`-th loss within `windowMs`.
+   */
+  recordLoss(kind: LossKind): RestartDecision {
+    const now = this.now()
     this.restartTimes = this.restartTimes.filter((t) => now - t < this.windowMs)
     const crashesInWindow = this.restartTimes.length + 1
-    if (crashesInWindow >= this.maxRestarts) return { action: 'give-up', crashesInWindow }
+    if (crashesInWindow >= this.maxRestarts) return { action: 'give-up', crashesInWindow, kind }
     this.restartTimes.push(now)
+    if (kind === 'serving-loss') return { action: 'restart', delayMs: 0, kind, attempt: 0, crashesInWindow }
     const attempt = this.attempt++
-    return { action: 'restart', delayMs: this.delayFor(attempt), attempt, crashesInWindow }
+    return { action: 'restart', delayMs: this.delayFor(attempt), kind, attempt, crashesInWindow }
   }
 
   /** Forgets every crash: a user asked for a fresh start. */

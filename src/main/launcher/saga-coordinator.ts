@@ -39,6 +39,12 @@ export interface StartSagaOptions {
    * deadline-aware host's verdict): its caller stops waiting (§9).
    */
   onTimeout?(): void
+  /**
+   * Retry its command on host loss (§8; HostPipe's `sendCommand(cmd, {retry})`). Default: whether
+   * its kind is in RETRYABLE_COMMANDS (false for app-defined commands, whose definition's `retry`
+   * flag is passed here by `call`).
+   */
+  retry?: boolean
 }
 
 /** How a saga ended, for whoever started it (the event bus carries the same in events). */
@@ -96,6 +102,20 @@ export interface BurstResult {
   lastSagaId: number
 }
 
+/**
+ * The built-in AgentMux kinds retried on host loss (ARCHITECTURE §8): the ones safe to run twice.
+ * `reap_panes` and `drain_pool_if_last` act on a label and are idempotent: reaping panes already
+ * reaped, or draining a pool already drained, changes nothing, and a new host judges "last" on its
+ * own pool. `spawn_pool_window` is not: run twice it opens two windows, so it stays at-most-once.
+ */
+export const RETRYABLE_COMMANDS: ReadonlySet<Exclude<SagaRequest['cmd'], 'custom'>> = new Set([
+  'reap_panes',
+  'drain_pool_if_last',
+])
+
+/** The per-saga options of `startSaga` under their earlier name. */
+export type SagaOptions = StartSagaOptions
+
 interface Saga {
   readonly id: number
   readonly request: SagaRequest
@@ -103,6 +123,7 @@ interface Saga {
   readonly timeoutMs: number
   readonly onEnd: ((end: SagaEnd) => void) | undefined
   readonly onTimeout: (() => void) | undefined
+  readonly retry: boolean
   /** When its timeout fires (coordinator clock); undefined while it waits in the backlog. */
   deadline: number | undefined
   /** The same moment on the wall clock: the `deadline` its command carries (§8). */
@@ -372,6 +393,7 @@ export class SagaCoordinator {
       timeoutMs,
       onEnd: opts.onEnd,
       onTimeout: opts.onTimeout,
+      retry: opts.retry ?? (request.cmd !== 'custom' && RETRYABLE_COMMANDS.has(request.cmd)),
       deadline: undefined,
       wallDeadline: undefined,
     }
@@ -431,7 +453,7 @@ export class SagaCoordinator {
     this.deadlines.compact((e) => this.issued.has(e.sagaId), this.issued.size)
     this.armTimeoutTimer()
     // Registered before the send: HostPipe may fail the saga synchronously inside it.
-    this.pipe.sendCommand(this.commandOf(saga)).catch((err: unknown) => {
+    this.pipe.sendCommand(this.commandOf(saga), { retry: saga.retry }).catch((err: unknown) => {
       // WRITE_FAILED keeps the frame (HostPipe still delivers or fails it); anything else means
       // the command will never reach the host.
       if (err instanceof HostPipeError && err.code === 'WRITE_FAILED') return
