@@ -39,7 +39,11 @@ const run = (cmd, args, cwd, timeoutMs = 300_000) =>
 let tarball
 const packed = step('npm pack builds and packs hostpipe', () => {
   const out = run(npm, ['pack', '--json', '--pack-destination', work], root, 600_000)
-  const info = JSON.parse(out.slice(out.indexOf('[')))[0]
+  // The prepack build prints to the same stdout first (coloured log lines hold '[' too): npm's
+  // JSON report is the last line that is a lone '['.
+  const starts = [...out.matchAll(/^\[\s*$/gm)]
+  if (starts.length === 0) throw new Error(`npm pack printed no JSON report:\n${out.slice(-1000)}`)
+  const info = JSON.parse(out.slice(starts.at(-1).index))[0]
   tarball = join(work, info.filename)
   const files = info.files.map((f) => f.path)
   const missing = [
