@@ -98,7 +98,11 @@ for (const example of ['embed-node', 'embed-electron']) {
       'add: 5, shout: HELLO!',
       'shout failed as expected: will not shout that',
       'aborted call: AbortError',
-      'sagas completed: 2',
+      'aborted nap: AbortError',
+      'rejected within 1 s of the abort: true',
+      'the nap saga then failed: nap cut short',
+      'after a host SIGKILL: 42',
+      'sagas completed: 3',
     ]
     for (const line of expected) if (!out.includes(line)) throw new Error(`output lacks "${line}":\n${out}`)
   })

@@ -9,4 +9,6 @@ export const commands = defineCommands({
     retry: true,
   },
   shout: { input: z.object({ text: z.string().min(1) }), output: z.object({ text: z.string() }) },
+  // Waits `ms` unless its saga is cancelled or its deadline passes first (ctx.signal).
+  nap: { input: z.object({ ms: z.number().int().min(0) }), output: z.object({ slept: z.number() }) },
 })

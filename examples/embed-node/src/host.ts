@@ -10,5 +10,13 @@ void runHost({
       if (text === 'fail') throw new Error('will not shout that')
       return { text: text.toUpperCase() + '!' }
     },
+    nap: ({ ms }, { signal }) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve({ slept: ms }), ms)
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer)
+          reject(new Error('nap cut short'))
+        })
+      }),
   },
 })
