@@ -2,12 +2,21 @@ import { MAX_BURST, type SagaTotals } from '../../shared/diagnostics'
 import { REASON_CANCELLED, type Event, type HostCommand, type SagaReport } from '../../shared/protocol'
 import { DisposableStore } from '../base/disposable'
 import { positiveIntOption } from '../base/integer-option'
-import { TimerSlot } from '../base/timer-slot'
-import { HostPipeError, type HostPipe } from '../host-pipe'
+import { HostPipeError } from '../host-pipe'
 import { systemClock, type Clock } from '../base/clock'
 import { silentLogger, type Logger } from '../base/logger'
-import type { LauncherEvents } from './launcher-events'
-import { SagaDeadlineHeap } from './saga-deadline-heap'
+import { REPORT_FOR, RETRYABLE_COMMANDS, type Saga, type SagaRequest, type StartSagaOptions } from './saga'
+import type { SagaCoordinatorOptions, SagaEventBus, SagaPipe } from './saga-coordinator-options'
+import { SagaBacklogStallTimer } from './saga-backlog-stall-timer'
+import { SagaLedger } from './saga-ledger'
+import { SagaLeftToHostCheck } from './saga-left-to-host-check'
+import { SagaTimeouts } from './saga-timeouts'
+
+// The saga types and the options moved to their own files; re-exported so existing imports of
+// this module keep working.
+export { RETRYABLE_COMMANDS } from './saga'
+export type { SagaEnd, SagaOptions, SagaRequest, StartSagaOptions } from './saga'
+export type { SagaCoordinatorOptions, SagaEventBus, SagaPipe } from './saga-coordinator-options'
 
 /** How long an issued saga may wait for its report (AgentMux's value). */
 export const SAGA_TIMEOUT_MS = 5_000
@@ -16,74 +25,6 @@ export const REASON_BACKLOG_FULL = 'saga backlog full'
 export const REASON_COORDINATOR_DISPOSED = 'saga coordinator disposed'
 /** A deadline-aware host acked a saga's command past its timeout without reporting on it. */
 export const REASON_NO_REPORT = 'host acked without a report'
-
-/**
- * The saga commands, without their saga id (the coordinator assigns it): the three built-in ones,
- * or an app-defined command (§9) by `name`, whose `input` fields (already validated) travel
- * flattened beside `cmd`, `saga_id` and `deadline`.
- */
-export type SagaRequest =
-  | { cmd: 'spawn_pool_window' }
-  | { cmd: 'reap_panes'; label: string }
-  | { cmd: 'drain_pool_if_last'; label: string }
-  | { cmd: 'custom'; name: string; input: Readonly<Record<string, unknown>> }
-
-/** Per-saga options of `startSaga`. */
-export interface StartSagaOptions {
-  /** This saga's timeout in ms, counted from when it is issued. Default: `sagaTimeoutMs`. */
-  timeoutMs?: number
-  /** Called once when the saga ends, after its terminal event is published (for `call`, §9). */
-  onEnd?(end: SagaEnd): void
-  /**
-   * Called when its timeout passes while it is still open (it then fails, or is left to a
-   * deadline-aware host's verdict): its caller stops waiting (§9).
-   */
-  onTimeout?(): void
-  /**
-   * Retry its command on host loss (§8; HostPipe's `sendCommand(cmd, {retry})`). Default: whether
-   * its kind is in RETRYABLE_COMMANDS (false for app-defined commands, whose definition's `retry`
-   * flag is passed here by `call`).
-   */
-  retry?: boolean
-}
-
-/** How a saga ended, for whoever started it (the event bus carries the same in events). */
-export type SagaEnd = { ok: true; output: unknown } | { ok: false; reason: string }
-
-/** What the coordinator uses of HostPipe. */
-export type SagaPipe = Pick<
-  HostPipe,
-  | 'sendCommand'
-  | 'cancelSaga'
-  | 'snapshot'
-  | 'onDidChange'
-  | 'onDidFailSaga'
-  | 'maxInFlight'
-  | 'sagaCommandState'
-  | 'sendControl'
->
-/** What the coordinator uses of the launcher's event bus: it publishes there, never listens. */
-export type SagaEventBus = Pick<LauncherEvents, 'emit' | 'nextVersion'>
-
-export interface SagaCoordinatorOptions {
-  /** The pipe its commands go through; its `onDidFailSaga` closes sagas here. */
-  pipe: SagaPipe
-  /** Where saga events are published. */
-  events: SagaEventBus
-  clock?: Clock
-  /** The wall clock a command's `deadline` is stated in (epoch ms, §8). Default Date.now. */
-  wallNow?: () => number
-  /**
-   * Whether the connected host registered with feature `"deadline"`. Its in-flight commands are
-   * then left to its verdict when their saga times out. Default: never (AgentMux behaviour).
-   */
-  hostHonoursDeadlines?: () => boolean
-  /** Default SAGA_TIMEOUT_MS. */
-  sagaTimeoutMs?: number
-  /** Sagas waiting to be issued; beyond this a new saga fails at once. Default MAX_BURST. */
-  maxBacklog?: number
-  log?: Logger
-}
 
 export interface SagaCoordinatorStats extends SagaTotals {
   /** Started sagas not yet handed to HostPipe. */
@@ -102,34 +43,6 @@ export interface BurstResult {
   lastSagaId: number
 }
 
-/**
- * The built-in AgentMux kinds retried on host loss (ARCHITECTURE §8): the ones safe to run twice.
- * `reap_panes` and `drain_pool_if_last` act on a label and are idempotent: reaping panes already
- * reaped, or draining a pool already drained, changes nothing, and a new host judges "last" on its
- * own pool. `spawn_pool_window` is not: run twice it opens two windows, so it stays at-most-once.
- */
-export const RETRYABLE_COMMANDS: ReadonlySet<Exclude<SagaRequest['cmd'], 'custom'>> = new Set([
-  'reap_panes',
-  'drain_pool_if_last',
-])
-
-/** The per-saga options of `startSaga` under their earlier name. */
-export type SagaOptions = StartSagaOptions
-
-interface Saga {
-  readonly id: number
-  readonly request: SagaRequest
-  /** ms from issue to its timeout. */
-  readonly timeoutMs: number
-  readonly onEnd: ((end: SagaEnd) => void) | undefined
-  readonly onTimeout: (() => void) | undefined
-  readonly retry: boolean
-  /** When its timeout fires (coordinator clock); undefined while it waits in the backlog. */
-  deadline: number | undefined
-  /** The same moment on the wall clock: the `deadline` its command carries (§8). */
-  wallDeadline: number | undefined
-}
-
 /** What `cancelSaga` did. */
 export type SagaCancelOutcome =
   /** It had not reached a host, or its host cannot honour a cancel: `saga_failed` now. */
@@ -138,13 +51,6 @@ export type SagaCancelOutcome =
   | 'sent-to-host'
   /** No open saga with that id. */
   | 'not-open'
-
-const REPORT_FOR: Record<SagaRequest['cmd'], SagaReport['cmd']> = {
-  spawn_pool_window: 'report_pool_window_added',
-  reap_panes: 'report_panes_reaped',
-  drain_pool_if_last: 'report_pool_drain_decision',
-  custom: 'report_result',
-}
 
 /**
  * Runs sagas: one command to the host each, closed by exactly one terminal event: the host's
@@ -188,29 +94,13 @@ export class SagaCoordinator {
   private readonly maxBacklog: number
   private readonly log: Logger
 
-  private nextSagaId = 1
-  /** Every saga without a terminal event yet. */
-  private readonly open = new Map<number, Saga>()
-  /** Open sagas handed to HostPipe, in issue order (their timeouts are in `deadlines`). */
-  private readonly issued = new Map<number, Saga>()
-  /** Sagas past their timeout left to a deadline-aware host, in the order they timed out. */
-  private readonly leftToHost = new Map<number, Saga>()
-  private isLeftCheckScheduled = false
-  /**
-   * Sagas are issued in id order, so the backlog needs no queue of its own: it is the open sagas
-   * from this id on (every saga below it was issued or has ended).
-   */
-  private nextToIssue = 1
+  private readonly sagas = new SagaLedger()
   private readonly disposables = new DisposableStore()
-  private readonly timeoutTimer: TimerSlot
-  /** The issued sagas' timeout moments: one timer for sagas whose timeouts differ. */
-  private readonly deadlines = new SagaDeadlineHeap()
-  private readonly stallTimer: TimerSlot
-  /** When the backlog last moved (or started waiting). */
-  private backlogMovedAt = 0
+  // Timers: one each, not one per saga, as a burst issues thousands of sagas at once.
+  private readonly timeouts: SagaTimeouts
+  private readonly stallTimer: SagaBacklogStallTimer
+  private readonly leftCheck: SagaLeftToHostCheck
   private isPumping = false
-  /** The timeout moment the timer is armed for. */
-  private armedFor: number | undefined
   private isPumpScheduled = false
   private isDisposed = false
   private readonly counts = {
@@ -231,15 +121,23 @@ export class SagaCoordinator {
     this.sagaTimeoutMs = positiveIntOption('sagaTimeoutMs', opts.sagaTimeoutMs, SAGA_TIMEOUT_MS)
     this.maxBacklog = positiveIntOption('maxBacklog', opts.maxBacklog, MAX_BURST)
     this.log = opts.log ?? silentLogger
-    this.timeoutTimer = this.disposables.add(new TimerSlot(this.clock))
-    this.stallTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.timeouts = this.disposables.add(new SagaTimeouts(this.clock, this.sagas, () => this.onTimeoutsDue()))
+    this.stallTimer = this.disposables.add(
+      new SagaBacklogStallTimer(this.clock, this.sagas, this.sagaTimeoutMs, () => this.onBacklogStalled()),
+    )
+    this.leftCheck = this.disposables.add(
+      new SagaLeftToHostCheck(this.sagas, this.pipe, (saga) => {
+        this.log.warn(`[saga] saga ${saga.id}: the host acked its command without a report`)
+        this.fail(saga, REASON_NO_REPORT)
+      }),
+    )
     this.disposables.add(this.pipe.onDidFailSaga((f) => this.onPipeFailed(f.sagaId, f.reason)))
     // Room frees on acks and on a disconnect. The pump runs after HostPipe's notification
     // returns, never inside it: HostPipe is mid-update while it notifies.
     this.disposables.add(
       this.pipe.onDidChange(() => {
         this.schedulePump()
-        this.scheduleLeftCheck()
+        this.leftCheck.schedule()
       }),
     )
   }
@@ -268,9 +166,9 @@ export class SagaCoordinator {
    * for an unknown saga, or of the wrong kind (a buggy host: the saga then runs into its timeout).
    */
   handleReport(report: SagaReport): boolean {
-    const saga = this.issued.get(report.saga_id) ?? this.leftToHost.get(report.saga_id)
+    const saga = this.sagas.getAwaitingReport(report.saga_id)
     if (!saga) {
-      if (this.isEnded(report.saga_id)) {
+      if (this.sagas.isEnded(report.saga_id)) {
         // The host did work for a saga its user was already told had ended: what §8 rules out.
         this.counts.lateReports++
         this.counts.lateTerminals++
@@ -315,15 +213,15 @@ export class SagaCoordinator {
 
   totals(): SagaTotals {
     const { started, completed, failed, lateReports } = this.counts
-    return { started, completed, failed, inFlight: this.open.size, lateReports }
+    return { started, completed, failed, inFlight: this.sagas.openCount, lateReports }
   }
 
   stats(): SagaCoordinatorStats {
     return {
       ...this.totals(),
-      backlog: this.backlogSize,
+      backlog: this.sagas.backlogSize,
       lateTerminals: this.counts.lateTerminals,
-      awaitingHost: this.leftToHost.size,
+      awaitingHost: this.sagas.leftToHostCount,
       ignoredReports: this.counts.ignoredReports,
     }
   }
@@ -337,7 +235,7 @@ export class SagaCoordinator {
    * execute the command. Default reason `cancelled`.
    */
   cancelSaga(sagaId: number, reason: string = REASON_CANCELLED): SagaCancelOutcome {
-    const saga = this.open.get(sagaId)
+    const saga = this.sagas.getOpen(sagaId)
     if (!saga) return 'not-open'
     if (saga.deadline !== undefined && this.isInFlightOnDeadlineHost(saga)) {
       this.pipe.sendControl({ cmd: 'cancel_saga', saga_id: sagaId }).catch((err: unknown) => {
@@ -352,7 +250,7 @@ export class SagaCoordinator {
 
   /** Open sagas whose command was handed to HostPipe (for liveness: work written to a host). */
   get issuedCount(): number {
-    return this.issued.size + this.leftToHost.size
+    return this.sagas.issuedCount + this.sagas.leftToHostCount
   }
 
   /**
@@ -360,7 +258,7 @@ export class SagaCoordinator {
    * undefined. A host still holding one `--unresponsive-ms` past it is hung (§8).
    */
   oldestOverdueDeadline(): number | undefined {
-    const oldest = this.leftToHost.values().next().value
+    const oldest = this.sagas.leftToHostSagas().next().value
     return oldest?.deadline
   }
 
@@ -369,10 +267,8 @@ export class SagaCoordinator {
     if (this.isDisposed) return
     this.isDisposed = true
     this.disposables.dispose()
-    this.leftToHost.clear()
-    this.deadlines.clear()
-    this.nextToIssue = this.nextSagaId
-    for (const saga of [...this.open.values()]) this.fail(saga, REASON_COORDINATOR_DISPOSED)
+    this.sagas.stopWaiting()
+    for (const saga of this.sagas.openSagas()) this.fail(saga, REASON_COORDINATOR_DISPOSED)
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -386,9 +282,8 @@ export class SagaCoordinator {
     )
       throw new RangeError(`${request.cmd} needs a non-empty label`)
     const timeoutMs = positiveIntOption('timeoutMs', opts.timeoutMs, this.sagaTimeoutMs)
-    const waiting = this.backlogSize
-    const saga: Saga = {
-      id: this.nextSagaId++,
+    const waiting = this.sagas.backlogSize
+    const saga = this.sagas.add({
       request,
       timeoutMs,
       onEnd: opts.onEnd,
@@ -396,8 +291,7 @@ export class SagaCoordinator {
       retry: opts.retry ?? (request.cmd !== 'custom' && RETRYABLE_COMMANDS.has(request.cmd)),
       deadline: undefined,
       wallDeadline: undefined,
-    }
-    this.open.set(saga.id, saga)
+    })
     this.counts.started++
     this.events.emit({
       event: 'saga_started',
@@ -409,12 +303,12 @@ export class SagaCoordinator {
       this.fail(saga, REASON_BACKLOG_FULL)
       return saga
     }
-    if (waiting === 0) this.backlogMovedAt = this.clock.now()
+    if (waiting === 0) this.stallTimer.noteMoved(this.clock.now())
     return saga
   }
 
   private schedulePump(): void {
-    if (this.isPumpScheduled || this.backlogSize === 0 || this.isDisposed) return
+    if (this.isPumpScheduled || this.sagas.backlogSize === 0 || this.isDisposed) return
     this.isPumpScheduled = true
     queueMicrotask(() => {
       this.isPumpScheduled = false
@@ -428,14 +322,14 @@ export class SagaCoordinator {
     if (this.isPumping) return
     this.isPumping = true
     try {
-      while (this.backlogSize > 0 && this.hasRoom()) {
-        const saga = this.open.get(this.nextToIssue++)
+      while (this.sagas.backlogSize > 0 && this.hasRoom()) {
+        const saga = this.sagas.takeNextToIssue()
         if (saga) this.issue(saga)
       }
     } finally {
       this.isPumping = false
     }
-    this.armStallTimer()
+    this.stallTimer.arm()
   }
 
   private hasRoom(): boolean {
@@ -445,19 +339,17 @@ export class SagaCoordinator {
 
   private issue(saga: Saga): void {
     const now = this.clock.now()
-    this.backlogMovedAt = now
+    this.stallTimer.noteMoved(now)
     saga.deadline = now + saga.timeoutMs
     saga.wallDeadline = this.wallNow() + saga.timeoutMs
-    this.issued.set(saga.id, saga)
-    this.deadlines.push({ deadline: saga.deadline, sagaId: saga.id })
-    this.deadlines.compact((e) => this.issued.has(e.sagaId), this.issued.size)
-    this.armTimeoutTimer()
+    this.sagas.markIssued(saga)
+    this.timeouts.track(saga.id, saga.deadline)
     // Registered before the send: HostPipe may fail the saga synchronously inside it.
     this.pipe.sendCommand(this.commandOf(saga), { retry: saga.retry }).catch((err: unknown) => {
       // WRITE_FAILED keeps the frame (HostPipe still delivers or fails it); anything else means
       // the command will never reach the host.
       if (err instanceof HostPipeError && err.code === 'WRITE_FAILED') return
-      const live = this.issued.get(saga.id)
+      const live = this.sagas.getIssued(saga.id)
       if (live)
         this.fail(live, `host pipe refused the command: ${err instanceof Error ? err.message : String(err)}`)
     })
@@ -501,9 +393,9 @@ export class SagaCoordinator {
    * No `cancelSaga` either: HostPipe purges the saga's other frames as it fails it.
    */
   private onPipeFailed(sagaId: number, reason: string): void {
-    const saga = this.open.get(sagaId)
+    const saga = this.sagas.getOpen(sagaId)
     if (!saga) {
-      if (this.isEnded(sagaId)) this.counts.lateTerminals++
+      if (this.sagas.isEnded(sagaId)) this.counts.lateTerminals++
       return
     }
     this.close(saga)
@@ -512,61 +404,19 @@ export class SagaCoordinator {
   }
 
   private close(saga: Saga): void {
-    this.open.delete(saga.id)
-    this.issued.delete(saga.id)
-    this.leftToHost.delete(saga.id)
-  }
-
-  /** The open sagas not yet issued. */
-  private get backlogSize(): number {
-    return this.open.size - this.issued.size - this.leftToHost.size
-  }
-
-  private isEnded(sagaId: number): boolean {
-    return sagaId >= 1 && sagaId < this.nextSagaId && !this.open.has(sagaId)
+    this.sagas.close(saga)
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Timers. One timer each, not one per saga: a burst issues thousands of sagas at once.
+  // Timers: what a timeout or a stalled backlog means for the sagas concerned.
 
-  /**
-   * Due for the earliest timeout among issued sagas; a saga that ends early leaves it to fire and
-   * re-arm. Re-armed earlier when a saga with a shorter timeout is issued after it.
-   */
-  private armTimeoutTimer(): void {
-    if (this.isDisposed) return
-    const next = this.nextLiveDeadline()
-    if (next === undefined) return
-    if (this.timeoutTimer.isArmed) {
-      if (this.armedFor !== undefined && this.armedFor <= next) return
-      this.timeoutTimer.clear()
-    }
-    this.armedFor = next
-    this.timeoutTimer.set(() => this.onTimeoutTimer(), Math.max(0, next - this.clock.now()))
-  }
-
-  /** The earliest timeout of a saga still issued; entries of sagas that ended are dropped. */
-  private nextLiveDeadline(): number | undefined {
-    for (let top = this.deadlines.peek(); top; top = this.deadlines.peek()) {
-      if (this.issued.get(top.sagaId)?.deadline === top.deadline) return top.deadline
-      this.deadlines.pop()
-    }
-    return undefined
-  }
-
-  private onTimeoutTimer(): void {
-    this.armedFor = undefined
-    const now = this.clock.now()
+  private onTimeoutsDue(): void {
     let leftCount = 0
-    for (let top = this.deadlines.peek(); top && top.deadline <= now; top = this.deadlines.peek()) {
-      this.deadlines.pop()
-      const saga = this.issued.get(top.sagaId)
-      if (!saga || saga.deadline !== top.deadline) continue
+    for (const saga of this.timeouts.takeDue()) {
       saga.onTimeout?.()
-      if (!this.issued.has(saga.id)) continue
+      if (!this.sagas.isIssued(saga.id)) continue
       if (this.isInFlightOnDeadlineHost(saga)) {
-        this.issued.delete(saga.id)
-        this.leftToHost.set(saga.id, saga)
+        this.sagas.leaveToHost(saga)
         leftCount++
         continue
       }
@@ -577,52 +427,14 @@ export class SagaCoordinator {
       this.log.info(
         `[saga] ${leftCount} saga(s) timed out in flight on a deadline-aware host: its reports decide them`,
       )
-    this.armTimeoutTimer()
+    this.timeouts.arm()
   }
 
-  private scheduleLeftCheck(): void {
-    if (this.isLeftCheckScheduled || this.leftToHost.size === 0 || this.isDisposed) return
-    this.isLeftCheckScheduled = true
-    queueMicrotask(() => {
-      this.isLeftCheckScheduled = false
-      if (!this.isDisposed) this.failAckedWithoutReport()
-    })
-  }
-
-  /**
-   * A saga left to its host ends with the host's report, which comes before the ack. One whose
-   * command HostPipe no longer holds was acked with no report (a host losing it fails it in
-   * HostPipe first): fail it rather than wait forever. Oldest first, stopping at the first still
-   * in flight: acks are cumulative, so later ones are in flight too.
-   */
-  private failAckedWithoutReport(): void {
-    for (const saga of this.leftToHost.values()) {
-      if (this.pipe.sagaCommandState(saga.id) !== undefined) return
-      this.log.warn(`[saga] saga ${saga.id}: the host acked its command without a report`)
-      this.fail(saga, REASON_NO_REPORT)
-    }
-  }
-
-  private armStallTimer(): void {
-    if (this.stallTimer.isArmed || this.backlogSize === 0 || this.isDisposed) return
-    const delay = Math.max(0, this.backlogMovedAt + this.sagaTimeoutMs - this.clock.now())
-    this.stallTimer.set(() => this.onStallTimer(), delay)
-  }
-
-  private onStallTimer(): void {
-    if (this.backlogSize === 0) return
-    if (this.clock.now() - this.backlogMovedAt >= this.sagaTimeoutMs) {
-      const stuck: Saga[] = []
-      for (; this.nextToIssue < this.nextSagaId; this.nextToIssue++) {
-        const saga = this.open.get(this.nextToIssue)
-        if (saga) stuck.push(saga)
-      }
-      this.log.warn(
-        `[saga] host accepted no command for ${this.sagaTimeoutMs} ms: failing ${stuck.length} waiting saga(s)`,
-      )
-      for (const saga of stuck) this.fail(saga, REASON_SAGA_TIMEOUT)
-      return
-    }
-    this.armStallTimer()
+  private onBacklogStalled(): void {
+    const stuck = this.sagas.takeBacklog()
+    this.log.warn(
+      `[saga] host accepted no command for ${this.sagaTimeoutMs} ms: failing ${stuck.length} waiting saga(s)`,
+    )
+    for (const saga of stuck) this.fail(saga, REASON_SAGA_TIMEOUT)
   }
 }
