@@ -4,11 +4,14 @@ import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { TimerSlot } from '../base/timer-slot'
 import type { HostExitInfo, HostProcess, HostRole } from './host-spawner'
-import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff'
+import { HostShutdown } from './host-shutdown'
+import { START_TIMEOUT_MS, STOP_GRACE_MS, type HostSupervisorOptions } from './host-supervisor-options'
+import { RestartBackoff } from './restart-backoff'
 import { RetiringHosts } from './retiring-hosts'
 import { StandbyPool, type StandbyHost } from './standby-pool'
 import type { HostLossReason, SupervisorEvent } from './supervisor-event'
 
+export { START_TIMEOUT_MS, STOP_GRACE_MS, type HostSupervisorOptions } from './host-supervisor-options'
 export type { HostLossReason, SupervisorEvent } from './supervisor-event'
 
 /**
@@ -20,42 +23,6 @@ export type { HostLossReason, SupervisorEvent } from './supervisor-event'
  * - `gave-up`: too many crashes in the window; nothing restarts it but `startHost`.
  */
 export type SupervisorState = 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped' | 'gave-up'
-
-/** How long a host may take to exit after SIGTERM before it gets SIGKILL. */
-export const STOP_GRACE_MS = 2_000
-/** A host that has not registered this long after its spawn is killed (and counts as a crash). */
-export const START_TIMEOUT_MS = 15_000
-
-export interface HostSupervisorOptions {
-  /**
-   * Starts one host process. Whoever spawns builds its argv and environment (token, socket path,
-   * transport): the supervisor only decides when, and names each spawn (`spawnId`, for
-   * HOSTPIPE_SPAWN_ID: a registration echoing it is the process we spawned). May throw (counted as
-   * a start failure).
-   */
-  spawn: (spawnId: string, role?: HostRole) => HostProcess
-  /**
-   * Warm standby hosts to keep (`--standby N`, ARCHITECTURE §8); default 0 here (the launcher
-   * defaults it to 1). They are spawned once the active host is running, with role `standby`.
-   */
-  standby?: number
-  /**
-   * Closes the launcher's connection to the current host (the polite stop: a host exits when its
-   * connection closes). Must be idempotent and must not throw.
-   */
-  closeHostConnection?: (reason: string) => void
-  clock?: Clock
-  /** Default: RestartBackoff over the same clock, with `maxRestarts` applied. */
-  backoff?: RestartBackoff
-  maxRestarts?: number
-  /** Passed to the default RestartBackoff (e.g. `random` in tests). */
-  backoffOptions?: Omit<RestartBackoffOptions, 'maxRestarts' | 'now'>
-  /** Default STOP_GRACE_MS. */
-  graceMs?: number
-  /** Default START_TIMEOUT_MS; 0 disables. */
-  startTimeoutMs?: number
-  log?: Logger
-}
 
 /**
  * Owns the host processes' lifecycle: spawns the active host and its warm standbys, notices a
@@ -70,7 +37,6 @@ export class HostSupervisor {
   private readonly spawn: (spawnId: string, role?: HostRole) => HostProcess
   private readonly clock: Clock
   private readonly backoff: RestartBackoff
-  private readonly graceMs: number
   private readonly startTimeoutMs: number
   private readonly log: Logger
   private readonly closeHostConnection: (reason: string) => void
@@ -99,15 +65,10 @@ export class HostSupervisor {
   private readonly restartTimer: TimerSlot
   /** Kills a host that does not register in time. */
   private readonly startTimer: TimerSlot
-  /** SIGKILL for a host still there `graceMs` after SIGTERM. */
-  private readonly killTimer: TimerSlot
-  /** Gives up waiting for a host still there `graceMs` after SIGKILL. */
-  private readonly giveUpTimer: TimerSlot
-  /** Set while the host goes down on purpose: its exit is expected, not a crash. */
-  private stopIntent: 'stop' | 'dispose' | undefined
+  /** The active host's planned stop: its intent, its SIGTERM/SIGKILL escalation, its waiters. */
+  private readonly shutdown: HostShutdown
   /** `startHost` during `stopping`: spawn again once the old host is gone. */
   private isStartQueued = false
-  private exitWaiters: Array<() => void> = []
   private isDisposed = false
 
   constructor(opts: HostSupervisorOptions) {
@@ -120,21 +81,29 @@ export class HostSupervisor {
         maxRestarts: opts.maxRestarts,
         now: () => this.clock.now(),
       })
-    this.graceMs = opts.graceMs ?? STOP_GRACE_MS
+    const graceMs = opts.graceMs ?? STOP_GRACE_MS
     this.startTimeoutMs = opts.startTimeoutMs ?? START_TIMEOUT_MS
     this.log = opts.log ?? silentLogger
     this.closeHostConnection = opts.closeHostConnection ?? (() => {})
     this.restartTimer = this.disposables.add(new TimerSlot(this.clock))
     this.startTimer = this.disposables.add(new TimerSlot(this.clock))
-    this.killTimer = this.disposables.add(new TimerSlot(this.clock))
-    this.giveUpTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.shutdown = this.disposables.add(
+      new HostShutdown({
+        clock: this.clock,
+        graceMs,
+        log: this.log,
+        closeHostConnection: this.closeHostConnection,
+        signal: (host, signal) => this.signal(host, signal),
+        isCurrent: (host) => host === this.current,
+      }),
+    )
     const standbyTarget = opts.standby ?? 0
     if (!Number.isSafeInteger(standbyTarget) || standbyTarget < 0)
       throw new RangeError(`standby must be a non-negative integer, got ${String(opts.standby)}`)
     this.retiring = this.disposables.add(
       new RetiringHosts({
         clock: this.clock,
-        graceMs: this.graceMs,
+        graceMs,
         kill: (host) => this.signal(host, 'SIGKILL', false),
       }),
     )
@@ -244,7 +213,7 @@ export class HostSupervisor {
       case 'running':
         return false
       case 'stopping':
-        if (this.stopIntent === 'dispose') return false
+        if (this.shutdown.intent === 'dispose') return false
         this.isStartQueued = true
         return true
       case 'backoff':
@@ -328,7 +297,7 @@ export class HostSupervisor {
         this.standbyPool.retireAll()
         return this.retiring.whenRetired()
       case 'stopping':
-        return Promise.all([this.whenExited(), this.retiring.whenRetired()]).then(() => undefined)
+        return Promise.all([this.shutdown.whenExited(), this.retiring.whenRetired()]).then(() => undefined)
       case 'starting':
       case 'running':
         return this.bringDown('stop')
@@ -340,7 +309,7 @@ export class HostSupervisor {
    * timers and listeners are gone too.
    */
   dispose(): Promise<void> {
-    if (this.isDisposed) return this.current ? this.whenExited() : this.retiring.whenRetired()
+    if (this.isDisposed) return this.current ? this.shutdown.whenExited() : this.retiring.whenRetired()
     this.isDisposed = true
     this.isStartQueued = false
     this.restartTimer.clear()
@@ -392,34 +361,13 @@ export class HostSupervisor {
     // Standbys go down with the active host, and nothing is promoted while it goes (not a loss).
     this.standbyPool.cancelRefill()
     this.standbyPool.retireAll()
-    const exited = Promise.all([this.whenExited(), this.retiring.whenRetired()]).then(() => undefined)
-    this.stopIntent = intent
+    const exited = Promise.all([this.shutdown.whenExited(), this.retiring.whenRetired()]).then(
+      () => undefined,
+    )
+    this.shutdown.begin(intent)
     this.startTimer.clear()
-    this.killTimer.clear()
-    this.giveUpTimer.clear()
     this.setState('stopping', { type: 'stopping', pid: host.pid ?? null })
-    // Armed before any signal: a process may report its exit from inside `kill`.
-    this.killTimer.set(() => {
-      if (host !== this.current) return
-      this.log.warn(
-        `[supervisor] host pid ${host.pid ?? '?'} ignored SIGTERM for ${this.graceMs} ms: SIGKILL`,
-      )
-      this.giveUpTimer.set(() => {
-        // A process that survives SIGKILL is beyond our reach; do not hang the caller on it.
-        if (host !== this.current) return
-        this.log.error(`[supervisor] host pid ${host.pid ?? '?'} did not exit after SIGKILL`)
-        this.resolveExitWaiters()
-      }, this.graceMs)
-      this.signal(host, 'SIGKILL')
-    }, this.graceMs)
-    // The polite way first: a host exits when its connection closes. SIGTERM backs it up at once
-    // (a wedged host never reads the EOF), SIGKILL after the grace period.
-    try {
-      this.closeHostConnection('stop-host')
-    } catch (err) {
-      this.log.error(`[supervisor] closing the host connection threw: ${String(err)}`)
-    }
-    if (host === this.current) this.signal(host, 'SIGTERM')
+    this.shutdown.signalDown(host)
     return exited
   }
 
@@ -442,16 +390,13 @@ export class HostSupervisor {
     this.currentSpawnId = undefined
     this.lostHost = undefined
     this.startTimer.clear()
-    this.killTimer.clear()
-    this.giveUpTimer.clear()
-    const intent = this.stopIntent
-    this.stopIntent = undefined
+    const intent = this.shutdown.finish()
     const pid = host.pid ?? null
     const how = info.signal ? `signal ${info.signal}` : `code ${info.code ?? '?'}`
     if (intent) {
       this.log.info(`[supervisor] host pid ${pid ?? '?'} stopped (${how})`)
       this.emit({ type: 'exited', pid, info, expected: true })
-      this.resolveExitWaiters()
+      this.shutdown.resolveWaiters()
       if (this.isStartQueued && intent === 'stop') {
         this.isStartQueued = false
         this.backoff.reset()
@@ -463,7 +408,7 @@ export class HostSupervisor {
     // one included: otherwise a host that keeps exiting 0 would be restarted without limit.
     this.log.warn(`[supervisor] host pid ${pid ?? '?'} ${info.crashed ? 'crashed' : 'exited'} (${how})`)
     this.emit({ type: 'exited', pid, info, expected: false })
-    this.resolveExitWaiters()
+    this.shutdown.resolveWaiters()
     this.replaceActive()
   }
 
@@ -529,16 +474,6 @@ export class HostSupervisor {
     this.lostHost = undefined
     this.startTimer.clear()
     this.retiring.add(host)
-  }
-
-  private whenExited(): Promise<void> {
-    return new Promise<void>((resolve) => this.exitWaiters.push(resolve))
-  }
-
-  private resolveExitWaiters(): void {
-    const waiters = this.exitWaiters
-    this.exitWaiters = []
-    for (const resolve of waiters) resolve()
   }
 
   private setState(state: SupervisorState, e: SupervisorEvent): void {
