@@ -10,19 +10,11 @@ import { RestartBackoff } from './restart-backoff'
 import { RetiringHosts } from './retiring-hosts'
 import { StandbyPool, type StandbyHost } from './standby-pool'
 import type { HostLossReason, SupervisorEvent } from './supervisor-event'
+import type { SupervisorState } from './supervisor-state'
 
 export { START_TIMEOUT_MS, STOP_GRACE_MS, type HostSupervisorOptions } from './host-supervisor-options'
 export type { HostLossReason, SupervisorEvent } from './supervisor-event'
-
-/**
- * - `starting`: a host process was spawned and has not registered yet.
- * - `running`: the host registered (`markRunning`).
- * - `backoff`: the host crashed; a restart is scheduled.
- * - `stopping`: `stopHost`/`dispose` is bringing the host down.
- * - `stopped`: held down by `stopHost` (or disposed): nothing restarts it but `startHost`.
- * - `gave-up`: too many crashes in the window; nothing restarts it but `startHost`.
- */
-export type SupervisorState = 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped' | 'gave-up'
+export type { SupervisorState } from './supervisor-state'
 
 /**
  * Owns the host processes' lifecycle: spawns the active host and its warm standbys, notices a
