@@ -4,109 +4,31 @@ import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { TimerSlot } from '../base/timer-slot'
 import type { HostExitInfo, HostProcess, HostRole } from './host-spawner'
-import {
-  RestartBackoff,
-  START_FAILURE_WINDOW_MS,
-  type RestartBackoffOptions,
-  type RestartDecision,
-} from './restart-backoff'
+import { HostShutdown } from './host-shutdown'
+import { START_TIMEOUT_MS, STOP_GRACE_MS, type HostSupervisorOptions } from './host-supervisor-options'
+import { RestartBackoff } from './restart-backoff'
+import { RetiringHosts } from './retiring-hosts'
+import { StandbyPool, type StandbyHost } from './standby-pool'
+import type { HostLossReason, SupervisorEvent } from './supervisor-event'
+import type { SupervisorState } from './supervisor-state'
 
-/**
- * - `starting`: a host process was spawned and has not registered yet.
- * - `running`: the host registered (`markRunning`).
- * - `backoff`: the host crashed; a restart is scheduled.
- * - `stopping`: `stopHost`/`dispose` is bringing the host down.
- * - `stopped`: held down by `stopHost` (or disposed): nothing restarts it but `startHost`.
- * - `gave-up`: too many crashes in the window; nothing restarts it but `startHost`.
- */
-export type SupervisorState = 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped' | 'gave-up'
-
-/**
- * Why a serving host counts as lost while its process may still run (§8): it went silent
- * (`unresponsive`) or its connection or IPC channel is gone (`channel-gone`).
- */
-export type HostLossReason = 'unresponsive' | 'channel-gone' | 'killed'
-
-/** What happened, for logs and the diagnostics event ring. */
-export type SupervisorEvent =
-  | { type: 'spawned'; pid: number | null; restart: boolean }
-  | { type: 'spawn-failed'; error: string }
-  | { type: 'running'; pid: number | null }
-  | { type: 'exited'; pid: number | null; info: HostExitInfo; expected: boolean }
-  | { type: 'restart-scheduled'; delayMs: number; attempt: number }
-  | { type: 'gave-up'; crashesInWindow: number }
-  | { type: 'stopping'; pid: number | null }
-  | { type: 'stopped' }
-  | { type: 'signalled'; pid: number | null; signal: 'SIGTERM' | 'SIGKILL' }
-  | { type: 'lost'; pid: number | null; reason: HostLossReason; detail: string }
-  /** A ready standby became the active host (ARCHITECTURE §8); the launcher hands it the pipe. */
-  | { type: 'promoted'; pid: number | null; spawnId: string }
-  | { type: 'standby-spawned'; pid: number | null; spawnId: string }
-  | { type: 'standby-ready'; pid: number | null; spawnId: string }
-  | { type: 'standby-exited'; pid: number | null; info: HostExitInfo; expected: boolean }
-  /** Standby was turned off for this launcher (or paused until start-host after giving up). */
-  | { type: 'standby-off'; reason: string }
-
-/** How long a host may take to exit after SIGTERM before it gets SIGKILL. */
-export const STOP_GRACE_MS = 2_000
-/** A host that has not registered this long after its spawn is killed (and counts as a crash). */
-export const START_TIMEOUT_MS = 15_000
-
-export interface HostSupervisorOptions {
-  /**
-   * Starts one host process. Whoever spawns builds its argv and environment (token, socket path,
-   * transport): the supervisor only decides when, and names each spawn (`spawnId`, for
-   * HOSTPIPE_SPAWN_ID: a registration echoing it is the process we spawned). May throw (counted as
-   * a start failure).
-   */
-  spawn: (spawnId: string, role?: HostRole) => HostProcess
-  /**
-   * Warm standby hosts to keep (`--standby N`, ARCHITECTURE §8); default 0 here (the launcher
-   * defaults it to 1). They are spawned once the active host is running, with role `standby`.
-   */
-  standby?: number
-  /**
-   * Closes the launcher's connection to the current host (the polite stop: a host exits when its
-   * connection closes). Must be idempotent and must not throw.
-   */
-  closeHostConnection?: (reason: string) => void
-  clock?: Clock
-  /** Default: RestartBackoff over the same clock, with `maxRestarts` applied. */
-  backoff?: RestartBackoff
-  maxRestarts?: number
-  /** Passed to the default RestartBackoff (e.g. `random` in tests). */
-  backoffOptions?: Omit<RestartBackoffOptions, 'maxRestarts' | 'now'>
-  /** Default STOP_GRACE_MS. */
-  graceMs?: number
-  /** Default START_TIMEOUT_MS; 0 disables. */
-  startTimeoutMs?: number
-  log?: Logger
-}
-
-/** A host spawned as standby: ready once it registered with `role:"standby"`. */
-interface StandbyHost {
-  readonly host: HostProcess
-  readonly spawnId: string
-  /** When it registered (clock time); undefined while starting. */
-  readyAt: number | undefined
-  /** Kills it if it does not register in time. */
-  readonly startTimer: TimerSlot
-}
+export { START_TIMEOUT_MS, STOP_GRACE_MS, type HostSupervisorOptions } from './host-supervisor-options'
+export type { HostLossReason, SupervisorEvent } from './supervisor-event'
+export type { SupervisorState } from './supervisor-state'
 
 /**
  * Owns the host processes' lifecycle: spawns the active host and its warm standbys, notices a
  * loss, replaces it (a ready standby promoted at once, else a spawn: at once after a serving
  * loss, with backoff after a start failure, see RestartBackoff), stops them all on request and
  * keeps them down. One active host at a time: a host that is lost or replaced is *retiring* (its
- * exit is awaited, never acted on), so an old host's late exit never touches its successor.
- * Standbys follow Chromium's spare renderer (`SpareRenderProcessHostManager`): a process started
- * ahead of need, so a loss costs a handover instead of a cold start.
+ * exit is awaited, never acted on: RetiringHosts), so an old host's late exit never touches its
+ * successor. The warm standbys and their bookkeeping live in StandbyPool (after Chromium's spare
+ * renderer); the supervisor keeps the state machine and decides when one is promoted.
  */
 export class HostSupervisor {
   private readonly spawn: (spawnId: string, role?: HostRole) => HostProcess
   private readonly clock: Clock
   private readonly backoff: RestartBackoff
-  private readonly graceMs: number
   private readonly startTimeoutMs: number
   private readonly log: Logger
   private readonly closeHostConnection: (reason: string) => void
@@ -128,32 +50,17 @@ export class HostSupervisor {
   private currentState: SupervisorState = 'stopped'
   private restartCount = 0
   private failoverCount = 0
-  private standbyTarget: number
-  /** Why standby is off (a host that does not know `role`), or undefined. */
-  private standbyOffReason: string | undefined
-  /** Standbys are not respawned until start-host: their losses made the policy give up. */
-  private isStandbyPaused = false
-  private standbys: StandbyHost[] = []
+  private readonly standbyPool: StandbyPool
   /** Hosts lost, replaced or being stopped whose exit is still awaited (no orphans). */
-  private readonly retiring = new Set<HostProcess>()
-  private retiringWaiters: Array<() => void> = []
-  /** The wait before a standby is spawned again after a start failure. */
-  private readonly standbyTimer: TimerSlot
-  /** SIGKILL for retiring hosts still there `graceMs` after SIGTERM, then stop waiting for them. */
-  private readonly retiringKillTimer: TimerSlot
+  private readonly retiring: RetiringHosts
   /** The backoff wait before a restart. */
   private readonly restartTimer: TimerSlot
   /** Kills a host that does not register in time. */
   private readonly startTimer: TimerSlot
-  /** SIGKILL for a host still there `graceMs` after SIGTERM. */
-  private readonly killTimer: TimerSlot
-  /** Gives up waiting for a host still there `graceMs` after SIGKILL. */
-  private readonly giveUpTimer: TimerSlot
-  /** Set while the host goes down on purpose: its exit is expected, not a crash. */
-  private stopIntent: 'stop' | 'dispose' | undefined
+  /** The active host's planned stop: its intent, its SIGTERM/SIGKILL escalation, its waiters. */
+  private readonly shutdown: HostShutdown
   /** `startHost` during `stopping`: spawn again once the old host is gone. */
   private isStartQueued = false
-  private exitWaiters: Array<() => void> = []
   private isDisposed = false
 
   constructor(opts: HostSupervisorOptions) {
@@ -166,19 +73,49 @@ export class HostSupervisor {
         maxRestarts: opts.maxRestarts,
         now: () => this.clock.now(),
       })
-    this.graceMs = opts.graceMs ?? STOP_GRACE_MS
+    const graceMs = opts.graceMs ?? STOP_GRACE_MS
     this.startTimeoutMs = opts.startTimeoutMs ?? START_TIMEOUT_MS
     this.log = opts.log ?? silentLogger
     this.closeHostConnection = opts.closeHostConnection ?? (() => {})
     this.restartTimer = this.disposables.add(new TimerSlot(this.clock))
     this.startTimer = this.disposables.add(new TimerSlot(this.clock))
-    this.killTimer = this.disposables.add(new TimerSlot(this.clock))
-    this.giveUpTimer = this.disposables.add(new TimerSlot(this.clock))
-    this.standbyTimer = this.disposables.add(new TimerSlot(this.clock))
-    this.retiringKillTimer = this.disposables.add(new TimerSlot(this.clock))
-    this.standbyTarget = opts.standby ?? 0
-    if (!Number.isSafeInteger(this.standbyTarget) || this.standbyTarget < 0)
+    this.shutdown = this.disposables.add(
+      new HostShutdown({
+        clock: this.clock,
+        graceMs,
+        log: this.log,
+        closeHostConnection: this.closeHostConnection,
+        signal: (host, signal) => this.signal(host, signal),
+        isCurrent: (host) => host === this.current,
+      }),
+    )
+    const standbyTarget = opts.standby ?? 0
+    if (!Number.isSafeInteger(standbyTarget) || standbyTarget < 0)
       throw new RangeError(`standby must be a non-negative integer, got ${String(opts.standby)}`)
+    this.retiring = this.disposables.add(
+      new RetiringHosts({
+        clock: this.clock,
+        graceMs,
+        kill: (host) => this.signal(host, 'SIGKILL', false),
+      }),
+    )
+    this.standbyPool = this.disposables.add(
+      new StandbyPool({
+        target: standbyTarget,
+        clock: this.clock,
+        startTimeoutMs: this.startTimeoutMs,
+        log: this.log,
+        backoff: this.backoff,
+        retiring: this.retiring,
+        nextSpawnId: () => String(++this.spawnCount),
+        spawn: (spawnId) => this.spawn(spawnId, 'standby'),
+        isActiveRunning: () => this.currentState === 'running',
+        emit: (e) => this.emit(e),
+        didSpawn: (host) => this.didSpawn.fire(host),
+        signal: (host, signal, announce) => this.signal(host, signal, announce),
+        onExitOutsidePool: (host, info) => this.onExit(host, info),
+      }),
+    )
   }
 
   get state(): SupervisorState {
@@ -201,19 +138,17 @@ export class HostSupervisor {
 
   /** How many standby hosts are registered and ready to take over. */
   get readyStandbys(): number {
-    return this.standbys.filter((s) => s.readyAt !== undefined).length
+    return this.standbyPool.readyCount
   }
 
   /** The pids of the ready standbys, oldest first. */
   get standbyPids(): number[] {
-    return this.standbys.flatMap((s) =>
-      s.readyAt !== undefined && s.host.pid !== undefined ? [s.host.pid] : [],
-    )
+    return this.standbyPool.readyPids
   }
 
   /** Whether `spawnId` names a standby this supervisor spawned and has not promoted. */
   isStandbySpawn(spawnId: string | undefined): boolean {
-    return spawnId !== undefined && this.standbys.some((s) => s.spawnId === spawnId)
+    return this.standbyPool.has(spawnId)
   }
 
   /**
@@ -221,15 +156,11 @@ export class HostSupervisor {
    * standby of ours. If the active host is waiting out a backoff, it is promoted at once.
    */
   markStandbyReady(spawnId: string): boolean {
-    const standby = this.standbys.find((s) => s.spawnId === spawnId)
-    if (!standby || this.isDisposed) return false
-    if (standby.readyAt !== undefined) return true
-    standby.readyAt = this.clock.now()
-    standby.startTimer.clear()
-    this.emit({ type: 'standby-ready', pid: standby.host.pid ?? null, spawnId })
-    if (this.currentState === 'backoff') {
+    const ready = this.standbyPool.markReady(spawnId)
+    if (!ready) return false
+    if (ready.isNew && this.currentState === 'backoff') {
       this.restartTimer.clear()
-      this.promote(standby)
+      this.promote(ready.standby)
     }
     return true
   }
@@ -239,11 +170,7 @@ export class HostSupervisor {
    * SIGKILLed and its exit is handled as a standby's loss. Returns false when it is not ours.
    */
   loseStandby(spawnId: string, detail: string): boolean {
-    const standby = this.standbys.find((s) => s.spawnId === spawnId)
-    if (!standby) return false
-    this.log.warn(`[supervisor] standby pid ${standby.host.pid ?? '?'} lost (${detail}): SIGKILL`)
-    this.signal(standby.host, 'SIGKILL')
-    return true
+    return this.standbyPool.lose(spawnId, detail)
   }
 
   /**
@@ -252,12 +179,7 @@ export class HostSupervisor {
    * stopped. Logs one warning; later calls do nothing.
    */
   disableStandby(reason: string): void {
-    if (this.standbyOffReason !== undefined) return
-    this.standbyOffReason = reason
-    this.log.warn(`[supervisor] standby turned off: ${reason}`)
-    this.emit({ type: 'standby-off', reason })
-    this.standbyTimer.clear()
-    this.retireStandbys()
+    this.standbyPool.disable(reason)
   }
 
   get host(): HostProcess | undefined {
@@ -283,7 +205,7 @@ export class HostSupervisor {
       case 'running':
         return false
       case 'stopping':
-        if (this.stopIntent === 'dispose') return false
+        if (this.shutdown.intent === 'dispose') return false
         this.isStartQueued = true
         return true
       case 'backoff':
@@ -293,7 +215,7 @@ export class HostSupervisor {
       case 'stopped':
       case 'gave-up':
         this.backoff.reset()
-        this.isStandbyPaused = false
+        this.standbyPool.resume()
         this.spawnHost(false)
         return true
     }
@@ -305,7 +227,7 @@ export class HostSupervisor {
     this.startTimer.clear()
     this.backoff.recordRunning()
     this.setState('running', { type: 'running', pid: this.hostPid })
-    this.fillStandbys()
+    this.standbyPool.fill()
   }
 
   /**
@@ -359,15 +281,15 @@ export class HostSupervisor {
     this.isStartQueued = false
     switch (this.currentState) {
       case 'stopped':
-        return this.whenRetired()
+        return this.retiring.whenRetired()
       case 'backoff':
       case 'gave-up':
         this.restartTimer.clear()
         this.setState('stopped', { type: 'stopped' })
-        this.retireStandbys()
-        return this.whenRetired()
+        this.standbyPool.retireAll()
+        return this.retiring.whenRetired()
       case 'stopping':
-        return Promise.all([this.whenExited(), this.whenRetired()]).then(() => undefined)
+        return Promise.all([this.shutdown.whenExited(), this.retiring.whenRetired()]).then(() => undefined)
       case 'starting':
       case 'running':
         return this.bringDown('stop')
@@ -379,16 +301,16 @@ export class HostSupervisor {
    * timers and listeners are gone too.
    */
   dispose(): Promise<void> {
-    if (this.isDisposed) return this.current ? this.whenExited() : this.whenRetired()
+    if (this.isDisposed) return this.current ? this.shutdown.whenExited() : this.retiring.whenRetired()
     this.isDisposed = true
     this.isStartQueued = false
     this.restartTimer.clear()
     this.startTimer.clear()
-    this.standbyTimer.clear()
+    this.standbyPool.close()
     if (!this.current) {
       if (this.currentState !== 'stopped') this.setState('stopped', { type: 'stopped' })
-      this.retireStandbys()
-      return this.whenRetired().finally(() => this.disposables.dispose())
+      this.standbyPool.retireAll()
+      return this.retiring.whenRetired().finally(() => this.disposables.dispose())
     }
     return this.bringDown('dispose').finally(() => this.disposables.dispose())
   }
@@ -429,36 +351,15 @@ export class HostSupervisor {
   private bringDown(intent: 'stop' | 'dispose'): Promise<void> {
     const host = this.current!
     // Standbys go down with the active host, and nothing is promoted while it goes (not a loss).
-    this.standbyTimer.clear()
-    this.retireStandbys()
-    const exited = Promise.all([this.whenExited(), this.whenRetired()]).then(() => undefined)
-    this.stopIntent = intent
+    this.standbyPool.cancelRefill()
+    this.standbyPool.retireAll()
+    const exited = Promise.all([this.shutdown.whenExited(), this.retiring.whenRetired()]).then(
+      () => undefined,
+    )
+    this.shutdown.begin(intent)
     this.startTimer.clear()
-    this.killTimer.clear()
-    this.giveUpTimer.clear()
     this.setState('stopping', { type: 'stopping', pid: host.pid ?? null })
-    // Armed before any signal: a process may report its exit from inside `kill`.
-    this.killTimer.set(() => {
-      if (host !== this.current) return
-      this.log.warn(
-        `[supervisor] host pid ${host.pid ?? '?'} ignored SIGTERM for ${this.graceMs} ms: SIGKILL`,
-      )
-      this.giveUpTimer.set(() => {
-        // A process that survives SIGKILL is beyond our reach; do not hang the caller on it.
-        if (host !== this.current) return
-        this.log.error(`[supervisor] host pid ${host.pid ?? '?'} did not exit after SIGKILL`)
-        this.resolveExitWaiters()
-      }, this.graceMs)
-      this.signal(host, 'SIGKILL')
-    }, this.graceMs)
-    // The polite way first: a host exits when its connection closes. SIGTERM backs it up at once
-    // (a wedged host never reads the EOF), SIGKILL after the grace period.
-    try {
-      this.closeHostConnection('stop-host')
-    } catch (err) {
-      this.log.error(`[supervisor] closing the host connection threw: ${String(err)}`)
-    }
-    if (host === this.current) this.signal(host, 'SIGTERM')
+    this.shutdown.signalDown(host)
     return exited
   }
 
@@ -472,9 +373,8 @@ export class HostSupervisor {
   }
 
   private onExit(host: HostProcess, info: HostExitInfo): void {
-    if (this.retiring.delete(host)) {
+    if (this.retiring.release(host)) {
       this.log.info(`[supervisor] retired host pid ${host.pid ?? '?'} exited`)
-      if (this.retiring.size === 0) this.resolveRetiringWaiters()
       return
     }
     if (host !== this.current) return
@@ -482,16 +382,13 @@ export class HostSupervisor {
     this.currentSpawnId = undefined
     this.lostHost = undefined
     this.startTimer.clear()
-    this.killTimer.clear()
-    this.giveUpTimer.clear()
-    const intent = this.stopIntent
-    this.stopIntent = undefined
+    const intent = this.shutdown.finish()
     const pid = host.pid ?? null
     const how = info.signal ? `signal ${info.signal}` : `code ${info.code ?? '?'}`
     if (intent) {
       this.log.info(`[supervisor] host pid ${pid ?? '?'} stopped (${how})`)
       this.emit({ type: 'exited', pid, info, expected: true })
-      this.resolveExitWaiters()
+      this.shutdown.resolveWaiters()
       if (this.isStartQueued && intent === 'stop') {
         this.isStartQueued = false
         this.backoff.reset()
@@ -503,7 +400,7 @@ export class HostSupervisor {
     // one included: otherwise a host that keeps exiting 0 would be restarted without limit.
     this.log.warn(`[supervisor] host pid ${pid ?? '?'} ${info.crashed ? 'crashed' : 'exited'} (${how})`)
     this.emit({ type: 'exited', pid, info, expected: false })
-    this.resolveExitWaiters()
+    this.shutdown.resolveWaiters()
     this.replaceActive()
   }
 
@@ -518,12 +415,12 @@ export class HostSupervisor {
       this.log.error(
         `[supervisor] host lost ${decision.crashesInWindow} times within the window: giving up (start-host to retry)`,
       )
-      this.standbyTimer.clear()
-      this.retireStandbys()
+      this.standbyPool.cancelRefill()
+      this.standbyPool.retireAll()
       this.setState('gave-up', { type: 'gave-up', crashesInWindow: decision.crashesInWindow })
       return
     }
-    const ready = this.standbys.find((s) => s.readyAt !== undefined)
+    const ready = this.standbyPool.firstReady()
     if (ready) {
       this.promote(ready)
       return
@@ -545,8 +442,7 @@ export class HostSupervisor {
 
   /** A ready standby becomes the active host; a replacement standby is spawned after it. */
   private promote(standby: StandbyHost): void {
-    this.standbys = this.standbys.filter((s) => s !== standby)
-    standby.startTimer.dispose()
+    this.standbyPool.take(standby)
     this.current = standby.host
     this.currentSpawnId = standby.spawnId
     this.restartCount++
@@ -558,7 +454,7 @@ export class HostSupervisor {
       `[supervisor] standby pid ${pid ?? '?'} promoted — restart #${this.restartCount}, failover #${this.failoverCount}`,
     )
     this.setState('running', { type: 'promoted', pid, spawnId: standby.spawnId })
-    this.fillStandbys()
+    this.standbyPool.fill()
   }
 
   /** Moves the active host to the retiring set: its exit is awaited, never taken for a new loss. */
@@ -570,117 +466,6 @@ export class HostSupervisor {
     this.lostHost = undefined
     this.startTimer.clear()
     this.retiring.add(host)
-  }
-
-  /** Spawns standbys up to the target while the active host runs (not while it starts or stops). */
-  private fillStandbys(): void {
-    if (this.isDisposed || this.standbyOffReason !== undefined || this.isStandbyPaused) return
-    if (this.currentState !== 'running' || this.standbyTimer.isArmed) return
-    while (this.standbys.length < this.standbyTarget) if (!this.spawnStandby()) return
-  }
-
-  private spawnStandby(): boolean {
-    const spawnId = String(++this.spawnCount)
-    let host: HostProcess
-    try {
-      host = this.spawn(spawnId, 'standby')
-    } catch (err) {
-      this.log.error(`[supervisor] spawning a standby host failed: ${String(err)}`)
-      this.emit({ type: 'spawn-failed', error: String(err) })
-      this.onStandbyLost('start-failure')
-      return false
-    }
-    const standby: StandbyHost = {
-      host,
-      spawnId,
-      readyAt: undefined,
-      // Not in `disposables`: one per standby spawn would pile up; it is disposed with its standby.
-      startTimer: new TimerSlot(this.clock),
-    }
-    this.standbys.push(standby)
-    host.onExit((info) => this.onStandbyExit(standby, info))
-    if (this.startTimeoutMs > 0)
-      standby.startTimer.set(() => {
-        this.log.error(`[supervisor] standby pid ${host.pid ?? '?'} did not register in time: killing it`)
-        this.signal(host, 'SIGKILL', false)
-      }, this.startTimeoutMs)
-    this.log.info(`[supervisor] standby host started (pid ${host.pid ?? '?'})`)
-    this.emit({ type: 'standby-spawned', pid: host.pid ?? null, spawnId })
-    this.didSpawn.fire(host)
-    return true
-  }
-
-  private onStandbyExit(standby: StandbyHost, info: HostExitInfo): void {
-    standby.startTimer.dispose()
-    // Promoted (now the active host) or retired: the active host's path handles its exit.
-    if (!this.standbys.includes(standby)) return this.onExit(standby.host, info)
-    this.standbys = this.standbys.filter((s) => s !== standby)
-    const pid = standby.host.pid ?? null
-    this.log.warn(`[supervisor] standby pid ${pid ?? '?'} exited (code ${info.code}, signal ${info.signal})`)
-    this.emit({ type: 'standby-exited', pid, info, expected: false })
-    const now = this.clock.now()
-    const readyAt = standby.readyAt
-    const startFailed = readyAt === undefined || now - readyAt < START_FAILURE_WINDOW_MS
-    this.onStandbyLost(startFailed ? 'start-failure' : 'serving-loss')
-  }
-
-  /** A standby was lost: it counts toward giving up; it is respawned per the policy. */
-  private onStandbyLost(kind: 'start-failure' | 'serving-loss'): void {
-    if (this.isDisposed) return
-    const decision: RestartDecision = this.backoff.recordLoss(kind)
-    if (decision.action === 'give-up') {
-      // The active host is unaffected; only the spares stop until start-host.
-      this.isStandbyPaused = true
-      this.log.error(`[supervisor] ${decision.crashesInWindow} host losses within the window: standby paused`)
-      this.emit({ type: 'standby-off', reason: 'too many host losses; start-host resumes it' })
-      return
-    }
-    if (decision.delayMs === 0) return this.fillStandbys()
-    this.standbyTimer.set(() => this.fillStandbys(), decision.delayMs)
-  }
-
-  /** Every standby goes down (SIGTERM, then SIGKILL after the grace period) and retires. */
-  private retireStandbys(): void {
-    const standbys = this.standbys
-    this.standbys = []
-    for (const s of standbys) {
-      s.startTimer.dispose()
-      this.retiring.add(s.host)
-      this.signal(s.host, 'SIGTERM', false)
-    }
-    this.armRetiringKill()
-  }
-
-  private armRetiringKill(): void {
-    if (this.retiring.size === 0 || this.retiringKillTimer.isArmed) return
-    this.retiringKillTimer.set(() => {
-      for (const host of this.retiring) this.signal(host, 'SIGKILL', false)
-      // A process that survives SIGKILL is beyond our reach; do not hang the caller on it.
-      this.retiringKillTimer.set(() => this.resolveRetiringWaiters(), this.graceMs)
-    }, this.graceMs)
-  }
-
-  private whenRetired(): Promise<void> {
-    if (this.retiring.size === 0) return Promise.resolve()
-    this.armRetiringKill()
-    return new Promise<void>((resolve) => this.retiringWaiters.push(resolve))
-  }
-
-  private resolveRetiringWaiters(): void {
-    this.retiringKillTimer.clear()
-    const waiters = this.retiringWaiters
-    this.retiringWaiters = []
-    for (const resolve of waiters) resolve()
-  }
-
-  private whenExited(): Promise<void> {
-    return new Promise<void>((resolve) => this.exitWaiters.push(resolve))
-  }
-
-  private resolveExitWaiters(): void {
-    const waiters = this.exitWaiters
-    this.exitWaiters = []
-    for (const resolve of waiters) resolve()
   }
 
   private setState(state: SupervisorState, e: SupervisorEvent): void {

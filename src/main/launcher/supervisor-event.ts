@@ -1,0 +1,27 @@
+import type { HostExitInfo } from './host-spawner'
+
+/**
+ * Why a serving host counts as lost while its process may still run (§8): it went silent
+ * (`unresponsive`) or its connection or IPC channel is gone (`channel-gone`).
+ */
+export type HostLossReason = 'unresponsive' | 'channel-gone' | 'killed'
+
+/** What happened, for logs and the diagnostics event ring. */
+export type SupervisorEvent =
+  | { type: 'spawned'; pid: number | null; restart: boolean }
+  | { type: 'spawn-failed'; error: string }
+  | { type: 'running'; pid: number | null }
+  | { type: 'exited'; pid: number | null; info: HostExitInfo; expected: boolean }
+  | { type: 'restart-scheduled'; delayMs: number; attempt: number }
+  | { type: 'gave-up'; crashesInWindow: number }
+  | { type: 'stopping'; pid: number | null }
+  | { type: 'stopped' }
+  | { type: 'signalled'; pid: number | null; signal: 'SIGTERM' | 'SIGKILL' }
+  | { type: 'lost'; pid: number | null; reason: HostLossReason; detail: string }
+  /** A ready standby became the active host (ARCHITECTURE §8); the launcher hands it the pipe. */
+  | { type: 'promoted'; pid: number | null; spawnId: string }
+  | { type: 'standby-spawned'; pid: number | null; spawnId: string }
+  | { type: 'standby-ready'; pid: number | null; spawnId: string }
+  | { type: 'standby-exited'; pid: number | null; info: HostExitInfo; expected: boolean }
+  /** Standby was turned off for this launcher (or paused until start-host after giving up). */
+  | { type: 'standby-off'; reason: string }
