@@ -4,7 +4,6 @@ import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
-import { TimerSlot } from '../base/timer-slot'
 import { HostPipeError, type HostPipe } from '../host-pipe'
 import type { FrameConnection } from './frame-connection'
 import {
@@ -20,6 +19,7 @@ import {
 import { tokensEqual } from './secret-token'
 import { StandbyHosts, type AdmitHost } from './standby-hosts'
 import { ToolFanout } from './tool-fanout'
+import { UnregisteredClients } from './unregistered-clients'
 
 export type { RegisteredHost } from './launcher-client'
 export type { HostAdmission } from './standby-hosts'
@@ -90,10 +90,8 @@ export class LauncherServer {
   private readonly opts: LauncherServerOptions
   private readonly log: Logger
   private readonly clock: Clock
-  private readonly maxUnregistered: number
-  private readonly registerTimeoutMs: number
   private readonly hasHostFanout: boolean
-  private readonly unregistered = new Set<PendingClient>()
+  private readonly unregistered: UnregisteredClients
   private readonly standbys: StandbyHosts
   private readonly tools: ToolFanout<ToolClient>
   private readonly disposables = new DisposableStore()
@@ -138,8 +136,11 @@ export class LauncherServer {
       throw new RangeError('hostToken and apiToken must not be empty')
     if (opts.hostToken === opts.apiToken)
       throw new RangeError('hostToken and apiToken must differ: hosts must not hold the API secret')
-    this.maxUnregistered = opts.maxUnregistered ?? MAX_UNREGISTERED_CONNECTIONS
-    this.registerTimeoutMs = opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS
+    this.unregistered = new UnregisteredClients({
+      clock: this.clock,
+      maxUnregistered: opts.maxUnregistered ?? MAX_UNREGISTERED_CONNECTIONS,
+      registerTimeoutMs: opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS,
+    })
     this.hasHostFanout = opts.fanoutToHost ?? true
     this.standbys = new StandbyHosts(opts.admitHost)
     this.tools = this.disposables.add(
@@ -194,22 +195,15 @@ export class LauncherServer {
   /** Takes a new connection (from the socket server, or a host's port channel). */
   attach(conn: FrameConnection): void {
     if (this.isDisposed) return conn.close()
-    if (this.unregistered.size >= this.maxUnregistered) {
+    if (this.unregistered.isFull) {
       this.log.warn(
         `[ipc] ${conn.description}: ${this.unregistered.size} connections not registered yet; refusing`,
       )
       return conn.close()
     }
-    const pending: PendingClient = {
-      role: 'unregistered',
-      conn,
-      registerTimer: new TimerSlot(this.clock),
-      isClosed: false,
-    }
-    this.unregistered.add(pending)
-    pending.registerTimer.set(
-      () => this.fail(pending, 'not_registered', `no \`register\` within ${this.registerTimeoutMs} ms`, true),
-      this.registerTimeoutMs,
+    const timeoutMs = this.unregistered.registerTimeoutMs
+    const pending = this.unregistered.add(conn, (p) =>
+      this.fail(p, 'not_registered', `no \`register\` within ${timeoutMs} ms`, true),
     )
     // `register` replaces the pending client with a host or a tool client.
     let client: LauncherClient = pending
@@ -246,7 +240,11 @@ export class LauncherServer {
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
-    for (const client of [...this.unregistered, ...this.tools.members(), ...this.standbys.members()])
+    for (const client of [
+      ...this.unregistered.members(),
+      ...this.tools.members(),
+      ...this.standbys.members(),
+    ])
       this.drop(client, 'disposed')
     if (this.host) this.drop(this.host, 'disposed')
     this.disposables.dispose()
@@ -331,7 +329,6 @@ export class LauncherServer {
       return pending
     }
     this.unregistered.delete(pending)
-    pending.registerTimer.dispose()
     const clientId = ++this.lastClientId
     const conn = pending.conn
     const registered = (): Event => ({
@@ -425,7 +422,6 @@ export class LauncherServer {
     client.conn.close()
     switch (client.role) {
       case 'unregistered':
-        client.registerTimer.dispose()
         this.unregistered.delete(client)
         return
       case 'tool':
