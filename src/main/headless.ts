@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { defineCommands } from '../lib/index'
 import { createLauncher, startDiagnosticsServer, type RunningDiagnosticsServer } from '../lib/node'
 import { setUnexpectedErrorHandler } from './base/unexpected-error'
-import { hostArgsOf, parseLauncherArgs } from './launcher/launcher-cli'
+import { launcherOptionsOf, parseLauncherArgs } from './launcher/launcher-cli'
 import { createLogger } from './launcher/log'
 
 const USAGE =
@@ -33,12 +33,7 @@ async function main(): Promise<void> {
   const launcher = createLauncher({
     hostEntry: join(here, 'host.js'),
     commands: defineCommands({}),
-    transport: options.transport,
-    hostArgs: hostArgsOf(options),
-    sagaTimeoutMs: options.sagaTimeoutMs,
-    maxRestarts: options.maxRestarts,
-    standby: options.standby,
-    unresponsiveMs: options.unresponsiveMs,
+    ...launcherOptionsOf(options),
     log,
   })
   let server: RunningDiagnosticsServer | undefined

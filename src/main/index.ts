@@ -12,7 +12,7 @@ import { setUnexpectedErrorHandler } from './base/unexpected-error'
 import type { Logger } from './base/logger'
 import { appMenuTemplate } from './electron/app-menu'
 import { appArgs, parseElectronArgs } from './electron/electron-cli'
-import { hostArgsOf } from './launcher/launcher-cli'
+import { launcherOptionsOf } from './launcher/launcher-cli'
 import { createLogger } from './launcher/log'
 
 /** The launcher gets this long to stop its host on quit before the app exits anyway. */
@@ -39,11 +39,7 @@ function main(): void {
   const launcher = createElectronLauncher({
     hostEntry: join(mainDir, 'host.js'),
     commands: defineCommands({}),
-    transport: cli.transport,
-    hostArgs: hostArgsOf(cli),
-    sagaTimeoutMs: cli.sagaTimeoutMs,
-    maxRestarts: cli.maxRestarts,
-    unresponsiveMs: cli.unresponsiveMs,
+    ...launcherOptionsOf(cli),
     log,
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hostArgsOf, parseLauncherArgs } from '../../src/main/launcher/launcher-cli'
+import { hostArgsOf, launcherOptionsOf, parseLauncherArgs } from '../../src/main/launcher/launcher-cli'
 
 const headless = { strict: true, acceptsPort: true }
 const electron = { strict: false, acceptsPort: false }
@@ -67,5 +67,47 @@ describe('launcher CLI flags', () => {
   it('leaves Electron and Chromium switches alone in the app, and has no --port there', () => {
     const r = parseLauncherArgs(['.', '--inspect', '--port', '8080', '--transport', 'port'], electron)
     expect(r).toEqual({ ok: true, options: { transport: 'port' } })
+  })
+
+  it('maps every launcher flag to the launcher option of the same meaning, for both entries', () => {
+    const r = parseLauncherArgs(
+      [
+        '--port',
+        '8080',
+        '--transport',
+        'port',
+        '--host-delay-ms',
+        '5',
+        '--saga-timeout-ms',
+        '40000',
+        '--max-restarts',
+        '100',
+        '--standby',
+        '0',
+        '--unresponsive-ms',
+        '250',
+      ],
+      headless,
+    )
+    if (!r.ok) throw new Error(r.error)
+    expect(launcherOptionsOf(r.options)).toEqual({
+      transport: 'port',
+      hostArgs: ['--host-delay-ms', '5'],
+      sagaTimeoutMs: 40000,
+      maxRestarts: 100,
+      standby: 0,
+      unresponsiveMs: 250,
+    })
+  })
+
+  it('leaves an absent flag undefined so the launcher default applies', () => {
+    expect(launcherOptionsOf({ transport: 'pipe' })).toEqual({
+      transport: 'pipe',
+      hostArgs: [],
+      sagaTimeoutMs: undefined,
+      maxRestarts: undefined,
+      standby: undefined,
+      unresponsiveMs: undefined,
+    })
   })
 })

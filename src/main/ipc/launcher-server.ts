@@ -4,11 +4,25 @@ import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
-import { TimerSlot } from '../base/timer-slot'
 import { HostPipeError, type HostPipe } from '../host-pipe'
 import type { FrameConnection } from './frame-connection'
+import {
+  registeredOf,
+  standbyOf,
+  type HostClient,
+  type LauncherClient,
+  type PendingClient,
+  type RegisteredHost,
+  type StandbyClient,
+  type ToolClient,
+} from './launcher-client'
 import { tokensEqual } from './secret-token'
+import { StandbyHosts, type AdmitHost } from './standby-hosts'
 import { ToolFanout } from './tool-fanout'
+import { UnregisteredClients } from './unregistered-clients'
+
+export type { RegisteredHost } from './launcher-client'
+export type { HostAdmission } from './standby-hosts'
 
 /** Connections that have not registered yet; more are closed on arrival. */
 export const MAX_UNREGISTERED_CONNECTIONS = 32
@@ -24,24 +38,6 @@ export type LauncherServerPipe = Pick<
   HostPipe,
   'setWriter' | 'clearWriter' | 'ack' | 'sendEventForSession' | 'snapshot'
 >
-
-export interface RegisteredHost {
-  clientId: number
-  /** The pid it claims (for logs; never trusted for signals). */
-  pid: number
-  sessionId: number
-  /** Its `register.features`. */
-  features: readonly string[]
-  /** Its `register.spawn_id`: matches the supervisor's spawn id when the launcher spawned it. */
-  spawnId: string | undefined
-}
-
-/**
- * What becomes of a host's `register` (ARCHITECTURE §8): `active` takes the pipe (replacing the
- * host that had it), `standby` waits registered and idle until `promoteStandby`, `refuse` closes
- * the connection.
- */
-export type HostAdmission = 'active' | 'standby' | 'refuse'
 
 export interface LauncherServerOptions {
   hostPipe: LauncherServerPipe
@@ -79,73 +75,8 @@ export interface LauncherServerOptions {
    * Decides what a host's `register` becomes (see HostAdmission). Default: every host is
    * `active`, as in §4 (a launcher without standbys).
    */
-  admitHost?(register: Pick<Register, 'pid' | 'spawn_id' | 'role'>): HostAdmission
+  admitHost?: AdmitHost
 }
-
-/** A connection that has not registered yet: it may only send `register`, before its timer fires. */
-interface PendingClient {
-  readonly role: 'unregistered'
-  readonly conn: FrameConnection
-  readonly registerTimer: TimerSlot
-  isClosed: boolean
-}
-
-/** The registered host that owns (or owned) the pipe. */
-interface HostClient {
-  readonly role: 'host'
-  readonly conn: FrameConnection
-  readonly clientId: number
-  readonly pid: number
-  readonly sessionId: number
-  readonly features: readonly string[]
-  readonly spawnId: string | undefined
-  /** Still fanning events out (stops quietly on STALE_SESSION). */
-  isFanoutActive: boolean
-  /** A newer host registered: its acks and reports belong to a session that is over. */
-  isReplaced: boolean
-  isClosed: boolean
-}
-
-/** A registered standby host (§8): idle, given nothing, until promoted to the host client. */
-interface StandbyClient {
-  readonly role: 'standby'
-  readonly conn: FrameConnection
-  readonly clientId: number
-  readonly pid: number
-  readonly features: readonly string[]
-  readonly spawnId: string | undefined
-  /** Once promoted, its frames and its close belong to this host client. */
-  promotedTo: HostClient | undefined
-  isClosed: boolean
-}
-
-/** A registered tool: it gets every event (see ToolFanout) and may send `ping` and `goodbye`. */
-interface ToolClient {
-  readonly role: 'tool'
-  readonly conn: FrameConnection
-  readonly clientId: number
-  readonly pid: number
-  isClosed: boolean
-}
-
-/** One connection and what the server knows of it; `register` turns a pending client into the others. */
-type Client = PendingClient | HostClient | ToolClient | StandbyClient
-
-const registeredOf = (host: HostClient): RegisteredHost => ({
-  clientId: host.clientId,
-  pid: host.pid,
-  sessionId: host.sessionId,
-  features: host.features,
-  spawnId: host.spawnId,
-})
-
-const standbyOf = (standby: StandbyClient): RegisteredHost => ({
-  clientId: standby.clientId,
-  pid: standby.pid,
-  sessionId: 0,
-  features: standby.features,
-  spawnId: standby.spawnId,
-})
 
 /**
  * The launcher's side of the protocol, whatever the transport: register-first, the error codes of
@@ -159,11 +90,9 @@ export class LauncherServer {
   private readonly opts: LauncherServerOptions
   private readonly log: Logger
   private readonly clock: Clock
-  private readonly maxUnregistered: number
-  private readonly registerTimeoutMs: number
   private readonly hasHostFanout: boolean
-  private readonly unregistered = new Set<PendingClient>()
-  private readonly standbys = new Set<StandbyClient>()
+  private readonly unregistered: UnregisteredClients
+  private readonly standbys: StandbyHosts
   private readonly tools: ToolFanout<ToolClient>
   private readonly disposables = new DisposableStore()
   private host: HostClient | undefined
@@ -207,9 +136,13 @@ export class LauncherServer {
       throw new RangeError('hostToken and apiToken must not be empty')
     if (opts.hostToken === opts.apiToken)
       throw new RangeError('hostToken and apiToken must differ: hosts must not hold the API secret')
-    this.maxUnregistered = opts.maxUnregistered ?? MAX_UNREGISTERED_CONNECTIONS
-    this.registerTimeoutMs = opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS
+    this.unregistered = new UnregisteredClients({
+      clock: this.clock,
+      maxUnregistered: opts.maxUnregistered ?? MAX_UNREGISTERED_CONNECTIONS,
+      registerTimeoutMs: opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS,
+    })
     this.hasHostFanout = opts.fanoutToHost ?? true
+    this.standbys = new StandbyHosts(opts.admitHost)
     this.tools = this.disposables.add(
       new ToolFanout<ToolClient>({
         clock: this.clock,
@@ -239,9 +172,9 @@ export class LauncherServer {
    * standby is registered (its connection is gone).
    */
   promoteStandby(spawnId: string): boolean {
-    const standby = [...this.standbys].find((s) => s.spawnId === spawnId && !s.isClosed)
-    if (!standby || this.isDisposed) return false
-    this.standbys.delete(standby)
+    if (this.isDisposed) return false
+    const standby = this.standbys.take(spawnId)
+    if (!standby) return false
     const host = this.installHost(standby.conn, standby.clientId, standby.pid, standby.features, spawnId)
     standby.promotedTo = host
     this.log.info(
@@ -262,25 +195,18 @@ export class LauncherServer {
   /** Takes a new connection (from the socket server, or a host's port channel). */
   attach(conn: FrameConnection): void {
     if (this.isDisposed) return conn.close()
-    if (this.unregistered.size >= this.maxUnregistered) {
+    if (this.unregistered.isFull) {
       this.log.warn(
         `[ipc] ${conn.description}: ${this.unregistered.size} connections not registered yet; refusing`,
       )
       return conn.close()
     }
-    const pending: PendingClient = {
-      role: 'unregistered',
-      conn,
-      registerTimer: new TimerSlot(this.clock),
-      isClosed: false,
-    }
-    this.unregistered.add(pending)
-    pending.registerTimer.set(
-      () => this.fail(pending, 'not_registered', `no \`register\` within ${this.registerTimeoutMs} ms`, true),
-      this.registerTimeoutMs,
+    const timeoutMs = this.unregistered.registerTimeoutMs
+    const pending = this.unregistered.add(conn, (p) =>
+      this.fail(p, 'not_registered', `no \`register\` within ${timeoutMs} ms`, true),
     )
     // `register` replaces the pending client with a host or a tool client.
-    let client: Client = pending
+    let client: LauncherClient = pending
     conn.onFrame((frame) => {
       client = this.onFrame(client, frame)
     })
@@ -314,7 +240,11 @@ export class LauncherServer {
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
-    for (const client of [...this.unregistered, ...this.tools.members(), ...this.standbys])
+    for (const client of [
+      ...this.unregistered.members(),
+      ...this.tools.members(),
+      ...this.standbys.members(),
+    ])
       this.drop(client, 'disposed')
     if (this.host) this.drop(this.host, 'disposed')
     this.disposables.dispose()
@@ -323,7 +253,7 @@ export class LauncherServer {
   // ---------------------------------------------------------------------------------------------
 
   /** Handles one frame; returns the client from now on (a new one after a successful `register`). */
-  private onFrame(client: Client, frame: string | Uint8Array): Client {
+  private onFrame(client: LauncherClient, frame: string | Uint8Array): LauncherClient {
     if (client.role === 'standby' && client.promotedTo) client = client.promotedTo
     if (client.isClosed || (client.role === 'host' && client.isReplaced)) return client
     if (client.role === 'host') this.didReceiveHostFrame.fire()
@@ -390,7 +320,7 @@ export class LauncherServer {
     pending: PendingClient,
     msg: Register,
   ): HostClient | ToolClient | StandbyClient | PendingClient {
-    const admission = msg.kind === 'host' ? (this.opts.admitHost?.(msg) ?? 'active') : 'active'
+    const admission = this.standbys.admissionOf(msg)
     if (admission === 'refuse') {
       this.log.warn(
         `[ipc] host pid ${msg.pid} (spawn ${msg.spawn_id ?? '?'}) refused: closing its connection`,
@@ -399,7 +329,6 @@ export class LauncherServer {
       return pending
     }
     this.unregistered.delete(pending)
-    pending.registerTimer.dispose()
     const clientId = ++this.lastClientId
     const conn = pending.conn
     const registered = (): Event => ({
@@ -417,17 +346,7 @@ export class LauncherServer {
       return tool
     }
     if (admission === 'standby') {
-      const standby: StandbyClient = {
-        role: 'standby',
-        conn,
-        clientId,
-        pid: msg.pid,
-        features: msg.features,
-        spawnId: msg.spawn_id,
-        promotedTo: undefined,
-        isClosed: false,
-      }
-      this.standbys.add(standby)
+      const standby = this.standbys.add(conn, clientId, msg)
       this.send(standby, registered())
       this.log.info(`[ipc] standby host registered: client ${clientId}, pid ${msg.pid} (${conn.description})`)
       this.didRegisterStandby.fire({ ...standbyOf(standby) })
@@ -480,7 +399,7 @@ export class LauncherServer {
     return host
   }
 
-  private fail(client: Client, code: ErrorCode, message: string, isFatal: boolean): void {
+  private fail(client: LauncherClient, code: ErrorCode, message: string, isFatal: boolean): void {
     if (client.isClosed) return
     const who = client.role === 'unregistered' ? 'unregistered client' : `client ${client.clientId}`
     const line = `[ipc] ${who} (${client.conn.description}): ${code}: ${message}`
@@ -491,19 +410,18 @@ export class LauncherServer {
     if (isFatal) this.drop(client, code)
   }
 
-  private send(client: Client, e: Event): void {
+  private send(client: LauncherClient, e: Event): void {
     // A failed send surfaces as the connection closing; nothing to do here.
     client.conn.send(encodeEvent(e)).catch(() => undefined)
   }
 
   /** Forgets a client and closes its connection. Idempotent; the only place a client ends. */
-  private drop(client: Client, reason: string): void {
+  private drop(client: LauncherClient, reason: string): void {
     if (client.isClosed) return
     client.isClosed = true
     client.conn.close()
     switch (client.role) {
       case 'unregistered':
-        client.registerTimer.dispose()
         this.unregistered.delete(client)
         return
       case 'tool':

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util'
 import type { TransportKind } from '../../shared/diagnostics'
+import type { CommandDefinitions } from '../../shared/define-commands'
+import type { AppLauncherOptions } from './app-launcher'
 
 /** The flags of both launchers (headless and Electron): same names, same meanings. */
 export interface LauncherCliOptions {
@@ -76,4 +78,26 @@ export function parseLauncherArgs(
 /** Host argv for the parsed options. */
 export function hostArgsOf(options: LauncherCliOptions): string[] {
   return options.hostDelayMs === undefined ? [] : ['--host-delay-ms', String(options.hostDelayMs)]
+}
+
+/** The launcher options the flags set; `hostEntry`, `commands` and `log` are the app's own. */
+export type LauncherFlagOptions = Pick<
+  AppLauncherOptions<CommandDefinitions>,
+  'transport' | 'hostArgs' | 'sagaTimeoutMs' | 'maxRestarts' | 'standby' | 'unresponsiveMs'
+>
+
+/**
+ * Maps the parsed flags to launcher options, for both entries (`createLauncher` headless,
+ * `createElectronLauncher`): a flag left out stays undefined, so the launcher's default applies.
+ * `port` is not among them: it belongs to the headless diagnostics server.
+ */
+export function launcherOptionsOf(options: LauncherCliOptions): LauncherFlagOptions {
+  return {
+    transport: options.transport,
+    hostArgs: hostArgsOf(options),
+    sagaTimeoutMs: options.sagaTimeoutMs,
+    maxRestarts: options.maxRestarts,
+    standby: options.standby,
+    unresponsiveMs: options.unresponsiveMs,
+  }
 }
