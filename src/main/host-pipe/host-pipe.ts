@@ -1,17 +1,13 @@
 import { zeroHostPipeCounters, type HostPipeSnapshot } from '../../shared/diagnostics'
-import {
-  encodeCommandFrame,
-  encodeControlFrame,
-  type HostCommand,
-  type ControlCommand,
-  type Event,
-} from '../../shared/protocol'
+import { encodeCommandFrame, type HostCommand, type ControlCommand, type Event } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { deferred } from '../base/deferred'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { positiveIntOption } from '../base/integer-option'
+import { createOutboundControl } from './control-frame'
 import { ExpiryDeadline } from './expiry-deadline'
+import { HostLossRetry } from './host-loss-retry'
 import { HostPipeError } from './host-pipe-error'
 import type { HostWriter } from './host-writer'
 import {
@@ -33,19 +29,16 @@ import {
   createOutboundCommand,
   createOutboundEvent,
   writeFailed,
-  type Outbound,
   type OutboundCommand,
   type OutboundEvent,
 } from './outbound-frame'
 import { PendingBuffer } from './pending-buffer'
+import { SagaFailureReporter } from './saga-failure-reporter'
+import type { SagaCommandState } from './saga-command-state'
 import { WriterSlot, type WriteLoopHooks } from './writer-slot'
 
-/**
- * Where a saga's command is, for the saga layer (§8): `buffered` (in the pending buffer, or queued
- * on the writer with its write not started: it can still be removed and never sent), `in-flight`
- * (its write started on the current host, which acks, and no ack covered it yet).
- */
-export type SagaCommandState = 'buffered' | 'in-flight'
+// Its own file now; still exported from here, where it was first declared.
+export type { SagaCommandState } from './saga-command-state'
 
 /**
  * The launcher → host command pipe. Buffers commands while the host is away (bounded,
@@ -69,12 +62,10 @@ export type SagaCommandState = 'buffered' | 'in-flight'
 export class HostPipe {
   /** Unacked commands allowed on the wire (the `maxInFlight` option): owners size their backlog by it. */
   readonly maxInFlight: number
-  private readonly emitEvent: (e: Event) => void
-  private readonly nextVersion: () => number
   private readonly clock: Clock
   private readonly capacity: number
-  private readonly maxAttempts: number
-  private readonly wallNow: () => number
+  private readonly retry: HostLossRetry
+  private readonly sagaFailures: SagaFailureReporter
   private readonly log: Logger
 
   private slot: WriterSlot | undefined
@@ -87,25 +78,24 @@ export class HostPipe {
   private disconnectedAt: number | null = null
   private readonly counters = zeroHostPipeCounters()
   private readonly didChange = new Emitter<HostPipeSnapshot>()
-  private readonly didFailSaga = new Emitter<SagaFailure>()
   private readonly hooks: WriteLoopHooks
   private isDisposed = false
 
   /** A snapshot, synchronously after every state change (never later on a timer). */
   readonly onDidChange: Listenable<HostPipeSnapshot> = this.didChange.event
   /** A saga this pipe failed, before its `saga_failed` goes to `emit`. */
-  readonly onDidFailSaga: Listenable<SagaFailure> = this.didFailSaga.event
+  readonly onDidFailSaga: Listenable<SagaFailure>
 
   constructor(opts: HostPipeOptions) {
-    this.emitEvent = opts.emit
-    this.nextVersion = opts.nextVersion
+    this.sagaFailures = new SagaFailureReporter(opts.emit, opts.nextVersion)
+    this.onDidFailSaga = this.sagaFailures.onDidFail
     this.clock = opts.clock ?? systemClock
     this.capacity = positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP)
     const budgetMs = positiveIntOption('disconnectTimeoutMs', opts.disconnectTimeoutMs, DISCONNECT_TIMEOUT_MS)
     this.deadline = new ExpiryDeadline(this.clock, budgetMs, () => this.expire())
     this.maxInFlight = positiveIntOption('maxInFlight', opts.maxInFlight, MAX_IN_FLIGHT)
-    this.maxAttempts = positiveIntOption('maxAttempts', opts.maxAttempts, DEFAULT_MAX_ATTEMPTS)
-    this.wallNow = opts.wallNow ?? Date.now
+    const maxAttempts = positiveIntOption('maxAttempts', opts.maxAttempts, DEFAULT_MAX_ATTEMPTS)
+    this.retry = new HostLossRetry(maxAttempts, opts.wallNow ?? Date.now)
     this.log = opts.log ?? silentLogger
     this.hooks = {
       beginCommandWrite: (slot, frame) => this.beginCommandWrite(slot, frame),
@@ -209,9 +199,7 @@ export class HostPipe {
     if (!slot) return Promise.resolve()
     const item = createOutboundEvent(e)
     if (item instanceof HostPipeError) return Promise.reject(item)
-    slot.queue.push(item)
-    slot.startWriting()
-    return item.waiter.promise
+    return slot.writeRaw(item)
   }
 
   /**
@@ -228,19 +216,9 @@ export class HostPipe {
       return Promise.reject(
         new HostPipeError('HOST_NOT_CONNECTED', `host not connected: ${cmd.cmd} not sent`),
       )
-    let line: string
-    try {
-      line = encodeControlFrame(cmd)
-    } catch (err) {
-      return Promise.reject(
-        new HostPipeError('SERIALIZE', `${cmd.cmd} failed to serialise: ${String(err)}`, { cause: err }),
-      )
-    }
-    // A raw line on the writer, as an event is: the write loop treats both alike.
-    const item: OutboundEvent = { type: 'event', line, waiter: deferred<void>() }
-    slot.queue.push(item)
-    slot.startWriting()
-    return item.waiter.promise
+    const item = createOutboundControl(cmd)
+    if (item instanceof HostPipeError) return Promise.reject(item)
+    return slot.writeRaw(item)
   }
 
   /**
@@ -251,13 +229,7 @@ export class HostPipe {
    * (≤ capacity + maxInFlight frames).
    */
   sagaCommandState(sagaId: number): SagaCommandState | undefined {
-    let state: SagaCommandState | undefined
-    const isOfSaga = (f: Outbound): boolean => f.type === 'command' && f.sagaId === sagaId
-    if (this.pending.some(isOfSaga)) return 'buffered'
-    this.slot?.queue.forEach((f) => {
-      if (isOfSaga(f)) state = 'buffered'
-    })
-    if (state) return state
+    if (this.pending.some((f) => f.sagaId === sagaId) || this.slot?.hasQueuedSaga(sagaId)) return 'buffered'
     return this.inFlight.hasSaga(sagaId) ? 'in-flight' : undefined
   }
 
@@ -333,7 +305,7 @@ export class HostPipe {
     this.isDisposed = true
     this.notify()
     this.didChange.dispose()
-    this.didFailSaga.dispose()
+    this.sagaFailures.dispose()
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -439,14 +411,12 @@ export class HostPipe {
   private detach(slot: WriterSlot, why: 'cleared' | 'replaced' | 'write failed' | 'disposed'): void {
     if (this.slot === slot) this.slot = undefined
     for (const frame of slot.release()) this.pending.insert(frame)
-    const unacked = this.inFlight.takeAll()
-    const retried = unacked.filter((f) => this.canRetry(f))
+    const { retried, lost } = this.retry.triage(this.inFlight.takeAll())
     if (retried.length > 0) {
       // Ahead of everything buffered (§8): they were sent before any of it.
       this.pending.insertFront(retried)
       this.log.info(`[host_pipe] host lost: retrying ${retried.length} command(s) on the next host`)
     }
-    const lost = retried.length === 0 ? unacked : unacked.filter((f) => !retried.includes(f))
     this.counters.failedBeforeAck += lost.length
     this.failAll(
       lost.filter((f) => !f.retry),
@@ -459,13 +429,6 @@ export class HostPipe {
     }
     this.enforceCapacity()
     if (slot.isDraining) this.completeDrain(slot)
-  }
-
-  /** A retryable frame lost in flight goes again while it has attempts and time left (§8). */
-  private canRetry(frame: OutboundCommand): boolean {
-    if (!frame.retry || frame.settled || frame.attempts >= this.maxAttempts) return false
-    const deadline = (frame.cmd as { deadline?: unknown }).deadline
-    return typeof deadline !== 'number' || deadline > this.wallNow()
   }
 
   /** Drop-oldest: the newest frame is always kept. */
@@ -502,9 +465,7 @@ export class HostPipe {
       const sagaId = frame.sagaId
       if (sagaId === undefined) continue
       this.counters.sagaFailed++
-      // The owner hears first (it closes the saga), then the bus publishes the event.
-      this.didFailSaga.fire({ sagaId, reason })
-      this.emitEvent({ event: 'saga_failed', saga_id: sagaId, reason, version: this.nextVersion() })
+      this.sagaFailures.report(sagaId, reason)
       this.purgeSaga(sagaId)
     }
   }

@@ -48,6 +48,25 @@ export class WriterSlot {
     this.queuedCommands++
   }
 
+  /**
+   * Queues a raw line (an event or a control frame) behind everything queued and starts the loop.
+   * The promise settles when its write does, or resolves unwritten if the slot is released first.
+   */
+  writeRaw(item: OutboundEvent): Promise<void> {
+    this.queue.push(item)
+    this.startWriting()
+    return item.waiter.promise
+  }
+
+  /** Whether a command of the saga is queued with its write not started. */
+  hasQueuedSaga(sagaId: number): boolean {
+    let found = false
+    this.queue.forEach((item) => {
+      if (item.type === 'command' && item.sagaId === sagaId) found = true
+    })
+    return found
+  }
+
   /** Queues a buffered frame as part of the `setWriter` drain. */
   enqueueDrainFrame(frame: OutboundCommand): void {
     this.enqueueCommand(frame)
