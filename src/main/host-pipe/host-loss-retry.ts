@@ -1,10 +1,14 @@
+import { REASON_BEFORE_ACK, reasonLostWhileExecuting } from './host-pipe-options'
 import type { OutboundCommand } from './outbound-frame'
 
-/** The unacked commands of a lost host, each list in write order. */
+/** The unacked commands of a lost host. */
 export interface HostLossTriage {
-  /** Go again on the next host, ahead of everything buffered (§8). */
+  /** Go again on the next host, ahead of everything buffered (§8); in write order. */
   readonly retried: OutboundCommand[]
-  /** Will not go again: their sagas fail (unless already settled). */
+  /**
+   * Will not go again: their sagas fail (unless already settled), in this order: commands sent
+   * without retry first, then retryable ones out of attempts or time; each part in write order.
+   */
   readonly lost: OutboundCommand[]
 }
 
@@ -27,8 +31,16 @@ export class HostLossRetry {
   /** Splits `unacked` (oldest first) into what is retried and what is lost. */
   triage(unacked: readonly OutboundCommand[]): HostLossTriage {
     const retried = unacked.filter((f) => this.canRetry(f))
-    const lost = retried.length === 0 ? [...unacked] : unacked.filter((f) => !retried.includes(f))
-    return { retried, lost }
+    const lost = retried.length === 0 ? unacked : unacked.filter((f) => !retried.includes(f))
+    return { retried, lost: [...lost.filter((f) => !f.retry), ...lost.filter((f) => f.retry)] }
+  }
+
+  /**
+   * The `saga_failed` reason of a lost command: REASON_BEFORE_ACK without retry (it may have run:
+   * never re-sent), else reasonLostWhileExecuting with the attempts it had.
+   */
+  lostReason(frame: OutboundCommand): string {
+    return frame.retry ? reasonLostWhileExecuting(frame.attempts) : REASON_BEFORE_ACK
   }
 
   /** A retryable frame lost in flight goes again while it has attempts and time left (§8). */

@@ -1,7 +1,6 @@
 import { zeroHostPipeCounters, type HostPipeSnapshot } from '../../shared/diagnostics'
 import { encodeCommandFrame, type HostCommand, type ControlCommand, type Event } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
-import { deferred } from '../base/deferred'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { positiveIntOption } from '../base/integer-option'
@@ -14,12 +13,10 @@ import {
   DISCONNECT_TIMEOUT_MS,
   MAX_IN_FLIGHT,
   PENDING_BUFFER_CAP,
-  REASON_BEFORE_ACK,
   REASON_DISPOSED,
   REASON_EXPIRED,
   REASON_OVERFLOW,
   DEFAULT_MAX_ATTEMPTS,
-  reasonLostWhileExecuting,
   type HostPipeOptions,
   type SagaFailure,
   type SendCommandOptions,
@@ -72,7 +69,6 @@ export class HostPipe {
   private sessionId = 0
   private readonly pending = new PendingBuffer()
   private readonly inFlight = new InFlightCommands()
-  private nextSeq = 1
   private nextOrdinal = 1
   private readonly deadline: ExpiryDeadline
   private disconnectedAt: number | null = null
@@ -158,7 +154,7 @@ export class HostPipe {
     if (frame instanceof HostPipeError) return Promise.reject(frame)
     const slot = this.slot
     // FIFO: while anything is buffered, new frames queue behind it.
-    if (slot && this.pending.length === 0 && this.hasRoom(slot)) return this.queueOnWriter(slot, frame)
+    if (slot && this.pending.length === 0 && this.hasRoom(slot)) return slot.writeCommand(frame)
     this.counters.buffered++
     this.pending.insert(frame)
     if (!this.slot) this.deadline.start()
@@ -176,7 +172,7 @@ export class HostPipe {
     if (!slot) return Promise.reject(new HostPipeError('HOST_NOT_CONNECTED', 'host not connected'))
     const frame = this.makeFrame(cmd, true)
     if (frame instanceof HostPipeError) return Promise.reject(frame)
-    return this.queueOnWriter(slot, frame)
+    return slot.writeCommand(frame)
   }
 
   /**
@@ -316,15 +312,6 @@ export class HostPipe {
     return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer, retry)
   }
 
-  /** Queues `frame` on the writer; the promise settles when its write does. */
-  private queueOnWriter(slot: WriterSlot, frame: OutboundCommand): Promise<void> {
-    const waiter = deferred<void>()
-    frame.waiter = waiter
-    slot.enqueueCommand(frame)
-    slot.startWriting()
-    return waiter.promise
-  }
-
   private hasRoom(slot: WriterSlot): boolean {
     return this.inFlight.length + slot.queuedCommands < this.maxInFlight
   }
@@ -343,12 +330,7 @@ export class HostPipe {
   // Write-loop hooks (see WriterSlot).
 
   private beginCommandWrite(slot: WriterSlot, frame: OutboundCommand): string {
-    const seq = this.nextSeq++
-    frame.seq = seq
-    frame.attempts++
-    // In flight from the moment the write starts: on a socket the ack can beat the callback.
-    if (slot.hasAcks) this.inFlight.push(frame)
-    return encodeCommandFrame(seq, frame.body)
+    return encodeCommandFrame(this.inFlight.beginWrite(frame, slot.hasAcks), frame.body)
   }
 
   private onEventWriteFailed(slot: WriterSlot, item: OutboundEvent, err: unknown): void {
@@ -418,11 +400,7 @@ export class HostPipe {
       this.log.info(`[host_pipe] host lost: retrying ${retried.length} command(s) on the next host`)
     }
     this.counters.failedBeforeAck += lost.length
-    this.failAll(
-      lost.filter((f) => !f.retry),
-      REASON_BEFORE_ACK,
-    )
-    for (const frame of lost) if (frame.retry) this.failAll([frame], reasonLostWhileExecuting(frame.attempts))
+    for (const frame of lost) this.failAll([frame], this.retry.lostReason(frame))
     if (why === 'cleared' || why === 'write failed') {
       this.disconnectedAt = this.clock.now()
       this.deadline.start()
@@ -472,16 +450,12 @@ export class HostPipe {
 
   /** Removes a saga's unwritten frames and marks its in-flight ones settled; returns how many went. */
   private purgeSaga(sagaId: number): number {
-    const matches = (f: OutboundCommand): boolean => f.sagaId === sagaId
-    const removed: OutboundCommand[] = this.pending.removeWhere(matches)
+    const removed: OutboundCommand[] = this.pending.removeWhere((f) => f.sagaId === sagaId)
     const slot = this.slot
     if (slot) {
-      for (const frame of slot.removeCommandsWhere(matches)) {
-        frame.waiter?.resolve()
-        frame.waiter = undefined
-        if (slot.leaveDrain(frame)) this.completeDrain(slot)
-        removed.push(frame)
-      }
+      const queued = slot.removeSagaCommands(sagaId)
+      removed.push(...queued.removed)
+      if (queued.drainEnded) this.completeDrain(slot)
     }
     for (const frame of removed) frame.settled = true
     this.inFlight.settleSaga(sagaId)
