@@ -7,7 +7,7 @@ import { positiveIntOption } from '../base/integer-option'
 import { createOutboundControl } from './control-frame'
 import { ExpiryDeadline } from './expiry-deadline'
 import { HostLossRetry } from './host-loss-retry'
-import { HostPipeError } from './host-pipe-error'
+import { HostPipeError, staleSession } from './host-pipe-error'
 import type { HostWriter } from './host-writer'
 import {
   DISCONNECT_TIMEOUT_MS,
@@ -30,7 +30,7 @@ import {
   type OutboundEvent,
 } from './outbound-frame'
 import { PendingBuffer } from './pending-buffer'
-import { SagaFailureReporter } from './saga-failure-reporter'
+import { SagaFailures } from './saga-failures'
 import type { SagaCommandState } from './saga-command-state'
 import { WriterSlot, type WriteLoopHooks } from './writer-slot'
 
@@ -60,14 +60,13 @@ export class HostPipe {
   /** Unacked commands allowed on the wire (the `maxInFlight` option): owners size their backlog by it. */
   readonly maxInFlight: number
   private readonly clock: Clock
-  private readonly capacity: number
   private readonly retry: HostLossRetry
-  private readonly sagaFailures: SagaFailureReporter
+  private readonly sagaFailures: SagaFailures
   private readonly log: Logger
 
   private slot: WriterSlot | undefined
   private sessionId = 0
-  private readonly pending = new PendingBuffer()
+  private readonly pending: PendingBuffer
   private readonly inFlight = new InFlightCommands()
   private nextOrdinal = 1
   private readonly deadline: ExpiryDeadline
@@ -83,10 +82,10 @@ export class HostPipe {
   readonly onDidFailSaga: Listenable<SagaFailure>
 
   constructor(opts: HostPipeOptions) {
-    this.sagaFailures = new SagaFailureReporter(opts.emit, opts.nextVersion)
+    this.sagaFailures = new SagaFailures(opts, this.counters, (id) => this.purgeSaga(id))
     this.onDidFailSaga = this.sagaFailures.onDidFail
     this.clock = opts.clock ?? systemClock
-    this.capacity = positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP)
+    this.pending = new PendingBuffer(positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP))
     const budgetMs = positiveIntOption('disconnectTimeoutMs', opts.disconnectTimeoutMs, DISCONNECT_TIMEOUT_MS)
     this.deadline = new ExpiryDeadline(this.clock, budgetMs, () => this.expire())
     this.maxInFlight = positiveIntOption('maxInFlight', opts.maxInFlight, MAX_IN_FLIGHT)
@@ -184,12 +183,7 @@ export class HostPipe {
     if (sessionId !== this.sessionId) {
       this.counters.staleSession++
       this.notify()
-      return Promise.reject(
-        new HostPipeError(
-          'STALE_SESSION',
-          `host pipe session ${sessionId} is stale (replaced by session ${this.sessionId})`,
-        ),
-      )
+      return Promise.reject(staleSession(sessionId, this.sessionId))
     }
     const slot = this.slot
     if (!slot) return Promise.resolve()
@@ -271,7 +265,7 @@ export class HostPipe {
       connected: this.slot !== undefined,
       sessionId: this.sessionId,
       pending: this.pending.length,
-      capacity: this.capacity,
+      capacity: this.pending.capacity,
       inFlight: this.inFlight.length + (this.slot?.queuedCommands ?? 0),
       disconnectedAt: this.disconnectedAt,
       expiresAt: this.deadline.at,
@@ -297,7 +291,7 @@ export class HostPipe {
     if (this.isDisposed) return
     if (this.slot) this.detach(this.slot, 'disposed')
     this.deadline.dispose()
-    this.failAll(this.pending.takeAll(), REASON_DISPOSED, 'cancelled')
+    this.sagaFailures.failAll(this.pending.takeAll(), REASON_DISPOSED, 'cancelled')
     this.isDisposed = true
     this.notify()
     this.didChange.dispose()
@@ -400,7 +394,7 @@ export class HostPipe {
       this.log.info(`[host_pipe] host lost: retrying ${retried.length} command(s) on the next host`)
     }
     this.counters.failedBeforeAck += lost.length
-    for (const frame of lost) this.failAll([frame], this.retry.lostReason(frame))
+    for (const frame of lost) this.sagaFailures.failAll([frame], this.retry.lostReason(frame))
     if (why === 'cleared' || why === 'write failed') {
       this.disconnectedAt = this.clock.now()
       this.deadline.start()
@@ -411,11 +405,11 @@ export class HostPipe {
 
   /** Drop-oldest: the newest frame is always kept. */
   private enforceCapacity(): void {
-    for (const dropped of this.pending.takeOverflow(this.capacity)) {
+    for (const dropped of this.pending.takeOverflow()) {
       this.counters.droppedOverflow++
       if (dropped.sagaId === undefined)
         this.log.warn(`[host_pipe] buffer full: dropped a ${dropped.cmd.cmd} command (no saga to fail)`)
-      this.failAll([dropped], REASON_OVERFLOW)
+      this.sagaFailures.failAll([dropped], REASON_OVERFLOW)
     }
   }
 
@@ -427,25 +421,8 @@ export class HostPipe {
       this.log.warn(
         `[host_pipe] no host for ${this.deadline.timeoutMs} ms: dropping ${dropped.length} buffered frame(s)`,
       )
-    this.failAll(dropped, REASON_EXPIRED)
+    this.sagaFailures.failAll(dropped, REASON_EXPIRED)
     this.notify()
-  }
-
-  /**
-   * Fails the sagas of `frames`, once per saga: a saga's other unwritten frames are purged and its
-   * in-flight ones marked settled, so no saga gets a second `saga_failed` from here.
-   */
-  private failAll(frames: OutboundCommand[], reason: string, countAs?: 'cancelled'): void {
-    for (const frame of frames) {
-      if (countAs) this.counters[countAs]++
-      if (frame.settled) continue
-      frame.settled = true
-      const sagaId = frame.sagaId
-      if (sagaId === undefined) continue
-      this.counters.sagaFailed++
-      this.sagaFailures.report(sagaId, reason)
-      this.purgeSaga(sagaId)
-    }
   }
 
   /** Removes a saga's unwritten frames and marks its in-flight ones settled; returns how many went. */
