@@ -19,3 +19,11 @@ export class HostPipeError extends Error {
     super(message, options)
   }
 }
+
+/** The STALE_SESSION error for a caller of `sessionId` after `currentId` replaced it. */
+export function staleSession(sessionId: number, currentId: number): HostPipeError {
+  return new HostPipeError(
+    'STALE_SESSION',
+    `host pipe session ${sessionId} is stale (replaced by session ${currentId})`,
+  )
+}

@@ -1,29 +1,22 @@
 import { zeroHostPipeCounters, type HostPipeSnapshot } from '../../shared/diagnostics'
-import {
-  encodeCommandFrame,
-  encodeControlFrame,
-  type HostCommand,
-  type ControlCommand,
-  type Event,
-} from '../../shared/protocol'
+import { encodeCommandFrame, type HostCommand, type ControlCommand, type Event } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
-import { deferred } from '../base/deferred'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { positiveIntOption } from '../base/integer-option'
+import { createOutboundControl } from './control-frame'
 import { ExpiryDeadline } from './expiry-deadline'
-import { HostPipeError } from './host-pipe-error'
+import { HostLossRetry } from './host-loss-retry'
+import { HostPipeError, staleSession } from './host-pipe-error'
 import type { HostWriter } from './host-writer'
 import {
   DISCONNECT_TIMEOUT_MS,
   MAX_IN_FLIGHT,
   PENDING_BUFFER_CAP,
-  REASON_BEFORE_ACK,
   REASON_DISPOSED,
   REASON_EXPIRED,
   REASON_OVERFLOW,
   DEFAULT_MAX_ATTEMPTS,
-  reasonLostWhileExecuting,
   type HostPipeOptions,
   type SagaFailure,
   type SendCommandOptions,
@@ -33,19 +26,16 @@ import {
   createOutboundCommand,
   createOutboundEvent,
   writeFailed,
-  type Outbound,
   type OutboundCommand,
   type OutboundEvent,
 } from './outbound-frame'
 import { PendingBuffer } from './pending-buffer'
+import { SagaFailures } from './saga-failures'
+import type { SagaCommandState } from './saga-command-state'
 import { WriterSlot, type WriteLoopHooks } from './writer-slot'
 
-/**
- * Where a saga's command is, for the saga layer (§8): `buffered` (in the pending buffer, or queued
- * on the writer with its write not started: it can still be removed and never sent), `in-flight`
- * (its write started on the current host, which acks, and no ack covered it yet).
- */
-export type SagaCommandState = 'buffered' | 'in-flight'
+// Its own file now; still exported from here, where it was first declared.
+export type { SagaCommandState } from './saga-command-state'
 
 /**
  * The launcher → host command pipe. Buffers commands while the host is away (bounded,
@@ -69,43 +59,38 @@ export type SagaCommandState = 'buffered' | 'in-flight'
 export class HostPipe {
   /** Unacked commands allowed on the wire (the `maxInFlight` option): owners size their backlog by it. */
   readonly maxInFlight: number
-  private readonly emitEvent: (e: Event) => void
-  private readonly nextVersion: () => number
   private readonly clock: Clock
-  private readonly capacity: number
-  private readonly maxAttempts: number
-  private readonly wallNow: () => number
+  private readonly retry: HostLossRetry
+  private readonly sagaFailures: SagaFailures
   private readonly log: Logger
 
   private slot: WriterSlot | undefined
   private sessionId = 0
-  private readonly pending = new PendingBuffer()
+  private readonly pending: PendingBuffer
   private readonly inFlight = new InFlightCommands()
-  private nextSeq = 1
   private nextOrdinal = 1
   private readonly deadline: ExpiryDeadline
   private disconnectedAt: number | null = null
   private readonly counters = zeroHostPipeCounters()
   private readonly didChange = new Emitter<HostPipeSnapshot>()
-  private readonly didFailSaga = new Emitter<SagaFailure>()
   private readonly hooks: WriteLoopHooks
   private isDisposed = false
 
   /** A snapshot, synchronously after every state change (never later on a timer). */
   readonly onDidChange: Listenable<HostPipeSnapshot> = this.didChange.event
   /** A saga this pipe failed, before its `saga_failed` goes to `emit`. */
-  readonly onDidFailSaga: Listenable<SagaFailure> = this.didFailSaga.event
+  readonly onDidFailSaga: Listenable<SagaFailure>
 
   constructor(opts: HostPipeOptions) {
-    this.emitEvent = opts.emit
-    this.nextVersion = opts.nextVersion
+    this.sagaFailures = new SagaFailures(opts, this.counters, (id) => this.purgeSaga(id))
+    this.onDidFailSaga = this.sagaFailures.onDidFail
     this.clock = opts.clock ?? systemClock
-    this.capacity = positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP)
+    this.pending = new PendingBuffer(positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP))
     const budgetMs = positiveIntOption('disconnectTimeoutMs', opts.disconnectTimeoutMs, DISCONNECT_TIMEOUT_MS)
     this.deadline = new ExpiryDeadline(this.clock, budgetMs, () => this.expire())
     this.maxInFlight = positiveIntOption('maxInFlight', opts.maxInFlight, MAX_IN_FLIGHT)
-    this.maxAttempts = positiveIntOption('maxAttempts', opts.maxAttempts, DEFAULT_MAX_ATTEMPTS)
-    this.wallNow = opts.wallNow ?? Date.now
+    const maxAttempts = positiveIntOption('maxAttempts', opts.maxAttempts, DEFAULT_MAX_ATTEMPTS)
+    this.retry = new HostLossRetry(maxAttempts, opts.wallNow ?? Date.now)
     this.log = opts.log ?? silentLogger
     this.hooks = {
       beginCommandWrite: (slot, frame) => this.beginCommandWrite(slot, frame),
@@ -168,7 +153,7 @@ export class HostPipe {
     if (frame instanceof HostPipeError) return Promise.reject(frame)
     const slot = this.slot
     // FIFO: while anything is buffered, new frames queue behind it.
-    if (slot && this.pending.length === 0 && this.hasRoom(slot)) return this.queueOnWriter(slot, frame)
+    if (slot && this.pending.length === 0 && this.hasRoom(slot)) return slot.writeCommand(frame)
     this.counters.buffered++
     this.pending.insert(frame)
     if (!this.slot) this.deadline.start()
@@ -186,7 +171,7 @@ export class HostPipe {
     if (!slot) return Promise.reject(new HostPipeError('HOST_NOT_CONNECTED', 'host not connected'))
     const frame = this.makeFrame(cmd, true)
     if (frame instanceof HostPipeError) return Promise.reject(frame)
-    return this.queueOnWriter(slot, frame)
+    return slot.writeCommand(frame)
   }
 
   /**
@@ -198,20 +183,13 @@ export class HostPipe {
     if (sessionId !== this.sessionId) {
       this.counters.staleSession++
       this.notify()
-      return Promise.reject(
-        new HostPipeError(
-          'STALE_SESSION',
-          `host pipe session ${sessionId} is stale (replaced by session ${this.sessionId})`,
-        ),
-      )
+      return Promise.reject(staleSession(sessionId, this.sessionId))
     }
     const slot = this.slot
     if (!slot) return Promise.resolve()
     const item = createOutboundEvent(e)
     if (item instanceof HostPipeError) return Promise.reject(item)
-    slot.queue.push(item)
-    slot.startWriting()
-    return item.waiter.promise
+    return slot.writeRaw(item)
   }
 
   /**
@@ -228,19 +206,9 @@ export class HostPipe {
       return Promise.reject(
         new HostPipeError('HOST_NOT_CONNECTED', `host not connected: ${cmd.cmd} not sent`),
       )
-    let line: string
-    try {
-      line = encodeControlFrame(cmd)
-    } catch (err) {
-      return Promise.reject(
-        new HostPipeError('SERIALIZE', `${cmd.cmd} failed to serialise: ${String(err)}`, { cause: err }),
-      )
-    }
-    // A raw line on the writer, as an event is: the write loop treats both alike.
-    const item: OutboundEvent = { type: 'event', line, waiter: deferred<void>() }
-    slot.queue.push(item)
-    slot.startWriting()
-    return item.waiter.promise
+    const item = createOutboundControl(cmd)
+    if (item instanceof HostPipeError) return Promise.reject(item)
+    return slot.writeRaw(item)
   }
 
   /**
@@ -251,13 +219,7 @@ export class HostPipe {
    * (≤ capacity + maxInFlight frames).
    */
   sagaCommandState(sagaId: number): SagaCommandState | undefined {
-    let state: SagaCommandState | undefined
-    const isOfSaga = (f: Outbound): boolean => f.type === 'command' && f.sagaId === sagaId
-    if (this.pending.some(isOfSaga)) return 'buffered'
-    this.slot?.queue.forEach((f) => {
-      if (isOfSaga(f)) state = 'buffered'
-    })
-    if (state) return state
+    if (this.pending.some((f) => f.sagaId === sagaId) || this.slot?.hasQueuedSaga(sagaId)) return 'buffered'
     return this.inFlight.hasSaga(sagaId) ? 'in-flight' : undefined
   }
 
@@ -303,7 +265,7 @@ export class HostPipe {
       connected: this.slot !== undefined,
       sessionId: this.sessionId,
       pending: this.pending.length,
-      capacity: this.capacity,
+      capacity: this.pending.capacity,
       inFlight: this.inFlight.length + (this.slot?.queuedCommands ?? 0),
       disconnectedAt: this.disconnectedAt,
       expiresAt: this.deadline.at,
@@ -329,11 +291,11 @@ export class HostPipe {
     if (this.isDisposed) return
     if (this.slot) this.detach(this.slot, 'disposed')
     this.deadline.dispose()
-    this.failAll(this.pending.takeAll(), REASON_DISPOSED, 'cancelled')
+    this.sagaFailures.failAll(this.pending.takeAll(), REASON_DISPOSED, 'cancelled')
     this.isDisposed = true
     this.notify()
     this.didChange.dispose()
-    this.didFailSaga.dispose()
+    this.sagaFailures.dispose()
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -342,15 +304,6 @@ export class HostPipe {
   private makeFrame(cmd: HostCommand, noBuffer: boolean, retry = false): OutboundCommand | HostPipeError {
     if (this.isDisposed) return new HostPipeError('HOST_NOT_CONNECTED', 'host pipe is disposed')
     return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer, retry)
-  }
-
-  /** Queues `frame` on the writer; the promise settles when its write does. */
-  private queueOnWriter(slot: WriterSlot, frame: OutboundCommand): Promise<void> {
-    const waiter = deferred<void>()
-    frame.waiter = waiter
-    slot.enqueueCommand(frame)
-    slot.startWriting()
-    return waiter.promise
   }
 
   private hasRoom(slot: WriterSlot): boolean {
@@ -371,12 +324,7 @@ export class HostPipe {
   // Write-loop hooks (see WriterSlot).
 
   private beginCommandWrite(slot: WriterSlot, frame: OutboundCommand): string {
-    const seq = this.nextSeq++
-    frame.seq = seq
-    frame.attempts++
-    // In flight from the moment the write starts: on a socket the ack can beat the callback.
-    if (slot.hasAcks) this.inFlight.push(frame)
-    return encodeCommandFrame(seq, frame.body)
+    return encodeCommandFrame(this.inFlight.beginWrite(frame, slot.hasAcks), frame.body)
   }
 
   private onEventWriteFailed(slot: WriterSlot, item: OutboundEvent, err: unknown): void {
@@ -439,20 +387,14 @@ export class HostPipe {
   private detach(slot: WriterSlot, why: 'cleared' | 'replaced' | 'write failed' | 'disposed'): void {
     if (this.slot === slot) this.slot = undefined
     for (const frame of slot.release()) this.pending.insert(frame)
-    const unacked = this.inFlight.takeAll()
-    const retried = unacked.filter((f) => this.canRetry(f))
+    const { retried, lost } = this.retry.triage(this.inFlight.takeAll())
     if (retried.length > 0) {
       // Ahead of everything buffered (§8): they were sent before any of it.
       this.pending.insertFront(retried)
       this.log.info(`[host_pipe] host lost: retrying ${retried.length} command(s) on the next host`)
     }
-    const lost = retried.length === 0 ? unacked : unacked.filter((f) => !retried.includes(f))
     this.counters.failedBeforeAck += lost.length
-    this.failAll(
-      lost.filter((f) => !f.retry),
-      REASON_BEFORE_ACK,
-    )
-    for (const frame of lost) if (frame.retry) this.failAll([frame], reasonLostWhileExecuting(frame.attempts))
+    for (const frame of lost) this.sagaFailures.failAll([frame], this.retry.lostReason(frame))
     if (why === 'cleared' || why === 'write failed') {
       this.disconnectedAt = this.clock.now()
       this.deadline.start()
@@ -461,20 +403,13 @@ export class HostPipe {
     if (slot.isDraining) this.completeDrain(slot)
   }
 
-  /** A retryable frame lost in flight goes again while it has attempts and time left (§8). */
-  private canRetry(frame: OutboundCommand): boolean {
-    if (!frame.retry || frame.settled || frame.attempts >= this.maxAttempts) return false
-    const deadline = (frame.cmd as { deadline?: unknown }).deadline
-    return typeof deadline !== 'number' || deadline > this.wallNow()
-  }
-
   /** Drop-oldest: the newest frame is always kept. */
   private enforceCapacity(): void {
-    for (const dropped of this.pending.takeOverflow(this.capacity)) {
+    for (const dropped of this.pending.takeOverflow()) {
       this.counters.droppedOverflow++
       if (dropped.sagaId === undefined)
         this.log.warn(`[host_pipe] buffer full: dropped a ${dropped.cmd.cmd} command (no saga to fail)`)
-      this.failAll([dropped], REASON_OVERFLOW)
+      this.sagaFailures.failAll([dropped], REASON_OVERFLOW)
     }
   }
 
@@ -486,41 +421,18 @@ export class HostPipe {
       this.log.warn(
         `[host_pipe] no host for ${this.deadline.timeoutMs} ms: dropping ${dropped.length} buffered frame(s)`,
       )
-    this.failAll(dropped, REASON_EXPIRED)
+    this.sagaFailures.failAll(dropped, REASON_EXPIRED)
     this.notify()
-  }
-
-  /**
-   * Fails the sagas of `frames`, once per saga: a saga's other unwritten frames are purged and its
-   * in-flight ones marked settled, so no saga gets a second `saga_failed` from here.
-   */
-  private failAll(frames: OutboundCommand[], reason: string, countAs?: 'cancelled'): void {
-    for (const frame of frames) {
-      if (countAs) this.counters[countAs]++
-      if (frame.settled) continue
-      frame.settled = true
-      const sagaId = frame.sagaId
-      if (sagaId === undefined) continue
-      this.counters.sagaFailed++
-      // The owner hears first (it closes the saga), then the bus publishes the event.
-      this.didFailSaga.fire({ sagaId, reason })
-      this.emitEvent({ event: 'saga_failed', saga_id: sagaId, reason, version: this.nextVersion() })
-      this.purgeSaga(sagaId)
-    }
   }
 
   /** Removes a saga's unwritten frames and marks its in-flight ones settled; returns how many went. */
   private purgeSaga(sagaId: number): number {
-    const matches = (f: OutboundCommand): boolean => f.sagaId === sagaId
-    const removed: OutboundCommand[] = this.pending.removeWhere(matches)
+    const removed: OutboundCommand[] = this.pending.removeWhere((f) => f.sagaId === sagaId)
     const slot = this.slot
     if (slot) {
-      for (const frame of slot.removeCommandsWhere(matches)) {
-        frame.waiter?.resolve()
-        frame.waiter = undefined
-        if (slot.leaveDrain(frame)) this.completeDrain(slot)
-        removed.push(frame)
-      }
+      const queued = slot.removeSagaCommands(sagaId)
+      removed.push(...queued.removed)
+      if (queued.drainEnded) this.completeDrain(slot)
     }
     for (const frame of removed) frame.settled = true
     this.inFlight.settleSaga(sagaId)

@@ -8,13 +8,24 @@ import type { OutboundCommand } from './outbound-frame'
  */
 export class InFlightCommands {
   private readonly queue = new FifoQueue<OutboundCommand>()
+  /** Seqs run on across hosts, for the pipe's life: a seq names one write, never two. */
+  private nextSeq = 1
 
   get length(): number {
     return this.queue.length
   }
 
-  push(frame: OutboundCommand): void {
-    this.queue.push(frame)
+  /**
+   * A command's write starts: gives it the next seq and counts the attempt, and tracks it when the
+   * host acks (`isTracked`). Returns the seq.
+   */
+  beginWrite(frame: OutboundCommand, isTracked: boolean): number {
+    const seq = this.nextSeq++
+    frame.seq = seq
+    frame.attempts++
+    // In flight from the moment the write starts: on a socket the ack can beat the callback.
+    if (isTracked) this.queue.push(frame)
+    return seq
   }
 
   /**

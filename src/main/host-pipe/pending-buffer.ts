@@ -8,6 +8,9 @@ import type { OutboundCommand } from './outbound-frame'
 export class PendingBuffer {
   private frames: OutboundCommand[] = []
 
+  /** @param capacity frames kept before `takeOverflow` drops the oldest (HostPipeOptions.capacity). */
+  constructor(readonly capacity: number) {}
+
   get length(): number {
     return this.frames.length
   }
@@ -32,8 +35,9 @@ export class PendingBuffer {
   }
 
   /** Removes and returns the oldest frames beyond `capacity` (drop-oldest: the newest stay). */
-  takeOverflow(capacity: number): OutboundCommand[] {
-    return this.frames.length > capacity ? this.frames.splice(0, this.frames.length - capacity) : []
+  takeOverflow(): OutboundCommand[] {
+    const excess = this.frames.length - this.capacity
+    return excess > 0 ? this.frames.splice(0, excess) : []
   }
 
   some(pred: (frame: OutboundCommand) => boolean): boolean {

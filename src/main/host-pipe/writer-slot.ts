@@ -1,3 +1,4 @@
+import { deferred } from '../base/deferred'
 import { FifoQueue } from '../base/fifo-queue'
 import { HostPipeError } from './host-pipe-error'
 import type { HostWriter } from './host-writer'
@@ -48,6 +49,34 @@ export class WriterSlot {
     this.queuedCommands++
   }
 
+  /**
+   * Queues a raw line (an event or a control frame) behind everything queued and starts the loop.
+   * The promise settles when its write does, or resolves unwritten if the slot is released first.
+   */
+  writeRaw(item: OutboundEvent): Promise<void> {
+    this.queue.push(item)
+    this.startWriting()
+    return item.waiter.promise
+  }
+
+  /** Queues a caller's command and starts the loop; the promise settles when its write does. */
+  writeCommand(frame: OutboundCommand): Promise<void> {
+    const waiter = deferred<void>()
+    frame.waiter = waiter
+    this.enqueueCommand(frame)
+    this.startWriting()
+    return waiter.promise
+  }
+
+  /** Whether a command of the saga is queued with its write not started. */
+  hasQueuedSaga(sagaId: number): boolean {
+    let found = false
+    this.queue.forEach((item) => {
+      if (item.type === 'command' && item.sagaId === sagaId) found = true
+    })
+    return found
+  }
+
   /** Queues a buffered frame as part of the `setWriter` drain. */
   enqueueDrainFrame(frame: OutboundCommand): void {
     this.enqueueCommand(frame)
@@ -81,6 +110,22 @@ export class WriterSlot {
     const resolve = this.resolveDrain
     this.resolveDrain = undefined
     resolve?.()
+  }
+
+  /**
+   * Removes the saga's queued commands (in order) and returns them; their waiting callers resolve
+   * (the frames will never be written, and that is not a write failure). `drainEnded`: one of
+   * them was the drain's last frame, so the caller ends the drain (`settleDrain`).
+   */
+  removeSagaCommands(sagaId: number): { removed: OutboundCommand[]; drainEnded: boolean } {
+    let drainEnded = false
+    const removed = this.removeCommandsWhere((f) => f.sagaId === sagaId)
+    for (const frame of removed) {
+      frame.waiter?.resolve()
+      frame.waiter = undefined
+      if (this.leaveDrain(frame)) drainEnded = true
+    }
+    return { removed, drainEnded }
   }
 
   /** Removes the queued commands matching `pred` (in order) and returns them. */

@@ -1,0 +1,52 @@
+import { REASON_BEFORE_ACK, reasonLostWhileExecuting } from './host-pipe-options'
+import type { OutboundCommand } from './outbound-frame'
+
+/** The unacked commands of a lost host. */
+export interface HostLossTriage {
+  /** Go again on the next host, ahead of everything buffered (§8); in write order. */
+  readonly retried: OutboundCommand[]
+  /**
+   * Will not go again: their sagas fail (unless already settled), in this order: commands sent
+   * without retry first, then retryable ones out of attempts or time; each part in write order.
+   */
+  readonly lost: OutboundCommand[]
+}
+
+/**
+ * Retry on host loss (ARCHITECTURE §8): decides which commands lost in flight with their host are
+ * sent again. Only frames sent with `{retry: true}` qualify, so a pipe nobody asks to retry keeps
+ * at-most-once (§3 item 8). A retryable frame goes again while it has attempts left (a poison
+ * command cannot crash-loop the pool) and its wall-clock `deadline`, if it has one, has not passed.
+ */
+export class HostLossRetry {
+  /**
+   * @param maxAttempts writes allowed per retryable frame, the first one included (≥ 1).
+   * @param wallNow the wall clock in ms since the epoch, compared with a command's `deadline`.
+   */
+  constructor(
+    private readonly maxAttempts: number,
+    private readonly wallNow: () => number,
+  ) {}
+
+  /** Splits `unacked` (oldest first) into what is retried and what is lost. */
+  triage(unacked: readonly OutboundCommand[]): HostLossTriage {
+    const retried = unacked.filter((f) => this.canRetry(f))
+    const lost = retried.length === 0 ? unacked : unacked.filter((f) => !retried.includes(f))
+    return { retried, lost: [...lost.filter((f) => !f.retry), ...lost.filter((f) => f.retry)] }
+  }
+
+  /**
+   * The `saga_failed` reason of a lost command: REASON_BEFORE_ACK without retry (it may have run:
+   * never re-sent), else reasonLostWhileExecuting with the attempts it had.
+   */
+  lostReason(frame: OutboundCommand): string {
+    return frame.retry ? reasonLostWhileExecuting(frame.attempts) : REASON_BEFORE_ACK
+  }
+
+  /** A retryable frame lost in flight goes again while it has attempts and time left (§8). */
+  canRetry(frame: OutboundCommand): boolean {
+    if (!frame.retry || frame.settled || frame.attempts >= this.maxAttempts) return false
+    const deadline = (frame.cmd as { deadline?: unknown }).deadline
+    return typeof deadline !== 'number' || deadline > this.wallNow()
+  }
+}
