@@ -137,4 +137,18 @@ describe('acks and at-most-once delivery (behaviours 8, 10, 11)', () => {
     pipe.ack(1)
     expect(pipe.snapshot().counters.ignoredAcks).toBe(1)
   })
+
+  it('refuses a fail-fast send with BUFFER_OVERFLOW while maxInFlight commands are unacked, and sends nothing', async () => {
+    const { pipe, w } = await ackingPipe({ maxInFlight: 2 })
+    await pipe.trySendCommandNoBuffer({ cmd: 'probe_ui_thread', nonce: 1 })
+    await pipe.sendCommand({ cmd: 'spawn_pool_window', saga_id: 1 })
+    await expect(pipe.trySendCommandNoBuffer({ cmd: 'probe_ui_thread', nonce: 2 })).rejects.toMatchObject({
+      code: 'BUFFER_OVERFLOW',
+    })
+    expect(pipe.snapshot()).toMatchObject({ inFlight: 2, pending: 0, connected: true })
+    expect(w.parsed().map((f) => f.cmd)).toEqual(['probe_ui_thread', 'spawn_pool_window'])
+    pipe.ack(1)
+    await pipe.trySendCommandNoBuffer({ cmd: 'probe_ui_thread', nonce: 3 })
+    expect(w.parsed().map((f) => f.nonce ?? null)).toEqual([1, null, 3])
+  })
 })

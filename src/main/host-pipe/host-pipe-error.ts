@@ -27,3 +27,8 @@ export function staleSession(sessionId: number, currentId: number): HostPipeErro
     `host pipe session ${sessionId} is stale (replaced by session ${currentId})`,
   )
 }
+
+/** The BUFFER_OVERFLOW a fail-fast send gets while `maxInFlight` commands are unacked. */
+export function inFlightFull(maxInFlight: number, what: string): HostPipeError {
+  return new HostPipeError('BUFFER_OVERFLOW', `${maxInFlight} commands in flight: ${what} not sent`)
+}

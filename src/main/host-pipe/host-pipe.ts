@@ -7,7 +7,7 @@ import { positiveIntOption } from '../base/integer-option'
 import { createOutboundControl } from './control-frame'
 import { ExpiryDeadline } from './expiry-deadline'
 import { HostLossRetry } from './host-loss-retry'
-import { HostPipeError, staleSession } from './host-pipe-error'
+import { HostPipeError, inFlightFull, staleSession } from './host-pipe-error'
 import type { HostWriter } from './host-writer'
 import {
   DISCONNECT_TIMEOUT_MS,
@@ -163,12 +163,14 @@ export class HostPipe {
   }
 
   /**
-   * Fail-fast send (the seed's `try_send_command_no_buffer`): rejects HOST_NOT_CONNECTED at once
-   * while disconnected, WRITE_FAILED on a failed write. Either way the frame is gone.
+   * Fail-fast send (the seed's `try_send_command_no_buffer`): rejects at once HOST_NOT_CONNECTED
+   * while disconnected and BUFFER_OVERFLOW while `maxInFlight` commands are unacked (§3 item 10;
+   * it may not wait in the buffer), WRITE_FAILED on a failed write. Either way the frame is gone.
    */
   trySendCommandNoBuffer(cmd: HostCommand): Promise<void> {
     const slot = this.slot
     if (!slot) return Promise.reject(new HostPipeError('HOST_NOT_CONNECTED', 'host not connected'))
+    if (!this.hasRoom(slot)) return Promise.reject(inFlightFull(this.maxInFlight, cmd.cmd))
     const frame = this.makeFrame(cmd, true)
     if (frame instanceof HostPipeError) return Promise.reject(frame)
     return slot.writeCommand(frame)
