@@ -78,9 +78,9 @@ function timeStart(server: Server, path: string, kind: 'host' | 'bare'): Promise
       HOSTPIPE_TOKEN: 'cold-start-bench',
     }
     const startedAt = performance.now()
-    // Both as the supervisor forks a host: node, its argv, an IPC channel beside the stdio.
+    // Both as the headless spawner starts a host: node and its argv, no IPC channel (hosts get none).
     const argv = kind === 'host' ? [hostScriptPath()] : ['-e', BARE_SCRIPT]
-    const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] })
+    const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'ignore', 'ignore'] })
     const exited = new Promise<void>((done) => child.once('exit', () => done()))
     const timer = setTimeout(
       () => finish(new Error(`${kind}: no line within ${WAIT_TIMEOUT_MS} ms`)),
