@@ -3,7 +3,7 @@
 // Real host processes (test/support/poison-host.mjs wraps out/main/host.js), both transports.
 import { resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Logger } from '../../src/main/base/logger'
+import { silentLogger } from '../../src/main/base/logger'
 import { NodeHostSpawner } from '../../src/main/headless/node-host-spawner'
 import { createLauncher, type Launcher } from '../../src/main/launcher/launcher'
 import type { Event } from '../../src/shared/protocol'
@@ -11,7 +11,6 @@ import { requireBuiltHost } from '../support/ipc-launcher-harness'
 import { waitFor } from '../support/ipc-wait'
 
 const TRANSPORTS = ['pipe', 'port'] as const
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 
 describe.each(TRANSPORTS)('a poison command over the %s transport', (transport) => {
   let launcher: Launcher | undefined
@@ -25,9 +24,9 @@ describe.each(TRANSPORTS)('a poison command over the %s transport', (transport) 
     const spawner = new NodeHostSpawner({
       hostScript: resolve('test/support/poison-host.mjs'),
       baseEnv: { ...process.env, HOSTPIPE_POISON_LABEL: 'poison' },
-      log: quiet,
+      log: silentLogger,
     })
-    launcher = createLauncher({ spawner, transport, log: quiet })
+    launcher = createLauncher({ spawner, transport, log: silentLogger })
     const events: Event[] = []
     launcher.subscribeEvents((e) => events.push(e))
     await launcher.start()

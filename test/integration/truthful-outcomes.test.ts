@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Logger } from '../../src/main/host-pipe'
+import { silentLogger, type Logger } from '../../src/main/base/logger'
 import { NodeHostSpawner } from '../../src/main/headless/node-host-spawner'
 import type { HostProcess, HostSpawner, SpawnHostOptions } from '../../src/main/launcher/host-spawner'
 import { createLauncher, type Launcher } from '../../src/main/launcher/launcher'
@@ -202,10 +202,9 @@ describe.each(TRANSPORTS)('a deaf host over the %s transport', (transport) => {
 
   it('a host that closes its connection but keeps running is killed and replaced; sagas then complete', async () => {
     requireBuiltHost()
-    const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
-    const spawner = new FirstHostSpawner(resolve('test/support/deaf-host.mjs'), quiet)
+    const spawner = new FirstHostSpawner(resolve('test/support/deaf-host.mjs'), silentLogger)
     // Standby off: this is the path without a spare (a fresh host spawned for the lost one).
-    inProcess = createLauncher({ spawner, transport, log: quiet, standby: 0 })
+    inProcess = createLauncher({ spawner, transport, log: silentLogger, standby: 0 })
     const events: Event[] = []
     inProcess.subscribeEvents((e) => events.push(e))
     const startedAt = performance.now()
