@@ -31,7 +31,10 @@ export interface FailoverResult {
   samples: FailoverSample[]
   /** RSS of one idle standby host, MB (from /proc; NaN where there is none). */
   standbyRssMb: number
+  /** Chaos with `spawn_pool_window` (never retried: at-most-once). */
   chaos: ChaosResult
+  /** The same chaos with `reap_panes` (retried on host loss, ARCHITECTURE §8). */
+  chaosRetry: ChaosResult
   config: FailoverConfig
 }
 
@@ -78,8 +81,16 @@ export async function measureFailover(
       await launcher.dispose()
     }
   }
-  const chaos = await runChaos(config.chaosMs, progress)
-  return { failoverMs: median(samples.map((s) => s.drainedMs)), samples, standbyRssMb, chaos, config }
+  const chaos = await runChaos(config.chaosMs, 'spawn_pool_window', progress)
+  const chaosRetry = await runChaos(config.chaosMs, 'reap_panes', progress)
+  return {
+    failoverMs: median(samples.map((s) => s.drainedMs)),
+    samples,
+    standbyRssMb,
+    chaos,
+    chaosRetry,
+    config,
+  }
 }
 
 function waitUntil(
@@ -149,8 +160,14 @@ function rssOfPid(pid: number | undefined): number {
 /**
  * 10k sagas/s offered (100 every 10 ms) for `durationMs`, SIGKILL of the active host every second
  * (the first after 1 s), default options but --max-restarts. Failed ÷ started, in %.
+ * `spawn_pool_window` is at-most-once: its sagas in flight at a kill fail (`host disconnected
+ * before ack`). `reap_panes` is idempotent and retried on the next host (§8).
  */
-async function runChaos(durationMs: number, progress: (line: string) => void): Promise<ChaosResult> {
+async function runChaos(
+  durationMs: number,
+  cmd: 'spawn_pool_window' | 'reap_panes',
+  progress: (line: string) => void,
+): Promise<ChaosResult> {
   const launcher = newLauncher()
   const reasons: Record<string, number> = {}
   let started = 0
@@ -168,7 +185,12 @@ async function runChaos(durationMs: number, progress: (line: string) => void): P
     const d = launcher.diagnostics
     await waitUntil(launcher, 'a ready standby', (s) => s.standby >= 1)
     const startedAt = performance.now()
-    const stream = setInterval(() => void d.act('burst', { count: 100 }), 10)
+    const stream =
+      cmd === 'spawn_pool_window'
+        ? setInterval(() => void d.act('burst', { count: 100 }), 10)
+        : setInterval(() => {
+            for (let i = 0; i < 100; i++) launcher.startSaga({ cmd: 'reap_panes', label: 'w1' })
+          }, 10)
     const killer = setInterval(() => {
       const pid = d.snapshot().hostPid
       if (pid === null) return
@@ -186,7 +208,7 @@ async function runChaos(durationMs: number, progress: (line: string) => void): P
     const elapsedS = (performance.now() - startedAt) / 1000
     const end = d.snapshot()
     progress(
-      `chaos: restarts ${end.restarts}, failovers ${end.failovers}, counters ${JSON.stringify(end.counters)}`,
+      `chaos (${cmd}): restarts ${end.restarts}, failovers ${end.failovers}, counters ${JSON.stringify(end.counters)}`,
     )
     const result = {
       started,
@@ -196,7 +218,7 @@ async function runChaos(durationMs: number, progress: (line: string) => void): P
       reasons,
     }
     progress(
-      `chaos: ${kills} kills in ${elapsedS.toFixed(1)} s, ${started} sagas started, ${failed} failed ` +
+      `chaos (${cmd}): ${kills} kills in ${elapsedS.toFixed(1)} s, ${started} sagas started, ${failed} failed ` +
         `(${result.failedPct.toFixed(3)} %): ${JSON.stringify(reasons)}`,
     )
     return result

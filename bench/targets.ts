@@ -8,6 +8,8 @@ export const TARGETS = {
   /** coldStartMs − bareStartMs */
   coldStartOverheadMs: { max: 30, label: '< 30 ms over bare' },
   chaosFailedPct: { max: 1, label: '< 1 %' },
+  /** The issue's stretch target, with a command that is retried on host loss. */
+  chaosRetryFailedPct: { max: 0.1, label: '< 0.1 %' },
 } as const
 
 /** The ARCHITECTURE §7 object, keys in this order. */
@@ -21,6 +23,8 @@ export interface BenchSummary {
   coldStartMs: number
   bareStartMs: number
   chaosFailedPct: number
+  /** Beyond §7: chaosFailedPct with `reap_panes`, which is retried on host loss. */
+  chaosRetryFailedPct: number
   standbyRssMb: number
 }
 

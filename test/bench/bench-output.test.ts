@@ -63,6 +63,7 @@ const results: Required<BenchResults> = {
       failedPct: 0.05,
       reasons: { 'host disconnected before ack': 50 },
     },
+    chaosRetry: { started: 100_000, failed: 0, kills: 30, failedPct: 0, reasons: {} },
     config: benchConfig(true).failover,
   },
 }
@@ -72,7 +73,8 @@ describe('bench output', () => {
     const line = JSON.stringify(summaryOf(results))
     expect(line).toBe(
       '{"throughputRatio":0.95,"p50Ms":0.1,"p99Ms":0.4,"reconnectMs":180,"rssGrowthMb":3.46,' +
-        '"failoverMs":12.3,"coldStartMs":101.3,"bareStartMs":80,"chaosFailedPct":0.05,"standbyRssMb":41.3}',
+        '"failoverMs":12.3,"coldStartMs":101.3,"bareStartMs":80,"chaosFailedPct":0.05,"chaosRetryFailedPct":0,' +
+        '"standbyRssMb":41.3}',
     )
   })
 
@@ -86,6 +88,7 @@ describe('bench output', () => {
       'rssGrowthMb',
       'failoverMs',
       'chaosFailedPct',
+      'chaosRetryFailedPct',
       'standbyRssMb',
       'coldStartMs',
       'bareStartMs',
@@ -101,6 +104,7 @@ describe('bench output', () => {
     expect(meetsTarget('reconnectMs', Number.NaN)).toBe(false)
     expect(meetsTarget('failoverMs', 19.9)).toBe(true)
     expect(meetsTarget('chaosFailedPct', 1)).toBe(false)
+    expect(meetsTarget('chaosRetryFailedPct', 0.09)).toBe(true)
     expect(meetsTarget('coldStartOverheadMs', 29)).toBe(true)
   })
 

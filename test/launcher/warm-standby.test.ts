@@ -86,7 +86,10 @@ describe('warm standby (ARCHITECTURE §8)', () => {
       expect(s.supervisor.spawnId).toBe(standby.options.spawnId)
       expect(s.supervisor.restarts).toBe(1)
       expect(s.supervisor.failovers).toBe(1)
-      // A replacement standby, spawned at once (no backoff: the active host had been serving).
+      // A replacement standby, spawned on the next turn of the event loop (no backoff: the active
+      // host had been serving), so the promoted host's drain is not held up by a fork.
+      expect(s.spawner.spawned).toHaveLength(2)
+      s.clock.advance(0)
       expect(s.spawner.spawned).toHaveLength(3)
       expect(s.spawner.last.options.role).toBe('standby')
       expect(s.supervisor.readyStandbys).toBe(0)
@@ -119,6 +122,36 @@ describe('warm standby (ARCHITECTURE §8)', () => {
     s.supervisor.markStandbyReady(standby.options.spawnId!)
     expect(s.supervisor.hostPid).toBe(standby.pid)
     expect(s.supervisor.state).toBe('running')
+  })
+
+  it('promotes a standby that gets ready while the replacement of a lost host still starts, and drops that replacement', () => {
+    const s = makeSupervisor()
+    const { active } = upWithStandby(s)
+    s.supervisor.killHost() // the ready standby is promoted
+    s.clock.advance(0) // its replacement standby is spawned
+    const startingStandby = s.spawner.last
+    expect(startingStandby.options.role).toBe('standby')
+    active.exit({ signal: 'SIGKILL' })
+    s.clock.advance(1_000)
+    // The promoted host is lost before the new standby registered: a cold host is spawned at once.
+    s.spawner.spawned[1]!.exit({ code: 1 })
+    const cold = s.spawner.last
+    expect(cold.options.role).toBeUndefined()
+    expect(s.supervisor.state).toBe('starting')
+    expect(s.supervisor.restarts).toBe(2)
+    // The standby, spawned earlier, registers first: it takes over; the cold host is killed.
+    s.supervisor.markStandbyReady(startingStandby.options.spawnId!)
+    expect(s.supervisor.state).toBe('running')
+    expect(s.supervisor.hostPid).toBe(startingStandby.pid)
+    expect(s.supervisor.failovers).toBe(2)
+    expect(s.supervisor.restarts).toBe(2)
+    expect(cold.signals).toEqual(['SIGKILL'])
+    expect(s.supervisor.isAbandonedSpawn(cold.options.spawnId)).toBe(true)
+    // Its exit is a retirement, not a loss.
+    cold.exit({ signal: 'SIGKILL' })
+    expect(s.supervisor.hostPid).toBe(startingStandby.pid)
+    expect(s.supervisor.restarts).toBe(2)
+    expect(s.supervisor.isAbandonedSpawn(cold.options.spawnId)).toBe(false)
   })
 
   it('replaces a standby that dies, counting the loss; a standby that keeps failing to start backs off', () => {
@@ -195,6 +228,7 @@ describe('warm standby (ARCHITECTURE §8)', () => {
     upWithStandby(s)
     for (let i = 0; i < 2; i++) {
       s.supervisor.killHost()
+      s.clock.advance(0)
       s.supervisor.markStandbyReady(s.spawner.last.options.spawnId!)
       s.clock.advance(1_000)
     }

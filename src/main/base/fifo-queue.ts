@@ -61,8 +61,16 @@ export class FifoQueue<T> {
     for (let i = 0; i < this.count; i++) fn(this.items[(this.head + i) & mask] as T)
   }
 
-  /** Removes every item matching `pred`, keeping order; returns the removed ones. */
+  /** Whether any item matches `pred` (oldest first, stops at the first match). */
+  some(pred: (item: T) => boolean): boolean {
+    const mask = this.items.length - 1
+    for (let i = 0; i < this.count; i++) if (pred(this.items[(this.head + i) & mask] as T)) return true
+    return false
+  }
+
+  /** Removes every item matching `pred`, keeping order; returns the removed ones (no copy if none). */
   removeWhere(pred: (item: T) => boolean): T[] {
+    if (!this.some(pred)) return []
     const removed: T[] = []
     const kept: T[] = []
     for (const item of this.takeAll()) (pred(item) ? removed : kept).push(item)

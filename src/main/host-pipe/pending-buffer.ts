@@ -45,6 +45,8 @@ export class PendingBuffer {
   }
 
   removeWhere(pred: (frame: OutboundCommand) => boolean): OutboundCommand[] {
+    // A host loss purges hundreds of sagas one by one, mostly with nothing buffered: no copy then.
+    if (!this.frames.some(pred)) return []
     const removed: OutboundCommand[] = []
     this.frames = this.frames.filter((f) => (pred(f) ? (removed.push(f), false) : true))
     return removed

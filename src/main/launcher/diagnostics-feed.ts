@@ -1,6 +1,7 @@
 import type {
   ActionResult,
   DiagnosticsAction,
+  DiagnosticsEvent,
   DiagnosticsSnapshot,
   HostPipeSnapshot,
   LogLevel,
@@ -71,6 +72,10 @@ interface FailureRun {
   count: number
   firstId: number
   lastId: number
+  /** When its newest failure came (wall clock, ms). */
+  lastAt: number
+  /** The ring's entry lags behind `count`: it is rewritten when the ring is next read or pushed. */
+  isStale: boolean
 }
 
 /**
@@ -131,7 +136,7 @@ export class DiagnosticsFeed implements DiagnosticsSource {
       sagas: this.opts.sagas.totals(),
       at: this.wallNow(),
       expiresInMs: pipe.expiresAt === null ? null : Math.max(0, pipe.expiresAt - this.clock.now()),
-      events: this.ring.toArray(),
+      events: this.ringEntries(),
     }
   }
 
@@ -167,6 +172,7 @@ export class DiagnosticsFeed implements DiagnosticsSource {
 
   /** Adds a line to the event ring. */
   note(level: LogLevel, message: string): void {
+    this.settleFailureRun()
     this.failureRun = undefined
     this.ring.push({ at: this.wallNow(), level, message })
     this.log.debug(`[diagnostics] ${level}: ${message}`)
@@ -256,18 +262,42 @@ export class DiagnosticsFeed implements DiagnosticsSource {
   private recordFailure(sagaId: number, reason: string): void {
     const run = this.failureRun
     if (run && run.reason === reason && run.seq === this.ring.newestSeq) {
+      // A host loss fails hundreds of sagas in one go, ahead of the failover: the line is written
+      // once, when the ring is next read (ringEntries) or pushed, not once per saga.
       run.count++
       run.lastId = sagaId
-      this.ring.replaceNewest({
-        at: this.wallNow(),
-        level: 'warn',
-        message: `${run.count} sagas failed (saga ${run.firstId} … saga ${run.lastId}): ${reason}`,
-      })
+      run.lastAt = this.wallNow()
+      run.isStale = true
       this.markChanged()
       return
     }
     this.note('warn', `saga ${sagaId} failed: ${reason}`)
-    this.failureRun = { seq: this.ring.newestSeq, reason, count: 1, firstId: sagaId, lastId: sagaId }
+    this.failureRun = {
+      seq: this.ring.newestSeq,
+      reason,
+      count: 1,
+      firstId: sagaId,
+      lastId: sagaId,
+      lastAt: this.wallNow(),
+      isStale: false,
+    }
+  }
+
+  /** The ring's entries, oldest first, the current failure run's line brought up to date. */
+  private ringEntries(): DiagnosticsEvent[] {
+    this.settleFailureRun()
+    return this.ring.toArray()
+  }
+
+  private settleFailureRun(): void {
+    const run = this.failureRun
+    if (!run?.isStale || run.seq !== this.ring.newestSeq) return
+    run.isStale = false
+    this.ring.replaceNewest({
+      at: run.lastAt,
+      level: 'warn',
+      message: `${run.count} sagas failed (saga ${run.firstId} … saga ${run.lastId}): ${run.reason}`,
+    })
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -59,6 +59,10 @@ export class HostSupervisor {
   private readonly startTimer: TimerSlot
   /** The active host's planned stop: its intent, its SIGTERM/SIGKILL escalation, its waiters. */
   private readonly shutdown: HostShutdown
+  /** The starting host replaces a lost one (a standby that gets ready first is promoted instead). */
+  private isReplacing = false
+  /** Spawn ids of hosts started as replacements and then dropped for a standby: never admitted. */
+  private readonly abandonedSpawnIds = new Set<string>()
   /** `startHost` during `stopping`: spawn again once the old host is gone. */
   private isStartQueued = false
   private isDisposed = false
@@ -158,11 +162,25 @@ export class HostSupervisor {
   markStandbyReady(spawnId: string): boolean {
     const ready = this.standbyPool.markReady(spawnId)
     if (!ready) return false
-    if (ready.isNew && this.currentState === 'backoff') {
+    if (!ready.isNew) return true
+    if (this.currentState === 'backoff') {
       this.restartTimer.clear()
+      this.promote(ready.standby)
+    } else if (this.currentState === 'starting' && this.isReplacing) {
+      // The active host was lost while this standby was still starting, so a cold host was
+      // spawned; the standby, started earlier, is ready first: it takes over, the cold one goes.
+      this.abandonStartingHost()
       this.promote(ready.standby)
     }
     return true
+  }
+
+  /**
+   * Whether `spawnId` names a host this supervisor started and then dropped for a standby: its
+   * registration, should it still arrive, is refused (it must not take the pipe back).
+   */
+  isAbandonedSpawn(spawnId: string | undefined): boolean {
+    return spawnId !== undefined && this.abandonedSpawnIds.has(spawnId)
   }
 
   /**
@@ -330,6 +348,7 @@ export class HostSupervisor {
       return
     }
     this.current = host
+    this.isReplacing = isRestart
     if (isRestart) this.restartCount++
     host.onExit((info) => this.onExit(host, info))
     this.log.info(
@@ -440,7 +459,10 @@ export class HostSupervisor {
       }, decision.delayMs)
   }
 
-  /** A ready standby becomes the active host; a replacement standby is spawned after it. */
+  /**
+   * A ready standby becomes the active host; a replacement standby is spawned on the next turn of
+   * the event loop, once the promoted host's drain has been written (StandbyPool.fillSoon).
+   */
   private promote(standby: StandbyHost): void {
     this.standbyPool.take(standby)
     this.current = standby.host
@@ -454,7 +476,22 @@ export class HostSupervisor {
       `[supervisor] standby pid ${pid ?? '?'} promoted — restart #${this.restartCount}, failover #${this.failoverCount}`,
     )
     this.setState('running', { type: 'promoted', pid, spawnId: standby.spawnId })
-    this.standbyPool.fill()
+    this.standbyPool.fillSoon()
+  }
+
+  /** The replacement host still starting is dropped (SIGKILL, retired): a standby takes over. */
+  private abandonStartingHost(): void {
+    const host = this.current!
+    const spawnId = this.currentSpawnId
+    this.log.info(`[supervisor] standby ready first: dropping the starting host pid ${host.pid ?? '?'}`)
+    // The promotion that follows counts this replacement.
+    this.restartCount--
+    this.retireCurrent()
+    if (spawnId !== undefined) {
+      this.abandonedSpawnIds.add(spawnId)
+      host.onExit(() => this.abandonedSpawnIds.delete(spawnId))
+    }
+    this.signal(host, 'SIGKILL', false)
   }
 
   /** Moves the active host to the retiring set: its exit is awaited, never taken for a new loss. */

@@ -218,6 +218,7 @@ class ComposedLauncher implements Launcher {
   private admitHost(register: Pick<Register, 'pid' | 'spawn_id' | 'role'>): HostAdmission {
     const supervisor = this.running?.supervisor
     if (!supervisor) return 'active'
+    if (supervisor.isAbandonedSpawn(register.spawn_id)) return 'refuse'
     const isStandbySpawn = supervisor.isStandbySpawn(register.spawn_id)
     if (register.role === 'standby') return isStandbySpawn ? 'standby' : 'refuse'
     if (isStandbySpawn) {

@@ -145,6 +145,18 @@ export class StandbyPool implements Disposable {
     while (this.standbys.length < this.opts.target) if (!this.spawnOne()) return
   }
 
+  /**
+   * `fill` on the next turn of the event loop (a 0 ms timer on the clock), unless a respawn is
+   * pending already. After a promotion: spawning a process forks the launcher, which blocks its
+   * event loop for some ms (2 to 15 measured here), and the promoted host's drain and its first
+   * acks must not wait behind that. Chromium likewise creates the next spare renderer only after
+   * the taken one is on its way.
+   */
+  fillSoon(): void {
+    if (this.isClosed || this.refillTimer.isArmed) return
+    this.refillTimer.set(() => this.fill(), 0)
+  }
+
   /** Cancels a pending respawn after a start failure. */
   cancelRefill(): void {
     this.refillTimer.clear()
