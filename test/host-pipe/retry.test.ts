@@ -40,6 +40,28 @@ describe('retry on host loss (ARCHITECTURE §8)', () => {
     expect(sagaFailures()).toEqual([])
   })
 
+  it('never drops a retried command to make room: the buffer bound applies to commands not yet sent', async () => {
+    const { pipe, sagaFailures } = await ackingPipe()
+    for (let id = 1; id <= 200; id++)
+      await pipe.sendCommand({ cmd: 'reap_panes', label: 'p', saga_id: id }, { retry: true })
+    pipe.clearWriter()
+    expect(pipe.snapshot().pending).toBe(200)
+    // While away, new commands fill the 64-frame buffer and the oldest of *them* are dropped.
+    for (let id = 201; id <= 300; id++) void pipe.sendCommand({ cmd: 'spawn_pool_window', saga_id: id })
+    const failures = sagaFailures()
+    expect(failures).toHaveLength(36)
+    expect(failures.map((f) => f.saga_id)).toEqual(Array.from({ length: 36 }, (_, i) => 201 + i))
+    expect(pipe.snapshot()).toMatchObject({ pending: 264, counters: { droppedOverflow: 36 } })
+    const w2 = new MemoryWriter()
+    await pipe.setWriter(w2, { acks: true })
+    await settle()
+    const ids = w2.lines.map(frame).map((f) => f.saga_id)
+    expect(ids).toEqual([
+      ...Array.from({ length: 200 }, (_, i) => 1 + i),
+      ...Array.from({ length: 64 }, (_, i) => 237 + i),
+    ])
+  })
+
   it('fails after maxAttempts hosts were lost with it: host lost while executing (N attempts)', async () => {
     const { pipe, sagaFailures } = await ackingPipe({ maxAttempts: 3 })
     await pipe.sendCommand({ cmd: 'reap_panes', label: 'p', saga_id: 7 }, { retry: true })
