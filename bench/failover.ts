@@ -113,7 +113,17 @@ function waitUntil(
       reject(new Error(`timed out waiting for ${what}`))
     }, WAIT_TIMEOUT_MS)
     const poll = setInterval(check, 1)
-    const unsubscribe = launcher.subscribeEvents(() => queueMicrotask(check))
+    // One check per burst of events, not one per event: a host loss fails hundreds of sagas in
+    // one go, and a snapshot each would load the very launcher being measured.
+    let isCheckQueued = false
+    const unsubscribe = launcher.subscribeEvents(() => {
+      if (isCheckQueued) return
+      isCheckQueued = true
+      queueMicrotask(() => {
+        isCheckQueued = false
+        check()
+      })
+    })
     check()
   })
 }
