@@ -146,12 +146,12 @@ describe('warm standby (ARCHITECTURE §8)', () => {
     expect(s.supervisor.failovers).toBe(2)
     expect(s.supervisor.restarts).toBe(2)
     expect(cold.signals).toEqual(['SIGKILL'])
-    expect(s.supervisor.isAbandonedSpawn(cold.options.spawnId)).toBe(true)
+    expect(s.supervisor.isRetiredSpawn(cold.options.spawnId)).toBe(true)
     // Its exit is a retirement, not a loss.
     cold.exit({ signal: 'SIGKILL' })
     expect(s.supervisor.hostPid).toBe(startingStandby.pid)
     expect(s.supervisor.restarts).toBe(2)
-    expect(s.supervisor.isAbandonedSpawn(cold.options.spawnId)).toBe(false)
+    expect(s.supervisor.isRetiredSpawn(cold.options.spawnId)).toBe(false)
   })
 
   it('replaces a standby that dies, counting the loss; a standby that keeps failing to start backs off', () => {

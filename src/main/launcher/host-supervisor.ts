@@ -61,8 +61,6 @@ export class HostSupervisor {
   private readonly shutdown: HostShutdown
   /** The starting host replaces a lost one (a standby that gets ready first is promoted instead). */
   private isReplacing = false
-  /** Spawn ids of hosts started as replacements and then dropped for a standby: never admitted. */
-  private readonly abandonedSpawnIds = new Set<string>()
   /** `startHost` during `stopping`: spawn again once the old host is gone. */
   private isStartQueued = false
   private isDisposed = false
@@ -176,11 +174,12 @@ export class HostSupervisor {
   }
 
   /**
-   * Whether `spawnId` names a host this supervisor started and then dropped for a standby: its
-   * registration, should it still arrive, is refused (it must not take the pipe back).
+   * Whether `spawnId` names a host this supervisor dropped and awaits the exit of (lost, stopped,
+   * or a starting replacement a standby beat): its registration, should one still arrive, is
+   * refused, so it never takes the pipe back.
    */
-  isAbandonedSpawn(spawnId: string | undefined): boolean {
-    return spawnId !== undefined && this.abandonedSpawnIds.has(spawnId)
+  isRetiredSpawn(spawnId: string | undefined): boolean {
+    return this.retiring.hasSpawn(spawnId)
   }
 
   /**
@@ -482,15 +481,10 @@ export class HostSupervisor {
   /** The replacement host still starting is dropped (SIGKILL, retired): a standby takes over. */
   private abandonStartingHost(): void {
     const host = this.current!
-    const spawnId = this.currentSpawnId
     this.log.info(`[supervisor] standby ready first: dropping the starting host pid ${host.pid ?? '?'}`)
     // The promotion that follows counts this replacement.
     this.restartCount--
     this.retireCurrent()
-    if (spawnId !== undefined) {
-      this.abandonedSpawnIds.add(spawnId)
-      host.onExit(() => this.abandonedSpawnIds.delete(spawnId))
-    }
     this.signal(host, 'SIGKILL', false)
   }
 
@@ -498,11 +492,11 @@ export class HostSupervisor {
   private retireCurrent(): void {
     const host = this.current
     if (!host) return
+    this.retiring.add(host, this.currentSpawnId)
     this.current = undefined
     this.currentSpawnId = undefined
     this.lostHost = undefined
     this.startTimer.clear()
-    this.retiring.add(host)
   }
 
   private setState(state: SupervisorState, e: SupervisorEvent): void {

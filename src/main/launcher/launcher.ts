@@ -213,12 +213,14 @@ class ComposedLauncher implements Launcher {
    * What a host's `register` becomes (ARCHITECTURE §8): a standby we spawned waits as standby; a
    * host spawned as standby that registers without the role does not know the field, so it is
    * refused and standby is turned off (it would take the pipe instead of waiting); a second
-   * registration of the active host's own spawn never replaces it; anything else is active (§4).
+   * registration of the active host's own spawn never replaces it, nor does a host we dropped
+   * (lost, stopping, or beaten by a standby) whose `register` was still on its way; anything else
+   * is active (§4).
    */
   private admitHost(register: Pick<Register, 'pid' | 'spawn_id' | 'role'>): HostAdmission {
     const supervisor = this.running?.supervisor
     if (!supervisor) return 'active'
-    if (supervisor.isAbandonedSpawn(register.spawn_id)) return 'refuse'
+    if (supervisor.isRetiredSpawn(register.spawn_id)) return 'refuse'
     const isStandbySpawn = supervisor.isStandbySpawn(register.spawn_id)
     if (register.role === 'standby') return isStandbySpawn ? 'standby' : 'refuse'
     if (isStandbySpawn) {
