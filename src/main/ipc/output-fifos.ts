@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process'
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs'
+import { execFile, execFileSync } from 'node:child_process'
+import { closeSync, constants, mkdtempSync, open, openSync, rmSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,6 +28,13 @@ export interface OutputFifos {
   destroy(): void
 }
 
+/** FIFOs made and opened at both ends, before a child is spawned: descriptors only, no handles. */
+export interface FifoPairs {
+  readonly pairs: ReadonlyArray<{ readFd: number; writeFd: number }>
+  /** Closes every descriptor (the pairs were never used). Idempotent. */
+  close(): void
+}
+
 /**
  * Opens `count` output channels read into one reused buffer (`net.Socket`'s `onread`).
  *
@@ -37,10 +45,14 @@ export interface OutputFifos {
  * the FIFO 0600; the directory is removed at once, the descriptors stay open): the launcher opens
  * the read end, the child gets the write end. Measured peak growth for 1 GiB: about 5 MB.
  *
- * Returns undefined where this cannot be done (Windows, no `mkfifo`), and the caller falls back
- * to pipes. Synchronous: `mkfifo` takes a few ms, once per host spawned.
+ * `prepared`: pairs made ahead of time by `prepareFifoPairs` (the spawner keeps one set spare);
+ * without them the FIFOs are made here, synchronously (`mkfifo` runs as a child process: 3 to 5 ms
+ * with the event loop blocked). Returns undefined where this cannot be done (Windows, no
+ * `mkfifo`), and the caller falls back to pipes.
  */
-export function openOutputFifos(count: number, log: Logger): OutputFifos | undefined {
+export function openOutputFifos(count: number, log: Logger, prepared?: FifoPairs): OutputFifos | undefined {
+  if (prepared && prepared.pairs.length === count) return fifosOf(prepared.pairs)
+  prepared?.close()
   if (process.platform === 'win32') return undefined
   let dir: string | undefined
   const fds: number[] = []
@@ -66,7 +78,54 @@ export function openOutputFifos(count: number, log: Logger): OutputFifos | undef
   }
 }
 
-function fifosOf(pairs: Array<{ readFd: number; writeFd: number }>): OutputFifos {
+/**
+ * Makes `count` FIFO pairs without blocking the event loop, for a later `openOutputFifos`: a
+ * spawn right after a failover then costs the fork alone. Resolves undefined where FIFOs cannot
+ * be made (the spawn then falls back as `openOutputFifos` does). The descriptors are close-on-exec,
+ * so no other child inherits them while they wait.
+ */
+export async function prepareFifoPairs(count: number): Promise<FifoPairs | undefined> {
+  if (process.platform === 'win32') return undefined
+  const fds: number[] = []
+  let dir: string | undefined
+  try {
+    dir = await mkdtemp(join(tmpdir(), 'hostpipe-out-'))
+    const paths = Array.from({ length: count }, (_, i) => join(dir!, `out-${i}`))
+    await new Promise<void>((resolve, reject) =>
+      execFile('mkfifo', ['-m', '600', ...paths], { timeout: 5000 }, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    )
+    const pairs: Array<{ readFd: number; writeFd: number }> = []
+    for (const path of paths) {
+      const readFd = await openFd(path, constants.O_RDONLY | constants.O_NONBLOCK)
+      fds.push(readFd)
+      const writeFd = await openFd(path, constants.O_WRONLY)
+      fds.push(writeFd)
+      pairs.push({ readFd, writeFd })
+    }
+    let isOpen = true
+    return {
+      pairs,
+      close() {
+        if (!isOpen) return
+        isOpen = false
+        for (const fd of fds) closeSync(fd)
+      },
+    }
+  } catch {
+    for (const fd of fds) closeSync(fd)
+    return undefined
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true })
+  }
+}
+
+function openFd(path: string, flags: number): Promise<number> {
+  return new Promise((resolve, reject) => open(path, flags, (err, fd) => (err ? reject(err) : resolve(fd))))
+}
+
+function fifosOf(pairs: ReadonlyArray<{ readFd: number; writeFd: number }>): OutputFifos {
   let childEndsOpen = true
   const sockets: Socket[] = []
   const closeChildEnds = (): void => {

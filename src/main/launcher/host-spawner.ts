@@ -42,6 +42,11 @@ export interface SpawnHostOptions {
 /** Starts host processes. Node: `child_process.fork`; Electron: `utilityProcess.fork`. */
 export interface HostSpawner {
   spawn(opts: SpawnHostOptions): HostProcess
+  /**
+   * Frees what the spawner keeps ready ahead of the next spawn (NodeHostSpawner: one set of
+   * output FIFOs). The launcher calls it when it is disposed; spawning afterwards still works.
+   */
+  dispose?(): void
 }
 
 /**

@@ -301,6 +301,7 @@ class ComposedLauncher implements Launcher {
     // The host goes first (no orphans); then nothing is left to deliver, and sagas still open fail.
     this.liveness.dispose()
     await running?.supervisor.dispose()
+    this.opts.spawner.dispose?.()
     this.server.dispose()
     await running?.socketServer?.close()
     this.coordinator.dispose()
