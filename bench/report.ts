@@ -81,9 +81,14 @@ const fixed =
   (n: number): string =>
     n.toFixed(digits)
 
-/** A median with its range beside it: `0.936 (0.880–0.970)`; just the value when there is one. */
+/**
+ * A median with its range beside it: `0.936 (0.880–0.970)`; just the value when there is one value
+ * or all were equal.
+ */
 export function withSpread(s: Spread, format: (n: number) => string): string {
-  return s.n > 1 ? `${format(s.median)} (${format(s.min)}–${format(s.max)})` : format(s.median)
+  return s.n > 1 && s.min !== s.max
+    ? `${format(s.median)} (${format(s.min)}–${format(s.max)})`
+    : format(s.median)
 }
 
 /** p50 and p99 (medians of the rounds, with their ranges) of one side at 10k/s. */
@@ -127,7 +132,7 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
       `HostPipe ÷ raw NDJSON to the bare child (parses, acks each read batch; no host), per round; ` +
         `${side(main, 'bare', 'bare child')}`,
     ])
-    for (const peer of ['birpc', 'jsonrpc'] as const) {
+    for (const peer of Object.keys(PEER_LABELS) as PeerName[]) {
       if (!main.sides.includes(peer)) continue
       const latency = r.latency?.peers[peer]
       rows.push([
@@ -255,7 +260,7 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
       l.warning ? '**loadWarning**' : 'quiet',
       l.isMeasured
         ? 'CPU of other processes (/proc/stat busy minus this bench and its children), in cores, ' +
-          'busiest scenario: ' +
+          'the busiest scenario; per scenario: ' +
           l.scenarios.map((s) => `${s.scenario} ${s.otherCores.toFixed(2)}`).join(', ')
         : 'no /proc here: the load cannot be measured, so no target is judged',
     ])

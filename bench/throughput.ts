@@ -1,6 +1,6 @@
 import { ownCpuMs, processCpuMs } from './cpu-time'
 import { LauncherRig } from './launcher-rig'
-import { PeerRig, type PeerName } from './peer-rig'
+import { PEERS, PeerRig, type PeerName } from './peer-rig'
 import { RawRig } from './raw-rig'
 import { median, spreadOf, type Spread } from './stats'
 import { runWindowed } from './windowed-run'
@@ -88,7 +88,7 @@ export async function measureThroughput(
     targets.set('bare', await RawRig.start('bare'))
     for (const peer of peers) targets.set(peer, await PeerRig.start(peer))
     const countFor = (side: ThroughputSide, commands: number): number =>
-      side === 'birpc' || side === 'jsonrpc' ? Math.min(commands, config.peerCommandsPerRound) : commands
+      (PEERS as readonly string[]).includes(side) ? Math.min(commands, config.peerCommandsPerRound) : commands
     progress(`throughput: warm-up (${config.warmupCommands} commands each)`)
     for (const [side, target] of targets) {
       await runWindowed(target, countFor(side, config.warmupCommands / 2), PIPE_WORKLOAD)

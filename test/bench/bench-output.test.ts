@@ -224,10 +224,11 @@ describe('bench output', () => {
     expect(percentile([], 50)).toBeNaN()
   })
 
-  it('gives every median its range, and a lone value alone', () => {
+  it('gives every median its range, and a lone or constant value alone', () => {
     expect(spreadOf([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3, n: 3 })
     expect(withSpread(spreadOf([3, 1, 2]), (n) => n.toFixed(1))).toBe('2.0 (1.0–3.0)')
     expect(withSpread(spreadOf([3]), (n) => n.toFixed(1))).toBe('3.0')
+    expect(withSpread(spreadOf([3, 3]), (n) => n.toFixed(1))).toBe('3.0')
   })
 
   it('reads busy ticks from /proc/stat and a process tree from /proc/<pid>/stat lines', () => {
