@@ -16,9 +16,9 @@ export interface BenchConfig {
 }
 
 /**
- * `--quick` (a smoke run with real numbers, about a minute; two with `--peers`) and the full run
- * docs/benchmarks.md quotes (about 3 minutes on a quiet machine; about 5 with `--peers`, which must
- * stay under 15). Many short rounds, every side once per round, rather than a few long ones: on a
+ * `--quick` (a smoke run with real numbers) and the full run docs/benchmarks.md quotes; the full
+ * run with `--peers` must stay under 15 minutes on a 2-core machine (it took 7.7 under 1.3 cores of
+ * other load). Many short rounds, every side once per round, rather than a few long ones: on a
  * shared machine a burst of someone else's load then spoils a round or two, not the median.
  */
 export function benchConfig(quick: boolean): BenchConfig {
