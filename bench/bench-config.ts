@@ -16,19 +16,21 @@ export interface BenchConfig {
 }
 
 /**
- * `--quick` (about 20 s: a smoke run with real numbers) and the full run the README quotes (about
- * 90 s). Many short alternating pairs rather than a few long rounds: on a shared machine a burst of
- * someone else's load then spoils a pair or two, not the median.
+ * `--quick` (a smoke run with real numbers) and the full run docs/benchmarks.md quotes; the full
+ * run with `--peers` must stay under 15 minutes on a 2-core machine (it took 7.7 under 1.3 cores of
+ * other load). Many short rounds, every side once per round, rather than a few long ones: on a
+ * shared machine a burst of someone else's load then spoils a round or two, not the median.
  */
 export function benchConfig(quick: boolean): BenchConfig {
   if (quick)
     return {
       mode: 'quick',
       throughput: {
-        pairs: 7,
+        rounds: 7,
         commandsPerRound: 150_000,
+        peerCommandsPerRound: 15_000,
         warmupCommands: 100_000,
-        sagaPairs: 2,
+        sagaRounds: 2,
         sagaCommandsPerRound: 100_000,
       },
       latency: { rounds: 3, roundMs: 1500, warmupMs: 1000 },
@@ -40,10 +42,11 @@ export function benchConfig(quick: boolean): BenchConfig {
   return {
     mode: 'full',
     throughput: {
-      pairs: 15,
+      rounds: 15,
       commandsPerRound: 500_000,
+      peerCommandsPerRound: 50_000,
       warmupCommands: 400_000,
-      sagaPairs: 3,
+      sagaRounds: 3,
       sagaCommandsPerRound: 500_000,
     },
     latency: { rounds: 7, roundMs: 3000, warmupMs: 2000 },

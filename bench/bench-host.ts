@@ -10,9 +10,22 @@ export function hostScriptPath(): string {
   return path
 }
 
-/** Starts one real host process on the pipe transport, as the supervisor would. */
-export function spawnBenchHost(socketPath: string, token: string): HostProcess {
-  return new NodeHostSpawner({ hostScript: hostScriptPath() }).spawn({
+/**
+ * One of the bench's own child scripts (bench/*-child.ts), bundled by bench/run.mjs beside the
+ * bench (out/bench/<name>.mjs).
+ */
+export function benchChildScriptPath(name: 'bare-child' | 'birpc-child' | 'jsonrpc-child'): string {
+  const path = fileURLToPath(new URL(`./${name}.mjs`, import.meta.url))
+  if (!existsSync(path)) throw new Error(`${path} is missing: run the bench with \`npm run bench\``)
+  return path
+}
+
+/**
+ * Starts one real host process on the pipe transport, as the supervisor would; with `script`, that
+ * script instead of the host, started the same way (the bare child and the peers' servers).
+ */
+export function spawnBenchHost(socketPath: string, token: string, script = hostScriptPath()): HostProcess {
+  return new NodeHostSpawner({ hostScript: script }).spawn({
     transport: 'pipe',
     token,
     socketPath,

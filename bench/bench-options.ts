@@ -9,20 +9,29 @@ export interface BenchOptions {
   quick: boolean
   /** Run only these scenarios (default all). The JSON line needs all of them. */
   only: ScenarioName[]
+  /** Add the birpc and vscode-jsonrpc rows to the throughput and latency scenarios. */
+  peers: boolean
   /** Internal: this process is the RSS scenario's launcher child. */
   child: 'rss' | undefined
 }
 
 export const USAGE =
-  'usage: npm run bench -- [--json] [--quick] [--only=throughput,latency,reconnect,rss,coldstart,failover]'
+  'usage: npm run bench -- [--json] [--quick] [--peers] [--only=throughput,latency,reconnect,rss,coldstart,failover]'
 
 export type ParsedOptions = { ok: true; options: BenchOptions } | { ok: false; error: string }
 
 export function parseBenchArgs(argv: readonly string[]): ParsedOptions {
-  const options: BenchOptions = { json: false, quick: false, only: [...SCENARIOS], child: undefined }
+  const options: BenchOptions = {
+    json: false,
+    quick: false,
+    only: [...SCENARIOS],
+    peers: false,
+    child: undefined,
+  }
   for (const arg of argv) {
     if (arg === '--json') options.json = true
     else if (arg === '--quick') options.quick = true
+    else if (arg === '--peers') options.peers = true
     else if (arg.startsWith('--only=')) {
       const names = arg.slice('--only='.length).split(',')
       const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n))

@@ -1,7 +1,10 @@
 /**
- * `npm run bench` (see bench/run.mjs): HostPipe's throughput against a raw NDJSON socket writer,
- * send → ack latency at 10k commands/s, host SIGKILL → drained, and launcher RSS growth over 1M
- * commands, all against real host processes (out/main/host.js) on real Unix sockets.
+ * `npm run bench` (see bench/run.mjs): HostPipe's throughput against a raw NDJSON socket writer to
+ * the same host and to a bare child, send → ack latency at 10k commands/s, host SIGKILL → drained,
+ * failover, cold start and launcher RSS growth over 1M commands, all against real child processes
+ * on real Unix sockets; with `--peers`, birpc and vscode-jsonrpc in the same throughput and latency
+ * rounds. Other processes' load is measured per scenario (other-load.ts): above the threshold no
+ * target is judged and the JSON line says `"loadWarning":true`.
  * `--json` ends stdout with the ARCHITECTURE §7 object; progress and the table go to stderr then.
  */
 import { benchConfig } from './bench-config'
@@ -9,6 +12,8 @@ import { measureColdStart } from './cold-start'
 import { measureFailover } from './failover'
 import { parseBenchArgs, USAGE } from './bench-options'
 import { measureLatency } from './latency'
+import { LoadMonitor } from './other-load'
+import { PEERS } from './peer-rig'
 import { measureReconnect } from './reconnect'
 import { formatTable, summaryOf, type BenchResults } from './report'
 import { measureRss, runRssChild } from './rss'
@@ -29,14 +34,27 @@ async function main(): Promise<void> {
     process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`)
   }
   const only = new Set(options.only)
+  const peers = options.peers ? PEERS : []
+  const load = new LoadMonitor()
   const results: BenchResults = {}
-  if (only.has('throughput')) results.throughput = await measureThroughput(config.throughput, progress)
-  if (only.has('latency')) results.latency = await measureLatency(config.latency, progress)
-  if (only.has('reconnect')) results.reconnect = await measureReconnect(config.reconnect, progress)
-  if (only.has('rss')) results.rss = await measureRss(config.rss, progress)
-  if (only.has('coldstart')) results.coldStart = await measureColdStart(config.coldStart, progress)
-  if (only.has('failover')) results.failover = await measureFailover(config.failover, progress)
-  progress('done')
+  if (only.has('throughput'))
+    results.throughput = await load.measure('throughput', () =>
+      measureThroughput(config.throughput, peers, progress),
+    )
+  if (only.has('latency'))
+    results.latency = await load.measure('latency', () => measureLatency(config.latency, peers, progress))
+  if (only.has('reconnect'))
+    results.reconnect = await load.measure('reconnect', () => measureReconnect(config.reconnect, progress))
+  if (only.has('rss')) results.rss = await load.measure('rss', () => measureRss(config.rss, progress))
+  if (only.has('coldstart'))
+    results.coldStart = await load.measure('coldstart', () => measureColdStart(config.coldStart, progress))
+  if (only.has('failover'))
+    results.failover = await load.measure('failover', () => measureFailover(config.failover, progress))
+  results.load = load.result()
+  progress(
+    `done; other load ${results.load.maxOtherCores.toFixed(2)} cores at most ` +
+      `(threshold ${results.load.thresholdCores})${results.load.warning ? ': loadWarning, no target judged' : ''}`,
+  )
 
   const table = formatTable(results, config, new Date())
   if (!options.json) {
@@ -48,12 +66,14 @@ async function main(): Promise<void> {
   if (!throughput || !latency || !reconnect || !rss || !coldStart || !failover)
     throw new Error('--json needs every scenario')
   process.stdout.write(
-    JSON.stringify(summaryOf({ throughput, latency, reconnect, rss, coldStart, failover })) + '\n',
+    JSON.stringify(
+      summaryOf({ throughput, latency, reconnect, rss, coldStart, failover, load: results.load }),
+    ) + '\n',
   )
 }
 
 main().then(
-  // Host processes and sockets are closed by now; nothing should keep the process up.
+  // Child processes and sockets are closed by now; nothing should keep the process up.
   () => process.exit(0),
   (err: unknown) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)

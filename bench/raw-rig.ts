@@ -1,88 +1,64 @@
-import { randomBytes } from 'node:crypto'
-import { rm } from 'node:fs/promises'
-import { createServer, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { encodeCommandFrame, encodeEvent, type Command } from '../src/shared/protocol'
-import { createPipeLocation } from '../src/main/ipc/pipe-path'
-import { SOCKET_FLUSH_BYTES, SOCKET_SEND_HIGH_WATER } from '../src/main/ipc/socket-connection'
-import type { HostProcess } from '../src/main/launcher/host-spawner'
-import { spawnBenchHost, whenExited } from './bench-host'
+import { benchChildScriptPath } from './bench-host'
+import { startChildOnSocket, type ChildOnSocket } from './child-socket'
+import { NdjsonLineWriter } from './ndjson-line-writer'
+import { readNdjsonLines } from './ndjson-line-reader'
 import { withTimeout } from './with-timeout'
 import type { CommandTarget } from './workload'
 
 /**
  * The baseline: what a hand-written NDJSON client does, and nothing more. A bare `net.Server` on a
- * Unix socket, the same host process, the same command frames encoded the same way
- * (`JSON.stringify` plus the envelope prefix), and the same write policy as SocketConnection, so
- * the baseline is not handicapped by a syscall per frame: the lines of one tick go out as one
- * `socket.write`, or at once when SOCKET_FLUSH_BYTES are queued, and wait while the socket holds
- * SOCKET_SEND_HIGH_WATER bytes. Every line back is `JSON.parse`d and cumulative acks are counted.
- * No buffer, no acks bookkeeping, no validation, no snapshots, no promises.
+ * Unix socket, the same command frames encoded the same way (`JSON.stringify` plus the envelope
+ * prefix), and the same write policy as SocketConnection (NdjsonLineWriter), so the baseline is not
+ * handicapped by a syscall per frame. Every line back is `JSON.parse`d and cumulative acks are
+ * counted. No buffer, no acks bookkeeping, no validation, no snapshots, no promises.
+ *
+ * Two children: `'host'` (the same host process as HostPipe's: the §7 `throughputRatio`) and
+ * `'bare'` (bench/bare-child.ts, which only parses and acks: the §7 `bareRatio`).
  */
 export class RawRig implements CommandTarget {
-  readonly name = 'raw NDJSON'
+  readonly name: string
   onAck: (() => void) | undefined
-  private lines: string[] = []
-  private linesBytes = 0
+  private readonly writer: NdjsonLineWriter
   private seq = 0
   private ackedSeq = 0
-  private partial = ''
-  private isFlushScheduled = false
   private failed: Error | undefined
 
   private constructor(
-    private readonly server: Server,
-    private readonly dir: string | undefined,
-    private readonly socket: Socket,
-    private readonly host: HostProcess,
+    private readonly end: ChildOnSocket,
+    child: 'host' | 'bare',
   ) {
-    socket.on('data', (chunk: string) => this.onData(chunk))
-    socket.on('drain', this.flush)
-    socket.on('close', () => (this.failed ??= new Error('the host went away')))
+    this.name = child === 'host' ? 'raw NDJSON' : 'raw NDJSON to the bare child'
+    const socket = end.socket
+    this.writer = new NdjsonLineWriter(socket)
+    readNdjsonLines(socket, (lines) => this.onLines(lines))
+    socket.on('close', () => (this.failed ??= new Error('the child went away')))
     socket.on('error', (err) => (this.failed ??= err))
   }
 
-  static async start(): Promise<RawRig> {
-    const token = randomBytes(32).toString('base64url')
-    const location = await createPipeLocation()
-    const server = createServer()
-    const connected = new Promise<Socket>((resolve) => server.once('connection', resolve))
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(location.path, resolve)
-    })
-    const host = spawnBenchHost(location.path, token)
-    const socket = await withTimeout(connected, 15_000, 'the host did not connect')
-    socket.setEncoding('utf8')
-    // The host's first line is its `register`; answer it as the launcher would, then take over.
-    const register = await withTimeout(
-      new Promise<string>((resolve) => {
-        let text = ''
-        const onData = (chunk: string): void => {
-          text += chunk
-          const nl = text.indexOf('\n')
-          if (nl === -1) return
-          socket.off('data', onData)
-          socket.pause()
-          resolve(text.slice(0, nl))
-        }
-        socket.on('data', onData)
-      }),
-      15_000,
-      'the host did not register',
-    )
-    if ((JSON.parse(register) as { cmd?: unknown }).cmd !== 'register')
-      throw new Error(`expected register, got ${register}`)
-    socket.write(
-      encodeEvent({
-        event: 'registered',
-        client_id: 1,
-        launcher_pid: process.pid,
-        launcher_version: 'bench',
-        version: 1,
-      }) + '\n',
-    )
-    const rig = new RawRig(server, location.dir, socket, host)
-    socket.resume()
+  static async start(child: 'host' | 'bare' = 'host'): Promise<RawRig> {
+    const end = await startChildOnSocket(child === 'bare' ? benchChildScriptPath('bare-child') : undefined)
+    try {
+      // The child's first line is its `register`; answer it as the launcher would, then take over.
+      const register = await withTimeout(firstLine(end.socket), 15_000, 'the child did not register')
+      if ((JSON.parse(register) as { cmd?: unknown }).cmd !== 'register')
+        throw new Error(`expected register, got ${register}`)
+      end.socket.write(
+        encodeEvent({
+          event: 'registered',
+          client_id: 1,
+          launcher_pid: process.pid,
+          launcher_version: 'bench',
+          version: 1,
+        }) + '\n',
+      )
+    } catch (err) {
+      await end.dispose()
+      throw err
+    }
+    const rig = new RawRig(end, child)
+    end.socket.resume()
     return rig
   }
 
@@ -91,7 +67,7 @@ export class RawRig implements CommandTarget {
   }
 
   get hostPid(): number | undefined {
-    return this.host.pid
+    return this.end.child.pid
   }
 
   get failure(): Error | undefined {
@@ -99,46 +75,39 @@ export class RawRig implements CommandTarget {
   }
 
   send(cmd: Command): void {
-    const line = encodeCommandFrame(++this.seq, JSON.stringify(cmd))
-    this.lines.push(line)
-    this.linesBytes += line.length + 1
-    if (this.linesBytes >= SOCKET_FLUSH_BYTES) return this.flush()
-    if (this.isFlushScheduled) return
-    this.isFlushScheduled = true
-    process.nextTick(this.flush)
+    this.writer.write(encodeCommandFrame(++this.seq, JSON.stringify(cmd)))
   }
 
   async dispose(): Promise<void> {
     this.failed ??= new Error('disposed')
-    const exited = whenExited(this.host)
-    // A host exits when its connection closes.
-    this.socket.end()
-    await exited
-    this.socket.destroy()
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
-    if (this.dir) await rm(this.dir, { recursive: true, force: true })
+    await this.end.dispose()
   }
 
-  private readonly flush = (): void => {
-    this.isFlushScheduled = false
-    if (this.lines.length === 0 || this.socket.writableLength >= SOCKET_SEND_HIGH_WATER) return
-    const data = this.lines.join('\n') + '\n'
-    this.lines = []
-    this.linesBytes = 0
-    this.socket.write(data)
-  }
-
-  private onData(chunk: string): void {
-    const text = this.partial + chunk
-    let start = 0
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      const msg = JSON.parse(text.slice(start, nl)) as { cmd?: unknown; seq?: unknown }
-      start = nl + 1
+  private onLines(lines: string[]): void {
+    for (const line of lines) {
+      const msg = JSON.parse(line) as { cmd?: unknown; seq?: unknown }
       if (msg.cmd === 'ack' && typeof msg.seq === 'number') {
         this.ackedSeq = msg.seq
         this.onAck?.()
       }
     }
-    this.partial = text.slice(start)
   }
+}
+
+/** Reads up to the first `\n` and pauses the socket there, leaving the rest unread. */
+function firstLine(socket: Socket): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let text = ''
+    socket.setEncoding('utf8')
+    const onData = (chunk: string): void => {
+      text += chunk
+      const nl = text.indexOf('\n')
+      if (nl === -1) return
+      socket.off('data', onData)
+      socket.pause()
+      // Nothing follows `register` before the `registered` reply, so nothing is lost here.
+      resolve(text.slice(0, nl))
+    }
+    socket.on('data', onData)
+  })
 }

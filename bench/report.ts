@@ -2,12 +2,20 @@ import { cpus } from 'node:os'
 import type { BenchConfig } from './bench-config'
 import type { ColdStartResult } from './cold-start'
 import type { FailoverResult } from './failover'
-import type { LatencyResult } from './latency'
+import type { LatencyResult, LatencyStats } from './latency'
+import type { LoadResult } from './other-load'
+import type { PeerName } from './peer-rig'
 import type { ReconnectResult } from './reconnect'
 import type { RssResult } from './rss'
-import { median, round } from './stats'
-import { meetsTarget, TARGETS, type BenchSummary } from './targets'
-import type { ThroughputResult, WorkloadThroughput } from './throughput'
+import { round, spreadOf, type Spread } from './stats'
+import { meetsTarget, TARGETS, type BenchSummary, type PeerSummary, type SpreadKey } from './targets'
+import {
+  ratioSpread,
+  sideSpread,
+  type ThroughputResult,
+  type ThroughputSide,
+  type WorkloadThroughput,
+} from './throughput'
 
 export interface BenchResults {
   throughput?: ThroughputResult
@@ -16,12 +24,39 @@ export interface BenchResults {
   rss?: RssResult
   coldStart?: ColdStartResult
   failover?: FailoverResult
+  /** Other processes' load during the run (every scenario that ran). */
+  load?: LoadResult
 }
+
+const PEER_LABELS: Record<PeerName, string> = { birpc: 'birpc', jsonrpc: 'vscode-jsonrpc' }
 
 /** The §7 line: every value rounded to what the machine can tell apart. */
 export function summaryOf(r: Required<BenchResults>): BenchSummary {
+  const { main } = r.throughput
+  const range = (s: Spread, digits: number): [number, number] => [round(s.min, digits), round(s.max, digits)]
+  const spread: Record<SpreadKey, [number, number]> = {
+    throughputRatio: range(ratioSpread(main, 'pipe', 'raw'), 3),
+    bareRatio: range(ratioSpread(main, 'pipe', 'bare'), 3),
+    p50Ms: range(spreadOf(r.latency.pipe.roundP50Ms), 3),
+    p99Ms: range(spreadOf(r.latency.pipe.roundP99Ms), 3),
+    reconnectMs: range(spreadOf(r.reconnect.samples.map((s) => s.drainedMs)), 1),
+    failoverMs: range(spreadOf(r.failover.samples.map((s) => s.drainedMs)), 1),
+    coldStartMs: range(spreadOf(r.coldStart.hostSamples), 1),
+    bareStartMs: range(spreadOf(r.coldStart.bareSamples), 1),
+  }
+  const peer = (name: PeerName): PeerSummary | undefined => {
+    const latency = r.latency.peers[name]
+    if (!main.sides.includes(name) || !latency) return undefined
+    return {
+      ratio: round(ratioSpread(main, name, 'raw').median, 3),
+      p50Ms: round(latency.p50Ms, 3),
+      p99Ms: round(latency.p99Ms, 3),
+    }
+  }
+  const birpc = peer('birpc')
+  const jsonrpc = peer('jsonrpc')
   return {
-    throughputRatio: round(r.throughput.main.ratio, 3),
+    throughputRatio: round(main.ratio, 3),
     p50Ms: round(r.latency.pipe.p50Ms, 3),
     p99Ms: round(r.latency.pipe.p99Ms, 3),
     reconnectMs: round(r.reconnect.reconnectMs, 1),
@@ -32,70 +67,130 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
     chaosFailedPct: round(r.failover.chaos.failedPct, 3),
     chaosRetryFailedPct: round(r.failover.chaosRetry.failedPct, 3),
     standbyRssMb: round(r.failover.standbyRssMb, 1),
+    bareRatio: round(ratioSpread(main, 'pipe', 'bare').median, 3),
+    ...(birpc && jsonrpc ? { peers: { birpc, jsonrpc } } : {}),
+    loadWarning: r.load.warning,
+    otherLoadCores: round(r.load.maxOtherCores, 3),
+    spread,
   }
 }
 
 const perSecond = (n: number): string => `${Math.round(n).toLocaleString('en-US')}/s`
 const ms = (n: number, digits = 3): string => `${n.toFixed(digits)} ms`
-const mark = (ok: boolean): string => (ok ? 'met' : '**missed**')
+const fixed =
+  (digits: number) =>
+  (n: number): string =>
+    n.toFixed(digits)
+
+/**
+ * A median with its range beside it: `0.936 (0.880–0.970)`; just the value when there is one value
+ * or all were equal.
+ */
+export function withSpread(s: Spread, format: (n: number) => string): string {
+  return s.n > 1 && s.min !== s.max
+    ? `${format(s.median)} (${format(s.min)}–${format(s.max)})`
+    : format(s.median)
+}
+
+/** p50 and p99 (medians of the rounds, with their ranges) of one side at 10k/s. */
+function latencyText(l: LatencyStats): string {
+  return (
+    `p50 ${withSpread(spreadOf(l.roundP50Ms), fixed(3))} ms, ` +
+    `p99 ${withSpread(spreadOf(l.roundP99Ms), fixed(3))} ms`
+  )
+}
 
 /** A Markdown table: readable in a terminal, pasted as is into the README. */
 export function formatTable(r: BenchResults, config: BenchConfig, date: Date): string {
   const cpu = cpus()
+  const isLoaded = r.load?.warning ?? false
+  // On a loaded machine no timing is judged either way: a miss may be the load's, a pass luck.
+  const mark = (ok: boolean): string => (isLoaded ? 'not judged (load)' : ok ? 'met' : '**missed**')
   const rows: string[][] = []
   if (r.throughput) {
     const { main, saga } = r.throughput
-    const rates = (t: WorkloadThroughput): string =>
-      `HostPipe ${perSecond(t.pipe.perSecond)} vs raw ${perSecond(t.raw.perSecond)}; launcher CPU ` +
-      `${t.pipe.launcherCpuUs.toFixed(2)} vs ${t.raw.launcherCpuUs.toFixed(2)} µs/command, host ` +
-      `${t.pipe.hostCpuUs.toFixed(2)} vs ${t.raw.hostCpuUs.toFixed(2)}`
+    const side = (w: WorkloadThroughput, s: ThroughputSide, label: string): string =>
+      `${label} ${withSpread(sideSpread(w, s, 'perSecond'), (n) => perSecond(n))}, CPU µs/command launcher ` +
+      `${withSpread(sideSpread(w, s, 'launcherCpuUs'), fixed(2))}, child ${withSpread(sideSpread(w, s, 'hostCpuUs'), fixed(2))}`
+    const rounds = (w: WorkloadThroughput): string =>
+      `median of ${w.rounds.length} rounds (every side once a round, order rotated) × ` +
+      `${(w.commandsPerRound.pipe ?? 0).toLocaleString('en-US')} commands`
+    const ratio = ratioSpread(main, 'pipe', 'raw')
     rows.push([
       'throughputRatio',
-      main.ratio.toFixed(3),
+      withSpread(ratio, fixed(3)),
       TARGETS.throughputRatio.label,
-      mark(meetsTarget('throughputRatio', main.ratio)),
-      `${main.workload}: ${rates(main)}; median of ${main.pairs.length} alternating pairs × ` +
-        `${main.commandsPerRound.toLocaleString('en-US')} commands (pair ratios ` +
-        `${main.pairs.map((p) => p.ratio.toFixed(2)).join(' ')})`,
+      mark(meetsTarget('throughputRatio', ratio.median)),
+      `HostPipe ÷ raw NDJSON to the same host, ${main.workload}, per round; ${side(main, 'pipe', 'HostPipe')}; ` +
+        `${side(main, 'raw', 'raw')}; ${rounds(main)}`,
     ])
+    const bare = ratioSpread(main, 'pipe', 'bare')
+    rows.push([
+      'bareRatio',
+      withSpread(bare, fixed(3)),
+      TARGETS.bareRatio.label,
+      mark(meetsTarget('bareRatio', bare.median)),
+      `HostPipe ÷ raw NDJSON to the bare child (parses, acks each read batch; no host), per round; ` +
+        `${side(main, 'bare', 'bare child')}`,
+    ])
+    for (const peer of Object.keys(PEER_LABELS) as PeerName[]) {
+      if (!main.sides.includes(peer)) continue
+      const latency = r.latency?.peers[peer]
+      rows.push([
+        `peers.${peer}`,
+        withSpread(ratioSpread(main, peer, 'raw'), fixed(3)),
+        '—',
+        '',
+        `${PEER_LABELS[peer]} ÷ raw, an RPC call per command, same window; ${side(main, peer, PEER_LABELS[peer])}; ` +
+          `${(main.commandsPerRound[peer] ?? 0).toLocaleString('en-US')} commands a round` +
+          (latency ? `; at 10k/s ${latencyText(latency)}` : ''),
+      ])
+    }
     rows.push([
       '(saga workload)',
-      saga.ratio.toFixed(3),
+      withSpread(ratioSpread(saga, 'pipe', 'raw'), fixed(3)),
       '—',
       '',
-      `${saga.workload}: ${rates(saga)}; median of ${saga.pairs.length} pairs × ` +
-        `${saga.commandsPerRound.toLocaleString('en-US')}`,
+      `${saga.workload}: ${side(saga, 'pipe', 'HostPipe')}; ${side(saga, 'raw', 'raw')}; ${rounds(saga)}`,
     ])
   }
   if (r.latency) {
     const l = r.latency
+    const p50 = spreadOf(l.pipe.roundP50Ms)
+    const p99 = spreadOf(l.pipe.roundP99Ms)
     rows.push([
       'p50Ms',
-      l.pipe.p50Ms.toFixed(3),
+      withSpread(p50, fixed(3)),
       '—',
       '',
-      `raw baseline ${ms(l.raw.p50Ms)}; median of ${l.config.rounds} rounds × ${l.config.roundMs / 1000} s at 10k/s`,
+      `raw baseline ${withSpread(spreadOf(l.raw.roundP50Ms), fixed(3))} ms; median of ${l.config.rounds} rounds × ` +
+        `${l.config.roundMs / 1000} s at 10k/s`,
     ])
     rows.push([
       'p99Ms',
-      l.pipe.p99Ms.toFixed(3),
+      withSpread(p99, fixed(3)),
       TARGETS.p99Ms.label,
-      mark(meetsTarget('p99Ms', l.pipe.p99Ms)),
-      `raw baseline ${ms(l.raw.p99Ms)}; per round ${l.pipe.roundP99Ms.map((x) => x.toFixed(2)).join(' ')}; ` +
+      mark(meetsTarget('p99Ms', p99.median)),
+      `raw baseline ${withSpread(spreadOf(l.raw.roundP99Ms), fixed(3))} ms; ` +
         `pooled p99 ${ms(l.pipe.pooledP99Ms)}, max ${ms(l.pipe.maxMs, 1)} over ${l.pipe.samples.toLocaleString('en-US')} commands`,
     ])
+    // Without the throughput scenario the peers' rows above are missing: their latency goes here.
+    for (const [peer, stats] of Object.entries(l.peers) as [PeerName, LatencyStats][])
+      if (!r.throughput)
+        rows.push([`peers.${peer}`, '', '—', '', `${PEER_LABELS[peer]} at 10k/s: ${latencyText(stats)}`])
   }
   if (r.reconnect) {
     const c = r.reconnect
     const med = (f: (s: ReconnectResult['samples'][number]) => number, digits = 1): string =>
-      median(c.samples.map(f)).toFixed(digits)
+      withSpread(spreadOf(c.samples.map(f)), fixed(digits))
+    const reconnect = spreadOf(c.samples.map((s) => s.drainedMs))
     rows.push([
       'reconnectMs',
-      c.reconnectMs.toFixed(1),
+      withSpread(reconnect, fixed(1)),
       TARGETS.reconnectMs.label,
-      mark(meetsTarget('reconnectMs', c.reconnectMs)),
+      mark(meetsTarget('reconnectMs', reconnect.median)),
       `median of ${c.samples.length} kills; after the SIGKILL: exit seen ${med((s) => s.exitMs)}, ` +
-        `respawn ${med((s) => s.spawnMs)}, registered ${med((s) => s.registeredMs)}, drained ${med((s) => s.drainedMs)} ms ` +
+        `respawn ${med((s) => s.spawnMs)}, registered ${med((s) => s.registeredMs)} ms ` +
         `(${med((s) => s.inFlightAtKill, 0)} in flight at the kill, ${med((s) => s.buffered, 0)} buffered)`,
     ])
   }
@@ -107,25 +202,24 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
       TARGETS.rssGrowthMb.label,
       mark(meetsTarget('rssGrowthMb', m.growthMb)),
       `launcher child process, --expose-gc: ${m.beforeMb.toFixed(1)} → ${m.afterMb.toFixed(1)} MB after full GCs ` +
-        `over ${m.config.commands.toLocaleString('en-US')} commands (peak ${m.peakMb.toFixed(1)} MB, ` +
+        `over ${m.config.commands.toLocaleString('en-US')} commands (one run, no median; peak ${m.peakMb.toFixed(1)} MB, ` +
         `heap ${m.heapBeforeMb.toFixed(1)} → ${m.heapAfterMb.toFixed(1)} MB, ${perSecond(m.commandsPerSecond)})`,
     ])
   }
   if (r.failover) {
     const f = r.failover
-    const med = (g: (s: FailoverResult['samples'][number]) => number): string =>
-      median(f.samples.map(g)).toFixed(1)
+    const failover = spreadOf(f.samples.map((s) => s.drainedMs))
     rows.push([
       'failoverMs',
-      f.failoverMs.toFixed(1),
+      withSpread(failover, fixed(1)),
       TARGETS.failoverMs.label,
-      mark(meetsTarget('failoverMs', f.failoverMs)),
+      mark(meetsTarget('failoverMs', failover.median)),
       `median of ${f.samples.length} SIGKILLs of the active host with a standby ready: promoted ` +
-        `${med((s) => s.promotedMs)}, drained ${med((s) => s.drainedMs)} ms after the kill`,
+        `${withSpread(spreadOf(f.samples.map((s) => s.promotedMs)), fixed(1))} ms after the kill, then drained`,
     ])
     const chaosDetail = (c: FailoverResult['chaos'], cmd: string): string =>
       `${c.failed.toLocaleString('en-US')} of ${c.started.toLocaleString('en-US')} ${cmd} sagas failed, ` +
-      `10k/s offered for ${f.config.chaosMs / 1000} s, ${c.kills} SIGKILLs (one a second)` +
+      `10k/s offered for ${f.config.chaosMs / 1000} s, ${c.kills} SIGKILLs (one a second; one run, no median)` +
       (c.failed > 0
         ? ': ' +
           Object.entries(c.reasons)
@@ -150,10 +244,12 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
   }
   if (r.coldStart) {
     const c = r.coldStart
-    const overhead = c.coldStartMs - c.bareStartMs
+    const host = spreadOf(c.hostSamples)
+    const bare = spreadOf(c.bareSamples)
+    const overhead = host.median - bare.median
     rows.push([
       'coldStartMs',
-      c.coldStartMs.toFixed(1),
+      withSpread(host, fixed(1)),
       TARGETS.coldStartOverheadMs.label,
       mark(meetsTarget('coldStartOverheadMs', overhead)),
       `host fork → register line on the socket, median of ${c.config.pairs} alternating pairs; ` +
@@ -161,10 +257,24 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
     ])
     rows.push([
       'bareStartMs',
-      c.bareStartMs.toFixed(1),
+      withSpread(bare, fixed(1)),
       '—',
       '',
       'a one-line Node script forked the same way, connecting and writing one line',
+    ])
+  }
+  if (r.load) {
+    const l = r.load
+    rows.push([
+      'otherLoadCores',
+      l.isMeasured ? l.maxOtherCores.toFixed(2) : 'unknown',
+      `≤ ${l.thresholdCores} (else loadWarning)`,
+      l.warning ? '**loadWarning**' : 'quiet',
+      l.isMeasured
+        ? 'CPU of other processes (/proc/stat busy minus this bench and its children), in cores, ' +
+          'the busiest scenario; per scenario: ' +
+          l.scenarios.map((s) => `${s.scenario} ${s.otherCores.toFixed(2)}`).join(', ')
+        : 'no /proc here: the load cannot be measured, so no target is judged',
     ])
   }
   const header = ['metric', 'result', 'target', '', 'detail']

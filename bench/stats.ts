@@ -16,3 +16,22 @@ export function round(value: number, digits: number): number {
   const f = 10 ** digits
   return Math.round(value * f) / f
 }
+
+/** A median with the range it was taken from: how far one round can be from it. */
+export interface Spread {
+  median: number
+  min: number
+  max: number
+  /** How many values. */
+  n: number
+}
+
+/** The median, min and max of the values (NaN for none). */
+export function spreadOf(values: readonly number[]): Spread {
+  return {
+    median: median(values),
+    min: percentile(values, 0),
+    max: percentile(values, 100),
+    n: values.length,
+  }
+}

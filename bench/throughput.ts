@@ -1,119 +1,157 @@
 import { ownCpuMs, processCpuMs } from './cpu-time'
 import { LauncherRig } from './launcher-rig'
+import { PEERS, PeerRig, type PeerName } from './peer-rig'
 import { RawRig } from './raw-rig'
-import { median } from './stats'
+import { median, spreadOf, type Spread } from './stats'
 import { runWindowed } from './windowed-run'
 import { PIPE_WORKLOAD, SAGA_WORKLOAD, type CommandTarget, type Workload } from './workload'
 
 export interface ThroughputConfig {
-  /** Alternating pairs (raw then HostPipe, HostPipe then raw, …) of the pipe workload. */
-  pairs: number
+  /** Rounds of the pipe workload; each runs every side once, in an order rotated by one a round. */
+  rounds: number
   commandsPerRound: number
-  /** Sent through each side before the first pair, not counted. */
+  /** The peers are 5–50× slower than raw: fewer commands keep their rounds about as long. */
+  peerCommandsPerRound: number
+  /** Sent through each side before the first round, not counted. */
   warmupCommands: number
-  /** Pairs of the saga workload, shown beside the ratio. */
-  sagaPairs: number
+  /** Rounds of the saga workload (raw and HostPipe only), shown beside the ratio. */
+  sagaRounds: number
   sagaCommandsPerRound: number
 }
 
-/** One round's rate, and the CPU each process spent per command (µs), to show where time goes. */
+/**
+ * The sides of a throughput round, each its own child process on its own Unix socket:
+ * `raw` (raw NDJSON to the host), `pipe` (HostPipe to the host), `bare` (raw NDJSON to the bare
+ * child) and, with `--peers`, `birpc` and `jsonrpc` (an RPC call per command to its own server).
+ */
+export type ThroughputSide = 'raw' | 'pipe' | 'bare' | PeerName
+
+/** One side's round: its rate, and the CPU each process spent per command (µs), to show where time goes. */
 export interface RoundResult {
   perSecond: number
   launcherCpuUs: number
+  /** The child's CPU: the host, the bare child or the peer's server. */
   hostCpuUs: number
 }
 
-export interface ThroughputPair {
-  raw: RoundResult
-  pipe: RoundResult
-  ratio: number
-}
+export type ThroughputRound = Partial<Record<ThroughputSide, RoundResult>>
 
 export interface WorkloadThroughput {
   workload: string
-  /** Median over the pairs of HostPipe ÷ raw: a pair runs back to back, so load drift cancels. */
+  /** The sides run, in the first round's order. */
+  sides: ThroughputSide[]
+  rounds: ThroughputRound[]
+  /** Median over the rounds of HostPipe ÷ raw (same round, same host): the §7 ratio for the pipe workload. */
   ratio: number
-  /** Medians over the pairs. */
-  raw: RoundResult
-  pipe: RoundResult
-  pairs: ThroughputPair[]
-  commandsPerRound: number
+  commandsPerRound: Partial<Record<ThroughputSide, number>>
 }
 
 export interface ThroughputResult {
-  /** The pipe workload: the §7 ratio. */
+  /** The pipe workload: raw, HostPipe, the bare child and the peers. */
   main: WorkloadThroughput
+  /** The saga workload: raw and HostPipe. */
   saga: WorkloadThroughput
   config: ThroughputConfig
 }
 
+/** Per-round `a` ÷ `b` throughput over the rounds that ran both, with its median and range. */
+export function ratioSpread(w: WorkloadThroughput, a: ThroughputSide, b: ThroughputSide): Spread {
+  return spreadOf(
+    w.rounds.flatMap((r) => {
+      const x = r[a]
+      const y = r[b]
+      return x && y ? [x.perSecond / y.perSecond] : []
+    }),
+  )
+}
+
+/** One side's measure over the rounds, with its median and range. */
+export function sideSpread(w: WorkloadThroughput, side: ThroughputSide, measure: keyof RoundResult): Spread {
+  return spreadOf(w.rounds.flatMap((r) => (r[side] ? [r[side][measure]] : [])))
+}
+
 /**
- * HostPipe (through SocketServer + LauncherServer) against the raw NDJSON baseline, each with its
- * own real host process, end to end: a round ends when the host has acked every command.
+ * HostPipe (through SocketServer + LauncherServer) against the raw NDJSON baseline to the same
+ * host, raw NDJSON to the bare child, and the peers, each with its own real child process, end
+ * to end: a round ends when the child has acked (answered) every command. Every side keeps at most
+ * WINDOW commands unacked.
  */
 export async function measureThroughput(
   config: ThroughputConfig,
+  peers: readonly PeerName[],
   progress: (line: string) => void,
 ): Promise<ThroughputResult> {
-  const raw = await RawRig.start()
-  const pipe = await LauncherRig.start().catch(async (err: unknown) => {
-    await raw.dispose()
-    throw err
-  })
+  const targets = new Map<ThroughputSide, CommandTarget>()
   try {
+    targets.set('raw', await RawRig.start('host'))
+    targets.set('pipe', await LauncherRig.start())
+    targets.set('bare', await RawRig.start('bare'))
+    for (const peer of peers) targets.set(peer, await PeerRig.start(peer))
+    const countFor = (side: ThroughputSide, commands: number): number =>
+      (PEERS as readonly string[]).includes(side) ? Math.min(commands, config.peerCommandsPerRound) : commands
     progress(`throughput: warm-up (${config.warmupCommands} commands each)`)
-    for (const workload of [PIPE_WORKLOAD, SAGA_WORKLOAD])
-      for (const target of [raw, pipe]) await runWindowed(target, config.warmupCommands / 2, workload)
-    const rigs = { raw, pipe }
-    const main = await measurePairs(rigs, PIPE_WORKLOAD, config.pairs, config.commandsPerRound, progress)
-    const saga = await measurePairs(
-      rigs,
+    for (const [side, target] of targets) {
+      await runWindowed(target, countFor(side, config.warmupCommands / 2), PIPE_WORKLOAD)
+      if (side === 'raw' || side === 'pipe')
+        await runWindowed(target, config.warmupCommands / 2, SAGA_WORKLOAD)
+    }
+    const main = await measureRounds(
+      targets,
+      [...targets.keys()],
+      PIPE_WORKLOAD,
+      config.rounds,
+      (side) => countFor(side, config.commandsPerRound),
+      progress,
+    )
+    const saga = await measureRounds(
+      targets,
+      ['raw', 'pipe'],
       SAGA_WORKLOAD,
-      config.sagaPairs,
-      config.sagaCommandsPerRound,
+      config.sagaRounds,
+      () => config.sagaCommandsPerRound,
       progress,
     )
     return { main, saga, config }
   } finally {
-    await Promise.all([raw.dispose(), pipe.dispose()])
+    await Promise.all([...targets.values()].map((t) => t.dispose()))
   }
 }
 
-async function measurePairs(
-  rigs: { raw: CommandTarget; pipe: CommandTarget },
+async function measureRounds(
+  targets: ReadonlyMap<ThroughputSide, CommandTarget>,
+  sides: ThroughputSide[],
   workload: Workload,
   count: number,
-  commands: number,
+  commandsFor: (side: ThroughputSide) => number,
   progress: (line: string) => void,
 ): Promise<WorkloadThroughput> {
-  const pairs: ThroughputPair[] = []
+  const rounds: ThroughputRound[] = []
   for (let i = 0; i < count; i++) {
-    const order = i % 2 === 0 ? [rigs.raw, rigs.pipe] : [rigs.pipe, rigs.raw]
-    const rounds = new Map<CommandTarget, RoundResult>()
-    for (const target of order) rounds.set(target, await runRound(target, commands, workload))
-    const raw = rounds.get(rigs.raw)!
-    const pipe = rounds.get(rigs.pipe)!
-    const pair = { raw, pipe, ratio: pipe.perSecond / raw.perSecond }
-    pairs.push(pair)
+    // Rotated each round, so no side always follows the same one (or always runs first).
+    const order = sides.map((_, k) => sides[(k + i) % sides.length]!)
+    const round: ThroughputRound = {}
+    for (const side of order) round[side] = await runRound(targets.get(side)!, commandsFor(side), workload)
+    rounds.push(round)
     progress(
-      `throughput (${workload.name}): pair ${i + 1}/${count}: raw ${Math.round(raw.perSecond)}/s, ` +
-        `HostPipe ${Math.round(pipe.perSecond)}/s, ratio ${pair.ratio.toFixed(3)}; CPU µs/command ` +
-        `launcher ${raw.launcherCpuUs.toFixed(2)} vs ${pipe.launcherCpuUs.toFixed(2)}, ` +
-        `host ${raw.hostCpuUs.toFixed(2)} vs ${pipe.hostCpuUs.toFixed(2)}`,
+      `throughput (${workload.name}): round ${i + 1}/${count}: ` +
+        order
+          .map((side) => {
+            const r = round[side]!
+            return (
+              `${side} ${Math.round(r.perSecond)}/s (CPU µs/command launcher ${r.launcherCpuUs.toFixed(2)}, ` +
+              `child ${r.hostCpuUs.toFixed(2)})`
+            )
+          })
+          .join(', ') +
+        `; HostPipe ÷ raw ${(round.pipe!.perSecond / round.raw!.perSecond).toFixed(3)}`,
     )
   }
-  const medianRound = (rounds: RoundResult[]): RoundResult => ({
-    perSecond: median(rounds.map((r) => r.perSecond)),
-    launcherCpuUs: median(rounds.map((r) => r.launcherCpuUs)),
-    hostCpuUs: median(rounds.map((r) => r.hostCpuUs)),
-  })
   return {
     workload: workload.name,
-    ratio: median(pairs.map((p) => p.ratio)),
-    raw: medianRound(pairs.map((p) => p.raw)),
-    pipe: medianRound(pairs.map((p) => p.pipe)),
-    pairs,
-    commandsPerRound: commands,
+    sides,
+    rounds,
+    ratio: median(rounds.map((r) => r.pipe!.perSecond / r.raw!.perSecond)),
+    commandsPerRound: Object.fromEntries(sides.map((side) => [side, commandsFor(side)])),
   }
 }
 

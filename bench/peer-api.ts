@@ -1,0 +1,17 @@
+import type { Command } from '../src/shared/protocol'
+
+/**
+ * What the RPC peers (birpc, vscode-jsonrpc) serve in the `--peers` rows: one method that takes a
+ * command, as the host takes a command frame, and answers when it has taken it (an RPC result is
+ * the peer's ack). The handler does nothing else, like the bare child.
+ */
+export const PEER_METHOD = 'reapPanes'
+
+export interface PeerServerFunctions {
+  [PEER_METHOD]: (cmd: Command) => null
+}
+
+/** The handler both peers' servers run. */
+export function handleCommand(_cmd: Command): null {
+  return null
+}
