@@ -3,6 +3,7 @@ import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { TimerSlot } from '../base/timer-slot'
+import { ActiveHost } from './active-host'
 import type { HostExitInfo, HostProcess, HostRole } from './host-spawner'
 import { HostShutdown } from './host-shutdown'
 import { START_TIMEOUT_MS, STOP_GRACE_MS, type HostSupervisorOptions } from './host-supervisor-options'
@@ -41,12 +42,9 @@ export class HostSupervisor {
   /** Each new host process, e.g. to attach its `connection` (port transport). */
   readonly onDidSpawn: Listenable<HostProcess> = this.didSpawn.event
 
-  private current: HostProcess | undefined
-  /** HOSTPIPE_SPAWN_ID of `current`: how a registration is matched to the process we spawned. */
-  private currentSpawnId: string | undefined
+  /** The active host process, its spawn id and its registration deadline. */
+  private readonly active: ActiveHost
   private spawnCount = 0
-  /** The current host was already declared lost (and SIGKILLed): its exit is on its way. */
-  private lostHost: HostProcess | undefined
   private currentState: SupervisorState = 'stopped'
   private restartCount = 0
   private failoverCount = 0
@@ -55,12 +53,8 @@ export class HostSupervisor {
   private readonly retiring: RetiringHosts
   /** The backoff wait before a restart. */
   private readonly restartTimer: TimerSlot
-  /** Kills a host that does not register in time. */
-  private readonly startTimer: TimerSlot
   /** The active host's planned stop: its intent, its SIGTERM/SIGKILL escalation, its waiters. */
   private readonly shutdown: HostShutdown
-  /** The starting host replaces a lost one (a standby that gets ready first is promoted instead). */
-  private isReplacing = false
   /** `startHost` during `stopping`: spawn again once the old host is gone. */
   private isStartQueued = false
   private isDisposed = false
@@ -80,7 +74,7 @@ export class HostSupervisor {
     this.log = opts.log ?? silentLogger
     this.closeHostConnection = opts.closeHostConnection ?? (() => {})
     this.restartTimer = this.disposables.add(new TimerSlot(this.clock))
-    this.startTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.active = this.disposables.add(new ActiveHost(this.clock))
     this.shutdown = this.disposables.add(
       new HostShutdown({
         clock: this.clock,
@@ -88,7 +82,7 @@ export class HostSupervisor {
         log: this.log,
         closeHostConnection: this.closeHostConnection,
         signal: (host, signal) => this.signal(host, signal),
-        isCurrent: (host) => host === this.current,
+        isCurrent: (host) => this.active.is(host),
       }),
     )
     const standbyTarget = opts.standby ?? 0
@@ -125,7 +119,7 @@ export class HostSupervisor {
   }
 
   get hostPid(): number | null {
-    return this.current?.pid ?? null
+    return this.active.pid
   }
 
   /** Replacements of the active host since the launcher started, promotions included (only grows). */
@@ -164,7 +158,7 @@ export class HostSupervisor {
     if (this.currentState === 'backoff') {
       this.restartTimer.clear()
       this.promote(ready.standby)
-    } else if (this.currentState === 'starting' && this.isReplacing) {
+    } else if (this.currentState === 'starting' && this.active.isReplacing) {
       // The active host was lost while this standby was still starting, so a cold host was
       // spawned; the standby, started earlier, is ready first: it takes over, the cold one goes.
       this.abandonStartingHost()
@@ -200,7 +194,7 @@ export class HostSupervisor {
   }
 
   get host(): HostProcess | undefined {
-    return this.current
+    return this.active.process
   }
 
   /**
@@ -208,7 +202,7 @@ export class HostSupervisor {
    * this supervisor runs now, or undefined. A registration without it is not ours to signal (§4).
    */
   get spawnId(): string | undefined {
-    return this.current ? this.currentSpawnId : undefined
+    return this.active.spawnId
   }
 
   /**
@@ -241,7 +235,7 @@ export class HostSupervisor {
   /** The host registered: it is running (and its stable-run clock starts); standbys follow. */
   markRunning(): void {
     if (this.currentState !== 'starting') return
-    this.startTimer.clear()
+    this.active.clearStartTimeout()
     this.backoff.recordRunning()
     this.setState('running', { type: 'running', pid: this.hostPid })
     this.standbyPool.fill()
@@ -253,12 +247,12 @@ export class HostSupervisor {
    * process to kill.
    */
   killHost(): boolean {
-    const host = this.current
+    const host = this.active.process
     if (!host || this.isDisposed) return false
     if (this.currentState === 'running') return this.loseHost('killed', 'kill-host')
     this.log.warn(`[supervisor] killing host pid ${host.pid ?? '?'} (SIGKILL)`)
     // Its connection will close before its exit is seen: that is this kill, not a second loss.
-    this.lostHost = host
+    this.active.markLost()
     return host.kill('SIGKILL')
   }
 
@@ -271,8 +265,8 @@ export class HostSupervisor {
    * when there is nothing to do (no running host, stopping, or already lost).
    */
   loseHost(reason: HostLossReason, detail: string): boolean {
-    const host = this.current
-    if (!host || this.isDisposed || this.currentState !== 'running' || this.lostHost === host) return false
+    const host = this.active.process
+    if (!host || this.isDisposed || this.currentState !== 'running' || this.active.isLost) return false
     const pid = host.pid ?? null
     this.log.warn(`[supervisor] host pid ${pid ?? '?'} lost (${reason}): ${detail}; SIGKILL`)
     this.retireCurrent()
@@ -318,13 +312,13 @@ export class HostSupervisor {
    * timers and listeners are gone too.
    */
   dispose(): Promise<void> {
-    if (this.isDisposed) return this.current ? this.shutdown.whenExited() : this.retiring.whenRetired()
+    if (this.isDisposed) return this.active.process ? this.shutdown.whenExited() : this.retiring.whenRetired()
     this.isDisposed = true
     this.isStartQueued = false
     this.restartTimer.clear()
-    this.startTimer.clear()
+    this.active.clearStartTimeout()
     this.standbyPool.close()
-    if (!this.current) {
+    if (!this.active.process) {
       if (this.currentState !== 'stopped') this.setState('stopped', { type: 'stopped' })
       this.standbyPool.retireAll()
       return this.retiring.whenRetired().finally(() => this.disposables.dispose())
@@ -336,30 +330,31 @@ export class HostSupervisor {
 
   private spawnHost(isRestart: boolean): void {
     let host: HostProcess
+    const spawnId = String(++this.spawnCount)
     try {
-      const spawnId = String(++this.spawnCount)
       host = this.spawn(spawnId)
-      this.currentSpawnId = spawnId
     } catch (err) {
       this.log.error(`[supervisor] spawning the host failed: ${String(err)}`)
       this.emit({ type: 'spawn-failed', error: String(err) })
       this.replaceActive()
       return
     }
-    this.current = host
-    this.isReplacing = isRestart
+    this.active.set(host, spawnId, {
+      isReplacing: isRestart,
+      startTimeoutMs: this.startTimeoutMs,
+      onStartTimeout: () => this.onStartTimeout(host),
+    })
     if (isRestart) this.restartCount++
     host.onExit((info) => this.onExit(host, info))
     this.log.info(
       `[supervisor] host started (pid ${host.pid ?? '?'})${isRestart ? ` — restart #${this.restartCount}` : ''}`,
     )
     this.setState('starting', { type: 'spawned', pid: host.pid ?? null, restart: isRestart })
-    if (this.startTimeoutMs > 0) this.startTimer.set(() => this.onStartTimeout(host), this.startTimeoutMs)
     this.didSpawn.fire(host)
   }
 
   private onStartTimeout(host: HostProcess): void {
-    if (host !== this.current || this.currentState !== 'starting') return
+    if (!this.active.is(host) || this.currentState !== 'starting') return
     this.log.error(
       `[supervisor] host pid ${host.pid ?? '?'} did not register within ${this.startTimeoutMs} ms: killing it`,
     )
@@ -367,7 +362,7 @@ export class HostSupervisor {
   }
 
   private bringDown(intent: 'stop' | 'dispose'): Promise<void> {
-    const host = this.current!
+    const host = this.active.process!
     // Standbys go down with the active host, and nothing is promoted while it goes (not a loss).
     this.standbyPool.cancelRefill()
     this.standbyPool.retireAll()
@@ -375,7 +370,7 @@ export class HostSupervisor {
       () => undefined,
     )
     this.shutdown.begin(intent)
-    this.startTimer.clear()
+    this.active.clearStartTimeout()
     this.setState('stopping', { type: 'stopping', pid: host.pid ?? null })
     this.shutdown.signalDown(host)
     return exited
@@ -395,11 +390,8 @@ export class HostSupervisor {
       this.log.info(`[supervisor] retired host pid ${host.pid ?? '?'} exited`)
       return
     }
-    if (host !== this.current) return
-    this.current = undefined
-    this.currentSpawnId = undefined
-    this.lostHost = undefined
-    this.startTimer.clear()
+    if (!this.active.is(host)) return
+    this.active.take()
     const intent = this.shutdown.finish()
     const pid = host.pid ?? null
     const how = info.signal ? `signal ${info.signal}` : `code ${info.code ?? '?'}`
@@ -423,7 +415,7 @@ export class HostSupervisor {
   }
 
   /**
-   * The active host is gone (already moved out of `current`): the policy classifies the loss; a
+   * The active host is gone (already taken out of `active`): the policy classifies the loss; a
    * ready standby is promoted at once, else a host is spawned (at once after a serving loss, with
    * backoff after a start failure), or the policy gives up.
    */
@@ -464,8 +456,7 @@ export class HostSupervisor {
    */
   private promote(standby: StandbyHost): void {
     this.standbyPool.take(standby)
-    this.current = standby.host
-    this.currentSpawnId = standby.spawnId
+    this.active.set(standby.host, standby.spawnId, { isReplacing: false })
     this.restartCount++
     this.failoverCount++
     // Its run counts from its registration: a standby that served as spare is no start failure.
@@ -480,7 +471,7 @@ export class HostSupervisor {
 
   /** The replacement host still starting is dropped (SIGKILL, retired): a standby takes over. */
   private abandonStartingHost(): void {
-    const host = this.current!
+    const host = this.active.process!
     this.log.info(`[supervisor] standby ready first: dropping the starting host pid ${host.pid ?? '?'}`)
     // The promotion that follows counts this replacement.
     this.restartCount--
@@ -490,13 +481,8 @@ export class HostSupervisor {
 
   /** Moves the active host to the retiring set: its exit is awaited, never taken for a new loss. */
   private retireCurrent(): void {
-    const host = this.current
-    if (!host) return
-    this.retiring.add(host, this.currentSpawnId)
-    this.current = undefined
-    this.currentSpawnId = undefined
-    this.lostHost = undefined
-    this.startTimer.clear()
+    const taken = this.active.take()
+    if (taken) this.retiring.add(taken.host, taken.spawnId)
   }
 
   private setState(state: SupervisorState, e: SupervisorEvent): void {
