@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { describeSchemaError, type CommandDefinitions } from '../../shared/define-commands'
 import { RESERVED_INPUT_FIELDS } from '../../shared/define-commands'
-import type { CustomCommand, HostCommand } from '../../shared/protocol'
+import type { CustomCommand, HostCommand } from '../../shared/protocol-core'
 import { CommandHandlers, type CommandDispatcher, type HandlerContext } from './command-handlers'
 
 /**
