@@ -31,6 +31,8 @@ export type HostBoundParser = (
 export const MAX_HELD_BYTES = 16 * 1024 * 1024
 const HELD_FRAME_OVERHEAD = 64
 
+const ignore = (): void => undefined
+
 /**
  * Loads the schemas on first call: protocol.ts and zod stay out of the host's start-up import
  * graph (a bundler turns this into a separate chunk), so a host registers about as fast as a bare
@@ -222,7 +224,8 @@ export class HostRuntime {
   }
 
   private send(frame: HostInbound): void {
-    this.conn.send(encodeHostInbound(frame)).catch(() => undefined)
+    // A send fails only once the connection is closing, and then `onClose` ends the session.
+    this.conn.send(encodeHostInbound(frame)).catch(ignore)
   }
 
   private end(reason: string): void {
