@@ -30,95 +30,131 @@ import {
 export * from './protocol-core'
 
 // ---------------------------------------------------------------------------------------------
-// Schemas. Every inbound frame goes through these; the types above are the documentation, the
-// `satisfies` checks below keep the two in step.
+// Schemas. Every inbound frame goes through these; the types in protocol-core.ts are the
+// documentation, the `satisfies` checks below keep the two in step.
 
-const nonNegInt = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
-const sagaId = nonNegInt
-const label = z.string().min(1).max(256)
+/**
+ * Builds the schemas, once, on the first parse that needs them: building them costs more than
+ * 10 ms, which a process that imports the protocol but has not parsed anything yet (a host
+ * before it registers, an app importing `defineCommands`) should not pay.
+ */
+function buildSchemas() {
+  const nonNegInt = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
+  const sagaId = nonNegInt
+  const label = z.string().min(1).max(256)
 
-const hostInboundSchemas = {
-  register: z.object({
-    cmd: z.literal('register'),
-    kind: z.enum(['host', 'tool']),
-    pid: nonNegInt,
-    version: z.string().max(256),
-    token: z.string().max(1024),
-    features: z.array(z.string().max(64)).max(64).default([]),
-    spawn_id: z.string().max(128).optional(),
-    role: z.literal('standby').optional(),
-  }),
-  ack: z.object({ cmd: z.literal('ack'), seq: nonNegInt }),
-  report_pool_window_added: z.object({ cmd: z.literal('report_pool_window_added'), label, saga_id: sagaId }),
-  report_panes_reaped: z.object({ cmd: z.literal('report_panes_reaped'), label, saga_id: sagaId }),
-  report_pool_drain_decision: z.object({
-    cmd: z.literal('report_pool_drain_decision'),
-    label,
-    was_last: z.boolean(),
-    saga_id: sagaId,
-  }),
-  report_saga_action_failed: z.object({
-    cmd: z.literal('report_saga_action_failed'),
-    saga_id: sagaId,
-    reason: z.string().max(4096),
-  }),
-  // `output` is checked against the command's own schema by whoever called it (§9).
-  report_result: z.object({ cmd: z.literal('report_result'), saga_id: sagaId, output: z.unknown() }),
-  report_ui_thread_alive: z.object({ cmd: z.literal('report_ui_thread_alive'), nonce: nonNegInt }),
-  ping: z.object({ cmd: z.literal('ping'), nonce: nonNegInt }),
-  goodbye: z.object({ cmd: z.literal('goodbye') }),
-} satisfies { [K in HostInboundName]: z.ZodType<Extract<HostInbound, { cmd: K }>, unknown> }
+  const hostInboundSchemas = {
+    register: z.object({
+      cmd: z.literal('register'),
+      kind: z.enum(['host', 'tool']),
+      pid: nonNegInt,
+      version: z.string().max(256),
+      token: z.string().max(1024),
+      features: z.array(z.string().max(64)).max(64).default([]),
+      spawn_id: z.string().max(128).optional(),
+      role: z.literal('standby').optional(),
+    }),
+    ack: z.object({ cmd: z.literal('ack'), seq: nonNegInt }),
+    report_pool_window_added: z.object({
+      cmd: z.literal('report_pool_window_added'),
+      label,
+      saga_id: sagaId,
+    }),
+    report_panes_reaped: z.object({ cmd: z.literal('report_panes_reaped'), label, saga_id: sagaId }),
+    report_pool_drain_decision: z.object({
+      cmd: z.literal('report_pool_drain_decision'),
+      label,
+      was_last: z.boolean(),
+      saga_id: sagaId,
+    }),
+    report_saga_action_failed: z.object({
+      cmd: z.literal('report_saga_action_failed'),
+      saga_id: sagaId,
+      reason: z.string().max(4096),
+    }),
+    // `output` is checked against the command's own schema by whoever called it (§9).
+    report_result: z.object({ cmd: z.literal('report_result'), saga_id: sagaId, output: z.unknown() }),
+    report_ui_thread_alive: z.object({ cmd: z.literal('report_ui_thread_alive'), nonce: nonNegInt }),
+    ping: z.object({ cmd: z.literal('ping'), nonce: nonNegInt }),
+    goodbye: z.object({ cmd: z.literal('goodbye') }),
+  } satisfies { [K in HostInboundName]: z.ZodType<Extract<HostInbound, { cmd: K }>, unknown> }
 
-const deadline = nonNegInt.optional()
-const commandSchemas = {
-  spawn_pool_window: z.object({ cmd: z.literal('spawn_pool_window'), saga_id: sagaId.optional(), deadline }),
-  reap_panes: z.object({ cmd: z.literal('reap_panes'), label, saga_id: sagaId.optional(), deadline }),
-  drain_pool_if_last: z.object({
-    cmd: z.literal('drain_pool_if_last'),
-    label,
+  const deadline = nonNegInt.optional()
+  const commandSchemas = {
+    spawn_pool_window: z.object({
+      cmd: z.literal('spawn_pool_window'),
+      saga_id: sagaId.optional(),
+      deadline,
+    }),
+    reap_panes: z.object({ cmd: z.literal('reap_panes'), label, saga_id: sagaId.optional(), deadline }),
+    drain_pool_if_last: z.object({
+      cmd: z.literal('drain_pool_if_last'),
+      label,
+      saga_id: sagaId.optional(),
+      deadline,
+    }),
+    probe_ui_thread: z.object({ cmd: z.literal('probe_ui_thread'), nonce: nonNegInt }),
+  } satisfies { [K in CommandName]: z.ZodType<Extract<Command, { cmd: K }>, unknown> }
+
+  const controlSchemas = {
+    probe_ui_thread: commandSchemas.probe_ui_thread,
+    cancel_saga: z.object({ cmd: z.literal('cancel_saga'), saga_id: sagaId }),
+  } satisfies { [K in ControlCommand['cmd']]: z.ZodType<Extract<ControlCommand, { cmd: K }>, unknown> }
+
+  const errorCode = z.enum([
+    'invalid_command',
+    'not_registered',
+    'already_registered',
+    'unauthorized',
+    'frame_too_large',
+  ])
+  const v = { version: nonNegInt }
+  const eventSchemas = {
+    registered: z.object({
+      event: z.literal('registered'),
+      client_id: nonNegInt,
+      launcher_pid: nonNegInt,
+      launcher_version: z.string(),
+      ...v,
+    }),
+    saga_started: z.object({ event: z.literal('saga_started'), saga_id: sagaId, name: z.string(), ...v }),
+    saga_completed: z.object({ event: z.literal('saga_completed'), saga_id: sagaId, ...v }),
+    saga_failed: z.object({ event: z.literal('saga_failed'), saga_id: sagaId, reason: z.string(), ...v }),
+    pool_window_added: z.object({ event: z.literal('pool_window_added'), label, saga_id: sagaId, ...v }),
+    panes_reaped: z.object({ event: z.literal('panes_reaped'), label, saga_id: sagaId, ...v }),
+    pool_drained: z.object({ event: z.literal('pool_drained'), label, saga_id: sagaId, ...v }),
+    pool_not_last: z.object({ event: z.literal('pool_not_last'), label, saga_id: sagaId, ...v }),
+    pong: z.object({ event: z.literal('pong'), nonce: nonNegInt, ...v }),
+    error: z.object({
+      event: z.literal('error'),
+      code: errorCode,
+      message: z.string(),
+      fatal: z.boolean(),
+      ...v,
+    }),
+  } satisfies { [K in EventName]: z.ZodType<Extract<Event, { event: K }>, unknown> }
+
+  const seqSchema = z.object({ seq: nonNegInt })
+
+  /** The envelope fields of an app-defined command; its input fields are checked by its own schema. */
+  const customCommandSchema = z.looseObject({
+    cmd: z.string(),
     saga_id: sagaId.optional(),
     deadline,
-  }),
-  probe_ui_thread: z.object({ cmd: z.literal('probe_ui_thread'), nonce: nonNegInt }),
-} satisfies { [K in CommandName]: z.ZodType<Extract<Command, { cmd: K }>, unknown> }
+  }) as z.ZodType<CustomCommand, unknown>
 
-const controlSchemas = {
-  probe_ui_thread: commandSchemas.probe_ui_thread,
-  cancel_saga: z.object({ cmd: z.literal('cancel_saga'), saga_id: sagaId }),
-} satisfies { [K in ControlCommand['cmd']]: z.ZodType<Extract<ControlCommand, { cmd: K }>, unknown> }
+  return {
+    hostInbound: hostInboundSchemas,
+    command: commandSchemas,
+    control: controlSchemas,
+    event: eventSchemas,
+    seq: seqSchema,
+    customCommand: customCommandSchema,
+  }
+}
 
-const errorCode = z.enum([
-  'invalid_command',
-  'not_registered',
-  'already_registered',
-  'unauthorized',
-  'frame_too_large',
-])
-const v = { version: nonNegInt }
-const eventSchemas = {
-  registered: z.object({
-    event: z.literal('registered'),
-    client_id: nonNegInt,
-    launcher_pid: nonNegInt,
-    launcher_version: z.string(),
-    ...v,
-  }),
-  saga_started: z.object({ event: z.literal('saga_started'), saga_id: sagaId, name: z.string(), ...v }),
-  saga_completed: z.object({ event: z.literal('saga_completed'), saga_id: sagaId, ...v }),
-  saga_failed: z.object({ event: z.literal('saga_failed'), saga_id: sagaId, reason: z.string(), ...v }),
-  pool_window_added: z.object({ event: z.literal('pool_window_added'), label, saga_id: sagaId, ...v }),
-  panes_reaped: z.object({ event: z.literal('panes_reaped'), label, saga_id: sagaId, ...v }),
-  pool_drained: z.object({ event: z.literal('pool_drained'), label, saga_id: sagaId, ...v }),
-  pool_not_last: z.object({ event: z.literal('pool_not_last'), label, saga_id: sagaId, ...v }),
-  pong: z.object({ event: z.literal('pong'), nonce: nonNegInt, ...v }),
-  error: z.object({
-    event: z.literal('error'),
-    code: errorCode,
-    message: z.string(),
-    fatal: z.boolean(),
-    ...v,
-  }),
-} satisfies { [K in EventName]: z.ZodType<Extract<Event, { event: K }>, unknown> }
+let builtSchemas: ReturnType<typeof buildSchemas> | undefined
+const schemas = (): ReturnType<typeof buildSchemas> => (builtSchemas ??= buildSchemas())
 
 // ---------------------------------------------------------------------------------------------
 // Decoding.
@@ -169,11 +205,9 @@ export function parseHostInbound(input: string | Uint8Array): ParseResult<HostIn
   const parsed = parseObject(decoded.frame, 'cmd')
   if (!parsed.ok) return parsed
   const name = parsed.frame.cmd as string
-  if (!hasOwn(hostInboundSchemas, name)) return unknownTag('cmd', name, HOST_INBOUND_NAMES)
-  return validate(
-    hostInboundSchemas[name as HostInboundName] as z.ZodType<HostInbound, unknown>,
-    parsed.frame,
-  )
+  const { hostInbound } = schemas()
+  if (!hasOwn(hostInbound, name)) return unknownTag('cmd', name, HOST_INBOUND_NAMES)
+  return validate(hostInbound[name as HostInboundName] as z.ZodType<HostInbound, unknown>, parsed.frame)
 }
 
 // The frames a busy host sends for every command (its ack and its report), in the exact text
@@ -220,15 +254,6 @@ function parseHotFrame(text: string): HostInbound | undefined {
   return undefined
 }
 
-const seqSchema = z.object({ seq: nonNegInt })
-
-/** The envelope fields of an app-defined command; its input fields are checked by its own schema. */
-const customCommandSchema = z.looseObject({
-  cmd: z.string(),
-  saga_id: sagaId.optional(),
-  deadline,
-}) as z.ZodType<CustomCommand, unknown>
-
 /**
  * Parses one launcher → host line, as a host does. Never throws. `customNames`: the app-defined
  * commands (§9) this host accepts beside the built-in ones; their envelope (`saga_id`,
@@ -271,6 +296,7 @@ export function parseHostBoundBySchema(
   }
   if (obj.kind !== 'command') return unknownTag('kind', String(obj.kind), ['command', 'event'])
   if (obj.seq === undefined) return parseControlObject(obj)
+  const { seq: seqSchema, command: commandSchemas, customCommand } = schemas()
   const seq = validate(seqSchema, obj)
   if (!seq.ok) return seq
   const { kind: _kind, seq: _seq, ...cmd } = obj
@@ -279,7 +305,7 @@ export function parseHostBoundBySchema(
   if (!hasOwn(commandSchemas, cmd.cmd)) {
     if (!customNames?.has(cmd.cmd))
       return unknownTag('cmd', cmd.cmd, [...COMMAND_NAMES, ...(customNames ?? [])])
-    const custom = validate(customCommandSchema, cmd)
+    const custom = validate(customCommand, cmd)
     if (!custom.ok) return custom
     return { ok: true, frame: { kind: 'command', seq: seq.frame.seq, command: custom.frame } }
   }
@@ -291,6 +317,7 @@ export function parseHostBoundBySchema(
 /** A command frame without `seq`: only the control commands may come that way. */
 function parseControlObject(obj: Record<string, unknown>): ParseResult<HostBound> {
   const { kind: _kind, ...cmd } = obj
+  const controlSchemas = schemas().control
   if (typeof cmd.cmd !== 'string' || !hasOwn(controlSchemas, cmd.cmd))
     return {
       ok: false,
@@ -305,6 +332,7 @@ function parseControlObject(obj: Record<string, unknown>): ParseResult<HostBound
 
 function parseEventObject(obj: Record<string, unknown>): ParseResult<HostBound> {
   const name = obj.event as string
+  const eventSchemas = schemas().event
   if (!hasOwn(eventSchemas, name)) return unknownTag('event', name, EVENT_NAMES)
   const parsed = validate(eventSchemas[name as EventName] as z.ZodType<Event, unknown>, obj)
   if (!parsed.ok) return parsed
