@@ -136,3 +136,16 @@ export function unknownTag(tag: string, got: string, known: readonly string[]): 
 }
 
 export const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
+
+// The pieces of the hot-frame patterns (a frame in its exact `JSON.stringify` spelling, read
+// without JSON.parse: the launcher's acks and reports, the host's commands). An integer is plain
+// digits without a leading zero, at most 16 of them; `safeIntOf` then refuses what is above
+// MAX_SAFE_INTEGER, as the schemas do. A label is 1–256 characters JSON never escapes.
+export const HOT_INT = '(0|[1-9][0-9]{0,15})'
+export const HOT_LABEL = '([A-Za-z0-9_.:-]{1,256})'
+
+/** The value of `HOT_INT` digits, or undefined above MAX_SAFE_INTEGER. */
+export function safeIntOf(digits: string | undefined): number | undefined {
+  const n = Number(digits)
+  return n <= Number.MAX_SAFE_INTEGER ? n : undefined
+}

@@ -12,7 +12,7 @@
  *
  * Runtime-free: no Node, no DOM, no zod.
  */
-import { decodeText, isWellFormed } from './frame-decoding'
+import { decodeText, HOT_INT, HOT_LABEL, isWellFormed, safeIntOf } from './frame-decoding'
 import {
   exceedsFrameLimit,
   MAX_FRAME_BYTES,
@@ -30,10 +30,9 @@ import {
 // (`{"kind":"command","seq":7,"cmd":"reap_panes","label":"w1","saga_id":3,"deadline":…}`):
 // recognised by one pattern, without JSON.parse. Integers are checked against MAX_SAFE_INTEGER
 // below and labels are plain characters only, so nothing here needs the JSON decoder's rules.
-const INT = '(0|[1-9][0-9]{0,15})'
 const HOT_COMMAND = new RegExp(
-  `^\\{"kind":"command","seq":${INT},"cmd":"(spawn_pool_window|reap_panes|drain_pool_if_last)"` +
-    `(?:,"label":"([A-Za-z0-9_.:-]{1,256})")?(?:,"saga_id":${INT})?(?:,"deadline":${INT})?\\}$`,
+  `^\\{"kind":"command","seq":${HOT_INT},"cmd":"(spawn_pool_window|reap_panes|drain_pool_if_last)"` +
+    `(?:,"label":"${HOT_LABEL}")?(?:,"saga_id":${HOT_INT})?(?:,"deadline":${HOT_INT})?\\}$`,
 )
 /** `\uD800`–`\uDFFF` spelled as an escape (a pair too, and a backslash before it: a harmless miss). */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
@@ -90,11 +89,11 @@ function parseHotCommand(text: string): HostBound | undefined {
     return undefined
   const m = HOT_COMMAND.exec(text)
   if (!m) return undefined
-  const seq = safeInt(m[1])
+  const seq = safeIntOf(m[1])
   const name = m[2] as 'spawn_pool_window' | 'reap_panes' | 'drain_pool_if_last'
   const label = m[3]
-  const sagaId = m[4] === undefined ? undefined : safeInt(m[4])
-  const deadline = m[5] === undefined ? undefined : safeInt(m[5])
+  const sagaId = m[4] === undefined ? undefined : safeIntOf(m[4])
+  const deadline = m[5] === undefined ? undefined : safeIntOf(m[5])
   if (seq === undefined || (m[4] !== undefined && sagaId === undefined)) return undefined
   if (m[5] !== undefined && deadline === undefined) return undefined
   // spawn_pool_window takes no label (the schema would strip it); the others need one.
@@ -204,9 +203,4 @@ function isOptionalNonNegInt(value: unknown): value is number | undefined {
 
 function isLabel(value: unknown): value is string {
   return typeof value === 'string' && value.length >= 1 && value.length <= LABEL_MAX_CHARS
-}
-
-function safeInt(digits: string | undefined): number | undefined {
-  const n = Number(digits)
-  return n <= Number.MAX_SAFE_INTEGER ? n : undefined
 }

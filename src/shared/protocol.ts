@@ -8,7 +8,17 @@
  * Runtime-free: no Node, no DOM. Only `TextEncoder`/`TextDecoder` and zod.
  */
 import { z } from 'zod'
-import { decodeObject, decodeText, describe, hasOwn, parseObject, unknownTag } from './frame-decoding'
+import {
+  decodeObject,
+  decodeText,
+  describe,
+  hasOwn,
+  HOT_INT,
+  HOT_LABEL,
+  parseObject,
+  safeIntOf,
+  unknownTag,
+} from './frame-decoding'
 import { parseHostBoundFast } from './host-bound-fast'
 import {
   COMMAND_NAMES,
@@ -214,40 +224,33 @@ export function parseHostInbound(input: string | Uint8Array): ParseResult<HostIn
 // `JSON.stringify` gives them with the host's key order and a plain label. Recognising that text
 // skips JSON.parse and the schema, which were most of the launcher's cost per command. The patterns
 // accept only what the schema accepts (labels of 1–256 plain characters, integers checked against
-// MAX_SAFE_INTEGER below); any other spelling of the same frame takes the full path, so the result
+// MAX_SAFE_INTEGER by safeIntOf); any other spelling of the same frame takes the full path, so the result
 // never depends on which path ran (test/protocol/hot-frames.property.test.ts).
-const INT = '(0|[1-9][0-9]{0,15})'
-const PLAIN_LABEL = '([A-Za-z0-9_.:-]{1,256})'
-const HOT_ACK = new RegExp(`^\\{"cmd":"ack","seq":${INT}\\}$`)
+const HOT_ACK = new RegExp(`^\\{"cmd":"ack","seq":${HOT_INT}\\}$`)
 const HOT_REPORT = new RegExp(
-  `^\\{"cmd":"(report_pool_window_added|report_panes_reaped)","label":"${PLAIN_LABEL}","saga_id":${INT}\\}$`,
+  `^\\{"cmd":"(report_pool_window_added|report_panes_reaped)","label":"${HOT_LABEL}","saga_id":${HOT_INT}\\}$`,
 )
 const HOT_DRAIN = new RegExp(
-  `^\\{"cmd":"report_pool_drain_decision","label":"${PLAIN_LABEL}","was_last":(true|false),"saga_id":${INT}\\}$`,
+  `^\\{"cmd":"report_pool_drain_decision","label":"${HOT_LABEL}","was_last":(true|false),"saga_id":${HOT_INT}\\}$`,
 )
-
-function safeInt(digits: string | undefined): number | undefined {
-  const n = Number(digits)
-  return n <= Number.MAX_SAFE_INTEGER ? n : undefined
-}
 
 function parseHotFrame(text: string): HostInbound | undefined {
   if (text.length > 400 || text.charCodeAt(0) !== 0x7b) return undefined
   let m = HOT_ACK.exec(text)
   if (m) {
-    const seq = safeInt(m[1])
+    const seq = safeIntOf(m[1])
     return seq === undefined ? undefined : { cmd: 'ack', seq }
   }
   m = HOT_REPORT.exec(text)
   if (m) {
-    const saga_id = safeInt(m[3])
+    const saga_id = safeIntOf(m[3])
     if (saga_id === undefined) return undefined
     const cmd = m[1] as 'report_pool_window_added' | 'report_panes_reaped'
     return { cmd, label: m[2]!, saga_id }
   }
   m = HOT_DRAIN.exec(text)
   if (m) {
-    const saga_id = safeInt(m[3])
+    const saga_id = safeIntOf(m[3])
     if (saga_id === undefined) return undefined
     return { cmd: 'report_pool_drain_decision', label: m[1]!, was_last: m[2] === 'true', saga_id }
   }
