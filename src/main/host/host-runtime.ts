@@ -34,9 +34,9 @@ const HELD_FRAME_OVERHEAD = 64
 const ignore = (): void => undefined
 
 /**
- * Loads the schemas on first call: protocol.ts and zod stay out of the host's start-up import
- * graph (a bundler turns this into a separate chunk), so a host registers about as fast as a bare
- * Node script does.
+ * Loads protocol.ts (zod and the full parser) when called: it stays out of the host's start-up
+ * import graph (a bundler turns it into a separate chunk), so a host registers about as fast as a
+ * bare Node script does.
  */
 const loadSchemaParser = (): Promise<HostBoundParser> =>
   import('../../shared/protocol').then((protocol) => protocol.parseHostBoundBySchema)
@@ -71,8 +71,8 @@ export interface HostRuntimeOptions {
  * acks, and ends when the connection does. Knows nothing of processes: `host.ts` maps its end to
  * an exit code.
  *
- * Frames are read by the zod-free fast path (`parseHostBoundFast`); the schemas, which give the
- * exact error for a bad frame, load in the background once `register` is out. A frame the fast
+ * Frames are read by the zod-free fast path (`parseHostBoundFast`); the schema module, which
+ * gives the exact error for a bad frame, loads in the background once `register` is out. A frame the fast
  * path leaves to them while they load is held, and so is every frame after it, until they are
  * there: frames are handled in arrival order, never reordered or dropped.
  */
