@@ -7,7 +7,7 @@ import {
   sagaIdOf,
   type HostCommand,
   type HostInbound,
-} from '../../shared/protocol'
+} from '../../shared/protocol-core'
 import type { CommandDispatcher, HostReport } from './command-handlers'
 import { cancelledError, CommandRun } from './command-run'
 
@@ -39,6 +39,8 @@ export interface CommandExecutorOptions {
 interface QueuedCommand {
   seq: number
   command: HostCommand
+  /** `sagaIdOf(command)`, read once: 0 without a saga. */
+  sagaId: number
   /** `cancel_saga` came for it while it waited: it is acked without running (already reported). */
   isCancelled: boolean
 }
@@ -68,7 +70,8 @@ export class CommandExecutor {
   private readonly queue = new FifoQueue<QueuedCommand>()
   /** The command being executed (its delay included), for `cancel`. */
   private running: CommandRun | undefined
-  private batch: number[] = []
+  /** The last seq executed and not yet acked, or -1: one ack covers everything up to it. */
+  private unackedSeq = -1
   private isScheduled = false
   private isRunning = false
   private isDisposed = false
@@ -86,7 +89,7 @@ export class CommandExecutor {
 
   enqueue(seq: number, command: HostCommand): void {
     if (this.isDisposed) return
-    this.queue.push({ seq, command, isCancelled: false })
+    this.queue.push({ seq, command, sagaId: sagaIdOf(command) ?? 0, isCancelled: false })
     if (this.isScheduled || this.isRunning) return
     this.isScheduled = true
     // After the current chunk: every frame of it is queued by then, so one ack covers them all.
@@ -103,7 +106,7 @@ export class CommandExecutor {
     if (this.isDisposed || sagaId === 0) return 0
     let reached = 0
     this.queue.forEach((item) => {
-      if (item.isCancelled || sagaIdOf(item.command) !== sagaId) return
+      if (item.isCancelled || item.sagaId !== sagaId) return
       item.isCancelled = true
       reached++
       this.reportFailure(item, REASON_CANCELLED)
@@ -136,7 +139,7 @@ export class CommandExecutor {
         const ran = item.isCancelled ? false : this.runOne(item)
         const tookTime = typeof ran === 'boolean' ? ran : await ran
         if (this.isDisposed) return
-        this.batch.push(item.seq)
+        this.unackedSeq = item.seq
         if (tookTime) this.flushBatch()
       }
       this.flushBatch()
@@ -150,20 +153,21 @@ export class CommandExecutor {
    * a boolean when it ran synchronously, a promise of one when it had to wait.
    */
   private runOne(item: QueuedCommand): boolean | Promise<boolean> {
-    const command = item.command
-    const sagaId = sagaIdOf(command)
-    const deadline = sagaId === undefined ? undefined : deadlineOf(command)
+    const sagaId = item.sagaId
+    const deadline = sagaId === 0 ? undefined : deadlineOf(item.command)
     // Never started late: the launcher may already have told its user the saga timed out.
     if (deadline !== undefined && this.wallNow() >= deadline) {
       this.reportFailure(item, REASON_DEADLINE_EXCEEDED)
       return false
     }
-    const run = new CommandRun(sagaId, deadline, this.clock, this.wallNow)
+    const run =
+      sagaId === 0 ? CommandRun.withoutSaga : new CommandRun(sagaId, deadline, this.clock, this.wallNow)
     this.running = run
     if (this.delayMs > 0) return this.finish(run, this.delayThenExecute(item, run))
     const pending = this.execute(item, run)
     if (!pending) {
-      this.finish(run)
+      run.end()
+      this.running = undefined
       return false
     }
     run.armDeadline()
@@ -187,30 +191,22 @@ export class CommandExecutor {
     return true
   }
 
-  /** The command is over (once `done` settles, if given): its signal can no longer fire. */
-  private finish(run: CommandRun): void
-  private finish(run: CommandRun, done: Promise<boolean>): Promise<boolean>
-  private finish(run: CommandRun, done?: Promise<boolean>): Promise<boolean> | void {
-    const end = (): void => {
+  /** The command is over once `done` settles: its signal can no longer fire. */
+  private finish(run: CommandRun, done: Promise<boolean>): Promise<boolean> {
+    return done.finally(() => {
       run.end()
       if (this.running === run) this.running = undefined
-    }
-    if (!done) return end()
-    return done.finally(end)
+    })
   }
 
-  /** Runs the handler; returns a promise only when the handler was async. */
+  /**
+   * Runs the handler; returns a promise only when the handler was async. The run is the handler's
+   * context: its `signal` is made when first read, so a handler that never looks costs nothing.
+   */
   private execute(item: QueuedCommand, run: CommandRun): Promise<void> | undefined {
     let result: ReturnType<CommandDispatcher['handle']>
     try {
-      result = this.handlers.handle(item.command, {
-        // Read lazily: a handler that never looks at its signal costs no AbortController.
-        get signal() {
-          return run.signal
-        },
-        deadline: run.deadline,
-        sagaId: run.sagaId ?? 0,
-      })
+      result = this.handlers.handle(item.command, run)
     } catch (err) {
       this.reportFailure(item, err)
       return undefined
@@ -229,13 +225,13 @@ export class CommandExecutor {
   private report(item: QueuedCommand, report: HostReport | undefined): void {
     if (this.isDisposed) return
     try {
-      this.onCommandCompleted?.(item.seq, sagaIdOf(item.command) ?? 0)
+      this.onCommandCompleted?.(item.seq, item.sagaId)
     } catch (err) {
       this.log.error(`recording completed command seq ${item.seq} failed: ${String(err)}`)
     }
     if (!report) return
     // Saga commands without a saga (id 0 or absent) have nobody waiting for their report.
-    if (report.cmd !== 'report_ui_thread_alive' && sagaIdOf(item.command) === undefined) return
+    if (report.cmd !== 'report_ui_thread_alive' && item.sagaId === 0) return
     this.send(report)
   }
 
@@ -245,20 +241,19 @@ export class CommandExecutor {
     // Deadlines and cancellations come by the hundred under load, and the launcher logs them.
     if (reason === REASON_DEADLINE_EXCEEDED || reason === REASON_CANCELLED) this.log.debug(line)
     else this.log.warn(line)
-    const sagaId = sagaIdOf(item.command)
-    if (sagaId === undefined || this.isDisposed) return
+    if (item.sagaId === 0 || this.isDisposed) return
     this.send({
       cmd: 'report_saga_action_failed',
-      saga_id: sagaId,
+      saga_id: item.sagaId,
       reason: reason.slice(0, MAX_REASON_CHARS),
     })
   }
 
   private flushBatch(): void {
-    if (this.batch.length === 0 || this.isDisposed) return
-    const seqs = this.batch
-    this.batch = []
-    this.send({ cmd: 'ack', seq: seqs[seqs.length - 1]! })
+    if (this.unackedSeq < 0 || this.isDisposed) return
+    const seq = this.unackedSeq
+    this.unackedSeq = -1
+    this.send({ cmd: 'ack', seq })
   }
 
   /** Waits `ms`, or less when `signal` fires first. */

@@ -5,7 +5,7 @@ import {
   type HostCommand,
   type ReportUiThreadAlive,
   type SagaReport,
-} from '../../shared/protocol'
+} from '../../shared/protocol-core'
 import { WindowPool } from './window-pool'
 
 /** What executing a command reports back to the launcher. */

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../base/clock'
-import { REASON_CANCELLED, REASON_DEADLINE_EXCEEDED } from '../../shared/protocol'
+import { REASON_CANCELLED, REASON_DEADLINE_EXCEEDED } from '../../shared/protocol-core'
+import type { HandlerContext } from './command-handlers'
 
 /** A signal that never fires: commands without a saga have no deadline and cannot be cancelled. */
 const NEVER_ABORTED = new AbortController().signal
@@ -24,16 +25,21 @@ export function cancelledError(): DOMException {
  * The signal and its deadline timer are created only when something could observe them: a
  * synchronous handler runs to its end before any timer can fire, so the executor arms the timer
  * only before it awaits (the host delay, an async handler). That keeps the per-command cost of the
- * hot path (a burst of quick commands) at nothing.
+ * hot path (a burst of quick commands) at nothing. The run is itself the handler's context
+ * (`signal`, `deadline`, `sagaId`), so a command costs no context object either, and commands
+ * without a saga share one run ({@link CommandRun.withoutSaga}): it can never fire.
  */
-export class CommandRun {
+export class CommandRun implements HandlerContext {
   private controller: AbortController | undefined
   private timer: unknown
   private isEnded = false
 
+  /** The run of every command without a saga: no deadline, no signal that can fire, no state. */
+  static readonly withoutSaga = new CommandRun(0, undefined)
+
   constructor(
-    /** The command's saga, or undefined (then it has no deadline and is never cancelled). */
-    readonly sagaId: number | undefined,
+    /** The command's saga, or 0 without one (then it has no deadline and is never cancelled). */
+    readonly sagaId: number,
     /** Wall-clock epoch ms, or undefined. */
     readonly deadline: number | undefined,
     private readonly clock: Clock = systemClock,
@@ -42,7 +48,7 @@ export class CommandRun {
 
   /** Fires at the deadline or on `cancel_saga`; `reason` says which. */
   get signal(): AbortSignal {
-    if (this.sagaId === undefined) return NEVER_ABORTED
+    if (this.sagaId === 0) return NEVER_ABORTED
     this.controller ??= new AbortController()
     return this.controller.signal
   }
@@ -60,13 +66,14 @@ export class CommandRun {
 
   /** Fires the signal (first reason wins). */
   abort(reason: DOMException): void {
-    if (this.sagaId === undefined || this.isEnded) return
+    if (this.sagaId === 0 || this.isEnded) return
     const signal = this.signal
     if (!signal.aborted) this.controller!.abort(reason)
   }
 
   /** The command is over: the timer goes, the signal never fires from now on. */
   end(): void {
+    if (this.sagaId === 0) return
     this.isEnded = true
     if (this.timer === undefined) return
     this.clock.clearTimeout(this.timer)

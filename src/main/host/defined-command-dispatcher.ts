@@ -1,7 +1,11 @@
 import type { z } from 'zod'
-import { describeSchemaError, type CommandDefinitions } from '../../shared/define-commands'
+import {
+  describeSchemaError,
+  type CommandDefinition,
+  type CommandDefinitions,
+} from '../../shared/define-commands'
 import { RESERVED_INPUT_FIELDS } from '../../shared/define-commands'
-import type { CustomCommand, HostCommand } from '../../shared/protocol'
+import type { CustomCommand, HostCommand } from '../../shared/protocol-core'
 import { CommandHandlers, type CommandDispatcher, type HandlerContext } from './command-handlers'
 
 /**
@@ -61,29 +65,49 @@ export class DefinedCommandDispatcher<D extends CommandDefinitions> implements C
     const parsed = def.input.safeParse(inputOf(cmd as CustomCommand))
     if (!parsed.success)
       throw new Error(`invalid input for \`${name}\`: ${describeSchemaError(parsed.error)}`)
-    const sagaId = ctx?.sagaId ?? 0
-    const context: CommandContext = {
-      get signal() {
-        return ctx?.signal ?? new AbortController().signal
-      },
-      deadline: ctx?.deadline ?? Number.POSITIVE_INFINITY,
-      sagaId,
-    }
     const handler = this.handlers[name] as (input: unknown, ctx: CommandContext) => unknown
-    const result = handler(parsed.data, context)
-    const toReport = (value: unknown): { cmd: 'report_result'; saga_id: number; output: unknown } => {
-      const output = def.output.safeParse(value)
-      if (!output.success)
-        throw new Error(`output of \`${name}\` is invalid: ${describeSchemaError(output.error)}`)
-      return { cmd: 'report_result', saga_id: sagaId, output: output.data }
-    }
-    return result instanceof Promise ? result.then(toReport) : toReport(result)
+    const sagaId = ctx?.sagaId ?? 0
+    const result = handler(parsed.data, new HandlerContextView(ctx, sagaId))
+    if (!(result instanceof Promise)) return toReport(name, def, sagaId, result)
+    return result.then((value) => toReport(name, def, sagaId, value))
   }
+}
+
+/**
+ * `CommandContext` over the executor's context, without reading its signal until the handler does
+ * (a handler that never looks at it costs no AbortController).
+ */
+class HandlerContextView implements CommandContext {
+  readonly deadline: number
+
+  constructor(
+    private readonly ctx: HandlerContext | undefined,
+    readonly sagaId: number,
+  ) {
+    this.deadline = ctx?.deadline ?? Number.POSITIVE_INFINITY
+  }
+
+  get signal(): AbortSignal {
+    return this.ctx?.signal ?? new AbortController().signal
+  }
+}
+
+/** The handler's output, checked by the command's `output` schema, as `report_result`. */
+function toReport(
+  name: string,
+  def: CommandDefinition,
+  sagaId: number,
+  value: unknown,
+): { cmd: 'report_result'; saga_id: number; output: unknown } {
+  const output = def.output.safeParse(value)
+  if (!output.success)
+    throw new Error(`output of \`${name}\` is invalid: ${describeSchemaError(output.error)}`)
+  return { cmd: 'report_result', saga_id: sagaId, output: output.data }
 }
 
 /** The frame's fields beside the envelope: the command's input. */
 function inputOf(cmd: CustomCommand): Record<string, unknown> {
   const input: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(cmd)) if (!RESERVED_INPUT_FIELDS.has(key)) input[key] = value
+  for (const key of Object.keys(cmd)) if (!RESERVED_INPUT_FIELDS.has(key)) input[key] = cmd[key]
   return input
 }

@@ -2,18 +2,44 @@ import type { Disposable } from '../base/disposable'
 import type { Logger } from '../base/logger'
 import { OnceEmitter } from '../base/once-emitter'
 import type { FrameConnection } from '../ipc/frame-connection'
+import { parseHostBoundFast } from '../../shared/host-bound-fast'
 import {
   encodeHostInbound,
   FEATURE_ACK,
   FEATURE_DEADLINE,
-  parseHostBound,
   type ControlCommand,
   type Event,
+  type HostBound,
   type HostInbound,
-} from '../../shared/protocol'
+  type ParseResult,
+} from '../../shared/protocol-core'
 import { CommandExecutor } from './command-executor'
 import { CommandHandlers, type CommandDispatcher } from './command-handlers'
 import { HOST_VERSION } from './host-config'
+
+/** The full (zod) parser of launcher → host frames: `parseHostBoundBySchema`. */
+export type HostBoundParser = (
+  input: string | Uint8Array,
+  customNames?: ReadonlySet<string>,
+) => ParseResult<HostBound>
+
+/**
+ * Frames held while the schemas load, in bytes (plus {@link HELD_FRAME_OVERHEAD} each). The
+ * launcher has at most MAX_IN_FLIGHT commands out and the load takes tens of ms, so this is never
+ * reached by a launcher that follows the protocol; it bounds what a runaway peer can make us keep.
+ */
+export const MAX_HELD_BYTES = 16 * 1024 * 1024
+const HELD_FRAME_OVERHEAD = 64
+
+const ignore = (): void => undefined
+
+/**
+ * Loads protocol.ts (zod and the full parser) when called: it stays out of the host's start-up
+ * import graph (a bundler turns it into a separate chunk), so a host registers about as fast as a
+ * bare Node script does.
+ */
+const loadSchemaParser = (): Promise<HostBoundParser> =>
+  import('../../shared/protocol').then((protocol) => protocol.parseHostBoundBySchema)
 
 export interface HostRuntimeOptions {
   connection: FrameConnection
@@ -33,12 +59,22 @@ export interface HostRuntimeOptions {
   spawnId?: string
   /** HOSTPIPE_ROLE=standby: registers with `role:"standby"` (ARCHITECTURE §8). */
   role?: 'standby'
+  /**
+   * Loads the full parser, for the frames the fast path leaves to the schemas. Default: a dynamic
+   * import of protocol.ts, started right after `register` is sent.
+   */
+  loadSchemaParser?: () => Promise<HostBoundParser>
 }
 
 /**
  * One host session over one connection: registers, executes commands in arrival order, reports,
  * acks, and ends when the connection does. Knows nothing of processes: `host.ts` maps its end to
  * an exit code.
+ *
+ * Frames are read by the zod-free fast path (`parseHostBoundFast`); the schema module, which
+ * gives the exact error for a bad frame, loads in the background once `register` is out. A frame the fast
+ * path leaves to them while they load is held, and so is every frame after it, until they are
+ * there: frames are handled in arrival order, never reordered or dropped.
  */
 export class HostRuntime {
   private readonly conn: FrameConnection
@@ -47,6 +83,10 @@ export class HostRuntime {
   private isRegistered = false
   private hadFatalError = false
   private isStopping = false
+  private schemaParser: HostBoundParser | undefined
+  /** Frames waiting for the schemas, in arrival order; undefined while none wait. */
+  private held: Array<string | Uint8Array> | undefined
+  private heldBytes = 0
   /** Fires once, with the exit code, when the session is over. */
   private readonly didEnd = new OnceEmitter<number>()
 
@@ -80,6 +120,8 @@ export class HostRuntime {
       ...(this.opts.spawnId === undefined ? {} : { spawn_id: this.opts.spawnId }),
       ...(this.opts.role === undefined ? {} : { role: this.opts.role }),
     })
+    // After `register`: the import reads its files asynchronously, so the line goes out first.
+    this.loadSchemas()
   }
 
   /** Says goodbye and closes the connection (SIGTERM, parent gone). */
@@ -102,9 +144,56 @@ export class HostRuntime {
   }
 
   private onFrame(frame: string | Uint8Array): void {
-    const parsed = parseHostBound(frame, this.opts.customCommands)
+    if (this.held) return this.hold(frame)
+    const fast = parseHostBoundFast(frame, this.opts.customCommands)
+    if (fast) return this.dispatch(fast)
+    if (!this.schemaParser) return this.hold(frame)
+    const parsed = this.schemaParser(frame, this.opts.customCommands)
     if (!parsed.ok) return this.log.warn(`ignoring a bad frame from the launcher: ${parsed.message}`)
-    const msg = parsed.frame
+    this.dispatch(parsed.frame)
+  }
+
+  private loadSchemas(): void {
+    const load = this.opts.loadSchemaParser ?? loadSchemaParser
+    load().then(
+      (parse) => {
+        this.schemaParser = parse
+        this.releaseHeld()
+      },
+      (err: unknown) => {
+        this.log.error(`cannot load the protocol schemas; closing: ${String(err)}`)
+        this.conn.close()
+      },
+    )
+  }
+
+  private hold(frame: string | Uint8Array): void {
+    if (this.didEnd.hasFired) return
+    this.heldBytes += (typeof frame === 'string' ? frame.length : frame.byteLength) + HELD_FRAME_OVERHEAD
+    if (this.heldBytes > MAX_HELD_BYTES) {
+      this.log.error(`launcher sent ${this.heldBytes}+ bytes while the schemas were loading; closing`)
+      this.held = []
+      this.conn.close()
+      return
+    }
+    // A transport's bytes are a view valid only during the call: kept as a copy.
+    ;(this.held ??= []).push(typeof frame === 'string' ? frame : frame.slice())
+  }
+
+  /** Handles the held frames in arrival order, now that the schemas are here. */
+  private releaseHeld(): void {
+    const held = this.held
+    this.held = undefined
+    this.heldBytes = 0
+    if (!held || this.didEnd.hasFired) return
+    for (let i = 0; i < held.length; i++) {
+      // A frame handled now may end the session (a fatal error then the close): stop there.
+      if (this.didEnd.hasFired) return
+      this.onFrame(held[i]!)
+    }
+  }
+
+  private dispatch(msg: HostBound): void {
     if (msg.kind === 'command') return this.executor.enqueue(msg.seq, msg.command)
     if (msg.kind === 'control') return this.onControl(msg.command)
     this.onEvent(msg.event)
@@ -135,7 +224,8 @@ export class HostRuntime {
   }
 
   private send(frame: HostInbound): void {
-    this.conn.send(encodeHostInbound(frame)).catch(() => undefined)
+    // A send fails only once the connection is closing, and then `onClose` ends the session.
+    this.conn.send(encodeHostInbound(frame)).catch(ignore)
   }
 
   private end(reason: string): void {

@@ -1,4 +1,4 @@
-import { MAX_FRAME_BYTES } from '../../shared/protocol'
+import { MAX_FRAME_BYTES } from '../../shared/protocol-core'
 
 const LF = 0x0a
 const CR = 0x0d

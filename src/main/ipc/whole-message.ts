@@ -1,4 +1,4 @@
-import { exceedsFrameLimit, MAX_FRAME_BYTES, utf8ByteLength } from '../../shared/protocol'
+import { exceedsFrameLimit, MAX_FRAME_BYTES, utf8ByteLength } from '../../shared/protocol-core'
 
 export type WholeMessage = { ok: true; frame: string | Uint8Array } | { ok: false; bytes: number }
 

@@ -1,0 +1,348 @@
+/**
+ * The hostpipe wire protocol without its schemas: every frame's type, the encoders, the name lists
+ * and the size rules. `protocol.ts` re-exports all of it beside the zod schemas and the full
+ * parsers; this half has no zod, so a host process can connect, register and read the frames it
+ * gets most without loading zod at start-up (`host-bound-fast.ts`).
+ *
+ * One JSON object per frame; on a byte stream frames are NDJSON (UTF-8, one line, `\n`-terminated).
+ * Field names are the wire's own (snake_case) so there is no mapping layer. Compatible with
+ * AgentMux's launcher: `seq` on command frames and `token` on `register` are our additions.
+ *
+ * Runtime-free: no Node, no DOM, no zod. Only `TextEncoder`.
+ */
+
+/** A frame (one line, without its `\n`) longer than this is refused, never buffered. */
+export const MAX_FRAME_BYTES = 1024 * 1024
+
+// ---------------------------------------------------------------------------------------------
+// Host-bound commands (launcher → host), tagged by `cmd`.
+
+/**
+ * `saga_id` 0 or absent means "no saga". `deadline` (ARCHITECTURE §8, optional, so AgentMux hosts
+ * ignore it): wall-clock ms since the Unix epoch after which a host with feature `"deadline"` must
+ * not start the command; only saga commands carry one.
+ */
+export interface SpawnPoolWindow {
+  cmd: 'spawn_pool_window'
+  saga_id?: number
+  deadline?: number
+}
+export interface ReapPanes {
+  cmd: 'reap_panes'
+  label: string
+  saga_id?: number
+  deadline?: number
+}
+export interface DrainPoolIfLast {
+  cmd: 'drain_pool_if_last'
+  label: string
+  saga_id?: number
+  deadline?: number
+}
+export interface ProbeUiThread {
+  cmd: 'probe_ui_thread'
+  nonce: number
+}
+export type Command = SpawnPoolWindow | ReapPanes | DrainPoolIfLast | ProbeUiThread
+export type CommandName = Command['cmd']
+
+/**
+ * A command an embedding app defined with `defineCommands` (ARCHITECTURE §9): its input fields
+ * travel flattened beside `cmd`, `saga_id` and `deadline`, as AgentMux's own commands carry
+ * `label`. Kept out of the `Command` union so that union stays discriminated by its literal tags.
+ */
+export interface CustomCommand {
+  cmd: string
+  saga_id?: number
+  deadline?: number
+  [field: string]: unknown
+}
+/** Any command HostPipe can carry: a built-in one or an app-defined one. */
+export type HostCommand = Command | CustomCommand
+
+/**
+ * A launcher → host frame outside the command sequence (§8): no `seq`, never buffered, never
+ * acked. `probe_ui_thread` asks whether the host's event loop runs; `cancel_saga` (hosts with
+ * feature `"deadline"` only) skips a queued command of the saga and fires a running handler's
+ * abort signal. On the wire: `{"kind":"command","cmd":"cancel_saga","saga_id":N}`.
+ */
+export interface CancelSaga {
+  cmd: 'cancel_saga'
+  saga_id: number
+}
+export type ControlCommand = ProbeUiThread | CancelSaga
+
+/** `register.features`: the host acks commands (§2). */
+export const FEATURE_ACK = 'ack'
+/** `register.features`: the host honours `deadline` and `cancel_saga` (§8). */
+export const FEATURE_DEADLINE = 'deadline'
+/** `report_saga_action_failed.reason` of a command a deadline-aware host did not start in time. */
+export const REASON_DEADLINE_EXCEEDED = 'deadline exceeded'
+/** `report_saga_action_failed.reason` of a command skipped (or given up) on `cancel_saga`. */
+export const REASON_CANCELLED = 'cancelled'
+
+/** The saga a command belongs to, or undefined (no saga id, 0, or a command that has none). */
+export function sagaIdOf(cmd: HostCommand): number | undefined {
+  switch (cmd.cmd) {
+    case 'spawn_pool_window':
+    case 'reap_panes':
+    case 'drain_pool_if_last':
+      return cmd.saga_id ? cmd.saga_id : undefined
+    case 'probe_ui_thread':
+      return undefined
+    default:
+      // An app-defined command (§9) belongs to the saga its `saga_id` names, as the built-ins do.
+      return positiveSagaId((cmd as CustomCommand).saga_id)
+  }
+}
+
+function positiveSagaId(id: unknown): number | undefined {
+  return typeof id === 'number' && id > 0 ? id : undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (launcher → host and → tools), tagged by `event`; each carries the launcher's `version`.
+
+export type ErrorCode =
+  'invalid_command' | 'not_registered' | 'already_registered' | 'unauthorized' | 'frame_too_large'
+
+export type Event =
+  | {
+      event: 'registered'
+      client_id: number
+      launcher_pid: number
+      launcher_version: string
+      version: number
+    }
+  | { event: 'saga_started'; saga_id: number; name: string; version: number }
+  | { event: 'saga_completed'; saga_id: number; version: number }
+  | { event: 'saga_failed'; saga_id: number; reason: string; version: number }
+  | { event: 'pool_window_added'; label: string; saga_id: number; version: number }
+  | { event: 'panes_reaped'; label: string; saga_id: number; version: number }
+  | { event: 'pool_drained'; label: string; saga_id: number; version: number }
+  | { event: 'pool_not_last'; label: string; saga_id: number; version: number }
+  | { event: 'pong'; nonce: number; version: number }
+  | { event: 'error'; code: ErrorCode; message: string; fatal: boolean; version: number }
+export type EventName = Event['event']
+
+// ---------------------------------------------------------------------------------------------
+// The HostFrame envelope: launcher → host commands are wrapped, tag `kind`, flattened.
+// Events are written raw (as the seed's `send_event_for_session` does); the `event` variant of
+// the envelope exists for hosts that speak the enveloped form.
+
+export type CommandFrame = { kind: 'command'; seq: number } & Command
+export type EventFrame = { kind: 'event' } & Event
+export type HostFrame = CommandFrame | EventFrame
+/** A control command in the command envelope, without `seq` (§8). */
+export type ControlFrame = { kind: 'command' } & ControlCommand
+
+// ---------------------------------------------------------------------------------------------
+// Host → launcher frames, tagged by `cmd`.
+
+export type ClientKind = 'host' | 'tool'
+
+export interface Register {
+  cmd: 'register'
+  kind: ClientKind
+  pid: number
+  version: string
+  token: string
+  features: string[]
+  /** HOSTPIPE_SPAWN_ID echoed back (optional): tells the launcher this is the process it spawned. */
+  spawn_id?: string
+  /**
+   * `standby` (optional, ARCHITECTURE §8): a warm standby host, spawned with
+   * HOSTPIPE_ROLE=standby; it gets no commands until the launcher promotes it.
+   */
+  role?: 'standby'
+}
+export interface Ack {
+  cmd: 'ack'
+  seq: number
+}
+export interface ReportPoolWindowAdded {
+  cmd: 'report_pool_window_added'
+  label: string
+  saga_id: number
+}
+export interface ReportPanesReaped {
+  cmd: 'report_panes_reaped'
+  label: string
+  saga_id: number
+}
+export interface ReportPoolDrainDecision {
+  cmd: 'report_pool_drain_decision'
+  label: string
+  was_last: boolean
+  saga_id: number
+}
+export interface ReportSagaActionFailed {
+  cmd: 'report_saga_action_failed'
+  saga_id: number
+  reason: string
+}
+/** The output of an app-defined command (§9): `output` is what its handler returned. */
+export interface ReportResult {
+  cmd: 'report_result'
+  saga_id: number
+  output: unknown
+}
+export interface ReportUiThreadAlive {
+  cmd: 'report_ui_thread_alive'
+  nonce: number
+}
+export interface Ping {
+  cmd: 'ping'
+  nonce: number
+}
+export interface Goodbye {
+  cmd: 'goodbye'
+}
+export type HostInbound =
+  | Register
+  | Ack
+  | ReportPoolWindowAdded
+  | ReportPanesReaped
+  | ReportPoolDrainDecision
+  | ReportSagaActionFailed
+  | ReportResult
+  | ReportUiThreadAlive
+  | Ping
+  | Goodbye
+export type HostInboundName = HostInbound['cmd']
+
+/** The reports that close a saga. */
+export type SagaReport =
+  ReportPoolWindowAdded | ReportPanesReaped | ReportPoolDrainDecision | ReportSagaActionFailed | ReportResult
+
+// ---------------------------------------------------------------------------------------------
+// Name lists, in the order error messages list them. `exhaustive` makes leaving a name out of a
+// list a compile error; protocol.ts keys its schemas by the same unions.
+
+/** Checks at compile time that a list names every member of the union `T`. */
+function exhaustive<T extends string>() {
+  return <const L extends readonly T[]>(list: L & ([T] extends [L[number]] ? unknown : never)): T[] =>
+    list as unknown as T[]
+}
+
+/** Every `cmd` a host or tool may send, in the order error messages list them. */
+export const HOST_INBOUND_NAMES = exhaustive<HostInboundName>()([
+  'register',
+  'ack',
+  'report_pool_window_added',
+  'report_panes_reaped',
+  'report_pool_drain_decision',
+  'report_saga_action_failed',
+  'report_result',
+  'report_ui_thread_alive',
+  'ping',
+  'goodbye',
+])
+
+export const COMMAND_NAMES = exhaustive<CommandName>()([
+  'spawn_pool_window',
+  'reap_panes',
+  'drain_pool_if_last',
+  'probe_ui_thread',
+])
+
+/** The commands that may travel without `seq` (§8). */
+export const CONTROL_COMMAND_NAMES = exhaustive<ControlCommand['cmd']>()(['probe_ui_thread', 'cancel_saga'])
+
+export const EVENT_NAMES = exhaustive<EventName>()([
+  'registered',
+  'saga_started',
+  'saga_completed',
+  'saga_failed',
+  'pool_window_added',
+  'panes_reaped',
+  'pool_drained',
+  'pool_not_last',
+  'pong',
+  'error',
+])
+
+// ---------------------------------------------------------------------------------------------
+// Encoders. One frame, no trailing `\n` (the transport adds the terminator).
+
+/** The JSON of a command frame with the envelope fields first, as AgentMux writes it. */
+export function encodeHostFrame(frame: HostFrame): string {
+  if (frame.kind === 'command') {
+    const { kind: _kind, seq, ...cmd } = frame
+    return encodeCommandFrame(seq, JSON.stringify(cmd))
+  }
+  const { kind: _kind, ...event } = frame
+  return '{"kind":"event",' + JSON.stringify(event).slice(1)
+}
+
+/**
+ * Wraps an already-encoded command (`JSON.stringify(cmd)`) in the HostFrame envelope. HostPipe
+ * encodes each command once, when it is sent, and only prefixes the envelope at write time (the
+ * `seq` is assigned then), so a buffered frame is never serialised twice.
+ */
+export function encodeCommandFrame(seq: number, encodedCommand: string): string {
+  return '{"kind":"command","seq":' + seq + ',' + encodedCommand.slice(1)
+}
+
+/** A control frame: the command envelope without `seq` (§8), e.g. `{"kind":"command","cmd":"cancel_saga","saga_id":3}`. */
+export function encodeControlFrame(cmd: ControlCommand): string {
+  return '{"kind":"command",' + JSON.stringify(cmd).slice(1)
+}
+
+/** A raw event line (events travel without the envelope). */
+export function encodeEvent(event: Event): string {
+  return JSON.stringify(event)
+}
+
+/** A host → launcher line. */
+export function encodeHostInbound(frame: HostInbound): string {
+  return JSON.stringify(frame)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding: the results and size rules every parser shares.
+
+export type ParseError = { ok: false; code: 'invalid_command' | 'frame_too_large'; message: string }
+export type ParseResult<T> = { ok: true; frame: T } | ParseError
+
+const utf8Encoder = new TextEncoder()
+
+/** UTF-8 byte length of a string, counted without allocating. */
+export function utf8ByteLength(s: string): number {
+  let bytes = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        bytes += 4
+        i++
+      } else bytes += 3
+    } else bytes += 3
+  }
+  return bytes
+}
+
+/** True when `s` is longer than `limit` bytes once encoded as UTF-8. */
+export function exceedsFrameLimit(s: string, limit: number = MAX_FRAME_BYTES): boolean {
+  // Each UTF-16 unit is 1–3 UTF-8 bytes: only the ambiguous middle range needs counting.
+  if (s.length > limit) return true
+  if (s.length * 3 <= limit) return false
+  return utf8ByteLength(s) > limit
+}
+
+/**
+ * What a host reads from the launcher: an enveloped command, a control command (the envelope
+ * without `seq`, §8), or a raw (or enveloped) event.
+ */
+export type HostBound =
+  | { kind: 'command'; seq: number; command: HostCommand }
+  | { kind: 'control'; command: ControlCommand }
+  | { kind: 'event'; event: Event }
+
+/** Bytes of a line as sent on a stream, for transports that need them. */
+export function encodeLine(frame: string): Uint8Array {
+  return utf8Encoder.encode(frame + '\n')
+}
