@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { PRIVATE_DIR_NAME } from '../../src/main/ipc/stale-dir-sweeper'
 import { startHeadless, type HeadlessLauncher } from '../support/headless-launcher'
 import { waitFor } from '../support/ipc-wait'
 
@@ -17,9 +18,11 @@ afterEach(async () => {
   parent = undefined
 })
 
+// Launchers' private directories only: the host spawner's `hostpipe-out-*` directories exist for
+// the few ms it takes to make a host's output FIFOs (in the background, ahead of the next spawn).
 const privateDirs = (): string[] =>
   readdirSync(parent!)
-    .filter((name) => name.startsWith('hostpipe-'))
+    .filter((name) => PRIVATE_DIR_NAME.test(name))
     .sort()
 
 async function start(): Promise<{ launcher: HeadlessLauncher; dir: string }> {

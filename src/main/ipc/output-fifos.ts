@@ -82,7 +82,9 @@ export function openOutputFifos(count: number, log: Logger, prepared?: FifoPairs
  * Makes `count` FIFO pairs without blocking the event loop, for a later `openOutputFifos`: a
  * spawn right after a failover then costs the fork alone. Resolves undefined where FIFOs cannot
  * be made (the spawn then falls back as `openOutputFifos` does). The descriptors are close-on-exec,
- * so no other child inherits them while they wait.
+ * so no other child inherits them while they wait. The directory exists for the few ms between
+ * `mkdtemp` and its removal, as on the synchronous path; a launcher SIGKILLed within them leaves
+ * it behind (empty but for two FIFOs), as it could before.
  */
 export async function prepareFifoPairs(count: number): Promise<FifoPairs | undefined> {
   if (process.platform === 'win32') return undefined
