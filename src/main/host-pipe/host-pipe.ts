@@ -343,8 +343,9 @@ export class HostPipe {
 
   private onCommandWritten(slot: WriterSlot, frame: OutboundCommand): void {
     this.counters.sent++
-    frame.waiter?.resolve()
+    const waiter = frame.waiter
     frame.waiter = undefined
+    waiter?.resolve()
     const wasDrainStep = slot.isDrainFrame(frame)
     if (slot.leaveDrain(frame)) this.completeDrain(slot)
     // Without acks a written frame is delivered, so its room frees now.
@@ -353,7 +354,11 @@ export class HostPipe {
     // notifies once, after its last command, instead of building a snapshot per command (the
     // costliest part of a send). Every other change here still notifies at once.
     if (slot.hasAcks && !wasDrainStep) {
-      if (slot.queuedCommands === 0) this.notifySoon()
+      if (slot.queuedCommands > 0) return
+      // A caller waiting for this write resumes after it: listeners hear first, as they always
+      // did. A write that completed inside `sendCommand` is one of a burst still being sent.
+      if (waiter) this.notify()
+      else this.notifySoon()
       return
     }
     this.notify()
