@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Command } from '../../src/shared/protocol'
-import { MemoryWriter, settle } from '../support/memory-writer'
+import { InstantMemoryWriter, MemoryWriter, settle } from '../support/memory-writer'
 import { makePipe } from '../support/pipe-harness'
 
 const CAPACITY = 5
@@ -11,7 +11,7 @@ const TIMEOUT = 1_000
 type Step =
   | { op: 'send'; withSaga: boolean }
   | { op: 'probe' }
-  | { op: 'connect'; acks: boolean; failAfter: number | undefined; slow: boolean }
+  | { op: 'connect'; acks: boolean; failAfter: number | undefined; slow: boolean; instant: boolean }
   | { op: 'settleWrite'; ok: boolean }
   | { op: 'disconnect' }
   | { op: 'advance'; ms: number }
@@ -28,6 +28,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       acks: fc.boolean(),
       failAfter: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
       slow: fc.boolean(),
+      // A writer that takes frames at once (a socket): writes complete inside the send.
+      instant: fc.boolean(),
     }),
   },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('settleWrite' as const), ok: fc.boolean() }) },
@@ -77,7 +79,7 @@ describe('HostPipe invariants under random connect / fail / ack / expiry sequenc
               pipe.trySendCommandNoBuffer({ cmd: 'probe_ui_thread', nonce: nonce++ }).catch(() => undefined)
               break
             case 'connect': {
-              const w = new MemoryWriter()
+              const w = s.instant ? new InstantMemoryWriter() : new MemoryWriter()
               w.failAfter = s.failAfter
               // A slow writer holds each write until a settleWrite step completes or fails it.
               if (s.slow) w.hold()

@@ -36,6 +36,14 @@ describe('MessagePortConnection', () => {
     expect(frames).toEqual(['{"cmd":"goodbye"}'])
   })
 
+  it('hands a frame to the port before sendOrWait returns, and fails a send on a closed port', async () => {
+    const { port, conn } = open()
+    expect(conn.sendOrWait('{"a":1}')).toBeUndefined()
+    expect(port.posted).toEqual(['{"a":1}'])
+    port.isClosed = true
+    await expect(conn.sendOrWait('{"a":2}')).rejects.toThrow(/port closed/)
+  })
+
   it('reports a message over the frame limit as too large', () => {
     const { port, frames, tooLarge } = open()
     port.emit('message', { data: 'x'.repeat(MAX_FRAME_BYTES + 1) })

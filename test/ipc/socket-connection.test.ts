@@ -1,33 +1,13 @@
 import { EventEmitter } from 'node:events'
-import { rm } from 'node:fs/promises'
-import { createServer, type Socket } from 'node:net'
-import { join } from 'node:path'
+import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { makePrivateDir } from '../../src/main/ipc/pipe-path'
 import {
   SocketConnection,
   SOCKET_FLUSH_BYTES,
   SOCKET_SEND_HIGH_WATER,
 } from '../../src/main/ipc/socket-connection'
-import { RawClient } from '../support/ipc-raw-client'
 import { waitFor } from '../support/ipc-wait'
-
-/** A real Unix socket pair: the accepting side as a raw Socket, the connecting side as a RawClient. */
-async function socketPair(
-  cleanup: Array<() => Promise<void>>,
-): Promise<{ socket: Socket; client: RawClient }> {
-  const dir = await makePrivateDir()
-  cleanup.push(() => rm(dir, { recursive: true, force: true }))
-  let accepted: Socket | undefined
-  const server = createServer((s) => (accepted = s))
-  const path = join(dir, 'pair.sock')
-  await new Promise<void>((resolve) => server.listen(path, resolve))
-  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
-  const client = await RawClient.connect(path)
-  cleanup.push(async () => client.destroy())
-  await waitFor(() => accepted !== undefined, 'the accepted socket')
-  return { socket: accepted!, client }
-}
+import { socketPair } from '../support/socket-pair'
 
 /** Just enough of a net.Socket to drive backpressure by hand: how much it holds is set by the test. */
 class FakeSocket extends EventEmitter {

@@ -49,6 +49,10 @@ export class MemoryWriter implements HostWriter {
     this.held ??= []
   }
 
+  get isHolding(): boolean {
+    return this.held !== undefined
+  }
+
   get heldCount(): number {
     return this.held?.length ?? 0
   }
@@ -78,4 +82,30 @@ export class MemoryWriter implements HostWriter {
 /** Lets every queued microtask and promise callback run. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve()
+}
+
+/**
+ * A MemoryWriter that also takes frames at once (`writeOrWait`), as a socket below its high-water
+ * mark does: a write completes before the call returns unless writes are held (backpressure) or
+ * failing, and then it returns the promise `write` gives. Counts the calls of each kind.
+ */
+export class InstantMemoryWriter extends MemoryWriter {
+  instantWrites = 0
+  waitedWrites = 0
+
+  writeOrWait(line: string): Promise<void> | undefined {
+    if (
+      this.heldCount > 0 ||
+      this.isHolding ||
+      this.failAll ||
+      this.failNext > 0 ||
+      (this.failAfter !== undefined && this.lines.length >= this.failAfter)
+    ) {
+      this.waitedWrites++
+      return this.write(line)
+    }
+    this.instantWrites++
+    this.lines.push(line)
+    return undefined
+  }
 }

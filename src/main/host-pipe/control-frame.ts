@@ -1,5 +1,4 @@
 import { encodeControlFrame, type ControlCommand } from '../../shared/protocol'
-import { deferred } from '../base/deferred'
 import { HostPipeError } from './host-pipe-error'
 import type { OutboundEvent } from './outbound-frame'
 
@@ -11,7 +10,7 @@ import type { OutboundEvent } from './outbound-frame'
  */
 export function createOutboundControl(cmd: ControlCommand): OutboundEvent | HostPipeError {
   try {
-    return { type: 'event', line: encodeControlFrame(cmd), waiter: deferred<void>() }
+    return { type: 'event', line: encodeControlFrame(cmd), waiter: undefined }
   } catch (err) {
     return new HostPipeError('SERIALIZE', `${cmd.cmd} failed to serialise: ${String(err)}`, { cause: err })
   }

@@ -75,6 +75,8 @@ export class HostPipe {
   private readonly didChange = new Emitter<HostPipeSnapshot>()
   private readonly hooks: WriteLoopHooks
   private isDisposed = false
+  /** A `notifySoon` is queued and no notify has run since. */
+  private isNotifyDue = false
 
   /** A snapshot, synchronously after every state change (never later on a timer). */
   readonly onDidChange: Listenable<HostPipeSnapshot> = this.didChange.event
@@ -334,13 +336,16 @@ export class HostPipe {
     this.log.warn(`[host_pipe] event write failed: ${String(err)}`)
     if (slot.isCurrent) this.detach(slot, 'write failed')
     this.notify()
-    item.waiter.reject(writeFailed(err))
+    const waiter = item.waiter
+    item.waiter = undefined
+    waiter?.reject(writeFailed(err))
   }
 
   private onCommandWritten(slot: WriterSlot, frame: OutboundCommand): void {
     this.counters.sent++
-    frame.waiter?.resolve()
+    const waiter = frame.waiter
     frame.waiter = undefined
+    waiter?.resolve()
     const wasDrainStep = slot.isDrainFrame(frame)
     if (slot.leaveDrain(frame)) this.completeDrain(slot)
     // Without acks a written frame is delivered, so its room frees now.
@@ -348,7 +353,14 @@ export class HostPipe {
     // With acks a plain write changes nothing but the `sent` counter, so a burst of writes
     // notifies once, after its last command, instead of building a snapshot per command (the
     // costliest part of a send). Every other change here still notifies at once.
-    if (slot.hasAcks && !wasDrainStep && slot.queuedCommands > 0) return
+    if (slot.hasAcks && !wasDrainStep) {
+      if (slot.queuedCommands > 0) return
+      // A caller waiting for this write resumes after it: listeners hear first, as they always
+      // did. A write that completed inside `sendCommand` is one of a burst still being sent.
+      if (waiter) this.notify()
+      else this.notifySoon()
+      return
+    }
     this.notify()
   }
 
@@ -443,7 +455,24 @@ export class HostPipe {
   }
 
   private notify(): void {
+    this.isNotifyDue = false
     // A snapshot per change is the costliest part of a send: none is built for nobody.
     if (this.didChange.hasListeners) this.didChange.fire(this.snapshot())
+  }
+
+  /**
+   * Notifies once the caller's turn is over: sends written at once (one `sendCommand` after the
+   * other, each completing its write before it returns) then cost one snapshot per burst, not one
+   * per command. A microtask, not a timer: listeners still hear before any I/O or timer runs, and
+   * a synchronous notify in between makes this one a no-op.
+   */
+  private notifySoon(): void {
+    if (this.isNotifyDue || !this.didChange.hasListeners) return
+    this.isNotifyDue = true
+    queueMicrotask(this.notifyIfDue)
+  }
+
+  private readonly notifyIfDue = (): void => {
+    if (this.isNotifyDue) this.notify()
   }
 }

@@ -1,5 +1,4 @@
 import type { Deferred } from '../base/deferred'
-import { deferred } from '../base/deferred'
 import {
   encodeEvent,
   exceedsFrameLimit,
@@ -29,7 +28,10 @@ export interface OutboundCommand {
   readonly noBuffer: boolean
   /** Assigned when its write starts (0 before): the `seq` of its HostFrame envelope. */
   seq: number
-  /** The caller still waiting for this frame to be written. */
+  /**
+   * The caller still waiting for this frame to be written; none when nobody waits (its write
+   * completed before `sendCommand` returned, or it was buffered).
+   */
   waiter: Deferred<void> | undefined
   /** Its saga was already failed or cancelled: it will never be failed (again) or re-sent. */
   settled: boolean
@@ -43,7 +45,8 @@ export interface OutboundCommand {
 export interface OutboundEvent {
   readonly type: 'event'
   readonly line: string
-  readonly waiter: Deferred<void>
+  /** The caller waiting for its write; none when the write completed before the call returned. */
+  waiter: Deferred<void> | undefined
 }
 
 export type Outbound = OutboundCommand | OutboundEvent
@@ -87,7 +90,7 @@ export function createOutboundCommand(
 /** A raw event for a writer's queue, or a SERIALIZE HostPipeError (never throws). */
 export function createOutboundEvent(e: Event): OutboundEvent | HostPipeError {
   try {
-    return { type: 'event', line: encodeEvent(e), waiter: deferred<void>() }
+    return { type: 'event', line: encodeEvent(e), waiter: undefined }
   } catch (err) {
     return new HostPipeError('SERIALIZE', `event failed to serialise: ${String(err)}`, { cause: err })
   }

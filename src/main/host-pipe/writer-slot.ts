@@ -13,6 +13,9 @@ export interface WriteLoopHooks {
   eventWriteFailed(slot: WriterSlot, item: OutboundEvent, err: unknown): void
 }
 
+/** What a call whose frame was written before it returned gets: no promise per frame. */
+const WRITTEN: Promise<void> = Promise.resolve()
+
 /**
  * One connected host: its writer, its write queue and the one loop that writes it, whether it
  * acks, and the bookkeeping of the `setWriter` drain that started it.
@@ -20,13 +23,23 @@ export interface WriteLoopHooks {
  * The loop keeps one write in flight at a time, in queue order, so frames never interleave or
  * reorder (the seed held a mutex across writes for the same reason). It stops when the slot is no
  * longer current; what is still queued is then taken back by HostPipe.
+ *
+ * The loop is synchronous while the writer takes frames at once (`HostWriter.writeOrWait`): a
+ * burst of sends, or the frames an ack lets out of the buffer, reach the transport before the
+ * caller's turn ends, with no promise or `await` per frame, so the transport can coalesce them
+ * into one write whatever context the caller runs in. Only a write that must wait (backpressure,
+ * or a writer with `write` alone) parks the loop until it settles; a caller gets a promise of its
+ * own only then, or when its frame queues behind such a write.
  */
 export class WriterSlot {
   readonly queue = new FifoQueue<Outbound>()
   /** Commands in `queue` (not yet started): they count against `maxInFlight`. */
   queuedCommands = 0
   isCurrent = true
-  private isWriting = false
+  /** The loop is on the stack: a send from a hook (a listener) queues behind what it writes. */
+  private isPumping = false
+  /** The write the loop waits for, if one did not complete at once. */
+  private waitingOn: Outbound | undefined
   /** Frames of the `setWriter` drain not yet written (or failed, or purged). */
   private readonly drainFrames = new Set<OutboundCommand>()
   private resolveDrain: (() => void) | undefined
@@ -50,17 +63,21 @@ export class WriterSlot {
   }
 
   /**
-   * Queues a raw line (an event or a control frame) behind everything queued and starts the loop.
-   * The promise settles when its write does, or resolves unwritten if the slot is released first.
+   * Writes a raw line (an event or a control frame) behind everything queued. The promise
+   * settles when its write does, or resolves unwritten if the slot is released first.
    */
   writeRaw(item: OutboundEvent): Promise<void> {
+    if (this.isIdle) return this.writeAlone(item)
+    const waiter = deferred<void>()
+    item.waiter = waiter
     this.queue.push(item)
     this.startWriting()
-    return item.waiter.promise
+    return waiter.promise
   }
 
-  /** Queues a caller's command and starts the loop; the promise settles when its write does. */
+  /** Writes a caller's command behind everything queued; the promise settles when its write does. */
   writeCommand(frame: OutboundCommand): Promise<void> {
+    if (this.isIdle) return this.writeAlone(frame)
     const waiter = deferred<void>()
     frame.waiter = waiter
     this.enqueueCommand(frame)
@@ -148,7 +165,8 @@ export class WriterSlot {
     const toBuffer: OutboundCommand[] = []
     for (const item of this.queue.takeAll()) {
       if (item.type === 'event') {
-        item.waiter.resolve()
+        item.waiter?.resolve()
+        item.waiter = undefined
         continue
       }
       const waiter = item.waiter
@@ -165,42 +183,100 @@ export class WriterSlot {
     return toBuffer
   }
 
-  /** Runs the write loop unless it is running already (it will pick up the new item). */
+  /** Runs the write loop unless it is running or waiting already (it will pick up the new items). */
   startWriting(): void {
-    // Checked here and not only inside: calling an async function allocates its promise and
-    // suspended frame even when it returns at once, and this runs once per command.
-    if (!this.isWriting) void this.writeLoop()
-  }
-
-  private async writeLoop(): Promise<void> {
-    if (this.isWriting) return
-    this.isWriting = true
+    if (this.isPumping || this.waitingOn) return
+    this.isPumping = true
     try {
       while (this.isCurrent) {
         const item = this.queue.shift()
         if (!item) break
-        if (item.type === 'event') {
-          try {
-            await this.writer.write(item.line)
-          } catch (err) {
-            this.hooks.eventWriteFailed(this, item, err)
-            continue
-          }
-          item.waiter.resolve()
-          continue
-        }
-        this.queuedCommands--
-        const line = this.hooks.beginCommandWrite(this, item)
-        try {
-          await this.writer.write(line)
-        } catch (err) {
-          this.hooks.commandWriteFailed(this, item, err)
-          continue
-        }
-        this.hooks.commandWritten(this, item)
+        if (item.type === 'command') this.queuedCommands--
+        if (!this.writeItem(item)) break
       }
     } finally {
-      this.isWriting = false
+      this.isPumping = false
     }
+  }
+
+  /** Nothing queued, nothing being written: a new frame can go straight to the writer. */
+  private get isIdle(): boolean {
+    return this.isCurrent && !this.isPumping && this.waitingOn === undefined && this.queue.length === 0
+  }
+
+  /**
+   * The fast path of an idle slot: writes `item` now, without queueing it. Its caller gets the
+   * shared resolved promise when the write completed at once, else a promise of its own.
+   */
+  private writeAlone(item: Outbound): Promise<void> {
+    this.isPumping = true
+    let isWritten: boolean
+    try {
+      isWritten = this.writeItem(item)
+    } finally {
+      this.isPumping = false
+    }
+    if (!isWritten) {
+      // Nothing settles a parked write before this returns: its callbacks run on a later turn.
+      const waiter = deferred<void>()
+      item.waiter = waiter
+      return waiter.promise
+    }
+    // A hook may have queued frames behind this one (a listener that sends).
+    if (this.queue.length > 0) this.startWriting()
+    return WRITTEN
+  }
+
+  /**
+   * Starts `item`'s write. True when it completed at once (its hook has run); false when the loop
+   * now waits for it (`waitingOn`), to go on when it settles.
+   */
+  private writeItem(item: Outbound): boolean {
+    const line = item.type === 'command' ? this.hooks.beginCommandWrite(this, item) : item.line
+    let pending: Promise<void> | undefined
+    try {
+      pending = this.writer.writeOrWait ? this.writer.writeOrWait(line) : this.writer.write(line)
+    } catch (err) {
+      pending = Promise.reject(err instanceof Error ? err : new Error(String(err)))
+    }
+    if (pending === undefined) {
+      this.written(item)
+      return true
+    }
+    this.waitingOn = item
+    pending.then(this.onWaitedWritten, this.onWaitedFailed)
+    return false
+  }
+
+  private written(item: Outbound): void {
+    if (item.type === 'command') return this.hooks.commandWritten(this, item)
+    const waiter = item.waiter
+    item.waiter = undefined
+    waiter?.resolve()
+  }
+
+  private readonly onWaitedWritten = (): void => {
+    const item = this.waitingOn!
+    this.waitingOn = undefined
+    this.isPumping = true
+    try {
+      this.written(item)
+    } finally {
+      this.isPumping = false
+    }
+    this.startWriting()
+  }
+
+  private readonly onWaitedFailed = (err: unknown): void => {
+    const item = this.waitingOn!
+    this.waitingOn = undefined
+    this.isPumping = true
+    try {
+      if (item.type === 'command') this.hooks.commandWriteFailed(this, item, err)
+      else this.hooks.eventWriteFailed(this, item, err)
+    } finally {
+      this.isPumping = false
+    }
+    this.startWriting()
   }
 }

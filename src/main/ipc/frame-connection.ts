@@ -7,6 +7,12 @@ export interface FrameConnection {
   /** Sends one frame (no trailing newline). Resolves when the transport took it; rejects once closed. */
   send(frame: string): Promise<void>
   /**
+   * Optional: `send` without a promise when the transport takes the frame at once. Returns
+   * `undefined` then, or the promise `send` would have returned (the caller must wait, or the
+   * connection is closed). Transports that always need a promise leave it out.
+   */
+  sendOrWait?(frame: string): Promise<void> | undefined
+  /**
    * Sets the inbound handler. `frame` is one whole frame; `tooLarge` is set instead when the peer
    * sent more than MAX_FRAME_BYTES without ending the frame (the transport stopped reading it).
    */

@@ -5,6 +5,7 @@ import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { HostPipeError, type HostPipe } from '../host-pipe'
+import { connectionWriter } from './connection-writer'
 import type { FrameConnection } from './frame-connection'
 import {
   registeredOf,
@@ -370,7 +371,7 @@ export class LauncherServer {
     const msg = { pid, features }
     const previous = this.host
     const hasAcks = msg.features.includes('ack')
-    const drained = this.opts.hostPipe.setWriter({ write: (line) => conn.send(line) }, { acks: hasAcks })
+    const drained = this.opts.hostPipe.setWriter(connectionWriter(conn), { acks: hasAcks })
     // setWriter bumps the session synchronously; the promise only settles once the drain is done.
     const host: HostClient = {
       role: 'host',

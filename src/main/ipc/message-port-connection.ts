@@ -15,6 +15,8 @@ export interface MessagePortLike {
   close(): void
 }
 
+const resolved = Promise.resolve()
+
 /**
  * A FrameConnection over a MessagePort (the `port` transport in Electron): each message is one
  * frame, a JSON string, checked for size on receipt because it arrives whole. Usable on the host
@@ -35,13 +37,18 @@ export class MessagePortConnection extends BaseFrameConnection {
   }
 
   send(frame: string): Promise<void> {
+    return this.sendOrWait(frame) ?? resolved
+  }
+
+  /** postMessage takes the frame at once: undefined, or a rejected promise when it could not. */
+  sendOrWait(frame: string): Promise<void> | undefined {
     if (this.isClosing || this.isGone) return Promise.reject(new Error(`${this.description} is closed`))
     try {
       this.port.postMessage(frame)
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)))
     }
-    return Promise.resolve()
+    return undefined
   }
 
   /** postMessage hands the frame over synchronously, so there is nothing left to flush. */

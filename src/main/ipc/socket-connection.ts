@@ -54,6 +54,8 @@ export class SocketConnection extends BaseFrameConnection {
   private queuedBytes = 0
   private waiters: Waiter[] = []
   private isFlushScheduled = false
+  /** How many frames were queued when `flushWhenSettled` last looked. */
+  private queuedAtCheck = 0
   private isClosing = false
   private isGone = false
   private goneReason = ''
@@ -79,6 +81,11 @@ export class SocketConnection extends BaseFrameConnection {
   }
 
   send(frame: string): Promise<void> {
+    return this.sendOrWait(frame) ?? resolved
+  }
+
+  /** `send` without a promise while the socket has room: undefined when the frame was taken. */
+  sendOrWait(frame: string): Promise<void> | undefined {
     if (this.isClosing || this.isGone) return Promise.reject(new Error(`${this.description} is closed`))
     this.queued.push(frame)
     this.queuedBytes += frame.length + 1
@@ -92,7 +99,7 @@ export class SocketConnection extends BaseFrameConnection {
     }
     if (this.queuedBytes >= SOCKET_FLUSH_BYTES) this.flush()
     else this.scheduleFlush()
-    if (this.queued.length === 0 || backlog < SOCKET_SEND_HIGH_WATER) return resolved
+    if (this.queued.length === 0 || backlog < SOCKET_SEND_HIGH_WATER) return undefined
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
   }
 
@@ -129,9 +136,26 @@ export class SocketConnection extends BaseFrameConnection {
   private scheduleFlush(): void {
     if (this.isFlushScheduled) return
     this.isFlushScheduled = true
-    // nextTick runs after the current burst of promise callbacks, so a HostPipe pump that writes
-    // frame after frame in microtasks has queued them all by then.
-    process.nextTick(this.flush)
+    this.queuedAtCheck = 0
+    process.nextTick(this.flushWhenSettled)
+  }
+
+  /**
+   * Writes once the burst has stopped growing. It first runs as a nextTick, after the code that
+   * queued the first frame; Node runs ticks before promise callbacks, so a burst that goes on in
+   * promise continuations (`await send(); send()`, from a timer or an I/O callback) would be cut
+   * in two there. So it looks again one microtask later, and again while frames keep arriving:
+   * the write goes out on the first turn that added nothing. A burst that grows forever is still
+   * written at SOCKET_FLUSH_BYTES, so this never holds more than that.
+   */
+  private readonly flushWhenSettled = (): void => {
+    if (!this.isFlushScheduled) return
+    if (this.queued.length !== this.queuedAtCheck) {
+      this.queuedAtCheck = this.queued.length
+      queueMicrotask(this.flushWhenSettled)
+      return
+    }
+    this.flush()
   }
 
   /** Writes what is queued unless the socket is backed up (then 'drain' calls this again). */

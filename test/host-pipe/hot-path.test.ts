@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest'
+import type { HostPipeSnapshot } from '../../src/shared/diagnostics'
+import { InstantMemoryWriter, settle } from '../support/memory-writer'
+import { makePipe } from '../support/pipe-harness'
+
+const spawn = (saga_id: number) => ({ cmd: 'spawn_pool_window' as const, saga_id })
+
+describe('hot path: a writer that takes frames at once (HostWriter.writeOrWait)', () => {
+  it('writes each command before sendCommand returns, without write(), and every send shares one settled promise', async () => {
+    const { pipe } = makePipe()
+    const w = new InstantMemoryWriter()
+    await pipe.setWriter(w, { acks: true })
+    const sends = [1, 2, 3].map((id) => pipe.sendCommand(spawn(id)))
+    expect(w.parsed().map((f) => [f.seq, f.saga_id])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ])
+    expect(w.instantWrites).toBe(3)
+    expect(w.waitedWrites).toBe(0)
+    expect(new Set(sends).size).toBe(1)
+    await Promise.all(sends)
+    expect(pipe.snapshot()).toMatchObject({ inFlight: 3, counters: { sent: 3 } })
+  })
+
+  it('notifies a burst written at once once, after the caller’s turn, with the final count', async () => {
+    const { pipe } = makePipe()
+    await pipe.setWriter(new InstantMemoryWriter(), { acks: true })
+    const seen: HostPipeSnapshot[] = []
+    pipe.on('change', (s) => seen.push(s))
+    for (let i = 1; i <= 5; i++) void pipe.sendCommand(spawn(i))
+    expect(seen).toHaveLength(0)
+    await Promise.resolve()
+    expect(seen).toHaveLength(1)
+    expect(seen[0]).toMatchObject({ inFlight: 5, counters: { sent: 5 } })
+    pipe.ack(5)
+    await settle()
+    expect(seen.map((s) => s.counters.acked)).toEqual([0, 5])
+  })
+
+  it('writes the commands an ack lets out of the buffer before ack returns', async () => {
+    const { pipe } = makePipe({ maxInFlight: 2 })
+    const w = new InstantMemoryWriter()
+    await pipe.setWriter(w, { acks: true })
+    for (let i = 1; i <= 4; i++) void pipe.sendCommand(spawn(i))
+    expect(w.lines).toHaveLength(2)
+    expect(pipe.snapshot().pending).toBe(2)
+    pipe.ack(2)
+    expect(w.parsed().map((f) => f.saga_id)).toEqual([1, 2, 3, 4])
+    expect(pipe.snapshot()).toMatchObject({ pending: 0, inFlight: 2 })
+  })
+
+  it('queues sends behind a write that must wait, one write at a time, in call order', async () => {
+    const { pipe } = makePipe()
+    const w = new InstantMemoryWriter()
+    const session = await pipe.setWriter(w, { acks: true })
+    void pipe.sendCommand(spawn(1))
+    w.hold()
+    let isSecondDone = false
+    const second = pipe.sendCommand(spawn(2)).then(() => (isSecondDone = true))
+    const third = pipe.sendCommand(spawn(3))
+    const event = pipe.sendEventForSession(session, { event: 'pong', nonce: 1, version: 1 })
+    await settle()
+    expect(isSecondDone).toBe(false)
+    expect(w.heldCount).toBe(1)
+    while (w.heldCount > 0) {
+      expect(w.heldCount).toBe(1)
+      w.releaseOne()
+      await settle()
+    }
+    await Promise.all([second, third, event])
+    expect(w.maxConcurrentWrites).toBe(1)
+    expect(w.parsed().map((f) => f.saga_id ?? `e${String(f.nonce)}`)).toEqual([1, 2, 3, 'e1'])
+  })
+
+  it('rejects WRITE_FAILED when a write fails and keeps the frame for the next host', async () => {
+    const { pipe } = makePipe()
+    const w = new InstantMemoryWriter()
+    await pipe.setWriter(w, { acks: true })
+    w.failNext = 1
+    await expect(pipe.sendCommand(spawn(1))).rejects.toMatchObject({ code: 'WRITE_FAILED' })
+    expect(pipe.snapshot()).toMatchObject({ connected: false, pending: 1 })
+    const next = new InstantMemoryWriter()
+    await pipe.setWriter(next, { acks: true })
+    expect(next.parsed().map((f) => f.saga_id)).toEqual([1])
+  })
+
+  it('queues a send made by a change listener behind the write that notified it', async () => {
+    const { pipe } = makePipe()
+    const w = new InstantMemoryWriter()
+    await pipe.setWriter(w)
+    let isFirst = true
+    pipe.on('change', () => {
+      if (!isFirst) return
+      isFirst = false
+      void pipe.sendCommand(spawn(2))
+    })
+    await pipe.sendCommand(spawn(1))
+    expect(w.parsed().map((f) => [f.seq, f.saga_id])).toEqual([
+      [1, 1],
+      [2, 2],
+    ])
+  })
+
+  it('writes an event at once and resolves it without a promise of its own', async () => {
+    const { pipe } = makePipe()
+    const w = new InstantMemoryWriter()
+    const session = await pipe.setWriter(w)
+    const a = pipe.sendEventForSession(session, { event: 'pong', nonce: 1, version: 1 })
+    const b = pipe.sendEventForSession(session, { event: 'pong', nonce: 2, version: 2 })
+    expect(w.lines).toHaveLength(2)
+    expect(a).toBe(b)
+    await Promise.all([a, b])
+  })
+})
