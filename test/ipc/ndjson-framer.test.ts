@@ -131,3 +131,62 @@ describe('NdjsonFramer', () => {
     )
   })
 })
+
+describe('the ASCII fast path (onText)', () => {
+  function collectBoth(maxLineBytes: number) {
+    const got: Array<{ bytes: number[]; asText: boolean }> = []
+    const tooLarge: number[] = []
+    const framer = new NdjsonFramer({
+      onLine: (line) => got.push({ bytes: [...line], asText: false }),
+      onText: (line) => got.push({ bytes: [...enc.encode(line)], asText: true }),
+      onTooLarge: (bytes) => tooLarge.push(bytes),
+      maxLineBytes,
+    })
+    return { framer, got, tooLarge }
+  }
+
+  it('gives the same lines, byte for byte, and the same verdict as the byte path, for any bytes and chunking', () => {
+    const piece = fc.oneof(
+      fc.string({ unit: 'binary-ascii', maxLength: 30 }),
+      fc.constantFrom('{"kind":"command","seq":1,"cmd":"reap_panes"}\n', '\r\n', '\n', 'é', '\u0000'),
+    )
+    const stream = fc
+      .tuple(fc.array(piece, { maxLength: 20 }), fc.uint8Array({ maxLength: 4 }))
+      .map(([pieces, junk]) => {
+        const text = enc.encode(pieces.join(''))
+        const out = new Uint8Array(text.length + junk.length)
+        out.set(text)
+        out.set(junk, text.length)
+        return out
+      })
+    fc.assert(
+      fc.property(stream, fc.array(fc.nat(), { maxLength: 20 }), (bytes, cuts) => {
+        const slow = collect(24)
+        for (const chunk of chunked(bytes, cuts)) slow.framer.push(chunk)
+        const fast = collectBoth(24)
+        for (const chunk of chunked(bytes, cuts)) fast.framer.push(chunk)
+        expect(fast.got.map((g) => g.bytes)).toEqual(slow.raw.map((r) => [...r]))
+        expect(fast.tooLarge).toEqual(slow.tooLarge)
+      }),
+    )
+  })
+
+  it('delivers the lines of an ASCII chunk as text, and anything else as bytes', () => {
+    const { framer, got } = collectBoth(64)
+    framer.push(enc.encode('{"a":1}\r\n{"b":2}\n{"c'))
+    framer.push(enc.encode('":3}\n{"d":"é"}\n'))
+    expect(got.map((g) => [new TextDecoder().decode(new Uint8Array(g.bytes)), g.asText])).toEqual([
+      ['{"a":1}', true],
+      ['{"b":2}', true],
+      ['{"c":3}', false],
+      ['{"d":"é"}', false],
+    ])
+  })
+
+  it('refuses an over-long ASCII line as the byte path does', () => {
+    const { framer, got, tooLarge } = collectBoth(4)
+    framer.push(enc.encode('a\n123456\nb\n'))
+    expect(got.map((g) => g.asText)).toEqual([true])
+    expect(tooLarge).toEqual([6])
+  })
+})

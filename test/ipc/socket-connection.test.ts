@@ -48,17 +48,22 @@ describe('SocketConnection', () => {
     conn.close()
   })
 
-  it('delivers inbound lines as bytes, only once a frame handler is set', async () => {
+  it('delivers inbound lines only once a frame handler is set: ASCII chunks as text, others as bytes', async () => {
     const { socket, client } = await socketPair(cleanup)
     const conn = new SocketConnection(socket)
     client.write('{"cmd":"goodbye"}\n')
-    const frames: Uint8Array[] = []
+    const frames: Array<string | Uint8Array> = []
     // The line reaches this side before anyone listens; it must wait, not be dropped.
     await waitFor(() => socket.readableLength > 0, 'the line to arrive')
     conn.onFrame((f) => frames.push(f))
     await waitFor(() => frames.length === 1, 'the frame')
-    expect(frames[0]).toBeInstanceOf(Uint8Array)
-    expect(Buffer.from(frames[0]!).toString()).toBe('{"cmd":"goodbye"}')
+    expect(frames[0]).toBe('{"cmd":"goodbye"}')
+    // Not ASCII: bytes, so the protocol layer decodes them strictly (and refuses bad UTF-8).
+    client.write(Buffer.concat([Buffer.from('{"cmd":"x","v":"é"}\n'), Buffer.from([0xff, 0x0a])]))
+    await waitFor(() => frames.length === 3, 'two more frames')
+    expect(frames[1]).toBeInstanceOf(Uint8Array)
+    expect(Buffer.from(frames[1] as Uint8Array).toString()).toBe('{"cmd":"x","v":"é"}')
+    expect([...(frames[2] as Uint8Array)]).toEqual([0xff])
     conn.close()
   })
 

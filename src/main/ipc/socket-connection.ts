@@ -71,6 +71,7 @@ export class SocketConnection extends BaseFrameConnection {
     this.maxQueuedBytes = opts.maxQueuedBytes ?? SOCKET_MAX_QUEUED_BYTES
     this.framer = new NdjsonFramer({
       onLine: (line) => this.frameHandler?.(line),
+      onText: (line) => this.frameHandler?.(line),
       onTooLarge: (bytes) => this.onFramerTooLarge(bytes),
       maxLineBytes: opts.maxFrameBytes,
     })
