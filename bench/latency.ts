@@ -65,7 +65,12 @@ export async function measureLatency(
       const order = first.map((_, k) => first[(k + i) % first.length]!)
       for (const target of order) {
         settleHeap()
-        const latencies = await runPaced(target, LATENCY_RATE_PER_SECOND, config.roundMs)
+        const latencies = await runPaced(target, LATENCY_RATE_PER_SECOND, config.roundMs, (held) =>
+          progress(
+            `latency: round ${i + 1}/${config.rounds} ${target.name}: the window was full, up to ${held} ` +
+              `commands held back (the host fell behind the schedule)`,
+          ),
+        )
         rounds.get(target)!.push(latencies)
         progress(
           `latency: round ${i + 1}/${config.rounds} ${target.name}: p50 ${percentile(latencies, 50).toFixed(3)} ms, ` +
