@@ -104,11 +104,13 @@ export class SocketConnection extends BaseFrameConnection {
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
   }
 
-  /** Lines are delivered as bytes (a Uint8Array view valid during the call). */
-  override onFrame(fn: (frame: Uint8Array) => void): void {
+  /**
+   * Lines are delivered as text when their chunk was all ASCII (decoded once per chunk), else as
+   * bytes (a Uint8Array view valid during the call), which the protocol layer decodes strictly.
+   */
+  override onFrame(fn: (frame: string | Uint8Array) => void): void {
     const isFirst = this.frameHandler === undefined
-    // Safe to widen: this transport only ever delivers bytes.
-    super.onFrame(fn as (frame: string | Uint8Array) => void)
+    super.onFrame(fn)
     // Reading starts only once someone listens, so no frame arrives before a handler exists.
     if (isFirst && !this.isGone) this.socket.on('data', this.onData)
   }
