@@ -51,7 +51,11 @@ export class LauncherRig implements CommandTarget {
       },
       ack: (seq) => {
         pipe.ack(seq)
-        this.ackedCount = pipe.snapshot().counters.acked
+        // Seqs start at 1 and every command here is acked, in order, on one session (the window
+        // keeps HostPipe from buffering or dropping): the highest seq acked is the count. A
+        // snapshot per ack would charge HostPipe for the bench's own bookkeeping; `dispose`
+        // checks the count against HostPipe's counter.
+        if (seq > this.ackedCount) this.ackedCount = seq
         this.onAck?.()
       },
       sendEventForSession: (id, e) => pipe.sendEventForSession(id, e),
@@ -119,6 +123,9 @@ export class LauncherRig implements CommandTarget {
   }
 
   async dispose(): Promise<void> {
+    const counted = this.pipe.snapshot().counters.acked
+    if (counted !== this.ackedCount)
+      throw new Error(`HostPipe counted ${counted} acked commands, the bench ${this.ackedCount}`)
     this.failed ??= new Error('disposed')
     // The host goes first (a host exits when its connection closes), then the socket.
     const exited = this.host ? whenExited(this.host) : undefined
