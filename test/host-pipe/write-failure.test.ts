@@ -23,6 +23,18 @@ describe('write failures (behaviours 5 and 6)', () => {
     expect(w2.parsed().map((f) => f.saga_id)).toEqual([3, 4, 5])
   })
 
+  it('drops the oldest frame on overflow also when it is a frame whose write failed (no retry asked)', async () => {
+    const { pipe, sagaFailures } = makePipe({ capacity: 2 })
+    const w = new MemoryWriter()
+    w.failAll = true
+    await pipe.setWriter(w, { acks: true })
+    await pipe.sendCommand({ cmd: 'spawn_pool_window', saga_id: 1 }).catch(() => undefined)
+    expect(pipe.snapshot()).toMatchObject({ connected: false, pending: 1 })
+    for (let id = 2; id <= 4; id++) await pipe.sendCommand({ cmd: 'spawn_pool_window', saga_id: id })
+    expect(pipe.snapshot().pending).toBe(2)
+    expect(sagaFailures().map((f) => f.saga_id)).toEqual([1, 2])
+  })
+
   it('resolves setWriter with the new session id even when the very first drain write fails', async () => {
     const { pipe } = makePipe()
     await pipe.sendCommand({ cmd: 'spawn_pool_window', saga_id: 1 })

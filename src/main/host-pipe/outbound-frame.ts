@@ -39,6 +39,11 @@ export interface OutboundCommand {
   readonly retry: boolean
   /** Writes started so far (each to a host, with its own `seq`). */
   attempts: number
+  /**
+   * Going again after its host was lost with it in flight (§8): it goes ahead of the buffer and
+   * never counts toward its capacity. Not set for a frame whose write merely failed.
+   */
+  isHostLossRetry: boolean
 }
 
 /** A raw event queued on a writer (events are never buffered). */
@@ -84,6 +89,7 @@ export function createOutboundCommand(
     settled: false,
     retry,
     attempts: 0,
+    isHostLossRetry: false,
   }
 }
 

@@ -36,7 +36,7 @@ export class PendingBuffer {
 
   /**
    * Removes and returns the oldest frames beyond `capacity` (drop-oldest: the newest stay).
-   * Commands being retried after a host loss (ARCHITECTURE §8; `attempts` > 0) do not count and
+   * Commands being retried after a host loss (ARCHITECTURE §8; `isHostLossRetry`) do not count and
    * are never dropped: they were admitted once and were in flight, so there are at most
    * `maxInFlight` of them, and dropping them would turn a retry into the failure it exists to
    * avoid (a host lost with 1,000 commands in flight would otherwise lose 936 of them here).
@@ -44,13 +44,13 @@ export class PendingBuffer {
   takeOverflow(): OutboundCommand[] {
     if (this.frames.length <= this.capacity) return []
     let fresh = 0
-    for (const f of this.frames) if (f.attempts === 0) fresh++
+    for (const f of this.frames) if (!f.isHostLossRetry) fresh++
     let excess = fresh - this.capacity
     if (excess <= 0) return []
     if (fresh === this.frames.length) return this.frames.splice(0, excess)
     const dropped: OutboundCommand[] = []
     this.frames = this.frames.filter((f) => {
-      if (excess === 0 || f.attempts > 0) return true
+      if (excess === 0 || f.isHostLossRetry) return true
       excess--
       dropped.push(f)
       return false
