@@ -146,12 +146,19 @@ describe('warm standby (ARCHITECTURE §8)', () => {
     expect(s.supervisor.failovers).toBe(2)
     expect(s.supervisor.restarts).toBe(2)
     expect(cold.signals).toEqual(['SIGKILL'])
-    expect(s.supervisor.isRetiredSpawn(cold.options.spawnId)).toBe(true)
+    expect(s.supervisor.isDroppedSpawn(cold.options.spawnId)).toBe(true)
     // Its exit is a retirement, not a loss.
     cold.exit({ signal: 'SIGKILL' })
     expect(s.supervisor.hostPid).toBe(startingStandby.pid)
     expect(s.supervisor.restarts).toBe(2)
-    expect(s.supervisor.isRetiredSpawn(cold.options.spawnId)).toBe(false)
+    // A `register` of it still unread when its exit was seen is refused all the same.
+    expect(s.supervisor.isDroppedSpawn(cold.options.spawnId)).toBe(true)
+    // The active host and a standby in the pool are wanted; an id never issued is not ours to judge.
+    expect(s.supervisor.isDroppedSpawn(startingStandby.options.spawnId)).toBe(false)
+    expect(s.supervisor.isDroppedSpawn('999')).toBe(false)
+    expect(s.supervisor.isDroppedSpawn(undefined)).toBe(false)
+    s.clock.advance(0)
+    expect(s.supervisor.isDroppedSpawn(s.spawner.last.options.spawnId)).toBe(false)
   })
 
   it('replaces a standby that dies, counting the loss; a standby that keeps failing to start backs off', () => {

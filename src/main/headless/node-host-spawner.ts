@@ -18,6 +18,9 @@ import type { FrameConnection } from '../ipc/frame-connection'
 import { openOutputFifos, prepareFifoPairs, type FifoPairs, type OutputFifos } from '../ipc/output-fifos'
 import { SocketConnection } from '../ipc/socket-connection'
 
+/** How long after a spawn the next spawn's output FIFOs are made (ms). */
+const SPARE_FIFOS_DELAY_MS = 100
+
 /** The host's descriptor for the `port` transport's channel (env HOSTPIPE_PORT_FD). */
 export const HOST_PORT_FD = 3
 
@@ -73,9 +76,9 @@ export class NodeHostSpawner implements HostSpawner {
    * NDJSON. stdout and stderr are read as lines of at most MAX_OUTPUT_LINE_BYTES, through FIFOs
    * read into one reused buffer where the OS has them (output-fifos.ts), else through pipes.
    *
-   * Each spawn starts making the FIFOs of the next one in the background: the next spawn (a
-   * replacement standby right after a failover) then blocks the event loop for the fork alone,
-   * not also for `mkfifo` (3 to 5 ms measured here).
+   * Each spawn has the FIFOs of the next one made shortly after, in the background: the next
+   * spawn (a replacement standby right after a failover) then blocks the event loop for its own
+   * fork alone, not also for running `mkfifo` and waiting for it (3 to 5 ms measured here).
    */
   spawn(opts: SpawnHostOptions): HostProcess {
     const isPort = opts.transport === 'port'
@@ -123,14 +126,24 @@ export class NodeHostSpawner implements HostSpawner {
     this.spareFifos = undefined
   }
 
+  /**
+   * Makes the next spawn's FIFOs a little later (SPARE_FIFOS_DELAY_MS, an unref'd timer): `mkfifo`
+   * still forks on the event loop, and right after a spawn (a failover's replacement standby) that
+   * fork would land on the promoted host's drain. Never rejects: without a spare the next spawn
+   * makes its FIFOs itself.
+   */
   private prepareSpareFifos(): void {
     if (this.isPreparingFifos || this.spareFifos || this.isDisposed) return
     this.isPreparingFifos = true
-    void prepareFifoPairs(2).then((pairs) => {
-      this.isPreparingFifos = false
-      if (this.isDisposed || this.spareFifos) pairs?.close()
-      else this.spareFifos = pairs
-    })
+    setTimeout(() => {
+      void prepareFifoPairs(2)
+        .catch(() => undefined)
+        .then((pairs) => {
+          this.isPreparingFifos = false
+          if (this.isDisposed || this.spareFifos) pairs?.close()
+          else this.spareFifos = pairs
+        })
+    }, SPARE_FIFOS_DELAY_MS).unref()
   }
 }
 

@@ -87,6 +87,8 @@ export class HostRuntime {
   /** Frames waiting for the schemas, in arrival order; undefined while none wait. */
   private held: Array<string | Uint8Array> | undefined
   private heldBytes = 0
+  /** The launcher sent more than MAX_HELD_BYTES while the schemas loaded: the session is closing. */
+  private isOverHeldLimit = false
   /** Fires once, with the exit code, when the session is over. */
   private readonly didEnd = new OnceEmitter<number>()
 
@@ -168,10 +170,12 @@ export class HostRuntime {
   }
 
   private hold(frame: string | Uint8Array): void {
-    if (this.didEnd.hasFired) return
+    if (this.didEnd.hasFired || this.isOverHeldLimit) return
     this.heldBytes += (typeof frame === 'string' ? frame.length : frame.byteLength) + HELD_FRAME_OVERHEAD
     if (this.heldBytes > MAX_HELD_BYTES) {
       this.log.error(`launcher sent ${this.heldBytes}+ bytes while the schemas were loading; closing`)
+      // Once: a transport may go on delivering what it had read before the close takes effect.
+      this.isOverHeldLimit = true
       this.held = []
       this.conn.close()
       return

@@ -79,8 +79,8 @@ export function openOutputFifos(count: number, log: Logger, prepared?: FifoPairs
 }
 
 /**
- * Makes `count` FIFO pairs without blocking the event loop, for a later `openOutputFifos`: a
- * spawn right after a failover then costs the fork alone. Resolves undefined where FIFOs cannot
+ * Makes `count` FIFO pairs without waiting for them on the event loop (only `mkfifo`'s fork runs
+ * there), for a later `openOutputFifos`: a spawn right after a failover then costs its own fork. Resolves undefined where FIFOs cannot
  * be made (the spawn then falls back as `openOutputFifos` does). The descriptors are close-on-exec,
  * so no other child inherits them while they wait. The directory exists for the few ms between
  * `mkdtemp` and its removal, as on the synchronous path; a launcher SIGKILLed within them leaves
@@ -116,10 +116,19 @@ export async function prepareFifoPairs(count: number): Promise<FifoPairs | undef
       },
     }
   } catch {
-    for (const fd of fds) closeSync(fd)
+    for (const fd of fds) closeQuietly(fd)
     return undefined
   } finally {
-    if (dir) await rm(dir, { recursive: true, force: true })
+    // The descriptors are open: a directory that will not go only leaves a name behind.
+    if (dir) await rm(dir, { recursive: true, force: true }).catch(() => undefined)
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd)
+  } catch {
+    // Already closed: nothing is left to free.
   }
 }
 

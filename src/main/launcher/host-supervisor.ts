@@ -162,18 +162,22 @@ export class HostSupervisor {
       // The active host was lost while this standby was still starting, so a cold host was
       // spawned; the standby, started earlier, is ready first: it takes over, the cold one goes.
       this.abandonStartingHost()
-      this.promote(ready.standby)
+      this.promote(ready.standby, true)
     }
     return true
   }
 
   /**
-   * Whether `spawnId` names a host this supervisor dropped and awaits the exit of (lost, stopped,
-   * or a starting replacement a standby beat): its registration, should one still arrive, is
-   * refused, so it never takes the pipe back.
+   * Whether `spawnId` names a host this supervisor started and no longer wants: an id it issued
+   * that is neither the active host's nor a standby's in the pool (a host lost, stopped, or a
+   * starting replacement a standby beat). Its `register`, should one still arrive, even after its
+   * exit was seen (Node does not order a child's exit against its unread socket data), is refused,
+   * so it never takes the pipe back.
    */
-  isRetiredSpawn(spawnId: string | undefined): boolean {
-    return this.retiring.hasSpawn(spawnId)
+  isDroppedSpawn(spawnId: string | undefined): boolean {
+    if (spawnId === undefined || !/^[1-9][0-9]{0,15}$/.test(spawnId)) return false
+    if (Number(spawnId) > this.spawnCount) return false
+    return spawnId !== this.active.spawnId && !this.standbyPool.has(spawnId)
   }
 
   /**
@@ -453,11 +457,12 @@ export class HostSupervisor {
   /**
    * A ready standby becomes the active host; a replacement standby is spawned on the next turn of
    * the event loop, once the promoted host's drain has been written (StandbyPool.fillSoon).
+   * `isCounted`: this replacement was already counted (by the cold spawn the standby beat).
    */
-  private promote(standby: StandbyHost): void {
+  private promote(standby: StandbyHost, isCounted = false): void {
     this.standbyPool.take(standby)
     this.active.set(standby.host, standby.spawnId, { isReplacing: false })
-    this.restartCount++
+    if (!isCounted) this.restartCount++
     this.failoverCount++
     // Its run counts from its registration: a standby that served as spare is no start failure.
     this.backoff.recordRunning(standby.readyAt)
@@ -473,8 +478,6 @@ export class HostSupervisor {
   private abandonStartingHost(): void {
     const host = this.active.process!
     this.log.info(`[supervisor] standby ready first: dropping the starting host pid ${host.pid ?? '?'}`)
-    // The promotion that follows counts this replacement.
-    this.restartCount--
     this.retireCurrent()
     this.signal(host, 'SIGKILL', false)
   }
@@ -482,7 +485,7 @@ export class HostSupervisor {
   /** Moves the active host to the retiring set: its exit is awaited, never taken for a new loss. */
   private retireCurrent(): void {
     const taken = this.active.take()
-    if (taken) this.retiring.add(taken.host, taken.spawnId)
+    if (taken) this.retiring.add(taken.host)
   }
 
   private setState(state: SupervisorState, e: SupervisorEvent): void {

@@ -220,7 +220,7 @@ class ComposedLauncher implements Launcher {
   private admitHost(register: Pick<Register, 'pid' | 'spawn_id' | 'role'>): HostAdmission {
     const supervisor = this.running?.supervisor
     if (!supervisor) return 'active'
-    if (supervisor.isRetiredSpawn(register.spawn_id)) return 'refuse'
+    if (supervisor.isDroppedSpawn(register.spawn_id)) return 'refuse'
     const isStandbySpawn = supervisor.isStandbySpawn(register.spawn_id)
     if (register.role === 'standby') return isStandbySpawn ? 'standby' : 'refuse'
     if (isStandbySpawn) {

@@ -18,8 +18,7 @@ export interface RetiringHostsOptions {
  * after they were asked to go get SIGKILL; `graceMs` after that, waiting for them stops.
  */
 export class RetiringHosts implements Disposable {
-  /** Each retiring host with its spawn id (HOSTPIPE_SPAWN_ID), when it has one. */
-  private readonly hosts = new Map<HostProcess, string | undefined>()
+  private readonly hosts = new Set<HostProcess>()
   private waiters: Array<() => void> = []
   /** SIGKILL for retiring hosts still there `graceMs` after SIGTERM, then stop waiting for them. */
   private readonly killTimer: TimerSlot
@@ -28,18 +27,8 @@ export class RetiringHosts implements Disposable {
     this.killTimer = new TimerSlot(opts.clock)
   }
 
-  add(host: HostProcess, spawnId?: string): void {
-    this.hosts.set(host, spawnId)
-  }
-
-  /**
-   * Whether `spawnId` names a retiring host: a registration from it (one already on its way when
-   * the host was dropped) must not take the pipe (ARCHITECTURE §8).
-   */
-  hasSpawn(spawnId: string | undefined): boolean {
-    if (spawnId === undefined) return false
-    for (const id of this.hosts.values()) if (id === spawnId) return true
-    return false
+  add(host: HostProcess): void {
+    this.hosts.add(host)
   }
 
   /**
@@ -56,7 +45,7 @@ export class RetiringHosts implements Disposable {
   armKill(): void {
     if (this.hosts.size === 0 || this.killTimer.isArmed) return
     this.killTimer.set(() => {
-      for (const host of this.hosts.keys()) this.opts.kill(host)
+      for (const host of this.hosts) this.opts.kill(host)
       // A process that survives SIGKILL is beyond our reach; do not hang the caller on it.
       this.killTimer.set(() => this.resolveWaiters(), this.opts.graceMs)
     }, this.opts.graceMs)

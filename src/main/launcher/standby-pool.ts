@@ -168,7 +168,7 @@ export class StandbyPool implements Disposable {
     this.standbys = []
     for (const s of standbys) {
       s.startTimer.dispose()
-      this.opts.retiring.add(s.host, s.spawnId)
+      this.opts.retiring.add(s.host)
       this.opts.signal(s.host, 'SIGTERM', false)
     }
     this.opts.retiring.armKill()
