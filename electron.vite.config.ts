@@ -15,6 +15,12 @@ export default defineConfig({
           headless: resolve(__dirname, 'src/main/headless.ts'),
           host: resolve(__dirname, 'src/main/host.ts'),
         },
+        // zod's sources carry annotation comments Rollup cannot place and drops, harmlessly; their
+        // dozen lines of warning would bury `npm start`'s one line about the missing Electron.
+        onwarn(warning, warn) {
+          if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('/node_modules/zod/')) return
+          warn(warning)
+        },
       },
     },
   },

@@ -158,13 +158,15 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
     const l = r.latency
     const p50 = spreadOf(l.pipe.roundP50Ms)
     const p99 = spreadOf(l.pipe.roundP99Ms)
+    const rawP50 = spreadOf(l.raw.roundP50Ms)
+    const p50VsRaw = p50.median / rawP50.median
     rows.push([
       'p50Ms',
       withSpread(p50, fixed(3)),
-      '—',
-      '',
-      `raw baseline ${withSpread(spreadOf(l.raw.roundP50Ms), fixed(3))} ms; median of ${l.config.rounds} rounds × ` +
-        `${l.config.roundMs / 1000} s at 10k/s`,
+      TARGETS.p50VsRaw.label,
+      mark(meetsTarget('p50VsRaw', p50VsRaw)),
+      `raw baseline ${withSpread(rawP50, fixed(3))} ms (${p50VsRaw.toFixed(2)}× raw); median of ` +
+        `${l.config.rounds} rounds × ${l.config.roundMs / 1000} s at 10k/s`,
     ])
     rows.push([
       'p99Ms',

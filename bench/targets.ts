@@ -4,6 +4,8 @@ export const TARGETS = {
   throughputRatio: { min: 0.95, label: '≥ 0.95' },
   /** HostPipe ÷ raw NDJSON to the bare child. */
   bareRatio: { min: 0.9, label: '≥ 0.9' },
+  /** HostPipe's p50 ÷ raw's p50, at 10k/s. */
+  p50VsRaw: { atMost: 1.1, label: '≤ 1.1× raw' },
   p99Ms: { max: 1, label: '< 1 ms' },
   reconnectMs: { max: 500, label: '< 500 ms' },
   rssGrowthMb: { max: 20, label: '< 20 MB' },
@@ -58,8 +60,9 @@ export type SpreadKey =
   | 'bareStartMs'
 
 export function meetsTarget(key: keyof typeof TARGETS, value: number): boolean {
-  const t: { min?: number; max?: number } = TARGETS[key]
+  const t: { min?: number; max?: number; atMost?: number } = TARGETS[key]
   if (Number.isNaN(value)) return false
   if (t.min !== undefined) return value >= t.min
+  if (t.atMost !== undefined) return value <= t.atMost
   return value < t.max!
 }

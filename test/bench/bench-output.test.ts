@@ -151,6 +151,9 @@ describe('bench output', () => {
       expect(table).toMatch(new RegExp(`^\\| ${metric.replace('.', '\\.')} \\|`, 'm'))
     expect(table).toMatch(/^\| throughputRatio \| 0\.950 \(0\.900–1\.000\) \| ≥ 0\.95 \| met \|/m)
     expect(table).toMatch(/^\| bareRatio \| 0\.500 \(0\.450–0\.500\) \| ≥ 0\.9 \| \*\*missed\*\* \|/m)
+    expect(table).toMatch(
+      /^\| p50Ms \| 0\.100 \(0\.090–0\.120\) \| ≤ 1\.1× raw \| met \| raw baseline 0\.100 ms \(1\.00× raw\)/m,
+    )
     expect(table).toMatch(/^\| p99Ms \| 0\.400 \(0\.300–0\.500\) \| < 1 ms \| met \|/m)
     expect(table).toMatch(/^\| otherLoadCores \| 0\.02 \| .* \| quiet \|/m)
     expect(table).not.toMatch(/not judged/)
@@ -198,6 +201,8 @@ describe('bench output', () => {
     expect(meetsTarget('bareRatio', 0.9)).toBe(true)
     expect(meetsTarget('bareRatio', 0.89)).toBe(false)
     expect(meetsTarget('p99Ms', 1)).toBe(false)
+    expect(meetsTarget('p50VsRaw', 1.1)).toBe(true)
+    expect(meetsTarget('p50VsRaw', 1.11)).toBe(false)
     expect(meetsTarget('reconnectMs', Number.NaN)).toBe(false)
     expect(meetsTarget('failoverMs', 19.9)).toBe(true)
     expect(meetsTarget('chaosFailedPct', 1)).toBe(false)
