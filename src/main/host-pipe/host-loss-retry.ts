@@ -30,9 +30,15 @@ export class HostLossRetry {
 
   /** Splits `unacked` (oldest first) into what is retried and what is lost. */
   triage(unacked: readonly OutboundCommand[]): HostLossTriage {
-    const retried = unacked.filter((f) => this.canRetry(f))
-    const lost = retried.length === 0 ? unacked : unacked.filter((f) => !retried.includes(f))
-    return { retried, lost: [...lost.filter((f) => !f.retry), ...lost.filter((f) => f.retry)] }
+    // One pass: a host lost with a full window holds 1,024 of them, and this runs in the failover.
+    const retried: OutboundCommand[] = []
+    const lostPlain: OutboundCommand[] = []
+    const lostRetryable: OutboundCommand[] = []
+    for (const f of unacked) {
+      if (this.canRetry(f)) retried.push(f)
+      else (f.retry ? lostRetryable : lostPlain).push(f)
+    }
+    return { retried, lost: lostRetryable.length === 0 ? lostPlain : [...lostPlain, ...lostRetryable] }
   }
 
   /**

@@ -403,7 +403,6 @@ export class HostPipe {
     for (const frame of slot.release()) this.pending.insert(frame)
     const { retried, lost } = this.retry.triage(this.inFlight.takeAll())
     if (retried.length > 0) {
-      for (const frame of retried) frame.isHostLossRetry = true
       // Ahead of everything buffered (§8): they were sent before any of it.
       this.pending.insertFront(retried)
       this.log.info(`[host_pipe] host lost: retrying ${retried.length} command(s) on the next host`)

@@ -27,6 +27,8 @@ export class PendingBuffer {
    * was lost (ARCHITECTURE §8), the one exception to call order.
    */
   insertFront(frames: readonly OutboundCommand[]): void {
+    // Marked here, where they become retries: `takeOverflow` never counts nor drops them.
+    for (const frame of frames) frame.isHostLossRetry = true
     this.frames.unshift(...frames)
   }
 
