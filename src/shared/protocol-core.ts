@@ -276,12 +276,26 @@ export function encodeHostFrame(frame: HostFrame): string {
 }
 
 /**
- * Wraps an already-encoded command (`JSON.stringify(cmd)`) in the HostFrame envelope. HostPipe
- * encodes each command once, when it is sent, and only prefixes the envelope at write time (the
- * `seq` is assigned then), so a buffered frame is never serialised twice.
+ * Wraps an already-encoded command (`JSON.stringify(cmd)`) in the HostFrame envelope: what a
+ * hand-written client does. HostPipe encodes each command once, when it is sent, and only adds the
+ * envelope at write time (the `seq` is assigned then), so a buffered frame is never serialised
+ * twice; it keeps the members alone and uses `encodeCommandFrameMembers`.
  */
 export function encodeCommandFrame(seq: number, encodedCommand: string): string {
+  // `{}` has no member to put a comma before.
+  if (encodedCommand.length === 2) return '{"kind":"command","seq":' + seq + '}'
   return '{"kind":"command","seq":' + seq + ',' + encodedCommand.slice(1)
+}
+
+/**
+ * The HostFrame of a command from its members (the command's JSON without its braces, as
+ * `encodeFlatMembers` gives them): `encodeCommandFrame(seq, '{' + members + '}')` without the
+ * slicing. What HostPipe writes.
+ */
+export function encodeCommandFrameMembers(seq: number, members: string): string {
+  return members === ''
+    ? '{"kind":"command","seq":' + seq + '}'
+    : '{"kind":"command","seq":' + seq + ',' + members + '}'
 }
 
 /** A control frame: the command envelope without `seq` (§8), e.g. `{"kind":"command","cmd":"cancel_saga","saga_id":3}`. */

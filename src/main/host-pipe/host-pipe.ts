@@ -1,5 +1,10 @@
 import { zeroHostPipeCounters, type HostPipeSnapshot } from '../../shared/diagnostics'
-import { encodeCommandFrame, type HostCommand, type ControlCommand, type Event } from '../../shared/protocol'
+import {
+  encodeCommandFrameMembers,
+  type HostCommand,
+  type ControlCommand,
+  type Event,
+} from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
@@ -328,7 +333,7 @@ export class HostPipe {
   // Write-loop hooks (see WriterSlot).
 
   private beginCommandWrite(slot: WriterSlot, frame: OutboundCommand): string {
-    return encodeCommandFrame(this.inFlight.beginWrite(frame, slot.hasAcks), frame.body)
+    return encodeCommandFrameMembers(this.inFlight.beginWrite(frame, slot.hasAcks), frame.members)
   }
 
   private onEventWriteFailed(slot: WriterSlot, item: OutboundEvent, err: unknown): void {
@@ -346,8 +351,9 @@ export class HostPipe {
     const waiter = frame.waiter
     frame.waiter = undefined
     waiter?.resolve()
-    const wasDrainStep = slot.isDrainFrame(frame)
-    if (slot.leaveDrain(frame)) this.completeDrain(slot)
+    // Most writes are not part of a drain: the drain's set is only looked at while there is one.
+    const wasDrainStep = slot.isDraining && slot.isDrainFrame(frame)
+    if (wasDrainStep && slot.leaveDrain(frame)) this.completeDrain(slot)
     // Without acks a written frame is delivered, so its room frees now.
     if (!slot.hasAcks) this.pumpPending(slot)
     // With acks a plain write changes nothing but the `sent` counter, so a burst of writes

@@ -7,9 +7,10 @@ import {
   type HostCommand,
   type Event,
 } from '../../shared/protocol'
+import { encodeFlatMembers } from '../../shared/json-members'
 import { HostPipeError } from './host-pipe-error'
 
-/** Room for the envelope (`{"kind":"command","seq":…,`) added at write time. */
+/** Room for the envelope (`{"kind":"command","seq":…,` and `}`) added at write time. */
 const ENVELOPE_BYTES = 48
 
 /**
@@ -21,8 +22,11 @@ export interface OutboundCommand {
   /** Call order across the pipe's life: the pending buffer is kept sorted by it. */
   readonly ordinal: number
   readonly cmd: HostCommand
-  /** `JSON.stringify(cmd)`, computed once at send time. */
-  readonly body: string
+  /**
+   * `JSON.stringify(cmd)` without its braces, computed once at send time (`encodeFlatMembers`
+   * where it can): the envelope goes around it at write time.
+   */
+  readonly members: string
   readonly sagaId: number | undefined
   /** Fail-fast probe (`trySendCommandNoBuffer`): never buffered, never re-sent. */
   readonly noBuffer: boolean
@@ -67,21 +71,25 @@ export function createOutboundCommand(
   noBuffer: boolean,
   retry = false,
 ): OutboundCommand | HostPipeError {
-  let body: string | undefined
+  let members: string | undefined
   try {
-    body = JSON.stringify(cmd)
+    members = typeof cmd === 'object' && cmd !== null ? encodeFlatMembers(cmd) : undefined
+    if (members === undefined) {
+      const json: unknown = JSON.stringify(cmd)
+      if (typeof json !== 'string' || json[0] !== '{')
+        return new HostPipeError('SERIALIZE', 'command must serialise to a JSON object')
+      members = json.slice(1, -1)
+    }
   } catch (err) {
     return new HostPipeError('SERIALIZE', `command failed to serialise: ${String(err)}`, { cause: err })
   }
-  if (typeof body !== 'string' || body[0] !== '{')
-    return new HostPipeError('SERIALIZE', 'command must serialise to a JSON object')
-  if (exceedsFrameLimit(body, MAX_FRAME_BYTES - ENVELOPE_BYTES))
+  if (exceedsFrameLimit(members, MAX_FRAME_BYTES - ENVELOPE_BYTES))
     return new HostPipeError('SERIALIZE', 'command frame would exceed MAX_FRAME_BYTES')
   return {
     type: 'command',
     ordinal,
     cmd,
-    body,
+    members,
     sagaId: sagaIdOf(cmd),
     noBuffer,
     seq: 0,

@@ -1,0 +1,81 @@
+/**
+ * A faster `JSON.stringify` for the flat objects most commands are, such as
+ * `{ cmd: 'reap_panes', label: 'w1', saga_id: 3 }`.
+ *
+ * Why: on Node 20 `JSON.stringify` of a small object costs the launcher more than everything else
+ * it does per command put together (about 3,000 instructions for a two-key command, measured under
+ * cachegrind), and wrapping its output in the command envelope (`slice(1)` and a prefix) costs a
+ * thousand more. Encoding the members straight into the envelope costs about a third less, and
+ * the bytes are the same: a frame HostPipe writes is byte for byte the frame `JSON.stringify` plus
+ * the envelope would give (a property test holds the two together).
+ *
+ * Runtime-free: no Node, no DOM.
+ */
+
+/** Longer strings are checked with a regular expression, shorter ones with a loop (no call into the regexp engine). */
+const SHORT_STRING = 64
+/** Characters JSON.stringify escapes: `"`, `\`, C0 controls, and surrogates (escaped when lone, since ES2019). */
+// eslint-disable-next-line no-control-regex -- matching the C0 controls is the point
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+
+/**
+ * The members of `value` as `JSON.stringify(value)` would write them between its braces
+ * (`"cmd":"reap_panes","label":"w1"`; `''` for an object without members), or undefined when
+ * `value` is not a flat plain object and the caller should use `JSON.stringify`.
+ *
+ * Flat plain object: its prototype is `Object.prototype` or null, it has no callable `toJSON`,
+ * and every own enumerable string-keyed value is a string, a number, a boolean, null, or one
+ * `JSON.stringify` leaves out (undefined, a function, a symbol). Anything else (a nested object or
+ * array, a bigint, a class instance, an array) returns undefined, so every rule of
+ * `JSON.stringify` it does not reimplement (`toJSON` with its key, cycles, `TypeError` for a
+ * bigint) still applies to it. Never throws, except from a getter of `value`'s, which
+ * `JSON.stringify` would call too.
+ */
+export function encodeFlatMembers(value: object): string | undefined {
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return undefined
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined
+  let members = ''
+  for (const key in value) {
+    // for…in also walks enumerable properties inherited from a (polluted) Object.prototype, which
+    // JSON.stringify does not write.
+    if (!Object.hasOwn(value, key)) continue
+    const v: unknown = (value as Record<string, unknown>)[key]
+    let encoded: string
+    switch (typeof v) {
+      case 'string':
+        encoded = quote(v)
+        break
+      case 'number':
+        encoded = Number.isFinite(v) ? '' + v : 'null'
+        break
+      case 'boolean':
+        encoded = v ? 'true' : 'false'
+        break
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        continue
+      default:
+        if (v !== null) return undefined
+        encoded = 'null'
+    }
+    members = members === '' ? quote(key) + ':' + encoded : members + ',' + quote(key) + ':' + encoded
+  }
+  return members
+}
+
+/** `JSON.stringify(s)`, without calling it when nothing needs escaping. */
+function quote(s: string): string {
+  return isVerbatim(s) ? '"' + s + '"' : JSON.stringify(s)
+}
+
+/** True when JSON writes `s` between quotes unchanged. */
+function isVerbatim(s: string): boolean {
+  if (s.length > SHORT_STRING) return !NEEDS_ESCAPE.test(s)
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false
+  }
+  return true
+}

@@ -1,0 +1,118 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { encodeFlatMembers } from '../../src/shared/json-members'
+import { encodeCommandFrame, encodeCommandFrameMembers } from '../../src/shared/protocol'
+
+// Strings on and around every rule of JSON string escaping: quotes, backslashes, controls, lone
+// and paired surrogates, non-ASCII, and both sides of the short/long string threshold (64).
+const text = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.string({ unit: 'grapheme', maxLength: 8 }),
+  fc.constantFrom(
+    '',
+    'w1',
+    'a"b',
+    'a\\b',
+    '\n',
+    '\u001f',
+    '\u007f',
+    'é',
+    'a\ud800',
+    '\udfff',
+    '😀',
+    '\u2028',
+    'x'.repeat(64),
+    'x'.repeat(65),
+    'x'.repeat(64) + '"',
+    'x'.repeat(65) + '\ud800',
+  ),
+)
+const flatValue: fc.Arbitrary<unknown> = fc.oneof(
+  text,
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(0, -0, 1e21, 1e-7, Number.NaN, Infinity, -Infinity, Number.MAX_SAFE_INTEGER),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.constant(() => 1),
+  fc.constant(Symbol('s')),
+)
+// Keys include the ones JSON orders first (integer-like) and ones that need escaping.
+const key = fc.oneof(text, fc.constantFrom('cmd', 'label', 'saga_id', '0', '10', '2', '__proto__x', 'a"b'))
+const flatObject = fc.dictionary(key, flatValue, { maxKeys: 8 })
+
+describe('encodeFlatMembers', () => {
+  it('writes exactly the members JSON.stringify writes, for any flat object', () => {
+    fc.assert(
+      fc.property(flatObject, (obj) => {
+        const members = encodeFlatMembers(obj)
+        expect(members).toBeDefined()
+        expect('{' + members! + '}').toBe(JSON.stringify(obj))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('gives the frame JSON.stringify plus the envelope gives, for any flat command', () => {
+    fc.assert(
+      fc.property(fc.nat(), flatObject, (seq, obj) => {
+        expect(encodeCommandFrameMembers(seq, encodeFlatMembers(obj)!)).toBe(
+          encodeCommandFrame(seq, JSON.stringify(obj)),
+        )
+      }),
+    )
+  })
+
+  it('keeps insertion order, with integer-like keys first as JSON does', () => {
+    expect(encodeFlatMembers({ b: 1, 10: 'x', a: 2, 2: 'y' })).toBe('"2":"y","10":"x","b":1,"a":2')
+  })
+
+  it('leaves out what JSON.stringify leaves out: undefined, functions, symbols, symbol keys, non-enumerable and inherited properties', () => {
+    const obj: Record<string | symbol, unknown> = { a: undefined, b: () => 1, c: Symbol('c'), d: 1 }
+    obj[Symbol('k')] = 2
+    Object.defineProperty(obj, 'hidden', { value: 3, enumerable: false })
+    expect(encodeFlatMembers(obj)).toBe('"d":1')
+    const nullProto = Object.assign(Object.create(null) as object, { cmd: 'x' })
+    expect(encodeFlatMembers(nullProto)).toBe('"cmd":"x"')
+    // An enumerable property on Object.prototype (pollution) is walked by for…in, not by JSON.
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: 1,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    })
+    try {
+      expect(encodeFlatMembers({ cmd: 'x' })).toBe('"cmd":"x"')
+      expect(JSON.stringify({ cmd: 'x' })).toBe('{"cmd":"x"}')
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted
+    }
+  })
+
+  it('declines what it does not reimplement, so JSON.stringify decides', () => {
+    class Command {
+      cmd = 'x'
+    }
+    expect(encodeFlatMembers({ cmd: 'x', nested: { a: 1 } })).toBeUndefined()
+    expect(encodeFlatMembers({ cmd: 'x', list: [1] })).toBeUndefined()
+    expect(encodeFlatMembers({ cmd: 'x', big: 1n })).toBeUndefined()
+    expect(encodeFlatMembers({ cmd: 'x', toJSON: () => 'y' })).toBeUndefined()
+    expect(encodeFlatMembers(new Command())).toBeUndefined()
+    expect(encodeFlatMembers([1, 2])).toBeUndefined()
+    expect(encodeFlatMembers(new Date(0))).toBeUndefined()
+  })
+
+  it('calls each getter once, as JSON.stringify does', () => {
+    let reads = 0
+    const obj = {
+      get n() {
+        reads++
+        return 5
+      },
+    }
+    expect(encodeFlatMembers(obj)).toBe('"n":5')
+    expect(reads).toBe(1)
+  })
+})
