@@ -113,7 +113,7 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
       `${label} ${withSpread(sideSpread(w, s, 'perSecond'), (n) => perSecond(n))}, CPU µs/command launcher ` +
       `${withSpread(sideSpread(w, s, 'launcherCpuUs'), fixed(2))}, child ${withSpread(sideSpread(w, s, 'hostCpuUs'), fixed(2))}`
     const rounds = (w: WorkloadThroughput): string =>
-      `median of ${w.rounds.length} rounds (every side once a round, order rotated) × ` +
+      `median of ${w.rounds.length} rounds (every side once a round, order rotated, raw and HostPipe back to back) × ` +
       `${(w.commandsPerRound.pipe ?? 0).toLocaleString('en-US')} commands`
     const ratio = ratioSpread(main, 'pipe', 'raw')
     rows.push([

@@ -127,8 +127,7 @@ async function measureRounds(
 ): Promise<WorkloadThroughput> {
   const rounds: ThroughputRound[] = []
   for (let i = 0; i < count; i++) {
-    // Rotated each round, so no side always follows the same one (or always runs first).
-    const order = sides.map((_, k) => sides[(k + i) % sides.length]!)
+    const order = roundOrder(sides, i)
     const round: ThroughputRound = {}
     for (const side of order) round[side] = await runRound(targets.get(side)!, commandsFor(side), workload)
     rounds.push(round)
@@ -153,6 +152,25 @@ async function measureRounds(
     ratio: median(rounds.map((r) => r.pipe!.perSecond / r.raw!.perSecond)),
     commandsPerRound: Object.fromEntries(sides.map((side) => [side, commandsFor(side)])),
   }
+}
+
+/**
+ * The order of round `i`: rotated each round, so no side always follows the same one (or always
+ * runs first), except that raw and HostPipe always run back to back, in alternating order. The
+ * machine's speed drifts over seconds (this is a shared VM), and the §7 ratio divides the two: run
+ * apart, a round's ratio would also measure the drift over whatever ran between them (a peer's
+ * round takes seconds).
+ */
+export function roundOrder(sides: readonly ThroughputSide[], i: number): ThroughputSide[] {
+  const others = sides.filter((side) => side !== 'raw' && side !== 'pipe')
+  const unitCount = others.length + 1
+  // The pair's own order flips once per full rotation, so each of the two also runs first overall.
+  const pair: ThroughputSide[] = Math.floor(i / unitCount) % 2 === 0 ? ['raw', 'pipe'] : ['pipe', 'raw']
+  const units: ThroughputSide[][] = [
+    pair.filter((side) => sides.includes(side)),
+    ...others.map((side) => [side]),
+  ]
+  return units.flatMap((_, k) => units[(k + i) % unitCount]!)
 }
 
 async function runRound(target: CommandTarget, commands: number, workload: Workload): Promise<RoundResult> {

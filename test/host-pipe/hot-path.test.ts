@@ -23,6 +23,29 @@ describe('hot path: a writer that takes frames at once (HostWriter.writeOrWait)'
     expect(pipe.snapshot()).toMatchObject({ inFlight: 3, counters: { sent: 3 } })
   })
 
+  it('costs a caller nothing to catch a send written at once: catch gives back the same settled promise', async () => {
+    const { pipe } = makePipe()
+    await pipe.setWriter(new InstantMemoryWriter(), { acks: true })
+    const sent = pipe.sendCommand(spawn(1))
+    let caught = 0
+    const chained = sent.catch(() => caught++)
+    expect(chained).toBe(sent)
+    await expect(chained).resolves.toBeUndefined()
+    expect(caught).toBe(0)
+    // Every other promise method is the standard one.
+    expect(sent.then).toBe(Promise.prototype.then)
+    expect(sent.finally).toBe(Promise.prototype.finally)
+  })
+
+  it('still rejects a send whose write fails, through catch', async () => {
+    const { pipe } = makePipe()
+    await pipe.setWriter({ write: () => Promise.reject(new Error('EPIPE')) }, { acks: true })
+    const caught: unknown[] = []
+    await pipe.sendCommand(spawn(1)).catch((err: unknown) => caught.push(err))
+    expect(caught).toHaveLength(1)
+    expect(caught[0]).toMatchObject({ code: 'WRITE_FAILED' })
+  })
+
   it('notifies a burst written at once once, after the caller’s turn, with the final count', async () => {
     const { pipe } = makePipe()
     await pipe.setWriter(new InstantMemoryWriter(), { acks: true })

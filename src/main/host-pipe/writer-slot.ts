@@ -13,8 +13,15 @@ export interface WriteLoopHooks {
   eventWriteFailed(slot: WriterSlot, item: OutboundEvent, err: unknown): void
 }
 
-/** What a call whose frame was written before it returned gets: no promise per frame. */
+/**
+ * What a call whose frame was written before it returned gets: no promise per frame. Its `catch`
+ * returns the promise itself. The promise is fulfilled, so no rejection handler of it can ever
+ * run, and the new promise `Promise.prototype.catch` would make (settled by a microtask of its
+ * own) behaves the same but costs an allocation and a microtask per command to every caller that
+ * writes `sendCommand(cmd).catch(report)`, as the saga coordinator does.
+ */
 const WRITTEN: Promise<void> = Promise.resolve()
+Object.defineProperty(WRITTEN, 'catch', { value: () => WRITTEN })
 
 /**
  * One connected host: its writer, its write queue and the one loop that writes it, whether it
