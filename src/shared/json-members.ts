@@ -19,9 +19,11 @@ const SHORT_STRING = 64
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
 /**
- * The members of `value` as `JSON.stringify(value)` would write them between its braces
- * (`"cmd":"reap_panes","label":"w1"`; `''` for an object without members), or undefined when
- * `value` is not a flat plain object and the caller should use `JSON.stringify`.
+ * The members of `value` as `JSON.stringify(value)` would write them between its braces, each
+ * preceded by a comma (`,"cmd":"reap_panes","label":"w1"`; `''` for an object without members),
+ * so a frame is `prefix + members + '}'` for any prefix that opens an object with a member of its
+ * own. Undefined when `value` is not a flat plain object and the caller should use
+ * `JSON.stringify`.
  *
  * Flat plain object: its prototype is `Object.prototype` or null, it has no callable `toJSON`,
  * and every own enumerable string-keyed value is a string, a number, a boolean, null, or one
@@ -60,9 +62,25 @@ export function encodeFlatMembers(value: object): string | undefined {
         if (v !== null) return undefined
         encoded = 'null'
     }
-    members = members === '' ? quote(key) + ':' + encoded : members + ',' + quote(key) + ':' + encoded
+    // Two concatenations a member: every one allocates a string the frame's write has to walk.
+    members = members + memberPrefix(key) + encoded
   }
   return members
+}
+
+/** Keys whose `,"key":` is kept: commands use a handful, so this is a cache, not a registry. */
+const MAX_CACHED_KEYS = 256
+/** Longer keys are encoded each time (a key this long is not one of a command type's fields). */
+const MAX_CACHED_KEY_LENGTH = 64
+const prefixes = new Map<string, string>()
+
+/** `,"key":`, from a bounded cache. */
+function memberPrefix(key: string): string {
+  let prefix = prefixes.get(key)
+  if (prefix !== undefined) return prefix
+  prefix = ',' + quote(key) + ':'
+  if (prefixes.size < MAX_CACHED_KEYS && key.length <= MAX_CACHED_KEY_LENGTH) prefixes.set(key, prefix)
+  return prefix
 }
 
 /** `JSON.stringify(s)`, without calling it when nothing needs escaping. */

@@ -288,14 +288,12 @@ export function encodeCommandFrame(seq: number, encodedCommand: string): string 
 }
 
 /**
- * The HostFrame of a command from its members (the command's JSON without its braces, as
- * `encodeFlatMembers` gives them): `encodeCommandFrame(seq, '{' + members + '}')` without the
+ * The HostFrame of a command from its members, each preceded by a comma, as `encodeFlatMembers`
+ * gives them (`,"cmd":"reap_panes"`): `encodeCommandFrame(seq, JSON.stringify(cmd))` without the
  * slicing. What HostPipe writes.
  */
 export function encodeCommandFrameMembers(seq: number, members: string): string {
-  return members === ''
-    ? '{"kind":"command","seq":' + seq + '}'
-    : '{"kind":"command","seq":' + seq + ',' + members + '}'
+  return '{"kind":"command","seq":' + seq + members + '}'
 }
 
 /** A control frame: the command envelope without `seq` (§8), e.g. `{"kind":"command","cmd":"cancel_saga","saga_id":3}`. */

@@ -23,6 +23,20 @@ describe('hot path: a writer that takes frames at once (HostWriter.writeOrWait)'
     expect(pipe.snapshot()).toMatchObject({ inFlight: 3, counters: { sent: 3 } })
   })
 
+  it('writes every command as JSON.stringify plus the envelope would, flat or nested', async () => {
+    const { pipe } = makePipe()
+    const w = new InstantMemoryWriter()
+    await pipe.setWriter(w, { acks: true })
+    const flat = { cmd: 'reap_panes' as const, label: 'a"\\b\u0001é', saga_id: 4 }
+    const nested = { cmd: 'render.page', saga_id: 5, args: { page: [1, 2], when: new Date(0) } }
+    await pipe.sendCommand(flat)
+    await pipe.sendCommand(nested)
+    expect(w.lines).toEqual([
+      '{"kind":"command","seq":1,' + JSON.stringify(flat).slice(1),
+      '{"kind":"command","seq":2,' + JSON.stringify(nested).slice(1),
+    ])
+  })
+
   it('costs a caller nothing to catch a send written at once: catch gives back the same settled promise', async () => {
     const { pipe } = makePipe()
     await pipe.setWriter(new InstantMemoryWriter(), { acks: true })

@@ -23,8 +23,9 @@ export interface OutboundCommand {
   readonly ordinal: number
   readonly cmd: HostCommand
   /**
-   * `JSON.stringify(cmd)` without its braces, computed once at send time (`encodeFlatMembers`
-   * where it can): the envelope goes around it at write time.
+   * `JSON.stringify(cmd)`'s members, each preceded by a comma (`,"cmd":"reap_panes"`), computed
+   * once at send time (`encodeFlatMembers` where it can): the envelope goes around them at write
+   * time.
    */
   readonly members: string
   readonly sagaId: number | undefined
@@ -78,7 +79,7 @@ export function createOutboundCommand(
       const json: unknown = JSON.stringify(cmd)
       if (typeof json !== 'string' || json[0] !== '{')
         return new HostPipeError('SERIALIZE', 'command must serialise to a JSON object')
-      members = json.slice(1, -1)
+      members = json.length > 2 ? ',' + json.slice(1, -1) : ''
     }
   } catch (err) {
     return new HostPipeError('SERIALIZE', `command failed to serialise: ${String(err)}`, { cause: err })
