@@ -1,5 +1,11 @@
 import type { Socket } from 'node:net'
-import { encodeCommandFrame, encodeEvent, type Command } from '../src/shared/protocol'
+import { encodeFlatMembers } from '../src/shared/json-members'
+import {
+  encodeCommandFrame,
+  encodeCommandFrameMembers,
+  encodeEvent,
+  type Command,
+} from '../src/shared/protocol'
 import { benchChildScriptPath } from './bench-host'
 import { startChildOnSocket, type ChildOnSocket } from './child-socket'
 import { NdjsonLineWriter } from './ndjson-line-writer'
@@ -17,6 +23,10 @@ import type { CommandTarget } from './workload'
  *
  * Two children: `'host'` (the same host process as HostPipe's: the §7 `throughputRatio`) and
  * `'bare'` (bench/bare-child.ts, which only parses and acks: the §7 `bareRatio`).
+ *
+ * Two encoders: `'json'` (`JSON.stringify`, the baseline of every ratio) and `'hostpipe'`
+ * (HostPipe's own flat-command encoder, the same bytes): HostPipe ÷ raw with HostPipe's encoder
+ * is what HostPipe's bookkeeping costs, with the encoder's gain taken out.
  */
 export class RawRig implements CommandTarget {
   readonly name: string
@@ -29,8 +39,11 @@ export class RawRig implements CommandTarget {
   private constructor(
     private readonly end: ChildOnSocket,
     child: 'host' | 'bare',
+    private readonly encoder: 'json' | 'hostpipe',
   ) {
-    this.name = child === 'host' ? 'raw NDJSON' : 'raw NDJSON to the bare child'
+    this.name =
+      (child === 'host' ? 'raw NDJSON' : 'raw NDJSON to the bare child') +
+      (encoder === 'hostpipe' ? " with HostPipe's encoder" : '')
     const socket = end.socket
     this.writer = new NdjsonLineWriter(socket)
     readNdjsonLines(socket, (lines) => this.onLines(lines))
@@ -38,7 +51,10 @@ export class RawRig implements CommandTarget {
     socket.on('error', (err) => (this.failed ??= err))
   }
 
-  static async start(child: 'host' | 'bare' = 'host'): Promise<RawRig> {
+  static async start(
+    child: 'host' | 'bare' = 'host',
+    encoder: 'json' | 'hostpipe' = 'json',
+  ): Promise<RawRig> {
     const end = await startChildOnSocket(child === 'bare' ? benchChildScriptPath('bare-child') : undefined)
     try {
       // The child's first line is its `register`; answer it as the launcher would, then take over.
@@ -58,7 +74,7 @@ export class RawRig implements CommandTarget {
       await end.dispose()
       throw err
     }
-    const rig = new RawRig(end, child)
+    const rig = new RawRig(end, child, encoder)
     end.socket.resume()
     return rig
   }
@@ -76,7 +92,11 @@ export class RawRig implements CommandTarget {
   }
 
   send(cmd: Command): void {
-    this.writer.write(encodeCommandFrame(++this.seq, JSON.stringify(cmd)))
+    if (this.encoder === 'json') this.writer.write(encodeCommandFrame(++this.seq, JSON.stringify(cmd)))
+    else {
+      const members = encodeFlatMembers(cmd) ?? ',' + JSON.stringify(cmd).slice(1, -1)
+      this.writer.write(encodeCommandFrameMembers(++this.seq, members))
+    }
   }
 
   async dispose(): Promise<void> {

@@ -133,6 +133,16 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
       `HostPipe ÷ raw NDJSON to the bare child (parses, acks each read batch; no host), per round; ` +
         `${side(main, 'bare', 'bare child')}`,
     ])
+    if (main.sides.includes('rawEncoder'))
+      rows.push([
+        "(raw, HostPipe's encoder)",
+        withSpread(ratioSpread(main, 'pipe', 'rawEncoder'), fixed(3)),
+        '—',
+        '',
+        `HostPipe ÷ raw NDJSON to the same host encoding each command with HostPipe's encoder instead of ` +
+          `JSON.stringify (the same bytes): what HostPipe's bookkeeping costs, the encoder's gain taken out, ` +
+          `per round; ${side(main, 'rawEncoder', "raw, HostPipe's encoder")}`,
+      ])
     for (const peer of Object.keys(PEER_LABELS) as PeerName[]) {
       if (!main.sides.includes(peer)) continue
       const latency = r.latency?.peers[peer]

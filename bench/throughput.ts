@@ -22,9 +22,11 @@ export interface ThroughputConfig {
 /**
  * The sides of a throughput round, each its own child process on its own Unix socket:
  * `raw` (raw NDJSON to the host), `pipe` (HostPipe to the host), `bare` (raw NDJSON to the bare
- * child) and, with `--peers`, `birpc` and `jsonrpc` (an RPC call per command to its own server).
+ * child), `rawEncoder` (raw NDJSON to the host, encoded by HostPipe's encoder instead of
+ * `JSON.stringify`) and, with `--peers`, `birpc` and `jsonrpc` (an RPC call per command to its own
+ * server).
  */
-export type ThroughputSide = 'raw' | 'pipe' | 'bare' | PeerName
+export type ThroughputSide = 'raw' | 'pipe' | 'bare' | 'rawEncoder' | PeerName
 
 /** One side's round: its rate, and the CPU each process spent per command (µs), to show where time goes. */
 export interface RoundResult {
@@ -86,6 +88,7 @@ export async function measureThroughput(
     targets.set('raw', await RawRig.start('host'))
     targets.set('pipe', await LauncherRig.start())
     targets.set('bare', await RawRig.start('bare'))
+    targets.set('rawEncoder', await RawRig.start('host', 'hostpipe'))
     for (const peer of peers) targets.set(peer, await PeerRig.start(peer))
     const countFor = (side: ThroughputSide, commands: number): number =>
       (PEERS as readonly string[]).includes(side) ? Math.min(commands, config.peerCommandsPerRound) : commands
