@@ -159,10 +159,10 @@ async function measureRounds(
 
 /**
  * The order of round `i`: rotated each round, so no side always follows the same one (or always
- * runs first), except that raw and HostPipe always run back to back, in alternating order. The
- * machine's speed drifts over seconds (this is a shared VM), and the §7 ratio divides the two: run
- * apart, a round's ratio would also measure the drift over whatever ran between them (a peer's
- * round takes seconds).
+ * runs first), except that raw and HostPipe always run back to back (which of the two goes first
+ * flips every full rotation). The machine's speed drifts over seconds (this is a shared VM), and
+ * the §7 ratio divides the two: run apart, a round's ratio would also measure the drift over
+ * whatever ran between them (a peer's round takes seconds).
  */
 export function roundOrder(sides: readonly ThroughputSide[], i: number): ThroughputSide[] {
   const others = sides.filter((side) => side !== 'raw' && side !== 'pipe')

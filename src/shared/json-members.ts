@@ -5,8 +5,8 @@
  * Why: on Node 20 `JSON.stringify` of a small object costs the launcher more than everything else
  * it does per command put together (about 3,000 instructions for a two-key command, measured under
  * cachegrind), and wrapping its output in the command envelope (`slice(1)` and a prefix) costs a
- * thousand more. Encoding the members straight into the envelope costs about a third less, and
- * the bytes are the same: a frame HostPipe writes is byte for byte the frame `JSON.stringify` plus
+ * thousand more. Encoding the members straight into the envelope costs about half as much
+ * (docs/benchmarks.md, "What closed the gap"), and the bytes are the same: a frame HostPipe writes is byte for byte the frame `JSON.stringify` plus
  * the envelope would give (a property test holds the two together).
  *
  * Runtime-free: no Node, no DOM.
