@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { encodeFlatMembers } from '../src/shared/json-members'
+import { encodeMembers } from '../src/shared/json-members'
 import {
   encodeCommandFrame,
   encodeCommandFrameMembers,
@@ -93,10 +93,7 @@ export class RawRig implements CommandTarget {
 
   send(cmd: Command): void {
     if (this.encoder === 'json') this.writer.write(encodeCommandFrame(++this.seq, JSON.stringify(cmd)))
-    else {
-      const members = encodeFlatMembers(cmd) ?? ',' + JSON.stringify(cmd).slice(1, -1)
-      this.writer.write(encodeCommandFrameMembers(++this.seq, members))
-    }
+    else this.writer.write(encodeCommandFrameMembers(++this.seq, encodeMembers(cmd)!))
   }
 
   async dispose(): Promise<void> {

@@ -20,28 +20,33 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
 /**
  * The members of `value` as `JSON.stringify(value)` would write them between its braces, each
- * preceded by a comma (`,"cmd":"reap_panes","label":"w1"`; `''` for an object without members),
- * so a frame is `prefix + members + '}'` for any prefix that opens an object with a member of its
- * own. Undefined when `value` is not a flat plain object and the caller should use
- * `JSON.stringify`.
+ * preceded by a comma (`,"cmd":"reap_panes","label":"w1"`), so a frame is
+ * `prefix + members + '}'` for any prefix that opens an object with a member of its own.
+ * `''` when every member is one JSON leaves out. Undefined when `value` is not a plain object
+ * with at least one own enumerable key, and the caller should use `JSON.stringify(value)`.
  *
- * Flat plain object: its prototype is `Object.prototype` or null, it has no callable `toJSON`,
- * and every own enumerable string-keyed value is a string, a number, a boolean, null, or one
- * `JSON.stringify` leaves out (undefined, a function, a symbol). Anything else (a nested object or
- * array, a bigint, a class instance, an array) returns undefined, so every rule of
- * `JSON.stringify` it does not reimplement (`toJSON` with its key, cycles, `TypeError` for a
- * bigint) still applies to it. Never throws, except from a getter of `value`'s, which
- * `JSON.stringify` would call too.
+ * Plain object: its prototype is `Object.prototype` or null, it is not an array, it has no
+ * callable `toJSON`, and its first own key is not `"0"` (which is how a `String` object looks
+ * once its prototype is reset: like an object without keys, which a boxed `Number` or `Boolean`
+ * looks like, it is left to `JSON.stringify`, which knows it for what it is). Strings, numbers, booleans and null
+ * are encoded here, every other value (a nested object or array, a `Date`, a bigint) by
+ * `JSON.stringify({ [key]: value })`, which applies every rule of the nested case: `toJSON` with
+ * its key, boxed primitives, the `TypeError` of a bigint or a cycle. Each property of `value` is
+ * read once; a getter that throws throws here, as it would in `JSON.stringify`.
  */
 export function encodeFlatMembers(value: object): string | undefined {
   const proto: unknown = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) return undefined
+  if ((proto !== Object.prototype && proto !== null) || Array.isArray(value)) return undefined
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined
   let members = ''
+  let hasKeys = false
   for (const key in value) {
     // for…in also walks enumerable properties inherited from a (polluted) Object.prototype, which
     // JSON.stringify does not write.
     if (!Object.hasOwn(value, key)) continue
+    // Integer-like keys come first: "0" first is a String object's shape (or an unusual command).
+    if (!hasKeys && key === '0') return undefined
+    hasKeys = true
     const v: unknown = (value as Record<string, unknown>)[key]
     let encoded: string
     switch (typeof v) {
@@ -58,14 +63,36 @@ export function encodeFlatMembers(value: object): string | undefined {
       case 'function':
       case 'symbol':
         continue
-      default:
-        if (v !== null) return undefined
-        encoded = 'null'
+      default: {
+        if (v === null) {
+          encoded = 'null'
+          break
+        }
+        // `{"key":…}`, or `{}` when its toJSON gave undefined (the member is then left out).
+        const one = JSON.stringify({ [key]: v })
+        if (one.length > 2) members = members + ',' + one.slice(1, -1)
+        continue
+      }
     }
     // Two concatenations a member: every one allocates a string the frame's write has to walk.
     members = members + memberPrefix(key) + encoded
   }
-  return members
+  // No own enumerable key at all is also how a boxed Number or Boolean looks: JSON.stringify
+  // decides (having read nothing, it reads nothing twice). Keys whose values it leaves out give ''.
+  return hasKeys ? members : undefined
+}
+
+/**
+ * `JSON.stringify(value)`'s members, each preceded by a comma, by `encodeFlatMembers` where it
+ * can and by `JSON.stringify` itself where it cannot; undefined when `value` does not serialise to
+ * a JSON object. Throws what `JSON.stringify(value)` throws.
+ */
+export function encodeMembers(value: unknown): string | undefined {
+  const flat = typeof value === 'object' && value !== null ? encodeFlatMembers(value) : undefined
+  if (flat !== undefined) return flat
+  const json: unknown = JSON.stringify(value)
+  if (typeof json !== 'string' || json[0] !== '{') return undefined
+  return json.length > 2 ? ',' + json.slice(1, -1) : ''
 }
 
 /** Keys whose `,"key":` is kept: commands use a handful, so this is a cache, not a registry. */

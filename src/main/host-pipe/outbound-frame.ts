@@ -7,7 +7,7 @@ import {
   type HostCommand,
   type Event,
 } from '../../shared/protocol'
-import { encodeFlatMembers } from '../../shared/json-members'
+import { encodeMembers } from '../../shared/json-members'
 import { HostPipeError } from './host-pipe-error'
 
 /** Room for the envelope (`{"kind":"command","seq":…,` and `}`) added at write time. */
@@ -24,7 +24,7 @@ export interface OutboundCommand {
   readonly cmd: HostCommand
   /**
    * `JSON.stringify(cmd)`'s members, each preceded by a comma (`,"cmd":"reap_panes"`), computed
-   * once at send time (`encodeFlatMembers` where it can): the envelope goes around them at write
+   * once at send time (`encodeMembers`): the envelope goes around them at write
    * time.
    */
   readonly members: string
@@ -74,16 +74,11 @@ export function createOutboundCommand(
 ): OutboundCommand | HostPipeError {
   let members: string | undefined
   try {
-    members = typeof cmd === 'object' && cmd !== null ? encodeFlatMembers(cmd) : undefined
-    if (members === undefined) {
-      const json: unknown = JSON.stringify(cmd)
-      if (typeof json !== 'string' || json[0] !== '{')
-        return new HostPipeError('SERIALIZE', 'command must serialise to a JSON object')
-      members = json.length > 2 ? ',' + json.slice(1, -1) : ''
-    }
+    members = encodeMembers(cmd)
   } catch (err) {
     return new HostPipeError('SERIALIZE', `command failed to serialise: ${String(err)}`, { cause: err })
   }
+  if (members === undefined) return new HostPipeError('SERIALIZE', 'command must serialise to a JSON object')
   if (exceedsFrameLimit(members, MAX_FRAME_BYTES - ENVELOPE_BYTES))
     return new HostPipeError('SERIALIZE', 'command frame would exceed MAX_FRAME_BYTES')
   return {
