@@ -18,8 +18,8 @@ import type { CommandTarget } from './workload'
  * Unix socket, the same command frames encoded as a hand-written client encodes them
  * (`JSON.stringify` plus the envelope prefix; HostPipe's own encoder gives the same bytes for
  * less CPU, `src/shared/json-members.ts`), and the same write policy as SocketConnection
- * (NdjsonLineWriter), so the baseline is not handicapped by a syscall per frame. Every line back is `JSON.parse`d and cumulative acks are
- * counted. No buffer, no acks bookkeeping, no validation, no snapshots, no promises.
+ * (NdjsonLineWriter), so the baseline is not handicapped by a syscall per frame. Every line back
+ * is `JSON.parse`d and cumulative acks are counted. No buffer, no acks bookkeeping, no validation, no snapshots, no promises.
  *
  * Two children: `'host'` (the same host process as HostPipe's: the §7 `throughputRatio`) and
  * `'bare'` (bench/bare-child.ts, which only parses and acks: the §7 `bareRatio`).

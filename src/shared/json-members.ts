@@ -1,20 +1,21 @@
 /**
- * A faster `JSON.stringify` for the flat objects most commands are, such as
+ * A faster `JSON.stringify` for the plain objects commands are, such as
  * `{ cmd: 'reap_panes', label: 'w1', saga_id: 3 }`.
  *
  * Why: on Node 20 `JSON.stringify` of a small object costs the launcher more than everything else
  * it does per command put together (about 3,000 instructions for a two-key command, measured under
  * cachegrind), and wrapping its output in the command envelope (`slice(1)` and a prefix) costs a
  * thousand more. Encoding the members straight into the envelope costs about half as much
- * (docs/benchmarks.md, "What closed the gap"), and the bytes are the same: a frame HostPipe writes is byte for byte the frame `JSON.stringify` plus
- * the envelope would give (a property test holds the two together).
+ * (docs/benchmarks.md, "What closed the gap"), and the bytes are the same: a frame HostPipe writes
+ * is byte for byte the frame `JSON.stringify` plus the envelope would give (property tests hold
+ * the two together).
  *
  * Runtime-free: no Node, no DOM.
  */
 
-/** Longer strings are checked with a regular expression, shorter ones with a loop (no call into the regexp engine). */
+/** Longer strings are checked with a regular expression, shorter ones with a loop. */
 const SHORT_STRING = 64
-/** Characters JSON.stringify escapes: `"`, `\`, C0 controls, and surrogates (escaped when lone, since ES2019). */
+/** What JSON.stringify escapes: `"`, `\`, C0 controls, and surrogates (when lone, since ES2019). */
 // eslint-disable-next-line no-control-regex -- matching the C0 controls is the point
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
@@ -28,8 +29,8 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
  * Plain object: its prototype is `Object.prototype` or null, it is not an array, it has no
  * callable `toJSON`, and its first own key is not `"0"` (which is how a `String` object looks
  * once its prototype is reset: like an object without keys, which a boxed `Number` or `Boolean`
- * looks like, it is left to `JSON.stringify`, which knows it for what it is). Strings, numbers, booleans and null
- * are encoded here, every other value (a nested object or array, a `Date`, a bigint) by
+ * looks like, it is left to `JSON.stringify`, which knows it for what it is). Strings, numbers,
+ * booleans and null are encoded here, every other value (a nested object or array, a `Date`, a bigint) by
  * `JSON.stringify({ [key]: value })`, which applies every rule of the nested case: `toJSON` with
  * its key, boxed primitives, the `TypeError` of a bigint or a cycle. Each property of `value` is
  * read once; a getter that throws throws here, as it would in `JSON.stringify`.
