@@ -76,6 +76,24 @@ export type ControlCommand = ProbeUiThread | CancelSaga
 export const FEATURE_ACK = 'ack'
 /** `register.features`: the host honours `deadline` and `cancel_saga` (§8). */
 export const FEATURE_DEADLINE = 'deadline'
+/**
+ * `register.features`: the host wants the launcher's bus events (`saga_started`, …) copied to it.
+ * A host announcing none of hostpipe's features is an AgentMux host and gets them as the seed's
+ * fanout does; any other host gets them only if it asks with this feature, so no host parses
+ * traffic it would discard (docs/protocol.md#features).
+ */
+export const FEATURE_BUS_EVENTS = 'bus_events'
+/** The features hostpipe added to the AgentMux `register`; a host naming none of them is AgentMux's. */
+export const HOSTPIPE_FEATURES: ReadonlySet<string> = new Set([
+  FEATURE_ACK,
+  FEATURE_DEADLINE,
+  FEATURE_BUS_EVENTS,
+])
+
+/** Whether a host that registered with `features` gets the launcher's bus events. */
+export function wantsBusEvents(features: readonly string[]): boolean {
+  return features.includes(FEATURE_BUS_EVENTS) || !features.some((f) => HOSTPIPE_FEATURES.has(f))
+}
 /** `report_saga_action_failed.reason` of a command a deadline-aware host did not start in time. */
 export const REASON_DEADLINE_EXCEEDED = 'deadline exceeded'
 /** `report_saga_action_failed.reason` of a command skipped (or given up) on `cancel_saga`. */

@@ -134,12 +134,30 @@ describe('LauncherServer: the host connection', () => {
     expect(host.events('error')).toEqual([])
   })
 
-  it('fans broadcast events out to the current host as raw events', async () => {
+  it('fans broadcast events out as raw events to a host that announces no hostpipe feature (AgentMux)', async () => {
     const { connectHost, server } = makeServer()
-    const host = connectHost()
+    const host = connectHost({ features: [] })
     server.broadcast({ event: 'saga_started', saga_id: 1, name: 'spawn', version: 50 })
     await settle()
     expect(host.lastFrame()).toEqual({ event: 'saga_started', saga_id: 1, name: 'spawn', version: 50 })
+  })
+
+  it('fans broadcast events out to a hostpipe host only when it asks with feature `bus_events`', async () => {
+    const { connectHost, server } = makeServer()
+    const host = connectHost({ features: ['ack', 'deadline', 'bus_events'] })
+    server.broadcast({ event: 'saga_started', saga_id: 1, name: 'spawn', version: 50 })
+    await settle()
+    expect(host.events('saga_started')).toEqual([
+      { event: 'saga_started', saga_id: 1, name: 'spawn', version: 50 },
+    ])
+  })
+
+  it('writes no bus event to a host that announces hostpipe features without `bus_events`', async () => {
+    const { connectHost, server } = makeServer()
+    const host = connectHost({ features: ['ack', 'deadline'] })
+    server.broadcast({ event: 'saga_started', saga_id: 1, name: 'spawn', version: 50 })
+    await settle()
+    expect(host.events('saga_started')).toEqual([])
   })
 
   it('does not write events to the host when fanoutToHost is off', async () => {
@@ -170,7 +188,7 @@ describe('LauncherServer: the host connection', () => {
     })
     const host = new FakeConnection()
     server.attach(host)
-    host.receive({ cmd: 'register', kind: 'host', pid: 1, version: '1', token: TOKEN, features: ['ack'] })
+    host.receive({ cmd: 'register', kind: 'host', pid: 1, version: '1', token: TOKEN, features: [] })
     server.broadcast({ event: 'saga_completed', saga_id: 1, version: 2 })
     await settle()
     server.broadcast({ event: 'saga_completed', saga_id: 2, version: 3 })

@@ -1,5 +1,5 @@
 import type { ErrorCode, Event, HostInbound, Register, SagaReport } from '../../shared/protocol'
-import { encodeEvent, MAX_FRAME_BYTES, parseHostInbound } from '../../shared/protocol'
+import { encodeEvent, MAX_FRAME_BYTES, parseHostInbound, wantsBusEvents } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
@@ -217,7 +217,10 @@ export class LauncherServer {
     conn.onClose((reason) => this.drop(client, reason))
   }
 
-  /** Sends an event to every tool, and to the current host unless `fanoutToHost` is off. */
+  /**
+   * Sends an event to every tool, and to the current host if it wants bus events (see
+   * `wantsBusEvents`) unless `fanoutToHost` is off.
+   */
   broadcast(e: Event): void {
     if (this.tools.size > 0) this.tools.broadcast(encodeEvent(e))
     const host = this.host
@@ -381,7 +384,7 @@ export class LauncherServer {
       sessionId: this.opts.hostPipe.snapshot().sessionId,
       features: msg.features,
       spawnId,
-      isFanoutActive: true,
+      isFanoutActive: wantsBusEvents(msg.features),
       isReplaced: false,
       isClosed: false,
     }
