@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { REASON_SAGA_TIMEOUT } from '../../src/main/launcher/saga-coordinator'
-import { SagaDeadlineHeap } from '../../src/main/launcher/saga-deadline-heap'
+import { SagaTimeouts, type TimedSaga } from '../../src/main/launcher/saga-timeouts'
+import { ManualClock } from '../support/manual-clock'
 import { makeSagaRig, RIG_WALL_EPOCH } from '../support/launcher-harness'
 import { settle } from '../support/memory-writer'
 
@@ -77,27 +78,28 @@ describe('per-saga timeouts on one timer (ARCHITECTURE §9 timeoutMs)', () => {
   })
 })
 
-describe('SagaDeadlineHeap', () => {
-  it('pops entries earliest first, ties in saga order', () => {
-    const heap = new SagaDeadlineHeap()
-    for (const [deadline, sagaId] of [
-      [5, 1],
-      [3, 2],
-      [9, 3],
-      [3, 4],
-      [1, 5],
-    ] as const)
-      heap.push({ deadline, sagaId })
-    const order: number[] = []
-    for (let e = heap.pop(); e; e = heap.pop()) order.push(e.sagaId)
-    expect(order).toEqual([5, 2, 4, 1, 3])
-  })
-
-  it('compacts stale entries once they outnumber the live ones, so memory follows the open sagas', () => {
-    const heap = new SagaDeadlineHeap()
-    for (let i = 1; i <= 200; i++) heap.push({ deadline: 1_000 + i, sagaId: i })
-    heap.compact((e) => e.sagaId > 190, 10)
-    expect(heap.size).toBe(10)
-    expect(heap.peek()).toEqual({ deadline: 1_191, sagaId: 191 })
+describe('SagaTimeouts', () => {
+  it('fires sagas of different lengths earliest first, skips untracked ones and keeps no empty list', () => {
+    const clock = new ManualClock()
+    const fired: number[] = []
+    const timeouts = new SagaTimeouts<TimedSaga & { id: number }>(clock, (s) => fired.push(s.id))
+    const saga = (id: number, timeoutMs: number) => ({
+      id,
+      timeoutMs,
+      deadline: clock.now() + timeoutMs,
+      prevTimed: undefined,
+      nextTimed: undefined,
+    })
+    const sagas = [saga(1, 300), saga(2, 100), saga(3, 300), saga(4, 200), saga(5, 100)]
+    for (const s of sagas) timeouts.track(s)
+    timeouts.untrack(sagas[2]!)
+    timeouts.untrack(sagas[2]!)
+    expect(timeouts.size).toBe(4)
+    clock.advance(150)
+    expect(fired).toEqual([2, 5])
+    clock.advance(150)
+    expect(fired).toEqual([2, 5, 4, 1])
+    expect(timeouts.size).toBe(0)
+    expect(clock.pendingTimers).toBe(0)
   })
 })

@@ -20,7 +20,8 @@ export function makeSagaRig(
   const bus = new LauncherEvents()
   const events: Event[] = []
   bus.onDidEmit((e) => events.push(e))
-  const pipe = new HostPipe({ emit: bus.emit, nextVersion: bus.nextVersion, clock, ...opts.pipe })
+  // As the launcher builds it: the coordinator alone publishes saga outcomes.
+  const pipe = new HostPipe({ clock, maxQueued: 10_000, ...opts.pipe })
   const coordinator = new SagaCoordinator({
     pipe,
     events: bus,

@@ -5,8 +5,12 @@ export type HostPipeErrorCode =
   | 'SERIALIZE'
   | 'BUFFER_OVERFLOW'
   | 'STALE_SESSION'
-  /** A `call` named a command never defined, or its input failed the command's schema (§9). */
+  /** A `call` named a command never defined, or its input failed the command's schema. */
   | 'INVALID_COMMAND'
+  /** The launcher already holds as many waiting calls as it may (`maxQueued`); nothing was sent. */
+  | 'QUEUE_FULL'
+  /** A payload would exceed the size the launcher allows; nothing was sent. */
+  | 'PAYLOAD_TOO_LARGE'
 
 export class HostPipeError extends Error {
   override readonly name = 'HostPipeError'

@@ -35,12 +35,13 @@ export interface SendCommandOptions {
 
 export interface HostPipeOptions {
   /**
-   * Where `saga_failed` events go (the launcher's event bus). Called synchronously, after
-   * `onDidFailSaga` has told the pipe's owner.
+   * Where `saga_failed` events go (a bus), called synchronously after `onDidFailSaga` has told the
+   * pipe's owner. Leave it out when the owner decides and publishes saga outcomes itself (the
+   * launcher's saga coordinator does): the pipe then only reports what became of its frames.
    */
-  emit(e: Event): void
-  /** The launcher's one monotonic version counter. */
-  nextVersion(): number
+  emit?(e: Event): void
+  /** The bus's monotonic version counter, for the events given to `emit`. Required with `emit`. */
+  nextVersion?(): number
   /** Default: the wall clock. */
   clock?: Clock
   /** Default: PENDING_BUFFER_CAP (64). */
@@ -49,6 +50,14 @@ export interface HostPipeOptions {
   disconnectTimeoutMs?: number
   /** Default: MAX_IN_FLIGHT (1024). */
   maxInFlight?: number
+  /**
+   * Commands that may wait in the pipe at once. When given, a connected pipe holds the commands
+   * beyond `maxInFlight` without dropping any (the buffer's `capacity` and drop-oldest then apply
+   * only while no host is connected, when the waiting commands become the outage buffer), and
+   * `isQueueFull` says when this many wait. Default: none (commands beyond `maxInFlight` wait in
+   * the buffer under its capacity, as the seed's pipe does).
+   */
+  maxQueued?: number
   /** Attempts for a command sent with `{retry: true}`, the first included. Default 2. */
   maxAttempts?: number
   /** The wall clock a command's `deadline` is in (epoch ms). Default Date.now. */

@@ -62,8 +62,10 @@ export type { SagaCommandState } from './saga-command-state'
  * `on('change', fn)` is the contract's spelling of `onDidChange`.
  */
 export class HostPipe {
-  /** Unacked commands allowed on the wire (the `maxInFlight` option): owners size their backlog by it. */
+  /** Unacked commands allowed on the wire (the `maxInFlight` option). */
   readonly maxInFlight: number
+  /** The `maxQueued` option, if given. */
+  private readonly maxQueued: number | undefined
   private readonly clock: Clock
   private readonly retry: HostLossRetry
   private readonly sagaFailures: SagaFailures
@@ -96,6 +98,8 @@ export class HostPipe {
     const budgetMs = positiveIntOption('disconnectTimeoutMs', opts.disconnectTimeoutMs, DISCONNECT_TIMEOUT_MS)
     this.deadline = new ExpiryDeadline(this.clock, budgetMs, () => this.expire())
     this.maxInFlight = positiveIntOption('maxInFlight', opts.maxInFlight, MAX_IN_FLIGHT)
+    this.maxQueued =
+      opts.maxQueued === undefined ? undefined : positiveIntOption('maxQueued', opts.maxQueued, 0)
     const maxAttempts = positiveIntOption('maxAttempts', opts.maxAttempts, DEFAULT_MAX_ATTEMPTS)
     this.retry = new HostLossRetry(maxAttempts, opts.wallNow ?? Date.now)
     this.log = opts.log ?? silentLogger
@@ -167,6 +171,11 @@ export class HostPipe {
     this.enforceCapacity()
     this.notify()
     return Promise.resolve()
+  }
+
+  /** With `maxQueued`: that many commands wait in the pipe, so the owner should send no more. */
+  get isQueueFull(): boolean {
+    return this.maxQueued !== undefined && this.pending.length >= this.maxQueued
   }
 
   /**
@@ -425,6 +434,8 @@ export class HostPipe {
 
   /** Drop-oldest: the newest frame is always kept. */
   private enforceCapacity(): void {
+    // With `maxQueued`, a connected pipe holds what waits: the capacity is the outage buffer's.
+    if (this.maxQueued !== undefined && this.slot) return
     for (const dropped of this.pending.takeOverflow()) {
       this.counters.droppedOverflow++
       if (dropped.sagaId === undefined)

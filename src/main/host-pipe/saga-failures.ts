@@ -6,15 +6,15 @@ import type { OutboundCommand } from './outbound-frame'
 
 /**
  * Fails the sagas of HostPipe's frames, at most once per saga, and tells who needs to know: first
- * the owner (`onDidFail`: the saga coordinator, which closes the saga), then the bus (a
- * `saga_failed` event through `emit`). HostPipe decides when a frame is lost; this keeps the
+ * the owner (`onDidFail`), then the bus (a `saga_failed` event through `emit`) if the pipe was
+ * given one; an owner that publishes outcomes itself gives none. HostPipe decides when a frame is lost; this keeps the
  * once-per-saga rule.
  */
 export class SagaFailures {
   private readonly didFail = new Emitter<SagaFailure>()
   /** A saga HostPipe failed, before its `saga_failed` goes to `emit`. */
   readonly onDidFail: Listenable<SagaFailure> = this.didFail.event
-  private readonly emit: (e: Event) => void
+  private readonly emit: ((e: Event) => void) | undefined
   private readonly nextVersion: () => number
 
   /**
@@ -28,7 +28,8 @@ export class SagaFailures {
     private readonly purgeSaga: (sagaId: number) => void,
   ) {
     this.emit = bus.emit
-    this.nextVersion = bus.nextVersion
+    if (bus.emit && !bus.nextVersion) throw new TypeError('HostPipe: `emit` needs `nextVersion`')
+    this.nextVersion = bus.nextVersion ?? (() => 0)
   }
 
   /**
@@ -46,7 +47,7 @@ export class SagaFailures {
       this.counters.sagaFailed++
       // The owner hears first (it closes the saga), then the bus publishes the event.
       this.didFail.fire({ sagaId, reason })
-      this.emit({ event: 'saga_failed', saga_id: sagaId, reason, version: this.nextVersion() })
+      this.emit?.({ event: 'saga_failed', saga_id: sagaId, reason, version: this.nextVersion() })
       this.purgeSaga(sagaId)
     }
   }

@@ -11,9 +11,51 @@ import type { DiagnosticsSource } from './diagnostics-source'
 import { HostSupervisor } from './host-supervisor'
 import { LauncherEvents } from './launcher-events'
 import { FEATURE_ACK, FEATURE_DEADLINE, type Event, type Register } from '../../shared/protocol'
-import { DEFAULT_STANDBY, type LauncherOptions } from './launcher-options'
+import type { HostSpawner } from './host-spawner'
+import type { TransportKind } from '../../shared/diagnostics'
+import type { Logger } from '../base/logger'
 import { LivenessMonitor, UNRESPONSIVE_MS, type UnresponsiveVerdict } from './liveness-monitor'
 import { SagaCoordinator, type SagaOptions, type SagaRequest } from './saga-coordinator'
+
+/** `--standby` default: one warm standby host. */
+export const DEFAULT_STANDBY = 1
+/** Calls that may wait in the launcher at once (`maxQueued` default); beyond it, QUEUE_FULL. */
+export const MAX_QUEUED = 10_000
+
+/** How a launcher (headless or Electron) is put together. Every option but the spawner has a default. */
+export interface LauncherOptions {
+  /** Starts host processes: `child_process.spawn` headless, `utilityProcess.fork` in Electron. */
+  spawner: HostSpawner
+  /** Default 'pipe'. */
+  transport?: TransportKind
+  /** Extra argv for each host, e.g. ['--host-delay-ms', '5']. */
+  hostArgs?: string[]
+  /** Per-saga timeout; default 5000 (as AgentMux). */
+  sagaTimeoutMs?: number
+  /** Crashes within 60 s before giving up; default 5. */
+  maxRestarts?: number
+  /**
+   * `--standby N`: warm standby hosts kept registered and idle, promoted at once when the active
+   * host is lost. Default DEFAULT_STANDBY (1); 0 turns standby off.
+   */
+  standby?: number
+  /**
+   * `--unresponsive-ms`: a host with work outstanding that sends no frame for this long (or holds
+   * a command this long past its deadline) is killed and replaced. Default 5000
+   * (UNRESPONSIVE_MS); 0 turns liveness off.
+   */
+  unresponsiveMs?: number
+  /**
+   * Commands that may wait in the launcher while the host's in-flight window is full; beyond it
+   * a call fails at once with QUEUE_FULL. Default MAX_QUEUED (10,000).
+   */
+  maxQueued?: number
+  /** The outage buffer: commands kept while no host is connected (drop-oldest). Default 64. */
+  bufferCapacity?: number
+  /** Reported as `launcher_version`; default the package version. */
+  version?: string
+  log?: Logger
+}
 
 /** A running launcher: HostPipe + IPC server + supervisor + saga coordinator + diagnostics feed. */
 export interface Launcher {
@@ -82,9 +124,10 @@ class ComposedLauncher implements Launcher {
   constructor(private readonly opts: LauncherOptions) {
     this.log = opts.log ?? silentLogger
     this.events = new LauncherEvents()
+    // No `emit`: the coordinator decides and publishes every saga's outcome, the pipe's losses included.
     this.pipe = new HostPipe({
-      emit: (e) => this.events.emit(e),
-      nextVersion: () => this.events.nextVersion(),
+      capacity: opts.bufferCapacity,
+      maxQueued: opts.maxQueued ?? MAX_QUEUED,
       log: this.log,
     })
     this.coordinator = new SagaCoordinator({

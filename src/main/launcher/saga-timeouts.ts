@@ -1,85 +1,100 @@
 import type { Clock } from '../base/clock'
 import type { Disposable } from '../base/disposable'
 import { TimerSlot } from '../base/timer-slot'
-import type { Saga } from './saga'
-import { SagaDeadlineHeap } from './saga-deadline-heap'
-import type { SagaLedger } from './saga-ledger'
+
+/** What the timeouts hold of a saga: its timeout moment and its place in a list (intrusive). */
+export interface TimedSaga {
+  readonly timeoutMs: number
+  /** When its timeout fires, on the coordinator's clock. */
+  readonly deadline: number
+  prevTimed: TimedSaga | undefined
+  nextTimed: TimedSaga | undefined
+}
+
+/** One list per timeout length: sagas enter in call order, so each list is sorted by deadline. */
+interface TimeoutList {
+  head: TimedSaga | undefined
+  tail: TimedSaga | undefined
+}
 
 /**
- * The issued sagas' timeouts on one timer, not one per saga: a burst issues thousands of sagas at
- * once. The timer is due for the earliest timeout among issued sagas (a `SagaDeadlineHeap`); a
- * saga that ends early leaves it to fire and re-arm. Re-armed earlier when a saga with a shorter
- * timeout is issued after it. What a due saga's timeout means is the owner's call: the timer
- * calls `onDue`, which ends or re-files the sagas `takeDue` yields, then calls `arm`.
+ * Open sagas' timeouts on one timer. Sagas with the same `timeoutMs` time out in the order they
+ * started, so each length keeps a linked list threaded through the sagas themselves: tracking and
+ * untracking cost O(1) and allocate nothing, and an ended saga leaves nothing behind. Apps use a
+ * handful of lengths, so finding the earliest head is a short walk.
  */
-export class SagaTimeouts implements Disposable {
+export class SagaTimeouts<S extends TimedSaga> implements Disposable {
+  private readonly lists = new Map<number, TimeoutList>()
   private readonly timer: TimerSlot
-  /** The issued sagas' timeout moments: one timer for sagas whose timeouts differ. */
-  private readonly deadlines = new SagaDeadlineHeap()
-  /** The timeout moment the timer is armed for. */
+  /** The moment the timer is armed for, if it is. */
   private armedFor: number | undefined
-  private isDisposed = false
+  private count = 0
 
   constructor(
     private readonly clock: Clock,
-    private readonly ledger: SagaLedger,
-    private readonly onDue: () => void,
+    /** Called once per due saga, untracked first, earliest first. */
+    private readonly onDue: (saga: S) => void,
   ) {
     this.timer = new TimerSlot(clock)
   }
 
-  /** Tracks the timeout (`deadline`, clock ms) of a saga just issued and arms the timer for it. */
-  track(sagaId: number, deadline: number): void {
-    this.deadlines.push({ deadline, sagaId })
-    this.deadlines.compact((e) => this.ledger.isIssued(e.sagaId), this.ledger.issuedCount)
-    this.arm()
+  get size(): number {
+    return this.count
   }
 
-  /** Arms the timer for the earliest timeout of a saga still issued, unless armed as early. */
-  arm(): void {
-    if (this.isDisposed) return
-    const next = this.nextLiveDeadline()
-    if (next === undefined) return
-    if (this.timer.isArmed) {
-      if (this.armedFor !== undefined && this.armedFor <= next) return
-      this.timer.clear()
-    }
-    this.armedFor = next
-    this.timer.set(
-      () => {
-        this.armedFor = undefined
-        this.onDue()
-      },
-      Math.max(0, next - this.clock.now()),
-    )
+  track(saga: S): void {
+    let list = this.lists.get(saga.timeoutMs)
+    if (!list) this.lists.set(saga.timeoutMs, (list = { head: undefined, tail: undefined }))
+    saga.prevTimed = list.tail
+    saga.nextTimed = undefined
+    if (list.tail) list.tail.nextTimed = saga
+    else list.head = saga
+    list.tail = saga
+    this.count++
+    if (this.armedFor === undefined || saga.deadline < this.armedFor) this.arm()
   }
 
-  /**
-   * The issued sagas whose timeout has passed, earliest first, each taken off the heap as it is
-   * yielded: the caller may end sagas between two of them, and ended ones are skipped.
-   */
-  *takeDue(): Generator<Saga, void, undefined> {
-    const now = this.clock.now()
-    for (let top = this.deadlines.peek(); top && top.deadline <= now; top = this.deadlines.peek()) {
-      this.deadlines.pop()
-      const saga = this.ledger.getIssued(top.sagaId)
-      if (!saga || saga.deadline !== top.deadline) continue
-      yield saga
-    }
+  /** Stops timing a saga (it ended). The timer stays armed: it re-arms for what is left when it fires. */
+  untrack(saga: S): void {
+    const list = this.lists.get(saga.timeoutMs)
+    if (!list || (saga.prevTimed === undefined && list.head !== saga)) return
+    if (saga.prevTimed) saga.prevTimed.nextTimed = saga.nextTimed
+    else list.head = saga.nextTimed
+    if (saga.nextTimed) saga.nextTimed.prevTimed = saga.prevTimed
+    else list.tail = saga.prevTimed
+    saga.prevTimed = saga.nextTimed = undefined
+    this.count--
+    // Lengths an app computes per call (time left on a budget) must not pile up empty lists.
+    if (!list.head) this.lists.delete(saga.timeoutMs)
   }
 
   dispose(): void {
-    this.isDisposed = true
     this.timer.dispose()
-    this.deadlines.clear()
+    this.lists.clear()
+    this.count = 0
   }
 
-  /** The earliest timeout of a saga still issued; entries of sagas that ended are dropped. */
-  private nextLiveDeadline(): number | undefined {
-    for (let top = this.deadlines.peek(); top; top = this.deadlines.peek()) {
-      if (this.ledger.getIssued(top.sagaId)?.deadline === top.deadline) return top.deadline
-      this.deadlines.pop()
+  private arm(): void {
+    let next: number | undefined
+    for (const list of this.lists.values())
+      if (list.head && (next === undefined || list.head.deadline < next)) next = list.head.deadline
+    this.timer.clear()
+    this.armedFor = next
+    if (next !== undefined) this.timer.set(this.fire, Math.max(0, next - this.clock.now()))
+  }
+
+  private readonly fire = (): void => {
+    this.armedFor = undefined
+    const now = this.clock.now()
+    for (;;) {
+      let due: S | undefined
+      for (const list of this.lists.values())
+        if (list.head && list.head.deadline <= now && (!due || list.head.deadline < due.deadline))
+          due = list.head as S
+      if (!due) break
+      this.untrack(due)
+      this.onDue(due)
     }
-    return undefined
+    this.arm()
   }
 }
