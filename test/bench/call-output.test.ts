@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { benchConfig } from '../../bench/bench-config'
 import { parseBenchArgs } from '../../bench/bench-options'
 import { callRatioSpread, callSideSpread } from '../../bench/call'
-import { callRows } from '../../bench/report'
+import { callRows, formatTable } from '../../bench/report'
 import { meetsTarget } from '../../bench/targets'
 import { roundOrder } from '../../bench/throughput'
 import { fakeCallResult, fakeCallResultWithoutPeers } from '../support/fake-call-result'
@@ -13,7 +14,7 @@ const judged = (ok: boolean): string => (ok ? 'met' : '**missed**')
 const table = (rows: string[][]): string => rows.map((row) => `| ${row.join(' | ')} |`).join('\n')
 
 describe('call scenario output', () => {
-  it('takes the per-round HostPipe ÷ raw ratio and each side’s rate with their ranges', () => {
+  it("takes the per-round HostPipe ÷ raw ratio and each side's rate with their ranges", () => {
     expect(callRatioSpread(fakeCallResult, 'pipe', 'raw')).toEqual({ median: 0.25, min: 0.2, max: 0.3, n: 3 })
     expect(callSideSpread(fakeCallResult, 'pipe', 'perSecond')).toMatchObject({
       median: 25_000,
@@ -38,6 +39,13 @@ describe('call scenario output', () => {
     expect(text).toMatch(
       /^\| callP99Ms \| 0\.900 \(0\.800–1\.000\) \| ≤ 2\.5× raw \| met \| .*raw call loop 0\.500 \(0\.400–0\.600\) ms \(1\.80× raw\)/m,
     )
+  })
+
+  it('puts the call rows in the bench table when the call scenario ran alone', () => {
+    const text = formatTable({ call: fakeCallResult }, benchConfig(false), new Date(0))
+    for (const metric of ['callsPerSec', 'callRatio', 'callP50Ms', 'callP99Ms', 'peers.comlinkCall'])
+      expect(text).toMatch(new RegExp(`^\\| ${metric.replace('.', '\\.')} \\|`, 'm'))
+    expect(text).not.toMatch(/^\| throughputRatio \|/m)
   })
 
   it('adds a row per peer library with --peers, and none without', () => {
