@@ -30,7 +30,7 @@ export interface PeerSummary {
   p99Ms: number
 }
 
-/** A `--peers` call entry of the §7 object: awaited calls/s ÷ the raw call loop's. */
+/** A `--peers` call entry of the JSON line: awaited calls/s ÷ the raw call loop's. */
 export interface PeerCallSummary {
   ratio: number
 }
