@@ -1,3 +1,4 @@
+import type { CallConfig } from './call'
 import type { ColdStartConfig } from './cold-start'
 import type { FailoverConfig } from './failover'
 import type { LatencyConfig } from './latency'
@@ -13,6 +14,7 @@ export interface BenchConfig {
   rss: RssConfig
   coldStart: ColdStartConfig
   failover: FailoverConfig
+  call: CallConfig
 }
 
 /**
@@ -38,6 +40,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       rss: { warmupCommands: 100_000, commands: 1_000_000 },
       coldStart: { pairs: 9 },
       failover: { repetitions: 3, chaosMs: 10_000 },
+      call: { rounds: 5, roundMs: 400, warmupMs: 500, latencyRounds: 3, latencyCallsPerRound: 2_000 },
     }
   return {
     mode: 'full',
@@ -54,5 +57,6 @@ export function benchConfig(quick: boolean): BenchConfig {
     rss: { warmupCommands: 200_000, commands: 1_000_000 },
     coldStart: { pairs: 21 },
     failover: { repetitions: 7, chaosMs: 30_000 },
+    call: { rounds: 11, roundMs: 1000, warmupMs: 1000, latencyRounds: 7, latencyCallsPerRound: 5_000 },
   }
 }

@@ -11,10 +11,12 @@ export function hostScriptPath(): string {
 }
 
 /**
- * One of the bench's own child scripts (bench/*-child.ts), bundled by bench/run.mjs beside the
- * bench (out/bench/<name>.mjs).
+ * One of the bench's own child scripts (bench/*-child.ts, bench/call-host.ts), bundled by
+ * bench/run.mjs beside the bench (out/bench/<name>.mjs).
  */
-export function benchChildScriptPath(name: 'bare-child' | 'birpc-child' | 'jsonrpc-child'): string {
+export function benchChildScriptPath(
+  name: 'bare-child' | 'birpc-child' | 'jsonrpc-child' | 'comlink-child' | 'raw-call-child' | 'call-host',
+): string {
   const path = fileURLToPath(new URL(`./${name}.mjs`, import.meta.url))
   if (!existsSync(path)) throw new Error(`${path} is missing: run the bench with \`npm run bench\``)
   return path

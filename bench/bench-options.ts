@@ -1,5 +1,13 @@
 /** Scenarios `--only` can pick (for profiling one at a time). */
-export const SCENARIOS = ['throughput', 'latency', 'reconnect', 'rss', 'coldstart', 'failover'] as const
+export const SCENARIOS = [
+  'throughput',
+  'latency',
+  'call',
+  'reconnect',
+  'rss',
+  'coldstart',
+  'failover',
+] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 export interface BenchOptions {
@@ -9,14 +17,17 @@ export interface BenchOptions {
   quick: boolean
   /** Run only these scenarios (default all). The JSON line needs all of them. */
   only: ScenarioName[]
-  /** Add the birpc and vscode-jsonrpc rows to the throughput and latency scenarios. */
+  /**
+   * Add the birpc and vscode-jsonrpc rows to the throughput and latency scenarios, and the birpc,
+   * comlink and vscode-jsonrpc rows to the call scenario.
+   */
   peers: boolean
   /** Internal: this process is the RSS scenario's launcher child. */
   child: 'rss' | undefined
 }
 
 export const USAGE =
-  'usage: npm run bench -- [--json] [--quick] [--peers] [--only=throughput,latency,reconnect,rss,coldstart,failover]'
+  'usage: npm run bench -- [--json] [--quick] [--peers] [--only=throughput,latency,call,reconnect,rss,coldstart,failover]'
 
 export type ParsedOptions = { ok: true; options: BenchOptions } | { ok: false; error: string }
 
@@ -28,12 +39,16 @@ export function parseBenchArgs(argv: readonly string[]): ParsedOptions {
     peers: false,
     child: undefined,
   }
-  for (const arg of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
     if (arg === '--json') options.json = true
     else if (arg === '--quick') options.quick = true
     else if (arg === '--peers') options.peers = true
-    else if (arg.startsWith('--only=')) {
-      const names = arg.slice('--only='.length).split(',')
+    else if (arg === '--only' || arg.startsWith('--only=')) {
+      // `--only=a,b` or `--only a,b`.
+      const list = arg === '--only' ? argv[++i] : arg.slice('--only='.length)
+      if (list === undefined) return { ok: false, error: `--only takes ${SCENARIOS.join(', ')}; got nothing` }
+      const names = list.split(',')
       const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n))
       if (unknown.length > 0 || names.length === 0)
         return { ok: false, error: `--only takes ${SCENARIOS.join(', ')}; got ${JSON.stringify(unknown)}` }

@@ -2,12 +2,16 @@
  * `npm run bench` (see bench/run.mjs): HostPipe's throughput against a raw NDJSON socket writer to
  * the same host and to a bare child, send → ack latency at 10k commands/s, host SIGKILL → drained,
  * failover, cold start and launcher RSS growth over 1M commands, all against real child processes
- * on real Unix sockets; with `--peers`, birpc and vscode-jsonrpc in the same throughput and latency
- * rounds. Other processes' load is measured per scenario (other-load.ts): above the threshold no
- * target is judged and the JSON line says `"loadWarning":true`.
+ * on real Unix sockets, and `launcher.call` against a raw NDJSON request/response loop (the call
+ * scenario); with `--peers`, birpc and vscode-jsonrpc in the same throughput and latency rounds,
+ * and birpc, comlink and vscode-jsonrpc in the call rounds. Other processes' load is measured per
+ * scenario (other-load.ts): above the threshold no target is judged and the JSON line says
+ * `"loadWarning":true`.
  * `--json` ends stdout with the ARCHITECTURE §7 object; progress and the table go to stderr then.
  */
 import { benchConfig } from './bench-config'
+import { measureCalls } from './call'
+import { CALL_PEERS } from './call-sides'
 import { measureColdStart } from './cold-start'
 import { measureFailover } from './failover'
 import { parseBenchArgs, USAGE } from './bench-options'
@@ -43,6 +47,10 @@ async function main(): Promise<void> {
     )
   if (only.has('latency'))
     results.latency = await load.measure('latency', () => measureLatency(config.latency, peers, progress))
+  if (only.has('call'))
+    results.call = await load.measure('call', () =>
+      measureCalls(config.call, options.peers ? CALL_PEERS : [], progress),
+    )
   if (only.has('reconnect'))
     results.reconnect = await load.measure('reconnect', () => measureReconnect(config.reconnect, progress))
   if (only.has('rss')) results.rss = await load.measure('rss', () => measureRss(config.rss, progress))
@@ -62,12 +70,12 @@ async function main(): Promise<void> {
     return
   }
   process.stderr.write(table + '\n')
-  const { throughput, latency, reconnect, rss, coldStart, failover } = results
-  if (!throughput || !latency || !reconnect || !rss || !coldStart || !failover)
+  const { throughput, latency, reconnect, rss, coldStart, failover, call } = results
+  if (!throughput || !latency || !reconnect || !rss || !coldStart || !failover || !call)
     throw new Error('--json needs every scenario')
   process.stdout.write(
     JSON.stringify(
-      summaryOf({ throughput, latency, reconnect, rss, coldStart, failover, load: results.load }),
+      summaryOf({ throughput, latency, reconnect, rss, coldStart, failover, call, load: results.load }),
     ) + '\n',
   )
 }

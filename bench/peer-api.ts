@@ -1,4 +1,5 @@
 import type { Command } from '../src/shared/protocol'
+import type { AddInput, AddOutput } from './call-api'
 
 /**
  * What the RPC peers (birpc, vscode-jsonrpc) serve in the `--peers` rows: one method that takes a
@@ -7,8 +8,12 @@ import type { Command } from '../src/shared/protocol'
  */
 export const PEER_METHOD = 'reapPanes'
 
+/** The call scenario's method (bench/call-api.ts), served by every peer beside PEER_METHOD. */
+export const PEER_CALL_METHOD = 'add'
+
 export interface PeerServerFunctions {
   [PEER_METHOD]: (cmd: Command) => null
+  [PEER_CALL_METHOD]: (input: AddInput) => AddOutput
 }
 
 /** The handler both peers' servers run. */

@@ -1,5 +1,7 @@
 import { cpus } from 'node:os'
 import type { BenchConfig } from './bench-config'
+import { CALLS_OUTSTANDING, callRatioSpread, callSideSpread, type CallResult } from './call'
+import { CALL_PEERS, CALL_SIDE_LABELS, type CallPeerName, type CallSideName } from './call-sides'
 import type { ColdStartResult } from './cold-start'
 import type { FailoverResult } from './failover'
 import type { LatencyResult, LatencyStats } from './latency'
@@ -8,7 +10,14 @@ import type { PeerName } from './peer-rig'
 import type { ReconnectResult } from './reconnect'
 import type { RssResult } from './rss'
 import { round, spreadOf, type Spread } from './stats'
-import { meetsTarget, TARGETS, type BenchSummary, type PeerSummary, type SpreadKey } from './targets'
+import {
+  meetsTarget,
+  TARGETS,
+  type BenchSummary,
+  type PeerCallSummary,
+  type PeerSummary,
+  type SpreadKey,
+} from './targets'
 import {
   ratioSpread,
   sideSpread,
@@ -24,6 +33,7 @@ export interface BenchResults {
   rss?: RssResult
   coldStart?: ColdStartResult
   failover?: FailoverResult
+  call?: CallResult
   /** Other processes' load during the run (every scenario that ran). */
   load?: LoadResult
 }
@@ -33,6 +43,11 @@ const PEER_LABELS: Record<PeerName, string> = { birpc: 'birpc', jsonrpc: 'vscode
 /** The §7 line: every value rounded to what the machine can tell apart. */
 export function summaryOf(r: Required<BenchResults>): BenchSummary {
   const { main } = r.throughput
+  const { call } = r
+  const callsPerSec = callSideSpread(call, 'pipe', 'perSecond')
+  const callRatio = callRatioSpread(call, 'pipe', 'raw')
+  const callP50 = spreadOf(call.latency.pipe.roundP50Ms)
+  const callP99 = spreadOf(call.latency.pipe.roundP99Ms)
   const range = (s: Spread, digits: number): [number, number] => [round(s.min, digits), round(s.max, digits)]
   const spread: Record<SpreadKey, [number, number]> = {
     throughputRatio: range(ratioSpread(main, 'pipe', 'raw'), 3),
@@ -43,6 +58,10 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
     failoverMs: range(spreadOf(r.failover.samples.map((s) => s.drainedMs)), 1),
     coldStartMs: range(spreadOf(r.coldStart.hostSamples), 1),
     bareStartMs: range(spreadOf(r.coldStart.bareSamples), 1),
+    callsPerSec: range(callsPerSec, 0),
+    callRatio: range(callRatio, 3),
+    callP50Ms: range(callP50, 3),
+    callP99Ms: range(callP99, 3),
   }
   const peer = (name: PeerName): PeerSummary | undefined => {
     const latency = r.latency.peers[name]
@@ -55,6 +74,11 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
   }
   const birpc = peer('birpc')
   const jsonrpc = peer('jsonrpc')
+  const peerCall = (name: CallPeerName): PeerCallSummary | undefined =>
+    call.sides.includes(name) ? { ratio: round(callRatioSpread(call, name, 'raw').median, 3) } : undefined
+  const birpcCall = peerCall('birpc')
+  const comlinkCall = peerCall('comlink')
+  const jsonrpcCall = peerCall('jsonrpc')
   return {
     throughputRatio: round(main.ratio, 3),
     p50Ms: round(r.latency.pipe.p50Ms, 3),
@@ -68,7 +92,23 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
     chaosRetryFailedPct: round(r.failover.chaosRetry.failedPct, 3),
     standbyRssMb: round(r.failover.standbyRssMb, 1),
     bareRatio: round(ratioSpread(main, 'pipe', 'bare').median, 3),
-    ...(birpc && jsonrpc ? { peers: { birpc, jsonrpc } } : {}),
+    callsPerSec: round(callsPerSec.median, 0),
+    callRatio: round(callRatio.median, 3),
+    callP50Ms: round(callP50.median, 3),
+    callP99Ms: round(callP99.median, 3),
+    rawCallP50Ms: round(spreadOf(call.latency.raw.roundP50Ms).median, 3),
+    rawCallP99Ms: round(spreadOf(call.latency.raw.roundP99Ms).median, 3),
+    ...(birpc && jsonrpc
+      ? {
+          peers: {
+            birpc,
+            jsonrpc,
+            ...(birpcCall && { birpcCall }),
+            ...(comlinkCall && { comlinkCall }),
+            ...(jsonrpcCall && { jsonrpcCall }),
+          },
+        }
+      : {}),
     loadWarning: r.load.warning,
     otherLoadCores: round(r.load.maxOtherCores, 3),
     spread,
@@ -191,6 +231,7 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
       if (!r.throughput)
         rows.push([`peers.${peer}`, '', '—', '', `${PEER_LABELS[peer]} at 10k/s: ${latencyText(stats)}`])
   }
+  if (r.call) rows.push(...callRows(r.call, mark))
   if (r.reconnect) {
     const c = r.reconnect
     const med = (f: (s: ReconnectResult['samples'][number]) => number, digits = 1): string =>
@@ -299,4 +340,73 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ]
   return lines.join('\n')
+}
+
+/**
+ * The call scenario's rows: callsPerSec, callRatio, callP50Ms and callP99Ms (HostPipe against the
+ * raw call loop), then one row per `--peers` library.
+ */
+export function callRows(c: CallResult, mark: (ok: boolean) => string): string[][] {
+  const side = (name: CallSideName): string =>
+    `${CALL_SIDE_LABELS[name]} ${withSpread(callSideSpread(c, name, 'perSecond'), (n) => perSecond(n))}, ` +
+    `CPU µs/call launcher ${withSpread(callSideSpread(c, name, 'launcherCpuUs'), fixed(2))}, ` +
+    `child ${withSpread(callSideSpread(c, name, 'hostCpuUs'), fixed(2))}`
+  const rounds =
+    `median of ${c.rounds.length} rounds (every side once a round, order rotated, raw and HostPipe back to back) ` +
+    `of ${c.config.roundMs} ms each`
+  const ratio = callRatioSpread(c, 'pipe', 'raw')
+  const latencyRounds =
+    `median of ${c.latency.pipe.roundP50Ms.length} rounds × ` +
+    `${c.config.latencyCallsPerRound.toLocaleString('en-US')} calls, raw and HostPipe alternating`
+  const latencyRow = (
+    key: 'callP50Ms' | 'callP99Ms',
+    target: 'callP50VsRaw' | 'callP99VsRaw',
+    pipe: number[],
+    raw: number[],
+    what: string,
+  ): string[] => {
+    const p = spreadOf(pipe)
+    const r = spreadOf(raw)
+    const vsRaw = p.median / r.median
+    return [
+      key,
+      withSpread(p, fixed(3)),
+      TARGETS[target].label,
+      mark(meetsTarget(target, vsRaw)),
+      `${what} of one call at a time (each awaited before the next); raw call loop ${withSpread(r, fixed(3))} ms ` +
+        `(${vsRaw.toFixed(2)}× raw); ${latencyRounds}`,
+    ]
+  }
+  const rows: string[][] = [
+    [
+      'callsPerSec',
+      withSpread(callSideSpread(c, 'pipe', 'perSecond'), (n) => perSecond(n)),
+      '—',
+      '',
+      `launcher.call('add', {a, b}) on createLauncher (one host, standby 0, pipe transport, zod on both ends), ` +
+        `${CALLS_OUTSTANDING} calls outstanding; ${side('pipe')}; ${rounds}`,
+    ],
+    [
+      'callRatio',
+      withSpread(ratio, fixed(3)),
+      TARGETS.callRatio.label,
+      mark(meetsTarget('callRatio', ratio.median)),
+      `HostPipe ÷ a raw NDJSON request/response loop with ids to a bare child (JSON only, no validation), ` +
+        `${CALLS_OUTSTANDING} outstanding, per round; ${side('raw')}`,
+    ],
+    latencyRow('callP50Ms', 'callP50VsRaw', c.latency.pipe.roundP50Ms, c.latency.raw.roundP50Ms, 'p50'),
+    latencyRow('callP99Ms', 'callP99VsRaw', c.latency.pipe.roundP99Ms, c.latency.raw.roundP99Ms, 'p99'),
+  ]
+  for (const peer of CALL_PEERS) {
+    if (!c.sides.includes(peer)) continue
+    rows.push([
+      `peers.${peer}Call`,
+      withSpread(callRatioSpread(c, peer, 'raw'), fixed(3)),
+      '—',
+      '',
+      `${CALL_SIDE_LABELS[peer]} ÷ the raw call loop, awaited calls, ${CALLS_OUTSTANDING} outstanding, per round; ` +
+        `${side(peer)}`,
+    ])
+  }
+  return rows
 }

@@ -10,9 +10,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outdir = join(root, 'out', 'bench')
 
 await build({
-  entryPoints: ['main', 'bare-child', 'birpc-child', 'jsonrpc-child'].map((name) =>
-    join(root, 'bench', `${name}.ts`),
-  ),
+  entryPoints: [
+    'main',
+    'bare-child',
+    'birpc-child',
+    'jsonrpc-child',
+    'comlink-child',
+    'raw-call-child',
+    'call-host',
+  ].map((name) => join(root, 'bench', `${name}.ts`)),
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,

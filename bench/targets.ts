@@ -15,6 +15,12 @@ export const TARGETS = {
   chaosFailedPct: { max: 1, label: '< 1 %' },
   /** The issue's stretch target, with a command that is retried on host loss. */
   chaosRetryFailedPct: { max: 0.1, label: '< 0.1 %' },
+  /** `launcher.call` ÷ the raw NDJSON request/response loop, 256 calls outstanding. */
+  callRatio: { min: 0.6, label: '≥ 0.6' },
+  /** HostPipe's p50 of one call at a time ÷ the raw loop's. */
+  callP50VsRaw: { atMost: 1.3, label: '≤ 1.3× raw' },
+  /** HostPipe's p99 of one call at a time ÷ the raw loop's. */
+  callP99VsRaw: { atMost: 2.5, label: '≤ 2.5× raw' },
 } as const
 
 /** A `--peers` entry of the §7 object: throughput ÷ raw's, and latency at 10k/s. */
@@ -22,6 +28,11 @@ export interface PeerSummary {
   ratio: number
   p50Ms: number
   p99Ms: number
+}
+
+/** A `--peers` call entry of the JSON line: awaited calls/s ÷ the raw call loop's. */
+export interface PeerCallSummary {
+  ratio: number
 }
 
 /** The ARCHITECTURE §7 object, keys in this order (`peers` only with `--peers`). */
@@ -39,7 +50,23 @@ export interface BenchSummary {
   chaosRetryFailedPct: number
   standbyRssMb: number
   bareRatio: number
-  peers?: { birpc: PeerSummary; jsonrpc: PeerSummary }
+  /** `launcher.call('add')` per second, 256 calls outstanding, one host. */
+  callsPerSec: number
+  /** callsPerSec ÷ the raw NDJSON request/response loop's, same run (median of per-round ratios). */
+  callRatio: number
+  /** One call at a time, ms. */
+  callP50Ms: number
+  callP99Ms: number
+  /** The raw loop's, one request at a time, ms: the baseline of the call latency targets. */
+  rawCallP50Ms: number
+  rawCallP99Ms: number
+  peers?: {
+    birpc: PeerSummary
+    jsonrpc: PeerSummary
+    birpcCall?: PeerCallSummary
+    comlinkCall?: PeerCallSummary
+    jsonrpcCall?: PeerCallSummary
+  }
   /** True when other processes' load exceeded OTHER_LOAD_THRESHOLD_CORES in some scenario (or is unknown). */
   loadWarning: boolean
   /** The busiest scenario's other load, in cores. */
@@ -58,6 +85,10 @@ export type SpreadKey =
   | 'failoverMs'
   | 'coldStartMs'
   | 'bareStartMs'
+  | 'callsPerSec'
+  | 'callRatio'
+  | 'callP50Ms'
+  | 'callP99Ms'
 
 export function meetsTarget(key: keyof typeof TARGETS, value: number): boolean {
   const t: { min?: number; max?: number; atMost?: number } = TARGETS[key]

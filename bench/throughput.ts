@@ -158,21 +158,21 @@ async function measureRounds(
 }
 
 /**
- * The order of round `i`: rotated each round, so no side always follows the same one (or always
- * runs first), except that raw and HostPipe always run back to back (which of the two goes first
- * flips every full rotation). The machine's speed drifts over seconds (this is a shared VM), and
+ * The order of round `i` (the throughput rounds' and the call scenario's): rotated each round, so
+ * no side always follows the same one (or always runs first), except that raw and HostPipe always
+ * run back to back (which of the two goes first flips every full rotation). The machine's speed drifts over seconds (this is a shared VM), and
  * the §7 ratio divides the two: run apart, a round's ratio would also measure the drift over
  * whatever ran between them (a peer's round takes seconds).
  */
-export function roundOrder(sides: readonly ThroughputSide[], i: number): ThroughputSide[] {
-  const others = sides.filter((side) => side !== 'raw' && side !== 'pipe')
+export function roundOrder<S extends string>(sides: readonly S[], i: number): S[] {
+  const isPair = (side: S): boolean => side === 'raw' || side === 'pipe'
+  const others = sides.filter((side) => !isPair(side))
   const unitCount = others.length + 1
+  const raw = sides.filter((side) => side === 'raw')
+  const pipe = sides.filter((side) => side === 'pipe')
   // The pair's own order flips once per full rotation, so each of the two also runs first overall.
-  const pair: ThroughputSide[] = Math.floor(i / unitCount) % 2 === 0 ? ['raw', 'pipe'] : ['pipe', 'raw']
-  const units: ThroughputSide[][] = [
-    pair.filter((side) => sides.includes(side)),
-    ...others.map((side) => [side]),
-  ]
+  const pair = Math.floor(i / unitCount) % 2 === 0 ? [...raw, ...pipe] : [...pipe, ...raw]
+  const units: S[][] = [pair, ...others.map((side) => [side])]
   return units.flatMap((_, k) => units[(k + i) % unitCount]!)
 }
 

@@ -17,6 +17,7 @@ import { median, percentile, spreadOf } from '../../bench/stats'
 import { meetsTarget } from '../../bench/targets'
 import type { WorkloadThroughput } from '../../bench/throughput'
 import { MAX_FRAME_BYTES } from '../../src/shared/protocol'
+import { fakeCallResult, fakeCallResultWithoutPeers } from '../support/fake-call-result'
 import { SOCKET_FLUSH_BYTES, SOCKET_SEND_HIGH_WATER } from '../../src/main/ipc/socket-connection'
 
 // The bench measures; these only check its plumbing (no timing, no processes), so `npm test`
@@ -98,6 +99,7 @@ const results: Required<BenchResults> = {
     chaosRetry: { started: 100_000, failed: 0, kills: 30, failedPct: 0, reasons: {} },
     config: benchConfig(true).failover,
   },
+  call: fakeCallResult,
   load: quiet,
 }
 
@@ -108,10 +110,13 @@ describe('bench output', () => {
       '{"throughputRatio":0.95,"p50Ms":0.1,"p99Ms":0.4,"reconnectMs":180,"rssGrowthMb":3.46,' +
         '"failoverMs":12.3,"coldStartMs":101.3,"bareStartMs":80,"chaosFailedPct":0.05,"chaosRetryFailedPct":0,"standbyRssMb":41.3,' +
         '"bareRatio":0.5,' +
-        '"peers":{"birpc":{"ratio":0.4,"p50Ms":0.2,"p99Ms":0.8},"jsonrpc":{"ratio":0.1,"p50Ms":1.5,"p99Ms":4.25}},' +
+        '"callsPerSec":25000,"callRatio":0.25,"callP50Ms":0.25,"callP99Ms":0.9,"rawCallP50Ms":0.1,"rawCallP99Ms":0.5,' +
+        '"peers":{"birpc":{"ratio":0.4,"p50Ms":0.2,"p99Ms":0.8},"jsonrpc":{"ratio":0.1,"p50Ms":1.5,"p99Ms":4.25},' +
+        '"birpcCall":{"ratio":0.5},"comlinkCall":{"ratio":0.3},"jsonrpcCall":{"ratio":0.1}},' +
         '"loadWarning":false,"otherLoadCores":0.02,' +
         '"spread":{"throughputRatio":[0.9,1],"bareRatio":[0.45,0.5],"p50Ms":[0.09,0.12],"p99Ms":[0.3,0.5],' +
-        '"reconnectMs":[180,180],"failoverMs":[12.3,12.3],"coldStartMs":[101.3,101.3],"bareStartMs":[80,80]}}',
+        '"reconnectMs":[180,180],"failoverMs":[12.3,12.3],"coldStartMs":[101.3,101.3],"bareStartMs":[80,80],' +
+        '"callsPerSec":[20000,30000],"callRatio":[0.2,0.3],"callP50Ms":[0.2,0.3],"callP99Ms":[0.8,1]}}',
     )
   })
 
@@ -123,6 +128,7 @@ describe('bench output', () => {
         main: { ...main, sides: ['raw', 'pipe', 'bare'] },
       },
       latency: { ...results.latency, peers: {} },
+      call: fakeCallResultWithoutPeers,
     }
     const summary = summaryOf(withoutPeers)
     expect(summary).not.toHaveProperty('peers')

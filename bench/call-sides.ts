@@ -1,0 +1,191 @@
+import { createBirpc } from 'birpc'
+import { wrap } from 'comlink'
+import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node'
+import { createLauncher } from '../src/lib/node'
+import { benchChildScriptPath } from './bench-host'
+import { birpcSocketChannel } from './birpc-socket-channel'
+import type { AddInput, AddOutput, RawCallRequest, RawCallResponse } from './call-api'
+import { CALL_COMMANDS } from './call-commands'
+import { startChildOnSocket, type ChildOnSocket } from './child-socket'
+import { comlinkSocketEndpoint } from './comlink-socket-endpoint'
+import { PEER_CALL_REQUEST } from './jsonrpc-request'
+import { NdjsonLineWriter } from './ndjson-line-writer'
+import { readNdjsonLines } from './ndjson-line-reader'
+import type { PeerServerFunctions } from './peer-api'
+import { withTimeout } from './with-timeout'
+
+/** The RPC libraries the call scenario's `--peers` rows compare with the raw call loop. */
+export const CALL_PEERS = ['birpc', 'comlink', 'jsonrpc'] as const
+export type CallPeerName = (typeof CALL_PEERS)[number]
+
+/**
+ * The sides of the call scenario, each its own child process on its own private Unix socket:
+ * `pipe` (`launcher.call('add')` on a real launcher), `raw` (the raw NDJSON request/response loop
+ * to bench/raw-call-child.ts) and, with `--peers`, each library's awaited call to its own server.
+ */
+export type CallSideName = 'raw' | 'pipe' | CallPeerName
+
+/** One side: an awaited `add` call and the child that answers it. */
+export interface CallSide {
+  readonly name: string
+  /** The answering child (the host, the raw child, the peer's server), for its CPU time. */
+  readonly childPid: number | undefined
+  add(input: AddInput): Promise<AddOutput>
+  /** Ends the connection and waits for the child to exit. */
+  dispose(): Promise<void>
+}
+
+const START_TIMEOUT_MS = 15_000
+
+export const CALL_SIDE_LABELS: Record<CallSideName, string> = {
+  pipe: 'HostPipe',
+  raw: 'raw call loop',
+  birpc: 'birpc',
+  comlink: 'comlink',
+  jsonrpc: 'vscode-jsonrpc',
+}
+
+/** Starts one side and resolves once its child is connected (HostPipe: registered). */
+export async function startCallSide(side: CallSideName): Promise<CallSide> {
+  switch (side) {
+    case 'pipe':
+      return startLauncherSide()
+    case 'raw':
+      return RawCallLoop.start()
+    case 'birpc':
+      return startBirpcSide()
+    case 'comlink':
+      return startComlinkSide()
+    case 'jsonrpc':
+      return startJsonrpcSide()
+  }
+}
+
+/**
+ * The public API as an app uses it: `createLauncher` (`hostpipe/node`) with bench/call-host.ts as
+ * the host entry, the default `pipe` transport, and no standby (nothing here kills the host, and
+ * an idle spare would be one more process on a 2-core machine).
+ */
+async function startLauncherSide(): Promise<CallSide> {
+  const launcher = createLauncher({
+    hostEntry: benchChildScriptPath('call-host'),
+    commands: CALL_COMMANDS,
+    standby: 0,
+  })
+  try {
+    await withTimeout(launcher.start(), START_TIMEOUT_MS, 'the call host did not register')
+  } catch (err) {
+    await launcher.stop()
+    throw err
+  }
+  return {
+    name: CALL_SIDE_LABELS.pipe,
+    childPid: launcher.diagnostics().hostPid ?? undefined,
+    add: (input) => launcher.call('add', input),
+    dispose: () => launcher.stop(),
+  }
+}
+
+/**
+ * The baseline: what a hand-written request/response client over NDJSON does, and nothing more.
+ * Each call is a `{"id":n,"a":…,"b":…}` line (`JSON.stringify`) written with SocketConnection's
+ * policy (NdjsonLineWriter); each answer `{"id":n,"sum":…}` is `JSON.parse`d and settles the call
+ * its id names, from a Map. No validation, no deadline, no buffering: a lost connection rejects
+ * every pending call.
+ */
+class RawCallLoop implements CallSide {
+  readonly name = CALL_SIDE_LABELS.raw
+  private readonly writer: NdjsonLineWriter
+  private readonly pending = new Map<
+    number,
+    { resolve: (o: AddOutput) => void; reject: (e: Error) => void }
+  >()
+  private lastId = 0
+
+  private constructor(private readonly end: ChildOnSocket) {
+    this.writer = new NdjsonLineWriter(end.socket)
+    readNdjsonLines(end.socket, (lines) => {
+      for (const line of lines) {
+        const { id, sum } = JSON.parse(line) as RawCallResponse
+        const call = this.pending.get(id)
+        if (!call) throw new Error(`the raw call child answered id ${id}, which is not pending`)
+        this.pending.delete(id)
+        call.resolve({ sum })
+      }
+    })
+    end.socket.on('close', () => this.rejectPending(new Error('the raw call child went away')))
+  }
+
+  static async start(): Promise<RawCallLoop> {
+    return new RawCallLoop(await startChildOnSocket(benchChildScriptPath('raw-call-child')))
+  }
+
+  get childPid(): number | undefined {
+    return this.end.child.pid
+  }
+
+  add({ a, b }: AddInput): Promise<AddOutput> {
+    const id = ++this.lastId
+    return new Promise<AddOutput>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      const request: RawCallRequest = { id, a, b }
+      this.writer.write(JSON.stringify(request))
+    })
+  }
+
+  async dispose(): Promise<void> {
+    this.rejectPending(new Error('disposed'))
+    await this.end.dispose()
+  }
+
+  private rejectPending(err: Error): void {
+    for (const call of this.pending.values()) call.reject(err)
+    this.pending.clear()
+  }
+}
+
+/** birpc with its defaults, over the throughput peers' NDJSON channel (bench/birpc-socket-channel.ts). */
+async function startBirpcSide(): Promise<CallSide> {
+  const end = await startChildOnSocket(benchChildScriptPath('birpc-child'))
+  const rpc = createBirpc<PeerServerFunctions, Record<string, never>>({}, birpcSocketChannel(end.socket))
+  return {
+    name: CALL_SIDE_LABELS.birpc,
+    childPid: end.child.pid,
+    add: (input) => rpc.add(input),
+    dispose: async () => {
+      rpc.$rejectPendingCalls().forEach((p) => p.catch(() => undefined))
+      await end.dispose()
+    },
+  }
+}
+
+/** comlink's `wrap` over comlinkSocketEndpoint (a message per NDJSON line). */
+async function startComlinkSide(): Promise<CallSide> {
+  const end = await startChildOnSocket(benchChildScriptPath('comlink-child'))
+  const remote = wrap<Pick<PeerServerFunctions, 'add'>>(comlinkSocketEndpoint(end.socket))
+  return {
+    name: CALL_SIDE_LABELS.comlink,
+    childPid: end.child.pid,
+    add: (input) => remote.add(input),
+    dispose: () => end.dispose(),
+  }
+}
+
+/** vscode-jsonrpc over its own socket reader and writer, as the throughput peer. */
+async function startJsonrpcSide(): Promise<CallSide> {
+  const end = await startChildOnSocket(benchChildScriptPath('jsonrpc-child'))
+  const connection = createMessageConnection(
+    new SocketMessageReader(end.socket),
+    new SocketMessageWriter(end.socket),
+  )
+  connection.listen()
+  return {
+    name: CALL_SIDE_LABELS.jsonrpc,
+    childPid: end.child.pid,
+    add: (input) => connection.sendRequest(PEER_CALL_REQUEST, input),
+    dispose: async () => {
+      connection.dispose()
+      await end.dispose()
+    },
+  }
+}
