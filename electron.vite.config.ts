@@ -7,8 +7,10 @@ export default defineConfig({
   main: {
     build: {
       // zod is bundled (tree-shaken, one chunk) rather than loaded from node_modules at run time:
-      // resolving and evaluating its many ES modules was most of a host's cold start.
-      externalizeDeps: { exclude: ['zod'] },
+      // resolving and evaluating its many ES modules was most of a host's cold start. electron-log,
+      // the demo app's logger, is a dev dependency (only `dependencies` are external by default):
+      // named here so the demo app loads it from node_modules instead of bundling its CommonJS.
+      externalizeDeps: { include: ['electron-log'], exclude: ['zod'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),

@@ -2,7 +2,7 @@
  * The bare child (bench entry, bundled to out/bench/bare-child.mjs): the least a host can do and
  * still be a host on the wire. It connects to HOSTPIPE_PIPE, sends `register`, then for each read
  * batch `JSON.parse`s every line and writes one cumulative `ack` for the highest `seq` in it. No
- * validation, no execution, no reports. Raw NDJSON to this child is the §7 `bareRatio` baseline:
+ * validation, no execution, no reports. Raw NDJSON to this child is the `bareRatio` baseline:
  * what the launcher side alone can reach when the child costs almost nothing.
  * It exits when its connection closes, as a host does.
  */

@@ -11,7 +11,7 @@ export const SCENARIOS = [
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 export interface BenchOptions {
-  /** Print the ARCHITECTURE §7 JSON object as the last line of stdout (the table goes to stderr). */
+  /** Print the JSON object (docs/benchmarks.md) as the last line of stdout (the table goes to stderr). */
   json: boolean
   /** The short mode: fewer and shorter rounds, under a minute in all. */
   quick: boolean

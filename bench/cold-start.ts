@@ -27,9 +27,9 @@ export interface ColdStartResult {
 }
 
 /**
- * Host cold start (ARCHITECTURE §7): `child_process.fork` of out/main/host.js → its `register`
- * line arrives on the launcher's Unix socket, against a one-line Node script forked the same way
- * that connects and writes one line. The difference is what the host costs beyond Node itself.
+ * Host cold start: `child_process.spawn` of out/main/host.js → its `register` line arrives on
+ * the launcher's Unix socket, against a one-line Node script spawned the same way that connects
+ * and writes one line. The difference is what the host costs beyond Node itself.
  * Pairs alternate so a burst of other load spoils a pair, not one side.
  */
 export async function measureColdStart(
@@ -43,7 +43,7 @@ export async function measureColdStart(
   const hostSamples: number[] = []
   const bareSamples: number[] = []
   try {
-    // One unmeasured start each: the first fork pays for the page cache.
+    // One unmeasured start each: the first start pays for the page cache.
     await timeStart(server, path, 'host')
     await timeStart(server, path, 'bare')
     for (let i = 0; i < config.pairs; i++) {
@@ -68,7 +68,7 @@ export async function measureColdStart(
   return result
 }
 
-/** Forks one process and resolves with ms from the fork to its first full line on the socket. */
+/** Spawns one process and resolves with ms from the spawn to its first full line on the socket. */
 function timeStart(server: Server, path: string, kind: 'host' | 'bare'): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const env = {

@@ -26,14 +26,14 @@ export interface FailoverSample {
 }
 
 export interface FailoverResult {
-  /** Median of `drainedMs` (ARCHITECTURE §7 `failoverMs`). */
+  /** Median of `drainedMs` (`failoverMs`). */
   failoverMs: number
   samples: FailoverSample[]
   /** RSS of one idle standby host, MB (from /proc; NaN where there is none). */
   standbyRssMb: number
   /** Chaos with `spawn_pool_window` (never retried: at-most-once). */
   chaos: ChaosResult
-  /** The same chaos with `reap_panes` (retried on host loss, ARCHITECTURE §8). */
+  /** The same chaos with `reap_panes` (retried on host loss, docs/protocol.md#retry-on-host-loss). */
   chaosRetry: ChaosResult
   config: FailoverConfig
 }
@@ -56,7 +56,7 @@ function newLauncher(): Launcher {
 }
 
 /**
- * Warm standby (ARCHITECTURE §8): SIGKILL of the active host (from outside, as a crash) →
+ * Warm standby: SIGKILL of the active host (from outside, as a crash) →
  * standby promoted and the sagas sent meanwhile drained; the memory of an idle standby; and
  * the chaos run: 10k sagas/s offered while the active host is SIGKILLed every second.
  */
@@ -171,7 +171,8 @@ function rssOfPid(pid: number | undefined): number {
  * 10k sagas/s offered (100 every 10 ms) for `durationMs`, SIGKILL of the active host every second
  * (the first after 1 s), default options but --max-restarts. Failed ÷ started, in %.
  * `spawn_pool_window` is at-most-once: its sagas in flight at a kill fail (`host disconnected
- * before ack`). `reap_panes` is idempotent and retried on the next host (§8).
+ * before ack`). `reap_panes` is idempotent and retried on the next host
+ * (docs/protocol.md#retry-on-host-loss).
  */
 async function runChaos(
   durationMs: number,

@@ -7,7 +7,7 @@
  * and birpc, comlink and vscode-jsonrpc in the call rounds. Other processes' load is measured per
  * scenario (other-load.ts): above the threshold no target is judged and the JSON line says
  * `"loadWarning":true`.
- * `--json` ends stdout with the ARCHITECTURE §7 object; progress and the table go to stderr then.
+ * `--json` ends stdout with the JSON object of docs/benchmarks.md; progress and the table go to stderr then.
  */
 import { benchConfig } from './bench-config'
 import { measureCalls } from './call'

@@ -34,7 +34,7 @@ export interface LoadResult {
   /** The busiest scenario's other load, in cores. */
   maxOtherCores: number
   thresholdCores: number
-  /** The §7 `loadWarning`: some scenario ran with more other load than the threshold, or it is unknown. */
+  /** `loadWarning`: some scenario ran with more other load than the threshold, or it is unknown. */
   warning: boolean
 }
 

@@ -21,8 +21,8 @@ import type { CommandTarget } from './workload'
  * (NdjsonLineWriter), so the baseline is not handicapped by a syscall per frame. Every line back
  * is `JSON.parse`d and cumulative acks are counted. No buffer, no acks bookkeeping, no validation, no snapshots, no promises.
  *
- * Two children: `'host'` (the same host process as HostPipe's: the §7 `throughputRatio`) and
- * `'bare'` (bench/bare-child.ts, which only parses and acks: the §7 `bareRatio`).
+ * Two children: `'host'` (the same host process as HostPipe's: `throughputRatio`) and
+ * `'bare'` (bench/bare-child.ts, which only parses and acks: `bareRatio`).
  *
  * Two encoders: `'json'` (`JSON.stringify`, the baseline of every ratio) and `'hostpipe'`
  * (HostPipe's own flat-command encoder, the same bytes): HostPipe ÷ raw with HostPipe's encoder

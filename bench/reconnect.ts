@@ -74,7 +74,7 @@ async function killOnce(): Promise<ReconnectSample> {
       return host
     },
   }
-  // §7: reconnectMs is the path without a spare (a standby would take over instead).
+  // reconnectMs is the path without a spare (a standby would take over instead).
   const launcher = createLauncher({ spawner, standby: 0 })
   // Conditions are re-checked after every launcher event (a saga completing) and on a 1 ms poll.
   const checks: Array<() => void> = []

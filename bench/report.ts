@@ -40,7 +40,7 @@ export interface BenchResults {
 
 const PEER_LABELS: Record<PeerName, string> = { birpc: 'birpc', jsonrpc: 'vscode-jsonrpc' }
 
-/** The §7 line: every value rounded to what the machine can tell apart. */
+/** The JSON line: every value rounded to what the machine can tell apart. */
 export function summaryOf(r: Required<BenchResults>): BenchSummary {
   const { main } = r.throughput
   const { call } = r

@@ -23,7 +23,7 @@ export const TARGETS = {
   callP99VsRaw: { atMost: 2.5, label: '≤ 2.5× raw' },
 } as const
 
-/** A `--peers` entry of the §7 object: throughput ÷ raw's, and latency at 10k/s. */
+/** A `--peers` entry of the JSON object: throughput ÷ raw's, and latency at 10k/s. */
 export interface PeerSummary {
   ratio: number
   p50Ms: number
@@ -35,7 +35,7 @@ export interface PeerCallSummary {
   ratio: number
 }
 
-/** The ARCHITECTURE §7 object, keys in this order (`peers` only with `--peers`). */
+/** The JSON object (docs/benchmarks.md), keys in this order (`peers` only with `--peers`). */
 export interface BenchSummary {
   throughputRatio: number
   p50Ms: number
@@ -46,7 +46,7 @@ export interface BenchSummary {
   coldStartMs: number
   bareStartMs: number
   chaosFailedPct: number
-  /** Beyond §7: chaosFailedPct with `reap_panes`, which is retried on host loss. */
+  /** chaosFailedPct with `reap_panes`, which is retried on host loss. */
   chaosRetryFailedPct: number
   standbyRssMb: number
   bareRatio: number
@@ -75,7 +75,7 @@ export interface BenchSummary {
   spread: Record<SpreadKey, [number, number]>
 }
 
-/** The medians the §7 line gives a spread for. */
+/** The medians the JSON line gives a spread for. */
 export type SpreadKey =
   | 'throughputRatio'
   | 'bareRatio'

@@ -43,7 +43,7 @@ export interface WorkloadThroughput {
   /** The sides run, in the first round's order. */
   sides: ThroughputSide[]
   rounds: ThroughputRound[]
-  /** Median over the rounds of HostPipe ÷ raw (same round, same host): the §7 ratio for the pipe workload. */
+  /** Median over the rounds of HostPipe ÷ raw (same round, same host): the pipe's `throughputRatio`. */
   ratio: number
   commandsPerRound: Partial<Record<ThroughputSide, number>>
 }
@@ -161,7 +161,7 @@ async function measureRounds(
  * The order of round `i` (the throughput rounds' and the call scenario's): rotated each round, so
  * no side always follows the same one (or always runs first), except that raw and HostPipe always
  * run back to back (which of the two goes first flips every full rotation). The machine's speed drifts over seconds (this is a shared VM), and
- * the §7 ratio divides the two: run apart, a round's ratio would also measure the drift over
+ * the throughput ratio divides the two: run apart, a round's ratio would also measure the drift over
  * whatever ran between them (a peer's round takes seconds).
  */
 export function roundOrder<S extends string>(sides: readonly S[], i: number): S[] {

@@ -10,7 +10,7 @@ export interface Workload {
  * The pipe's own traffic: command frames out, cumulative acks back. `reap_panes` without a saga
  * id: the host executes it (its default handler keeps no state per command, so a million of them
  * do not grow the host) and acks it, and sends no report, since a report belongs to a saga. This is
- * what the §7 throughput ratio, the latency and the RSS scenarios send.
+ * what the throughput ratio, the latency and the RSS scenarios send.
  */
 export const PIPE_WORKLOAD: Workload = {
   name: 'commands + acks',

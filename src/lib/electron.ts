@@ -1,6 +1,6 @@
 /**
  * `hostpipe/electron`: the launcher in an Electron main process (hosts via
- * `utilityProcess.fork`) and the diagnostics window (ARCHITECTURE §9).
+ * `utilityProcess.fork`) and the diagnostics window (docs/embedding.md).
  *
  * @module hostpipe/electron
  */

@@ -1,4 +1,6 @@
-/** `hostpipe/host`: what a host process's entry file calls (ARCHITECTURE §9).  *
+/**
+ * `hostpipe/host`: what a host process's entry file calls (docs/embedding.md).
+ *
  * @module hostpipe/host
  */
 export { runHost, type RunHostOptions } from '../main/host/run-host'

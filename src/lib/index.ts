@@ -1,6 +1,7 @@
 /**
  * `hostpipe`: the runtime-free part (no Node or Electron import), for any process: HostPipe and
- * its types, the errors, `defineCommands`, and the wire protocol (ARCHITECTURE §2, §3, §9).
+ * its types, the errors, `defineCommands`, and the wire protocol
+ * (docs/protocol.md, docs/host-pipe.md).
  *
  * @module hostpipe
  */

@@ -1,6 +1,6 @@
 /**
- * `hostpipe/node`: the launcher under plain Node (hosts via `child_process.fork`) and the
- * diagnostics panel over HTTP (ARCHITECTURE §9).
+ * `hostpipe/node`: the launcher under plain Node (hosts via `child_process.spawn`) and the
+ * diagnostics panel over HTTP (docs/embedding.md).
  *
  * @module hostpipe/node
  */

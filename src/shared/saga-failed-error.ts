@@ -1,7 +1,7 @@
 /**
- * A saga ended with `saga_failed` (ARCHITECTURE §9): `launcher.call` rejects with this.
- * `reason` is the event's reason: the message of the error a handler threw, `deadline exceeded`,
- * `cancelled`, `host disconnected before ack`, `host unreachable`, … (see the README).
+ * A saga ended with `saga_failed`: `launcher.call` rejects with this. `reason` is the event's
+ * reason: the message of the error a handler threw, `deadline exceeded`, `cancelled`,
+ * `host disconnected before ack`, `host unreachable`, … (every reason: docs/protocol.md#reasons).
  */
 export class SagaFailedError extends Error {
   override readonly name = 'SagaFailedError'

@@ -1,6 +1,6 @@
 // The built package (dist/, what `npm pack` ships): its exports map, and one copy of each class
-// across the entries, so `instanceof` holds whichever entry an error came from (§9).
-import { existsSync, readFileSync } from 'node:fs'
+// across the entries, so `instanceof` holds whichever entry an error came from (docs/embedding.md).
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 
@@ -10,6 +10,9 @@ const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
   type: string
   sideEffects: boolean
   exports: Record<string, { types: string; import: string } | string>
+  dependencies?: Record<string, string>
+  devDependencies: Record<string, string>
+  peerDependencies: Record<string, string>
   peerDependenciesMeta: Record<string, { optional: boolean }>
   scripts: Record<string, string>
 }
@@ -36,7 +39,22 @@ describe('the package surface', () => {
     expect(pkg.scripts.prepack).toBe('npm run build')
   })
 
-  it('exports what §9 lists from each entry, and importing an entry starts nothing', async () => {
+  it("needs nothing at run time but its peers: zod ^4 (the app's own copy) and, optionally, electron", () => {
+    expect(pkg.dependencies ?? {}).toEqual({})
+    expect(pkg.peerDependencies).toEqual({ electron: '>=30', zod: '^4' })
+    // The repo's own builds and tests still get both, as dev dependencies.
+    expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['zod', 'electron-log']))
+  })
+
+  it('imports zod from the app rather than bundling a copy, and never electron-log', () => {
+    const built = readdirSync(`${root}dist`).filter((f) => f.endsWith('.js'))
+    const code = built.map((f) => readFileSync(`${root}dist/${f}`, 'utf8')).join('\n')
+    expect(code).toMatch(/from ['"]zod['"]/)
+    expect(code).not.toMatch(/\$ZodType|class ZodError/)
+    expect(code).not.toMatch(/['"]electron-log/)
+  })
+
+  it('exports what docs/embedding.md lists from each entry, and importing an entry starts nothing', async () => {
     const [index, node, host] = await Promise.all([load('index'), load('node'), load('host')])
     for (const name of ['HostPipe', 'HostPipeError', 'defineCommands', 'SagaFailedError', 'parseHostInbound'])
       expect(typeof index[name], name).toBe('function')

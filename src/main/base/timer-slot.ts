@@ -3,8 +3,8 @@ import type { Disposable } from './disposable'
 
 /**
  * At most one pending timer on an injected clock: `set` replaces the one armed, `clear` cancels
- * it, and `dispose` cancels it for good (`set` then does nothing). Replaces the `timer: unknown` field plus `clearTimer()` pair each component
- * used to keep, so a component disposes its timers by disposing their slots.
+ * it, and `dispose` cancels it for good (`set` then does nothing). A component disposes its timers
+ * by disposing their slots.
  */
 export class TimerSlot implements Disposable {
   private handle: unknown

@@ -6,9 +6,10 @@ import { ElectronHostSpawner } from './electron-host-spawner'
 import { HostExitTracker } from './host-exit-tracker'
 
 /**
- * A launcher in an Electron main process (ARCHITECTURE §9): hosts are started with
+ * A launcher in an Electron main process (docs/embedding.md): hosts are started with
  * `utilityProcess.fork` of `hostEntry` (a file that calls `runHost`), each with its own
- * `serviceName`, and `app`'s `child-process-gone` event is the authority on their crashes (§4).
+ * `serviceName`, and `app`'s `child-process-gone` event is the authority on their crashes
+ * (docs/launcher.md).
  * Takes the same options as `createLauncher` from `hostpipe/node`. Call it once the app module is
  * loaded (any time; `start()` needs `app.whenReady()` to have resolved). Installs nothing else on
  * the app: no single-instance lock, menu or quit policy (those are the app's). `stop()` removes

@@ -15,7 +15,7 @@ export interface ChildProcessGoneDetails {
 /**
  * Passed to `utilityProcess.fork` as `serviceName`; Electron reports it back as the gone event's
  * `name`. Each host gets its own, `hostpipe-host-<n>` (see `hostServiceName`), so a gone event
- * names its host even with standbys running beside the active one (ARCHITECTURE §4).
+ * names its host even with standbys running beside the active one (docs/launcher.md).
  */
 export const HOST_SERVICE_NAME = 'hostpipe-host'
 

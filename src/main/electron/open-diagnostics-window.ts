@@ -33,8 +33,8 @@ let isIpcRegistered = false
 let isSessionHardened = false
 
 /**
- * Opens the pipe-diagnostics window of a started launcher (ARCHITECTURE §5, §9): the same panel
- * as the Electron app's, in a sandboxed, context-isolated window with its own session (its CSP
+ * Opens the pipe-diagnostics window of a started launcher (docs/panel.md, docs/embedding.md): the
+ * same panel as the Electron app's, in a sandboxed, context-isolated window with its own session (its CSP
  * and a refusal of every permission), fed live through the preload bridge; its actions
  * (kill/stop/start host, burst) act on this launcher. Returns the window at once; the panel loads
  * in the background. Call after `app.whenReady()`. Throws a TypeError for an object that is not

@@ -11,7 +11,7 @@ import { DiagnosticsServer } from './diagnostics-server'
 import { NodeHostSpawner } from './node-host-spawner'
 
 /**
- * A launcher under plain Node (ARCHITECTURE §9): hosts are started with `child_process.fork` of
+ * A launcher under plain Node (docs/embedding.md): hosts are started with `child_process.spawn` of
  * `hostEntry` (a file that calls `runHost`), over the `pipe` (default) or `port` transport.
  * Importing starts nothing; `start()` does. Throws nothing itself: bad numeric options make
  * `start()`/`call()` throw a RangeError naming the option.
@@ -42,10 +42,10 @@ export interface RunningDiagnosticsServer {
 }
 
 /**
- * Serves the diagnostics panel of a started launcher over HTTP on 127.0.0.1 (ARCHITECTURE §5,
- * §6): the page without a token, `/api/*` with `launcher.apiToken` (`?token=` or
- * `Authorization: Bearer`). Rejects when the launcher was not made by hostpipe or not started,
- * or when the port cannot be bound.
+ * Serves the diagnostics panel of a started launcher over HTTP on 127.0.0.1
+ * (docs/launcher.md#running-headless, docs/panel.md): the page without a token, `/api/*` with
+ * `launcher.apiToken` (`?token=` or `Authorization: Bearer`). Rejects when the launcher was not
+ * made by hostpipe or not started, or when the port cannot be bound.
  */
 export async function startDiagnosticsServer(
   launcher: HostpipeLauncher<CommandDefinitions>,

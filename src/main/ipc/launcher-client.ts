@@ -37,7 +37,7 @@ export interface HostClient {
   isClosed: boolean
 }
 
-/** A registered standby host (§8): idle, given nothing, until promoted to the host client. */
+/** A registered standby host: idle, given nothing, until promoted to the host client. */
 export interface StandbyClient {
   readonly role: 'standby'
   readonly conn: FrameConnection

@@ -3,9 +3,9 @@ import type { FrameConnection } from './frame-connection'
 import type { StandbyClient } from './launcher-client'
 
 /**
- * What becomes of a host's `register` (ARCHITECTURE §8): `active` takes the pipe (replacing the
- * host that had it), `standby` waits registered and idle until `promoteStandby`, `refuse` closes
- * the connection.
+ * What becomes of a host's `register` (docs/protocol.md#register): `active` takes the pipe
+ * (replacing the host that had it), `standby` waits registered and idle until `promoteStandby`,
+ * `refuse` closes the connection.
  */
 export type HostAdmission = 'active' | 'standby' | 'refuse'
 
@@ -13,14 +13,14 @@ export type HostAdmission = 'active' | 'standby' | 'refuse'
 export type AdmitHost = (register: Pick<Register, 'pid' | 'spawn_id' | 'role'>) => HostAdmission
 
 /**
- * The launcher server's warm standby hosts (ARCHITECTURE §8): which `register` becomes a standby,
+ * The launcher server's warm standby hosts (docs/launcher.md): which `register` becomes a standby,
  * the standbys registered and not promoted yet, and which one a promotion takes. The server owns
  * the connections' lifetimes and the events; this holds only the set.
  */
 export class StandbyHosts {
   private readonly standbys = new Set<StandbyClient>()
 
-  /** `admitHost` defaults to every host `active`, as in §4 (a launcher without standbys). */
+  /** `admitHost` defaults to every host `active` (a launcher without standbys). */
   constructor(private readonly admitHost: AdmitHost | undefined) {}
 
   /** Registered standbys not promoted yet. */

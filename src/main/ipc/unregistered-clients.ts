@@ -12,9 +12,9 @@ export interface UnregisteredClientsOptions {
 }
 
 /**
- * The launcher server's connections that have not sent `register` yet (ARCHITECTURE §2,
- * register-first): how many there may be, and each one's register timer. The server decides what
- * a timeout or a frame does; this holds the set and disposes the timers.
+ * The launcher server's connections that have not sent `register` yet (register-first,
+ * docs/protocol.md#errors): how many there may be, and each one's register timer. The server
+ * decides what a timeout or a frame does; this holds the set and disposes the timers.
  */
 export class UnregisteredClients {
   private readonly pending = new Set<PendingClient>()

@@ -4,8 +4,8 @@ export type WholeMessage = { ok: true; frame: string | Uint8Array } | { ok: fals
 
 /**
  * Turns one message of a message-based transport (process IPC, MessagePort) into a frame, or says
- * it is too large. Such transports deliver messages whole, so the size cap of §2 is applied here,
- * on receipt, instead of by a framer.
+ * it is too large. Such transports deliver messages whole, so the size cap
+ * (docs/protocol.md#framing) is applied here, on receipt, instead of by a framer.
  *
  * Frames are JSON strings. A peer that posts a structured object instead is read as that
  * object's JSON, so it gets the same validation (and the same errors) as a string would.

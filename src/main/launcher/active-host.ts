@@ -11,7 +11,7 @@ export interface TakenHost {
 
 /**
  * The supervisor's one active host: its process, the spawn id a registration is matched by
- * (HOSTPIPE_SPAWN_ID, §4), whether it was already declared lost, whether it replaces a lost host,
+ * (HOSTPIPE_SPAWN_ID), whether it was already declared lost, whether it replaces a lost host,
  * and the timer that kills it if it does not register in time. Emptied when the host exits or
  * retires, so an old process is never mistaken for the active one.
  */

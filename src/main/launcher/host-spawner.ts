@@ -20,7 +20,7 @@ export interface HostProcess {
   readonly connection: FrameConnection | undefined
 }
 
-/** A host spawned as a warm standby (ARCHITECTURE §8) gets HOSTPIPE_ROLE=standby. */
+/** A host spawned as a warm standby (docs/launcher.md) gets HOSTPIPE_ROLE=standby. */
 export type HostRole = 'standby'
 
 export interface SpawnHostOptions {
@@ -29,7 +29,7 @@ export interface SpawnHostOptions {
   token: string
   /** The launcher's socket, for HOSTPIPE_PIPE (pipe transport); null with the port transport. */
   socketPath: string | null
-  /** Names this spawn, for HOSTPIPE_SPAWN_ID (echoed as `register.spawn_id`, §4). */
+  /** Names this spawn, for HOSTPIPE_SPAWN_ID (echoed as `register.spawn_id`). */
   spawnId?: string
   /** `standby` for a warm standby (HOSTPIPE_ROLE); undefined for the active host. */
   role?: HostRole
@@ -39,7 +39,7 @@ export interface SpawnHostOptions {
   env?: Record<string, string>
 }
 
-/** Starts host processes. Node: `child_process.fork`; Electron: `utilityProcess.fork`. */
+/** Starts host processes. Node: `child_process.spawn`; Electron: `utilityProcess.fork`. */
 export interface HostSpawner {
   spawn(opts: SpawnHostOptions): HostProcess
   /**

@@ -17,7 +17,7 @@ export interface HostSupervisorOptions {
    */
   spawn: (spawnId: string, role?: HostRole) => HostProcess
   /**
-   * Warm standby hosts to keep (`--standby N`, ARCHITECTURE §8); default 0 here (the launcher
+   * Warm standby hosts to keep (`--standby N`, docs/launcher.md); default 0 here (the launcher
    * defaults it to 1). They are spawned once the active host is running, with role `standby`.
    */
   standby?: number

@@ -190,7 +190,7 @@ export class HostSupervisor {
 
   /**
    * Turns standby off for the rest of this launcher (a host spawned as standby registered without
-   * `role`: it would take the pipe instead of waiting, ARCHITECTURE §8). Its standbys are
+   * `role`: it would take the pipe instead of waiting). Its standbys are
    * stopped. Logs one warning; later calls do nothing.
    */
   disableStandby(reason: string): void {
@@ -203,7 +203,7 @@ export class HostSupervisor {
 
   /**
    * The spawn id (env HOSTPIPE_SPAWN_ID, echoed as `spawn_id` in `register`) of the host process
-   * this supervisor runs now, or undefined. A registration without it is not ours to signal (§4).
+   * this supervisor runs now, or undefined. A registration without it is not ours to signal.
    */
   get spawnId(): string | undefined {
     return this.active.spawnId
@@ -261,7 +261,7 @@ export class HostSupervisor {
   }
 
   /**
-   * The serving host is lost while its process may live on (ARCHITECTURE §8): it went
+   * The serving host is lost while its process may live on (docs/protocol.md#liveness): it went
    * unresponsive, its connection (or IPC channel) is gone, or kill-host. It gets SIGKILL and
    * retires (its exit is awaited, not acted on), and it is replaced at once: the one path every
    * loss of a serving host goes through (`replaceActive`), its exit included. Only for the

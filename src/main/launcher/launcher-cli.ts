@@ -10,9 +10,9 @@ export interface LauncherCliOptions {
   hostDelayMs?: number
   sagaTimeoutMs?: number
   maxRestarts?: number
-  /** `--standby N` (§8): warm standby hosts; 0 turns standby off. */
+  /** `--standby N`: warm standby hosts; 0 turns standby off. */
   standby?: number
-  /** `--unresponsive-ms N` (§8); 0 turns liveness off. */
+  /** `--unresponsive-ms N` (docs/protocol.md#liveness); 0 turns liveness off. */
   unresponsiveMs?: number
   /** Headless only: the diagnostics server's port; 0 picks a free one. */
   port?: number

@@ -12,7 +12,7 @@ export const DEFAULT_MAX_RESTARTS = 5
 /** A delay is scaled by a random factor in (1 − JITTER_RATIO, 1]. */
 export const JITTER_RATIO = 0.5
 /**
- * A host that ends this soon after registering (or before) failed to start (ARCHITECTURE §4): a
+ * A host that ends this soon after registering (or before) failed to start (docs/launcher.md): a
  * crash loop, which backoff slows down. One lost later was serving, and is replaced at once.
  */
 export const START_FAILURE_WINDOW_MS = 250
@@ -56,8 +56,8 @@ export type RestartDecision =
   | { action: 'give-up'; crashesInWindow: number; kind: LossKind }
 
 /**
- * The supervisor's restart policy (ARCHITECTURE §4, second version), as a pure state machine over
- * injected time and randomness. It tells a crash loop from a crash: only a start failure (a host
+ * The supervisor's restart policy (docs/launcher.md), as a pure state machine over injected time
+ * and randomness. It tells a crash loop from a crash: only a start failure (a host
  * that ends before registering or within `startFailureWindowMs` of it) waits; a serving host that
  * is lost is replaced at once (delay 0), so a kill a second after the last one never waits behind
  * a doubled delay. Every loss of either kind counts toward giving up.
@@ -66,9 +66,9 @@ export type RestartDecision =
  * jitter factor in (0.5, 1] so two launchers restarting together spread out. The first restart
  * thus waits ≤ 100 ms, later ones double up to 5 s.
  *
- * Giving up follows the contract (ARCHITECTURE §4): the launcher gives up after `maxRestarts`
- * crashes within `windowMs`, so the crash that makes it N gives up (N−1 restarts happen before
- * it). `maxRestarts` 0 and 1 both give up on the first crash.
+ * Giving up: the launcher gives up after `maxRestarts` crashes within `windowMs`, so the crash
+ * that makes it N gives up (N−1 restarts happen before it). `maxRestarts` 0 and 1 both give up
+ * on the first crash.
  */
 export class RestartBackoff {
   readonly maxRestarts: number

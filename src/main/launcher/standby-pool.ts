@@ -18,7 +18,7 @@ export interface StandbyHost {
 }
 
 export interface StandbyPoolOptions {
-  /** Warm standby hosts to keep (`--standby N`, ARCHITECTURE §8); a non-negative integer. */
+  /** Warm standby hosts to keep (`--standby N`, docs/launcher.md); a non-negative integer. */
   target: number
   clock: Clock
   /** A standby that has not registered this long (ms) after its spawn is killed; 0 disables. */
@@ -121,7 +121,7 @@ export class StandbyPool implements Disposable {
 
   /**
    * Turns standby off for good (a host spawned as standby registered without `role`: it would
-   * take the pipe instead of waiting, ARCHITECTURE §8). Its standbys are stopped. Logs one
+   * take the pipe instead of waiting). Its standbys are stopped. Logs one
    * warning; later calls do nothing.
    */
   disable(reason: string): void {

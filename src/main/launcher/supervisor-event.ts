@@ -1,8 +1,8 @@
 import type { HostExitInfo } from './host-spawner'
 
 /**
- * Why a serving host counts as lost while its process may still run (§8): it went silent
- * (`unresponsive`) or its connection or IPC channel is gone (`channel-gone`).
+ * Why a serving host counts as lost while its process may still run (docs/protocol.md#liveness):
+ * it went silent (`unresponsive`) or its connection or IPC channel is gone (`channel-gone`).
  */
 export type HostLossReason = 'unresponsive' | 'channel-gone' | 'killed'
 
@@ -18,7 +18,7 @@ export type SupervisorEvent =
   | { type: 'stopped' }
   | { type: 'signalled'; pid: number | null; signal: 'SIGTERM' | 'SIGKILL' }
   | { type: 'lost'; pid: number | null; reason: HostLossReason; detail: string }
-  /** A ready standby became the active host (ARCHITECTURE §8); the launcher hands it the pipe. */
+  /** A ready standby became the active host; the launcher hands it the pipe. */
   | { type: 'promoted'; pid: number | null; spawnId: string }
   | { type: 'standby-spawned'; pid: number | null; spawnId: string }
   | { type: 'standby-ready'; pid: number | null; spawnId: string }
