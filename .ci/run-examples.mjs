@@ -1,11 +1,17 @@
-// Runs examples/ against the packed tarball, as a user would: `npm pack`, then for each example a
-// temporary copy that installs the tarball, typechecks, and (embed-node) runs to completion.
+// Runs the README's Getting started and examples/ against the packed tarball, as a user would:
+// `npm pack` (which builds first), then
+// - the README's "Getting started" steps, word for word, in an empty directory beside a folder
+//   `hostpipe` that holds the tarball (its step 1 is this `npm pack`), and the plain-JS variant;
+// - each example copied to examples/<name> beside the tarball, as in the repository, so its
+//   `file:../../hostpipe-<version>.tgz` dependency resolves as shipped; then the commands of its
+//   README: `npm install`, `npm run build`, and for embed-node `npm start`;
+// - hostpipe's Electron side typechecked against the lowest Electron the README supports.
 // Every step is one test in test-results/examples.json; a step that throws counts as failed and
 // the rest still run, so the summary line is always written.
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
@@ -63,20 +69,88 @@ const packed = step('npm pack builds and packs hostpipe', () => {
   )
 })
 
+const readme = readFileSync(join(root, 'README.md'), 'utf8')
+const sh = (script, cwd, timeoutMs) => run('sh', ['-ec', script], cwd, timeoutMs)
+
+/** The fenced code blocks of one README section, in order: `{ lang, body }`. */
+function readmeBlocks(heading) {
+  const start = readme.indexOf(`\n## ${heading}\n`)
+  if (start < 0) throw new Error(`README.md has no "## ${heading}" section`)
+  const end = readme.indexOf('\n## ', start + 1)
+  const section = readme.slice(start, end < 0 ? undefined : end)
+  return [...section.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], body: m[2] }))
+}
+
+/** A block whose first line is `// some/path` is that file's content; null for other blocks. */
+const fileOf = (block) => /^\/\/ (\S+)\n/.exec(block.body)?.[1] ?? null
+
+function writeFiles(blocks, dir, rename = (p) => p) {
+  for (const block of blocks) {
+    const file = fileOf(block)
+    if (!file) continue
+    const path = join(dir, rename(file))
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, block.body)
+  }
+}
+
+// The README's layout: a folder `hostpipe` (the clone, holding the packed tarball) and the new
+// project made beside it.
+const started = join(work, 'getting-started')
+const clone = join(started, 'hostpipe')
+let setup
+if (packed)
+  step('README Getting started: from an empty directory to the sum, word for word', () => {
+    const blocks = readmeBlocks('Getting started')
+    const shells = blocks.filter((b) => b.lang === 'sh')
+    const [pack, ...rest] = shells
+    // Step 1 is what this script already did: npm ci (CI's first step) and npm pack.
+    if (pack?.body !== 'cd hostpipe\nnpm ci\nnpm pack\n')
+      throw new Error(`step 1 is not "cd hostpipe, npm ci, npm pack":\n${pack?.body}`)
+    setup = rest[0]
+    if (!setup?.body.startsWith('mkdir ../my-app && cd ../my-app\n'))
+      throw new Error(`step 2 does not make ../my-app:\n${setup?.body}`)
+    mkdirSync(clone, { recursive: true })
+    cpSync(tarball, join(clone, basename(tarball)))
+    sh(setup.body, clone)
+    const app = join(started, 'my-app')
+    writeFiles(blocks, app)
+    let out = ''
+    for (const block of rest.slice(1)) out += sh(block.body, app, 120_000)
+    if (!out.includes('2 + 3 = 5')) throw new Error(`the program did not print "2 + 3 = 5":\n${out}`)
+  })
+if (setup)
+  step('README Getting started, plain JavaScript: the three files as .js, run with node', () => {
+    // "skip TypeScript and tsconfig.json, save the three files as commands.js, host.js and
+    // main.js side by side, and run node main.js"
+    const script = setup.body
+      .replaceAll('../my-app', '../my-app-js')
+      .split('\n')
+      .filter((line) => !line.includes('typescript'))
+      .join('\n')
+    sh(script, clone)
+    const app = join(started, 'my-app-js')
+    const blocks = readmeBlocks('Getting started').filter((b) => fileOf(b)?.startsWith('src/'))
+    writeFiles(blocks, app, (p) => basename(p).replace(/\.ts$/, '.js'))
+    const out = run(process.execPath, ['main.js'], app, 60_000)
+    if (!out.includes('2 + 3 = 5')) throw new Error(`node main.js did not print "2 + 3 = 5":\n${out}`)
+  })
+
+// Each example beside the tarball as in the repository (examples/<name>, the tarball two levels
+// up), then exactly the commands its README gives.
 for (const example of ['embed-node', 'embed-electron']) {
-  const dir = join(work, example)
+  const dir = join(work, 'examples', example)
   const installed =
     packed &&
-    step(`${example}: installs the tarball into a fresh project`, () => {
+    step(`${example}: npm install, with the tarball as its package.json names it`, () => {
       cpSync(join(root, 'examples', example), dir, {
         recursive: true,
-        filter: (p) => !/node_modules|dist$/.test(p),
+        filter: (p) => !/node_modules|dist$|package-lock\.json$/.test(p),
       })
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-      pkg.dependencies.hostpipe = `file:${tarball}`
-      writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2))
-      mkdirSync(join(dir, 'node_modules'), { recursive: true })
-      run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], dir)
+      const wanted = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies.hostpipe
+      if (wanted !== `file:../../${basename(tarball)}`)
+        throw new Error(`package.json depends on ${wanted}, npm pack wrote ${basename(tarball)}`)
+      run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir)
     })
   if (!installed) {
     results.push({ name: `${example}: typechecks and builds`, ok: false, error: 'not installed' })
@@ -84,7 +158,7 @@ for (const example of ['embed-node', 'embed-electron']) {
       results.push({ name: `${example}: runs`, ok: false, error: 'not installed' })
     continue
   }
-  const built = step(`${example}: typechecks and builds against the installed types`, () =>
+  const built = step(`${example}: npm run build typechecks and builds against the installed types`, () =>
     run(npm, ['run', 'build'], dir),
   )
   if (example !== 'embed-node') continue
@@ -92,8 +166,8 @@ for (const example of ['embed-node', 'embed-electron']) {
     results.push({ name: `${example}: runs to completion`, ok: false, error: 'not built' })
     continue
   }
-  step(`${example}: runs to completion and exits by itself`, () => {
-    const out = run(process.execPath, ['dist/main.js'], dir, 60_000)
+  step(`${example}: npm start runs to completion and exits by itself`, () => {
+    const out = run(npm, ['start'], dir, 60_000)
     const expected = [
       'add: 5, shout: HELLO!',
       'shout failed as expected: will not shout that',
@@ -107,6 +181,36 @@ for (const example of ['embed-node', 'embed-electron']) {
     for (const line of expected) if (!out.includes(line)) throw new Error(`output lacks "${line}":\n${out}`)
   })
 }
+
+// The lowest Electron the README's "Which Electron" names: hostpipe's Electron side (its sources,
+// not only the public types) must typecheck against that major's `electron` types too.
+step("hostpipe's Electron side typechecks against the lowest Electron the README supports", () => {
+  const major = /supports \*\*Electron (\d+) and later\*\*/.exec(readme)?.[1]
+  if (!major) throw new Error('README.md names no "Electron N and later"')
+  const dir = join(work, `electron-${major}`)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'package.json'), '{ "private": true }\n')
+  run(
+    npm,
+    ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', `electron@${major}`],
+    dir,
+  )
+  const config = join(dir, 'tsconfig.json')
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: join(root, 'tsconfig.node.json'),
+      compilerOptions: {
+        composite: false,
+        noEmit: true,
+        typeRoots: [join(root, 'node_modules', '@types')],
+        paths: { electron: [join(dir, 'node_modules', 'electron', 'electron.d.ts')] },
+      },
+      include: ['main', 'preload', 'lib', 'shared'].map((d) => join(root, 'src', d, '**', '*')),
+    }),
+  )
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], root)
+})
 
 rmSync(work, { recursive: true, force: true })
 const passed = results.filter((r) => r.ok).length

@@ -1,4 +1,4 @@
-// The host entry file: the launcher starts it with child_process.fork.
+// The host entry file: the launcher starts its built dist/host.js with utilityProcess.fork.
 import { runHost } from 'hostpipe/host'
 import { commands } from './commands.js'
 
