@@ -77,6 +77,13 @@ export const FEATURE_ACK = 'ack'
 /** `register.features`: the host honours `deadline` and `cancel_saga` (§8). */
 export const FEATURE_DEADLINE = 'deadline'
 /**
+ * `register.features` (with `ack`): the host confirms each command on its own. An `ack{seq}`
+ * acknowledges that command alone, a `report_result` or `report_saga_action_failed` carrying
+ * `seq` is also its command's ack (no separate ack follows), and commands may complete in any
+ * order (docs/protocol.md#acks).
+ */
+export const FEATURE_PER_CALL_ACK = 'per_call_ack'
+/**
  * `register.features`: the host wants the launcher's bus events (`saga_started`, …) copied to it.
  * A host announcing none of hostpipe's features is an AgentMux host and gets them as the seed's
  * fanout does; any other host gets them only if it asks with this feature, so no host parses
@@ -198,12 +205,16 @@ export interface ReportSagaActionFailed {
   cmd: 'report_saga_action_failed'
   saga_id: number
   reason: string
+  /** From a host with feature `per_call_ack`: the report is also the ack of this command. */
+  seq?: number
 }
-/** The output of an app-defined command (§9): `output` is what its handler returned. */
+/** The output of an app-defined command: `output` is what its handler returned. */
 export interface ReportResult {
   cmd: 'report_result'
   saga_id: number
   output: unknown
+  /** From a host with feature `per_call_ack`: the report is also the ack of this command. */
+  seq?: number
 }
 export interface ReportUiThreadAlive {
   cmd: 'report_ui_thread_alive'

@@ -81,9 +81,15 @@ function buildSchemas() {
       cmd: z.literal('report_saga_action_failed'),
       saga_id: sagaId,
       reason: z.string().max(4096),
+      seq: nonNegInt.optional(),
     }),
-    // `output` is checked against the command's own schema by whoever called it (§9).
-    report_result: z.object({ cmd: z.literal('report_result'), saga_id: sagaId, output: z.unknown() }),
+    // `output` is checked against the command's own schema by whoever called it.
+    report_result: z.object({
+      cmd: z.literal('report_result'),
+      saga_id: sagaId,
+      output: z.unknown(),
+      seq: nonNegInt.optional(),
+    }),
     report_ui_thread_alive: z.object({ cmd: z.literal('report_ui_thread_alive'), nonce: nonNegInt }),
     ping: z.object({ cmd: z.literal('ping'), nonce: nonNegInt }),
     goodbye: z.object({ cmd: z.literal('goodbye') }),

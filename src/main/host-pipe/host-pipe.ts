@@ -118,9 +118,11 @@ export class HostPipe {
    * Hands a newly registered host's writer to the pipe: bumps and returns the session id, and
    * drains the buffer into it in FIFO order. Resolves when the drain has settled, also when it
    * failed midway (the pipe is then disconnected again, the rest still buffered in order).
-   * A host that registered with feature `ack` is set with `{acks: true}`.
+   * A host that registered with feature `ack` is set with `{acks: true}`; one that also announced
+   * `per_call_ack` with `{acks: true, perCall: true}`: each of its acks names one command, which
+   * it may complete in any order (docs/protocol.md#acks).
    */
-  setWriter(writer: HostWriter, o?: { acks?: boolean }): Promise<number> {
+  setWriter(writer: HostWriter, o?: { acks?: boolean; perCall?: boolean }): Promise<number> {
     if (this.isDisposed)
       return Promise.reject(new HostPipeError('HOST_NOT_CONNECTED', 'host pipe is disposed'))
     const sessionId = ++this.sessionId
@@ -128,7 +130,9 @@ export class HostPipe {
       this.log.info(`[host_pipe] host replaced by session ${sessionId}`)
       this.detach(this.slot, 'replaced')
     }
-    const slot = new WriterSlot(writer, o?.acks === true, this.hooks)
+    const hasAcks = o?.acks === true
+    this.inFlight.reset(hasAcks && o?.perCall === true)
+    const slot = new WriterSlot(writer, hasAcks, this.hooks)
     this.slot = slot
     this.disconnectedAt = null
     while (this.pending.length > 0 && this.hasRoom(slot)) {
@@ -246,11 +250,13 @@ export class HostPipe {
 
   /**
    * The host executed the command with this seq and everything written to it before (cumulative,
-   * in arrival order). A seq not in flight is ignored and counted.
+   * in arrival order); with a per-call host, that command alone. A seq not in flight is ignored
+   * and counted. A per-call host's acks notify once per turn, not once each: its reports carry
+   * them, one per call.
    */
   ack(seq: number): void {
     const slot = this.slot
-    const acked = slot?.hasAcks ? this.inFlight.ackThrough(seq) : 0
+    const acked = slot?.hasAcks ? this.inFlight.ack(seq) : 0
     if (!slot || acked === 0) {
       this.counters.ignoredAcks++
       this.log.debug(`[host_pipe] ignored ack for seq ${seq}: not in flight`)
@@ -259,7 +265,8 @@ export class HostPipe {
     }
     this.counters.acked += acked
     this.pumpPending(slot)
-    this.notify()
+    if (this.inFlight.isPerCall) this.notifySoon()
+    else this.notify()
   }
 
   /**

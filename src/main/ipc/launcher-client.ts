@@ -32,6 +32,8 @@ export interface HostClient {
   readonly spawnId: string | undefined
   /** Still fanning events out (stops quietly on STALE_SESSION). */
   isFanoutActive: boolean
+  /** It registered with `per_call_ack`: a report carrying `seq` is that command's ack. */
+  readonly hasPerCallAcks: boolean
   /** A newer host registered: its acks and reports belong to a session that is over. */
   isReplaced: boolean
   isClosed: boolean

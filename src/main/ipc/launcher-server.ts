@@ -1,5 +1,12 @@
 import type { ErrorCode, Event, HostInbound, Register, SagaReport } from '../../shared/protocol'
-import { encodeEvent, MAX_FRAME_BYTES, parseHostInbound, wantsBusEvents } from '../../shared/protocol'
+import {
+  encodeEvent,
+  FEATURE_ACK,
+  FEATURE_PER_CALL_ACK,
+  MAX_FRAME_BYTES,
+  parseHostInbound,
+  wantsBusEvents,
+} from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
@@ -315,6 +322,12 @@ export class LauncherServer {
         return this.opts.hostPipe.ack(msg.seq)
       case 'report_ui_thread_alive':
         return this.didReceiveUiThreadAlive.fire(msg.nonce)
+      case 'report_result':
+      case 'report_saga_action_failed':
+        // A per-call host's report is its command's ack too. Acked first: the saga then ends
+        // with nothing of it left in flight, so ending it walks nothing.
+        if (msg.seq !== undefined && client.hasPerCallAcks) this.opts.hostPipe.ack(msg.seq)
+        return this.didReceiveReport.fire(msg)
       default:
         return this.didReceiveReport.fire(msg)
     }
@@ -373,8 +386,12 @@ export class LauncherServer {
   ): HostClient {
     const msg = { pid, features }
     const previous = this.host
-    const hasAcks = msg.features.includes('ack')
-    const drained = this.opts.hostPipe.setWriter(connectionWriter(conn), { acks: hasAcks })
+    const hasAcks = msg.features.includes(FEATURE_ACK)
+    const hasPerCallAcks = hasAcks && msg.features.includes(FEATURE_PER_CALL_ACK)
+    const drained = this.opts.hostPipe.setWriter(connectionWriter(conn), {
+      acks: hasAcks,
+      perCall: hasPerCallAcks,
+    })
     // setWriter bumps the session synchronously; the promise only settles once the drain is done.
     const host: HostClient = {
       role: 'host',
@@ -385,6 +402,7 @@ export class LauncherServer {
       features: msg.features,
       spawnId,
       isFanoutActive: wantsBusEvents(msg.features),
+      hasPerCallAcks,
       isReplaced: false,
       isClosed: false,
     }
