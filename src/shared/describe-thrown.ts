@@ -52,7 +52,7 @@ function describe(thrown: unknown, subject: string): string {
   const obj = thrown as object
   const message = attempt(() => (obj as { message?: unknown }).message)
   if (typeof message === 'string' && message !== '') return message
-  const errorName = attempt(() => (obj instanceof Error ? String(obj.name) || 'Error' : undefined))
+  const errorName = attempt(() => (obj instanceof Error ? errorNameOf(obj) : undefined))
   if (typeof errorName === 'string') return `${threw} ${errorName} with no message`
   const json = attempt(() => JSON.stringify(obj))
   if (typeof json === 'string' && json !== '{}')
@@ -60,6 +60,14 @@ function describe(thrown: unknown, subject: string): string {
   const text = attempt(() => String(obj))
   if (typeof text === 'string' && text !== '' && text !== '[object Object]') return `${threw} ${text}`
   return `${threw} an object without a message`
+}
+
+/** `TypeError`, or the class of a subclass that kept `Error`'s name (`class HttpError extends Error`). */
+function errorNameOf(err: Error): string {
+  const name = typeof err.name === 'string' && err.name !== '' ? err.name : 'Error'
+  if (name !== 'Error') return name
+  const ctor = attempt(() => err.constructor?.name)
+  return typeof ctor === 'string' && ctor !== '' ? ctor : name
 }
 
 /** `fn()`, or undefined when it throws. */

@@ -112,7 +112,7 @@ function kindOf(obj: object): string {
   } catch {
     return 'an object'
   }
-  if (tag !== 'Object') return (/^[AEIOU]/.test(tag) ? 'an ' : 'a ') + tag
+  if (tag !== 'Object') return (/^[AEIO]/.test(tag) ? 'an ' : 'a ') + tag
   try {
     const name: unknown = (obj as { constructor?: { name?: unknown } }).constructor?.name
     if (typeof name === 'string' && name !== '' && name !== 'Object') return `an instance of ${name}`
