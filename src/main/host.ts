@@ -1,12 +1,13 @@
 /**
  * The demo's host process entry (built to out/main/host.js): `runHost` from the public
- * `hostpipe/host` entry with no app commands, so it serves the built-in AgentMux commands (the
- * window pool). Runs under Electron's utilityProcess and under plain Node's child_process.fork.
+ * `hostpipe/host` entry serving the AgentMux commands over a window pool, as an app serves its
+ * own. Runs under Electron's utilityProcess and under plain Node's child_process.spawn.
  *
- * `defineCommands` comes from its own module, not from the `hostpipe` entry: that entry also
- * re-exports the zod schemas, which a host must not load before it has registered.
+ * `agentMuxCommands` builds no zod schema until one is read, and a host never reads them, so this
+ * host registers before zod loads.
  */
-import { defineCommands } from '../shared/define-commands'
+import { agentMuxCommands } from '../shared/agentmux-commands'
 import { runHost } from '../lib/host'
+import { WindowPool, windowPoolHandlers } from './demo-host/window-pool'
 
-void runHost({ commands: defineCommands({}), handlers: {} })
+void runHost({ commands: agentMuxCommands, handlers: windowPoolHandlers(new WindowPool()) })

@@ -18,6 +18,7 @@ import {
   MAX_FRAME_BYTES,
   type ControlCommand,
   type CustomCommand,
+  type CustomCommandNames,
   type ErrorCode,
   type Event,
   type HostBound,
@@ -48,11 +49,11 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
 /**
  * One launcher → host line (its text or bytes, without the `\n`) as `parseHostBound` reads it, or
  * undefined when this path does not recognise it (not necessarily an error: the schemas decide).
- * `customNames`: the app-defined commands this host accepts. Never throws.
+ * `customNames`: the app-defined commands this host accepts (`'any'`: every name). Never throws.
  */
 export function parseHostBoundFast(
   input: string | Uint8Array,
-  customNames?: ReadonlySet<string>,
+  customNames?: CustomCommandNames,
 ): HostBound | undefined {
   let text: string
   if (typeof input === 'string') {
@@ -108,7 +109,7 @@ function parseHotCommand(text: string): HostBound | undefined {
 
 function commandOf(
   obj: Record<string, unknown>,
-  customNames: ReadonlySet<string> | undefined,
+  customNames: CustomCommandNames | undefined,
 ): HostBound | undefined {
   const seq = obj.seq
   const name = obj.cmd
@@ -130,7 +131,7 @@ function commandOf(
       if (!isNonNegInt(obj.nonce)) return undefined
       return { kind: 'command', seq, command: { cmd: name, nonce: obj.nonce } }
     default:
-      if (!customNames?.has(name)) return undefined
+      if (customNames !== 'any' && !customNames?.has(name)) return undefined
       return { kind: 'command', seq, command: withoutEnvelope(obj) }
   }
   if (sagaId !== undefined) command.saga_id = sagaId

@@ -57,6 +57,13 @@ export interface CustomCommand {
   deadline?: number
   [field: string]: unknown
 }
+/**
+ * Which names a host parser reads as app-defined commands: a set of them, or `'any'` (every name
+ * not built in, on a well-formed envelope: a host that answers the ones it does not define itself,
+ * rather than have them refused as bad frames).
+ */
+export type CustomCommandNames = ReadonlySet<string> | 'any'
+
 /** Any command HostPipe can carry: a built-in one or an app-defined one. */
 export type HostCommand = Command | CustomCommand
 

@@ -8,6 +8,7 @@
  * Runtime-free: no Node, no DOM. Only `TextEncoder`/`TextDecoder` and zod.
  */
 import { z } from 'zod'
+import { provideZodForAgentMuxSchemas } from './agentmux-commands'
 import {
   decodeObject,
   decodeText,
@@ -29,6 +30,7 @@ import {
   type CommandName,
   type ControlCommand,
   type CustomCommand,
+  type CustomCommandNames,
   type Event,
   type EventName,
   type HostBound,
@@ -38,6 +40,9 @@ import {
 } from './protocol-core'
 
 export * from './protocol-core'
+
+// The AgentMux command definitions build their schemas with this module's zod, on first read.
+provideZodForAgentMuxSchemas(z)
 
 // ---------------------------------------------------------------------------------------------
 // Schemas. Every inbound frame goes through these; the types in protocol-core.ts are the
@@ -265,8 +270,8 @@ function parseHotFrame(text: string): HostInbound | undefined {
 
 /**
  * Parses one launcher → host line, as a host does. Never throws. `customNames`: the app-defined
- * commands (§9) this host accepts beside the built-in ones; their envelope (`saga_id`,
- * `deadline`) is checked here, their input by the host's own schemas.
+ * commands (§9) this host accepts beside the built-in ones, or `'any'` for every name; their
+ * envelope (`saga_id`, `deadline`) is checked here, their input by the host's own schemas.
  *
  * Well-formed frames of the shapes a host reads most are recognised without zod
  * (`parseHostBoundFast`); everything else, and every error, comes from the schemas
@@ -274,7 +279,7 @@ function parseHotFrame(text: string): HostInbound | undefined {
  */
 export function parseHostBound(
   input: string | Uint8Array,
-  customNames?: ReadonlySet<string>,
+  customNames?: CustomCommandNames,
 ): ParseResult<HostBound> {
   const fast = parseHostBoundFast(input, customNames)
   return fast ? { ok: true, frame: fast } : parseHostBoundBySchema(input, customNames)
@@ -286,7 +291,7 @@ export function parseHostBound(
  */
 export function parseHostBoundBySchema(
   input: string | Uint8Array,
-  customNames?: ReadonlySet<string>,
+  customNames?: CustomCommandNames,
 ): ParseResult<HostBound> {
   const asObject = decodeObject(input, 'kind')
   // Raw events have no `kind`; re-decode by their own tag.
@@ -312,7 +317,7 @@ export function parseHostBoundBySchema(
   if (typeof cmd.cmd !== 'string')
     return { ok: false, code: 'invalid_command', message: 'missing field `cmd`' }
   if (!hasOwn(commandSchemas, cmd.cmd)) {
-    if (!customNames?.has(cmd.cmd))
+    if (customNames !== 'any' && !customNames?.has(cmd.cmd))
       return unknownTag('cmd', cmd.cmd, [...COMMAND_NAMES, ...(customNames ?? [])])
     const custom = validate(customCommand, cmd)
     if (!custom.ok) return custom

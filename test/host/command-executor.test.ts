@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { CommandExecutor } from '../../src/main/host/command-executor'
-import { CommandHandlers } from '../../src/main/host/command-handlers'
+import type { CommandDispatcher } from '../../src/main/host/defined-command-dispatcher'
 import type { HostInbound } from '../../src/shared/protocol'
 import { ManualClock } from '../support/manual-clock'
+import { demoDispatcher } from '../support/demo-dispatcher'
 import { settle } from '../support/memory-writer'
 
 /** The wall clock the deadlines are compared with: the manual clock's time, as epoch ms. */
-function makeExecutor(opts: { delayMs?: number; handlers?: CommandHandlers } = {}) {
+function makeExecutor(opts: { delayMs?: number; handlers?: CommandDispatcher } = {}) {
   const sent: HostInbound[] = []
   const completed: string[] = []
   const clock = new ManualClock()
   const executor = new CommandExecutor({
-    handlers: opts.handlers ?? new CommandHandlers(),
+    handlers: opts.handlers ?? demoDispatcher(),
     // The record line goes into the same list as the frames, so its order against them shows.
     send: (f) => sent.push(f),
     delayMs: opts.delayMs,
@@ -64,8 +65,10 @@ describe('CommandExecutor', () => {
   })
 
   it('turns a handler error into report_saga_action_failed for the saga, and goes on', async () => {
-    const handlers = new CommandHandlers().set('reap_panes', () => {
-      throw new Error('pane is busy')
+    const handlers = demoDispatcher({
+      reap_panes: () => {
+        throw new Error('pane is busy')
+      },
     })
     const { executor, frames, completed } = makeExecutor({ handlers })
     executor.enqueue(1, { cmd: 'reap_panes', label: 'w1', saga_id: 4 })
@@ -82,14 +85,12 @@ describe('CommandExecutor', () => {
 
   it('waits for an async handler, keeps order behind it, and acks it as soon as it is done', async () => {
     let finish!: () => void
-    const handlers = new CommandHandlers().set(
-      'spawn_pool_window',
-      (cmd) =>
+    const handlers = demoDispatcher({
+      spawn_pool_window: () =>
         new Promise((resolve) => {
-          finish = () =>
-            resolve({ cmd: 'report_pool_window_added', label: 'slow', saga_id: cmd.saga_id ?? 0 })
+          finish = () => resolve({ label: 'slow' })
         }),
-    )
+    })
     const { executor, frames } = makeExecutor({ handlers })
     executor.enqueue(1, { cmd: 'spawn_pool_window', saga_id: 1 })
     executor.enqueue(2, { cmd: 'probe_ui_thread', nonce: 2 })
@@ -187,14 +188,13 @@ describe('CommandExecutor deadlines and cancel_saga', () => {
 
   it("fires a running async handler's signal at the deadline; a handler that gives up fails the saga", async () => {
     const seen: unknown[] = []
-    const handlers = new CommandHandlers().set(
-      'spawn_pool_window',
-      (_cmd, ctx) =>
+    const handlers = demoDispatcher({
+      spawn_pool_window: (_input, ctx) =>
         new Promise((_resolve, reject) => {
           seen.push(ctx.deadline, ctx.sagaId)
           ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))
         }),
-    )
+    })
     const { executor, frames, completed, clock } = makeExecutor({ handlers })
     const deadline = clock.now() + 300
     executor.enqueue(1, { cmd: 'spawn_pool_window', saga_id: 9, deadline })
@@ -215,15 +215,13 @@ describe('CommandExecutor deadlines and cancel_saga', () => {
   it('counts a handler that returns after its signal fired as completed: late, but true', async () => {
     let finish!: () => void
     let aborted = false
-    const handlers = new CommandHandlers().set(
-      'spawn_pool_window',
-      (cmd, ctx) =>
+    const handlers = demoDispatcher({
+      spawn_pool_window: (_input, ctx) =>
         new Promise((resolve) => {
           ctx.signal.addEventListener('abort', () => (aborted = true))
-          finish = () =>
-            resolve({ cmd: 'report_pool_window_added', label: 'late', saga_id: cmd.saga_id ?? 0 })
+          finish = () => resolve({ label: 'late' })
         }),
-    )
+    })
     const { executor, frames, completed, clock } = makeExecutor({ handlers })
     executor.enqueue(4, { cmd: 'spawn_pool_window', saga_id: 2, deadline: clock.now() + 10 })
     await settle()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { agentMuxCommands } from '../../src/shared/agentmux-commands'
 import { defineCommands } from '../../src/shared/define-commands'
 import { DefinedCommandDispatcher } from '../../src/main/host/defined-command-dispatcher'
 
@@ -51,10 +52,42 @@ describe('DefinedCommandDispatcher (the host side of §9)', () => {
     )
   })
 
-  it('runs the built-in AgentMux commands through the built-in handlers', () => {
+  it('answers a ui-thread probe sent as a command, as the protocol’s own', () => {
     expect(dispatcher().handle({ cmd: 'probe_ui_thread', nonce: 4 }, ctx)).toEqual({
       cmd: 'report_ui_thread_alive',
       nonce: 4,
+    })
+  })
+
+  it('serves only the commands it was given: an AgentMux command fails as any undefined one', () => {
+    expect(() => dispatcher().handle({ cmd: 'spawn_pool_window', saga_id: 7 }, ctx)).toThrow(
+      'host does not define command `spawn_pool_window`',
+    )
+    expect(() => dispatcher().handle({ cmd: 'toString', saga_id: 7 }, ctx)).toThrow(
+      'host does not define command `toString`',
+    )
+  })
+
+  it('serves the AgentMux commands beside the app’s when given them, in their own report frames', () => {
+    const both = new DefinedCommandDispatcher(
+      { ...agentMuxCommands, ...commands },
+      {
+        spawn_pool_window: () => ({ label: 'w9' }),
+        reap_panes: ({ label }) => ({ label }),
+        drain_pool_if_last: ({ label }) => ({ label, was_last: false }),
+        add: ({ a, b }) => ({ sum: a + b }),
+        later: () => ({ ok: true }),
+      },
+    )
+    expect(both.handle({ cmd: 'spawn_pool_window', saga_id: 7 }, ctx)).toEqual({
+      cmd: 'report_pool_window_added',
+      label: 'w9',
+      saga_id: 7,
+    })
+    expect(both.handle({ cmd: 'add', saga_id: 7, a: 1, b: 2 }, ctx)).toEqual({
+      cmd: 'report_result',
+      saga_id: 7,
+      output: { sum: 3 },
     })
   })
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { CommandHandlers } from '../../src/main/host/command-handlers'
+import type { CommandDispatcher } from '../../src/main/host/defined-command-dispatcher'
 import { HOST_VERSION } from '../../src/main/host/host-config'
 import { HostRuntime } from '../../src/main/host/host-runtime'
 import { silentLogger } from '../../src/main/host-pipe'
 import { FakeConnection } from '../support/ipc-fake-connection'
+import { demoDispatcher } from '../support/demo-dispatcher'
 import { settle } from '../support/memory-writer'
 
-function start(handlers?: CommandHandlers) {
+function start(handlers: CommandDispatcher = demoDispatcher()) {
   const conn = new FakeConnection('launcher')
   const runtime = new HostRuntime({ connection: conn, token: 'tok', log: silentLogger, pid: 321, handlers })
   const exits: number[] = []
@@ -40,6 +41,7 @@ describe('HostRuntime', () => {
       pid: 321,
       spawnId: '7',
       role: 'standby',
+      handlers: demoDispatcher(),
     })
     runtime.start()
     expect(conn.frames()[0]).toMatchObject({ cmd: 'register', spawn_id: '7', role: 'standby' })
@@ -47,13 +49,12 @@ describe('HostRuntime', () => {
 
   it('answers a probe without seq at once, ahead of a command still running', async () => {
     let finish!: () => void
-    const handlers = new CommandHandlers().set(
-      'spawn_pool_window',
-      (cmd) =>
+    const handlers = demoDispatcher({
+      spawn_pool_window: () =>
         new Promise((resolve) => {
-          finish = () => resolve({ cmd: 'report_pool_window_added', label: 'w', saga_id: cmd.saga_id ?? 0 })
+          finish = () => resolve({ label: 'w' })
         }),
-    )
+    })
     const { conn, registered } = start(handlers)
     conn.receive(registered)
     conn.receive({ kind: 'command', seq: 1, cmd: 'spawn_pool_window', saga_id: 1 })
@@ -68,13 +69,12 @@ describe('HostRuntime', () => {
 
   it('handles cancel_saga as soon as it reads it: the queued command is skipped and reported cancelled', async () => {
     let finish!: () => void
-    const handlers = new CommandHandlers().set(
-      'spawn_pool_window',
-      (cmd) =>
+    const handlers = demoDispatcher({
+      spawn_pool_window: () =>
         new Promise((resolve) => {
-          finish = () => resolve({ cmd: 'report_pool_window_added', label: 'w', saga_id: cmd.saga_id ?? 0 })
+          finish = () => resolve({ label: 'w' })
         }),
-    )
+    })
     const { conn, registered } = start(handlers)
     conn.receive(registered)
     conn.receive({ kind: 'command', seq: 1, cmd: 'spawn_pool_window', saga_id: 1 })

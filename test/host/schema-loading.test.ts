@@ -3,6 +3,7 @@ import { HostRuntime, MAX_HELD_BYTES, type HostBoundParser } from '../../src/mai
 import { silentLogger } from '../../src/main/host-pipe'
 import { parseHostBoundBySchema } from '../../src/shared/protocol'
 import { FakeConnection } from '../support/ipc-fake-connection'
+import { demoDispatcher } from '../support/demo-dispatcher'
 import { settle } from '../support/memory-writer'
 
 const registered = { event: 'registered', client_id: 1, launcher_pid: 1, launcher_version: '1', version: 1 }
@@ -21,6 +22,7 @@ function startWithSlowSchemas() {
     token: 'tok',
     log: silentLogger,
     pid: 321,
+    handlers: demoDispatcher(),
     loadSchemaParser: () => {
       loads++
       return new Promise((resolve, reject) => {
@@ -98,7 +100,8 @@ describe('HostRuntime while its schemas load', () => {
 
   it('closes the connection rather than hold more than MAX_HELD_BYTES', () => {
     const { conn } = startWithSlowSchemas()
-    const big = '{"kind":"command","seq":1,"cmd":"nope","pad":"' + 'x'.repeat(1000 * 1000) + '"}'
+    // No label: only the schemas can judge it, so it is held while they load.
+    const big = '{"kind":"command","seq":1,"cmd":"reap_panes","pad":"' + 'x'.repeat(1000 * 1000) + '"}'
     for (let i = 0; i * big.length <= MAX_HELD_BYTES && !conn.isClosed; i++) conn.receive(big)
     expect(conn.isClosed).toBe(true)
   })

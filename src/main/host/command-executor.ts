@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../base/clock'
 import { silentLogger, type Logger } from '../base/logger'
 import { FifoQueue } from '../base/fifo-queue'
+import { describeThrown } from '../../shared/describe-thrown'
 import {
   REASON_CANCELLED,
   REASON_DEADLINE_EXCEEDED,
@@ -8,7 +9,7 @@ import {
   type HostCommand,
   type HostInbound,
 } from '../../shared/protocol-core'
-import type { CommandDispatcher, HostReport } from './command-handlers'
+import type { CommandDispatcher, HostReport } from './defined-command-dispatcher'
 import { cancelledError, CommandRun } from './command-run'
 
 /** `report_saga_action_failed.reason` is capped by the protocol. */
@@ -222,21 +223,23 @@ export class CommandExecutor {
   }
 
   /** The handler returned: the command completed (recorded first), then its report goes out. */
-  private report(item: QueuedCommand, report: HostReport | undefined): void {
+  private report(item: QueuedCommand, report: HostReport): void {
     if (this.isDisposed) return
     try {
       this.onCommandCompleted?.(item.seq, item.sagaId)
     } catch (err) {
-      this.log.error(`recording completed command seq ${item.seq} failed: ${String(err)}`)
+      this.log.error(
+        `recording completed command seq ${item.seq} failed: ${describeThrown(err, 'recording')}`,
+      )
     }
-    if (!report) return
     // Saga commands without a saga (id 0 or absent) have nobody waiting for their report.
     if (report.cmd !== 'report_ui_thread_alive' && item.sagaId === 0) return
     this.send(report)
   }
 
+  /** Whatever was thrown becomes the reason: this never throws (`describeThrown`). */
   private reportFailure(item: QueuedCommand, err: unknown): void {
-    const reason = err instanceof Error ? err.message : String(err)
+    const reason = describeThrown(err, 'handler', MAX_REASON_CHARS)
     const line = `command ${item.command.cmd} (seq ${item.seq}) failed: ${reason}`
     // Deadlines and cancellations come by the hundred under load, and the launcher logs them.
     if (reason === REASON_DEADLINE_EXCEEDED || reason === REASON_CANCELLED) this.log.debug(line)
@@ -245,7 +248,7 @@ export class CommandExecutor {
     this.send({
       cmd: 'report_saga_action_failed',
       saga_id: item.sagaId,
-      reason: reason.slice(0, MAX_REASON_CHARS),
+      reason,
     })
   }
 

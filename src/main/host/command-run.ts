@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../base/clock'
 import { REASON_CANCELLED, REASON_DEADLINE_EXCEEDED } from '../../shared/protocol-core'
-import type { HandlerContext } from './command-handlers'
+import type { HandlerContext } from './defined-command-dispatcher'
 
 /** A signal that never fires: commands without a saga have no deadline and cannot be cancelled. */
 const NEVER_ABORTED = new AbortController().signal

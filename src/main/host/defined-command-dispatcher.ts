@@ -1,18 +1,47 @@
 import type { z } from 'zod'
+import { agentMuxAdapterOf } from '../../shared/agentmux-commands'
 import {
   describeSchemaError,
+  RESERVED_INPUT_FIELDS,
   type CommandDefinition,
   type CommandDefinitions,
 } from '../../shared/define-commands'
-import { RESERVED_INPUT_FIELDS } from '../../shared/define-commands'
-import type { CustomCommand, HostCommand } from '../../shared/protocol-core'
-import { CommandHandlers, type CommandDispatcher, type HandlerContext } from './command-handlers'
+import type {
+  CustomCommand,
+  HostCommand,
+  ProbeUiThread,
+  ReportResult,
+  ReportUiThreadAlive,
+  SagaReport,
+} from '../../shared/protocol-core'
+import { findUnencodable } from '../../shared/wire-value'
+
+/** What executing a command reports back to the launcher. */
+export type HostReport = SagaReport | ReportUiThreadAlive
 
 /**
- * What an app's handler gets beside its input (ARCHITECTURE §9): `signal` fires at the saga's
- * deadline (`reason`: a `TimeoutError` DOMException) or when the caller cancels the saga (an
- * `AbortError`); `deadline` is that moment in wall-clock epoch ms (`Infinity` for a command sent
- * without a saga); `sagaId` is the saga's id (0 without one).
+ * What the executor hands a dispatcher beside the command (docs/protocol.md): `signal` fires at
+ * the command's deadline (`reason` a `TimeoutError` DOMException) or on `cancel_saga` (an
+ * `AbortError`); `deadline` is wall-clock epoch ms, undefined for a command without one;
+ * `sagaId` is 0 without a saga.
+ */
+export interface HandlerContext {
+  readonly signal: AbortSignal
+  readonly deadline: number | undefined
+  readonly sagaId: number
+}
+
+/** What the executor runs commands through. */
+export interface CommandDispatcher {
+  /** Runs the command's handler; throws (or rejects) when it fails or the host does not define it. */
+  handle(cmd: HostCommand, ctx: HandlerContext): HostReport | Promise<HostReport>
+}
+
+/**
+ * What an app's handler gets beside its input: `signal` fires at the saga's deadline (`reason`:
+ * a `TimeoutError` DOMException) or when the caller cancels the saga (an `AbortError`);
+ * `deadline` is that moment in wall-clock epoch ms (`Infinity` for a command sent without a
+ * saga); `sagaId` is the saga's id (0 without one).
  */
 export interface CommandContext {
   readonly signal: AbortSignal
@@ -23,7 +52,7 @@ export interface CommandContext {
 /**
  * The handler of one defined command: takes the parsed input, returns the output (or a promise of
  * it), which is checked against the command's `output` schema. Throwing (or rejecting) fails the
- * saga with the error's message as its reason.
+ * saga; the reason is the thrown value's `message` (see `describeThrown`).
  */
 export type CommandHandlerOf<D extends CommandDefinitions, K extends keyof D> = (
   input: z.output<D[K]['input']>,
@@ -33,21 +62,29 @@ export type CommandHandlerOf<D extends CommandDefinitions, K extends keyof D> = 
 /** One handler per defined command, by name. */
 export type CommandHandlersOf<D extends CommandDefinitions> = { [K in keyof D]: CommandHandlerOf<D, K> }
 
+type AnyHandler = (input: unknown, ctx: CommandContext) => unknown
+
+/** The reason a command fails with when this host has no definition of it. */
+export function notDefinedReason(name: string): string {
+  return `host does not define command \`${name}\``
+}
+
 /**
- * Runs the built-in AgentMux commands through the built-in registry and an app's defined
- * commands through its handlers: the input (the frame's fields beside the envelope) is parsed by
- * the command's `input` schema, the handler runs, its output is parsed by `output` and reported as
- * `report_result{saga_id, output}`. A bad input or output throws, so the executor reports
- * `report_saga_action_failed` with a reason naming the field.
+ * Runs the commands a host was given, and only those: the frame's fields beside the envelope are
+ * the input, parsed by the command's `input` schema; the handler runs; its output is parsed by
+ * `output`, checked to be something the wire carries (`findUnencodable`), and reported as
+ * `report_result{saga_id, output}`. An AgentMux definition (`agentMuxCommands`) is reported in
+ * its own report frame instead, by its adapter; its input is not parsed again, since the
+ * protocol's parsers check those commands' fields, and that keeps zod out of a host that serves
+ * only them. `probe_ui_thread` sent as a command is answered here, as the protocol's own.
+ *
+ * Throws (so the executor reports `report_saga_action_failed`) with a reason naming the field
+ * for a bad input or output, and `host does not define command \`NAME\`` for any other name.
  */
 export class DefinedCommandDispatcher<D extends CommandDefinitions> implements CommandDispatcher {
-  /** The defined command names, for `parseHostBound`. */
-  readonly names: ReadonlySet<string>
-
   constructor(
     private readonly definitions: D,
     private readonly handlers: CommandHandlersOf<D>,
-    private readonly builtIns: CommandDispatcher = new CommandHandlers(),
   ) {
     for (const name of Object.keys(definitions))
       if (typeof (handlers as Record<string, unknown>)[name] !== 'function')
@@ -55,53 +92,61 @@ export class DefinedCommandDispatcher<D extends CommandDefinitions> implements C
     for (const name of Object.keys(handlers))
       if (!Object.prototype.hasOwnProperty.call(definitions, name))
         throw new TypeError(`runHost: handler \`${name}\` has no command definition`)
-    this.names = new Set(Object.keys(definitions))
   }
 
-  handle(cmd: HostCommand, ctx?: HandlerContext): ReturnType<CommandDispatcher['handle']> {
-    if (!this.names.has(cmd.cmd)) return this.builtIns.handle(cmd, ctx)
-    const name = cmd.cmd as keyof D & string
-    const def = this.definitions[name]!
+  /** Whether this host serves `name`. */
+  private defines(name: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.definitions, name)
+  }
+
+  handle(cmd: HostCommand, ctx: HandlerContext): HostReport | Promise<HostReport> {
+    const name = cmd.cmd
+    if (!this.defines(name)) {
+      if (name === 'probe_ui_thread')
+        return { cmd: 'report_ui_thread_alive', nonce: (cmd as ProbeUiThread).nonce }
+      throw new Error(notDefinedReason(name))
+    }
+    const def: CommandDefinition = this.definitions[name]!
+    const handler = this.handlers[name] as AnyHandler
+    const adapter = agentMuxAdapterOf(def)
+    const sagaId = ctx.sagaId
+    const context = new HandlerContextView(ctx)
+    if (adapter) {
+      const result = handler(inputOf(cmd as CustomCommand), context)
+      if (!(result instanceof Promise)) return adapter.toReport(sagaId, result)
+      return result.then((value) => adapter.toReport(sagaId, value))
+    }
     const parsed = def.input.safeParse(inputOf(cmd as CustomCommand))
     if (!parsed.success)
       throw new Error(`invalid input for \`${name}\`: ${describeSchemaError(parsed.error)}`)
-    const handler = this.handlers[name] as (input: unknown, ctx: CommandContext) => unknown
-    const sagaId = ctx?.sagaId ?? 0
-    const result = handler(parsed.data, new HandlerContextView(ctx, sagaId))
-    if (!(result instanceof Promise)) return toReport(name, def, sagaId, result)
-    return result.then((value) => toReport(name, def, sagaId, value))
+    const result = handler(parsed.data, context)
+    if (!(result instanceof Promise)) return toResult(name, def, sagaId, result)
+    return result.then((value) => toResult(name, def, sagaId, value))
   }
 }
 
-/**
- * `CommandContext` over the executor's context, without reading its signal until the handler does
- * (a handler that never looks at it costs no AbortController).
- */
+/** `CommandContext` over the executor's, reading its signal only when the handler does. */
 class HandlerContextView implements CommandContext {
   readonly deadline: number
+  readonly sagaId: number
 
-  constructor(
-    private readonly ctx: HandlerContext | undefined,
-    readonly sagaId: number,
-  ) {
-    this.deadline = ctx?.deadline ?? Number.POSITIVE_INFINITY
+  constructor(private readonly ctx: HandlerContext) {
+    this.deadline = ctx.deadline ?? Number.POSITIVE_INFINITY
+    this.sagaId = ctx.sagaId
   }
 
   get signal(): AbortSignal {
-    return this.ctx?.signal ?? new AbortController().signal
+    return this.ctx.signal
   }
 }
 
-/** The handler's output, checked by the command's `output` schema, as `report_result`. */
-function toReport(
-  name: string,
-  def: CommandDefinition,
-  sagaId: number,
-  value: unknown,
-): { cmd: 'report_result'; saga_id: number; output: unknown } {
+/** The handler's output, checked by the command's `output` schema and by the wire's rules. */
+function toResult(name: string, def: CommandDefinition, sagaId: number, value: unknown): ReportResult {
   const output = def.output.safeParse(value)
   if (!output.success)
     throw new Error(`output of \`${name}\` is invalid: ${describeSchemaError(output.error)}`)
+  const unencodable = findUnencodable(output.data, 'output')
+  if (unencodable !== undefined) throw new Error(`output is not encodable: ${unencodable}`)
   return { cmd: 'report_result', saga_id: sagaId, output: output.data }
 }
 

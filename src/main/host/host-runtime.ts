@@ -2,26 +2,37 @@ import type { Disposable } from '../base/disposable'
 import type { Logger } from '../base/logger'
 import { OnceEmitter } from '../base/once-emitter'
 import type { FrameConnection } from '../ipc/frame-connection'
+import { describeThrown } from '../../shared/describe-thrown'
 import { parseHostBoundFast } from '../../shared/host-bound-fast'
 import {
   encodeHostInbound,
+  exceedsFrameLimit,
   FEATURE_ACK,
+  MAX_FRAME_BYTES,
   FEATURE_DEADLINE,
   type ControlCommand,
+  type CustomCommandNames,
   type Event,
   type HostBound,
   type HostInbound,
   type ParseResult,
 } from '../../shared/protocol-core'
 import { CommandExecutor } from './command-executor'
-import { CommandHandlers, type CommandDispatcher } from './command-handlers'
+import type { CommandDispatcher } from './defined-command-dispatcher'
 import { HOST_VERSION } from './host-config'
 
 /** The full (zod) parser of launcher → host frames: `parseHostBoundBySchema`. */
 export type HostBoundParser = (
   input: string | Uint8Array,
-  customNames?: ReadonlySet<string>,
+  customNames?: CustomCommandNames,
 ) => ParseResult<HostBound>
+
+/**
+ * Every command name on a well-formed envelope reaches the dispatcher, which answers the ones the
+ * host does not define with a failure report (as JSON-RPC answers "method not found"), instead of
+ * the parser refusing them as bad frames, which would leave the caller waiting out its timeout.
+ */
+const ANY_COMMAND: CustomCommandNames = 'any'
 
 /**
  * Frames held while the schemas load, in bytes (plus {@link HELD_FRAME_OVERHEAD} each). The
@@ -46,9 +57,8 @@ export interface HostRuntimeOptions {
   /** HOSTPIPE_TOKEN. */
   token: string
   log: Logger
-  handlers?: CommandDispatcher
-  /** The app-defined commands (§9) this host accepts beside the built-in ones. Default none. */
-  customCommands?: ReadonlySet<string>
+  /** Runs the commands; the host serves what it defines and fails every other command's saga. */
+  handlers: CommandDispatcher
   /** `--host-delay-ms`. */
   delayMs?: number
   /** Called for each completed command before its report is sent (HOSTPIPE_RECORD). */
@@ -96,7 +106,7 @@ export class HostRuntime {
     this.conn = opts.connection
     this.log = opts.log
     this.executor = new CommandExecutor({
-      handlers: opts.handlers ?? new CommandHandlers(),
+      handlers: opts.handlers,
       send: (frame) => this.send(frame),
       delayMs: opts.delayMs,
       onCommandCompleted: opts.onCommandCompleted,
@@ -147,10 +157,10 @@ export class HostRuntime {
 
   private onFrame(frame: string | Uint8Array): void {
     if (this.held) return this.hold(frame)
-    const fast = parseHostBoundFast(frame, this.opts.customCommands)
+    const fast = parseHostBoundFast(frame, ANY_COMMAND)
     if (fast) return this.dispatch(fast)
     if (!this.schemaParser) return this.hold(frame)
-    const parsed = this.schemaParser(frame, this.opts.customCommands)
+    const parsed = this.schemaParser(frame, ANY_COMMAND)
     if (!parsed.ok) return this.log.warn(`ignoring a bad frame from the launcher: ${parsed.message}`)
     this.dispatch(parsed.frame)
   }
@@ -227,9 +237,28 @@ export class HostRuntime {
     }
   }
 
+  /**
+   * Never throws. A report that cannot be encoded (a value the output checks let through, such as
+   * a getter that throws when read again) or that is over MAX_FRAME_BYTES, which the launcher
+   * would refuse and close the connection for, is replaced by the failure of its saga alone.
+   */
   private send(frame: HostInbound): void {
+    let line: string
+    try {
+      line = encodeHostInbound(frame)
+    } catch (err) {
+      line = this.failedReportLine(frame, `report is not encodable: ${describeThrown(err, 'encoding')}`)
+    }
+    if (exceedsFrameLimit(line))
+      line = this.failedReportLine(frame, `report is larger than the ${MAX_FRAME_BYTES}-byte frame limit`)
     // A send fails only once the connection is closing, and then `onClose` ends the session.
-    this.conn.send(encodeHostInbound(frame)).catch(ignore)
+    this.conn.send(line).catch(ignore)
+  }
+
+  private failedReportLine(frame: HostInbound, reason: string): string {
+    this.log.warn(`cannot send ${frame.cmd}: ${reason}`)
+    const sagaId = 'saga_id' in frame ? frame.saga_id : 0
+    return encodeHostInbound({ cmd: 'report_saga_action_failed', saga_id: sagaId, reason })
   }
 
   private end(reason: string): void {

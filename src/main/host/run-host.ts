@@ -13,7 +13,12 @@ const STOP_GRACE_MS = 1000
 
 /** What `runHost` serves. */
 export interface RunHostOptions<D extends CommandDefinitions> {
-  /** The app's commands (`defineCommands`), the same object the launcher was given. */
+  /**
+   * The commands this host serves (`defineCommands`, the same object the launcher was given; or
+   * `agentMuxCommands` for the AgentMux ones, alone or spread beside the app's). The host serves
+   * these and no other: any other command fails its saga at once with the reason
+   * ``host does not define command `NAME` ``.
+   */
   commands: D
   /** One handler per command: `(input, { signal, deadline, sagaId }) => output`, sync or async. */
   handlers: CommandHandlersOf<D>
@@ -22,11 +27,12 @@ export interface RunHostOptions<D extends CommandDefinitions> {
 /**
  * Runs this process as a hostpipe host (ARCHITECTURE §4, §9): connects to the launcher that
  * spawned it (socket or port, from the environment it set: HOSTPIPE_PIPE, HOSTPIPE_TOKEN, …),
- * registers with features `ack` and `deadline`, and executes commands in arrival order: the app's
- * defined commands through `handlers` (input and output checked by their schemas), the built-in
- * AgentMux commands through the built-in window-pool handlers. Honours `--host-delay-ms N`
+ * registers with features `ack` and `deadline`, and executes commands in arrival order through
+ * `handlers` (input and output checked by their schemas; an output the wire cannot carry fails
+ * the call, naming the field). Whatever a handler throws fails only its call, with the thrown
+ * value's `message` (or a description) as the reason. Honours `--host-delay-ms N`
  * (argv), HOSTPIPE_RECORD (one `<seq> <saga_id>` line per completed command), `cancel_saga` and
- * deadlines. Works under Electron's `utilityProcess.fork` and Node's `child_process.fork`.
+ * deadlines. Works under Electron's `utilityProcess.fork` and Node's `child_process.spawn`.
  *
  * The process exits by itself: code 0 when the launcher closes the connection or goes away
  * (SIGTERM too), 1 when the launcher refused it, 2 on a bad environment (message on stderr).
@@ -60,7 +66,6 @@ export async function runHost<const D extends CommandDefinitions>(options: RunHo
     spawnId: config.spawnId,
     role: config.role,
     handlers: dispatcher,
-    customCommands: dispatcher.names,
     // Synchronous: the line is on disk before the command's report (and its ack) is sent.
     onCommandCompleted: recordPath
       ? (seq, sagaId) => appendFileSync(recordPath, `${seq} ${sagaId}\n`)

@@ -1,8 +1,11 @@
 /**
- * The host's model of a window pool: the state the default command handlers act on. A real host
- * would open and close windows; this one keeps their labels, which is enough for the launcher to
- * see sagas complete.
+ * The demo host's window pool and its handlers for the AgentMux commands (`agentMuxCommands`). A
+ * real host would open and close windows; this one keeps their labels, which is enough for the
+ * launcher to see sagas complete.
  */
+import type { CommandHandlersOf } from '../../lib/host'
+import type { agentMuxCommands } from '../../shared/agentmux-commands'
+
 export class WindowPool {
   private readonly windows = new Set<string>()
   private lastWindowNumber = 0
@@ -29,5 +32,17 @@ export class WindowPool {
 
   get labels(): string[] {
     return [...this.windows]
+  }
+}
+
+/** The AgentMux handlers over one pool, for `runHost({ commands: agentMuxCommands, handlers })`. */
+export function windowPoolHandlers(pool: WindowPool): CommandHandlersOf<typeof agentMuxCommands> {
+  return {
+    spawn_pool_window: () => ({ label: pool.add() }),
+    reap_panes: ({ label }) => {
+      pool.reapPanes(label)
+      return { label }
+    },
+    drain_pool_if_last: ({ label }) => ({ label, was_last: pool.drainIfLast(label) }),
   }
 }

@@ -1,0 +1,132 @@
+/**
+ * What a call's input or output may hold to travel on the wire unchanged (docs/protocol.md):
+ * exactly the values `JSON.parse(JSON.stringify(v))` gives back equal to `v`.
+ *
+ * Travels: plain objects (prototype `Object.prototype` or null), arrays (not subclassed, no
+ * holes), strings (well-formed UTF-16: a lone surrogate is refused by the peer's parser), finite
+ * numbers (`-0` arrives as `0`), booleans and null. An object member whose value is `undefined` is
+ * left out, as JSON leaves it out; so are symbol-keyed and non-enumerable properties, which JSON
+ * never reads. Everything else is refused, with the path of the first such value: a BigInt, a
+ * symbol, a function (a `toJSON` method included), `undefined` in an array, NaN and ±Infinity
+ * (JSON writes them as null), a cycle, and every object that is not plain (`Date`, `Map`, `Set`,
+ * a typed array, a boxed primitive, a class instance): JSON would turn them into a string, `{}`
+ * or something else than what was sent.
+ *
+ * Runtime-free: no Node, no DOM.
+ */
+import { describeThrown } from './describe-thrown'
+import { isWellFormed } from './frame-decoding'
+
+/** Deeper values are refused: JSON.stringify would overflow the stack on the way. */
+export const MAX_WIRE_DEPTH = 512
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+
+/**
+ * The first value in `value` the wire cannot carry faithfully, as a sentence naming its path
+ * from `root` (`"output.total is a BigInt"`, `"input.items[2] is undefined"`), or undefined when
+ * all of it travels. A top-level `undefined` travels (a command without a result sends none).
+ * Never throws: a getter or a Proxy trap that throws makes the value refused
+ * (`"output.x cannot be read: …"`). Each property is read once; plain objects with a handful of
+ * members cost well under a microsecond.
+ */
+export function findUnencodable(value: unknown, root: string = 'value'): string | undefined {
+  if (value === undefined) return undefined
+  const trail: Array<string | number> = []
+  let what: string | undefined
+  try {
+    what = check(value, trail, [])
+  } catch (err) {
+    what = `cannot be read: ${describeThrown(err, 'reading it')}`
+  }
+  return what === undefined ? undefined : `${pathOf(root, trail)} ${what}`
+}
+
+/**
+ * What is wrong with `v` (`"is a BigInt"`), or undefined. On a failure `trail` holds the path to
+ * the value at fault (it is only popped on success), so no path string is built for values that travel.
+ */
+function check(v: unknown, trail: Array<string | number>, ancestors: object[]): string | undefined {
+  switch (typeof v) {
+    case 'string':
+      return isWellFormed(v) ? undefined : 'is a string with a lone surrogate'
+    case 'boolean':
+      return undefined
+    case 'number':
+      return Number.isFinite(v) ? undefined : `is ${String(v)}`
+    case 'bigint':
+      return 'is a BigInt'
+    case 'symbol':
+      return 'is a symbol'
+    case 'function':
+      return 'is a function'
+    case 'undefined':
+      return 'is undefined'
+  }
+  if (v === null) return undefined
+  return checkObject(v as object, trail, ancestors)
+}
+
+function checkObject(obj: object, trail: Array<string | number>, ancestors: object[]): string | undefined {
+  if (ancestors.includes(obj)) return 'is a cycle (it contains itself)'
+  if (ancestors.length >= MAX_WIRE_DEPTH) return `is nested deeper than ${MAX_WIRE_DEPTH} levels`
+  const proto: unknown = Object.getPrototypeOf(obj)
+  if (Array.isArray(obj)) {
+    if (proto !== Array.prototype) return `is ${kindOf(obj)}`
+    ancestors.push(obj)
+    for (let i = 0; i < obj.length; i++) {
+      trail.push(i)
+      const item: unknown = obj[i]
+      // JSON writes `null` for both, so neither comes back as sent.
+      if (item === undefined) return i in obj ? 'is undefined' : 'is an empty slot'
+      const what = check(item, trail, ancestors)
+      if (what !== undefined) return what
+      trail.pop()
+    }
+    ancestors.pop()
+    return undefined
+  }
+  if (proto !== Object.prototype && proto !== null) return `is ${kindOf(obj)}`
+  ancestors.push(obj)
+  for (const key in obj) {
+    // for…in also walks a polluted Object.prototype, which JSON.stringify never reads.
+    if (!Object.hasOwn(obj, key)) continue
+    trail.push(key)
+    if (!isWellFormed(key)) return 'is a key with a lone surrogate'
+    const item: unknown = (obj as Record<string, unknown>)[key]
+    if (item !== undefined) {
+      const what = check(item, trail, ancestors)
+      if (what !== undefined) return what
+    }
+    trail.pop()
+  }
+  ancestors.pop()
+  return undefined
+}
+
+/** `a Date`, `a Map`, `an instance of Foo`, `an object`: never throws. */
+function kindOf(obj: object): string {
+  let tag: string
+  try {
+    tag = Object.prototype.toString.call(obj).slice(8, -1)
+  } catch {
+    return 'an object'
+  }
+  if (tag !== 'Object') return (/^[AEIO]/.test(tag) ? 'an ' : 'a ') + tag
+  try {
+    const name: unknown = (obj as { constructor?: { name?: unknown } }).constructor?.name
+    if (typeof name === 'string' && name !== '' && name !== 'Object') return `an instance of ${name}`
+  } catch {
+    // A throwing `constructor` getter: nothing more to say.
+  }
+  return 'an object that is not plain'
+}
+
+/** `output.items[2]["a b"]`. */
+function pathOf(root: string, trail: ReadonlyArray<string | number>): string {
+  let path = root
+  for (const key of trail)
+    if (typeof key === 'number') path += `[${key}]`
+    else path += IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
+  return path
+}
