@@ -35,6 +35,12 @@ export interface CommandExecutorOptions {
   clock?: Clock
   /** Wall clock the `deadline` fields are compared with. Default Date.now. */
   wallNow?: () => number
+  /**
+   * The host registered with `per_call_ack`: a `report_result` or `report_saga_action_failed`
+   * carries its command's `seq` and is its ack, and every other command gets an ack of its own.
+   * Default false: one cumulative ack covers each run of commands.
+   */
+  perCallAcks?: boolean
 }
 
 interface QueuedCommand {
@@ -44,6 +50,8 @@ interface QueuedCommand {
   sagaId: number
   /** `cancel_saga` came for it while it waited: it is acked without running (already reported). */
   isCancelled: boolean
+  /** Per-call acks: its report carried its seq, so it needs no ack. */
+  isAcked: boolean
 }
 
 /**
@@ -68,6 +76,7 @@ export class CommandExecutor {
   private readonly log: Logger
   private readonly clock: Clock
   private readonly wallNow: () => number
+  private readonly perCallAcks: boolean
   private readonly queue = new FifoQueue<QueuedCommand>()
   /** The command being executed (its delay included), for `cancel`. */
   private running: CommandRun | undefined
@@ -86,11 +95,12 @@ export class CommandExecutor {
     this.log = opts.log ?? silentLogger
     this.clock = opts.clock ?? systemClock
     this.wallNow = opts.wallNow ?? Date.now
+    this.perCallAcks = opts.perCallAcks === true
   }
 
   enqueue(seq: number, command: HostCommand): void {
     if (this.isDisposed) return
-    this.queue.push({ seq, command, sagaId: sagaIdOf(command) ?? 0, isCancelled: false })
+    this.queue.push({ seq, command, sagaId: sagaIdOf(command) ?? 0, isCancelled: false, isAcked: false })
     if (this.isScheduled || this.isRunning) return
     this.isScheduled = true
     // After the current chunk: every frame of it is queued by then, so one ack covers them all.
@@ -140,6 +150,10 @@ export class CommandExecutor {
         const ran = item.isCancelled ? false : this.runOne(item)
         const tookTime = typeof ran === 'boolean' ? ran : await ran
         if (this.isDisposed) return
+        if (this.perCallAcks) {
+          if (!item.isAcked) this.send({ cmd: 'ack', seq: item.seq })
+          continue
+        }
         this.unackedSeq = item.seq
         if (tookTime) this.flushBatch()
       }
@@ -234,6 +248,11 @@ export class CommandExecutor {
     }
     // Saga commands without a saga (id 0 or absent) have nobody waiting for their report.
     if (report.cmd !== 'report_ui_thread_alive' && item.sagaId === 0) return
+    if (this.perCallAcks && report.cmd === 'report_result') {
+      item.isAcked = true
+      this.send({ cmd: 'report_result', saga_id: report.saga_id, output: report.output, seq: item.seq })
+      return
+    }
     this.send(report)
   }
 
@@ -245,10 +264,12 @@ export class CommandExecutor {
     if (reason === REASON_DEADLINE_EXCEEDED || reason === REASON_CANCELLED) this.log.debug(line)
     else this.log.warn(line)
     if (item.sagaId === 0 || this.isDisposed) return
+    if (this.perCallAcks) item.isAcked = true
     this.send({
       cmd: 'report_saga_action_failed',
       saga_id: item.sagaId,
       reason,
+      ...(this.perCallAcks ? { seq: item.seq } : {}),
     })
   }
 

@@ -10,6 +10,7 @@ import {
   FEATURE_ACK,
   MAX_FRAME_BYTES,
   FEATURE_DEADLINE,
+  FEATURE_PER_CALL_ACK,
   type ControlCommand,
   type CustomCommandNames,
   type Event,
@@ -59,6 +60,11 @@ export interface HostRuntimeOptions {
   log: Logger
   /** Runs the commands; the host serves what it defines and fails every other command's saga. */
   handlers: CommandDispatcher
+  /**
+   * Register with `per_call_ack`: each report is its command's ack, other commands are acked one
+   * by one. Default false (cumulative acks, as the AgentMux commands' wire has them).
+   */
+  perCallAcks?: boolean
   /** `--host-delay-ms`. */
   delayMs?: number
   /** Called for each completed command before its report is sent (HOSTPIPE_RECORD). */
@@ -111,6 +117,7 @@ export class HostRuntime {
       delayMs: opts.delayMs,
       onCommandCompleted: opts.onCommandCompleted,
       log: opts.log,
+      perCallAcks: opts.perCallAcks,
     })
   }
 
@@ -128,7 +135,9 @@ export class HostRuntime {
       pid: this.opts.pid ?? process.pid,
       version: HOST_VERSION,
       token: this.opts.token,
-      features: [FEATURE_ACK, FEATURE_DEADLINE],
+      features: this.opts.perCallAcks
+        ? [FEATURE_ACK, FEATURE_DEADLINE, FEATURE_PER_CALL_ACK]
+        : [FEATURE_ACK, FEATURE_DEADLINE],
       ...(this.opts.spawnId === undefined ? {} : { spawn_id: this.opts.spawnId }),
       ...(this.opts.role === undefined ? {} : { role: this.opts.role }),
     })

@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs'
+import { agentMuxAdapterOf } from '../../shared/agentmux-commands'
 import type { CommandDefinitions } from '../../shared/define-commands'
 import { setUnexpectedErrorHandler } from '../base/unexpected-error'
 import { DefinedCommandDispatcher, type CommandHandlersOf } from './defined-command-dispatcher'
@@ -66,6 +67,9 @@ export async function runHost<const D extends CommandDefinitions>(options: RunHo
     spawnId: config.spawnId,
     role: config.role,
     handlers: dispatcher,
+    // The AgentMux commands keep their wire (cumulative acks over one ordered lane); a host of
+    // app commands confirms each call on its own.
+    perCallAcks: !Object.values(options.commands).some((def) => agentMuxAdapterOf(def) !== undefined),
     // Synchronous: the line is on disk before the command's report (and its ack) is sent.
     onCommandCompleted: recordPath
       ? (seq, sagaId) => appendFileSync(recordPath, `${seq} ${sagaId}\n`)
