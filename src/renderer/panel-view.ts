@@ -89,7 +89,7 @@ export class PanelView {
   private readonly logNodes = new Map<number, HTMLLIElement>()
   private readonly commandRows = new Map<string, CommandRowCells>()
   private lastState: string | undefined
-  private lastActions = ''
+  private lastActions: string | undefined
   private isLauncherGone = false
 
   constructor(root: HTMLElement) {
