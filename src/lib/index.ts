@@ -44,6 +44,8 @@ export * from '../shared/protocol'
 export type {
   DiagnosticsSnapshot,
   DiagnosticsEvent,
+  DiagnosticsAction,
+  CommandStats,
   SagaTotals,
   TransportKind,
   PipeState,

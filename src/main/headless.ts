@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     server = await startDiagnosticsServer(launcher, {
       port: options.port ?? 0,
       staticDir: join(here, '../renderer'),
+      // The demo's host serves the AgentMux commands, so the panel's burst has something to run.
+      actions: ['kill-host', 'stop-host', 'start-host', 'burst'],
       log,
     })
     process.stdout.write(`Diagnostics: ${server.url}\n`)

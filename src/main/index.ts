@@ -56,6 +56,8 @@ function main(): void {
     try {
       window = openDiagnosticsWindow(launcher, {
         boundsFile: join(app.getPath('userData'), 'diagnostics-window.json'),
+        // The demo's host serves the AgentMux commands, so the panel's burst has something to run.
+        actions: ['kill-host', 'stop-host', 'start-host', 'burst'],
       })
     } catch (err) {
       log.error(`could not open the diagnostics window: ${String(err)}`)

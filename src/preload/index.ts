@@ -19,6 +19,11 @@ const api: PipeDiagnosticsApi = {
       ipcRenderer.removeListener(IPC_CHANNELS.snapshot, listener)
     }
   },
+  onLauncherGone(cb) {
+    const listener = (): void => cb()
+    ipcRenderer.on(IPC_CHANNELS.launcherGone, listener)
+    return () => ipcRenderer.removeListener(IPC_CHANNELS.launcherGone, listener)
+  },
   killHost: () => ipcRenderer.invoke(IPC_CHANNELS.killHost) as Promise<ActionResult>,
   stopHost: () => ipcRenderer.invoke(IPC_CHANNELS.stopHost) as Promise<ActionResult>,
   startHost: () => ipcRenderer.invoke(IPC_CHANNELS.startHost) as Promise<ActionResult>,

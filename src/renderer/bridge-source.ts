@@ -10,6 +10,7 @@ const errorResult = (err: unknown): ActionResult => ({
 export class BridgeSource implements PanelSource {
   readonly kind = 'bridge'
   private unsubscribe: (() => void) | undefined
+  private stopWatchingGone: (() => void) | undefined
   private disposed = false
 
   constructor(private readonly api: PipeDiagnosticsApi) {}
@@ -19,6 +20,10 @@ export class BridgeSource implements PanelSource {
     // Subscribed before asking, so no update falls between the two.
     this.unsubscribe = this.api.subscribe((snapshot) => {
       if (!this.disposed) handlers.snapshot(snapshot)
+    })
+    // The launcher stopped: no snapshot follows, so the panel must not keep showing it live.
+    this.stopWatchingGone = this.api.onLauncherGone(() => {
+      if (!this.disposed) handlers.status('gone')
     })
     this.api.getSnapshot().then(
       (snapshot) => {
@@ -56,5 +61,7 @@ export class BridgeSource implements PanelSource {
     this.disposed = true
     this.unsubscribe?.()
     this.unsubscribe = undefined
+    this.stopWatchingGone?.()
+    this.stopWatchingGone = undefined
   }
 }

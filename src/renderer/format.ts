@@ -8,6 +8,14 @@ export function formatCount(n: number | null | undefined): string {
   return typeof n === 'number' && Number.isFinite(n) ? String(Math.trunc(n)) : ''
 }
 
+/**
+ * A latency in whole ms, rounded up (a bound: "at most N ms", so a sub-ms call reads 1, not 0);
+ * '' for null (nothing measured).
+ */
+export function formatLatencyMs(ms: number | null | undefined): string {
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? String(Math.ceil(ms)) : ''
+}
+
 /** A pid, or '' while there is no host. */
 export function formatPid(pid: number | null | undefined): string {
   return typeof pid === 'number' && Number.isInteger(pid) && pid > 0 ? String(pid) : ''

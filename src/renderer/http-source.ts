@@ -50,7 +50,8 @@ class Unauthorized extends Error {}
  * launcher Event, a flood during a burst) are not used: each snapshot's event ring already holds
  * the ones worth showing, folded, the same as Electron gets. When the stream drops it closes it and starts over with a fresh
  * snapshot after a growing delay; that fresh GET is also how a 401 is noticed, since
- * EventSource cannot see status codes.
+ * EventSource cannot see status codes. When that GET fails too (no answer, or an error such as
+ * the 503 of a stopped launcher) the status is `gone` until the API answers again.
  */
 export class HttpSource implements PanelSource {
   readonly kind = 'http'
@@ -60,6 +61,8 @@ export class HttpSource implements PanelSource {
   private attempt = 0
   private disposed = false
   private hasConnected = false
+  /** The API did not answer the last snapshot request: the launcher is gone (or its server). */
+  private isGone = false
 
   constructor(private readonly deps: HttpSourceDeps) {}
 
@@ -117,14 +120,24 @@ export class HttpSource implements PanelSource {
     if (this.disposed) return
     const handlers = this.handlers
     if (!handlers) return
-    handlers.status(this.hasConnected ? 'reconnecting' : 'connecting')
+    if (!this.isGone) handlers.status(this.hasConnected ? 'reconnecting' : 'connecting')
     try {
       handlers.snapshot(await this.fetchSnapshot())
       this.hasConnected = true
     } catch (err) {
-      if (err instanceof Unauthorized) this.failUnauthorized()
-      else this.scheduleReconnect()
+      if (err instanceof Unauthorized) return this.failUnauthorized()
+      if (this.disposed) return
+      if (!this.isGone) {
+        this.isGone = true
+        handlers.status('gone')
+      }
+      this.scheduleReconnect()
       return
+    }
+    if (this.isGone && !this.disposed) {
+      // It answers again (a launcher behind the same address): live once the stream opens.
+      this.isGone = false
+      handlers.status('reconnecting')
     }
     if (this.disposed) return
     this.openStream(handlers)
@@ -169,7 +182,7 @@ export class HttpSource implements PanelSource {
 
   private scheduleReconnect(): void {
     if (this.disposed || this.retryTimer !== undefined) return
-    this.handlers?.status('reconnecting')
+    if (!this.isGone) this.handlers?.status('reconnecting')
     const delay = reconnectDelayMs(this.attempt++)
     this.retryTimer = this.deps.setTimeout(() => {
       this.retryTimer = undefined

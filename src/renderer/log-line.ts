@@ -14,11 +14,11 @@ export interface LogLine {
 }
 
 /**
- * The launcher writes saga failures as "saga 7 failed: <reason>", and folds a run of them into
- * "36 sagas failed (saga 1 … saga 36): <reason>". Recognised by wording, since the feed's ring
- * carries plain messages.
+ * The launcher writes saga failures as "saga 7 (add) failed: <reason>", and folds a run of them
+ * into "36 sagas (add, sub) failed (saga 1 … saga 36): <reason>" (the command names are absent
+ * when unknown). Recognised by wording, since the feed's ring carries plain messages.
  */
-const SAGA_FAILURE = /\bsagas? failed\b|\bsaga \d+ failed\b|\bsaga_failed\b/i
+const SAGA_FAILURE = /\b(?:saga \d+|\d+ sagas|sagas?)(?: \([^)]*\))? failed\b|\bsaga_failed\b/i
 const REASON = /\bfailed\b[^:]*:\s*(.+)$/i
 
 export function isSagaFailureMessage(message: string): boolean {

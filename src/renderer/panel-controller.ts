@@ -3,7 +3,7 @@ import { Countdown } from './countdown'
 import { DepthChart } from './depth-chart'
 import { EventLogModel } from './event-log-model'
 import { LiveSeries } from './live-series'
-import type { PanelSource } from './panel-source'
+import type { LinkStatus, PanelSource } from './panel-source'
 import type { PanelView } from './panel-view'
 import { RenderScheduler } from './render-scheduler'
 
@@ -32,6 +32,7 @@ export class PanelController {
   private chart: DepthChart | undefined
   private readonly intervals: number[] = []
   private disposed = false
+  private linkStatus: LinkStatus | undefined
 
   constructor(
     private readonly view: PanelView,
@@ -58,7 +59,11 @@ export class PanelController {
     )
     this.source.start({
       snapshot: (s) => this.acceptSnapshot(s),
-      status: (status) => this.view.renderLinkStatus(status),
+      status: (status) => {
+        if (status === 'gone' && this.linkStatus !== 'gone') this.noteLauncherGone()
+        this.linkStatus = status
+        this.view.renderLinkStatus(status)
+      },
       unauthorized: () => {
         this.dispose()
         this.onUnauthorized()
@@ -100,6 +105,18 @@ export class PanelController {
     const point = this.series.sample(now)
     this.chart?.update(this.series.columns(), this.latest?.capacity ?? 0, now)
     if (point) this.view.renderLegend(point.depth, point.rate)
+  }
+
+  /** In the log too, where it stays once the launcher is back. */
+  private noteLauncherGone(): void {
+    this.log.addLocal({
+      at: Date.now(),
+      level: 'error',
+      kind: 'error',
+      text: 'launcher gone: it stopped or no longer answers',
+      isSagaFailure: false,
+    })
+    this.scheduler.schedule()
   }
 
   private async act(action: DiagnosticsAction, count?: number): Promise<void> {

@@ -1,7 +1,10 @@
 import type { ActionResult, DiagnosticsAction, DiagnosticsSnapshot } from '../shared/diagnostics'
 
-/** How the panel's link to the launcher is doing, for the header and the stale-data dimming. */
-export type LinkStatus = 'connecting' | 'live' | 'reconnecting'
+/**
+ * How the panel's link to the launcher is doing, for the header and the stale-data dimming.
+ * `gone`: the launcher stopped or no longer answers; the panel shows its last state as stale.
+ */
+export type LinkStatus = 'connecting' | 'live' | 'reconnecting' | 'gone'
 
 export interface PanelSourceHandlers {
   snapshot(snapshot: DiagnosticsSnapshot): void

@@ -1,6 +1,7 @@
 import {
   COUNTER_NAMES,
   MAX_BURST,
+  type CommandStats,
   type CounterName,
   type DiagnosticsAction,
   type DiagnosticsSnapshot,
@@ -10,7 +11,7 @@ import { countdownText } from './countdown'
 import { counterLabel, counterTestId } from './counter-ids'
 import { find, h, setAttr, setText } from './dom'
 import type { LogItem } from './event-log-model'
-import { formatCount, formatPid, formatRate, formatTimeOfDay } from './format'
+import { formatCount, formatLatencyMs, formatPid, formatRate, formatTimeOfDay } from './format'
 import { gaugeBand, gaugeFraction } from './gauge'
 import type { LinkStatus } from './panel-source'
 
@@ -30,6 +31,16 @@ const COUNTER_TONES: Partial<Record<CounterName, 'bad' | 'warn'>> = {
 const URGENT_SECONDS = 10
 
 export type ActionHandler = (action: DiagnosticsAction, count?: number) => void
+
+/** The cells of one command row, each holding a bare value. */
+interface CommandRowCells {
+  row: HTMLTableRowElement
+  calls: HTMLElement
+  running: HTMLElement
+  failed: HTMLElement
+  p50: HTMLElement
+  p99: HTMLElement
+}
 
 /**
  * The panel's DOM: finds the elements of index.html, fills in the counters, and renders values
@@ -59,6 +70,13 @@ export class PanelView {
     sagas: Record<'started' | 'completed' | 'failed' | 'inFlight' | 'lateReports', HTMLElement>
     legendDepth: HTMLElement
     legendRate: HTMLElement
+    hostActions: HTMLElement
+    actionButtons: HTMLButtonElement[]
+    actionsOff: HTMLElement
+    goneBanner: HTMLElement
+    commandTable: HTMLElement
+    commandRows: HTMLElement
+    commandsEmpty: HTMLElement
     burstForm: HTMLFormElement
     burstCount: HTMLInputElement
     actionStatus: HTMLElement
@@ -69,7 +87,10 @@ export class PanelView {
   private readonly counters = new Map<CounterName, HTMLElement>()
   private readonly disposers: Array<() => void> = []
   private readonly logNodes = new Map<number, HTMLLIElement>()
+  private readonly commandRows = new Map<string, CommandRowCells>()
   private lastState: string | undefined
+  private lastActions: string | undefined
+  private isLauncherGone = false
 
   constructor(root: HTMLElement) {
     this.el = {
@@ -101,6 +122,13 @@ export class PanelView {
       },
       legendDepth: find(root, 'legend-depth'),
       legendRate: find(root, 'legend-rate'),
+      hostActions: find(root, 'host-actions'),
+      actionButtons: [...root.querySelectorAll<HTMLButtonElement>('button[data-action]')],
+      actionsOff: find(root, 'actions-off'),
+      goneBanner: find(root, 'launcher-gone'),
+      commandTable: find(root, 'command-table'),
+      commandRows: find(root, 'command-rows'),
+      commandsEmpty: find(root, 'commands-empty'),
       burstForm: find<HTMLFormElement>(root, 'burst-form'),
       burstCount: find<HTMLInputElement>(root, 'burst-count'),
       actionStatus: find(root, 'action-status'),
@@ -151,12 +179,7 @@ export class PanelView {
   renderSnapshot(s: DiagnosticsSnapshot): void {
     const el = this.el
     el.root.removeAttribute('aria-busy')
-    if (setText(el.state, s.state)) setAttr(el.state, 'data-state', s.state)
-    if (s.state !== this.lastState) {
-      // Announced once per change, in words, for screen readers; the badge itself stays bare.
-      el.announcer.textContent = `Pipe ${s.state.replace('-', ' ')}`
-      this.lastState = s.state
-    }
+    this.renderState(s.state)
     setText(el.transport, s.transport ?? '')
     setText(el.sessionId, formatCount(s.sessionId))
     const pid = formatPid(s.hostPid)
@@ -191,6 +214,9 @@ export class PanelView {
       setText(cell, formatCount(value))
       setAttr(cell, 'data-zero', String(!(value > 0)))
     }
+    // Feeds from launchers without per-command stats leave the table empty.
+    this.renderCommands(Array.isArray(s.commands) ? s.commands : [])
+    this.renderActions(Array.isArray(s.actions) ? s.actions : [])
   }
 
   renderCountdown(msLeft: number | null): void {
@@ -207,10 +233,23 @@ export class PanelView {
     setText(this.el.legendRate, formatRate(rate))
   }
 
+  /**
+   * The link's state. `gone` (the launcher stopped or no longer answers) shows the banner
+   * `launcher-gone` and turns the badge to `stopped`, struck through: the last snapshot said
+   * `connected`, and nothing will correct it.
+   */
   renderLinkStatus(status: LinkStatus): void {
-    setText(this.el.link, status === 'reconnecting' ? 'reconnecting…' : status)
+    const text = status === 'reconnecting' ? 'reconnecting…' : status === 'gone' ? 'launcher gone' : status
+    setText(this.el.link, text)
     setAttr(this.el.link, 'data-link', status)
     this.el.root.classList.toggle('is-stale', status !== 'live')
+    const isGone = status === 'gone'
+    if (isGone === this.isLauncherGone) return
+    this.isLauncherGone = isGone
+    this.el.goneBanner.hidden = !isGone
+    setAttr(this.el.state, 'data-gone', String(isGone))
+    if (isGone) this.renderState('stopped')
+    if (isGone) this.el.announcer.textContent = 'Launcher gone'
   }
 
   /**
@@ -247,6 +286,58 @@ export class PanelView {
     for (const dispose of this.disposers.splice(0)) dispose()
   }
 
+  /** The badge; `stopped` whatever the last snapshot said while the launcher is gone. */
+  private renderState(state: string): void {
+    const shown = this.isLauncherGone ? 'stopped' : state
+    setText(this.el.state, shown)
+    setAttr(this.el.state, 'data-state', shown)
+    if (shown !== this.lastState) {
+      // Announced once per change, in words, for screen readers; the badge itself stays bare.
+      this.el.announcer.textContent = `Pipe ${shown.replace('-', ' ')}`
+      this.lastState = shown
+    }
+  }
+
+  /** One row per command, kept by name: a new name gets a row at the end, the rest update in place. */
+  private renderCommands(commands: readonly CommandStats[]): void {
+    for (const c of commands) {
+      if (typeof c !== 'object' || c === null || typeof c.name !== 'string') continue
+      let cells = this.commandRows.get(c.name)
+      if (!cells) {
+        cells = commandRowCells(c.name)
+        this.commandRows.set(c.name, cells)
+        this.el.commandRows.append(cells.row)
+      }
+      setText(cells.calls, formatCount(c.calls))
+      setText(cells.running, formatCount(c.running))
+      setText(cells.failed, formatCount(c.failed))
+      setAttr(cells.failed, 'data-zero', String(!(c.failed > 0)))
+      setText(cells.p50, formatLatencyMs(c.p50Ms))
+      setText(cells.p99, formatLatencyMs(c.p99Ms))
+      setAttr(cells.p50, 'title', c.p50Ms === null ? 'no call ended in the last minute' : `${c.p50Ms} ms`)
+      setAttr(cells.p99, 'title', c.p99Ms === null ? 'no call ended in the last minute' : `${c.p99Ms} ms`)
+    }
+    const isEmpty = this.commandRows.size === 0
+    this.el.commandTable.hidden = isEmpty
+    this.el.commandsEmpty.hidden = !isEmpty
+  }
+
+  /** Shows only the actions the app allows (the snapshot's `actions`); the API refuses the rest. */
+  private renderActions(allowed: readonly DiagnosticsAction[]): void {
+    const key = allowed.join(',')
+    if (key === this.lastActions) return
+    this.lastActions = key
+    let hasHostAction = false
+    for (const button of this.el.actionButtons) {
+      const isAllowed = allowed.includes(button.dataset.action as DiagnosticsAction)
+      button.hidden = !isAllowed
+      hasHostAction ||= isAllowed
+    }
+    this.el.hostActions.hidden = !hasHostAction
+    this.el.burstForm.hidden = !allowed.includes('burst')
+    this.el.actionsOff.hidden = allowed.length > 0
+  }
+
   private buildCounters(container: HTMLElement): void {
     for (const name of COUNTER_NAMES) {
       const id = counterTestId(name)
@@ -258,6 +349,28 @@ export class PanelView {
       this.counters.set(name, value)
     }
   }
+}
+
+function commandRowCells(name: string): CommandRowCells {
+  const cell = (testId: string): HTMLElement => h('td', { class: 'num', 'data-testid': testId })
+  const cells = {
+    calls: cell('command-row-calls'),
+    running: cell('command-row-running'),
+    failed: cell('command-row-failed'),
+    p50: cell('command-row-p50'),
+    p99: cell('command-row-p99'),
+  }
+  const row = h(
+    'tr',
+    { 'data-testid': 'command-row' },
+    h('th', { scope: 'row', 'data-testid': 'command-row-name', title: name }, name),
+    cells.calls,
+    cells.running,
+    cells.failed,
+    cells.p50,
+    cells.p99,
+  )
+  return { row, ...cells }
 }
 
 function logItemNode(item: LogItem): HTMLLIElement {

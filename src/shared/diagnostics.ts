@@ -110,6 +110,30 @@ export interface SagaTotals {
   lateReports: number
 }
 
+/**
+ * One command's calls, as the panel's command table shows them. Latencies are from `saga_started`
+ * to the saga's end (completed or failed), over the calls that ended in the last minute.
+ */
+export interface CommandStats {
+  /** The command's name (`call(name, …)`, or an AgentMux `cmd`); OTHER_COMMANDS past the cap. */
+  name: string
+  /** Calls started (only grows). */
+  calls: number
+  /** Calls started and not yet ended. */
+  running: number
+  /** Calls that ended with `saga_failed` (only grows). */
+  failed: number
+  /** Median latency in ms; null when no call ended in the last minute. */
+  p50Ms: number | null
+  /** 99th-percentile latency in ms; null when no call ended in the last minute. */
+  p99Ms: number | null
+}
+
+/** The row that counts every command name past the first MAX_COMMAND_NAMES. */
+export const OTHER_COMMANDS = '(other)'
+/** Distinct command names with a row of their own; the rest share OTHER_COMMANDS. */
+export const MAX_COMMAND_NAMES = 256
+
 /** The whole feed: `GET /api/snapshot`, each SSE `snapshot` message, `pipeDiagnostics.getSnapshot()`. */
 export interface DiagnosticsSnapshot extends HostPipeSnapshot {
   state: PipeState
@@ -129,8 +153,16 @@ export interface DiagnosticsSnapshot extends HostPipeSnapshot {
   at: number
   /** Ms left of the disconnect budget; null when no deadline runs. */
   expiresInMs: number | null
+  /** One row per command name called so far, in order of first call, OTHER_COMMANDS last. */
+  commands: CommandStats[]
   /** Most recent last, bounded ring. */
   events: DiagnosticsEvent[]
+  /**
+   * The panel actions this front end allows (`startDiagnosticsServer`/`openDiagnosticsWindow`
+   * option `actions`), set by the server and the window; absent from `launcher.diagnostics()`.
+   * The panel hides the buttons of the others; absent means none.
+   */
+  actions?: DiagnosticsAction[]
 }
 
 export type DiagnosticsAction = 'kill-host' | 'stop-host' | 'start-host' | 'burst'
@@ -158,6 +190,8 @@ export interface PipeDiagnosticsApi {
   getSnapshot(): Promise<DiagnosticsSnapshot>
   /** Calls `cb` with each new snapshot; returns the unsubscribe function. */
   subscribe(cb: (snapshot: DiagnosticsSnapshot) => void): () => void
+  /** Calls `cb` once the launcher has stopped (no snapshot follows); returns the unsubscribe. */
+  onLauncherGone(cb: () => void): () => void
   killHost(): Promise<ActionResult>
   stopHost(): Promise<ActionResult>
   startHost(): Promise<ActionResult>

@@ -7,6 +7,8 @@ export const IPC_CHANNELS = {
   getSnapshot: 'pipe-diagnostics:get-snapshot',
   /** main → renderer push, one DiagnosticsSnapshot per message */
   snapshot: 'pipe-diagnostics:snapshot',
+  /** main → renderer push, no payload: the launcher stopped, no snapshot follows */
+  launcherGone: 'pipe-diagnostics:launcher-gone',
   /** invoke → ActionResult */
   killHost: 'pipe-diagnostics:kill-host',
   stopHost: 'pipe-diagnostics:stop-host',

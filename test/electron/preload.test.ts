@@ -42,6 +42,7 @@ describe('the preload bridge', () => {
       'burst',
       'getSnapshot',
       'killHost',
+      'onLauncherGone',
       'startHost',
       'stopHost',
       'subscribe',
@@ -61,6 +62,15 @@ describe('the preload bridge', () => {
       [IPC_CHANNELS.startHost],
       [IPC_CHANNELS.burst, 42],
     ])
+  })
+
+  it('tells the panel the launcher is gone, without the IPC event, until unsubscribed', () => {
+    const calls: unknown[][] = []
+    const unsubscribe = api.onLauncherGone((...args: unknown[]) => calls.push(args))
+    for (const fn of bridge.listeners.get(IPC_CHANNELS.launcherGone) ?? []) fn({ sender: 'ipc event' })
+    unsubscribe()
+    for (const fn of bridge.listeners.get(IPC_CHANNELS.launcherGone) ?? []) fn({ sender: 'ipc event' })
+    expect(calls).toEqual([[]])
   })
 
   it('delivers pushed snapshots without the IPC event, until unsubscribed', () => {

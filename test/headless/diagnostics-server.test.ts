@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { MAX_BURST, type ActionResult, type DiagnosticsSnapshot } from '../../src/shared/diagnostics'
+import {
+  DIAGNOSTICS_ACTIONS,
+  MAX_BURST,
+  type ActionResult,
+  type DiagnosticsSnapshot,
+} from '../../src/shared/diagnostics'
 import type { Event } from '../../src/shared/protocol'
 import { HostPipe } from '../../src/main/host-pipe'
 import { DiagnosticsServer, type DiagnosticsServerOptions } from '../../src/main/headless/diagnostics-server'
@@ -27,6 +32,7 @@ function sampleSnapshot(over: Partial<DiagnosticsSnapshot> = {}): DiagnosticsSna
     sagas: { started: 0, completed: 0, failed: 0, inFlight: 0, lateReports: 0 },
     at: 1_700_000_000_000,
     expiresInMs: null,
+    commands: [],
     events: [],
     ...over,
   }
@@ -34,6 +40,7 @@ function sampleSnapshot(over: Partial<DiagnosticsSnapshot> = {}): DiagnosticsSna
 
 class FakeSource implements DiagnosticsSource {
   current = sampleSnapshot()
+  readonly endListeners = new Set<() => void>()
   readonly listeners = new Set<(s: DiagnosticsSnapshot) => void>()
   readonly acts: Array<{ action: string; body: unknown }> = []
   answer: ActionResult | undefined
@@ -51,6 +58,13 @@ class FakeSource implements DiagnosticsSource {
   ): Promise<ActionResult> {
     this.acts.push({ action, body })
     return this.answer ?? { ok: true, action, detail: 'done' }
+  }
+  onDidEnd(fn: () => void): () => void {
+    this.endListeners.add(fn)
+    return () => this.endListeners.delete(fn)
+  }
+  end(): void {
+    for (const fn of this.endListeners) fn()
   }
   publish(s: DiagnosticsSnapshot): void {
     this.current = s
@@ -74,6 +88,8 @@ async function startServer(over: Partial<DiagnosticsServerOptions> = {}): Promis
       eventListeners.add(fn)
       return () => eventListeners.delete(fn)
     },
+    // Most tests drive the actions; the default (none) has tests of its own.
+    actions: DIAGNOSTICS_ACTIONS,
     ...over,
   })
   port = await server.listen()
@@ -285,7 +301,7 @@ describe('DiagnosticsServer snapshot', () => {
     const res = await httpRequest(port, '/api/snapshot', { headers: auth })
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
     expect(res.headers['cache-control']).toBe('no-store')
-    expect(res.json()).toEqual(source.current)
+    expect(res.json()).toEqual({ ...source.current, actions: DIAGNOSTICS_ACTIONS })
   })
 
   it('allows only GET on it', async () => {
@@ -305,7 +321,7 @@ describe('DiagnosticsServer event stream', () => {
     expect(sse.status).toBe(200)
     expect(sse.headers['content-type']).toBe('text/event-stream; charset=utf-8')
     const first = await sse.next((m) => m.event === 'snapshot')
-    expect(JSON.parse(first.data)).toEqual(source.current)
+    expect(JSON.parse(first.data)).toEqual({ ...source.current, actions: DIAGNOSTICS_ACTIONS })
 
     await until(() => source.listeners.size === 1 && eventListeners.size === 1)
     source.publish(sampleSnapshot({ pending: 3 }))
@@ -429,5 +445,77 @@ describe('DiagnosticsServer actions', () => {
     const res = await post('kill-host')
     expect(res.status).toBe(409)
     expect(res.json()).toEqual({ error: 'no host process is running' })
+  })
+})
+
+describe('DiagnosticsServer allowed actions', () => {
+  const post = (action: string, body?: string) =>
+    httpRequest(port, `/api/actions/${action}`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body,
+    })
+
+  it('allows no action by default: each answers 403 naming the action and the option', async () => {
+    await server.close()
+    await startServer({ actions: undefined })
+    for (const action of DIAGNOSTICS_ACTIONS) {
+      const res = await post(action, action === 'burst' ? '{"count":1}' : undefined)
+      expect(res.status, action).toBe(403)
+      const { error } = res.json() as { error: string }
+      expect(error).toContain(action)
+      expect(error).toContain(`startDiagnosticsServer(launcher, { actions: ['${action}'] })`)
+    }
+    expect(source.acts).toEqual([])
+  })
+
+  it('tells the panel which actions it allows, in every snapshot', async () => {
+    await server.close()
+    await startServer({ actions: undefined })
+    expect((await httpRequest(port, '/api/snapshot', { headers: auth })).json()).toMatchObject({
+      actions: [],
+    })
+    await server.close()
+    await startServer({ actions: ['burst', 'kill-host'] })
+    expect((await httpRequest(port, '/api/snapshot', { headers: auth })).json()).toMatchObject({
+      actions: ['kill-host', 'burst'],
+    })
+    const sse = await openSse(port, `/api/events?token=${TOKEN}`)
+    const first = await sse.next((m) => m.event === 'snapshot')
+    expect(JSON.parse(first.data).actions).toEqual(['kill-host', 'burst'])
+    sse.close()
+  })
+
+  it('runs the allowed actions and refuses the others with 403', async () => {
+    await server.close()
+    await startServer({ actions: ['kill-host', 'burst'] })
+    expect((await post('kill-host')).status).toBe(202)
+    expect((await post('burst', '{"count":3}')).status).toBe(202)
+    expect((await post('stop-host')).status).toBe(403)
+    expect((await post('start-host')).status).toBe(403)
+    expect(source.acts.map((a) => a.action)).toEqual(['kill-host', 'burst'])
+  })
+
+  it('refuses an actions option that is not a list of panel actions, naming the value', () => {
+    expect(() => new DiagnosticsServer({ source, token: TOKEN, actions: ['reboot' as never] })).toThrow(
+      /actions lists "reboot"/,
+    )
+    expect(
+      () => new DiagnosticsServer({ source, token: TOKEN, actions: 'burst' as unknown as never[] }),
+    ).toThrow(/actions must be an array/)
+  })
+})
+
+describe('DiagnosticsServer after the launcher stops', () => {
+  it('ends the event streams and answers 503 saying the launcher has stopped', async () => {
+    const sse = await openSse(port, `/api/events?token=${TOKEN}`)
+    await until(() => source.listeners.size === 1)
+    source.end()
+    await until(() => source.listeners.size === 0 && eventListeners.size === 0)
+    const res = await httpRequest(port, '/api/snapshot', { headers: auth })
+    expect(res.status).toBe(503)
+    expect(res.json()).toEqual({ error: expect.stringContaining('the launcher has stopped') })
+    expect((await openSse(port, `/api/events?token=${TOKEN}`)).status).toBe(503)
+    sse.close()
   })
 })

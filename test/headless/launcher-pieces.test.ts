@@ -18,6 +18,7 @@ async function makeLauncherPieces() {
   const server = new DiagnosticsServer({
     source: feed,
     token: TOKEN,
+    actions: ['kill-host', 'stop-host', 'start-host', 'burst'],
     subscribeEvents: (fn) => {
       const subscription = rig.bus.onDidEmit(fn)
       return () => subscription.dispose()
@@ -54,7 +55,12 @@ describe('launcher pieces over HTTP', () => {
     expect(s.counters.droppedOverflow).toBe(36)
     expect(s.sagas).toEqual({ started: 100, completed: 0, failed: 36, inFlight: 64, lateReports: 0 })
     expect(s.expiresInMs).toBe(30_000)
-    expect(s.events.map((e) => e.message)).toContain(`36 sagas failed (saga 1 … saga 36): ${REASON_OVERFLOW}`)
+    expect(s.events.map((e) => e.message)).toContain(
+      `36 sagas (spawn_pool_window) failed (saga 1 … saga 36): ${REASON_OVERFLOW}`,
+    )
+    expect(s.commands).toEqual([
+      { name: 'spawn_pool_window', calls: 100, running: 64, failed: 36, p50Ms: 0, p99Ms: 0 },
+    ])
 
     // start-host: a new host registers and the buffer drains into it.
     expect((await p.api('/api/actions/start-host', 'POST')).status).toBe(202)

@@ -133,7 +133,7 @@ describe('DiagnosticsFeed event ring', () => {
     expect(rig.feed.snapshot().events.at(-1)).toEqual({
       at: WALL + rig.clock.now(),
       level: 'warn',
-      message: 'saga 1 failed: pool is full',
+      message: 'saga 1 (spawn_pool_window) failed: pool is full',
     })
   })
 
@@ -141,7 +141,9 @@ describe('DiagnosticsFeed event ring', () => {
     const rig = makeFeedRig()
     rig.coordinator.burst(100)
     await settle()
-    expect(rig.messages()).toEqual([`warn 36 sagas failed (saga 1 … saga 36): ${REASON_OVERFLOW}`])
+    expect(rig.messages()).toEqual([
+      `warn 36 sagas (spawn_pool_window) failed (saga 1 … saga 36): ${REASON_OVERFLOW}`,
+    ])
   })
 
   it('keeps the last 200 events, most recent last', () => {
@@ -170,6 +172,63 @@ describe('DiagnosticsFeed event ring', () => {
   it('refuses every action when none were wired', async () => {
     const rig = makeFeedRig({ act: undefined })
     expect(await rig.feed.act('start-host')).toEqual({ ok: false, error: 'actions are not available' })
+  })
+})
+
+describe('DiagnosticsFeed commands', () => {
+  const started = (saga_id: number, name: string) =>
+    ({ event: 'saga_started', saga_id, name, version: 0 }) as const
+  const completed = (saga_id: number) => ({ event: 'saga_completed', saga_id, version: 0 }) as const
+  const failed = (saga_id: number, reason: string) =>
+    ({ event: 'saga_failed', saga_id, reason, version: 0 }) as const
+
+  it('counts each command’s calls, running calls, failures and latencies from the saga events', () => {
+    const rig = makeFeedRig()
+    rig.bus.emit(started(1, 'add'))
+    rig.bus.emit(started(2, 'add'))
+    rig.bus.emit(started(3, 'resize'))
+    rig.clock.advance(20)
+    rig.bus.emit(completed(1))
+    rig.bus.emit(failed(3, 'too big'))
+    expect(rig.feed.snapshot().commands).toEqual([
+      { name: 'add', calls: 2, running: 1, failed: 0, p50Ms: 20, p99Ms: 20 },
+      { name: 'resize', calls: 1, running: 0, failed: 1, p50Ms: 20, p99Ms: 20 },
+    ])
+    rig.clock.advance(61_000)
+    expect(rig.feed.snapshot().commands[0]).toMatchObject({ name: 'add', p50Ms: null, p99Ms: null })
+  })
+
+  it('names the failed call’s command in the event ring, and folds a run naming each command', () => {
+    const rig = makeFeedRig()
+    rig.bus.emit(started(1, 'add'))
+    rig.bus.emit(failed(1, 'bad input'))
+    for (const [id, name] of [
+      [2, 'a'],
+      [3, 'b'],
+      [4, 'c'],
+      [5, 'd'],
+      [6, 'a'],
+    ] as const) {
+      rig.bus.emit(started(id, name))
+      rig.bus.emit(failed(id, 'host gone'))
+    }
+    rig.bus.emit(failed(99, 'unknown start'))
+    expect(rig.messages()).toEqual([
+      'warn saga 1 (add) failed: bad input',
+      'warn 5 sagas (a, b, c, …) failed (saga 2 … saga 6): host gone',
+      'warn saga 99 failed: unknown start',
+    ])
+  })
+
+  it('tells end listeners once when it is disposed, and at once after', () => {
+    const rig = makeFeedRig()
+    let ends = 0
+    rig.feed.onDidEnd(() => ends++)
+    rig.feed.dispose()
+    rig.feed.dispose()
+    expect(ends).toBe(1)
+    rig.feed.onDidEnd(() => ends++)
+    expect(ends).toBe(2)
   })
 })
 

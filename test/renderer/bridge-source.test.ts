@@ -6,12 +6,18 @@ import { snapshotFixture } from './snapshot-fixture'
 
 function setup(getSnapshot: () => Promise<DiagnosticsSnapshot> = async () => snapshotFixture()) {
   let push: ((s: DiagnosticsSnapshot) => void) | undefined
+  let gone: (() => void) | undefined
   const unsubscribe = vi.fn()
+  const stopWatchingGone = vi.fn()
   const api: PipeDiagnosticsApi = {
     getSnapshot: vi.fn(getSnapshot),
     subscribe: vi.fn((cb) => {
       push = cb
       return unsubscribe
+    }),
+    onLauncherGone: vi.fn((cb) => {
+      gone = cb
+      return stopWatchingGone
     }),
     killHost: vi.fn(async () => ({ ok: true as const, action: 'kill-host' as const })),
     stopHost: vi.fn(async () => ({ ok: true as const, action: 'stop-host' as const })),
@@ -24,7 +30,16 @@ function setup(getSnapshot: () => Promise<DiagnosticsSnapshot> = async () => sna
   const snapshots: DiagnosticsSnapshot[] = []
   const statuses: LinkStatus[] = []
   source.start({ snapshot: (s) => snapshots.push(s), status: (s) => statuses.push(s), unauthorized: vi.fn() })
-  return { api, source, snapshots, statuses, unsubscribe, push: (s: DiagnosticsSnapshot) => push?.(s) }
+  return {
+    api,
+    source,
+    snapshots,
+    statuses,
+    unsubscribe,
+    stopWatchingGone,
+    push: (s: DiagnosticsSnapshot) => push?.(s),
+    launcherGone: () => gone?.(),
+  }
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0))
@@ -48,6 +63,15 @@ describe('the preload bridge data source', () => {
     push(snapshotFixture({ pending: 4 }))
     expect(snapshots.map((s) => s.pending)).toEqual([0, 3])
     expect(unsubscribe).toHaveBeenCalledOnce()
+  })
+
+  it('says the launcher is gone when the bridge reports it, and stops listening on dispose', async () => {
+    const { source, statuses, launcherGone, stopWatchingGone } = setup()
+    await flush()
+    launcherGone()
+    expect(statuses).toEqual(['connecting', 'live', 'gone'])
+    source.dispose()
+    expect(stopWatchingGone).toHaveBeenCalledOnce()
   })
 
   it('maps each action to its bridge call and a rejected call to an error result', async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { formatCount, formatPid, formatRate, formatTimeOfDay } from '../../src/renderer/format'
+import {
+  formatCount,
+  formatLatencyMs,
+  formatPid,
+  formatRate,
+  formatTimeOfDay,
+} from '../../src/renderer/format'
 
 describe('formatting values for the panel', () => {
   it('shows counts as bare digits, without separators or units', () => {
@@ -8,6 +14,14 @@ describe('formatting values for the panel', () => {
     expect(formatCount(null)).toBe('')
     expect(formatCount(undefined)).toBe('')
     expect(formatCount(NaN)).toBe('')
+  })
+
+  it('shows a latency as whole ms rounded up, or nothing when none was measured', () => {
+    expect(formatLatencyMs(0.3)).toBe('1')
+    expect(formatLatencyMs(12)).toBe('12')
+    expect(formatLatencyMs(12.01)).toBe('13')
+    expect(formatLatencyMs(0)).toBe('0')
+    expect(formatLatencyMs(null)).toBe('')
   })
 
   it('shows a pid, or nothing while there is no host', () => {

@@ -129,6 +129,31 @@ describe('the HTTP data source', () => {
     expect(streams).toHaveLength(1)
   })
 
+  it('says the launcher is gone when the stream drops and the API no longer answers, until it does', async () => {
+    let answer: 'ok' | 'down' | 'stopped' = 'ok'
+    const { streams, statuses, runTimers } = setup(async () => {
+      if (answer === 'down') throw new TypeError('Failed to fetch')
+      if (answer === 'stopped') return response(503, { error: 'the launcher has stopped' })
+      return response(200, snapshotFixture())
+    })
+    await flush()
+    streams[0]!.fire('open')
+    answer = 'stopped'
+    streams[0]!.fire('error')
+    await runTimers()
+    expect(statuses.slice(-2)).toEqual(['reconnecting', 'gone'])
+    answer = 'down'
+    await runTimers()
+    await runTimers()
+    expect(statuses.at(-1)).toBe('gone')
+    expect(statuses.filter((s) => s === 'gone')).toHaveLength(1)
+    answer = 'ok'
+    await runTimers()
+    expect(statuses.at(-1)).toBe('reconnecting')
+    streams.at(-1)!.fire('open')
+    expect(statuses.at(-1)).toBe('live')
+  })
+
   it('gives up and reports unauthorized when the API answers 401', async () => {
     const { unauthorized, streams, timers } = setup(async () => response(401, { error: 'unauthorized' }))
     await flush()

@@ -12,6 +12,17 @@ describe('describing a launcher log line', () => {
     expect(isSagaFailureMessage('burst refused: count must be an integer')).toBe(false)
   })
 
+  it('recognises failures that name their command, and keeps the name out of the reason', () => {
+    const one = describeLogEvent({ at: 1, level: 'warn', message: 'saga 12 (ns:add) failed: bad input' })
+    expect(one).toMatchObject({ isSagaFailure: true, kind: 'saga_failed', reason: 'bad input' })
+    const run = describeLogEvent({
+      at: 1,
+      level: 'warn',
+      message: '36 sagas (add, sub, …) failed (saga 1 … saga 36): host pipe backpressure overflow',
+    })
+    expect(run).toMatchObject({ isSagaFailure: true, reason: 'host pipe backpressure overflow' })
+  })
+
   it('pulls the reason out of a failure, including one with colons in it', () => {
     expect(
       describeLogEvent({ at: 1, level: 'warn', message: 'saga 3 failed: write failed: EPIPE' }).reason,

@@ -22,6 +22,7 @@ export function snapshotFixture(over: Partial<DiagnosticsSnapshot> = {}): Diagno
     sagas: { started: 0, completed: 0, failed: 0, inFlight: 0, lateReports: 0 },
     at: 1_700_000_000_000,
     expiresInMs: null,
+    commands: [],
     events: [],
     ...over,
   }

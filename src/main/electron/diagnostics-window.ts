@@ -85,10 +85,15 @@ export class DiagnosticsWindow {
     const wc = win.webContents
     this.denyNavigation(wc)
 
+    // Only ever to the panel itself: a frame that is anything else gets no data.
+    const isPanelShown = (): boolean => !wc.isDestroyed() && isPanelUrl(wc.mainFrame.url, panel)
     const unsubscribe = source.subscribe((snapshot) => {
-      // Only ever to the panel itself: a frame that is anything else gets no data.
-      if (!wc.isDestroyed() && isPanelUrl(wc.mainFrame.url, panel)) wc.send(IPC_CHANNELS.snapshot, snapshot)
+      if (isPanelShown()) wc.send(IPC_CHANNELS.snapshot, snapshot)
     })
+    const stopWatchingLauncher =
+      source.onDidEnd?.(() => {
+        if (isPanelShown()) wc.send(IPC_CHANNELS.launcherGone)
+      }) ?? (() => undefined)
 
     let saveTimer: NodeJS.Timeout | undefined
     const saveBounds = (): void => {
@@ -111,6 +116,7 @@ export class DiagnosticsWindow {
     win.on('closed', () => {
       clearTimeout(saveTimer)
       unsubscribe()
+      stopWatchingLauncher()
       if (this.window === win) this.window = undefined
     })
     wc.on('render-process-gone', (_e, details) =>

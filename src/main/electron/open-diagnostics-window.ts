@@ -3,8 +3,10 @@ import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { ipcMain, screen, type BrowserWindow } from 'electron'
 import type { CommandDefinitions } from '../../shared/define-commands'
+import type { DiagnosticsAction } from '../../shared/diagnostics'
 import { silentLogger } from '../base/logger'
 import { launcherInternals, type HostpipeLauncher } from '../launcher/app-launcher'
+import { parseAllowedActions, withAllowedActions } from '../launcher/diagnostics-actions'
 import type { DiagnosticsSource } from '../launcher/diagnostics-source'
 import { defaultPanelDir, defaultPreloadPath } from '../launcher/panel-files'
 import { DiagnosticsWindow } from './diagnostics-window'
@@ -22,6 +24,13 @@ export interface DiagnosticsWindowOpenOptions {
    * still fit a display, saved after a move or resize). Default none: the default size, not kept.
    */
   boundsFile?: string
+  /**
+   * The panel actions the app allows (`'kill-host' | 'stop-host' | 'start-host' | 'burst'`).
+   * Default none: the panel hides their buttons and the bridge refuses them with an error naming
+   * the action and this option. `burst` sends the AgentMux demo's `spawn_pool_window` commands:
+   * allow it only when the host serves them.
+   */
+  actions?: readonly DiagnosticsAction[]
 }
 
 /**
@@ -38,14 +47,19 @@ let isSessionHardened = false
  * and a refusal of every permission), fed live through the preload bridge; its actions
  * (kill/stop/start host, burst) act on this launcher. Returns the window at once; the panel loads
  * in the background. Call after `app.whenReady()`. Throws a TypeError for an object that is not
- * a hostpipe launcher, an Error before `start()`. One panel source per process: a second
+ * a hostpipe launcher or for `actions` that are not panel actions, an Error before `start()`.
+ * Once the launcher stops the panel says it is gone. One panel source per process: a second
  * launcher's window makes the panel IPC serve that launcher.
  */
 export function openDiagnosticsWindow(
   launcher: HostpipeLauncher<CommandDefinitions>,
   options: DiagnosticsWindowOpenOptions = {},
 ): BrowserWindow {
-  const source = launcherInternals(launcher).source
+  const source = withAllowedActions(
+    launcherInternals(launcher).source,
+    parseAllowedActions(options.actions, 'openDiagnosticsWindow'),
+    'openDiagnosticsWindow',
+  )
   const panelPath = join(defaultPanelDir(), 'index.html')
   const panel: PanelLocation = { kind: 'file', path: panelPath, url: pathToFileURL(panelPath).href }
   if (!isSessionHardened) {

@@ -4,7 +4,13 @@ import { resolve } from 'node:path'
 import { ACTION_DEADLINE_HEADER, type DiagnosticsAction } from '../../shared/diagnostics'
 import type { Event } from '../../shared/protocol'
 import { silentLogger, type Logger } from '../base/logger'
-import { isDiagnosticsAction, parseBurstCount } from '../launcher/diagnostics-actions'
+import {
+  actionNotAllowed,
+  isDiagnosticsAction,
+  parseAllowedActions,
+  parseBurstCount,
+  withAllowedActions,
+} from '../launcher/diagnostics-actions'
 import type { DiagnosticsSource } from '../launcher/diagnostics-source'
 import { sendError, sendJson } from './http-responses'
 import { tokensEqual } from '../ipc/secret-token'
@@ -27,6 +33,11 @@ export interface DiagnosticsServerOptions {
   port?: number
   /** Default DEFAULT_STATIC_DIR, resolved against the working directory. */
   staticDir?: string
+  /**
+   * The panel actions the app allows; default none: the panel hides their buttons and
+   * `POST /api/actions/*` answers 403. Snapshots carry the list as `actions`.
+   */
+  actions?: readonly DiagnosticsAction[]
   /** The launcher's events, streamed as SSE `event: event` messages. */
   subscribeEvents?: (fn: (e: Event) => void) => () => void
   heartbeatMs?: number
@@ -35,6 +46,11 @@ export interface DiagnosticsServerOptions {
   now?: () => number
   log?: Logger
 }
+
+/** The public function that takes this server's options, named in refusals. */
+const FRONT_END = 'startDiagnosticsServer'
+/** What `/api/*` answers (503) once the launcher has stopped. */
+export const LAUNCHER_GONE = 'the launcher has stopped: this panel has nothing more to show'
 
 class HttpError extends Error {
   constructor(
@@ -48,11 +64,17 @@ class HttpError extends Error {
 /**
  * The headless diagnostics server (node:http, no framework): the panel's static files without a
  * token, and the token-protected API: `GET /api/snapshot`, `GET /api/events` (SSE),
- * `POST /api/actions/{kill-host|stop-host|start-host|burst}`. Every request must name our own
- * loopback authority in `Host` and, if it has an `Origin`, come from our own origin.
+ * `POST /api/actions/{kill-host|stop-host|start-host|burst}` (403 unless listed in `actions`).
+ * Every request must name our own loopback authority in `Host` and, if it has an `Origin`, come
+ * from our own origin. Once the launcher stops, its event streams end and the API answers 503.
  */
 export class DiagnosticsServer {
   private readonly opts: DiagnosticsServerOptions
+  private readonly source: DiagnosticsSource
+  private readonly allowed: readonly DiagnosticsAction[]
+  private readonly stopWatchingLauncher: () => void
+  /** The launcher stopped: its feed has ended, and the API says so. */
+  private isLauncherGone = false
   private readonly files: StaticFiles
   private readonly maxBodyBytes: number
   private readonly log: Logger
@@ -63,6 +85,9 @@ export class DiagnosticsServer {
   constructor(opts: DiagnosticsServerOptions) {
     if (opts.token.length === 0) throw new RangeError('the diagnostics token must not be empty')
     this.opts = opts
+    this.allowed = parseAllowedActions(opts.actions, FRONT_END)
+    this.source = withAllowedActions(opts.source, this.allowed, FRONT_END)
+    this.stopWatchingLauncher = this.source.onDidEnd?.(() => this.onLauncherGone()) ?? (() => undefined)
     this.files = new StaticFiles(resolve(opts.staticDir ?? DEFAULT_STATIC_DIR))
     this.maxBodyBytes = opts.maxBodyBytes ?? MAX_BODY_BYTES
     this.log = opts.log ?? silentLogger
@@ -96,6 +121,7 @@ export class DiagnosticsServer {
 
   /** Ends every event stream and closes the server. Idempotent. */
   close(): Promise<void> {
+    this.stopWatchingLauncher()
     for (const stream of [...this.streams]) stream.close()
     return new Promise((done) => {
       if (!this.server.listening) return done()
@@ -141,10 +167,11 @@ export class DiagnosticsServer {
         tokens.length === 0 ? 'missing token (use ?token= or Authorization: Bearer)' : 'wrong token',
         { 'WWW-Authenticate': 'Bearer' },
       )
+    if (this.isLauncherGone) return sendError(res, 503, LAUNCHER_GONE)
 
     if (path === '/api/snapshot') {
       if (req.method !== 'GET') return sendError(res, 405, 'use GET', { Allow: 'GET' })
-      return sendJson(res, 200, this.opts.source.snapshot())
+      return sendJson(res, 200, this.source.snapshot())
     }
     if (path === '/api/events') {
       if (req.method !== 'GET') return sendError(res, 405, 'use GET', { Allow: 'GET' })
@@ -162,6 +189,7 @@ export class DiagnosticsServer {
         404,
         `unknown action ${JSON.stringify(name)}; expected kill-host, stop-host, start-host or burst`,
       )
+    if (!this.allowed.includes(name)) return sendError(res, 403, actionNotAllowed(name, FRONT_END))
     if (req.method !== 'POST') return sendError(res, 405, 'use POST', { Allow: 'POST' })
     const deadline = parseDeadline(req.headers[ACTION_DEADLINE_HEADER.toLowerCase()])
     if (!deadline.ok) return sendError(res, 400, deadline.error)
@@ -176,7 +204,7 @@ export class DiagnosticsServer {
     const lateByMs = deadline.at === undefined ? 0 : (this.opts.now ?? Date.now)() - deadline.at
     if (lateByMs > 0)
       return sendError(res, 409, `${action} arrived ${lateByMs} ms after its deadline; not run`)
-    const result = await this.opts.source.act(action, body)
+    const result = await this.source.act(action, body)
     if (result.ok) return sendJson(res, 202, result)
     return sendError(res, 409, result.error)
   }
@@ -227,13 +255,19 @@ export class DiagnosticsServer {
   private openEventStream(res: ServerResponse): void {
     const stream = new SseStream(res, { heartbeatMs: this.opts.heartbeatMs })
     this.streams.add(stream)
-    stream.sendLatest('snapshot', this.opts.source.snapshot())
-    const unsubscribe = [this.opts.source.subscribe((s) => stream.sendLatest('snapshot', s))]
+    stream.sendLatest('snapshot', this.source.snapshot())
+    const unsubscribe = [this.source.subscribe((s) => stream.sendLatest('snapshot', s))]
     if (this.opts.subscribeEvents) unsubscribe.push(this.opts.subscribeEvents((e) => stream.send('event', e)))
     stream.onClose(() => {
       this.streams.delete(stream)
       for (const off of unsubscribe) off()
     })
+  }
+
+  /** Ends every event stream: a panel then finds the API answering 503 and says the launcher is gone. */
+  private onLauncherGone(): void {
+    this.isLauncherGone = true
+    for (const stream of [...this.streams]) stream.close()
   }
 
   private onHandlerError(res: ServerResponse, err: unknown): void {

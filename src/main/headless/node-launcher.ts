@@ -1,4 +1,5 @@
 import type { CommandDefinitions } from '../../shared/define-commands'
+import type { DiagnosticsAction } from '../../shared/diagnostics'
 import type { Logger } from '../base/logger'
 import {
   createAppLauncher,
@@ -28,6 +29,13 @@ export interface DiagnosticsServerStartOptions {
   port?: number
   /** The built panel's directory. Default: the one shipped with hostpipe. */
   staticDir?: string
+  /**
+   * The panel actions the app allows (`'kill-host' | 'stop-host' | 'start-host' | 'burst'`).
+   * Default none: the panel hides their buttons and `POST /api/actions/*` answers 403 with
+   * `{"error"}` naming the action and this option. `burst` sends the AgentMux demo's
+   * `spawn_pool_window` commands: allow it only when the host serves them.
+   */
+  actions?: readonly DiagnosticsAction[]
   /** Where the server logs. Default: nowhere. */
   log?: Logger
 }
@@ -45,19 +53,23 @@ export interface RunningDiagnosticsServer {
  * Serves the diagnostics panel of a started launcher over HTTP on 127.0.0.1
  * (docs/launcher.md#running-headless, docs/panel.md): the page without a token, `/api/*` with
  * `launcher.apiToken` (`?token=` or `Authorization: Bearer`). Rejects when the launcher was not
- * made by hostpipe or not started, or when the port cannot be bound.
+ * made by hostpipe or not started, when `actions` is not a list of panel actions (TypeError), or
+ * when the port cannot be bound. Once the launcher stops the panel says it is gone (the API
+ * answers 503).
  */
 export async function startDiagnosticsServer(
   launcher: HostpipeLauncher<CommandDefinitions>,
   options: DiagnosticsServerStartOptions = {},
 ): Promise<RunningDiagnosticsServer> {
   const internals = launcherInternals(launcher)
+  // Constructed inside the async function: a bad option rejects, as documented.
   const server = new DiagnosticsServer({
     source: internals.source,
     token: internals.token,
     port: options.port ?? 0,
     staticDir: options.staticDir ?? defaultPanelDir(),
     subscribeEvents: internals.subscribeEvents,
+    actions: options.actions,
     log: options.log,
   })
   const port = await server.listen()

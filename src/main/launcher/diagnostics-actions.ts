@@ -1,4 +1,9 @@
-import { DIAGNOSTICS_ACTIONS, MAX_BURST, type DiagnosticsAction } from '../../shared/diagnostics'
+import {
+  DIAGNOSTICS_ACTIONS,
+  MAX_BURST,
+  type DiagnosticsAction,
+  type DiagnosticsSnapshot,
+} from '../../shared/diagnostics'
 import type { DiagnosticsSource } from './diagnostics-source'
 import type { HostSupervisor } from './host-supervisor'
 import type { SagaCoordinator } from './saga-coordinator'
@@ -72,5 +77,50 @@ export function createDiagnosticsActions({
     } catch (err) {
       return { ok: false, error: `${action} failed: ${err instanceof Error ? err.message : String(err)}` }
     }
+  }
+}
+
+/**
+ * The `actions` option of a panel front end (`frontEnd` is `startDiagnosticsServer` or
+ * `openDiagnosticsWindow`): undefined is none; anything but an array of DIAGNOSTICS_ACTIONS
+ * throws a TypeError naming the value.
+ */
+export function parseAllowedActions(actions: unknown, frontEnd: string): DiagnosticsAction[] {
+  if (actions === undefined) return []
+  if (!Array.isArray(actions))
+    throw new TypeError(`${frontEnd}: actions must be an array of panel actions, got ${describe(actions)}`)
+  for (const action of actions as unknown[])
+    if (typeof action !== 'string' || !isDiagnosticsAction(action))
+      throw new TypeError(
+        `${frontEnd}: actions lists ${describe(action)}; expected 'kill-host', 'stop-host', 'start-host' or 'burst'`,
+      )
+  return DIAGNOSTICS_ACTIONS.filter((a) => (actions as unknown[]).includes(a))
+}
+
+/** Why a front end refuses `action`: it names the action and the option that turns it on. */
+export function actionNotAllowed(action: DiagnosticsAction, frontEnd: string): string {
+  return `${action} is not allowed for this panel: the app turns it on with ${frontEnd}(launcher, { actions: ['${action}'] })`
+}
+
+/**
+ * A front end's view of a launcher's diagnostics with only `allowed` actions on: its snapshots
+ * carry `actions` (what the panel offers; it hides the other buttons), and `act` refuses the
+ * others without reaching the launcher. `frontEnd` names the function in the refusal.
+ */
+export function withAllowedActions(
+  source: DiagnosticsSource,
+  allowed: readonly DiagnosticsAction[],
+  frontEnd: string,
+): DiagnosticsSource {
+  const actions = [...allowed]
+  const withActions = (s: DiagnosticsSnapshot): DiagnosticsSnapshot => ({ ...s, actions })
+  return {
+    snapshot: () => withActions(source.snapshot()),
+    subscribe: (fn) => source.subscribe((s) => fn(withActions(s))),
+    act: (action, body) =>
+      actions.includes(action)
+        ? source.act(action, body)
+        : Promise.resolve({ ok: false, error: actionNotAllowed(action, frontEnd) }),
+    onDidEnd: (fn) => source.onDidEnd?.(fn) ?? (() => undefined),
   }
 }

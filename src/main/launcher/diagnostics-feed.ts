@@ -15,6 +15,7 @@ import { TimerSlot } from '../base/timer-slot'
 import { type HostPipe } from '../host-pipe'
 import { systemClock, type Clock } from '../base/clock'
 import { silentLogger, type Logger } from '../base/logger'
+import { CommandCalls } from './command-stats'
 import type { DiagnosticsAct } from './diagnostics-actions'
 import type { DiagnosticsSource } from './diagnostics-source'
 import { EventRing } from './event-ring'
@@ -46,6 +47,8 @@ export interface DiagnosticsFeedOptions {
   intervalMs?: number
   /** Default EVENT_RING_SIZE. */
   ringSize?: number
+  /** Command names with a row of their own in `commands`; default MAX_COMMAND_NAMES. */
+  maxCommandNames?: number
   log?: Logger
 }
 
@@ -65,11 +68,17 @@ export function pipeStateOf(
   return 'disconnected'
 }
 
+/** Command names a folded failure line lists before it writes "…". */
+const RUN_NAMES_SHOWN = 3
+
 /** A run of `saga_failed` with one reason, folded into one ring entry. */
 interface FailureRun {
   seq: number
   reason: string
   count: number
+  /** The failed calls' command names, the first RUN_NAMES_SHOWN distinct ones. */
+  names: string[]
+  hasMoreNames: boolean
   firstId: number
   lastId: number
   /** When its newest failure came (wall clock, ms). */
@@ -80,7 +89,8 @@ interface FailureRun {
 
 /**
  * The diagnostics feed (§5): HostPipe's snapshot plus supervisor, saga and transport state, and a
- * ring of recent events, for the HTTP/SSE server and the Electron bridge alike.
+ * ring of recent events, for the HTTP/SSE server and the Electron bridge alike; per-command call
+ * counts and latencies (`commands`, see CommandCalls) from the saga events.
  *
  * Subscribers are coalesced: a change schedules one delivery (at once if none went out in the
  * last interval, else when the interval ends), so a 100k-saga burst costs ~20 snapshots a second
@@ -94,8 +104,11 @@ export class DiagnosticsFeed implements DiagnosticsSource {
   private readonly intervalMs: number
   private readonly log: Logger
   private readonly ring: EventRing
+  private readonly commands: CommandCalls
   private readonly disposables = new DisposableStore()
   private readonly delivery = this.disposables.add(new Emitter<DiagnosticsSnapshot>())
+  /** Fired once, by `dispose()`; not in `disposables`, which are gone by then. */
+  private readonly ended = new Emitter<void>()
   private readonly timer: TimerSlot
 
   private wasConnected: boolean
@@ -113,6 +126,7 @@ export class DiagnosticsFeed implements DiagnosticsSource {
     this.intervalMs = opts.intervalMs ?? FEED_INTERVAL_MS
     this.log = opts.log ?? silentLogger
     this.ring = new EventRing(opts.ringSize ?? EVENT_RING_SIZE)
+    this.commands = new CommandCalls(() => this.clock.now(), opts.maxCommandNames)
     this.wasConnected = opts.pipe.snapshot().connected
     this.timer = this.disposables.add(new TimerSlot(this.clock))
     this.disposables.add(opts.pipe.onDidChange((s) => this.onPipeChange(s)))
@@ -136,6 +150,7 @@ export class DiagnosticsFeed implements DiagnosticsSource {
       sagas: this.opts.sagas.totals(),
       at: this.wallNow(),
       expiresInMs: pipe.expiresAt === null ? null : Math.max(0, pipe.expiresAt - this.clock.now()),
+      commands: this.commands.rows(),
       events: this.ringEntries(),
     }
   }
@@ -150,6 +165,16 @@ export class DiagnosticsFeed implements DiagnosticsSource {
       subscription.dispose()
       if (!this.delivery.hasListeners) this.timer.clear()
     }
+  }
+
+  /** Calls `fn` once when the feed ends (the launcher stopped); at once if it has. */
+  onDidEnd(fn: () => void): () => void {
+    if (this.isDisposed) {
+      fn()
+      return () => undefined
+    }
+    const subscription = this.ended.event(fn)
+    return () => subscription.dispose()
   }
 
   async act(action: DiagnosticsAction, body?: { count?: unknown }): Promise<ActionResult> {
@@ -183,6 +208,8 @@ export class DiagnosticsFeed implements DiagnosticsSource {
     if (this.isDisposed) return
     this.isDisposed = true
     this.disposables.dispose()
+    this.ended.fire()
+    this.ended.dispose()
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -250,32 +277,51 @@ export class DiagnosticsFeed implements DiagnosticsSource {
   }
 
   private onLauncherEvent(e: Event): void {
-    if (e.event === 'saga_failed') return this.recordFailure(e.saga_id, e.reason)
-    if (e.event === 'error') return this.note('error', `${e.code}: ${e.message}`)
-    this.markChanged()
+    switch (e.event) {
+      case 'saga_started':
+        this.commands.started(e.saga_id, e.name)
+        return this.markChanged()
+      case 'saga_completed':
+        this.commands.ended(e.saga_id, false)
+        return this.markChanged()
+      case 'saga_failed':
+        return this.recordFailure(e.saga_id, this.commands.ended(e.saga_id, true), e.reason)
+      case 'error':
+        return this.note('error', `${e.code}: ${e.message}`)
+      default:
+        return this.markChanged()
+    }
   }
 
   /**
    * One line per run of failures with the same reason: an overflow or an expiry fails sagas by
-   * the thousand, and one line each would push everything else out of the ring.
+   * the thousand, and one line each would push everything else out of the ring. Lines name the
+   * calls' commands: `saga 12 (add) failed: <reason>`, `36 sagas (add, sub) failed (saga 1 … saga
+   * 36): <reason>`.
    */
-  private recordFailure(sagaId: number, reason: string): void {
+  private recordFailure(sagaId: number, name: string | undefined, reason: string): void {
     const run = this.failureRun
     if (run && run.reason === reason && run.seq === this.ring.newestSeq) {
       // A host loss fails hundreds of sagas in one go, ahead of the failover: the line is written
       // once, when the ring is next read (ringEntries) or pushed, not once per saga.
       run.count++
       run.lastId = sagaId
+      if (name !== undefined && !run.names.includes(name)) {
+        if (run.names.length < RUN_NAMES_SHOWN) run.names.push(name)
+        else run.hasMoreNames = true
+      }
       run.lastAt = this.wallNow()
       run.isStale = true
       this.markChanged()
       return
     }
-    this.note('warn', `saga ${sagaId} failed: ${reason}`)
+    this.note('warn', `saga ${sagaId}${name === undefined ? '' : ` (${name})`} failed: ${reason}`)
     this.failureRun = {
       seq: this.ring.newestSeq,
       reason,
       count: 1,
+      names: name === undefined ? [] : [name],
+      hasMoreNames: false,
       firstId: sagaId,
       lastId: sagaId,
       lastAt: this.wallNow(),
@@ -293,10 +339,11 @@ export class DiagnosticsFeed implements DiagnosticsSource {
     const run = this.failureRun
     if (!run?.isStale || run.seq !== this.ring.newestSeq) return
     run.isStale = false
+    const names = run.names.length === 0 ? '' : ` (${run.names.join(', ')}${run.hasMoreNames ? ', …' : ''})`
     this.ring.replaceNewest({
       at: run.lastAt,
       level: 'warn',
-      message: `${run.count} sagas failed (saga ${run.firstId} … saga ${run.lastId}): ${run.reason}`,
+      message: `${run.count} sagas${names} failed (saga ${run.firstId} … saga ${run.lastId}): ${run.reason}`,
     })
   }
 

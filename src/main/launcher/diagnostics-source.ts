@@ -13,4 +13,9 @@ export interface DiagnosticsSource {
   subscribe(fn: (s: DiagnosticsSnapshot) => void): () => void
   /** `burst` takes `{count}`; the others take nothing. Never throws: errors are `{ok:false}`. */
   act(action: DiagnosticsAction, body?: { count?: unknown }): Promise<ActionResult>
+  /**
+   * Calls `fn` once when the launcher stops and its feed ends (at once if it has), so a front end
+   * can tell its panel the launcher is gone. Returns the unsubscribe.
+   */
+  onDidEnd?(fn: () => void): () => void
 }
