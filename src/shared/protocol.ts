@@ -13,6 +13,7 @@ import {
   decodeObject,
   decodeText,
   describe,
+  isWellFormed,
   hasOwn,
   HOT_INT,
   HOT_LABEL,
@@ -245,8 +246,52 @@ const HOT_DRAIN = new RegExp(
   `^\\{"cmd":"report_pool_drain_decision","label":"${HOT_LABEL}","was_last":(true|false),"saga_id":${HOT_INT}\\}$`,
 )
 
+// A call's report, in the host's own key order. JSON.parse stays (the output is any JSON), but
+// the fields are checked by hand instead of JSON.parse's reviver-free walk for lone surrogates and
+// the schema. Any `\u` escape (a lone surrogate could hide there), an extra key or a field the
+// schema would refuse takes the full path, so the result never depends on which path ran.
+const HOT_RESULT_HEAD = '{"cmd":"report_result","saga_id":'
+const HOT_FAILED_HEAD = '{"cmd":"report_saga_action_failed","saga_id":'
+const REASON_MAX_CHARS = 4096
+
+function parseHotReport(text: string): HostInbound | undefined {
+  if (text.includes('\\u') || !isWellFormed(text)) return undefined
+  let obj: Record<string, unknown>
+  try {
+    obj = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+  let keys = 0
+  for (const key in obj) {
+    keys++
+    if (key !== 'cmd' && key !== 'saga_id' && key !== 'seq' && key !== 'output' && key !== 'reason')
+      return undefined
+  }
+  const { saga_id, seq } = obj
+  if (!isSafeNonNegInt(saga_id) || (seq !== undefined && !isSafeNonNegInt(seq))) return undefined
+  if (obj.cmd === 'report_result') {
+    if (obj.reason !== undefined || keys !== (seq === undefined ? 3 : 4) || !('output' in obj))
+      return undefined
+    return obj as unknown as HostInbound
+  }
+  if (obj.cmd !== 'report_saga_action_failed') return undefined
+  const reason = obj.reason
+  if ('output' in obj || typeof reason !== 'string' || reason.length > REASON_MAX_CHARS) return undefined
+  if (keys !== (seq === undefined ? 3 : 4)) return undefined
+  return obj as unknown as HostInbound
+}
+
+function isSafeNonNegInt(value: unknown): value is number {
+  return (
+    typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER
+  )
+}
+
 function parseHotFrame(text: string): HostInbound | undefined {
-  if (text.length > 400 || text.charCodeAt(0) !== 0x7b) return undefined
+  if (text.charCodeAt(0) !== 0x7b) return undefined
+  if (text.startsWith(HOT_RESULT_HEAD) || text.startsWith(HOT_FAILED_HEAD)) return parseHotReport(text)
+  if (text.length > 400) return undefined
   let m = HOT_ACK.exec(text)
   if (m) {
     const seq = safeIntOf(m[1])

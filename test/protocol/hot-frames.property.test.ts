@@ -2,9 +2,14 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { encodeHostInbound, parseHostInbound, type HostInbound } from '../../src/shared/protocol'
 
-// A trailing space is still valid JSON but never matches the hot-frame patterns, so it forces the
-// full JSON.parse + zod path: both paths must always agree.
-const viaFullPath = (line: string) => parseHostInbound(line + ' ')
+// Spaces around a frame are still valid JSON but never match the hot-frame patterns (anchored
+// regexes, and a call's report must start with `{`), so they force the full JSON.parse + zod path:
+// both paths must always agree.
+const viaFullPath = (line: string) => withoutPosition(parseHostInbound(' ' + line + ' '))
+/** The leading space moves a JSON error's position by one. */
+const withoutPosition = (r: ReturnType<typeof parseHostInbound>) =>
+  r.ok ? r : { ...r, message: r.message.replace(/position \d+/, 'position N') }
+const viaHotPath = (line: string) => withoutPosition(parseHostInbound(line))
 
 const digits = fc.oneof(
   fc.nat().map(String),
@@ -42,6 +47,32 @@ const hotShaped = fc.oneof(
     .map(([l, w, d]) => `{"cmd":"report_pool_drain_decision","label":"${l}","was_last":${w},"saga_id":${d}}`),
 )
 
+const jsonValue = fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))
+const reportShaped = fc.oneof(
+  fc
+    .tuple(digits, jsonValue, fc.option(digits, { nil: undefined }))
+    .map(
+      ([d, out, seq]) =>
+        `{"cmd":"report_result","saga_id":${d},"output":${out}${seq === undefined ? '' : `,"seq":${seq}`}}`,
+    ),
+  fc
+    .tuple(digits, label, fc.option(digits, { nil: undefined }))
+    .map(
+      ([d, reason, seq]) =>
+        `{"cmd":"report_saga_action_failed","saga_id":${d},"reason":"${reason}"${seq === undefined ? '' : `,"seq":${seq}`}}`,
+    ),
+  // Near misses: a missing or extra field, a second tag, a reason that is not a string.
+  digits.map((d) => `{"cmd":"report_result","saga_id":${d}}`),
+  digits.map((d) => `{"cmd":"report_result","saga_id":${d},"output":1,"extra":2}`),
+  digits.map((d) => `{"cmd":"report_result","saga_id":${d},"output":1,"reason":"x"}`),
+  digits.map((d) => `{"cmd":"report_saga_action_failed","saga_id":${d},"reason":1}`),
+  digits.map((d) => `{"cmd":"report_saga_action_failed","saga_id":${d},"reason":"x","output":1}`),
+  digits.map((d) => `{"cmd":"report_result","saga_id":${d},"output":1,"cmd":"ping","nonce":1}`),
+  fc
+    .nat({ max: 5000 })
+    .map((n) => `{"cmd":"report_saga_action_failed","saga_id":1,"reason":"${'r'.repeat(n)}"}`),
+)
+
 describe('hot frames (acks and reports in the host’s own spelling)', () => {
   afterEach(() => {
     vi.restoreAllMocks()
@@ -50,9 +81,18 @@ describe('hot frames (acks and reports in the host’s own spelling)', () => {
   it('parse exactly as the full JSON + schema path does, for near-misses too', () => {
     fc.assert(
       fc.property(hotShaped, (line) => {
-        expect(parseHostInbound(line)).toEqual(viaFullPath(line))
+        expect(viaHotPath(line)).toEqual(viaFullPath(line))
       }),
       { numRuns: 2000 },
+    )
+  })
+
+  it('parse a call’s report exactly as the full path does, near misses and lone surrogates included', () => {
+    fc.assert(
+      fc.property(reportShaped, (line) => {
+        expect(viaHotPath(line)).toEqual(viaFullPath(line))
+      }),
+      { numRuns: 3000 },
     )
   })
 
