@@ -58,7 +58,7 @@ describe('per-saga timeouts on one timer (ARCHITECTURE §9 timeoutMs)', () => {
     const id = rig.coordinator.startSaga(custom('add', { a: 1, b: 2 }), { onEnd: (e) => ends.push(e) })
     await settle()
     expect(rig.coordinator.handleReport({ cmd: 'report_result', saga_id: id, output: { sum: 3 } })).toBe(true)
-    expect(ends).toEqual([{ ok: true, output: { sum: 3 } }])
+    expect(ends).toEqual([{ ok: true, sagaId: id, output: { sum: 3 } }])
     expect(rig.coordinator.totals()).toMatchObject({ completed: 1, inFlight: 0 })
   })
 

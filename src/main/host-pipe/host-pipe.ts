@@ -465,8 +465,13 @@ export class HostPipe {
 
   /** Removes a saga's unwritten frames and marks its in-flight ones settled; returns how many went. */
   private purgeSaga(sagaId: number): number {
-    const removed: OutboundCommand[] = this.pending.removeWhere((f) => f.sagaId === sagaId)
     const slot = this.slot
+    // Every call's end comes here, almost always with nothing of its saga left unwritten.
+    if (this.pending.length === 0 && (!slot || slot.queue.length === 0)) {
+      this.inFlight.settleSaga(sagaId)
+      return 0
+    }
+    const removed: OutboundCommand[] = this.pending.removeWhere((f) => f.sagaId === sagaId)
     if (slot) {
       const queued = slot.removeSagaCommands(sagaId)
       removed.push(...queued.removed)

@@ -6,6 +6,7 @@ import {
   type CommandNameOf,
   type CommandOutput,
 } from '../../shared/define-commands'
+import type { z } from 'zod'
 import { REASON_DEADLINE_EXCEEDED, type Event } from '../../shared/protocol'
 import { SagaFailedError } from '../../shared/saga-failed-error'
 import type { Logger } from '../base/logger'
@@ -13,7 +14,13 @@ import { HostPipeError } from '../host-pipe'
 import type { DiagnosticsSource } from './diagnostics-source'
 import { createLauncher as composeLauncher, type Launcher } from './launcher'
 import type { HostSpawner } from './host-spawner'
-import { REASON_SAGA_TIMEOUT, type SagaEnd } from './saga-coordinator'
+import {
+  REASON_SAGA_TIMEOUT,
+  SAGA_TIMEOUT_MS,
+  type SagaCoordinator,
+  type SagaEnd,
+  type StartSagaOptions,
+} from './saga-coordinator'
 
 /** Options of `call`. */
 export interface CallOptions {
@@ -139,6 +146,8 @@ export function createAppLauncher<D extends CommandDefinitions>(
 
 class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
   private readonly core: Launcher
+  /** A call's timeout when it gives none (the `sagaTimeoutMs` option). */
+  private readonly sagaTimeoutMs: number
   private readonly commands: D
   private readonly diagnosticsListeners = new Set<(s: DiagnosticsSnapshot) => void>()
   private stopFeed: (() => void) | undefined
@@ -152,6 +161,7 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
     private readonly afterStop: (() => void) | undefined,
   ) {
     this.commands = opts.commands
+    this.sagaTimeoutMs = opts.sagaTimeoutMs ?? SAGA_TIMEOUT_MS
     this.core = composeLauncher({
       spawner,
       transport: opts.transport,
@@ -204,50 +214,30 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
       return Promise.reject(
         new Error(`launcher ${this.isStopped ? 'stopped' : 'not started'}: cannot call \`${name}\``),
       )
+    const timeoutMs = callTimeoutOf(name, options.timeoutMs)
+    if (timeoutMs instanceof HostPipeError) return Promise.reject(timeoutMs)
     return new Promise<CommandOutput<D, K>>((resolve, reject) => {
-      let isSettled = false
-      let sagaId = 0
-      const settle = (): boolean => {
-        if (isSettled) return false
-        isSettled = true
-        signal?.removeEventListener('abort', onAbort)
-        return true
-      }
-      const onAbort = (): void => {
-        if (!settle()) return
-        reject(signal!.reason)
-        this.core.sagas.cancelSaga(sagaId)
-      }
-      const onTimeout = (): void => {
-        if (settle()) reject(timeoutError(name, timeoutMs))
-      }
-      const onEnd = (end: SagaEnd): void => {
-        if (!settle()) return
-        if (!end.ok) {
-          reject(
-            isTimeoutReason(end.reason)
-              ? timeoutError(name, timeoutMs)
-              : new SagaFailedError(sagaId, end.reason),
-          )
-          return
-        }
-        const output = def.output.safeParse(end.output)
-        if (output.success) resolve(output.data as CommandOutput<D, K>)
-        else reject(new SagaFailedError(sagaId, `invalid output: ${describeSchemaError(output.error)}`))
-      }
-      const timeoutMs = options.timeoutMs
+      const call = new PendingCall<CommandOutput<D, K>>(
+        name,
+        def.output,
+        timeoutMs ?? this.sagaTimeoutMs,
+        timeoutMs === undefined,
+        def.retry === true,
+        resolve,
+        reject,
+        signal,
+      )
       try {
-        sagaId = this.core.sagas.startSaga(
+        call.sagaId = this.core.sagas.startSaga(
           { cmd: 'custom', name, input: parsed.data as Record<string, unknown> },
-          // A kind defined with `retry: true` is re-sent to the next host if its host is lost (§8).
-          { timeoutMs, onEnd, onTimeout, retry: def.retry === true },
+          call,
         )
       } catch (err) {
-        settle()
+        call.settle()
         reject(err)
         return
       }
-      if (!isSettled) signal?.addEventListener('abort', onAbort, { once: true })
+      call.listen(this.core.sagas)
     })
   }
 
@@ -290,16 +280,89 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
 }
 
 /**
- * The saga ended because its timeout passed: the launcher's timer (`saga timeout`) or, racing it
- * by a few ms, the host's deadline (`deadline exceeded`). Either way the caller's `timeoutMs`
- * passed first, so `call` rejects with a TimeoutError, as `fetch` does with `AbortSignal.timeout`.
+ * One `call` waiting for its saga: the coordinator's listener (`onEnd`, `onTimeout`) and the
+ * signal's, in one object, so a call costs its promise and this, not a closure per outcome.
  */
-function isTimeoutReason(reason: string): boolean {
-  return reason === REASON_SAGA_TIMEOUT || reason === REASON_DEADLINE_EXCEEDED
+class PendingCall<O> implements StartSagaOptions {
+  sagaId = 0
+  private isSettled = false
+  private sagas: Pick<SagaCoordinator, 'cancelSaga'> | undefined
+
+  constructor(
+    private readonly name: string,
+    private readonly output: z.ZodType,
+    readonly timeoutMs: number,
+    /** The call gave no `timeoutMs`: the launcher's `sagaTimeoutMs` applies. */
+    private readonly isDefaultTimeout: boolean,
+    readonly retry: boolean,
+    private readonly resolve: (value: O) => void,
+    private readonly reject: (reason: unknown) => void,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** After the saga started: an abort from now on cancels it. */
+  listen(sagas: Pick<SagaCoordinator, 'cancelSaga'>): void {
+    if (this.isSettled || !this.signal) return
+    this.sagas = sagas
+    this.signal.addEventListener('abort', this, { once: true })
+  }
+
+  /** Marks the call settled; false when it already was. */
+  settle(): boolean {
+    if (this.isSettled) return false
+    this.isSettled = true
+    if (this.sagas) this.signal?.removeEventListener('abort', this)
+    return true
+  }
+
+  onTimeout(): void {
+    if (this.settle()) this.reject(this.timeoutError())
+  }
+
+  onEnd(end: SagaEnd): void {
+    if (!this.settle()) return
+    if (!end.ok) {
+      // The caller's timeout passed before the outcome reached it: that is what it sees, whichever
+      // of the launcher's timer, the host's deadline or the handler's abort came first.
+      const isTimeout =
+        end.isPastTimeout || end.reason === REASON_SAGA_TIMEOUT || end.reason === REASON_DEADLINE_EXCEEDED
+      this.reject(isTimeout ? this.timeoutError() : new SagaFailedError(end.sagaId, end.reason))
+      return
+    }
+    const output = this.output.safeParse(end.output)
+    if (output.success) this.resolve(output.data as O)
+    else this.reject(new SagaFailedError(end.sagaId, `invalid output: ${describeSchemaError(output.error)}`))
+  }
+
+  /** The signal aborted (an EventListener object: no closure per call). */
+  handleEvent(): void {
+    if (!this.settle()) return
+    this.reject(this.signal!.reason)
+    this.sagas?.cancelSaga(this.sagaId)
+  }
+
+  /** As `AbortSignal.timeout` names its reason; the message names the value and its option. */
+  private timeoutError(): DOMException {
+    const option = this.isDefaultTimeout
+      ? "the launcher's sagaTimeoutMs; give the call a timeoutMs, or Infinity for none"
+      : 'its timeoutMs'
+    return new DOMException(
+      `call \`${this.name}\` timed out after ${this.timeoutMs} ms (${option})`,
+      'TimeoutError',
+    )
+  }
 }
 
-/** What `call` rejects with when its timeout passes, as `AbortSignal.timeout` names its reason. */
-function timeoutError(name: string, timeoutMs: number | undefined): DOMException {
-  const after = timeoutMs === undefined ? 'its saga timeout' : `${timeoutMs} ms`
-  return new DOMException(`call \`${name}\` timed out after ${after}`, 'TimeoutError')
+/**
+ * A call's timeout in ms: a positive integer, or `Infinity` (and `0`, its other spelling) for
+ * none; undefined takes the launcher's `sagaTimeoutMs`. Anything else is an INVALID_COMMAND.
+ */
+function callTimeoutOf(name: string, timeoutMs: number | undefined): number | undefined | HostPipeError {
+  if (timeoutMs === undefined) return undefined
+  if (timeoutMs === 0 || timeoutMs === Infinity) return Infinity
+  if (Number.isInteger(timeoutMs) && timeoutMs > 0) return timeoutMs
+  return new HostPipeError(
+    'INVALID_COMMAND',
+    `call \`${name}\`: timeoutMs must be a positive integer of ms, or Infinity (or 0) for none, got ${String(timeoutMs)}`,
+  )
 }

@@ -26,12 +26,24 @@ export type SagaRequest =
   | { cmd: 'drain_pool_if_last'; label: string }
   | { cmd: 'custom'; name: string; input: Readonly<Record<string, unknown>> }
 
-/** How a saga ended, for whoever started it (the bus carries the same as events). */
-export type SagaEnd = { ok: true; output: unknown } | { ok: false; reason: string }
+/**
+ * How a saga ended, for whoever started it (the bus carries the same as events). A failure says
+ * whether its timeout had passed by then (on the coordinator's clock): the caller had stopped
+ * waiting, whatever the reason the host gave.
+ */
+export type SagaEnd =
+  | { ok: true; sagaId: number; output: unknown }
+  | { ok: false; sagaId: number; reason: string; isPastTimeout: boolean }
 
-/** Per-saga options of `startSaga`. */
+/**
+ * Per-saga options of `startSaga`. The object is kept until the saga ends and its methods are
+ * called on it, so a caller can pass one object of its own instead of closures.
+ */
 export interface StartSagaOptions {
-  /** ms from the start to its timeout, a positive integer. Default: `sagaTimeoutMs`. */
+  /**
+   * ms from the start to its timeout, a positive integer; `Infinity` for none (its command then
+   * carries no `deadline`; a hung host is still found by liveness). Default: `sagaTimeoutMs`.
+   */
   timeoutMs?: number
   /** Called once when the saga ends, after its terminal event is published. */
   onEnd?(end: SagaEnd): void
@@ -117,10 +129,10 @@ export interface SagaCoordinatorOptions {
 interface Saga extends TimedSaga {
   readonly id: number
   readonly request: SagaRequest
-  readonly onEnd: ((end: SagaEnd) => void) | undefined
-  readonly onTimeout: (() => void) | undefined
-  /** The same moment as `deadline` on the wall clock: the `deadline` its command carries. */
-  readonly wallDeadline: number
+  /** Whoever started it: told of its timeout and its end. */
+  readonly starter: StartSagaOptions
+  /** The same moment as `deadline` on the wall clock, the `deadline` its command carries; undefined without a timeout. */
+  readonly wallDeadline: number | undefined
   /** Past its timeout, in flight on a deadline-aware host: that host's report decides. */
   isLeftToHost: boolean
 }
@@ -192,7 +204,11 @@ export class SagaCoordinator {
     if ((request.cmd === 'reap_panes' || request.cmd === 'drain_pool_if_last') && !request.label)
       throw new RangeError(`${request.cmd} needs a non-empty label`)
     const timeoutMs =
-      opts.timeoutMs === undefined ? this.sagaTimeoutMs : positiveIntOption('timeoutMs', opts.timeoutMs, 0)
+      opts.timeoutMs === undefined
+        ? this.sagaTimeoutMs
+        : opts.timeoutMs === Infinity
+          ? Infinity
+          : positiveIntOption('timeoutMs', opts.timeoutMs, 0)
     if (this.pipe.isQueueFull)
       throw new HostPipeError('QUEUE_FULL', `the launcher already holds the most calls it may queue`)
     const now = this.clock.now()
@@ -201,9 +217,8 @@ export class SagaCoordinator {
       request,
       timeoutMs,
       deadline: now + timeoutMs,
-      wallDeadline: this.wallNow() + timeoutMs,
-      onEnd: opts.onEnd,
-      onTimeout: opts.onTimeout,
+      wallDeadline: timeoutMs === Infinity ? undefined : this.wallNow() + timeoutMs,
+      starter: opts,
       isLeftToHost: false,
       prevTimed: undefined,
       nextTimed: undefined,
@@ -212,7 +227,7 @@ export class SagaCoordinator {
     this.counts.started++
     const name = request.cmd === 'custom' ? request.name : request.cmd
     this.events.emit({ event: 'saga_started', saga_id: saga.id, name, version: this.events.nextVersion() })
-    this.timeouts.track(saga)
+    if (timeoutMs !== Infinity) this.timeouts.track(saga)
     const retry = opts.retry ?? RETRYABLE_COMMANDS.has(request.cmd)
     // The pipe may fail the saga synchronously inside the send (a full outage buffer).
     this.pipe.sendCommand(commandOf(saga), { retry }).catch((err: unknown) => {
@@ -340,7 +355,7 @@ export class SagaCoordinator {
       this.events.emit(outcome)
     }
     this.events.emit({ event: 'saga_completed', saga_id: saga.id, version: this.events.nextVersion() })
-    saga.onEnd?.({ ok: true, output })
+    saga.starter.onEnd?.({ ok: true, sagaId: saga.id, output })
   }
 
   private fail(saga: Saga, reason: string, isPurged = false): void {
@@ -348,7 +363,12 @@ export class SagaCoordinator {
     this.counts.failed++
     if (!isPurged) this.pipe.cancelSaga(saga.id)
     this.events.emit({ event: 'saga_failed', saga_id: saga.id, reason, version: this.events.nextVersion() })
-    saga.onEnd?.({ ok: false, reason })
+    saga.starter.onEnd?.({
+      ok: false,
+      sagaId: saga.id,
+      reason,
+      isPastTimeout: this.clock.now() >= saga.deadline,
+    })
   }
 
   /** The pipe lost the saga's frame (and purged its others): the saga fails with the pipe's reason. */
@@ -361,7 +381,7 @@ export class SagaCoordinator {
   private close(saga: Saga): void {
     this.open.delete(saga.id)
     if (saga.isLeftToHost) this.leftToHost.delete(saga.id)
-    else this.timeouts.untrack(saga)
+    else if (saga.wallDeadline !== undefined) this.timeouts.untrack(saga)
   }
 
   private isEnded(sagaId: number): boolean {
@@ -373,7 +393,7 @@ export class SagaCoordinator {
   }
 
   private onTimedOut(saga: Saga): void {
-    saga.onTimeout?.()
+    saga.starter.onTimeout?.()
     if (!this.open.has(saga.id)) return
     if (this.isInFlightOnDeadlineHost(saga)) {
       saga.isLeftToHost = true
@@ -408,7 +428,15 @@ export class SagaCoordinator {
 /** The command of a saga as it travels: its input fields flattened beside the envelope fields. */
 function commandOf(saga: Saga): HostCommand {
   const request = saga.request
-  if (request.cmd !== 'custom') return { ...request, saga_id: saga.id, deadline: saga.wallDeadline }
+  const head =
+    saga.wallDeadline === undefined
+      ? { cmd: request.cmd === 'custom' ? request.name : request.cmd, saga_id: saga.id }
+      : {
+          cmd: request.cmd === 'custom' ? request.name : request.cmd,
+          saga_id: saga.id,
+          deadline: saga.wallDeadline,
+        }
+  if (request.cmd !== 'custom') return { ...request, ...head } as HostCommand
   // defineCommands refuses input fields named like the envelope's, so assigning cannot clobber them.
-  return Object.assign({ cmd: request.name, saga_id: saga.id, deadline: saga.wallDeadline }, request.input)
+  return Object.assign(head, request.input)
 }
