@@ -9,6 +9,7 @@ import {
 import type { z } from 'zod'
 import { REASON_DEADLINE_EXCEEDED, type Event } from '../../shared/protocol'
 import { SagaFailedError } from '../../shared/saga-failed-error'
+import { findUnencodable } from '../../shared/wire-value'
 import type { Logger } from '../base/logger'
 import { HostPipeError } from '../host-pipe'
 import type { DiagnosticsSource } from './diagnostics-source'
@@ -206,6 +207,16 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
         new HostPipeError(
           'INVALID_COMMAND',
           `invalid input for \`${name}\`: ${describeSchemaError(parsed.error)}`,
+        ),
+      )
+    // What the schema accepts but JSON cannot carry (a Date, a Map, a BigInt…) is refused here,
+    // before anything is sent, rather than arriving changed or failing on the host.
+    const unencodable = findUnencodable(parsed.data, 'input')
+    if (unencodable !== undefined)
+      return Promise.reject(
+        new HostPipeError(
+          'INVALID_COMMAND',
+          `invalid input for \`${name}\`: ${unencodable}; see "What travels" in hostpipe's README`,
         ),
       )
     const signal = options.signal

@@ -79,7 +79,7 @@ export interface Launcher {
   /**
    * Starts one saga of a built-in command and returns its id; its outcome comes as
    * `saga_completed`/`saga_failed` on `subscribeEvents`. `options.retry` asks for retry on host
-   * loss (ARCHITECTURE §8); default: the kind's own (see RETRYABLE_COMMANDS). Throws before
+   * loss (docs/protocol.md#retry-on-host-loss); default: the `retry` of its definition in `agentMuxCommands`. Throws before
    * `start()`, and a RangeError for a command that needs a label and has none.
    */
   startSaga(request: SagaRequest, options?: SagaOptions): number

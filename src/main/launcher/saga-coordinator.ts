@@ -1,5 +1,11 @@
+import {
+  agentMuxCommands,
+  readAgentMuxReport,
+  reportTagFor,
+  type AgentMuxResult,
+} from '../../shared/agentmux-commands'
 import { MAX_BURST, type SagaTotals } from '../../shared/diagnostics'
-import { REASON_CANCELLED, type Event, type HostCommand, type SagaReport } from '../../shared/protocol'
+import { REASON_CANCELLED, type HostCommand, type SagaReport } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { positiveIntOption } from '../base/integer-option'
@@ -54,26 +60,13 @@ export interface StartSagaOptions {
   onTimeout?(): void
   /**
    * Send its command again to the next host if its host is lost with it in flight
-   * (docs/protocol.md#retry). Default: whether its kind is in RETRYABLE_COMMANDS.
+   * (docs/protocol.md#retry-on-host-loss). Default: the `retry` of an AgentMux command's
+   * definition (`agentMuxCommands`), false for an app's command.
    */
   retry?: boolean
 }
 /** The per-saga options under their earlier name. */
 export type SagaOptions = StartSagaOptions
-
-/**
- * The AgentMux kinds retried on host loss: the ones safe to run twice. `reap_panes` and
- * `drain_pool_if_last` act on a label and are idempotent; `spawn_pool_window` run twice opens two
- * windows, so it stays at-most-once.
- */
-export const RETRYABLE_COMMANDS: ReadonlySet<string> = new Set(['reap_panes', 'drain_pool_if_last'])
-
-/** The report that completes a saga of each kind; app commands answer with `report_result`. */
-const REPORT_FOR: Readonly<Record<string, SagaReport['cmd']>> = {
-  spawn_pool_window: 'report_pool_window_added',
-  reap_panes: 'report_panes_reaped',
-  drain_pool_if_last: 'report_pool_drain_decision',
-}
 
 export interface SagaCoordinatorStats extends SagaTotals {
   /** Reports and pipe failures that came after their saga had already ended. */
@@ -228,7 +221,7 @@ export class SagaCoordinator {
     const name = request.cmd === 'custom' ? request.name : request.cmd
     this.events.emit({ event: 'saga_started', saga_id: saga.id, name, version: this.events.nextVersion() })
     if (timeoutMs !== Infinity) this.timeouts.track(saga)
-    const retry = opts.retry ?? RETRYABLE_COMMANDS.has(request.cmd)
+    const retry = opts.retry ?? (request.cmd !== 'custom' && agentMuxCommands[request.cmd].retry === true)
     // The pipe may fail the saga synchronously inside the send (a full outage buffer).
     this.pipe.sendCommand(commandOf(saga), { retry }).catch((err: unknown) => {
       // WRITE_FAILED keeps the frame (the pipe still delivers or fails it); anything else means
@@ -273,21 +266,13 @@ export class SagaCoordinator {
       return true
     }
     const cmd = saga.request.cmd
-    if ((cmd === 'custom' ? 'report_result' : REPORT_FOR[cmd]) !== report.cmd) {
+    if ((cmd === 'custom' ? 'report_result' : reportTagFor(agentMuxCommands[cmd])) !== report.cmd) {
       this.counts.ignoredReports++
       this.log.warn(`[saga] ${report.cmd} does not answer saga ${saga.id} (${cmd}): ignored`)
       return false
     }
-    if (report.cmd === 'report_result') {
-      this.complete(saga, undefined, report.output)
-      return true
-    }
-    const base = { label: report.label, saga_id: saga.id }
-    let outcome: Event['event']
-    if (report.cmd === 'report_pool_window_added') outcome = 'pool_window_added'
-    else if (report.cmd === 'report_panes_reaped') outcome = 'panes_reaped'
-    else outcome = report.was_last ? 'pool_drained' : 'pool_not_last'
-    this.complete(saga, { event: outcome, ...base, version: 0 } as Event)
+    if (report.cmd === 'report_result') this.complete(saga, undefined, report.output)
+    else this.complete(saga, readAgentMuxReport(report))
     return true
   }
 
@@ -346,16 +331,14 @@ export class SagaCoordinator {
 
   // Terminals: each saga reaches exactly one of these, once.
 
-  private complete(saga: Saga, outcome: Event | undefined, output?: unknown): void {
+  /** `agentMux`: an AgentMux report, whose outcome event goes out before `saga_completed`. */
+  private complete(saga: Saga, agentMux: AgentMuxResult | undefined, output?: unknown): void {
     this.close(saga)
     this.counts.completed++
     this.pipe.cancelSaga(saga.id)
-    if (outcome) {
-      outcome.version = this.events.nextVersion()
-      this.events.emit(outcome)
-    }
+    if (agentMux) this.events.emit(agentMux.event(saga.id, this.events.nextVersion()))
     this.events.emit({ event: 'saga_completed', saga_id: saga.id, version: this.events.nextVersion() })
-    saga.starter.onEnd?.({ ok: true, sagaId: saga.id, output })
+    saga.starter.onEnd?.({ ok: true, sagaId: saga.id, output: agentMux ? agentMux.output : output })
   }
 
   private fail(saga: Saga, reason: string, isPurged = false): void {

@@ -1,0 +1,96 @@
+// What a caller sees when its time runs out, and what it cannot send, with a real host process
+// whose entry file uses the built `hostpipe/host` (dist/).
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { defineCommands, HostPipeError } from '../../src/lib/index'
+import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/embed/${name}`, import.meta.url))
+
+// The same definitions as test/fixtures/embed/commands.mjs (the host's side); `when` is a schema
+// the wire cannot honour, which the launcher must refuse before sending.
+const commands = defineCommands({
+  add: {
+    input: z.object({ a: z.number(), b: z.number() }),
+    output: z.object({ sum: z.number() }),
+    retry: true,
+  },
+  fail: { input: z.object({ message: z.string() }), output: z.object({}) },
+  wait: { input: z.object({ ms: z.number().int().nonnegative() }), output: z.object({ waited: z.number() }) },
+  badOutput: { input: z.object({}), output: z.object({ n: z.number() }) },
+  at: { input: z.object({ when: z.date() }), output: z.object({}) },
+})
+
+let launcher: HostpipeLauncher<typeof commands> | undefined
+
+beforeAll(() => {
+  if (!existsSync(fileURLToPath(new URL('../../dist/host.js', import.meta.url))))
+    throw new Error('dist/host.js is missing: build the library first with `npm run build`')
+})
+
+afterEach(async () => {
+  await launcher?.stop()
+  launcher = undefined
+})
+
+async function start(sagaTimeoutMs?: number): Promise<HostpipeLauncher<typeof commands>> {
+  launcher = createLauncher({ hostEntry: fixture('host.mjs'), commands, sagaTimeoutMs, standby: 0 })
+  await launcher.start()
+  return launcher
+}
+
+describe('call timeouts', () => {
+  it('always rejects a timed-out call with a TimeoutError naming the value and the option', async () => {
+    const l = await start()
+    // The handler gives up when its signal fires at the deadline, racing the launcher's own timer:
+    // whichever comes first, the caller sees the same error.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 24 }, (_, i) => l.call('wait', { ms: 10_000 }, { timeoutMs: 20 + (i % 6) * 5 })),
+    )
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected')
+      const err = (outcome as PromiseRejectedResult).reason as DOMException
+      expect(err.name).toBe('TimeoutError')
+      expect(err.message).toMatch(/^call `wait` timed out after \d+ ms \(its timeoutMs\)$/)
+    }
+  })
+
+  it('names the launcher option when the call gave no timeout', async () => {
+    const l = await start(60)
+    await expect(l.call('wait', { ms: 10_000 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+      message: expect.stringMatching(/after 60 ms \(the launcher's sagaTimeoutMs/),
+    })
+  })
+
+  it('lets a call with timeoutMs Infinity (or 0) run past the launcher default, without a deadline', async () => {
+    const l = await start(50)
+    await expect(l.call('wait', { ms: 300 }, { timeoutMs: Infinity })).resolves.toEqual({ waited: 300 })
+    await expect(l.call('wait', { ms: 200 }, { timeoutMs: 0 })).resolves.toEqual({ waited: 200 })
+  })
+
+  it('refuses a timeoutMs that is neither a positive integer nor Infinity/0', async () => {
+    const l = await start()
+    for (const bad of [-1, 1.5, Number.NaN])
+      await expect(l.call('add', { a: 1, b: 2 }, { timeoutMs: bad })).rejects.toMatchObject({
+        code: 'INVALID_COMMAND',
+        message: expect.stringContaining('timeoutMs'),
+      })
+  })
+})
+
+describe('inputs the wire cannot carry', () => {
+  it('refuses a Date the schema accepts with INVALID_COMMAND naming the field, sending nothing', async () => {
+    const l = await start()
+    const err = await l.call('at', { when: new Date() }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(HostPipeError)
+    expect(err).toMatchObject({
+      code: 'INVALID_COMMAND',
+      message: expect.stringContaining('input.when is a Date'),
+    })
+    expect(l.diagnostics().sagas.started).toBe(0)
+    await expect(l.call('add', { a: 1, b: 2 })).resolves.toEqual({ sum: 3 })
+  })
+})
