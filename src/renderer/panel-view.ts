@@ -206,7 +206,7 @@ export class PanelView {
       setText(el.sagas[key], formatCount(sagas[key]))
     }
     setAttr(el.sagas.failed, 'data-zero', String(!(sagas.failed > 0)))
-    // Should read 0 (§8): a host did work for a saga already reported ended. Red when not.
+    // Should read 0 (docs/protocol.md#the-truth-list): a host did work for a saga already reported ended. Red when not.
     setAttr(el.sagas.lateReports, 'data-zero', String(!(sagas.lateReports > 0)))
 
     for (const [name, cell] of this.counters) {

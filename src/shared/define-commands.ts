@@ -1,6 +1,6 @@
 /**
- * Commands an embedding app defines (ARCHITECTURE §9): a name, a zod schema for the input, one for
- * the output, and whether the command may be retried on another host after a host loss (§8).
+ * Commands an embedding app defines (docs/embedding.md): a name, a zod schema for the input, one for
+ * the output, and whether the command may be retried on another host after a host loss (docs/protocol.md#retry-on-host-loss).
  * One definition, shared by the launcher and the host, types both ends: `launcher.call` takes the
  * input type and resolves to the output type, and `runHost` types each handler from it.
  *
@@ -17,7 +17,7 @@ export interface CommandDefinition<I extends z.ZodObject = z.ZodObject, O extend
   readonly output: O
   /**
    * The command may be sent again to the next host when its host is lost while executing it
-   * (§8, "Retry on host loss"): only for commands whose second execution does no harm. Default
+   * (docs/protocol.md#retry-on-host-loss): only for commands whose second execution does no harm. Default
    * false (at-most-once).
    */
   readonly retry?: boolean
@@ -44,7 +44,7 @@ export const RESERVED_COMMAND_NAMES: ReadonlySet<string> = new Set<string>([
   ...EVENT_NAMES,
 ])
 
-/** Input fields that would collide with the command envelope on the wire (§9). */
+/** Input fields that would collide with the command envelope on the wire (docs/embedding.md). */
 export const RESERVED_INPUT_FIELDS: ReadonlySet<string> = new Set([
   'kind',
   'seq',

@@ -83,7 +83,7 @@ export interface HostPipeSnapshot {
 
 /**
  * What the panel's state badge shows. `unresponsive`: the host went silent past
- * `--unresponsive-ms` (§8) and is being replaced; it reads so until the replacement connects.
+ * `--unresponsive-ms` (docs/protocol.md#liveness) and is being replaced; it reads so until the replacement connects.
  */
 export type PipeState = 'connected' | 'disconnected' | 'stopped' | 'gave-up' | 'unresponsive'
 
@@ -104,7 +104,7 @@ export interface SagaTotals {
   failed: number
   inFlight: number
   /**
-   * Reports for sagas that had already ended (ARCHITECTURE §8): a host did work its user had been
+   * Reports for sagas that had already ended (docs/protocol.md#the-truth-list): a host did work its user had been
    * told was over. Should read 0; the panel shows it red when not.
    */
   lateReports: number
@@ -140,7 +140,7 @@ export interface DiagnosticsSnapshot extends HostPipeSnapshot {
   hostPid: number | null
   /** Replacements of the active host, promotions of a standby included (only grows). */
   restarts: number
-  /** Standby hosts registered and ready to take over (ARCHITECTURE §8). */
+  /** Standby hosts registered and ready to take over (docs/launcher.md). */
   standby: number
   /** Their pids, oldest (next to be promoted) first. */
   standbyPids: number[]

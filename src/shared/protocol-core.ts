@@ -18,7 +18,7 @@ export const MAX_FRAME_BYTES = 1024 * 1024
 // Host-bound commands (launcher → host), tagged by `cmd`.
 
 /**
- * `saga_id` 0 or absent means "no saga". `deadline` (ARCHITECTURE §8, optional, so AgentMux hosts
+ * `saga_id` 0 or absent means "no saga". `deadline` (docs/protocol.md#deadlines, optional, so AgentMux hosts
  * ignore it): wall-clock ms since the Unix epoch after which a host with feature `"deadline"` must
  * not start the command; only saga commands carry one.
  */
@@ -47,7 +47,7 @@ export type Command = SpawnPoolWindow | ReapPanes | DrainPoolIfLast | ProbeUiThr
 export type CommandName = Command['cmd']
 
 /**
- * A command an embedding app defined with `defineCommands` (ARCHITECTURE §9): its input fields
+ * A command an embedding app defined with `defineCommands` (docs/embedding.md): its input fields
  * travel flattened beside `cmd`, `saga_id` and `deadline`, as AgentMux's own commands carry
  * `label`. Kept out of the `Command` union so that union stays discriminated by its literal tags.
  */
@@ -68,7 +68,7 @@ export type CustomCommandNames = ReadonlySet<string> | 'any'
 export type HostCommand = Command | CustomCommand
 
 /**
- * A launcher → host frame outside the command sequence (§8): no `seq`, never buffered, never
+ * A launcher → host frame outside the command sequence (docs/protocol.md#control-frames): no `seq`, never buffered, never
  * acked. `probe_ui_thread` asks whether the host's event loop runs; `cancel_saga` (hosts with
  * feature `"deadline"` only) skips a queued command of the saga and fires a running handler's
  * abort signal. On the wire: `{"kind":"command","cmd":"cancel_saga","saga_id":N}`.
@@ -79,9 +79,9 @@ export interface CancelSaga {
 }
 export type ControlCommand = ProbeUiThread | CancelSaga
 
-/** `register.features`: the host acks commands (§2). */
+/** `register.features`: the host acks commands (docs/protocol.md). */
 export const FEATURE_ACK = 'ack'
-/** `register.features`: the host honours `deadline` and `cancel_saga` (§8). */
+/** `register.features`: the host honours `deadline` and `cancel_saga` (docs/protocol.md#deadlines). */
 export const FEATURE_DEADLINE = 'deadline'
 /**
  * `register.features` (with `ack`): the host confirms each command on its own. An `ack{seq}`
@@ -123,7 +123,7 @@ export function sagaIdOf(cmd: HostCommand): number | undefined {
     case 'probe_ui_thread':
       return undefined
     default:
-      // An app-defined command (§9) belongs to the saga its `saga_id` names, as the built-ins do.
+      // An app-defined command (docs/embedding.md) belongs to the saga its `saga_id` names, as the built-ins do.
       return positiveSagaId((cmd as CustomCommand).saga_id)
   }
 }
@@ -165,7 +165,7 @@ export type EventName = Event['event']
 export type CommandFrame = { kind: 'command'; seq: number } & Command
 export type EventFrame = { kind: 'event' } & Event
 export type HostFrame = CommandFrame | EventFrame
-/** A control command in the command envelope, without `seq` (§8). */
+/** A control command in the command envelope, without `seq` (docs/protocol.md#control-frames). */
 export type ControlFrame = { kind: 'command' } & ControlCommand
 
 // ---------------------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ export interface Register {
   /** HOSTPIPE_SPAWN_ID echoed back (optional): tells the launcher this is the process it spawned. */
   spawn_id?: string
   /**
-   * `standby` (optional, ARCHITECTURE §8): a warm standby host, spawned with
+   * `standby` (optional, docs/launcher.md): a warm standby host, spawned with
    * HOSTPIPE_ROLE=standby; it gets no commands until the launcher promotes it.
    */
   role?: 'standby'
@@ -282,7 +282,7 @@ export const COMMAND_NAMES = exhaustive<CommandName>()([
   'probe_ui_thread',
 ])
 
-/** The commands that may travel without `seq` (§8). */
+/** The commands that may travel without `seq` (docs/protocol.md#control-frames). */
 export const CONTROL_COMMAND_NAMES = exhaustive<ControlCommand['cmd']>()(['probe_ui_thread', 'cancel_saga'])
 
 export const EVENT_NAMES = exhaustive<EventName>()([
@@ -332,7 +332,7 @@ export function encodeCommandFrameMembers(seq: number, members: string): string 
   return '{"kind":"command","seq":' + seq + members + '}'
 }
 
-/** A control frame: the command envelope without `seq` (§8), e.g. `{"kind":"command","cmd":"cancel_saga","saga_id":3}`. */
+/** A control frame: the command envelope without `seq` (docs/protocol.md#control-frames), e.g. `{"kind":"command","cmd":"cancel_saga","saga_id":3}`. */
 export function encodeControlFrame(cmd: ControlCommand): string {
   return '{"kind":"command",' + JSON.stringify(cmd).slice(1)
 }
@@ -383,7 +383,7 @@ export function exceedsFrameLimit(s: string, limit: number = MAX_FRAME_BYTES): b
 
 /**
  * What a host reads from the launcher: an enveloped command, a control command (the envelope
- * without `seq`, §8), or a raw (or enveloped) event.
+ * without `seq`, docs/protocol.md#control-frames), or a raw (or enveloped) event.
  */
 export type HostBound =
   | { kind: 'command'; seq: number; command: HostCommand }

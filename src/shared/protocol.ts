@@ -1,6 +1,6 @@
 /**
  * The hostpipe wire protocol: every frame that crosses the launcher ↔ host boundary, with the zod
- * schemas that validate it and the full parsers (ARCHITECTURE §2). The types, encoders and name
+ * schemas that validate it and the full parsers (docs/protocol.md). The types, encoders and name
  * lists live in `protocol-core.ts` (no zod) and are re-exported here, so this file stays the one
  * import for the protocol; a host process that must start fast imports the core and
  * `host-bound-fast.ts`, and loads this file later.
@@ -315,7 +315,7 @@ function parseHotFrame(text: string): HostInbound | undefined {
 
 /**
  * Parses one launcher → host line, as a host does. Never throws. `customNames`: the app-defined
- * commands (§9) this host accepts beside the built-in ones, or `'any'` for every name; their
+ * commands (docs/embedding.md) this host accepts beside the built-in ones, or `'any'` for every name; their
  * envelope (`saga_id`, `deadline`) is checked here, their input by the host's own schemas.
  *
  * Well-formed frames of the shapes a host reads most are recognised without zod

@@ -3,7 +3,7 @@ import type { Disposable } from '../base/disposable'
 import { TimerSlot } from '../base/timer-slot'
 
 /**
- * The disconnect budget (§3 item 4): one deadline at a time, `timeoutMs` from when it starts.
+ * The disconnect budget (HostPipe behaviour 4, docs/host-pipe.md#guarantees): one deadline at a time, `timeoutMs` from when it starts.
  * Starting it while it runs changes nothing, so a flapping host cannot push it back; only `clear`
  * (a completed drain) ends it early.
  *

@@ -3,7 +3,7 @@ import type { OutboundCommand } from './outbound-frame'
 
 /** The unacked commands of a lost host. */
 export interface HostLossTriage {
-  /** Go again on the next host, ahead of everything buffered (§8); in write order. */
+  /** Go again on the next host, ahead of everything buffered (docs/protocol.md#retry-on-host-loss); in write order. */
   readonly retried: OutboundCommand[]
   /**
    * Will not go again: their sagas fail (unless already settled), in this order: commands sent
@@ -13,9 +13,9 @@ export interface HostLossTriage {
 }
 
 /**
- * Retry on host loss (ARCHITECTURE §8): decides which commands lost in flight with their host are
+ * Retry on host loss (docs/protocol.md#retry-on-host-loss): decides which commands lost in flight with their host are
  * sent again. Only frames sent with `{retry: true}` qualify, so a pipe nobody asks to retry keeps
- * at-most-once (§3 item 8). A retryable frame goes again while it has attempts left (a poison
+ * at-most-once (HostPipe behaviour 8, docs/host-pipe.md#guarantees). A retryable frame goes again while it has attempts left (a poison
  * command cannot crash-loop the pool) and its wall-clock `deadline`, if it has one, has not passed.
  */
 export class HostLossRetry {
@@ -49,7 +49,7 @@ export class HostLossRetry {
     return frame.retry ? reasonLostWhileExecuting(frame.attempts) : REASON_BEFORE_ACK
   }
 
-  /** A retryable frame lost in flight goes again while it has attempts and time left (§8). */
+  /** A retryable frame lost in flight goes again while it has attempts and time left (docs/protocol.md#retry-on-host-loss). */
   canRetry(frame: OutboundCommand): boolean {
     if (!frame.retry || frame.settled || frame.attempts >= this.maxAttempts) return false
     const deadline = (frame.cmd as { deadline?: unknown }).deadline

@@ -14,20 +14,20 @@ export const REASON_OVERFLOW = 'host pipe backpressure overflow'
 export const REASON_EXPIRED = 'host unreachable'
 export const REASON_BEFORE_ACK = 'host disconnected before ack'
 export const REASON_DISPOSED = 'host pipe disposed'
-/** A retryable command in flight on every host it reached, each lost before its ack (§8). */
+/** A retryable command in flight on every host it reached, each lost before its ack (docs/protocol.md#retry-on-host-loss). */
 export const reasonLostWhileExecuting = (attempts: number): string =>
   `host lost while executing (${attempts} attempt${attempts === 1 ? '' : 's'})`
 
-/** Attempts a retryable command gets, the first included (ARCHITECTURE §8). */
+/** Attempts a retryable command gets, the first included (docs/protocol.md#retry-on-host-loss). */
 export const DEFAULT_MAX_ATTEMPTS = 2
 
 /** Per-frame options of `sendCommand`. */
 export interface SendCommandOptions {
   /**
-   * Retry on host loss (ARCHITECTURE §8): if the host is lost with this command in flight (written,
+   * Retry on host loss (docs/protocol.md#retry-on-host-loss): if the host is lost with this command in flight (written,
    * not acked), it is sent again to the next host, with a fresh `seq`, ahead of everything
    * buffered, while it has attempts left (`maxAttempts`) and its `deadline` (epoch ms, if the
-   * command has one) has not passed. Default false: at-most-once (§3 item 8). Only for commands
+   * command has one) has not passed. Default false: at-most-once (HostPipe behaviour 8, docs/host-pipe.md#guarantees). Only for commands
    * that are safe to run twice: the host may have executed it before it was lost.
    */
   retry?: boolean

@@ -184,7 +184,7 @@ export class HostPipe {
 
   /**
    * Fail-fast send (the seed's `try_send_command_no_buffer`): rejects at once HOST_NOT_CONNECTED
-   * while disconnected and BUFFER_OVERFLOW while `maxInFlight` commands are unacked (§3 item 10;
+   * while disconnected and BUFFER_OVERFLOW while `maxInFlight` commands are unacked (HostPipe behaviour 10, docs/host-pipe.md#guarantees;
    * it may not wait in the buffer), WRITE_FAILED on a failed write. Either way the frame is gone.
    */
   trySendCommandNoBuffer(cmd: HostCommand): Promise<void> {
@@ -215,7 +215,7 @@ export class HostPipe {
   }
 
   /**
-   * Writes a control frame (ARCHITECTURE §8: `probe_ui_thread`, `cancel_saga`) to the current
+   * Writes a control frame (docs/protocol.md#control-frames: `probe_ui_thread`, `cancel_saga`) to the current
    * host: the command envelope without `seq`, never buffered, never in flight, not counted as a
    * command, so the buffer and command arithmetic stay exact. It queues behind frames already
    * queued on the writer (writes never interleave). Rejects HOST_NOT_CONNECTED at once while no
@@ -299,7 +299,7 @@ export class HostPipe {
   }
 
   /**
-   * The contract's (§3) spelling of `onDidChange`: calls `fn` synchronously after every state
+   * The spelling of `onDidChange` in the documented HostPipe API (docs/host-pipe.md): calls `fn` synchronously after every state
    * change and returns the unsubscribe function. Throws a TypeError for any event but 'change'.
    */
   on(event: 'change', fn: (s: HostPipeSnapshot) => void): () => void {
@@ -425,7 +425,7 @@ export class HostPipe {
     for (const frame of slot.release()) this.pending.insert(frame)
     const { retried, lost } = this.retry.triage(this.inFlight.takeAll())
     if (retried.length > 0) {
-      // Ahead of everything buffered (§8): they were sent before any of it.
+      // Ahead of everything buffered (docs/protocol.md#retry-on-host-loss): they were sent before any of it.
       this.pending.insertFront(retried)
       this.log.info(`[host_pipe] host lost: retrying ${retried.length} command(s) on the next host`)
     }

@@ -40,12 +40,12 @@ export interface OutboundCommand {
   waiter: Deferred<void> | undefined
   /** Its saga was already failed or cancelled: it will never be failed (again) or re-sent. */
   settled: boolean
-  /** The caller asked for retry on host loss (ARCHITECTURE §8, `sendCommand(cmd, {retry})`). */
+  /** The caller asked for retry on host loss (docs/protocol.md#retry-on-host-loss, `sendCommand(cmd, {retry})`). */
   readonly retry: boolean
   /** Writes started so far (each to a host, with its own `seq`). */
   attempts: number
   /**
-   * Going again after its host was lost with it in flight (§8): it goes ahead of the buffer and
+   * Going again after its host was lost with it in flight (docs/protocol.md#retry-on-host-loss): it goes ahead of the buffer and
    * never counts toward its capacity. Not set for a frame whose write merely failed.
    */
   isHostLossRetry: boolean

@@ -24,7 +24,7 @@ export class PendingBuffer {
 
   /**
    * Puts `frames` (in their order) ahead of everything buffered: commands retried after their host
-   * was lost (ARCHITECTURE §8), the one exception to call order.
+   * was lost (docs/protocol.md#retry-on-host-loss), the one exception to call order.
    */
   insertFront(frames: readonly OutboundCommand[]): void {
     // Marked here, where they become retries: `takeOverflow` never counts nor drops them.
@@ -38,7 +38,7 @@ export class PendingBuffer {
 
   /**
    * Removes and returns the oldest frames beyond `capacity` (drop-oldest: the newest stay).
-   * Commands being retried after a host loss (ARCHITECTURE §8; `isHostLossRetry`) do not count and
+   * Commands being retried after a host loss (docs/protocol.md#retry-on-host-loss; `isHostLossRetry`) do not count and
    * are never dropped: they were admitted once and were in flight, so there are at most
    * `maxInFlight` of them, and dropping them would turn a retry into the failure it exists to
    * avoid (a host lost with 1,000 commands in flight would otherwise lose 936 of them here).

@@ -56,7 +56,7 @@ export interface LauncherServerOptions {
   hostToken: string
   /**
    * The diagnostics API token (the one in the printed `Diagnostics:` URL): what a `kind:"tool"`
-   * client presents, and only it. Must differ from `hostToken` (ARCHITECTURE §2, "Two secrets"),
+   * client presents, and only it. Must differ from `hostToken` (docs/protocol.md#tokens),
    * so host code cannot watch every event as a tool nor drive the HTTP API.
    */
   apiToken: string
@@ -81,14 +81,14 @@ export interface LauncherServerOptions {
   clock?: Clock
   /**
    * Decides what a host's `register` becomes (see HostAdmission). Default: every host is
-   * `active`, as in §4 (a launcher without standbys).
+   * `active`, as in docs/launcher.md (a launcher without standbys).
    */
   admitHost?: AdmitHost
 }
 
 /**
  * The launcher's side of the protocol, whatever the transport: register-first, the error codes of
- * ARCHITECTURE §2, handing the registered host's connection to HostPipe, routing acks and reports,
+ * docs/protocol.md, handing the registered host's connection to HostPipe, routing acks and reports,
  * and fanning events out to tools (ToolFanout) and to the host.
  *
  * Error events are private to their connection and carry version 0. A fatal error closes only
@@ -128,7 +128,7 @@ export class LauncherServer {
   readonly onDidReceiveUiThreadAlive: Listenable<number> = this.didReceiveUiThreadAlive.event
   /**
    * Any frame from the current host (before it is parsed): its event loop runs. Liveness
-   * (ARCHITECTURE §8) listens here; fired per frame, so listeners must be cheap.
+   * (docs/protocol.md#liveness) listens here; fired per frame, so listeners must be cheap.
    */
   readonly onDidReceiveHostFrame: Listenable<void> = this.didReceiveHostFrame.event
   /** A host registered as standby (`admitHost` said so): ready to be promoted. */
@@ -173,7 +173,7 @@ export class LauncherServer {
   }
 
   /**
-   * Hands the pipe to the registered standby with this spawn id (ARCHITECTURE §8): a new session,
+   * Hands the pipe to the registered standby with this spawn id (docs/launcher.md): a new session,
    * `setWriter` with its connection, and the buffer drains into it. The host that had the pipe,
    * if any, is replaced as by a new registration (its unacked commands fail or are retried, its
    * connection closes, no `onDidLoseHost`). Fires `onDidRegisterHost`. Returns false when no such

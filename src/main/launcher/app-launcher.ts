@@ -26,7 +26,7 @@ import {
 /** Options of `call`. */
 export interface CallOptions {
   /**
-   * How long the caller waits, in ms, counted from the call: also the saga's deadline (§8) that
+   * How long the caller waits, in ms, counted from the call: also the saga's deadline (docs/protocol.md#deadlines) that
    * the host's handler sees as `ctx.deadline`. A positive integer; default the launcher's
    * `sagaTimeoutMs` (5000).
    */
@@ -36,7 +36,7 @@ export interface CallOptions {
 }
 
 /**
- * The launcher options an embedding app gives (ARCHITECTURE §9); every one but `hostEntry` and
+ * The launcher options an embedding app gives (docs/embedding.md); every one but `hostEntry` and
  * `commands` is defaulted as the CLI is.
  */
 export interface AppLauncherOptions<D extends CommandDefinitions> {
@@ -52,7 +52,7 @@ export interface AppLauncherOptions<D extends CommandDefinitions> {
   maxRestarts?: number
   /**
    * Warm standby hosts kept spawned and registered, promoted at once when the active host is lost
-   * (ARCHITECTURE §8, as Chromium keeps a spare renderer). Default 1; 0 turns standby off.
+   * (docs/launcher.md, as Chromium keeps a spare renderer). Default 1; 0 turns standby off.
    */
   standby?: number
   /** A host silent this long (ms) with work outstanding is killed and replaced. Default 5000; 0 off. */
@@ -64,7 +64,7 @@ export interface AppLauncherOptions<D extends CommandDefinitions> {
 }
 
 /**
- * A running hostpipe launcher with an app's commands (ARCHITECTURE §9): created by
+ * A running hostpipe launcher with an app's commands (docs/embedding.md): created by
  * `createLauncher` (`hostpipe/node`) or `createElectronLauncher` (`hostpipe/electron`).
  */
 export interface HostpipeLauncher<D extends CommandDefinitions> {
@@ -91,12 +91,12 @@ export interface HostpipeLauncher<D extends CommandDefinitions> {
     input: CommandInput<D, K>,
     options?: CallOptions,
   ): Promise<CommandOutput<D, K>>
-  /** The diagnostics feed of §5 now, as a plain object. Throws before `start()`. */
+  /** The diagnostics feed (docs/panel.md) now, as a plain object. Throws before `start()`. */
   diagnostics(): DiagnosticsSnapshot
-  /** Calls `fn` with every launcher event (§2: sagas, pipe failures, …). Returns an unsubscribe. */
+  /** Calls `fn` with every launcher event (docs/protocol.md: sagas, pipe failures, …). Returns an unsubscribe. */
   onEvent(fn: (event: Event) => void): () => void
   /**
-   * Calls `fn` with the §5 feed whenever it changed (at most every ~50 ms, never while nothing
+   * Calls `fn` with the diagnostics feed (docs/panel.md) whenever it changed (at most every ~50 ms, never while nothing
    * changes), from `start()` on. Returns an unsubscribe function.
    */
   onDiagnostics(fn: (snapshot: DiagnosticsSnapshot) => void): () => void

@@ -88,7 +88,7 @@ interface FailureRun {
 }
 
 /**
- * The diagnostics feed (§5): HostPipe's snapshot plus supervisor, saga and transport state, and a
+ * The diagnostics feed (docs/panel.md): HostPipe's snapshot plus supervisor, saga and transport state, and a
  * ring of recent events, for the HTTP/SSE server and the Electron bridge alike; per-command call
  * counts and latencies (`commands`, see CommandCalls) from the saga events.
  *
@@ -187,7 +187,7 @@ export class DiagnosticsFeed implements DiagnosticsSource {
   }
 
   /**
-   * The active host was judged unresponsive (§8): the badge reads `unresponsive` until a host
+   * The active host was judged unresponsive (docs/protocol.md#liveness): the badge reads `unresponsive` until a host
    * connects again, and `message` goes to the event log as an error.
    */
   markUnresponsive(message: string): void {

@@ -83,7 +83,7 @@ export interface Launcher {
    * `start()`, and a RangeError for a command that needs a label and has none.
    */
   startSaga(request: SagaRequest, options?: SagaOptions): number
-  /** Starts and cancels sagas (the embedding API's `call`, §9). */
+  /** Starts and cancels sagas (the embedding API's `call`, docs/embedding.md). */
   readonly sagas: Pick<SagaCoordinator, 'startSaga' | 'cancelSaga'>
   /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
   dispose(): Promise<void>
@@ -253,12 +253,12 @@ class ComposedLauncher implements Launcher {
   }
 
   /**
-   * What a host's `register` becomes (ARCHITECTURE §8): a standby we spawned waits as standby; a
+   * What a host's `register` becomes (docs/launcher.md): a standby we spawned waits as standby; a
    * host spawned as standby that registers without the role does not know the field, so it is
    * refused and standby is turned off (it would take the pipe instead of waiting); a second
    * registration of the active host's own spawn never replaces it, nor does a host we dropped
    * (lost, stopping, or beaten by a standby) whose `register` was still on its way; anything else
-   * is active (§4).
+   * is active (docs/launcher.md).
    */
   private admitHost(register: Pick<Register, 'pid' | 'spawn_id' | 'role'>): HostAdmission {
     const supervisor = this.running?.supervisor
@@ -288,7 +288,7 @@ class ComposedLauncher implements Launcher {
   }
 
   /**
-   * The host went silent (§8). A process we spawned is SIGKILLed and replaced through the crash
+   * The host went silent (docs/protocol.md#liveness). A process we spawned is SIGKILLed and replaced through the crash
    * path; a host we did not spawn only has its connection closed (we never signal it). Either way
    * its connection goes now, so its unacked commands fail at once.
    */
@@ -314,7 +314,7 @@ class ComposedLauncher implements Launcher {
 
   /**
    * The host's connection is gone (EOF, error, IPC channel closed): a serving host we spawned is
-   * lost whatever its process does, so it is killed and replaced (§8). The supervisor ignores
+   * lost whatever its process does, so it is killed and replaced (docs/protocol.md#retry-on-host-loss). The supervisor ignores
    * this while it stops the host itself, and after a kill it already knows of.
    */
   private onHostGone(host: RegisteredHost & { reason: string }): void {
