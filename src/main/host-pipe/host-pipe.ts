@@ -36,11 +36,14 @@ import {
 } from './outbound-frame'
 import { PendingBuffer } from './pending-buffer'
 import { SagaFailures } from './saga-failures'
-import type { SagaCommandState } from './saga-command-state'
 import { WriterSlot, type WriteLoopHooks } from './writer-slot'
 
-// Its own file now; still exported from here, where it was first declared.
-export type { SagaCommandState } from './saga-command-state'
+/**
+ * Where a saga's command is, for the saga layer: `buffered` (in the pending buffer, or queued on
+ * the writer with its write not started: it can still be removed and never sent), `in-flight`
+ * (its write started on the current host, which acks, and no ack covered it yet).
+ */
+export type SagaCommandState = 'buffered' | 'in-flight'
 
 /**
  * The launcher → host command pipe. Buffers commands while the host is away (bounded,

@@ -13,7 +13,7 @@ export {
   type SendCommandOptions,
   type SagaFailure,
 } from './host-pipe-options'
-export type { SagaCommandState } from './saga-command-state'
+export type { SagaCommandState } from './host-pipe'
 export { HostPipeError, type HostPipeErrorCode } from './host-pipe-error'
 export type { HostWriter } from './host-writer'
 // The primitives live in base/ (every layer uses them); HostPipe's public surface keeps them.

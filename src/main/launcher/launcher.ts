@@ -15,7 +15,7 @@ import type { HostSpawner } from './host-spawner'
 import type { TransportKind } from '../../shared/diagnostics'
 import type { Logger } from '../base/logger'
 import { LivenessMonitor, UNRESPONSIVE_MS, type UnresponsiveVerdict } from './liveness-monitor'
-import { SagaCoordinator, type SagaOptions, type SagaRequest } from './saga-coordinator'
+import { SagaCoordinator, type SagaRequest, type StartSagaOptions } from './saga-coordinator'
 
 /** `--standby` default: one warm standby host. */
 export const DEFAULT_STANDBY = 1
@@ -82,7 +82,7 @@ export interface Launcher {
    * loss (docs/protocol.md#retry-on-host-loss); default: the `retry` of its definition in `agentMuxCommands`. Throws before
    * `start()`, and a RangeError for a command that needs a label and has none.
    */
-  startSaga(request: SagaRequest, options?: SagaOptions): number
+  startSaga(request: SagaRequest, options?: StartSagaOptions): number
   /** Starts and cancels sagas (the embedding API's `call`, docs/embedding.md). */
   readonly sagas: Pick<SagaCoordinator, 'startSaga' | 'cancelSaga'>
   /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
@@ -321,7 +321,7 @@ class ComposedLauncher implements Launcher {
     if (this.isSpawnedHost(host)) this.running!.supervisor.loseHost('channel-gone', host.reason)
   }
 
-  startSaga(request: SagaRequest, options?: SagaOptions): number {
+  startSaga(request: SagaRequest, options?: StartSagaOptions): number {
     if (!this.running) throw new Error('launcher not started: call start() first')
     return this.coordinator.startSaga(request, options)
   }

@@ -65,8 +65,6 @@ export interface StartSagaOptions {
    */
   retry?: boolean
 }
-/** The per-saga options under their earlier name. */
-export type SagaOptions = StartSagaOptions
 
 export interface SagaCoordinatorStats extends SagaTotals {
   /** Reports and pipe failures that came after their saga had already ended. */
