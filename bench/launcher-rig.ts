@@ -92,7 +92,11 @@ export class LauncherRig implements CommandTarget {
         standbyPids: [],
         onDidChange: () => toDisposable(() => {}),
       },
-      sagas: { totals: () => ({ started: 0, completed: 0, failed: 0, inFlight: 0, lateReports: 0 }) },
+      sagas: {
+        totals: () => ({ started: 0, completed: 0, failed: 0, inFlight: 0, lateReports: 0 }),
+        onDidStartSaga: () => toDisposable(() => {}),
+        onDidEndSaga: () => toDisposable(() => {}),
+      },
       events: rig.events,
       transport: 'pipe',
       socketPath: socketServer.path,

@@ -176,20 +176,18 @@ describe('DiagnosticsFeed event ring', () => {
 })
 
 describe('DiagnosticsFeed commands', () => {
-  const started = (saga_id: number, name: string) =>
-    ({ event: 'saga_started', saga_id, name, version: 0 }) as const
-  const completed = (saga_id: number) => ({ event: 'saga_completed', saga_id, version: 0 }) as const
-  const failed = (saga_id: number, reason: string) =>
-    ({ event: 'saga_failed', saga_id, reason, version: 0 }) as const
+  const custom = (name: string) => ({ cmd: 'custom' as const, name, input: {} })
 
-  it('counts each command’s calls, running calls, failures and latencies from the saga events', () => {
+  it('counts each command’s calls, running calls, failures and latencies as the coordinator tells it', async () => {
     const rig = makeFeedRig()
-    rig.bus.emit(started(1, 'add'))
-    rig.bus.emit(started(2, 'add'))
-    rig.bus.emit(started(3, 'resize'))
+    await rig.connect()
+    const a1 = rig.coordinator.startSaga(custom('add'))
+    // Still running when the minute has passed: its timeout must not end it first.
+    rig.coordinator.startSaga(custom('add'), { timeoutMs: 600_000 })
+    const r1 = rig.coordinator.startSaga(custom('resize'))
     rig.clock.advance(20)
-    rig.bus.emit(completed(1))
-    rig.bus.emit(failed(3, 'too big'))
+    rig.coordinator.handleReport({ cmd: 'report_result', saga_id: a1, output: {} })
+    rig.coordinator.handleReport({ cmd: 'report_saga_action_failed', saga_id: r1, reason: 'too big' })
     expect(rig.feed.snapshot().commands).toEqual([
       { name: 'add', calls: 2, running: 1, failed: 0, p50Ms: 20, p99Ms: 20 },
       { name: 'resize', calls: 1, running: 0, failed: 1, p50Ms: 20, p99Ms: 20 },
@@ -198,25 +196,18 @@ describe('DiagnosticsFeed commands', () => {
     expect(rig.feed.snapshot().commands[0]).toMatchObject({ name: 'add', p50Ms: null, p99Ms: null })
   })
 
-  it('names the failed call’s command in the event ring, and folds a run naming each command', () => {
+  it('names the failed call’s command in the event ring, and folds a run naming each command', async () => {
     const rig = makeFeedRig()
-    rig.bus.emit(started(1, 'add'))
-    rig.bus.emit(failed(1, 'bad input'))
-    for (const [id, name] of [
-      [2, 'a'],
-      [3, 'b'],
-      [4, 'c'],
-      [5, 'd'],
-      [6, 'a'],
-    ] as const) {
-      rig.bus.emit(started(id, name))
-      rig.bus.emit(failed(id, 'host gone'))
+    await rig.connect()
+    const first = rig.coordinator.startSaga(custom('add'))
+    rig.coordinator.handleReport({ cmd: 'report_saga_action_failed', saga_id: first, reason: 'bad input' })
+    for (const name of ['a', 'b', 'c', 'd', 'a']) {
+      const id = rig.coordinator.startSaga(custom(name))
+      rig.coordinator.handleReport({ cmd: 'report_saga_action_failed', saga_id: id, reason: 'host gone' })
     }
-    rig.bus.emit(failed(99, 'unknown start'))
-    expect(rig.messages()).toEqual([
+    expect(rig.messages().filter((m) => m.includes('failed'))).toEqual([
       'warn saga 1 (add) failed: bad input',
       'warn 5 sagas (a, b, c, …) failed (saga 2 … saga 6): host gone',
-      'warn saga 99 failed: unknown start',
     ])
   })
 

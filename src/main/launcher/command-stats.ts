@@ -96,29 +96,29 @@ interface CommandEntry {
   latency: LatencyWindow | undefined
 }
 
-interface RunningCall {
-  readonly entry: CommandEntry
-  /** The call's own name, which differs from the entry's for a call counted under OTHER_COMMANDS. */
+/** What the table needs of a call: the saga layer's own record of it (no copy is made). */
+export interface CallRecord {
   readonly name: string
+  /** When it started, on the same clock as the table's `now`. */
   readonly startedAt: number
 }
 
 /**
- * Per-command call counts and latencies for the diagnostics feed, fed from the saga events.
- * Every call passes through here, so recording is O(1) and allocates only the running call's
- * map entry; percentiles are computed when `rows()` builds a snapshot.
+ * Per-command call counts and latencies for the diagnostics feed, told by the saga coordinator
+ * of every call's start and end. Every call passes through here, so recording is O(1) and
+ * allocates nothing (the call's start time is on the coordinator's record); percentiles are
+ * computed when `rows()` builds a snapshot.
  *
  * Memory is bounded whatever the app does: at most `maxNames` names get a row of their own (an
  * app that makes names up per call would otherwise grow the table forever); calls of any further
- * name are counted under OTHER_COMMANDS. Running calls are bounded by the saga coordinator.
+ * name are counted under OTHER_COMMANDS.
  */
 export class CommandCalls {
   private readonly byName = new Map<string, CommandEntry>()
   private other: CommandEntry | undefined
-  private readonly running = new Map<number, RunningCall>()
 
   /**
-   * @param now monotonic-enough time in ms (the feed's clock), for latencies and the window
+   * @param now the coordinator's clock in ms, for latencies and the window
    * @param maxNames names with a row of their own; default MAX_COMMAND_NAMES
    */
   constructor(
@@ -128,28 +128,20 @@ export class CommandCalls {
     checkInteger('maxNames', maxNames, 1)
   }
 
-  /** A `saga_started`. */
-  started(sagaId: number, name: string): void {
-    const entry = this.byName.get(name) ?? this.addEntry(name)
+  started(call: CallRecord): void {
+    const entry = this.byName.get(call.name) ?? this.addEntry(call.name)
     entry.calls++
     entry.running++
-    this.running.set(sagaId, { entry, name, startedAt: this.now() })
   }
 
-  /**
-   * A `saga_completed` (`isFailure` false) or `saga_failed`. Returns the call's command name, or
-   * undefined for a saga whose start was not seen (or that already ended).
-   */
-  ended(sagaId: number, isFailure: boolean): string | undefined {
-    const call = this.running.get(sagaId)
-    if (call === undefined) return undefined
-    this.running.delete(sagaId)
-    const entry = call.entry
+  /** A call that `started` here ended, completed or failed (`isFailure`). */
+  ended(call: CallRecord, isFailure: boolean): void {
+    const entry = this.byName.get(call.name) ?? this.other
+    if (!entry) return
     entry.running--
     if (isFailure) entry.failed++
     const now = this.now()
     ;(entry.latency ??= new LatencyWindow()).record(now - call.startedAt, now)
-    return call.name
   }
 
   /** One row per name called so far, in order of first call, OTHER_COMMANDS last. */

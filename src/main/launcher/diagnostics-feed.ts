@@ -21,7 +21,7 @@ import type { DiagnosticsSource } from './diagnostics-source'
 import { EventRing } from './event-ring'
 import type { HostSupervisor, SupervisorEvent, SupervisorState } from './host-supervisor'
 import type { LauncherEvents } from './launcher-events'
-import type { SagaCoordinator } from './saga-coordinator'
+import type { SagaCoordinator, SagaRecord } from './saga-coordinator'
 
 /** Subscribers hear at most once per this, so the panel is ≤ 100 ms behind. */
 export const FEED_INTERVAL_MS = 50
@@ -33,7 +33,8 @@ export interface DiagnosticsFeedOptions {
     HostSupervisor,
     'state' | 'hostPid' | 'restarts' | 'failovers' | 'readyStandbys' | 'standbyPids' | 'onDidChange'
   >
-  sagas: Pick<SagaCoordinator, 'totals'>
+  /** Sagas: their totals, and each one's start and end (per-command rows, failed rows' names). */
+  sagas: Pick<SagaCoordinator, 'totals' | 'onDidStartSaga' | 'onDidEndSaga'>
   events: Pick<LauncherEvents, 'onDidEmit'>
   transport: TransportKind
   socketPath: string | null
@@ -132,6 +133,13 @@ export class DiagnosticsFeed implements DiagnosticsSource {
     this.disposables.add(opts.pipe.onDidChange((s) => this.onPipeChange(s)))
     this.disposables.add(opts.supervisor.onDidChange((e) => this.onSupervisorEvent(e)))
     this.disposables.add(opts.events.onDidEmit((e) => this.onLauncherEvent(e)))
+    this.disposables.add(
+      opts.sagas.onDidStartSaga((saga) => {
+        this.commands.started(saga)
+        this.markChanged()
+      }),
+    )
+    this.disposables.add(opts.sagas.onDidEndSaga((saga) => this.onSagaEnded(saga)))
   }
 
   snapshot(): DiagnosticsSnapshot {
@@ -278,19 +286,21 @@ export class DiagnosticsFeed implements DiagnosticsSource {
 
   private onLauncherEvent(e: Event): void {
     switch (e.event) {
-      case 'saga_started':
-        this.commands.started(e.saga_id, e.name)
-        return this.markChanged()
-      case 'saga_completed':
-        this.commands.ended(e.saga_id, false)
-        return this.markChanged()
       case 'saga_failed':
-        return this.recordFailure(e.saga_id, this.commands.ended(e.saga_id, true), e.reason)
+        // The coordinator told us first, naming the command (onSagaEnded).
+        return
       case 'error':
         return this.note('error', `${e.code}: ${e.message}`)
       default:
         return this.markChanged()
     }
+  }
+
+  private onSagaEnded(saga: SagaRecord): void {
+    const failure = saga.failure
+    this.commands.ended(saga, failure !== undefined)
+    if (failure === undefined) this.markChanged()
+    else this.recordFailure(saga.id, saga.name, failure)
   }
 
   /**
@@ -299,14 +309,14 @@ export class DiagnosticsFeed implements DiagnosticsSource {
    * calls' commands: `saga 12 (add) failed: <reason>`, `36 sagas (add, sub) failed (saga 1 … saga
    * 36): <reason>`.
    */
-  private recordFailure(sagaId: number, name: string | undefined, reason: string): void {
+  private recordFailure(sagaId: number, name: string, reason: string): void {
     const run = this.failureRun
     if (run && run.reason === reason && run.seq === this.ring.newestSeq) {
       // A host loss fails hundreds of sagas in one go, ahead of the failover: the line is written
       // once, when the ring is next read (ringEntries) or pushed, not once per saga.
       run.count++
       run.lastId = sagaId
-      if (name !== undefined && !run.names.includes(name)) {
+      if (!run.names.includes(name)) {
         if (run.names.length < RUN_NAMES_SHOWN) run.names.push(name)
         else run.hasMoreNames = true
       }
@@ -315,12 +325,12 @@ export class DiagnosticsFeed implements DiagnosticsSource {
       this.markChanged()
       return
     }
-    this.note('warn', `saga ${sagaId}${name === undefined ? '' : ` (${name})`} failed: ${reason}`)
+    this.note('warn', `saga ${sagaId} (${name}) failed: ${reason}`)
     this.failureRun = {
       seq: this.ring.newestSeq,
       reason,
       count: 1,
-      names: name === undefined ? [] : [name],
+      names: [name],
       hasMoreNames: false,
       firstId: sagaId,
       lastId: sagaId,

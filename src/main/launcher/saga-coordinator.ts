@@ -8,6 +8,7 @@ import { MAX_BURST, type SagaTotals } from '../../shared/diagnostics'
 import { REASON_CANCELLED, type HostCommand, type SagaReport } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
+import { Emitter, type Listenable } from '../base/emitter'
 import { positiveIntOption } from '../base/integer-option'
 import { silentLogger, type Logger } from '../base/logger'
 import { HostPipeError, type HostPipe } from '../host-pipe'
@@ -116,10 +117,21 @@ export interface SagaCoordinatorOptions {
   log?: Logger
 }
 
-/** One open saga. */
-interface Saga extends TimedSaga {
+/** A saga as its observers see it (the coordinator's own record, read-only). */
+export interface SagaRecord {
   readonly id: number
+  /** The command's name: an app command's, or the AgentMux command's. */
+  readonly name: string
+  /** When it started, on the coordinator's clock. */
+  readonly startedAt: number
+  /** Why it failed, once it has; undefined while open or when it completed. */
+  readonly failure: string | undefined
+}
+
+/** One open saga. */
+interface Saga extends TimedSaga, SagaRecord {
   readonly request: SagaRequest
+  failure: string | undefined
   /** Whoever started it: told of its timeout and its end. */
   readonly starter: StartSagaOptions
   /** The same moment as `deadline` on the wall clock, the `deadline` its command carries; undefined without a timeout. */
@@ -156,6 +168,12 @@ export class SagaCoordinator {
   private readonly sagaTimeoutMs: number
   private readonly log: Logger
   private readonly disposables = new DisposableStore()
+  private readonly didStart = this.disposables.add(new Emitter<SagaRecord>())
+  private readonly didEnd = this.disposables.add(new Emitter<SagaRecord>())
+  /** Every saga once `saga_started` is out, for per-command statistics. */
+  readonly onDidStartSaga: Listenable<SagaRecord> = this.didStart.event
+  /** Every saga as it ends, before its terminal event goes out (`failure` says how). */
+  readonly onDidEndSaga: Listenable<SagaRecord> = this.didEnd.event
   private readonly open = new Map<number, Saga>()
   private readonly timeouts: SagaTimeouts<Saga>
   /** Sagas left to a deadline-aware host, in the order their timeouts passed. */
@@ -203,8 +221,12 @@ export class SagaCoordinator {
     if (this.pipe.isQueueFull)
       throw new HostPipeError('QUEUE_FULL', `the launcher already holds the most calls it may queue`)
     const now = this.clock.now()
+    const name = request.cmd === 'custom' ? request.name : request.cmd
     const saga: Saga = {
       id: this.nextSagaId++,
+      name,
+      startedAt: now,
+      failure: undefined,
       request,
       timeoutMs,
       deadline: now + timeoutMs,
@@ -216,8 +238,8 @@ export class SagaCoordinator {
     }
     this.open.set(saga.id, saga)
     this.counts.started++
-    const name = request.cmd === 'custom' ? request.name : request.cmd
     this.events.emit({ event: 'saga_started', saga_id: saga.id, name, version: this.events.nextVersion() })
+    this.didStart.fire(saga)
     if (timeoutMs !== Infinity) this.timeouts.track(saga)
     const retry = opts.retry ?? (request.cmd !== 'custom' && agentMuxCommands[request.cmd].retry === true)
     // The pipe may fail the saga synchronously inside the send (a full outage buffer).
@@ -334,6 +356,7 @@ export class SagaCoordinator {
     this.close(saga)
     this.counts.completed++
     this.pipe.cancelSaga(saga.id)
+    this.didEnd.fire(saga)
     if (agentMux) this.events.emit(agentMux.event(saga.id, this.events.nextVersion()))
     this.events.emit({ event: 'saga_completed', saga_id: saga.id, version: this.events.nextVersion() })
     saga.starter.onEnd?.({ ok: true, sagaId: saga.id, output: agentMux ? agentMux.output : output })
@@ -343,6 +366,8 @@ export class SagaCoordinator {
     this.close(saga)
     this.counts.failed++
     if (!isPurged) this.pipe.cancelSaga(saga.id)
+    saga.failure = reason
+    this.didEnd.fire(saga)
     this.events.emit({ event: 'saga_failed', saga_id: saga.id, reason, version: this.events.nextVersion() })
     saga.starter.onEnd?.({
       ok: false,
