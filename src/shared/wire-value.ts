@@ -32,14 +32,48 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
  */
 export function findUnencodable(value: unknown, root: string = 'value'): string | undefined {
   if (value === undefined) return undefined
-  const trail: Array<string | number> = []
+  let trail: Array<string | number> = NO_TRAIL
+  /** The top-level key being looked at, for a fault found there. */
+  let at: string | undefined
   let what: string | undefined
   try {
-    what = check(value, trail, [])
+    if (isPlainObject(value)) {
+      // The common case, a call's input or output: a plain object of plain values. Its own
+      // members are walked here, and the trail is only made when one of them is at fault or
+      // holds more to walk.
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue
+        at = key
+        if (!isWellFormed(key)) what = 'is a key with a lone surrogate'
+        else {
+          const item: unknown = (value as Record<string, unknown>)[key]
+          if (typeof item === 'object' && item !== null) {
+            trail = [key]
+            what = checkObject(item, trail, [value])
+          } else if (item !== undefined) what = check(item, NO_TRAIL, NO_ANCESTORS)
+        }
+        if (what !== undefined) break
+        trail = NO_TRAIL
+      }
+    } else {
+      trail = []
+      what = check(value, trail, [])
+    }
   } catch (err) {
     what = `cannot be read: ${describeThrown(err, 'reading it')}`
   }
+  if (trail === NO_TRAIL && at !== undefined && what !== undefined) trail = [at]
   return what === undefined ? undefined : `${pathOf(root, trail)} ${what}`
+}
+
+/** No trail yet (nothing nested walked): shared, never written; a primitive's check never pushes. */
+const NO_TRAIL: Array<string | number> = []
+const NO_ANCESTORS: object[] = []
+
+function isPlainObject(v: unknown): v is object {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
+  const proto: unknown = Object.getPrototypeOf(v)
+  return proto === Object.prototype || proto === null
 }
 
 /**

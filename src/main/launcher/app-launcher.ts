@@ -227,29 +227,26 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
       )
     const timeoutMs = callTimeoutOf(name, options.timeoutMs)
     if (timeoutMs instanceof HostPipeError) return Promise.reject(timeoutMs)
-    return new Promise<CommandOutput<D, K>>((resolve, reject) => {
-      const call = new PendingCall<CommandOutput<D, K>>(
-        name,
-        def.output,
-        timeoutMs ?? this.sagaTimeoutMs,
-        timeoutMs === undefined,
-        def.retry === true,
-        resolve,
-        reject,
-        signal,
+    const call = new PendingCall<CommandOutput<D, K>>(
+      name,
+      def.output,
+      timeoutMs ?? this.sagaTimeoutMs,
+      timeoutMs === undefined,
+      def.retry === true,
+      signal,
+    )
+    const promise = call.promise()
+    try {
+      call.sagaId = this.core.sagas.startSaga(
+        { cmd: 'custom', name, input: parsed.data as Record<string, unknown> },
+        call,
       )
-      try {
-        call.sagaId = this.core.sagas.startSaga(
-          { cmd: 'custom', name, input: parsed.data as Record<string, unknown> },
-          call,
-        )
-      } catch (err) {
-        call.settle()
-        reject(err)
-        return
-      }
-      call.listen(this.core.sagas)
-    })
+    } catch (err) {
+      if (call.settle()) call.reject(err)
+      return promise
+    }
+    call.listen(this.core.sagas)
+    return promise
   }
 
   diagnostics(): DiagnosticsSnapshot {
@@ -294,6 +291,15 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
  * One `call` waiting for its saga: the coordinator's listener (`onEnd`, `onTimeout`) and the
  * signal's, in one object, so a call costs its promise and this, not a closure per outcome.
  */
+const ignore = (): void => undefined
+/** The call whose promise is being made (see `PendingCall.promise`); set just before. */
+let capturing: PendingCall<unknown> | undefined
+function captureSettlers(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
+  capturing!.resolve = resolve
+  capturing!.reject = reject
+  capturing = undefined
+}
+
 class PendingCall<O> implements StartSagaOptions {
   sagaId = 0
   private isSettled = false
@@ -306,10 +312,19 @@ class PendingCall<O> implements StartSagaOptions {
     /** The call gave no `timeoutMs`: the launcher's `sagaTimeoutMs` applies. */
     private readonly isDefaultTimeout: boolean,
     readonly retry: boolean,
-    private readonly resolve: (value: O) => void,
-    private readonly reject: (reason: unknown) => void,
     private readonly signal: AbortSignal | undefined,
   ) {}
+
+  resolve: (value: O) => void = ignore
+  reject: (reason: unknown) => void = ignore
+
+  /** The call's promise, its settle functions kept here (no executor closure per call). */
+  promise(): Promise<O> {
+    capturing = this as PendingCall<unknown>
+    return new Promise<O>(
+      captureSettlers as (resolve: (value: O) => void, reject: (reason: unknown) => void) => void,
+    )
+  }
 
   /** After the saga started: an abort from now on cancels it. */
   listen(sagas: Pick<SagaCoordinator, 'cancelSaga'>): void {
