@@ -243,7 +243,7 @@ export class SagaCoordinator {
     if (timeoutMs !== Infinity) this.timeouts.track(saga)
     const retry = opts.retry ?? (request.cmd !== 'custom' && agentMuxCommands[request.cmd].retry === true)
     // The pipe may fail the saga synchronously inside the send (a full outage buffer).
-    this.pipe.sendCommand(commandOf(saga), { retry }).catch((err: unknown) => {
+    this.pipe.sendCommand(commandOf(saga), retry ? RETRY : NO_RETRY).catch((err: unknown) => {
       // WRITE_FAILED keeps the frame (the pipe still delivers or fails it); anything else means
       // the command will never reach the host.
       if (err instanceof HostPipeError && err.code === 'WRITE_FAILED') return
@@ -430,6 +430,9 @@ export class SagaCoordinator {
     })
   }
 }
+
+const RETRY = { retry: true } as const
+const NO_RETRY = { retry: false } as const
 
 /** The command of a saga as it travels: its input fields flattened beside the envelope fields. */
 function commandOf(saga: Saga): HostCommand {
