@@ -141,23 +141,17 @@ interface Saga extends TimedSaga, SagaRecord {
 }
 
 /**
- * Runs sagas, and is the one place that decides and publishes how each ends: one command to a
- * host each, closed by exactly one terminal event — the host's report (`saga_completed`, or
- * `saga_failed` for `report_saga_action_failed`), the saga's timeout, a cancel, or the loss of
+ * Runs sagas, and is the one place that decides and publishes how each ends: one command each,
+ * closed by exactly one terminal event — the host's report, the timeout, a cancel, or the loss of
  * its frame, which HostPipe reports here (`onDidFailSaga`) without publishing anything itself.
- * Whatever comes after the first terminal is ignored and counted; every terminal cancels the
- * saga's frames still in the pipe.
+ * What comes after the first terminal is ignored and counted. A command goes to the pipe when its
+ * saga starts; a connected pipe holds what exceeds its in-flight window (up to `maxQueued`).
  *
- * A command goes to the pipe when its saga starts: while a host is connected the pipe holds what
- * exceeds its in-flight window without dropping it (up to `maxQueued`), and only while no host is
- * connected does its outage buffer (drop-oldest, 30 s) apply.
- *
- * Deadlines (after gRPC's deadline propagation): each command carries the wall-clock moment its
- * saga times out. When the timeout fires, a command that never reached a host is removed and its
- * saga failed (`saga timeout`); one in flight on a host that registered with feature `"deadline"`
- * is left to that host, which will not start it late and reports `deadline exceeded`, so the saga
- * ends with the host's report or its loss, never with a verdict the host could contradict. Hosts
- * without the feature keep AgentMux's behaviour: the timeout fails the saga (docs/protocol.md#outcomes).
+ * Deadlines, after gRPC's deadline propagation: each command carries the wall-clock moment its
+ * saga times out. At the timeout, a command no host has is removed and its saga failed (`saga
+ * timeout`); one in flight on a host with feature `"deadline"` is left to that host's report or
+ * loss, never to a verdict the host could contradict; without the feature the timeout fails the
+ * saga, as AgentMux does (docs/protocol.md#outcomes).
  */
 export class SagaCoordinator {
   private readonly pipe: SagaPipe
