@@ -362,7 +362,8 @@ export class LauncherServer {
     const clientId = ++this.lastClientId
     const conn = pending.conn
     const unresponsiveMs = this.opts.unresponsiveMs ?? 0
-    const hasWorker = msg.kind === 'host' && unresponsiveMs > 0 && msg.features.includes(FEATURE_LIVENESS_WORKER)
+    const hasWorker =
+      msg.kind === 'host' && unresponsiveMs > 0 && msg.features.includes(FEATURE_LIVENESS_WORKER)
     const registered = (): Event => ({
       event: 'registered',
       client_id: clientId,
