@@ -133,6 +133,9 @@ export class LivenessWorker {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { buffer: this.state.buffer, fd } })
     this.worker.unref()
     this.worker.on('error', (err) => log.warn(`liveness worker failed: ${err.message}`))
+    // A closed socket's fd number may be reused by the next file opened: stop writing it then
+    // ('close' comes one loop turn after the fd is closed; the host exits on it anyway).
+    socket.once('close', () => this.dispose())
     this.write = socket.write
     const write = this.write as (...args: unknown[]) => boolean
     socket.write = ((...args: unknown[]): boolean => {
