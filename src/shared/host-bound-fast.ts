@@ -163,6 +163,7 @@ function eventOf(obj: Record<string, unknown>): HostBound | undefined {
     isNonNegInt(obj.client_id) &&
     isNonNegInt(obj.launcher_pid) &&
     typeof obj.launcher_version === 'string' &&
+    (obj.unresponsive_ms === undefined || isNonNegInt(obj.unresponsive_ms)) &&
     isNonNegInt(obj.version)
   )
     event = {
@@ -170,6 +171,7 @@ function eventOf(obj: Record<string, unknown>): HostBound | undefined {
       client_id: obj.client_id,
       launcher_pid: obj.launcher_pid,
       launcher_version: obj.launcher_version,
+      ...(obj.unresponsive_ms === undefined ? {} : { unresponsive_ms: obj.unresponsive_ms }),
       version: obj.version,
     }
   else if (

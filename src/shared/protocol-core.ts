@@ -97,11 +97,18 @@ export const FEATURE_PER_CALL_ACK = 'per_call_ack'
  * traffic it would discard (docs/protocol.md#features).
  */
 export const FEATURE_BUS_EVENTS = 'bus_events'
+/**
+ * `register.features`: a worker thread of the host watches its main thread's event loop and,
+ * while that loop is blocked, sends `report_main_thread{blocked_ms}` on its own, so a host busy
+ * in synchronous work is told apart from a hung one (docs/protocol.md#liveness).
+ */
+export const FEATURE_LIVENESS_WORKER = 'liveness_worker'
 /** The features hostpipe added to the AgentMux `register`; a host naming none of them is AgentMux's. */
 export const HOSTPIPE_FEATURES: ReadonlySet<string> = new Set([
   FEATURE_ACK,
   FEATURE_DEADLINE,
   FEATURE_BUS_EVENTS,
+  FEATURE_LIVENESS_WORKER,
 ])
 
 /** Whether a host that registered with `features` gets the launcher's bus events. */
@@ -144,6 +151,12 @@ export type Event =
       client_id: number
       launcher_pid: number
       launcher_version: string
+      /**
+       * The launcher's `unresponsiveMs` (optional), sent only to a host that announced
+       * `liveness_worker` and only while liveness is on: how often its worker must speak while
+       * the main thread is blocked (docs/protocol.md#liveness).
+       */
+      unresponsive_ms?: number
       version: number
     }
   | { event: 'saga_started'; saga_id: number; name: string; version: number }
@@ -227,6 +240,14 @@ export interface ReportUiThreadAlive {
   cmd: 'report_ui_thread_alive'
   nonce: number
 }
+/**
+ * From a host with feature `liveness_worker`, written by its worker thread: the main thread's
+ * event loop has not turned for `blocked_ms` ms (0: it turns again after such a report).
+ */
+export interface ReportMainThread {
+  cmd: 'report_main_thread'
+  blocked_ms: number
+}
 export interface Ping {
   cmd: 'ping'
   nonce: number
@@ -243,6 +264,7 @@ export type HostInbound =
   | ReportSagaActionFailed
   | ReportResult
   | ReportUiThreadAlive
+  | ReportMainThread
   | Ping
   | Goodbye
 export type HostInboundName = HostInbound['cmd']
@@ -271,6 +293,7 @@ export const HOST_INBOUND_NAMES = exhaustive<HostInboundName>()([
   'report_saga_action_failed',
   'report_result',
   'report_ui_thread_alive',
+  'report_main_thread',
   'ping',
   'goodbye',
 ])

@@ -97,6 +97,7 @@ function buildSchemas() {
       seq: nonNegInt.optional(),
     }),
     report_ui_thread_alive: z.object({ cmd: z.literal('report_ui_thread_alive'), nonce: nonNegInt }),
+    report_main_thread: z.object({ cmd: z.literal('report_main_thread'), blocked_ms: nonNegInt }),
     ping: z.object({ cmd: z.literal('ping'), nonce: nonNegInt }),
     goodbye: z.object({ cmd: z.literal('goodbye') }),
   } satisfies { [K in HostInboundName]: z.ZodType<Extract<HostInbound, { cmd: K }>, unknown> }
@@ -137,6 +138,7 @@ function buildSchemas() {
       client_id: nonNegInt,
       launcher_pid: nonNegInt,
       launcher_version: z.string(),
+      unresponsive_ms: nonNegInt.optional(),
       ...v,
     }),
     saga_started: z.object({ event: z.literal('saga_started'), saga_id: sagaId, name: z.string(), ...v }),

@@ -51,6 +51,7 @@ const FIELDS: Record<HostInboundName, Record<string, FieldType>> = {
   report_saga_action_failed: { saga_id: 'uint', reason: 'reason' },
   report_result: { saga_id: 'uint' },
   report_ui_thread_alive: { nonce: 'uint' },
+  report_main_thread: { blocked_ms: 'uint' },
   ping: { nonce: 'uint' },
   goodbye: {},
 }
@@ -146,6 +147,7 @@ function validCommand(token: string): fc.Arbitrary<{ frame: Record<string, unkno
     simple('report_saga_action_failed', fc.record({ saga_id: uint, reason: text(4096) })),
     simple('report_result', fc.record({ saga_id: uint, output: fc.jsonValue({ maxDepth: 2 }) })),
     simple('report_ui_thread_alive', fc.record({ nonce: uint })),
+    simple('report_main_thread', fc.record({ blocked_ms: uint })),
     simple('ping', fc.record({ nonce: uint })),
     simple('goodbye', fc.constant({})),
   )

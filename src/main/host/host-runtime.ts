@@ -11,6 +11,7 @@ import {
   MAX_FRAME_BYTES,
   FEATURE_DEADLINE,
   FEATURE_PER_CALL_ACK,
+  FEATURE_LIVENESS_WORKER,
   type ControlCommand,
   type CustomCommandNames,
   type Event,
@@ -80,6 +81,11 @@ export interface HostRuntimeOptions {
    * import of protocol.ts, started right after `register` is sent.
    */
   loadSchemaParser?: () => Promise<HostBoundParser>
+  /**
+   * A worker that speaks for the host while its main thread is blocked (LivenessWorker): the
+   * host then registers with `liveness_worker` and arms it with `registered.unresponsive_ms`.
+   */
+  liveness?: { arm(unresponsiveMs: number): void }
 }
 
 /**
@@ -135,9 +141,12 @@ export class HostRuntime {
       pid: this.opts.pid ?? process.pid,
       version: HOST_VERSION,
       token: this.opts.token,
-      features: this.opts.perCallAcks
-        ? [FEATURE_ACK, FEATURE_DEADLINE, FEATURE_PER_CALL_ACK]
-        : [FEATURE_ACK, FEATURE_DEADLINE],
+      features: [
+        FEATURE_ACK,
+        FEATURE_DEADLINE,
+        ...(this.opts.perCallAcks ? [FEATURE_PER_CALL_ACK] : []),
+        ...(this.opts.liveness ? [FEATURE_LIVENESS_WORKER] : []),
+      ],
       ...(this.opts.spawnId === undefined ? {} : { spawn_id: this.opts.spawnId }),
       ...(this.opts.role === undefined ? {} : { role: this.opts.role }),
     })
@@ -237,6 +246,7 @@ export class HostRuntime {
   private onEvent(e: Event): void {
     if (e.event === 'registered') {
       this.isRegistered = true
+      if (e.unresponsive_ms) this.opts.liveness?.arm(e.unresponsive_ms)
       this.log.info(
         `registered as client ${e.client_id} with launcher ${e.launcher_pid} (${e.launcher_version})`,
       )

@@ -13,17 +13,22 @@ import type { HostConfig } from './host-config'
  * - `port` under Electron's utilityProcess: the MessagePort the launcher posts on `process.parentPort`;
  * - `port` under plain Node: the socket inherited on HOSTPIPE_PORT_FD (our launcher's spawner), else
  *   the Node IPC channel (`process.send`) of a parent that forked this host itself.
+ * `onSocket` sees the stream socket (the first two) before anything is written to it.
  */
-export async function openLauncherConnection(config: HostConfig, log: Logger): Promise<FrameConnection> {
-  if (config.transport === 'pipe') return connectSocket(config.pipePath!, log)
+export async function openLauncherConnection(
+  config: HostConfig,
+  log: Logger,
+  onSocket?: (socket: Socket) => void,
+): Promise<FrameConnection> {
+  if (config.transport === 'pipe') return connectSocket(config.pipePath!, log, onSocket)
   const parentPort = findParentPort()
   if (parentPort)
     return new MessagePortConnection(await receiveMessagePort(parentPort), 'launcher message port')
-  if (config.portFd !== undefined)
-    return new SocketConnection(new Socket({ fd: config.portFd, readable: true, writable: true }), {
-      description: `launcher fd ${config.portFd}`,
-      log,
-    })
+  if (config.portFd !== undefined) {
+    const socket = new Socket({ fd: config.portFd, readable: true, writable: true })
+    onSocket?.(socket)
+    return new SocketConnection(socket, { description: `launcher fd ${config.portFd}`, log })
+  }
   if (!process.send)
     throw new Error(
       'port transport needs a channel: HOSTPIPE_PORT_FD (an inherited socket) or an IPC channel (child_process.fork)',
@@ -36,12 +41,17 @@ export function hasPortChannel(env: NodeJS.ProcessEnv = process.env): boolean {
   return findParentPort() !== undefined || !!env.HOSTPIPE_PORT_FD || typeof process.send === 'function'
 }
 
-function connectSocket(path: string, log: Logger): Promise<FrameConnection> {
+function connectSocket(
+  path: string,
+  log: Logger,
+  onSocket: ((socket: Socket) => void) | undefined,
+): Promise<FrameConnection> {
   return new Promise((resolve, reject) => {
     const socket = connect(path)
     socket.once('error', reject)
     socket.once('connect', () => {
       socket.off('error', reject)
+      onSocket?.(socket)
       resolve(new SocketConnection(socket, { description: `launcher socket ${path}`, log }))
     })
   })

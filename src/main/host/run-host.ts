@@ -6,6 +6,7 @@ import { DefinedCommandDispatcher, type CommandHandlersOf } from './defined-comm
 import { parseHostConfig } from './host-config'
 import { HostRuntime } from './host-runtime'
 import { hasPortChannel, openLauncherConnection } from './launcher-connection'
+import { LivenessWorker } from './liveness-worker'
 import { watchParent } from './parent-watch'
 import { stderrLogger } from './stderr-logger'
 
@@ -28,7 +29,7 @@ export interface RunHostOptions<D extends CommandDefinitions> {
 /**
  * Runs this process as a hostpipe host (ARCHITECTURE §4, §9): connects to the launcher that
  * spawned it (socket or port, from the environment it set: HOSTPIPE_PIPE, HOSTPIPE_TOKEN, …),
- * registers with features `ack` and `deadline`, and executes commands in arrival order through
+ * registers with features `ack`, `deadline` and (on a socket) `liveness_worker`, and executes commands in arrival order through
  * `handlers` (input and output checked by their schemas; an output the wire cannot carry fails
  * the call, naming the field). Whatever a handler throws fails only its call, with the thrown
  * value's `message` (or a description) as the reason. Honours `--host-delay-ms N`
@@ -52,8 +53,12 @@ export async function runHost<const D extends CommandDefinitions>(options: RunHo
     process.exit(2)
   }
   let connection
+  // Only on a socket: the worker writes its fd (a MessagePort or an IPC channel has none).
+  let liveness: LivenessWorker | undefined
   try {
-    connection = await openLauncherConnection(config, log)
+    connection = await openLauncherConnection(config, log, (socket) => {
+      liveness = LivenessWorker.start(socket, log)
+    })
   } catch (err) {
     log.error(`cannot reach the launcher: ${err instanceof Error ? err.message : String(err)}`)
     process.exit(1)
@@ -67,6 +72,7 @@ export async function runHost<const D extends CommandDefinitions>(options: RunHo
     spawnId: config.spawnId,
     role: config.role,
     handlers: dispatcher,
+    liveness,
     // The AgentMux commands keep their wire (cumulative acks over one ordered lane); a host of
     // app commands confirms each call on its own.
     perCallAcks: !Object.values(options.commands).some((def) => agentMuxAdapterOf(def) !== undefined),

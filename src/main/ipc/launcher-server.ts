@@ -2,6 +2,7 @@ import type { ErrorCode, Event, HostInbound, Register, SagaReport } from '../../
 import {
   encodeEvent,
   FEATURE_ACK,
+  FEATURE_LIVENESS_WORKER,
   FEATURE_PER_CALL_ACK,
   MAX_FRAME_BYTES,
   parseHostInbound,
@@ -64,6 +65,11 @@ export interface LauncherServerOptions {
   nextVersion(): number
   /** Sent as `launcher_version` in `registered`. */
   launcherVersion: string
+  /**
+   * The launcher's `unresponsiveMs`, sent as `registered.unresponsive_ms` to hosts that announce
+   * `liveness_worker` (their worker paces its reports by it). Default 0: liveness off, not sent.
+   */
+  unresponsiveMs?: number
   /** Sent as `launcher_pid`; default `process.pid`. */
   launcherPid?: number
   log?: Logger
@@ -111,6 +117,7 @@ export class LauncherServer {
   private readonly didLoseHost = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
   private readonly didReceiveReport = this.disposables.add(new Emitter<SagaReport>())
   private readonly didReceiveUiThreadAlive = this.disposables.add(new Emitter<number>())
+  private readonly didReceiveMainThreadReport = this.disposables.add(new Emitter<number>())
   private readonly didReceiveHostFrame = this.disposables.add(new Emitter<void>())
   private readonly didRegisterStandby = this.disposables.add(new Emitter<RegisteredHost>())
   private readonly didLoseStandby = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
@@ -126,6 +133,8 @@ export class LauncherServer {
   readonly onDidReceiveReport: Listenable<SagaReport> = this.didReceiveReport.event
   /** `report_ui_thread_alive{nonce}` from the current host. */
   readonly onDidReceiveUiThreadAlive: Listenable<number> = this.didReceiveUiThreadAlive.event
+  /** `report_main_thread{blocked_ms}` from the current host's liveness worker: the `blocked_ms`. */
+  readonly onDidReceiveMainThreadReport: Listenable<number> = this.didReceiveMainThreadReport.event
   /**
    * Any frame from the current host (before it is parsed): its event loop runs. Liveness
    * (docs/protocol.md#liveness) listens here; fired per frame, so listeners must be cheap.
@@ -310,6 +319,8 @@ export class LauncherServer {
         this.log.info(`[ipc] client ${client.clientId} (${client.conn.description}) said goodbye`)
         return this.drop(client, 'goodbye')
     }
+    // A standby's worker may report a stall too; it runs nothing, so there is nothing to judge.
+    if (msg.cmd === 'report_main_thread' && client.role === 'standby') return
     if (client.role !== 'host')
       return this.fail(
         client,
@@ -322,6 +333,8 @@ export class LauncherServer {
         return this.opts.hostPipe.ack(msg.seq)
       case 'report_ui_thread_alive':
         return this.didReceiveUiThreadAlive.fire(msg.nonce)
+      case 'report_main_thread':
+        return this.didReceiveMainThreadReport.fire(msg.blocked_ms)
       case 'report_result':
       case 'report_saga_action_failed':
         // A per-call host's report is its command's ack too. Acked first: the saga then ends
@@ -348,11 +361,15 @@ export class LauncherServer {
     this.unregistered.delete(pending)
     const clientId = ++this.lastClientId
     const conn = pending.conn
+    const unresponsiveMs = this.opts.unresponsiveMs ?? 0
+    const hasWorker =
+      msg.kind === 'host' && unresponsiveMs > 0 && msg.features.includes(FEATURE_LIVENESS_WORKER)
     const registered = (): Event => ({
       event: 'registered',
       client_id: clientId,
       launcher_pid: this.opts.launcherPid ?? process.pid,
       launcher_version: this.opts.launcherVersion,
+      ...(hasWorker ? { unresponsive_ms: unresponsiveMs } : {}),
       version: this.opts.nextVersion(),
     })
     if (msg.kind === 'tool') {

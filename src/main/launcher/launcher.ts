@@ -153,6 +153,7 @@ class ComposedLauncher implements Launcher {
       apiToken: this.apiToken,
       nextVersion: () => this.events.nextVersion(),
       launcherVersion: opts.version ?? packageVersion,
+      unresponsiveMs: this.unresponsiveMs,
       admitHost: (register) => this.admitHost(register),
       log: this.log,
     })
@@ -165,6 +166,9 @@ class ComposedLauncher implements Launcher {
     )
     this.disposables.add(this.server.onDidReceiveReport((report) => this.coordinator.handleReport(report)))
     this.disposables.add(this.server.onDidReceiveHostFrame(() => this.liveness.noteHostFrame()))
+    this.disposables.add(
+      this.server.onDidReceiveMainThreadReport((blockedMs) => this.liveness.noteMainThreadReport(blockedMs)),
+    )
     this.disposables.add(this.server.onDidLoseHost((host) => this.onHostGone(host)))
     this.disposables.add(
       this.server.onDidRegisterStandby((standby) => {

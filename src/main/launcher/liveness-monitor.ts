@@ -1,4 +1,5 @@
 import type { HostPipeSnapshot } from '../../shared/diagnostics'
+import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, systemClock, type Clock, type HostPipe, type Logger } from '../host-pipe'
 
 /**
@@ -42,6 +43,13 @@ export interface LivenessMonitorOptions {
  * owner is told once and decides (kill and replace). Silence counts from the later of the host's
  * last frame and the moment work became outstanding, so an idle host is never probed.
  *
+ * Busy is not hung (docs/launcher.md#busy-is-not-hung): a host with feature `liveness_worker`
+ * reports from a worker thread while its main thread is blocked. Those reports are frames, so
+ * such a host is never silent while its process runs, and one that says its main thread has been
+ * blocked for N ms or more is **busy** (`isBusy`, `onDidChangeBusy`), not unresponsive. A stopped
+ * or frozen process sends nothing at all and is judged silent as before; a command still
+ * unreported N ms past its deadline makes even a busy host unresponsive.
+ *
  * Cheap on the hot path: a frame only stores the time; one timer runs while work is outstanding
  * and re-checks everything when it fires.
  */
@@ -61,6 +69,11 @@ export class LivenessMonitor {
   private isTripped = false
   private timer: unknown
   private isDisposed = false
+  private isHostBusy = false
+  private readonly didChangeBusy = new Emitter<boolean>()
+
+  /** Fires `isBusy` each time it changes. */
+  readonly onDidChangeBusy: Listenable<boolean> = this.didChangeBusy.event
 
   constructor(private readonly opts: LivenessMonitorOptions) {
     const n = opts.unresponsiveMs
@@ -78,18 +91,49 @@ export class LivenessMonitor {
     this.isProbeOutstanding = false
   }
 
+  /**
+   * Whether the current host is busy: its liveness worker's latest report says its main thread
+   * has been blocked for at least `unresponsiveMs`. False for hosts without the worker, after a
+   * report that the main thread turns again, and once the host is gone or replaced.
+   */
+  get isBusy(): boolean {
+    return this.isHostBusy
+  }
+
+  /**
+   * `report_main_thread{blocked_ms}` from the current host's liveness worker (the frame itself
+   * already went through `noteHostFrame`). `blockedMs` 0: the main thread turns again.
+   */
+  noteMainThreadReport(blockedMs: number): void {
+    if (this.n === 0 || this.isDisposed) return
+    this.setBusy(blockedMs >= this.n)
+  }
+
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
     this.unsubscribe()
     this.stop()
+    this.setBusy(false)
+    this.didChangeBusy.dispose()
+  }
+
+  private setBusy(isBusy: boolean): void {
+    if (isBusy === this.isHostBusy) return
+    this.isHostBusy = isBusy
+    if (isBusy) this.log.info(`[liveness] host main thread blocked for ${this.n}+ ms: busy, not hung`)
+    this.didChangeBusy.fire(isBusy)
   }
 
   private onPipeChange(s: HostPipeSnapshot): void {
-    if (!s.connected) return this.stop()
+    if (!s.connected) {
+      this.setBusy(false)
+      return this.stop()
+    }
     if (s.sessionId !== this.sessionId) {
       // A new host: it has said nothing wrong yet.
       this.stop()
+      this.setBusy(false)
       this.sessionId = s.sessionId
       this.lastFrameAt = this.clock.now()
       this.isTripped = false

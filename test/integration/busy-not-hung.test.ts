@@ -1,0 +1,115 @@
+// Busy is not hung (docs/launcher.md#busy-is-not-hung) with real processes: a host whose handler
+// blocks its main thread for longer than --unresponsive-ms completes on the same host, while a
+// stopped host and a host past its deadline are still replaced.
+import { build } from 'esbuild'
+import { resolve } from 'node:path'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Logger } from '../../src/main/base/logger'
+import { SagaFailedError } from '../../src/lib/index'
+import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+import { busyCommands } from '../fixtures/busy/commands'
+import { waitFor } from '../support/ipc-wait'
+
+const HOST_ENTRY = resolve('out/test-fixtures/busy-host.mjs')
+
+let launcher: HostpipeLauncher<typeof busyCommands> | undefined
+let stopped: number | undefined
+const logLines: string[] = []
+
+const log: Logger = {
+  debug: () => undefined,
+  info: (...args: unknown[]) => logLines.push(args.join(' ')),
+  warn: (...args: unknown[]) => logLines.push(args.join(' ')),
+  error: (...args: unknown[]) => logLines.push(args.join(' ')),
+}
+
+beforeAll(async () => {
+  // Inside the repository, so the bundle's external packages (zod) resolve from node_modules.
+  await build({
+    entryPoints: ['test/fixtures/busy/host.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile: HOST_ENTRY,
+    logLevel: 'silent',
+  })
+})
+
+afterEach(async () => {
+  if (stopped !== undefined) {
+    try {
+      process.kill(stopped, 'SIGCONT')
+    } catch {
+      // Killed by the launcher already.
+    }
+  }
+  stopped = undefined
+  await launcher?.stop()
+  launcher = undefined
+  logLines.length = 0
+})
+
+async function start(
+  transport: 'pipe' | 'port',
+  unresponsiveMs?: number,
+): Promise<HostpipeLauncher<typeof busyCommands>> {
+  launcher = createLauncher({ hostEntry: HOST_ENTRY, commands: busyCommands, transport, unresponsiveMs, log })
+  await launcher.start()
+  return launcher
+}
+
+describe.each(['pipe', 'port'] as const)('busy is not hung over the %s transport', (transport) => {
+  it('a handler that blocks its main thread for 7 s completes on the same host', async () => {
+    const l = await start(transport)
+    const pid = l.diagnostics().hostPid
+    const out = await l.call('spin', { ms: 7000 }, { timeoutMs: 20_000 })
+    expect(out.pid).toBe(pid)
+    expect(l.diagnostics()).toMatchObject({ hostPid: pid, restarts: 0 })
+    expect(logLines.some((line) => line.includes('busy, not hung'))).toBe(true)
+    expect(logLines.filter((line) => line.includes('unresponsive'))).toEqual([])
+  })
+})
+
+describe('hung is still hung', () => {
+  it('a stopped host is replaced within --unresponsive-ms plus a probe interval', async () => {
+    const l = await start('pipe', 1000)
+    const pid = l.diagnostics().hostPid!
+    process.kill(pid, 'SIGSTOP')
+    stopped = pid
+    const stoppedAt = performance.now()
+    const call = l.call('spin', { ms: 0 }, { timeoutMs: 20_000 }).catch((e: unknown) => e)
+    await waitFor(
+      () => {
+        const s = l.diagnostics()
+        return s.state === 'connected' && s.hostPid !== pid
+      },
+      'a new host in place of the stopped one',
+      10_000,
+      10,
+    )
+    expect(performance.now() - stoppedAt).toBeLessThan(1000 + 500 + 500)
+    const err = await call
+    expect(err).toBeInstanceOf(SagaFailedError)
+    expect((err as SagaFailedError).reason).toMatch(/^host disconnected before ack/)
+    expect(logLines.some((line) => line.includes(`host pid ${pid} unresponsive for 1000 ms`))).toBe(true)
+  })
+
+  it('a busy host still running 1 s past its deadline is replaced', async () => {
+    const l = await start('pipe', 1000)
+    const pid = l.diagnostics().hostPid!
+    const failures: string[] = []
+    l.onEvent((e) => {
+      if (e.event === 'saga_failed') failures.push(e.reason)
+    })
+    const startedAt = performance.now()
+    // The caller stops waiting at its timeout; the saga's truth comes from the host's loss.
+    const err = await l.call('spin', { ms: 6000 }, { timeoutMs: 500 }).catch((e: unknown) => e)
+    expect(err).toMatchObject({ name: 'TimeoutError' })
+    await waitFor(() => l.diagnostics().hostPid !== pid, 'a new host', 10_000, 10)
+    expect(performance.now() - startedAt).toBeLessThan(500 + 1000 + 1000)
+    await waitFor(() => failures.length === 1, 'the saga to fail', 5000, 10)
+    expect(failures[0]).toMatch(/^host disconnected before ack/)
+    expect(logLines.some((line) => line.includes('past its deadline'))).toBe(true)
+  })
+})
