@@ -14,7 +14,7 @@ import type { DiagnosticsSource } from './diagnostics-source'
 import { createLauncher as composeLauncher, type Launcher } from './launcher'
 import type { HostSpawner } from './host-spawner'
 import { REASON_SAGA_TIMEOUT, type SagaEnd } from './saga-coordinator'
-import { createStderrLogger } from './stderr-logger'
+import { createHostOutputStderrLogger, createStderrLogger } from './stderr-logger'
 
 /** Options of `call`. */
 export interface CallOptions {
@@ -211,7 +211,7 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
     this.commands = opts.commands
     const output = hostOutputOption(opts.hostOutput)
     const log = opts.log ?? createStderrLogger('warn')
-    const hostLog = opts.log ?? createStderrLogger('info')
+    const hostLog = opts.log ?? createHostOutputStderrLogger()
     this.makeLaunch = () => {
       const { spawner, release } = runtime({ output, log: hostLog })
       const core = composeLauncher({

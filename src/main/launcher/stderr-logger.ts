@@ -20,3 +20,27 @@ export function createStderrLogger(
     }
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
 }
+
+/**
+ * hostpipe's own routine lines among a host's output: the host's `info`/`debug` log lines
+ * (`[host <pid>] info: …`, see host/stderr-logger.ts) and the spawner's `[host <pid>] exited …`
+ * (a crash is also a supervisor warning). What the app's host code prints is never routine.
+ */
+const ROUTINE_HOST_LINE = /^\[host \d+\] (?:(?:info|debug): |exited \()/
+
+/**
+ * The host-output logger of an app that gave no `log`: every line the host's own code writes,
+ * and hostpipe's warnings and errors, on stderr; hostpipe's routine lines are left out.
+ */
+export function createHostOutputStderrLogger(
+  write: (text: string) => void = (text) => void process.stderr.write(text),
+): Logger {
+  const stderr = createStderrLogger('info', write)
+  return {
+    ...stderr,
+    info: (...args) => {
+      if (!ROUTINE_HOST_LINE.test(format(...args))) stderr.info(...args)
+    },
+    debug: () => {},
+  }
+}
