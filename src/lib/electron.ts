@@ -9,4 +9,10 @@ export {
   openDiagnosticsWindow,
   type DiagnosticsWindowOpenOptions,
 } from '../main/electron/open-diagnostics-window'
-export type { AppLauncherOptions, CallOptions, HostpipeLauncher } from '../main/launcher/app-launcher'
+export {
+  LauncherStoppedError,
+  type AppLauncherOptions,
+  type CallOptions,
+  type HostOutput,
+  type HostpipeLauncher,
+} from '../main/launcher/app-launcher'

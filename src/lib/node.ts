@@ -10,4 +10,10 @@ export {
   type DiagnosticsServerStartOptions,
   type RunningDiagnosticsServer,
 } from '../main/headless/node-launcher'
-export type { AppLauncherOptions, CallOptions, HostpipeLauncher } from '../main/launcher/app-launcher'
+export {
+  LauncherStoppedError,
+  type AppLauncherOptions,
+  type CallOptions,
+  type HostOutput,
+  type HostpipeLauncher,
+} from '../main/launcher/app-launcher'

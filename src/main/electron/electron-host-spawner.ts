@@ -17,6 +17,8 @@ export interface ElectronHostSpawnerOptions {
   /** Fed by `app.on('child-process-gone')`; decides when each host has exited. */
   exits: HostExitTracker
   log: Logger
+  /** The host's stdout and stderr: `'log'` (default) line by line into `log`, or `'inherit'` or `'ignore'`. */
+  output?: 'log' | 'inherit' | 'ignore'
   /** The environment hosts inherit; default process.env. */
   baseEnv?: Record<string, string | undefined>
 }
@@ -34,7 +36,7 @@ export class ElectronHostSpawner implements HostSpawner {
     const serviceName = hostServiceName(n)
     const child = utilityProcess.fork(hostPath, opts.args, {
       serviceName,
-      stdio: 'pipe',
+      stdio: (this.opts.output ?? 'log') === 'log' ? 'pipe' : this.opts.output,
       env: mergeEnv(this.opts.baseEnv ?? process.env, hostEnvironment(opts)),
     })
     let connection: FrameConnection | undefined

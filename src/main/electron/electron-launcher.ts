@@ -1,6 +1,5 @@
 import { app } from 'electron'
 import type { CommandDefinitions } from '../../shared/define-commands'
-import { silentLogger } from '../base/logger'
 import { createAppLauncher, type AppLauncherOptions, type HostpipeLauncher } from '../launcher/app-launcher'
 import { ElectronHostSpawner } from './electron-host-spawner'
 import { HostExitTracker } from './host-exit-tracker'
@@ -13,23 +12,24 @@ import { HostExitTracker } from './host-exit-tracker'
  * Takes the same options as `createLauncher` from `hostpipe/node`. Call it once the app module is
  * loaded (any time; `start()` needs `app.whenReady()` to have resolved). Installs nothing else on
  * the app: no single-instance lock, menu or quit policy (those are the app's). `stop()` removes
- * its `child-process-gone` listener.
+ * its `child-process-gone` listener; a `start()` after it adds one again.
  */
 export function createElectronLauncher<const D extends CommandDefinitions>(
   options: AppLauncherOptions<D>,
 ): HostpipeLauncher<D> {
-  const exits = new HostExitTracker()
-  const onGone = (_event: unknown, details: Electron.Details): void => {
-    exits.handleChildProcessGone(details)
-  }
-  app.on('child-process-gone', onGone)
-  const spawner = new ElectronHostSpawner({
-    hostPath: options.hostEntry,
-    exits,
-    log: options.log ?? silentLogger,
-  })
-  return createAppLauncher(options, spawner, () => {
-    app.removeListener('child-process-gone', onGone)
-    exits.dispose()
+  return createAppLauncher(options, ({ output, log }) => {
+    const exits = new HostExitTracker()
+    const onGone = (_event: unknown, details: Electron.Details): void => {
+      exits.handleChildProcessGone(details)
+    }
+    app.on('child-process-gone', onGone)
+    const spawner = new ElectronHostSpawner({ hostPath: options.hostEntry, exits, log, output })
+    return {
+      spawner,
+      release: () => {
+        app.removeListener('child-process-gone', onGone)
+        exits.dispose()
+      },
+    }
   })
 }

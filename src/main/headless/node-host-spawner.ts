@@ -29,6 +29,8 @@ export interface NodeHostSpawnerOptions {
   hostScript?: string
   /** Where the host's stdout and stderr lines go (never to the launcher's stdout). */
   log?: Logger
+  /** The host's stdout and stderr: `'log'` (default) line by line into `log`, or `'inherit'` or `'ignore'`. */
+  output?: 'log' | 'inherit' | 'ignore'
   /** Node flags for the host. Default none: the launcher's own flags are not inherited. */
   execArgv?: string[]
   /** The environment each spawn's `env` is merged over. Default `process.env`. */
@@ -53,6 +55,7 @@ export function defaultHostScript(moduleUrl: string = import.meta.url): string {
 export class NodeHostSpawner implements HostSpawner {
   private readonly hostScript: string
   private readonly log: Logger
+  private readonly output: 'log' | 'inherit' | 'ignore'
   private readonly execArgv: string[]
   private readonly baseEnv: NodeJS.ProcessEnv
   /** Output FIFOs made ahead of the next spawn, off the event loop (see `spawn`). */
@@ -63,6 +66,7 @@ export class NodeHostSpawner implements HostSpawner {
   constructor(opts: NodeHostSpawnerOptions = {}) {
     this.hostScript = opts.hostScript ?? defaultHostScript()
     this.log = opts.log ?? silentLogger
+    this.output = opts.output ?? 'log'
     this.execArgv = opts.execArgv ?? []
     this.baseEnv = opts.baseEnv ?? process.env
   }
@@ -84,8 +88,9 @@ export class NodeHostSpawner implements HostSpawner {
     const isPort = opts.transport === 'port'
     const prepared = this.spareFifos
     this.spareFifos = undefined
-    const fifos = openOutputFifos(2, this.log, prepared)
+    const fifos = this.output === 'log' ? openOutputFifos(2, this.log, prepared) : undefined
     if (fifos) this.prepareSpareFifos()
+    const outputStdio = this.output === 'log' ? 'pipe' : this.output
     let child: ChildProcess
     try {
       child = spawn(process.execPath, [...this.execArgv, this.hostScript, ...opts.args], {
@@ -98,8 +103,8 @@ export class NodeHostSpawner implements HostSpawner {
         // launcher's end goes with the launcher), or by its parent pid changing.
         stdio: [
           'ignore',
-          fifos?.channels[0]!.childFd ?? 'pipe',
-          fifos?.channels[1]!.childFd ?? 'pipe',
+          fifos?.channels[0]!.childFd ?? outputStdio,
+          fifos?.channels[1]!.childFd ?? outputStdio,
           ...(isPort ? (['pipe'] as const) : []),
         ],
       })

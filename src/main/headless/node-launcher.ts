@@ -14,13 +14,15 @@ import { NodeHostSpawner } from './node-host-spawner'
 /**
  * A launcher under plain Node (docs/embedding.md): hosts are started with `child_process.spawn` of
  * `hostEntry` (a file that calls `runHost`), over the `pipe` (default) or `port` transport.
- * Importing starts nothing; `start()` does. Throws nothing itself: bad numeric options make
- * `start()`/`call()` throw a RangeError naming the option.
+ * Importing starts nothing; `start()` does. Throws a TypeError for a bad `hostOutput`; bad
+ * numeric options make `start()`/`call()` throw a RangeError naming the option.
  */
 export function createLauncher<const D extends CommandDefinitions>(
   options: AppLauncherOptions<D>,
 ): HostpipeLauncher<D> {
-  return createAppLauncher(options, new NodeHostSpawner({ hostScript: options.hostEntry, log: options.log }))
+  return createAppLauncher(options, ({ output, log }) => ({
+    spawner: new NodeHostSpawner({ hostScript: options.hostEntry, log, output }),
+  }))
 }
 
 /** Options of `startDiagnosticsServer`. */

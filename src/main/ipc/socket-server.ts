@@ -1,6 +1,8 @@
 import { chmod, lstat, rm, unlink } from 'node:fs/promises'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { silentLogger, type Logger } from '../base/logger'
+import type { Disposable } from '../base/disposable'
+import { removeDirOnExit } from './exit-cleanup'
 import type { FrameConnection } from './frame-connection'
 import { createPipeLocation } from './pipe-path'
 import { SocketConnection } from './socket-connection'
@@ -24,7 +26,8 @@ export interface SocketServerOptions {
 /**
  * The `pipe` transport's listener: a Unix socket (mode 0600, in a 0700 directory of its own) or a
  * Windows named pipe. Hands every connection to `onConnection`; `close()` closes them all and
- * removes the socket and its directory.
+ * removes the socket and its directory. Until then the directory is also removed if the process
+ * exits or gets SIGTERM/SIGINT first (exit-cleanup.ts).
  */
 export class SocketServer {
   private readonly connections = new Set<SocketConnection>()
@@ -37,6 +40,8 @@ export class SocketServer {
     readonly path: string,
     /** The private directory (removed on close), or undefined. */
     readonly dir: string | undefined,
+    /** Removes `dir` should the process end before `close()`. */
+    private readonly exitCleanup: Disposable | undefined,
     private readonly log: Logger,
   ) {}
 
@@ -46,10 +51,11 @@ export class SocketServer {
     const location = opts.path
       ? { path: opts.path, dir: undefined }
       : await createPipeLocation({ parentDir: opts.parentDir, log })
+    const exitCleanup = location.dir === undefined ? undefined : removeDirOnExit(location.dir)
     try {
       if (opts.path && !isWindows) await removeStaleSocket(opts.path)
       const server = createServer({ allowHalfOpen: false })
-      const self = new SocketServer(server, location.path, location.dir, log)
+      const self = new SocketServer(server, location.path, location.dir, exitCleanup, log)
       server.on('connection', (socket) => self.accept(socket, opts.onConnection))
       server.on('error', (err) => log.error(`[ipc] socket server ${location.path}: ${err.message}`))
       await listenOn(server, location.path)
@@ -59,6 +65,7 @@ export class SocketServer {
       return self
     } catch (err) {
       if (location.dir) await rm(location.dir, { recursive: true, force: true })
+      exitCleanup?.dispose()
       throw err
     }
   }
@@ -75,7 +82,8 @@ export class SocketServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     for (const conn of this.connections) conn.close()
     await closed
-    if (this.dir) await rm(this.dir, { recursive: true, force: true })
+    if (this.dir)
+      await rm(this.dir, { recursive: true, force: true }).finally(() => this.exitCleanup?.dispose())
     else if (process.platform !== 'win32') await unlink(this.path).catch(() => undefined)
   }
 

@@ -22,6 +22,7 @@ import {
   type SagaEnd,
   type StartSagaOptions,
 } from './saga-coordinator'
+import { createHostOutputStderrLogger, createStderrLogger } from './stderr-logger'
 
 /** Options of `call`. */
 export interface CallOptions {
@@ -59,8 +60,44 @@ export interface AppLauncherOptions<D extends CommandDefinitions> {
   unresponsiveMs?: number
   /** Extra argv for each host, e.g. `['--host-delay-ms', '5']`. Default none. */
   hostArgs?: string[]
-  /** Where the launcher logs (`debug`/`info`/`warn`/`error`). Default: nowhere. */
+  /**
+   * Where the launcher logs (`debug`/`info`/`warn`/`error`), and with `hostOutput: 'log'` each line
+   * the host writes to stdout or stderr, prefixed `[host <pid>]`. Default: stderr (never stdout),
+   * lines prefixed `hostpipe: `, the launcher's warnings and errors and the host's output.
+   */
   log?: Logger
+  /**
+   * Where the host's stdout and stderr go: `'log'` (default) line by line to `log`, each line cut
+   * at 64 KiB so a flooding host cannot grow the launcher's memory; `'inherit'` straight to this
+   * process's stdout and stderr; `'ignore'` nowhere.
+   */
+  hostOutput?: HostOutput
+}
+
+/** Where a host's stdout and stderr go (`AppLauncherOptions.hostOutput`). */
+export type HostOutput = 'inherit' | 'log' | 'ignore'
+const HOST_OUTPUTS: readonly HostOutput[] = ['inherit', 'log', 'ignore']
+
+/** What a runtime adapter needs to start one launch's hosts. */
+export interface HostOutputSettings {
+  output: HostOutput
+  /** Where host lines go with `output: 'log'`, and the spawner's own messages. */
+  log: Logger
+}
+
+/** What a runtime adapter provides for one launch: its spawner, and what to undo once it stopped. */
+export interface LaunchRuntime {
+  spawner: HostSpawner
+  /** Runs once the launch has stopped (the adapter's own cleanup). */
+  release?(): void
+}
+
+/** Thrown by `start()` when `stop()` came before the host registered. */
+export class LauncherStoppedError extends Error {
+  override readonly name = 'LauncherStoppedError'
+  constructor(message = 'launcher stopped before its host registered') {
+    super(message)
+  }
 }
 
 /**
@@ -69,8 +106,13 @@ export interface AppLauncherOptions<D extends CommandDefinitions> {
  */
 export interface HostpipeLauncher<D extends CommandDefinitions> {
   /**
-   * Starts the IPC server and the first host; resolves once that host has registered. Rejects
-   * when the host fails on every start (`maxRestarts`), or when the launcher is stopped first.
+   * Starts the IPC server and the first host; resolves once that host has registered. Called
+   * again while starting it returns the same promise; once started, one that resolves at once.
+   * Rejects when the host fails on every start (`maxRestarts`): everything the start took is
+   * then released, as by `stop()`, so the program can exit without calling `stop()`. Rejects with
+   * `LauncherStoppedError` when `stop()` comes first. After `stop()` it starts a fresh launch (a
+   * new server, host, `apiToken` and diagnostics feed); `onEvent` and `onDiagnostics` listeners
+   * carry over.
    */
   start(): Promise<void>
   /**
@@ -107,9 +149,10 @@ export interface HostpipeLauncher<D extends CommandDefinitions> {
   readonly apiToken: string
   /**
    * Stops the host(s) (SIGTERM, then SIGKILL after a grace period), closes the server and its
-   * socket, clears every timer; open sagas fail (`saga coordinator disposed`), so pending calls
-   * reject. Leaves no process or handle: a Node program whose last statement is
-   * `await launcher.stop()` exits by itself. Idempotent.
+   * socket, clears every timer; pending calls reject with `SagaFailedError` whose reason says the
+   * launcher stopped, and a `start()` still waiting rejects with `LauncherStoppedError`. Leaves no
+   * process or handle: a Node program whose last statement is `await launcher.stop()` exits by
+   * itself. Idempotent until the next `start()`.
    */
   stop(): Promise<void>
 }
@@ -133,60 +176,108 @@ export function launcherInternals(launcher: object): LauncherInternals {
   return get()
 }
 
-/** Builds the launcher of an embedding app on top of the composed launcher, with `spawner`. */
+/**
+ * Builds the launcher of an embedding app on top of the composed launcher. `runtime` is called
+ * for each launch (at once, and by each `start()` after a `stop()`) with where host output goes.
+ * Throws a TypeError for a `hostOutput` that is not `'inherit'`, `'log'` or `'ignore'`.
+ */
 export function createAppLauncher<D extends CommandDefinitions>(
   opts: AppLauncherOptions<D>,
-  spawner: HostSpawner,
-  /** Runs once the launcher has stopped (the runtime adapter's own cleanup). */
-  afterStop?: () => void,
+  runtime: (output: HostOutputSettings) => LaunchRuntime,
 ): HostpipeLauncher<D> {
-  const launcher = new AppLauncher(opts, spawner, afterStop)
+  const launcher = new AppLauncher(opts, runtime)
   internals.set(launcher, () => launcher.internals())
   return launcher
 }
 
+/** `hostOutput`, checked; default `'log'`. */
+function hostOutputOption(value: unknown): HostOutput {
+  if (value === undefined) return 'log'
+  if (HOST_OUTPUTS.includes(value as HostOutput)) return value as HostOutput
+  throw new TypeError(`hostOutput must be one of ${HOST_OUTPUTS.join(', ')}, got ${JSON.stringify(value)}`)
+}
+
 class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
-  private readonly core: Launcher
+  /** The current launch's parts; `start()` after `stop()` puts a fresh one here. */
+  private core: Launcher
+  private release: (() => void) | undefined
   /** A call's timeout when it gives none (the `sagaTimeoutMs` option). */
   private readonly sagaTimeoutMs: number
   private readonly commands: D
+  private readonly makeLaunch: () => { core: Launcher; release: (() => void) | undefined }
   private readonly diagnosticsListeners = new Set<(s: DiagnosticsSnapshot) => void>()
+  /** Each `onEvent` listener with its subscription to the current core. */
+  private readonly eventListeners = new Map<(e: Event) => void, () => void>()
   private stopFeed: (() => void) | undefined
   private isStarted = false
   private isStopped = false
+  /** The current launch's `start()` promise, shared by every `start()` until `stop()`. */
+  private launching: Promise<void> | undefined
   private stopping: Promise<void> | undefined
+  /** Counts `stop()`s: a launch that sees it change was stopped while it waited. */
+  private stopCount = 0
 
-  constructor(
-    opts: AppLauncherOptions<D>,
-    spawner: HostSpawner,
-    private readonly afterStop: (() => void) | undefined,
-  ) {
+  constructor(opts: AppLauncherOptions<D>, runtime: (output: HostOutputSettings) => LaunchRuntime) {
     this.commands = opts.commands
     this.sagaTimeoutMs = opts.sagaTimeoutMs ?? SAGA_TIMEOUT_MS
-    this.core = composeLauncher({
-      spawner,
-      transport: opts.transport,
-      hostArgs: opts.hostArgs,
-      sagaTimeoutMs: opts.sagaTimeoutMs,
-      maxRestarts: opts.maxRestarts,
-      standby: opts.standby,
-      unresponsiveMs: opts.unresponsiveMs,
-      log: opts.log,
-    })
+    const output = hostOutputOption(opts.hostOutput)
+    const log = opts.log ?? createStderrLogger('warn')
+    const hostLog = opts.log ?? createHostOutputStderrLogger()
+    this.makeLaunch = () => {
+      const { spawner, release } = runtime({ output, log: hostLog })
+      const core = composeLauncher({
+        spawner,
+        transport: opts.transport,
+        hostArgs: opts.hostArgs,
+        sagaTimeoutMs: opts.sagaTimeoutMs,
+        maxRestarts: opts.maxRestarts,
+        standby: opts.standby,
+        unresponsiveMs: opts.unresponsiveMs,
+        log,
+      })
+      return { core, release }
+    }
+    ;({ core: this.core, release: this.release } = this.makeLaunch())
   }
 
   get apiToken(): string {
     return this.core.apiToken
   }
 
-  async start(): Promise<void> {
-    if (this.isStopped) throw new Error('launcher stopped')
+  start(): Promise<void> {
+    this.launching ??= this.launch(this.stopCount)
+    return this.launching
+  }
+
+  private async launch(stopCount: number): Promise<void> {
+    if (this.stopping) {
+      // Started again after stop(): the stopped launch's parts are gone before new ones are made.
+      await this.stopping
+      if (stopCount !== this.stopCount) throw new LauncherStoppedError()
+      this.renewCore()
+    }
+    const core = this.core
     this.isStarted = true
-    await this.core.start()
-    if (this.isStopped) return
-    this.stopFeed = this.core.diagnostics.subscribe((s) => {
+    try {
+      await core.start()
+    } catch (err) {
+      if (stopCount !== this.stopCount) throw new LauncherStoppedError()
+      // The host gave up: release what the start took, so nothing keeps the process alive.
+      await this.stop()
+      throw err
+    }
+    if (stopCount !== this.stopCount) throw new LauncherStoppedError()
+    this.stopFeed = core.diagnostics.subscribe((s) => {
       for (const fn of this.diagnosticsListeners) fn(s)
     })
+  }
+
+  /** A fresh launch after a stopped one: new parts, the app's listeners moved over. */
+  private renewCore(): void {
+    ;({ core: this.core, release: this.release } = this.makeLaunch())
+    this.stopping = undefined
+    this.isStopped = false
+    for (const fn of this.eventListeners.keys()) this.eventListeners.set(fn, this.core.subscribeEvents(fn))
   }
 
   call<K extends CommandNameOf<D>>(
@@ -254,7 +345,13 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
   }
 
   onEvent(fn: (event: Event) => void): () => void {
-    return this.core.subscribeEvents(fn)
+    // Wrapped: the same function subscribed twice is two subscriptions.
+    const listener = (e: Event): void => fn(e)
+    this.eventListeners.set(listener, this.core.subscribeEvents(listener))
+    return () => {
+      this.eventListeners.get(listener)?.()
+      this.eventListeners.delete(listener)
+    }
   }
 
   onDiagnostics(fn: (snapshot: DiagnosticsSnapshot) => void): () => void {
@@ -265,17 +362,19 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
   }
 
   stop(): Promise<void> {
+    this.stopCount++
+    this.launching = undefined
+    this.isStopped = true
     this.stopping ??= this.shutdown()
     return this.stopping
   }
 
   private async shutdown(): Promise<void> {
-    this.isStopped = true
     this.stopFeed?.()
     this.stopFeed = undefined
-    this.diagnosticsListeners.clear()
     await this.core.dispose()
-    this.afterStop?.()
+    this.release?.()
+    this.release = undefined
   }
 
   internals(): LauncherInternals {

@@ -22,6 +22,9 @@ export const DEFAULT_STANDBY = 1
 /** Calls that may wait in the launcher at once (`maxQueued` default); beyond it, QUEUE_FULL. */
 export const MAX_QUEUED = 10_000
 
+/** What `start()` rejects with when `dispose()` came before its first host registered. */
+export const REASON_DISPOSED_BEFORE_REGISTER = 'launcher disposed before a host registered'
+
 /** How a launcher (headless or Electron) is put together. Every option but the spawner has a default. */
 export interface LauncherOptions {
   /** Starts host processes: `child_process.spawn` headless, `utilityProcess.fork` in Electron. */
@@ -118,6 +121,8 @@ class ComposedLauncher implements Launcher {
   private readonly liveness: LivenessMonitor
   private readonly unresponsiveMs: number
   private running: Running | undefined
+  /** The socket a `start()` is still opening: `dispose()` waits for it and closes it. */
+  private listening: Promise<SocketServer | undefined> | undefined
   private disposing: Promise<void> | undefined
   private firstHost: { resolve(): void; reject(e: Error): void } | undefined
 
@@ -198,12 +203,19 @@ class ComposedLauncher implements Launcher {
   }
 
   async start(): Promise<void> {
-    if (this.running) throw new Error('launcher already started')
+    if (this.disposing) throw new Error(REASON_DISPOSED_BEFORE_REGISTER)
+    if (this.listening || this.running) throw new Error('launcher already started')
     const transport = this.opts.transport ?? 'pipe'
-    const socketServer =
+    this.listening =
       transport === 'pipe'
-        ? await SocketServer.listen({ onConnection: (conn) => this.server.attach(conn), log: this.log })
-        : undefined
+        ? SocketServer.listen({ onConnection: (conn) => this.server.attach(conn), log: this.log })
+        : Promise.resolve(undefined)
+    const socketServer = await this.listening
+    // Disposed while the socket was being opened: nothing else may be set up, no host spawned.
+    if (this.disposing) {
+      await socketServer?.close()
+      throw new Error(REASON_DISPOSED_BEFORE_REGISTER)
+    }
     const socketPath = socketServer?.path ?? null
     const spawnOptions = {
       transport,
@@ -342,8 +354,10 @@ class ComposedLauncher implements Launcher {
   }
 
   private async shutdown(): Promise<void> {
-    this.firstHost?.reject(new Error('launcher disposed before a host registered'))
+    this.firstHost?.reject(new Error(REASON_DISPOSED_BEFORE_REGISTER))
     this.firstHost = undefined
+    // A start() still opening its socket: that socket is closed before dispose() resolves.
+    const opening = this.running ? undefined : await this.listening?.catch(() => undefined)
     const running = this.running
     // The host goes first (no orphans); then nothing is left to deliver, and sagas still open fail.
     this.liveness.dispose()
@@ -351,6 +365,7 @@ class ComposedLauncher implements Launcher {
     this.opts.spawner.dispose?.()
     this.server.dispose()
     await running?.socketServer?.close()
+    await opening?.close()
     this.coordinator.dispose()
     this.pipe.dispose()
     running?.feed.dispose()
