@@ -17,6 +17,9 @@ import type { Logger } from '../base/logger'
 import { LivenessMonitor, UNRESPONSIVE_MS, type UnresponsiveVerdict } from './liveness-monitor'
 import { SagaCoordinator, type SagaRequest, type StartSagaOptions } from './saga-coordinator'
 
+/** What calls still open when the launcher stops are told, after the words for what became of them. */
+const REASON_LAUNCHER_STOPPED = 'launcher stopped'
+
 /** `--standby` default: one warm standby host. */
 export const DEFAULT_STANDBY = 1
 /** Calls that may wait in the launcher at once (`maxQueued` default); beyond it, QUEUE_FULL. */
@@ -359,14 +362,16 @@ class ComposedLauncher implements Launcher {
     // A start() still opening its socket: that socket is closed before dispose() resolves.
     const opening = this.running ? undefined : await this.listening?.catch(() => undefined)
     const running = this.running
-    // The host goes first (no orphans); then nothing is left to deliver, and sagas still open fail.
+    // The host goes first (no orphans); then nothing is left to deliver, and sagas still open fail,
+    // each saying the launcher stopped.
+    this.coordinator.beginStop(REASON_LAUNCHER_STOPPED)
     this.liveness.dispose()
     await running?.supervisor.dispose()
     this.opts.spawner.dispose?.()
     this.server.dispose()
     await running?.socketServer?.close()
     await opening?.close()
-    this.coordinator.dispose()
+    this.coordinator.dispose(REASON_LAUNCHER_STOPPED)
     this.pipe.dispose()
     running?.feed.dispose()
     this.disposables.dispose()

@@ -11,7 +11,7 @@ import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { positiveIntOption } from '../base/integer-option'
 import { silentLogger, type Logger } from '../base/logger'
-import { HostPipeError, type HostPipe } from '../host-pipe'
+import { HostPipeError, REASON_BEFORE_ACK, type HostPipe } from '../host-pipe'
 import type { LauncherEvents } from './launcher-events'
 import { SagaTimeouts, type TimedSaga } from './saga-timeouts'
 
@@ -19,6 +19,8 @@ import { SagaTimeouts, type TimedSaga } from './saga-timeouts'
 export const SAGA_TIMEOUT_MS = 5_000
 export const REASON_SAGA_TIMEOUT = 'saga timeout'
 export const REASON_COORDINATOR_DISPOSED = 'saga coordinator disposed'
+/** How `reasonLostWhileExecuting` begins: a retryable command lost with every host it reached. */
+const REASON_LOST_WHILE_EXECUTING = 'host lost while executing'
 /** A deadline-aware host acked a saga's command past its timeout without reporting on it. */
 export const REASON_NO_REPORT = 'host acked without a report'
 
@@ -33,19 +35,12 @@ export type SagaRequest =
   | { cmd: 'drain_pool_if_last'; label: string }
   | { cmd: 'custom'; name: string; input: Readonly<Record<string, unknown>> }
 
-/**
- * How a saga ended, for whoever started it (the bus carries the same as events). A failure says
- * whether its timeout had passed by then (on the coordinator's clock): the caller had stopped
- * waiting, whatever the reason the host gave.
- */
+/** How a saga ended, for its starter; a failure says whether its timeout had passed by then. */
 export type SagaEnd =
   | { ok: true; sagaId: number; output: unknown }
   | { ok: false; sagaId: number; reason: string; isPastTimeout: boolean }
 
-/**
- * Per-saga options of `startSaga`. The object is kept until the saga ends and its methods are
- * called on it, so a caller can pass one object of its own instead of closures.
- */
+/** Per-saga options of `startSaga`, kept until the saga ends (its methods are called on it). */
 export interface StartSagaOptions {
   /**
    * ms from the start to its timeout, a positive integer; `Infinity` for none (its command then
@@ -174,6 +169,8 @@ export class SagaCoordinator {
   private readonly leftToHost = new Map<number, Saga>()
   private nextSagaId = 1
   private isLeftCheckScheduled = false
+  /** Set by `beginStop`: why the launcher is stopping. */
+  private stopCause: string | undefined
   private isDisposed = false
   private readonly counts = {
     started: 0,
@@ -257,10 +254,7 @@ export class SagaCoordinator {
     return { count, firstSagaId: first, lastSagaId: first + count - 1 }
   }
 
-  /**
-   * A saga report from the host. Returns true when it ended its saga; false when it was late, for
-   * no open saga, or of the wrong kind (a buggy host: the saga then runs into its timeout).
-   */
+  /** A saga report from the host; false when late, for no open saga, or of the wrong kind. */
   handleReport(report: SagaReport): boolean {
     const saga = this.open.get(report.saga_id)
     if (!saga) {
@@ -301,11 +295,9 @@ export class SagaCoordinator {
   }
 
   /**
-   * Cancels an open saga; it still ends exactly once, with the truth. Its command still in the
-   * launcher: removed unsent, `saga_failed{reason}` now. In flight on a deadline-aware host:
-   * `cancel_saga` goes to the host, whose report ends the saga (`cancelled` if it had not started;
-   * a running handler's signal fires and its outcome counts). In flight on a host without the
-   * feature: failed now, as AgentMux would; that host may still run it. Default reason `cancelled`.
+   * Cancels an open saga, which still ends once, with the truth: in flight on a deadline-aware
+   * host, `cancel_saga` goes to the host and its report decides; otherwise it fails now (a host
+   * without the feature may still run it, as with AgentMux). Default reason `cancelled`.
    */
   cancelSaga(sagaId: number, reason: string = REASON_CANCELLED): SagaCancelOutcome {
     const saga = this.open.get(sagaId)
@@ -335,12 +327,26 @@ export class SagaCoordinator {
   }
 
   /** Fails every open saga (`saga coordinator disposed`), clears timers and subscriptions. */
-  dispose(): void {
+  /** The launcher is stopping (`cause`): a call lost with its host now says so after the words that it may have run. */
+  beginStop(cause: string): void {
+    this.stopCause = cause
+  }
+
+  /**
+   * Fails every open saga (`<cause> before the call was sent`, or `host disconnected before ack
+   * (<cause>)` for one a host had; `saga coordinator disposed` without a cause), clears timers.
+   */
+  dispose(cause?: string): void {
     if (this.isDisposed) return
     this.isDisposed = true
     this.disposables.dispose()
     this.leftToHost.clear()
-    for (const saga of [...this.open.values()]) this.fail(saga, REASON_COORDINATOR_DISPOSED)
+    for (const saga of [...this.open.values()]) {
+      if (cause === undefined) this.fail(saga, REASON_COORDINATOR_DISPOSED)
+      else if (this.pipe.sagaCommandState(saga.id) === 'buffered')
+        this.fail(saga, `${cause} before the call was sent`)
+      else this.fail(saga, `${REASON_BEFORE_ACK} (${cause})`)
+    }
   }
 
   // Terminals: each saga reaches exactly one of these, once.
@@ -374,7 +380,8 @@ export class SagaCoordinator {
   /** The pipe lost the saga's frame (and purged its others): the saga fails with the pipe's reason. */
   private onFrameLost(sagaId: number, reason: string): void {
     const saga = this.open.get(sagaId)
-    if (saga) this.fail(saga, reason, true)
+    const mayHaveRun = reason === REASON_BEFORE_ACK || reason.startsWith(REASON_LOST_WHILE_EXECUTING)
+    if (saga) this.fail(saga, this.stopCause && mayHaveRun ? `${reason} (${this.stopCause})` : reason, true)
     else if (this.isEnded(sagaId)) this.counts.lateTerminals++
   }
 
