@@ -10,13 +10,14 @@ import {
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
+import { OnceEmitter } from '../base/once-emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { HostPipeError, type HostPipe } from '../host-pipe'
 import { connectionWriter } from './connection-writer'
 import type { FrameConnection } from './frame-connection'
+import { AnnouncedRegistration, type HostAdmission, type HostRegistration } from './host-registration'
 import {
   registeredOf,
-  standbyOf,
   type HostClient,
   type LauncherClient,
   type PendingClient,
@@ -25,12 +26,11 @@ import {
   type ToolClient,
 } from './launcher-client'
 import { tokensEqual } from './secret-token'
-import { StandbyHosts, type AdmitHost } from './standby-hosts'
 import { ToolFanout } from './tool-fanout'
 import { UnregisteredClients } from './unregistered-clients'
 
 export type { RegisteredHost } from './launcher-client'
-export type { HostAdmission } from './standby-hosts'
+export type { HostAdmission, HostConnection, HostRegistration } from './host-registration'
 
 /** Connections that have not registered yet; more are closed on arrival. */
 export const MAX_UNREGISTERED_CONNECTIONS = 32
@@ -79,11 +79,6 @@ export interface LauncherServerOptions {
   toolStallMs?: number
   /** For the register timeout and the tool stall check; default the wall clock. */
   clock?: Clock
-  /**
-   * Decides what a host's `register` becomes (see HostAdmission). Default: every host is
-   * `active`, as in §4 (a launcher without standbys).
-   */
-  admitHost?: AdmitHost
 }
 
 /**
@@ -100,7 +95,8 @@ export class LauncherServer {
   private readonly clock: Clock
   private readonly hasHostFanout: boolean
   private readonly unregistered: UnregisteredClients
-  private readonly standbys: StandbyHosts
+  /** Registered standbys' connections not promoted yet (closed on dispose). */
+  private readonly idleHosts = new Set<StandbyClient>()
   private readonly tools: ToolFanout<ToolClient>
   private readonly disposables = new DisposableStore()
   private host: HostClient | undefined
@@ -112,8 +108,7 @@ export class LauncherServer {
   private readonly didReceiveReport = this.disposables.add(new Emitter<SagaReport>())
   private readonly didReceiveUiThreadAlive = this.disposables.add(new Emitter<number>())
   private readonly didReceiveHostFrame = this.disposables.add(new Emitter<void>())
-  private readonly didRegisterStandby = this.disposables.add(new Emitter<RegisteredHost>())
-  private readonly didLoseStandby = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
+  private readonly didAnnounceHost = this.disposables.add(new Emitter<HostRegistration>())
 
   /** A host registered and now owns the pipe (a new session). */
   readonly onDidRegisterHost: Listenable<RegisteredHost> = this.didRegisterHost.event
@@ -131,10 +126,11 @@ export class LauncherServer {
    * (ARCHITECTURE §8) listens here; fired per frame, so listeners must be cheap.
    */
   readonly onDidReceiveHostFrame: Listenable<void> = this.didReceiveHostFrame.event
-  /** A host registered as standby (`admitHost` said so): ready to be promoted. */
-  readonly onDidRegisterStandby: Listenable<RegisteredHost> = this.didRegisterStandby.event
-  /** A standby's connection closed before it was promoted (not fired on dispose). */
-  readonly onDidLoseStandby: Listenable<RegisteredHost & { reason: string }> = this.didLoseStandby.event
+  /**
+   * A host sent a valid `register` (right token, first frame): a listener decides what it becomes
+   * (see HostRegistration; the supervisor does). Undecided, it becomes the active host.
+   */
+  readonly onDidAnnounceHost: Listenable<HostRegistration> = this.didAnnounceHost.event
 
   constructor(opts: LauncherServerOptions) {
     this.opts = opts
@@ -150,7 +146,6 @@ export class LauncherServer {
       registerTimeoutMs: opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS,
     })
     this.hasHostFanout = opts.fanoutToHost ?? true
-    this.standbys = new StandbyHosts(opts.admitHost)
     this.tools = this.disposables.add(
       new ToolFanout<ToolClient>({
         clock: this.clock,
@@ -169,27 +164,7 @@ export class LauncherServer {
 
   /** Registered standbys not promoted yet. */
   get standbyCount(): number {
-    return this.standbys.size
-  }
-
-  /**
-   * Hands the pipe to the registered standby with this spawn id (ARCHITECTURE §8): a new session,
-   * `setWriter` with its connection, and the buffer drains into it. The host that had the pipe,
-   * if any, is replaced as by a new registration (its unacked commands fail or are retried, its
-   * connection closes, no `onDidLoseHost`). Fires `onDidRegisterHost`. Returns false when no such
-   * standby is registered (its connection is gone).
-   */
-  promoteStandby(spawnId: string): boolean {
-    if (this.isDisposed) return false
-    const standby = this.standbys.take(spawnId)
-    if (!standby) return false
-    const host = this.installHost(standby.conn, standby.clientId, standby.pid, standby.features, spawnId)
-    standby.promotedTo = host
-    this.log.info(
-      `[ipc] standby client ${standby.clientId} (pid ${standby.pid}) promoted: session ${host.sessionId}`,
-    )
-    this.didRegisterHost.fire(registeredOf(host))
-    return true
+    return this.idleHosts.size
   }
 
   get toolCount(): number {
@@ -251,11 +226,7 @@ export class LauncherServer {
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
-    for (const client of [
-      ...this.unregistered.members(),
-      ...this.tools.members(),
-      ...this.standbys.members(),
-    ])
+    for (const client of [...this.unregistered.members(), ...this.tools.members(), ...this.idleHosts])
       this.drop(client, 'disposed')
     if (this.host) this.drop(this.host, 'disposed')
     this.disposables.dispose()
@@ -337,43 +308,97 @@ export class LauncherServer {
     pending: PendingClient,
     msg: Register,
   ): HostClient | ToolClient | StandbyClient | PendingClient {
-    const admission = this.standbys.admissionOf(msg)
-    if (admission === 'refuse') {
-      this.log.warn(
-        `[ipc] host pid ${msg.pid} (spawn ${msg.spawn_id ?? '?'}) refused: closing its connection`,
-      )
-      this.drop(pending, 'refused')
-      return pending
-    }
+    if (msg.kind === 'tool') return this.registerTool(pending, msg)
+    let client: HostClient | StandbyClient | PendingClient = pending
+    const registration = new AnnouncedRegistration(
+      msg,
+      (as) => (client = this.acceptHost(pending, msg, as)),
+      (reason) => {
+        this.log.warn(
+          `[ipc] host pid ${msg.pid} (spawn ${msg.spawn_id ?? '?'}) refused (${reason}): closing its connection`,
+        )
+        this.drop(pending, 'refused')
+      },
+      (standby) => this.promote(standby),
+    )
+    this.didAnnounceHost.fire(registration)
+    if (!registration.isDecided && !pending.isClosed) registration.accept('active')
+    return client
+  }
+
+  private registerTool(pending: PendingClient, msg: Register): ToolClient {
     this.unregistered.delete(pending)
     const clientId = ++this.lastClientId
     const conn = pending.conn
-    const registered = (): Event => ({
+    const tool: ToolClient = { role: 'tool', conn, clientId, pid: msg.pid, isClosed: false }
+    this.tools.add(tool)
+    this.log.info(`[ipc] tool registered: client ${clientId}, pid ${msg.pid} (${conn.description})`)
+    this.send(tool, this.registeredEvent(clientId))
+    return tool
+  }
+
+  private registeredEvent(clientId: number): Event {
+    return {
       event: 'registered',
       client_id: clientId,
       launcher_pid: this.opts.launcherPid ?? process.pid,
       launcher_version: this.opts.launcherVersion,
       version: this.opts.nextVersion(),
-    })
-    if (msg.kind === 'tool') {
-      const tool: ToolClient = { role: 'tool', conn, clientId, pid: msg.pid, isClosed: false }
-      this.tools.add(tool)
-      this.log.info(`[ipc] tool registered: client ${clientId}, pid ${msg.pid} (${conn.description})`)
-      this.send(tool, registered())
-      return tool
     }
-    if (admission === 'standby') {
-      const standby = this.standbys.add(conn, clientId, msg)
-      this.send(standby, registered())
+  }
+
+  /** Answers `registered` and takes the host as `as`: the pipe's host, or an idle standby. */
+  private acceptHost(pending: PendingClient, msg: Register, as: HostAdmission): HostClient | StandbyClient {
+    this.unregistered.delete(pending)
+    const clientId = ++this.lastClientId
+    const conn = pending.conn
+    if (as === 'standby') {
+      const standby: StandbyClient = {
+        role: 'standby',
+        conn,
+        clientId,
+        pid: msg.pid,
+        features: msg.features,
+        spawnId: msg.spawn_id,
+        promotedTo: undefined,
+        didClose: new OnceEmitter<string>(),
+        isClosed: false,
+      }
+      this.idleHosts.add(standby)
+      this.send(standby, this.registeredEvent(clientId))
       this.log.info(`[ipc] standby host registered: client ${clientId}, pid ${msg.pid} (${conn.description})`)
-      this.didRegisterStandby.fire({ ...standbyOf(standby) })
       return standby
     }
     // Before setWriter: the drain writes buffered commands at once, and `registered` goes first.
-    this.send(pending, registered())
-    const host = this.installHost(conn, clientId, msg.pid, msg.features, msg.spawn_id)
+    this.send(pending, this.registeredEvent(clientId))
+    const host = this.installHost(conn, clientId, msg.pid, msg.features, msg.spawn_id, new OnceEmitter())
     this.didRegisterHost.fire(registeredOf(host))
     return host
+  }
+
+  /**
+   * Hands the pipe to a registered standby's connection: a new session, `setWriter` with its
+   * writer, and the buffer drains into it. The host that had the pipe, if any, is replaced as by a
+   * new registration (no `onDidLoseHost`). Fires `onDidRegisterHost`. False when it is closed or
+   * was promoted already.
+   */
+  private promote(standby: StandbyClient): boolean {
+    if (this.isDisposed || standby.isClosed || standby.promotedTo) return false
+    this.idleHosts.delete(standby)
+    const host = this.installHost(
+      standby.conn,
+      standby.clientId,
+      standby.pid,
+      standby.features,
+      standby.spawnId,
+      standby.didClose,
+    )
+    standby.promotedTo = host
+    this.log.info(
+      `[ipc] standby client ${standby.clientId} (pid ${standby.pid}) promoted: session ${host.sessionId}`,
+    )
+    this.didRegisterHost.fire(registeredOf(host))
+    return true
   }
 
   /** Gives the pipe to a host's connection (a new session); the host that had it is replaced. */
@@ -383,6 +408,7 @@ export class LauncherServer {
     pid: number,
     features: readonly string[],
     spawnId: string | undefined,
+    didClose: OnceEmitter<string>,
   ): HostClient {
     const msg = { pid, features }
     const previous = this.host
@@ -403,6 +429,7 @@ export class LauncherServer {
       spawnId,
       isFanoutActive: wantsBusEvents(msg.features),
       hasPerCallAcks,
+      didClose,
       isReplaced: false,
       isClosed: false,
     }
@@ -442,6 +469,8 @@ export class LauncherServer {
     if (client.isClosed) return
     client.isClosed = true
     client.conn.close()
+    if ((client.role === 'host' || client.role === 'standby') && !this.isDisposed)
+      client.didClose.fire(reason)
     switch (client.role) {
       case 'unregistered':
         this.unregistered.delete(client)
@@ -451,8 +480,7 @@ export class LauncherServer {
         return
       case 'standby':
         if (client.promotedTo) return this.drop(client.promotedTo, reason)
-        this.standbys.delete(client)
-        if (!this.isDisposed) this.didLoseStandby.fire({ ...standbyOf(client), reason })
+        this.idleHosts.delete(client)
         return
       case 'host':
         if (this.host !== client) return
