@@ -30,6 +30,7 @@ export {
   type Listenable,
 } from '../main/host-pipe'
 export { SagaFailedError } from '../shared/saga-failed-error'
+export { HostStartError, type HostStartErrorCode } from '../shared/host-start-error'
 export {
   defineCommands,
   RESERVED_COMMAND_NAMES,

@@ -1,18 +1,30 @@
 import { describe, expect, it } from 'vitest'
-import type { HostAdmission, RegisteredHost } from '../../src/main/ipc/launcher-server'
+import type { HostConnection } from '../../src/main/ipc/launcher-server'
 import { settle } from '../support/memory-writer'
 import { commandsOf, makeServer, TOKEN } from '../support/ipc-server-harness'
 
-/** A server whose admission says `standby` for role standby, `refuse` for spawn id "bad". */
+/** A server whose listener takes role standby as `standby`, refuses spawn id "bad". */
 function standbyServer() {
-  const h = makeServer({
-    admitHost: (r): HostAdmission =>
-      r.spawn_id === 'bad' ? 'refuse' : r.role === 'standby' ? 'standby' : 'active',
+  const h = makeServer()
+  const standbys: Array<{ spawnId: string | undefined; pid: number; connection: HostConnection }> = []
+  const lostStandbys: Array<{ spawnId: string | undefined; reason: string }> = []
+  h.server.onDidAnnounceHost((r) => {
+    if (r.spawnId === 'bad') return r.refuse('test')
+    if (r.role !== 'standby') return
+    const connection = r.accept('standby')
+    standbys.push({ spawnId: r.spawnId, pid: r.pid, connection })
+    connection.onDidClose((reason) => {
+      if (!promoted.has(connection)) lostStandbys.push({ spawnId: r.spawnId, reason })
+    })
   })
-  const standbys: RegisteredHost[] = []
-  const lostStandbys: Array<RegisteredHost & { reason: string }> = []
-  h.server.onDidRegisterStandby((s) => standbys.push(s))
-  h.server.onDidLoseStandby((s) => lostStandbys.push(s))
+  const promoted = new Set<HostConnection>()
+  const promote = (spawnId: string): boolean => {
+    const s = standbys.find((x) => x.spawnId === spawnId)
+    if (!s) return false
+    const ok = s.connection.promote()
+    if (ok) promoted.add(s.connection)
+    return ok
+  }
   const connectStandby = (spawnId: string, pid = 2000) => {
     const conn = h.connect()
     conn.receive({
@@ -27,7 +39,7 @@ function standbyServer() {
     })
     return conn
   }
-  return { ...h, standbys, lostStandbys, connectStandby }
+  return { ...h, standbys, lostStandbys, connectStandby, promote }
 }
 
 describe('LauncherServer: standby hosts (ARCHITECTURE §8)', () => {
@@ -53,7 +65,7 @@ describe('LauncherServer: standby hosts (ARCHITECTURE §8)', () => {
     active.endByPeer()
     expect(h.hostsGone).toHaveLength(1)
     await h.pipe.sendCommand({ cmd: 'reap_panes', label: 'p', saga_id: 5 })
-    expect(h.server.promoteStandby('2')).toBe(true)
+    expect(h.promote('2')).toBe(true)
     await settle()
     expect(h.pipe.snapshot()).toMatchObject({ connected: true, sessionId: session + 1 })
     expect(h.hostsRegistered.at(-1)).toMatchObject({ spawnId: '2', sessionId: session + 1 })
@@ -74,7 +86,7 @@ describe('LauncherServer: standby hosts (ARCHITECTURE §8)', () => {
     const h = standbyServer()
     const active = h.connectHost({ spawn_id: '1' })
     h.connectStandby('2')
-    expect(h.server.promoteStandby('2')).toBe(true)
+    expect(h.promote('2')).toBe(true)
     expect(active.isClosed).toBe(true)
     expect(h.hostsGone).toEqual([]) // replaced, as by a new registration
     expect(h.server.currentHost?.spawnId).toBe('2')
@@ -85,8 +97,8 @@ describe('LauncherServer: standby hosts (ARCHITECTURE §8)', () => {
     const standby = h.connectStandby('2')
     standby.endByPeer()
     expect(h.lostStandbys).toEqual([expect.objectContaining({ spawnId: '2', reason: 'eof' })])
-    expect(h.server.promoteStandby('2')).toBe(false)
-    expect(h.server.promoteStandby('nope')).toBe(false)
+    expect(h.promote('2')).toBe(false)
+    expect(h.promote('nope')).toBe(false)
   })
 
   it('refuses a standby that sends a report (it was given no command)', () => {

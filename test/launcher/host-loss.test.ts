@@ -40,6 +40,7 @@ describe('HostSupervisor: a serving host lost while its process lives (§8)', ()
     expect(events).toContainEqual({
       type: 'lost',
       pid: lost.pid,
+      spawnId: lost.options.spawnId,
       reason: 'unresponsive',
       detail: 'silent for 5000 ms',
     })

@@ -98,7 +98,13 @@ describe('HostSupervisor restarts', () => {
     const killed = spawner.last
     expect(supervisor.killHost()).toBe(true)
     expect(killed.signals).toEqual(['SIGKILL'])
-    expect(events).toContainEqual({ type: 'lost', pid: 4000, reason: 'killed', detail: 'kill-host' })
+    expect(events).toContainEqual({
+      type: 'lost',
+      pid: 4000,
+      spawnId: '1',
+      reason: 'killed',
+      detail: 'kill-host',
+    })
     // Replaced before its exit is even seen, without a backoff wait.
     expect(spawner.spawned).toHaveLength(2)
     expect(supervisor.restarts).toBe(1)

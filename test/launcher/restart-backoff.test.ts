@@ -131,10 +131,16 @@ describe('RestartBackoff giving up', () => {
 
   it('forgets crashes older than the 60 s window', () => {
     const { backoff, advance } = makeBackoff({ maxRestarts: 2 })
+    backoff.recordRunning()
+    advance(1_000)
     backoff.recordCrash()
     advance(30_000)
+    backoff.recordRunning()
+    advance(1_000)
     backoff.recordCrash()
-    advance(30_000) // the first crash is now 60 s old
+    advance(29_000) // the first crash is now 60 s old
+    backoff.recordRunning()
+    advance(1_000)
     expect(backoff.recordCrash().action).toBe('restart')
     expect(backoff.recordCrash().action).toBe('give-up')
   })
@@ -147,7 +153,7 @@ describe('RestartBackoff giving up', () => {
     expect(delayOf(backoff)).toBe(100)
   })
 
-  it('gives up on the maxRestarts-th crash within any 60 s, and only then', () => {
+  it('gives up on the maxRestarts-th crash within any 60 s or the maxRestarts-th start failure in a row, and only then', () => {
     const step = fc.oneof(
       fc.record({ kind: fc.constant('crash' as const) }),
       fc.record({ kind: fc.constant('running' as const) }),
@@ -158,20 +164,29 @@ describe('RestartBackoff giving up', () => {
         const { backoff, advance } = makeBackoff({ maxRestarts, random: Math.random })
         let time = 0
         const granted: number[] = []
+        let runningSince: number | undefined
+        let startFailuresInARow = 0
         for (const s of steps) {
           if (s.kind === 'wait') {
             advance(s.ms)
             time += s.ms
-          } else if (s.kind === 'running') backoff.recordRunning()
-          else {
+          } else if (s.kind === 'running') {
+            backoff.recordRunning()
+            runningSince = time
+            startFailuresInARow = 0
+          } else {
             const recent = granted.filter((t) => time - t < CRASH_WINDOW_MS).length
+            const isServingLoss = runningSince !== undefined && time - runningSince >= 250
+            runningSince = undefined
+            startFailuresInARow = isServingLoss ? 0 : startFailuresInARow + 1
             const d = backoff.recordCrash()
             if (d.action === 'restart') {
               granted.push(time)
               expect(d.delayMs).toBeGreaterThanOrEqual(0)
               expect(d.delayMs).toBeLessThanOrEqual(MAX_RESTART_DELAY_MS)
             }
-            expect(d.action).toBe(recent + 1 < maxRestarts ? 'restart' : 'give-up')
+            const shouldGiveUp = recent + 1 >= maxRestarts || startFailuresInARow >= maxRestarts
+            expect(d.action).toBe(shouldGiveUp ? 'give-up' : 'restart')
             expect(granted.filter((t) => time - t < CRASH_WINDOW_MS).length).toBeLessThanOrEqual(
               Math.max(0, maxRestarts - 1),
             )
@@ -179,6 +194,33 @@ describe('RestartBackoff giving up', () => {
         }
       }),
     )
+  })
+})
+
+describe('RestartBackoff: a host that never registers', () => {
+  it('gives up on the maxRestarts-th start failure in a row even when they are minutes apart', () => {
+    const { backoff, advance } = makeBackoff()
+    for (let i = 0; i < 4; i++) {
+      expect(backoff.recordCrash().action).toBe('restart')
+      advance(15_000) // killed every 15 s for not registering: 4 losses per minute
+    }
+    expect(backoff.startFailureRun).toBe(4)
+    expect(backoff.recordCrash()).toEqual({ action: 'give-up', crashesInWindow: 4, kind: 'start-failure' })
+  })
+
+  it('counts start failures in a row only until a host registers', () => {
+    const { backoff, advance } = makeBackoff({ maxRestarts: 3 })
+    for (let i = 0; i < 2; i++) {
+      expect(backoff.recordCrash().action).toBe('restart')
+      advance(CRASH_WINDOW_MS)
+    }
+    backoff.recordRegistered() // a standby registered
+    expect(backoff.startFailureRun).toBe(0)
+    expect(backoff.recordCrash().action).toBe('restart')
+    advance(CRASH_WINDOW_MS)
+    expect(backoff.recordCrash().action).toBe('restart')
+    advance(CRASH_WINDOW_MS)
+    expect(backoff.recordCrash().action).toBe('give-up')
   })
 })
 

@@ -4,6 +4,7 @@ import { Socket } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DisposableStore, type Disposable } from '../base/disposable'
+import { LineTail } from '../base/line-tail'
 import { silentLogger, type Logger } from '../base/logger'
 import { OnceEmitter } from '../base/once-emitter'
 import {
@@ -17,9 +18,13 @@ import { logHostOutput, outputLineLogger } from '../ipc/bounded-line-reader'
 import type { FrameConnection } from '../ipc/frame-connection'
 import { openOutputFifos, prepareFifoPairs, type FifoPairs, type OutputFifos } from '../ipc/output-fifos'
 import { SocketConnection } from '../ipc/socket-connection'
+import { HostStartError } from '../../shared/host-start-error'
 
 /** How long after a spawn the next spawn's output FIFOs are made (ms). */
 const SPARE_FIFOS_DELAY_MS = 100
+
+/** How long after its exit a host's stderr may take to end before its tail is read anyway (ms). */
+const STDERR_END_WAIT_MS = 200
 
 /** The host's descriptor for the `port` transport's channel (env HOSTPIPE_PORT_FD). */
 export const HOST_PORT_FD = 3
@@ -85,6 +90,11 @@ export class NodeHostSpawner implements HostSpawner {
    * fork alone, not also for running `mkfifo` and waiting for it (3 to 5 ms measured here).
    */
   spawn(opts: SpawnHostOptions): HostProcess {
+    // Said plainly here: Node's own error for a missing entry is a stack trace on the host's stderr.
+    if (!existsSync(this.hostScript))
+      throw new HostStartError('ENTRY_NOT_FOUND', `host entry not found: ${this.hostScript}`, {
+        entry: this.hostScript,
+      })
     const isPort = opts.transport === 'port'
     const prepared = this.spareFifos
     this.spareFifos = undefined
@@ -121,7 +131,7 @@ export class NodeHostSpawner implements HostSpawner {
             log: this.log,
           })
         : undefined
-    return new NodeHostProcess(child, connection, fifos, this.log)
+    return new NodeHostProcess(child, this.hostScript, connection, fifos, this.log)
   }
 
   /** Closes the spare FIFOs; spawning afterwards still works, without a spare. */
@@ -154,9 +164,12 @@ export class NodeHostSpawner implements HostSpawner {
 
 class NodeHostProcess implements HostProcess {
   private readonly didExit = new OnceEmitter<HostExitInfo>()
+  private readonly stderrLines = new LineTail()
+  private readonly stderrEnded = new OnceEmitter<void>()
 
   constructor(
     private readonly child: ChildProcess,
+    readonly entry: string,
     readonly connection: FrameConnection | undefined,
     fifos: OutputFifos | undefined,
     private readonly log: Logger,
@@ -164,16 +177,27 @@ class NodeHostProcess implements HostProcess {
     const tag = `[host ${child.pid ?? '?'}]`
     // The host tags its own log lines; untagged output (a crash trace) gets the tag here.
     const tagged = (line: string): void => log.info(line.startsWith(tag) ? line : `${tag} ${line}`)
+    const taggedStderr = (line: string): void => {
+      this.stderrLines.push(line)
+      tagged(line)
+    }
     if (fifos)
-      for (const channel of fifos.channels) {
-        const lines = outputLineLogger(tagged)
+      fifos.channels.forEach((channel, i) => {
+        const isStderr = i === 1
+        const lines = outputLineLogger(isStderr ? taggedStderr : tagged)
         channel.read(
           (bytes) => lines.push(bytes),
-          () => lines.end(),
+          () => {
+            lines.end()
+            if (isStderr) this.stderrEnded.fire()
+          },
         )
-      }
+      })
     if (child.stdout) logHostOutput(child.stdout, tagged)
-    if (child.stderr) logHostOutput(child.stderr, tagged)
+    if (child.stderr) {
+      logHostOutput(child.stderr, taggedStderr)
+      child.stderr.once('close', () => this.stderrEnded.fire())
+    }
     child.once('exit', (code, signal) => this.exited(code, signal))
     child.on('error', (err) => {
       log.warn(`${tag} ${err.message}`)
@@ -189,6 +213,26 @@ class NodeHostProcess implements HostProcess {
   kill(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): boolean {
     if (this.didExit.hasFired || this.child.exitCode !== null || this.child.signalCode !== null) return false
     return this.child.kill(signal)
+  }
+
+  stderrTail(): Promise<readonly string[]> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        subscriptions.dispose()
+        resolve(this.stderrLines.snapshot())
+      }
+      const subscriptions = new DisposableStore()
+      // Its stderr normally ends with it; a grandchild holding it open must not hold the caller.
+      let timer: ReturnType<typeof setTimeout> | undefined
+      subscriptions.add(
+        this.didExit.event(() => {
+          timer ??= setTimeout(done, STDERR_END_WAIT_MS)
+          timer.unref?.()
+        }),
+      )
+      subscriptions.add(this.stderrEnded.event(done))
+    })
   }
 
   onExit(fn: (info: HostExitInfo) => void): Disposable {

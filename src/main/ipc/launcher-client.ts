@@ -1,4 +1,5 @@
 import type { FrameConnection } from './frame-connection'
+import type { OnceEmitter } from '../base/once-emitter'
 import type { TimerSlot } from '../base/timer-slot'
 
 /** A registered host as the launcher server reports it (to the supervisor, in its events). */
@@ -36,6 +37,8 @@ export interface HostClient {
   readonly hasPerCallAcks: boolean
   /** A newer host registered: its acks and reports belong to a session that is over. */
   isReplaced: boolean
+  /** Its connection closed (shared with the standby it was promoted from: one connection). */
+  readonly didClose: OnceEmitter<string>
   isClosed: boolean
 }
 
@@ -49,6 +52,7 @@ export interface StandbyClient {
   readonly spawnId: string | undefined
   /** Once promoted, its frames and its close belong to this host client. */
   promotedTo: HostClient | undefined
+  readonly didClose: OnceEmitter<string>
   isClosed: boolean
 }
 
@@ -71,13 +75,4 @@ export const registeredOf = (host: HostClient): RegisteredHost => ({
   sessionId: host.sessionId,
   features: host.features,
   spawnId: host.spawnId,
-})
-
-/** A standby as its events report it: no session until it is promoted. */
-export const standbyOf = (standby: StandbyClient): RegisteredHost => ({
-  clientId: standby.clientId,
-  pid: standby.pid,
-  sessionId: 0,
-  features: standby.features,
-  spawnId: standby.spawnId,
 })

@@ -11,13 +11,14 @@ import {
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
+import { OnceEmitter } from '../base/once-emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { HostPipeError, type HostPipe } from '../host-pipe'
 import { connectionWriter } from './connection-writer'
 import type { FrameConnection } from './frame-connection'
+import { AnnouncedRegistration, type HostAdmission, type HostRegistration } from './host-registration'
 import {
   registeredOf,
-  standbyOf,
   type HostClient,
   type LauncherClient,
   type PendingClient,
@@ -26,12 +27,11 @@ import {
   type ToolClient,
 } from './launcher-client'
 import { tokensEqual } from './secret-token'
-import { StandbyHosts, type AdmitHost } from './standby-hosts'
 import { ToolFanout } from './tool-fanout'
 import { UnregisteredClients } from './unregistered-clients'
 
 export type { RegisteredHost } from './launcher-client'
-export type { HostAdmission } from './standby-hosts'
+export type { HostAdmission, HostConnection, HostRegistration } from './host-registration'
 
 /** Connections that have not registered yet; more are closed on arrival. */
 export const MAX_UNREGISTERED_CONNECTIONS = 32
@@ -85,11 +85,6 @@ export interface LauncherServerOptions {
   toolStallMs?: number
   /** For the register timeout and the tool stall check; default the wall clock. */
   clock?: Clock
-  /**
-   * Decides what a host's `register` becomes (see HostAdmission). Default: every host is
-   * `active`, as in docs/launcher.md (a launcher without standbys).
-   */
-  admitHost?: AdmitHost
 }
 
 /**
@@ -106,7 +101,8 @@ export class LauncherServer {
   private readonly clock: Clock
   private readonly hasHostFanout: boolean
   private readonly unregistered: UnregisteredClients
-  private readonly standbys: StandbyHosts
+  /** Registered standbys' connections not promoted yet (closed on dispose). */
+  private readonly idleHosts = new Set<StandbyClient>()
   private readonly tools: ToolFanout<ToolClient>
   private readonly disposables = new DisposableStore()
   private host: HostClient | undefined
@@ -119,8 +115,7 @@ export class LauncherServer {
   private readonly didReceiveUiThreadAlive = this.disposables.add(new Emitter<number>())
   private readonly didReceiveMainThreadReport = this.disposables.add(new Emitter<number>())
   private readonly didReceiveHostFrame = this.disposables.add(new Emitter<void>())
-  private readonly didRegisterStandby = this.disposables.add(new Emitter<RegisteredHost>())
-  private readonly didLoseStandby = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
+  private readonly didAnnounceHost = this.disposables.add(new Emitter<HostRegistration>())
 
   /** A host registered and now owns the pipe (a new session). */
   readonly onDidRegisterHost: Listenable<RegisteredHost> = this.didRegisterHost.event
@@ -140,10 +135,11 @@ export class LauncherServer {
    * (docs/protocol.md#liveness) listens here; fired per frame, so listeners must be cheap.
    */
   readonly onDidReceiveHostFrame: Listenable<void> = this.didReceiveHostFrame.event
-  /** A host registered as standby (`admitHost` said so): ready to be promoted. */
-  readonly onDidRegisterStandby: Listenable<RegisteredHost> = this.didRegisterStandby.event
-  /** A standby's connection closed before it was promoted (not fired on dispose). */
-  readonly onDidLoseStandby: Listenable<RegisteredHost & { reason: string }> = this.didLoseStandby.event
+  /**
+   * A host sent a valid `register` (right token, first frame): a listener decides what it becomes
+   * (see HostRegistration; the supervisor does). Undecided, it becomes the active host.
+   */
+  readonly onDidAnnounceHost: Listenable<HostRegistration> = this.didAnnounceHost.event
 
   constructor(opts: LauncherServerOptions) {
     this.opts = opts
@@ -159,7 +155,6 @@ export class LauncherServer {
       registerTimeoutMs: opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS,
     })
     this.hasHostFanout = opts.fanoutToHost ?? true
-    this.standbys = new StandbyHosts(opts.admitHost)
     this.tools = this.disposables.add(
       new ToolFanout<ToolClient>({
         clock: this.clock,
@@ -178,27 +173,7 @@ export class LauncherServer {
 
   /** Registered standbys not promoted yet. */
   get standbyCount(): number {
-    return this.standbys.size
-  }
-
-  /**
-   * Hands the pipe to the registered standby with this spawn id (docs/launcher.md): a new session,
-   * `setWriter` with its connection, and the buffer drains into it. The host that had the pipe,
-   * if any, is replaced as by a new registration (its unacked commands fail or are retried, its
-   * connection closes, no `onDidLoseHost`). Fires `onDidRegisterHost`. Returns false when no such
-   * standby is registered (its connection is gone).
-   */
-  promoteStandby(spawnId: string): boolean {
-    if (this.isDisposed) return false
-    const standby = this.standbys.take(spawnId)
-    if (!standby) return false
-    const host = this.installHost(standby.conn, standby.clientId, standby.pid, standby.features, spawnId)
-    standby.promotedTo = host
-    this.log.info(
-      `[ipc] standby client ${standby.clientId} (pid ${standby.pid}) promoted: session ${host.sessionId}`,
-    )
-    this.didRegisterHost.fire(registeredOf(host))
-    return true
+    return this.idleHosts.size
   }
 
   get toolCount(): number {
@@ -260,11 +235,7 @@ export class LauncherServer {
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
-    for (const client of [
-      ...this.unregistered.members(),
-      ...this.tools.members(),
-      ...this.standbys.members(),
-    ])
+    for (const client of [...this.unregistered.members(), ...this.tools.members(), ...this.idleHosts])
       this.drop(client, 'disposed')
     if (this.host) this.drop(this.host, 'disposed')
     this.disposables.dispose()
@@ -350,47 +321,101 @@ export class LauncherServer {
     pending: PendingClient,
     msg: Register,
   ): HostClient | ToolClient | StandbyClient | PendingClient {
-    const admission = this.standbys.admissionOf(msg)
-    if (admission === 'refuse') {
-      this.log.warn(
-        `[ipc] host pid ${msg.pid} (spawn ${msg.spawn_id ?? '?'}) refused: closing its connection`,
-      )
-      this.drop(pending, 'refused')
-      return pending
-    }
+    if (msg.kind === 'tool') return this.registerTool(pending, msg)
+    let client: HostClient | StandbyClient | PendingClient = pending
+    const registration = new AnnouncedRegistration(
+      msg,
+      (as) => (client = this.acceptHost(pending, msg, as)),
+      (reason) => {
+        this.log.warn(
+          `[ipc] host pid ${msg.pid} (spawn ${msg.spawn_id ?? '?'}) refused (${reason}): closing its connection`,
+        )
+        this.drop(pending, 'refused')
+      },
+      (standby) => this.promote(standby),
+    )
+    this.didAnnounceHost.fire(registration)
+    if (!registration.isDecided && !pending.isClosed) registration.accept('active')
+    return client
+  }
+
+  private registerTool(pending: PendingClient, msg: Register): ToolClient {
     this.unregistered.delete(pending)
     const clientId = ++this.lastClientId
     const conn = pending.conn
+    const tool: ToolClient = { role: 'tool', conn, clientId, pid: msg.pid, isClosed: false }
+    this.tools.add(tool)
+    this.log.info(`[ipc] tool registered: client ${clientId}, pid ${msg.pid} (${conn.description})`)
+    this.send(tool, this.registeredEvent(clientId))
+    return tool
+  }
+
+  /** `registered`; a host with a liveness worker also learns `unresponsive_ms` (its pace). */
+  private registeredEvent(clientId: number, features: readonly string[] = []): Event {
     const unresponsiveMs = this.opts.unresponsiveMs ?? 0
-    const hasWorker =
-      msg.kind === 'host' && unresponsiveMs > 0 && msg.features.includes(FEATURE_LIVENESS_WORKER)
-    const registered = (): Event => ({
+    const hasWorker = unresponsiveMs > 0 && features.includes(FEATURE_LIVENESS_WORKER)
+    return {
       event: 'registered',
       client_id: clientId,
       launcher_pid: this.opts.launcherPid ?? process.pid,
       launcher_version: this.opts.launcherVersion,
       ...(hasWorker ? { unresponsive_ms: unresponsiveMs } : {}),
       version: this.opts.nextVersion(),
-    })
-    if (msg.kind === 'tool') {
-      const tool: ToolClient = { role: 'tool', conn, clientId, pid: msg.pid, isClosed: false }
-      this.tools.add(tool)
-      this.log.info(`[ipc] tool registered: client ${clientId}, pid ${msg.pid} (${conn.description})`)
-      this.send(tool, registered())
-      return tool
     }
-    if (admission === 'standby') {
-      const standby = this.standbys.add(conn, clientId, msg)
-      this.send(standby, registered())
+  }
+
+  /** Answers `registered` and takes the host as `as`: the pipe's host, or an idle standby. */
+  private acceptHost(pending: PendingClient, msg: Register, as: HostAdmission): HostClient | StandbyClient {
+    this.unregistered.delete(pending)
+    const clientId = ++this.lastClientId
+    const conn = pending.conn
+    if (as === 'standby') {
+      const standby: StandbyClient = {
+        role: 'standby',
+        conn,
+        clientId,
+        pid: msg.pid,
+        features: msg.features,
+        spawnId: msg.spawn_id,
+        promotedTo: undefined,
+        didClose: new OnceEmitter<string>(),
+        isClosed: false,
+      }
+      this.idleHosts.add(standby)
+      this.send(standby, this.registeredEvent(clientId, msg.features))
       this.log.info(`[ipc] standby host registered: client ${clientId}, pid ${msg.pid} (${conn.description})`)
-      this.didRegisterStandby.fire({ ...standbyOf(standby) })
       return standby
     }
     // Before setWriter: the drain writes buffered commands at once, and `registered` goes first.
-    this.send(pending, registered())
-    const host = this.installHost(conn, clientId, msg.pid, msg.features, msg.spawn_id)
+    this.send(pending, this.registeredEvent(clientId, msg.features))
+    const host = this.installHost(conn, clientId, msg.pid, msg.features, msg.spawn_id, new OnceEmitter())
     this.didRegisterHost.fire(registeredOf(host))
     return host
+  }
+
+  /**
+   * Hands the pipe to a registered standby's connection: a new session, `setWriter` with its
+   * writer, and the buffer drains into it. The host that had the pipe, if any, is replaced as by a
+   * new registration (no `onDidLoseHost`). Fires `onDidRegisterHost`. False when it is closed or
+   * was promoted already.
+   */
+  private promote(standby: StandbyClient): boolean {
+    if (this.isDisposed || standby.isClosed || standby.promotedTo) return false
+    this.idleHosts.delete(standby)
+    const host = this.installHost(
+      standby.conn,
+      standby.clientId,
+      standby.pid,
+      standby.features,
+      standby.spawnId,
+      standby.didClose,
+    )
+    standby.promotedTo = host
+    this.log.info(
+      `[ipc] standby client ${standby.clientId} (pid ${standby.pid}) promoted: session ${host.sessionId}`,
+    )
+    this.didRegisterHost.fire(registeredOf(host))
+    return true
   }
 
   /** Gives the pipe to a host's connection (a new session); the host that had it is replaced. */
@@ -400,6 +425,7 @@ export class LauncherServer {
     pid: number,
     features: readonly string[],
     spawnId: string | undefined,
+    didClose: OnceEmitter<string>,
   ): HostClient {
     const msg = { pid, features }
     const previous = this.host
@@ -420,6 +446,7 @@ export class LauncherServer {
       spawnId,
       isFanoutActive: wantsBusEvents(msg.features),
       hasPerCallAcks,
+      didClose,
       isReplaced: false,
       isClosed: false,
     }
@@ -459,6 +486,8 @@ export class LauncherServer {
     if (client.isClosed) return
     client.isClosed = true
     client.conn.close()
+    if ((client.role === 'host' || client.role === 'standby') && !this.isDisposed)
+      client.didClose.fire(reason)
     switch (client.role) {
       case 'unregistered':
         this.unregistered.delete(client)
@@ -468,8 +497,7 @@ export class LauncherServer {
         return
       case 'standby':
         if (client.promotedTo) return this.drop(client.promotedTo, reason)
-        this.standbys.delete(client)
-        if (!this.isDisposed) this.didLoseStandby.fire({ ...standbyOf(client), reason })
+        this.idleHosts.delete(client)
         return
       case 'host':
         if (this.host !== client) return

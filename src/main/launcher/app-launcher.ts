@@ -51,6 +51,8 @@ export interface AppLauncherOptions<D extends CommandDefinitions> {
   sagaTimeoutMs?: number
   /** Host losses within 60 s before the launcher gives up restarting it. Default 5. */
   maxRestarts?: number
+  /** `start()` rejects with HostStartError `START_TIMEOUT` if no host registered by then (ms). Default 15 000; 0 waits. */
+  startTimeoutMs?: number
   /**
    * Warm standby hosts kept spawned and registered, promoted at once when the active host is lost
    * (docs/launcher.md, as Chromium keeps a spare renderer). Default 1; 0 turns standby off.
@@ -231,6 +233,7 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
         hostArgs: opts.hostArgs,
         sagaTimeoutMs: opts.sagaTimeoutMs,
         maxRestarts: opts.maxRestarts,
+        startTimeoutMs: opts.startTimeoutMs,
         standby: opts.standby,
         unresponsiveMs: opts.unresponsiveMs,
         log,

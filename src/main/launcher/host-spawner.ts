@@ -18,6 +18,14 @@ export interface HostProcess {
   onExit(fn: (info: HostExitInfo) => void): Disposable
   /** The `port` transport's channel to this host; undefined with the `pipe` transport. */
   readonly connection: FrameConnection | undefined
+  /** The entry file it runs, when the spawner knows it (named by HostStartError). */
+  readonly entry?: string
+  /**
+   * The last lines of its stderr (at most 20 lines and 4 KiB, see LineTail), oldest first, once
+   * its stderr has ended (or shortly after its exit, whichever comes first). Optional: a spawner
+   * that does not read the host's output has none.
+   */
+  stderrTail?(): Promise<readonly string[]>
 }
 
 /** A host spawned as a warm standby (docs/launcher.md) gets HOSTPIPE_ROLE=standby. */

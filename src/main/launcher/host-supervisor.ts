@@ -3,19 +3,55 @@ import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { TimerSlot } from '../base/timer-slot'
+import type { HostConnection, HostRegistration } from '../ipc/host-registration'
+import type { HostStartError } from '../../shared/host-start-error'
 import { ActiveHost } from './active-host'
+import { HostHandle } from './host-handle'
 import type { HostExitInfo, HostProcess, HostRole } from './host-spawner'
 import { HostShutdown } from './host-shutdown'
-import { START_TIMEOUT_MS, STOP_GRACE_MS, type HostSupervisorOptions } from './host-supervisor-options'
-import { RestartBackoff } from './restart-backoff'
+import { StartFailures } from './start-failures'
+import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff'
 import { RetiringHosts } from './retiring-hosts'
-import { StandbyPool, type StandbyHost } from './standby-pool'
-import type { HostLossReason, SupervisorEvent } from './supervisor-event'
-import type { SupervisorState } from './supervisor-state'
+import { StandbyPool } from './standby-pool'
+import type { HostLossReason, SupervisorEvent, SupervisorState } from './supervisor-event'
 
-export { START_TIMEOUT_MS, STOP_GRACE_MS, type HostSupervisorOptions } from './host-supervisor-options'
-export type { HostLossReason, SupervisorEvent } from './supervisor-event'
-export type { SupervisorState } from './supervisor-state'
+export type { HostLossReason, SupervisorEvent, SupervisorState } from './supervisor-event'
+
+/** How long a host may take to exit after SIGTERM before it gets SIGKILL. */
+export const STOP_GRACE_MS = 2_000
+/** A host that has not registered this long after its spawn is killed (and counts as a start failure). */
+export const START_TIMEOUT_MS = 15_000
+
+export interface HostSupervisorOptions {
+  /**
+   * Starts one host process. Whoever spawns builds its argv and environment (token, socket path,
+   * transport): the supervisor only decides when, and names each spawn (`spawnId`, for
+   * HOSTPIPE_SPAWN_ID: a registration echoing it is the process we spawned). May throw (counted as
+   * a start failure).
+   */
+  spawn: (spawnId: string, role?: HostRole) => HostProcess
+  /**
+   * Warm standby hosts to keep (`--standby N`, docs/launcher.md); default 0 here (the launcher
+   * defaults it to 1). They are spawned once the active host is running, with role `standby`.
+   */
+  standby?: number
+  /**
+   * Closes the launcher's connection to the current host (the polite stop: a host exits when its
+   * connection closes). Must be idempotent and must not throw.
+   */
+  closeHostConnection?: (reason: string) => void
+  clock?: Clock
+  /** Default: RestartBackoff over the same clock, with `maxRestarts` applied. */
+  backoff?: RestartBackoff
+  maxRestarts?: number
+  /** Passed to the default RestartBackoff (e.g. `random` in tests). */
+  backoffOptions?: Omit<RestartBackoffOptions, 'maxRestarts' | 'now'>
+  /** Default STOP_GRACE_MS. */
+  graceMs?: number
+  /** Default START_TIMEOUT_MS; 0 disables. */
+  startTimeoutMs?: number
+  log?: Logger
+}
 
 /**
  * Owns the host processes' lifecycle: spawns the active host and its warm standbys, notices a
@@ -49,6 +85,8 @@ export class HostSupervisor {
   private restartCount = 0
   private failoverCount = 0
   private readonly standbyPool: StandbyPool
+  /** The last host that failed to start and how (for HostStartError). */
+  private readonly startFailures = new StartFailures()
   /** Hosts lost, replaced or being stopped whose exit is still awaited (no orphans). */
   private readonly retiring: RetiringHosts
   /** The backoff wait before a restart. */
@@ -142,6 +180,47 @@ export class HostSupervisor {
     return this.standbyPool.readyPids
   }
 
+  /**
+   * Decides what a host's `register` becomes (docs/launcher.md#warm-standby): a standby we spawned
+   * waits as standby; a host spawned as standby that registers without the role does not know the
+   * field, so it is refused and standby is turned off (it would take the pipe instead of waiting);
+   * a second registration of the active host's own spawn never replaces it, nor does a host we
+   * dropped (lost, stopping, beaten by a standby) whose `register` was still on its way; anything
+   * else takes the pipe (docs/protocol.md#register) and counts as the active host registering.
+   */
+  admit(registration: HostRegistration): void {
+    const { spawnId, pid } = registration
+    if (this.isDisposed || this.isDroppedSpawn(spawnId))
+      return registration.refuse('a host this launcher dropped')
+    const standby = this.standbyPool.find(spawnId)
+    if (registration.role === 'standby') {
+      if (!standby) return registration.refuse('a standby this launcher did not spawn')
+      const connection = registration.accept('standby')
+      standby.own(connection.onDidClose((reason) => this.loseStandby(standby.spawnId, reason)))
+      this.markStandbyReady(standby.spawnId, connection)
+      return
+    }
+    if (standby) {
+      this.disableStandby(`host pid ${pid} was spawned as standby but registered without role "standby"`)
+      return registration.refuse('spawned as standby, registered without the role')
+    }
+    const active = this.active.handle
+    const isActiveSpawn = spawnId !== undefined && active?.spawnId === spawnId
+    if (isActiveSpawn && active.connection && !active.connection.isClosed)
+      return registration.refuse('a second registration of the active host')
+    const connection = registration.accept('active')
+    if (isActiveSpawn) active.markRegistered(connection, this.clock.now())
+    this.markRunning()
+  }
+
+  /**
+   * Why no host started, once the supervisor gave up or while it still tries (`START_TIMEOUT`
+   * asked by the launcher): the entry, the last exit and the last lines of its stderr.
+   */
+  startError(timeoutMs?: number): Promise<HostStartError> {
+    return this.startFailures.describe(this.active.handle, timeoutMs)
+  }
+
   /** Whether `spawnId` names a standby this supervisor spawned and has not promoted. */
   isStandbySpawn(spawnId: string | undefined): boolean {
     return this.standbyPool.has(spawnId)
@@ -151,8 +230,8 @@ export class HostSupervisor {
    * A standby registered with `role:"standby"`: it is ready. Returns false when `spawnId` is no
    * standby of ours. If the active host is waiting out a backoff, it is promoted at once.
    */
-  markStandbyReady(spawnId: string): boolean {
-    const ready = this.standbyPool.markReady(spawnId)
+  markStandbyReady(spawnId: string, connection?: HostConnection): boolean {
+    const ready = this.standbyPool.markReady(spawnId, connection)
     if (!ready) return false
     if (!ready.isNew) return true
     if (this.currentState === 'backoff') {
@@ -240,6 +319,7 @@ export class HostSupervisor {
   markRunning(): void {
     if (this.currentState !== 'starting') return
     this.active.clearStartTimeout()
+    this.startFailures.clear()
     this.backoff.recordRunning()
     this.setState('running', { type: 'running', pid: this.hostPid })
     this.standbyPool.fill()
@@ -272,9 +352,18 @@ export class HostSupervisor {
     const host = this.active.process
     if (!host || this.isDisposed || this.currentState !== 'running' || this.active.isLost) return false
     const pid = host.pid ?? null
-    this.log.warn(`[supervisor] host pid ${pid ?? '?'} lost (${reason}): ${detail}; SIGKILL`)
+    const handle = this.active.handle!
+    const exit = handle.exit ? `; it had exited (${describeExit(handle.exit)})` : ''
+    this.log.warn(`[supervisor] host pid ${pid ?? '?'} lost (${reason}): ${detail}${exit}; SIGKILL`)
     this.retireCurrent()
-    this.emit({ type: 'lost', pid, reason, detail })
+    this.emit({
+      type: 'lost',
+      pid,
+      spawnId: handle.spawnId,
+      reason,
+      detail,
+      ...(handle.exit && { exit: handle.exit }),
+    })
     this.signal(host, 'SIGKILL', false)
     // Its connection goes now, before a replacement takes the pipe: nothing more is written to a
     // dying host, and its unacked commands fail (or are retried) at once, not at its EOF.
@@ -339,17 +428,19 @@ export class HostSupervisor {
       host = this.spawn(spawnId)
     } catch (err) {
       this.log.error(`[supervisor] spawning the host failed: ${String(err)}`)
+      this.startFailures.noteSpawnFailed(err)
       this.emit({ type: 'spawn-failed', error: String(err) })
       this.replaceActive()
       return
     }
-    this.active.set(host, spawnId, {
+    const handle = new HostHandle(spawnId, host, 'active', this.clock)
+    this.active.set(handle, {
       isReplacing: isRestart,
       startTimeoutMs: this.startTimeoutMs,
       onStartTimeout: () => this.onStartTimeout(host),
     })
     if (isRestart) this.restartCount++
-    host.onExit((info) => this.onExit(host, info))
+    handle.own(host.onExit((info) => this.onExit(host, info)))
     this.log.info(
       `[supervisor] host started (pid ${host.pid ?? '?'})${isRestart ? ` — restart #${this.restartCount}` : ''}`,
     )
@@ -362,6 +453,7 @@ export class HostSupervisor {
     this.log.error(
       `[supervisor] host pid ${host.pid ?? '?'} did not register within ${this.startTimeoutMs} ms: killing it`,
     )
+    this.startFailures.noteNotRegistered(this.active.handle!, this.startTimeoutMs)
     host.kill('SIGKILL')
   }
 
@@ -395,7 +487,10 @@ export class HostSupervisor {
       return
     }
     if (!this.active.is(host)) return
-    this.active.take()
+    const handle = this.active.take()!
+    handle.exit = info
+    handle.state = 'exited'
+    handle.dispose()
     const intent = this.shutdown.finish()
     const pid = host.pid ?? null
     const how = info.signal ? `signal ${info.signal}` : `code ${info.code ?? '?'}`
@@ -413,6 +508,7 @@ export class HostSupervisor {
     // The host should always be up, so any exit we did not ask for counts as a crash, a clean
     // one included: otherwise a host that keeps exiting 0 would be restarted without limit.
     this.log.warn(`[supervisor] host pid ${pid ?? '?'} ${info.crashed ? 'crashed' : 'exited'} (${how})`)
+    if (handle.registeredAt === undefined) this.startFailures.noteExited(handle)
     this.emit({ type: 'exited', pid, info, expected: false })
     this.shutdown.resolveWaiters()
     this.replaceActive()
@@ -459,18 +555,21 @@ export class HostSupervisor {
    * the event loop, once the promoted host's drain has been written (StandbyPool.fillSoon).
    * `isCounted`: this replacement was already counted (by the cold spawn the standby beat).
    */
-  private promote(standby: StandbyHost, isCounted = false): void {
+  private promote(standby: HostHandle, isCounted = false): void {
     this.standbyPool.take(standby)
-    this.active.set(standby.host, standby.spawnId, { isReplacing: false })
+    this.active.set(standby, { isReplacing: false })
     if (!isCounted) this.restartCount++
     this.failoverCount++
     // Its run counts from its registration: a standby that served as spare is no start failure.
-    this.backoff.recordRunning(standby.readyAt)
-    const pid = standby.host.pid ?? null
+    this.backoff.recordRunning(standby.registeredAt)
+    const pid = standby.pid
     this.log.info(
       `[supervisor] standby pid ${pid ?? '?'} promoted — restart #${this.restartCount}, failover #${this.failoverCount}`,
     )
     this.setState('running', { type: 'promoted', pid, spawnId: standby.spawnId })
+    // Promoting is handing its writer to the pipe; a connection gone meanwhile is a lost host.
+    if (standby.connection && !standby.connection.promote())
+      this.loseHost('channel-gone', 'its standby connection closed before it was promoted')
     this.standbyPool.fillSoon()
   }
 
@@ -485,7 +584,9 @@ export class HostSupervisor {
   /** Moves the active host to the retiring set: its exit is awaited, never taken for a new loss. */
   private retireCurrent(): void {
     const taken = this.active.take()
-    if (taken) this.retiring.add(taken.host)
+    if (!taken) return
+    taken.role = 'retiring'
+    this.retiring.add(taken.process)
   }
 
   private setState(state: SupervisorState, e: SupervisorEvent): void {
@@ -496,4 +597,8 @@ export class HostSupervisor {
   private emit(e: SupervisorEvent): void {
     this.didChange.fire(e)
   }
+}
+
+function describeExit(info: HostExitInfo): string {
+  return info.signal ? `signal ${info.signal}` : `exit code ${info.code ?? '?'}`
 }

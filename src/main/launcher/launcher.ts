@@ -3,14 +3,15 @@ import { version as packageVersion } from '../../../package.json'
 import { DisposableStore } from '../base/disposable'
 import { HostPipe } from '../host-pipe'
 import { silentLogger } from '../base/logger'
-import { LauncherServer, type HostAdmission, type RegisteredHost } from '../ipc/launcher-server'
+import { LauncherServer, type RegisteredHost } from '../ipc/launcher-server'
 import { SocketServer } from '../ipc/socket-server'
 import { createDiagnosticsActions } from './diagnostics-actions'
 import { DiagnosticsFeed } from './diagnostics-feed'
 import type { DiagnosticsSource } from './diagnostics-source'
-import { HostSupervisor } from './host-supervisor'
+import { HostSupervisor, START_TIMEOUT_MS } from './host-supervisor'
 import { LauncherEvents } from './launcher-events'
-import { FEATURE_ACK, FEATURE_DEADLINE, type Event, type Register } from '../../shared/protocol'
+import { FEATURE_ACK, FEATURE_DEADLINE, type Event } from '../../shared/protocol'
+import { HostStartError } from '../../shared/host-start-error'
 import type { HostSpawner } from './host-spawner'
 import type { TransportKind } from '../../shared/diagnostics'
 import type { Logger } from '../base/logger'
@@ -38,8 +39,14 @@ export interface LauncherOptions {
   hostArgs?: string[]
   /** Per-saga timeout; default 5000 (as AgentMux). */
   sagaTimeoutMs?: number
-  /** Crashes within 60 s before giving up; default 5. */
+  /** Crashes within 60 s (or start failures in a row) before giving up; default 5. */
   maxRestarts?: number
+  /**
+   * `start()` rejects with a HostStartError (`START_TIMEOUT`) when no host registered this many ms
+   * after it began; each spawned host that has not registered by then is killed and counts as a
+   * start failure. Default START_TIMEOUT_MS (15 000); 0 waits forever.
+   */
+  startTimeoutMs?: number
   /**
    * `--standby N`: warm standby hosts kept registered and idle, promoted at once when the active
    * host is lost. Default DEFAULT_STANDBY (1); 0 turns standby off.
@@ -65,7 +72,10 @@ export interface LauncherOptions {
 
 /** A running launcher: HostPipe + IPC server + supervisor + saga coordinator + diagnostics feed. */
 export interface Launcher {
-  /** Starts the IPC server and the first host; resolves once that host has registered. */
+  /**
+   * Starts the IPC server and the first host; resolves once that host has registered. Rejects with
+   * a HostStartError when the supervisor gives up on starting one or after `startTimeoutMs`.
+   */
   start(): Promise<void>
   readonly diagnostics: DiagnosticsSource
   /** Every launcher event (sagas, pipe failures, …), for SSE and the Electron bridge. */
@@ -162,12 +172,12 @@ class ComposedLauncher implements Launcher {
       nextVersion: () => this.events.nextVersion(),
       launcherVersion: opts.version ?? packageVersion,
       unresponsiveMs: this.unresponsiveMs,
-      admitHost: (register) => this.admitHost(register),
       log: this.log,
     })
+    // The supervisor decides what a registration becomes; before start() every host is active.
+    this.disposables.add(this.server.onDidAnnounceHost((r) => this.running?.supervisor.admit(r)))
     this.disposables.add(
       this.server.onDidRegisterHost(() => {
-        this.running?.supervisor.markRunning()
         this.firstHost?.resolve()
         this.firstHost = undefined
       }),
@@ -178,17 +188,6 @@ class ComposedLauncher implements Launcher {
       this.server.onDidReceiveMainThreadReport((blockedMs) => this.liveness.noteMainThreadReport(blockedMs)),
     )
     this.disposables.add(this.server.onDidLoseHost((host) => this.onHostGone(host)))
-    this.disposables.add(
-      this.server.onDidRegisterStandby((standby) => {
-        if (standby.spawnId !== undefined) this.running?.supervisor.markStandbyReady(standby.spawnId)
-      }),
-    )
-    this.disposables.add(
-      this.server.onDidLoseStandby((standby) => {
-        if (standby.spawnId !== undefined)
-          this.running?.supervisor.loseStandby(standby.spawnId, standby.reason)
-      }),
-    )
     this.disposables.add(this.events.onDidEmit((e) => this.server.broadcast(e)))
   }
 
@@ -226,10 +225,14 @@ class ComposedLauncher implements Launcher {
       socketPath,
       args: [...(this.opts.hostArgs ?? [])],
     }
+    const startTimeoutMs = this.opts.startTimeoutMs ?? START_TIMEOUT_MS
+    if (!Number.isSafeInteger(startTimeoutMs) || startTimeoutMs < 0)
+      throw new RangeError(`startTimeoutMs must be a non-negative integer, got ${String(startTimeoutMs)}`)
     const supervisor = new HostSupervisor({
       spawn: (spawnId, role) => this.opts.spawner.spawn({ ...spawnOptions, spawnId, role }),
       standby: this.opts.standby ?? DEFAULT_STANDBY,
       maxRestarts: this.opts.maxRestarts,
+      startTimeoutMs: startTimeoutMs === 0 ? undefined : startTimeoutMs,
       closeHostConnection: (reason) => this.server.disconnectHost(reason),
       log: this.log,
     })
@@ -237,13 +240,6 @@ class ComposedLauncher implements Launcher {
     this.disposables.add(
       supervisor.onDidSpawn((host) => {
         if (host.connection) this.server.attach(host.connection)
-      }),
-    )
-    // A standby promoted by the supervisor (the active host was lost) takes the pipe at once.
-    this.disposables.add(
-      supervisor.onDidChange((e) => {
-        if (e.type !== 'promoted' || this.server.promoteStandby(e.spawnId)) return
-        supervisor.loseHost('channel-gone', 'its standby connection closed before it was promoted')
       }),
     )
     const feed = new DiagnosticsFeed({
@@ -260,40 +256,26 @@ class ComposedLauncher implements Launcher {
     const registered = new Promise<void>((resolve, reject) => {
       this.firstHost = { resolve, reject }
     })
+    const fail = (error: Promise<HostStartError>): void => {
+      const firstHost = this.firstHost
+      if (!firstHost) return
+      this.firstHost = undefined
+      void error.then((e) => firstHost.reject(e))
+    }
     const gaveUp = supervisor.onDidChange((e) => {
-      if (e.type === 'gave-up') this.firstHost?.reject(new Error('host crashed on every start; gave up'))
+      if (e.type === 'gave-up') fail(supervisor.startError())
     })
+    const startTimer =
+      startTimeoutMs > 0
+        ? setTimeout(() => fail(supervisor.startError(startTimeoutMs)), startTimeoutMs)
+        : undefined
     supervisor.startHost()
     try {
       await registered
     } finally {
+      clearTimeout(startTimer)
       gaveUp.dispose()
     }
-  }
-
-  /**
-   * What a host's `register` becomes (docs/launcher.md): a standby we spawned waits as standby; a
-   * host spawned as standby that registers without the role does not know the field, so it is
-   * refused and standby is turned off (it would take the pipe instead of waiting); a second
-   * registration of the active host's own spawn never replaces it, nor does a host we dropped
-   * (lost, stopping, or beaten by a standby) whose `register` was still on its way; anything else
-   * is active (docs/launcher.md).
-   */
-  private admitHost(register: Pick<Register, 'pid' | 'spawn_id' | 'role'>): HostAdmission {
-    const supervisor = this.running?.supervisor
-    if (!supervisor) return 'active'
-    if (supervisor.isDroppedSpawn(register.spawn_id)) return 'refuse'
-    const isStandbySpawn = supervisor.isStandbySpawn(register.spawn_id)
-    if (register.role === 'standby') return isStandbySpawn ? 'standby' : 'refuse'
-    if (isStandbySpawn) {
-      supervisor.disableStandby(
-        `host pid ${register.pid} was spawned as standby but registered without role "standby"`,
-      )
-      return 'refuse'
-    }
-    const active = this.server.currentHost
-    if (register.spawn_id !== undefined && active?.spawnId === register.spawn_id) return 'refuse'
-    return 'active'
   }
 
   private hostHas(feature: string): boolean {

@@ -68,7 +68,9 @@ export type RestartDecision =
  *
  * Giving up: the launcher gives up after `maxRestarts` crashes within `windowMs`, so the crash
  * that makes it N gives up (N−1 restarts happen before it). `maxRestarts` 0 and 1 both give up
- * on the first crash.
+ * on the first crash. Start failures also give up after `maxRestarts` in a row with no host
+ * registering between them, whatever the window: a host killed every 15 s for not registering
+ * would otherwise loop forever at 4 losses a minute.
  */
 export class RestartBackoff {
   readonly maxRestarts: number
@@ -84,6 +86,7 @@ export class RestartBackoff {
   private restartTimes: number[] = []
   private attempt = 0
   private runningSince: number | undefined
+  private startFailuresInARow = 0
 
   constructor(opts: RestartBackoffOptions = {}) {
     this.maxRestarts = nonNegativeIntOption('maxRestarts', opts.maxRestarts, DEFAULT_MAX_RESTARTS)
@@ -104,12 +107,23 @@ export class RestartBackoff {
     this.now = opts.now ?? Date.now
   }
 
+  /** Start failures since a host last registered, whatever the window (see giving up above). */
+  get startFailureRun(): number {
+    return this.startFailuresInARow
+  }
+
   /**
    * The active host is up: it registered at `since` (default now; a promoted standby registered
    * earlier). A run from then that lasts `stableAfterMs` resets the delay.
    */
   recordRunning(since: number = this.now()): void {
     this.runningSince = since
+    this.startFailuresInARow = 0
+  }
+
+  /** A host registered (a standby too): start failures are no longer in a row. */
+  recordRegistered(): void {
+    this.startFailuresInARow = 0
   }
 
   /**
@@ -133,7 +147,9 @@ export class RestartBackoff {
     const now = this.now()
     this.restartTimes = this.restartTimes.filter((t) => now - t < this.windowMs)
     const crashesInWindow = this.restartTimes.length + 1
-    if (crashesInWindow >= this.maxRestarts) return { action: 'give-up', crashesInWindow, kind }
+    this.startFailuresInARow = kind === 'start-failure' ? this.startFailuresInARow + 1 : 0
+    if (crashesInWindow >= this.maxRestarts || this.startFailuresInARow >= this.maxRestarts)
+      return { action: 'give-up', crashesInWindow, kind }
     this.restartTimes.push(now)
     if (kind === 'serving-loss') return { action: 'restart', delayMs: 0, kind, attempt: 0, crashesInWindow }
     const attempt = this.attempt++
@@ -145,6 +161,7 @@ export class RestartBackoff {
     this.restartTimes = []
     this.attempt = 0
     this.runningSince = undefined
+    this.startFailuresInARow = 0
   }
 
   private delayFor(attempt: number): number {

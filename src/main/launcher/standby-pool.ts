@@ -2,20 +2,12 @@ import type { Clock } from '../base/clock'
 import type { Disposable } from '../base/disposable'
 import type { Logger } from '../base/logger'
 import { TimerSlot } from '../base/timer-slot'
+import type { HostConnection } from '../ipc/host-registration'
+import { HostHandle } from './host-handle'
 import type { HostExitInfo, HostProcess } from './host-spawner'
 import { START_FAILURE_WINDOW_MS, type RestartBackoff, type RestartDecision } from './restart-backoff'
 import type { RetiringHosts } from './retiring-hosts'
 import type { SupervisorEvent } from './supervisor-event'
-
-/** A host spawned as standby: ready once it registered with `role:"standby"`. */
-export interface StandbyHost {
-  readonly host: HostProcess
-  readonly spawnId: string
-  /** When it registered (clock time); undefined while starting. */
-  readyAt: number | undefined
-  /** Kills it if it does not register in time. */
-  readonly startTimer: TimerSlot
-}
 
 export interface StandbyPoolOptions {
   /** Warm standby hosts to keep (`--standby N`, docs/launcher.md); a non-negative integer. */
@@ -51,7 +43,7 @@ export interface StandbyPoolOptions {
  * started ahead of need, so a loss costs a handover instead of a cold start.
  */
 export class StandbyPool implements Disposable {
-  private standbys: StandbyHost[] = []
+  private standbys: HostHandle[] = []
   /** Why standby is off (a host that does not know `role`), or undefined. */
   private offReason: string | undefined
   /** Standbys are not respawned until start-host: their losses made the policy give up. */
@@ -67,13 +59,13 @@ export class StandbyPool implements Disposable {
 
   /** How many standby hosts are registered and ready to take over. */
   get readyCount(): number {
-    return this.standbys.filter((s) => s.readyAt !== undefined).length
+    return this.standbys.filter((s) => s.registeredAt !== undefined).length
   }
 
   /** The pids of the ready standbys, oldest first. */
   get readyPids(): number[] {
     return this.standbys.flatMap((s) =>
-      s.readyAt !== undefined && s.host.pid !== undefined ? [s.host.pid] : [],
+      s.registeredAt !== undefined && s.process.pid !== undefined ? [s.process.pid] : [],
     )
   }
 
@@ -83,28 +75,37 @@ export class StandbyPool implements Disposable {
   }
 
   /** The oldest ready standby, or undefined. */
-  firstReady(): StandbyHost | undefined {
-    return this.standbys.find((s) => s.readyAt !== undefined)
+  firstReady(): HostHandle | undefined {
+    return this.standbys.find((s) => s.registeredAt !== undefined)
   }
 
   /**
    * A standby registered with `role:"standby"`: it is ready (`standby-ready` event). Returns it,
    * with `isNew` false when it was ready already, or undefined when `spawnId` is not in the pool.
    */
-  markReady(spawnId: string): { standby: StandbyHost; isNew: boolean } | undefined {
+  markReady(
+    spawnId: string,
+    connection?: HostConnection,
+  ): { standby: HostHandle; isNew: boolean } | undefined {
     const standby = this.standbys.find((s) => s.spawnId === spawnId)
     if (!standby || this.isClosed) return undefined
-    if (standby.readyAt !== undefined) return { standby, isNew: false }
-    standby.readyAt = this.opts.clock.now()
-    standby.startTimer.clear()
-    this.opts.emit({ type: 'standby-ready', pid: standby.host.pid ?? null, spawnId })
+    if (standby.registeredAt !== undefined) return { standby, isNew: false }
+    standby.markRegistered(connection, this.opts.clock.now())
+    this.opts.backoff.recordRegistered()
+    this.opts.emit({ type: 'standby-ready', pid: standby.process.pid ?? null, spawnId })
     return { standby, isNew: true }
   }
 
   /** Takes a standby out of the pool (to promote it): its exit is then the supervisor's. */
-  take(standby: StandbyHost): void {
+  take(standby: HostHandle): void {
     this.standbys = this.standbys.filter((s) => s !== standby)
-    standby.startTimer.dispose()
+    standby.startTimer.clear()
+    standby.role = 'active'
+  }
+
+  /** The standby in the pool with this spawn id, or undefined. */
+  find(spawnId: string | undefined): HostHandle | undefined {
+    return this.standbys.find((s) => s.spawnId === spawnId)
   }
 
   /**
@@ -114,8 +115,8 @@ export class StandbyPool implements Disposable {
   lose(spawnId: string, detail: string): boolean {
     const standby = this.standbys.find((s) => s.spawnId === spawnId)
     if (!standby) return false
-    this.opts.log.warn(`[supervisor] standby pid ${standby.host.pid ?? '?'} lost (${detail}): SIGKILL`)
-    this.opts.signal(standby.host, 'SIGKILL', true)
+    this.opts.log.warn(`[supervisor] standby pid ${standby.process.pid ?? '?'} lost (${detail}): SIGKILL`)
+    this.opts.signal(standby.process, 'SIGKILL', true)
     return true
   }
 
@@ -167,9 +168,10 @@ export class StandbyPool implements Disposable {
     const standbys = this.standbys
     this.standbys = []
     for (const s of standbys) {
-      s.startTimer.dispose()
-      this.opts.retiring.add(s.host)
-      this.opts.signal(s.host, 'SIGTERM', false)
+      s.startTimer.clear()
+      s.role = 'retiring'
+      this.opts.retiring.add(s.process)
+      this.opts.signal(s.process, 'SIGTERM', false)
     }
     this.opts.retiring.armKill()
   }
@@ -195,15 +197,10 @@ export class StandbyPool implements Disposable {
       this.onLost('start-failure')
       return false
     }
-    const standby: StandbyHost = {
-      host,
-      spawnId,
-      readyAt: undefined,
-      // Not in a DisposableStore: one per standby spawn would pile up; it is disposed with its standby.
-      startTimer: new TimerSlot(this.opts.clock),
-    }
+    // Not in a DisposableStore: one per standby spawn would pile up; it is disposed at its exit.
+    const standby = new HostHandle(spawnId, host, 'standby', this.opts.clock)
     this.standbys.push(standby)
-    host.onExit((info) => this.onExit(standby, info))
+    standby.own(host.onExit((info) => this.onExit(standby, info)))
     if (this.opts.startTimeoutMs > 0)
       standby.startTimer.set(() => {
         this.opts.log.error(
@@ -217,18 +214,20 @@ export class StandbyPool implements Disposable {
     return true
   }
 
-  private onExit(standby: StandbyHost, info: HostExitInfo): void {
+  private onExit(standby: HostHandle, info: HostExitInfo): void {
+    standby.exit = info
+    standby.state = 'exited'
     standby.startTimer.dispose()
     // Promoted (now the active host) or retired: the active host's path handles its exit.
-    if (!this.standbys.includes(standby)) return this.opts.onExitOutsidePool(standby.host, info)
+    if (!this.standbys.includes(standby)) return this.opts.onExitOutsidePool(standby.process, info)
     this.standbys = this.standbys.filter((s) => s !== standby)
-    const pid = standby.host.pid ?? null
+    const pid = standby.process.pid ?? null
     this.opts.log.warn(
       `[supervisor] standby pid ${pid ?? '?'} exited (code ${info.code}, signal ${info.signal})`,
     )
     this.opts.emit({ type: 'standby-exited', pid, info, expected: false })
     const now = this.opts.clock.now()
-    const readyAt = standby.readyAt
+    const readyAt = standby.registeredAt
     const startFailed = readyAt === undefined || now - readyAt < START_FAILURE_WINDOW_MS
     this.onLost(startFailed ? 'start-failure' : 'serving-loss')
   }

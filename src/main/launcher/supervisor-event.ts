@@ -17,7 +17,18 @@ export type SupervisorEvent =
   | { type: 'stopping'; pid: number | null }
   | { type: 'stopped' }
   | { type: 'signalled'; pid: number | null; signal: 'SIGTERM' | 'SIGKILL' }
-  | { type: 'lost'; pid: number | null; reason: HostLossReason; detail: string }
+  /**
+   * A serving host is lost. `exit`: how its process ended, when that was seen first (otherwise
+   * it comes later, with the host retiring).
+   */
+  | {
+      type: 'lost'
+      pid: number | null
+      spawnId: string
+      reason: HostLossReason
+      detail: string
+      exit?: HostExitInfo
+    }
   /** A ready standby became the active host; the launcher hands it the pipe. */
   | { type: 'promoted'; pid: number | null; spawnId: string }
   | { type: 'standby-spawned'; pid: number | null; spawnId: string }
@@ -25,3 +36,13 @@ export type SupervisorEvent =
   | { type: 'standby-exited'; pid: number | null; info: HostExitInfo; expected: boolean }
   /** Standby was turned off for this launcher (or paused until start-host after giving up). */
   | { type: 'standby-off'; reason: string }
+
+/**
+ * - `starting`: a host process was spawned and has not registered yet.
+ * - `running`: the host registered (`markRunning`).
+ * - `backoff`: the host crashed; a restart is scheduled.
+ * - `stopping`: `stopHost`/`dispose` is bringing the host down.
+ * - `stopped`: held down by `stopHost` (or disposed): nothing restarts it but `startHost`.
+ * - `gave-up`: too many losses (docs/launcher.md); nothing restarts it but `startHost`.
+ */
+export type SupervisorState = 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped' | 'gave-up'
