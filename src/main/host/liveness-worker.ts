@@ -102,7 +102,8 @@ while (every > 0 && Atomics.load(state, STOP) === 0) {
  */
 export class LivenessWorker {
   private readonly state = new Int32Array(new SharedArrayBuffer(SLOTS * 4))
-  private readonly worker: Worker
+  /** Started once the host has registered (`arm`): no thread is made before `register` is out. */
+  private worker: Worker | undefined
   private readonly write: Socket['write']
   private isLockHeld = false
   private flushTimer: ReturnType<typeof setTimeout> | undefined
@@ -110,9 +111,9 @@ export class LivenessWorker {
   private isDisposed = false
 
   /**
-   * Starts the worker for `socket` (its fd is written by both threads) and guards the socket's
-   * writes from now on. Undefined, and the socket left as it is, when the socket has no fd or no
-   * worker can be started: the host then goes without the feature.
+   * The worker for `socket` (its fd is written by both threads), started by `arm` once the host
+   * has registered, so no thread is made before `register` is out. Undefined when the socket has
+   * no fd: the host then goes without the feature.
    */
   static start(socket: Socket, log: Logger): LivenessWorker | undefined {
     const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd
@@ -127,25 +128,10 @@ export class LivenessWorker {
 
   private constructor(
     private readonly socket: Socket,
-    fd: number,
-    log: Logger,
+    private readonly fd: number,
+    private readonly log: Logger,
   ) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { buffer: this.state.buffer, fd } })
-    this.worker.unref()
-    this.worker.on('error', (err) => log.warn(`liveness worker failed: ${err.message}`))
-    // A closed socket's fd number may be reused by the next file opened: stop writing it then
-    // ('close' comes one loop turn after the fd is closed; the host exits on it anyway).
-    socket.once('close', () => this.dispose())
     this.write = socket.write
-    const write = this.write as (...args: unknown[]) => boolean
-    socket.write = ((...args: unknown[]): boolean => {
-      this.lockForMain()
-      try {
-        return write.apply(socket, args)
-      } finally {
-        this.unlockWhenFlushed()
-      }
-    }) as Socket['write']
   }
 
   /**
@@ -154,11 +140,41 @@ export class LivenessWorker {
    */
   arm(unresponsiveMs: number): void {
     if (this.isDisposed || this.turnTimer !== undefined || unresponsiveMs <= 0) return
+    try {
+      this.startWorker()
+    } catch (err) {
+      // Without its worker the host is judged by its silence alone, as a host without the feature.
+      this.log.warn(`no liveness worker: ${err instanceof Error ? err.message : String(err)}`)
+      this.dispose()
+      return
+    }
     const every = Math.max(MIN_REPORT_MS, Math.floor(unresponsiveMs / 5))
     this.turnTimer = setInterval(() => Atomics.add(this.state, TURNS, 1), every / 4)
     this.turnTimer.unref()
     Atomics.store(this.state, REPORT_MS, every)
     Atomics.notify(this.state, REPORT_MS)
+  }
+
+  /** Starts the thread and guards the socket's writes from now on (see the class comment). */
+  private startWorker(): void {
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { buffer: this.state.buffer, fd: this.fd },
+    })
+    this.worker.unref()
+    this.worker.on('error', (err) => this.log.warn(`liveness worker failed: ${err.message}`))
+    // A closed socket's fd number may be reused by the next file opened: stop writing it then
+    // ('close' comes one loop turn after the fd is closed; the host exits on it anyway).
+    this.socket.once('close', () => this.dispose())
+    const write = this.write as (...args: unknown[]) => boolean
+    this.socket.write = ((...args: unknown[]): boolean => {
+      this.lockForMain()
+      try {
+        return write.apply(this.socket, args)
+      } finally {
+        this.unlockWhenFlushed()
+      }
+    }) as Socket['write']
   }
 
   /** Stops the worker and gives the socket its own `write` back. Idempotent. */
@@ -171,7 +187,7 @@ export class LivenessWorker {
     Atomics.notify(this.state, STOP)
     Atomics.notify(this.state, REPORT_MS)
     this.socket.write = this.write
-    void this.worker.terminate()
+    void this.worker?.terminate()
   }
 
   private lockForMain(): void {
