@@ -15,4 +15,4 @@ export {
   type CallOptions,
   type HostOutput,
   type HostpipeLauncher,
-} from '../main/launcher/app-launcher'
+} from '../main/launcher/launcher-api'

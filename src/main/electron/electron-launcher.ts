@@ -1,6 +1,7 @@
 import { app } from 'electron'
 import type { CommandDefinitions } from '../../shared/define-commands'
-import { createAppLauncher, type AppLauncherOptions, type HostpipeLauncher } from '../launcher/app-launcher'
+import { createAppLauncher } from '../launcher/app-launcher'
+import type { AppLauncherOptions, HostpipeLauncher } from '../launcher/launcher-api'
 import { ElectronHostSpawner } from './electron-host-spawner'
 import { HostExitTracker } from './host-exit-tracker'
 

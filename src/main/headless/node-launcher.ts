@@ -1,12 +1,8 @@
 import type { CommandDefinitions } from '../../shared/define-commands'
 import type { DiagnosticsAction } from '../../shared/diagnostics'
 import type { Logger } from '../base/logger'
-import {
-  createAppLauncher,
-  launcherInternals,
-  type AppLauncherOptions,
-  type HostpipeLauncher,
-} from '../launcher/app-launcher'
+import { createAppLauncher, launcherInternals } from '../launcher/app-launcher'
+import type { AppLauncherOptions, HostpipeLauncher } from '../launcher/launcher-api'
 import { defaultPanelDir } from '../launcher/panel-files'
 import { DiagnosticsServer } from './diagnostics-server'
 import { NodeHostSpawner } from './node-host-spawner'

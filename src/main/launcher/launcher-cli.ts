@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import type { TransportKind } from '../../shared/diagnostics'
 import type { CommandDefinitions } from '../../shared/define-commands'
-import type { AppLauncherOptions } from './app-launcher'
+import type { AppLauncherOptions } from './launcher-api'
 
 /** The flags of both launchers (headless and Electron): same names, same meanings. */
 export interface LauncherCliOptions {

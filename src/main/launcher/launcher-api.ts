@@ -1,0 +1,148 @@
+import type { DiagnosticsSnapshot, TransportKind } from '../../shared/diagnostics'
+import type {
+  CommandDefinitions,
+  CommandInput,
+  CommandNameOf,
+  CommandOutput,
+} from '../../shared/define-commands'
+import type { Event } from '../../shared/protocol'
+import type { Logger } from '../base/logger'
+import type { HostSpawner } from './host-spawner'
+
+// The public face of a launcher: its options, `call`'s options and the methods an app uses
+// (docs/embedding.md). `app-launcher.ts` implements it.
+
+/** Options of `call`. */
+export interface CallOptions {
+  /**
+   * How long the caller waits, in ms, counted from the call: also the saga's deadline (docs/protocol.md#deadlines) that
+   * the host's handler sees as `ctx.deadline`. A positive integer; default the launcher's
+   * `sagaTimeoutMs` (5000).
+   */
+  timeoutMs?: number
+  /** Aborting it makes `call` reject at once with `signal.reason` and cancels the saga. */
+  signal?: AbortSignal
+}
+
+/**
+ * The launcher options an embedding app gives (docs/embedding.md); every one but `hostEntry` and
+ * `commands` is defaulted as the CLI is.
+ */
+export interface AppLauncherOptions<D extends CommandDefinitions> {
+  /** Absolute path of the host entry file: a JS file whose code calls `runHost`. */
+  hostEntry: string
+  /** The app's commands (`defineCommands`), the same object the host serves. */
+  commands: D
+  /** `pipe` (a private Unix socket or Windows named pipe, default) or `port` (a process channel). */
+  transport?: TransportKind
+  /** A saga's timeout in ms when `call` gives none. Default 5000 (AgentMux's). */
+  sagaTimeoutMs?: number
+  /** Host losses within 60 s before the launcher gives up restarting it. Default 5. */
+  maxRestarts?: number
+  /** `start()` rejects with HostStartError `START_TIMEOUT` if no host registered by then (ms). Default 15 000; 0 waits. */
+  startTimeoutMs?: number
+  /**
+   * Warm standby hosts kept spawned and registered, promoted at once when the active host is lost
+   * (docs/launcher.md, as Chromium keeps a spare renderer). Default 1; 0 turns standby off.
+   */
+  standby?: number
+  /** A host silent this long (ms) with work outstanding is killed and replaced. Default 5000; 0 off. */
+  unresponsiveMs?: number
+  /** Extra argv for each host, e.g. `['--host-delay-ms', '5']`. Default none. */
+  hostArgs?: string[]
+  /**
+   * Where the launcher logs (`debug`/`info`/`warn`/`error`), and with `hostOutput: 'log'` each line
+   * the host writes to stdout or stderr, prefixed `[host <pid>]`. Default: stderr (never stdout),
+   * lines prefixed `hostpipe: `, the launcher's warnings and errors and the host's output.
+   */
+  log?: Logger
+  /**
+   * Where the host's stdout and stderr go: `'log'` (default) line by line to `log`, each line cut
+   * at 64 KiB so a flooding host cannot grow the launcher's memory; `'inherit'` straight to this
+   * process's stdout and stderr; `'ignore'` nowhere.
+   */
+  hostOutput?: HostOutput
+}
+
+/** Where a host's stdout and stderr go (`AppLauncherOptions.hostOutput`). */
+export type HostOutput = 'inherit' | 'log' | 'ignore'
+export const HOST_OUTPUTS: readonly HostOutput[] = ['inherit', 'log', 'ignore']
+
+/** What a runtime adapter needs to start one launch's hosts. */
+export interface HostOutputSettings {
+  output: HostOutput
+  /** Where host lines go with `output: 'log'`, and the spawner's own messages. */
+  log: Logger
+}
+
+/** What a runtime adapter provides for one launch: its spawner, and what to undo once it stopped. */
+export interface LaunchRuntime {
+  spawner: HostSpawner
+  /** Runs once the launch has stopped (the adapter's own cleanup). */
+  release?(): void
+}
+
+/** Thrown by `start()` when `stop()` came before the host registered. */
+export class LauncherStoppedError extends Error {
+  override readonly name = 'LauncherStoppedError'
+  constructor(message = 'launcher stopped before its host registered') {
+    super(message)
+  }
+}
+
+/**
+ * A running hostpipe launcher with an app's commands (docs/embedding.md): created by
+ * `createLauncher` (`hostpipe/node`) or `createElectronLauncher` (`hostpipe/electron`).
+ */
+export interface HostpipeLauncher<D extends CommandDefinitions> {
+  /**
+   * Starts the IPC server and the first host; resolves once that host has registered. Called
+   * again while starting it returns the same promise; once started, one that resolves at once.
+   * Rejects when the host fails on every start (`maxRestarts`): everything the start took is
+   * then released, as by `stop()`, so the program can exit without calling `stop()`. Rejects with
+   * `LauncherStoppedError` when `stop()` comes first. After `stop()` it starts a fresh launch (a
+   * new server, host, `apiToken` and diagnostics feed); `onEvent` and `onDiagnostics` listeners
+   * carry over.
+   */
+  start(): Promise<void>
+  /**
+   * Runs one saga of command `name` with `input` and resolves with the handler's output (parsed
+   * by the command's `output` schema). Rejects with:
+   * - `HostPipeError` code `INVALID_COMMAND` before anything is sent, when `name` was never
+   *   defined or `input` fails the command's `input` schema (the message names the field);
+   * - `SagaFailedError` (`.sagaId`, `.reason`) when the saga ended with `saga_failed`, e.g. the
+   *   handler threw (its message is the reason);
+   * - `signal.reason` (an `AbortError` DOMException unless you gave another) at once when
+   *   `signal` aborts, or a `TimeoutError` DOMException at once when `timeoutMs` passes, as
+   *   `fetch` does; the saga is then cancelled (`cancel_saga`) and still ends with the truth in
+   *   the events and the diagnostics;
+   * - `Error` when the launcher has not been started or is stopped.
+   */
+  call<K extends CommandNameOf<D>>(
+    name: K,
+    input: CommandInput<D, K>,
+    options?: CallOptions,
+  ): Promise<CommandOutput<D, K>>
+  /** The diagnostics feed (docs/panel.md) now, as a plain object. Throws before `start()`. */
+  diagnostics(): DiagnosticsSnapshot
+  /** Calls `fn` with every launcher event (docs/protocol.md: sagas, pipe failures, …). Returns an unsubscribe. */
+  onEvent(fn: (event: Event) => void): () => void
+  /**
+   * Calls `fn` with the diagnostics feed (docs/panel.md) whenever it changed (at most every ~50 ms, never while nothing
+   * changes), from `start()` on. Returns an unsubscribe function.
+   */
+  onDiagnostics(fn: (snapshot: DiagnosticsSnapshot) => void): () => void
+  /**
+   * The diagnostics API token (256 random bits per launch): what tools (`register{kind:"tool"}`)
+   * and the HTTP API present. Hosts have a secret of their own (env HOSTPIPE_TOKEN), refused here.
+   */
+  readonly apiToken: string
+  /**
+   * Stops the host(s) (SIGTERM, then SIGKILL after a grace period), closes the server and its
+   * socket, clears every timer; pending calls reject with `SagaFailedError` whose reason says the
+   * launcher stopped, and a `start()` still waiting rejects with `LauncherStoppedError`. Leaves no
+   * process or handle: a Node program whose last statement is `await launcher.stop()` exits by
+   * itself. Idempotent until the next `start()`.
+   */
+  stop(): Promise<void>
+}
