@@ -44,7 +44,8 @@ export interface HostPipeOptions {
   maxInFlight?: number
   /**
    * Commands that may wait in the pipe at once (`isQueueFull`); a connected pipe then drops none
-   * (`capacity` applies only without a host). Default: none (the buffer's capacity, as the seed).
+   * (`capacity` applies only without a host). Default: none (commands beyond `maxInFlight` wait in
+   * the buffer under its capacity, as in the seed).
    */
   maxQueued?: number
   /** Attempts for a command sent with `{retry: true}`, the first included. Default 2. */

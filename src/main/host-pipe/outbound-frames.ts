@@ -305,7 +305,7 @@ export class UndeliveredFrames {
   private readonly wallNow: () => number
 
   /**
-   * @param opts HostPipe's: `emit` and `nextVersion` (HostPipe checks that `emit` has it), `wallNow`.
+   * @param opts HostPipe's `emit`, `nextVersion` (HostPipe checks it comes with `emit`), `wallNow`.
    * @param maxAttempts writes allowed per retryable frame, the first one included (≥ 1).
    * @param counters HostPipe's counters, bumped here for what is dropped, lost or failed.
    * @param purgeSaga removes a saga's unwritten frames and settles its in-flight ones (HostPipe's).
@@ -342,10 +342,11 @@ export class UndeliveredFrames {
   }
 
   /**
-   * A host was lost with `unacked` in flight (oldest first). Retryable ones with attempts and time
-   * left go again, ahead of everything buffered: they were sent before any of it. The others fail
-   * their sagas (unless already settled), never re-sent (the host may have executed them): those
-   * sent without retry first, then retryable ones out of attempts or time; each in write order.
+   * A host was lost with `unacked` in flight (oldest first). A retryable one with attempts and time
+   * left goes again, ahead of everything buffered (it was sent before any of it). The others are
+   * never re-sent (the host may have run them) and fail their sagas unless settled: those sent
+   * without retry first (REASON_BEFORE_ACK), then retryable ones out of attempts or time; each
+   * part in write order.
    */
   hostLost(unacked: readonly OutboundCommand[], pending: PendingBuffer): void {
     // One pass: a host lost with a full window holds 1,024 of them, and this runs in the failover.
@@ -362,7 +363,6 @@ export class UndeliveredFrames {
       this.log.info(`[host_pipe] host lost: retrying ${retried.length} command(s) on the next host`)
     }
     this.counters.failedBeforeAck += lost.length
-    // Without retry it may have run: REASON_BEFORE_ACK, never re-sent.
     for (const frame of lost)
       this.failAll([frame], frame.retry ? reasonLostWhileExecuting(frame.attempts) : REASON_BEFORE_ACK)
   }
