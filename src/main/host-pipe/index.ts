@@ -1,21 +1,19 @@
 export { HostPipe } from './host-pipe'
 export {
-  PENDING_BUFFER_CAP,
-  DISCONNECT_TIMEOUT_MS,
-  MAX_IN_FLIGHT,
   REASON_OVERFLOW,
   REASON_EXPIRED,
   REASON_BEFORE_ACK,
   REASON_DISPOSED,
-  DEFAULT_MAX_ATTEMPTS,
   reasonLostWhileExecuting,
-  type HostPipeOptions,
-  type SendCommandOptions,
+  PENDING_BUFFER_CAP,
+  DISCONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_ATTEMPTS,
   type SagaFailure,
-} from './host-pipe-options'
-export type { SagaCommandState } from './host-pipe'
+} from './outbound-frames'
+export { MAX_IN_FLIGHT } from './writer-slot'
+export type { HostPipeOptions, SendCommandOptions, SagaCommandState } from './host-pipe'
 export { HostPipeError, type HostPipeErrorCode } from './host-pipe-error'
-export type { HostWriter } from './host-writer'
+export type { HostWriter } from './writer-slot'
 // The primitives live in base/ (every layer uses them); HostPipe's public surface keeps them.
 export { systemClock, type Clock } from '../base/clock'
 export { silentLogger, type Logger } from '../base/logger'
