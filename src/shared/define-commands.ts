@@ -71,6 +71,7 @@ const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/
  * const commands = defineCommands({
  *   add: { input: z.object({ a: z.number(), b: z.number() }), output: z.object({ sum: z.number() }), retry: true },
  * })
+ * @category API
  */
 export function defineCommands<const D extends CommandDefinitions>(definitions: D): D {
   if (typeof definitions !== 'object' || definitions === null || Array.isArray(definitions))

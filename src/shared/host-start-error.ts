@@ -26,6 +26,7 @@ export interface HostStartDetails {
 /**
  * `start()` failed: no host registered. `message` names the entry, how the host ended and its
  * last stderr lines, so the cause is readable without a logger.
+ * @category Errors
  */
 export class HostStartError extends Error {
   override readonly name = 'HostStartError'

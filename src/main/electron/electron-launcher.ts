@@ -14,6 +14,7 @@ import { HostExitTracker } from './host-exit-tracker'
  * loaded (any time; `start()` needs `app.whenReady()` to have resolved). Installs nothing else on
  * the app: no single-instance lock, menu or quit policy (those are the app's). `stop()` removes
  * its `child-process-gone` listener; a `start()` after it adds one again.
+ * @category API
  */
 export function createElectronLauncher<const D extends CommandDefinitions>(
   options: AppLauncherOptions<D>,

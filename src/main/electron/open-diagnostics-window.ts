@@ -51,6 +51,7 @@ let isSessionHardened = false
  * a hostpipe launcher or for `actions` that are not panel actions, an Error before `start()`.
  * Once the launcher stops the panel says it is gone. One panel source per process: a second
  * launcher's window makes the panel IPC serve that launcher.
+ * @category API
  */
 export function openDiagnosticsWindow(
   launcher: HostpipeLauncher<CommandDefinitions>,

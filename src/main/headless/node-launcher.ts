@@ -12,6 +12,7 @@ import { NodeHostSpawner } from './node-host-spawner'
  * `hostEntry` (a file that calls `runHost`), over the `pipe` (default) or `port` transport.
  * Importing starts nothing; `start()` does. Throws a TypeError for a bad `hostOutput`; bad
  * numeric options make `start()`/`call()` throw a RangeError naming the option.
+ * @category API
  */
 export function createLauncher<const D extends CommandDefinitions>(
   options: AppLauncherOptions<D>,
@@ -54,6 +55,7 @@ export interface RunningDiagnosticsServer {
  * made by hostpipe or not started, when `actions` is not a list of panel actions (TypeError), or
  * when the port cannot be bound. Once the launcher stops the panel says it is gone (the API
  * answers 503).
+ * @category API
  */
 export async function startDiagnosticsServer(
   launcher: HostpipeLauncher<CommandDefinitions>,

@@ -12,6 +12,13 @@ export type HostPipeErrorCode =
   /** A payload would exceed the size the launcher allows; nothing was sent. */
   | 'PAYLOAD_TOO_LARGE'
 
+/**
+ * What a HostPipe call or a launcher's `call` rejects with before anything reached a host: `code`
+ * says why (`INVALID_COMMAND`, `QUEUE_FULL`, `HOST_NOT_CONNECTED`, …), the message names what was
+ * wrong.
+ *
+ * @category Errors
+ */
 export class HostPipeError extends Error {
   override readonly name = 'HostPipeError'
 

@@ -80,6 +80,7 @@ export type SagaCommandState = 'buffered' | 'in-flight'
  * writes it (writer-slot.ts), giving it a seq and tracking it in flight, or it waits in the
  * `PendingBuffer`; `ack` untracks it. A lost host (`detach`) hands back its unwritten
  * frames; `UndeliveredFrames` retries or fails its unacked ones.
+ * @category HostPipe
  */
 export class HostPipe {
   /** Unacked commands allowed on the wire (the `maxInFlight` option). */

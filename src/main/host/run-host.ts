@@ -13,7 +13,11 @@ import { stderrLogger } from './stderr-logger'
 /** How long a stopping host waits for its goodbye to be flushed before it exits anyway. */
 const STOP_GRACE_MS = 1000
 
-/** What `runHost` serves. */
+/**
+ * What `runHost` serves.
+ *
+ * @category API
+ */
 export interface RunHostOptions<D extends CommandDefinitions> {
   /**
    * The commands this host serves (`defineCommands`, the same object the launcher was given; or
@@ -40,6 +44,7 @@ export interface RunHostOptions<D extends CommandDefinitions> {
  * (SIGTERM too), 1 when the launcher refused it, 2 on a bad environment (message on stderr).
  * Throws a TypeError at once when a command has no handler or a handler no definition.
  * Returns a promise that settles once the host has connected and sent `register`.
+ * @category API
  */
 export async function runHost<const D extends CommandDefinitions>(options: RunHostOptions<D>): Promise<void> {
   const dispatcher = new DefinedCommandDispatcher(options.commands, options.handlers)

@@ -12,7 +12,11 @@ import type { HostSpawner } from './host-spawner'
 // The public face of a launcher: its options, `call`'s options and the methods an app uses
 // (docs/embedding.md). `app-launcher.ts` implements it.
 
-/** Options of `call`. */
+/**
+ * Options of `call`.
+ *
+ * @category API
+ */
 export interface CallOptions {
   /**
    * How long the caller waits, in ms, counted from the call: also the saga's deadline (docs/protocol.md#deadlines) that
@@ -27,6 +31,7 @@ export interface CallOptions {
 /**
  * The launcher options an embedding app gives (docs/embedding.md); every one but `hostEntry` and
  * `commands` is defaulted as the CLI is.
+ * @category API
  */
 export interface AppLauncherOptions<D extends CommandDefinitions> {
   /** Absolute path of the host entry file: a JS file whose code calls `runHost`. */
@@ -82,7 +87,11 @@ export interface LaunchRuntime {
   release?(): void
 }
 
-/** Thrown by `start()` when `stop()` came before the host registered. */
+/**
+ * Thrown by `start()` when `stop()` came before the host registered.
+ *
+ * @category Errors
+ */
 export class LauncherStoppedError extends Error {
   override readonly name = 'LauncherStoppedError'
   constructor(message = 'launcher stopped before its host registered') {
@@ -93,6 +102,7 @@ export class LauncherStoppedError extends Error {
 /**
  * A running hostpipe launcher with an app's commands (docs/embedding.md): created by
  * `createLauncher` (`hostpipe/node`) or `createElectronLauncher` (`hostpipe/electron`).
+ * @category API
  */
 export interface HostpipeLauncher<D extends CommandDefinitions> {
   /**
