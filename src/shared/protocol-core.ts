@@ -254,6 +254,8 @@ export interface Ping {
 }
 export interface Goodbye {
   cmd: 'goodbye'
+  /** hostpipe's host, leaving because its process exits: the code it exits with. */
+  exit_code?: number
 }
 export type HostInbound =
   | Register

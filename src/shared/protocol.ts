@@ -99,7 +99,7 @@ function buildSchemas() {
     report_ui_thread_alive: z.object({ cmd: z.literal('report_ui_thread_alive'), nonce: nonNegInt }),
     report_main_thread: z.object({ cmd: z.literal('report_main_thread'), blocked_ms: nonNegInt }),
     ping: z.object({ cmd: z.literal('ping'), nonce: nonNegInt }),
-    goodbye: z.object({ cmd: z.literal('goodbye') }),
+    goodbye: z.object({ cmd: z.literal('goodbye'), exit_code: z.number().int().optional() }),
   } satisfies { [K in HostInboundName]: z.ZodType<Extract<HostInbound, { cmd: K }>, unknown> }
 
   const deadline = nonNegInt.optional()

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { defineCommands, HostPipeError } from '../../src/lib/index'
+import { defineCommands, HostPipeError, SagaFailedError } from '../../src/lib/index'
 import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/embed/${name}`, import.meta.url))
@@ -21,6 +21,7 @@ const commands = defineCommands({
   wait: { input: z.object({ ms: z.number().int().nonnegative() }), output: z.object({ waited: z.number() }) },
   badOutput: { input: z.object({}), output: z.object({ n: z.number() }) },
   at: { input: z.object({ when: z.date() }), output: z.object({}) },
+  exit: { input: z.object({ code: z.number().int() }), output: z.object({}) },
 })
 
 let launcher: HostpipeLauncher<typeof commands> | undefined
@@ -78,6 +79,19 @@ describe('call timeouts', () => {
         code: 'INVALID_COMMAND',
         message: expect.stringContaining('timeoutMs'),
       })
+  })
+})
+
+describe('a host that exits mid-call', () => {
+  it('fails the call with the words that it may have run, then the exit code', async () => {
+    const l = await start()
+    const pid = l.diagnostics().hostPid
+    const err = await l.call('exit', { code: 3 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(SagaFailedError)
+    expect((err as SagaFailedError).reason).toBe('host disconnected before ack (exit code 3)')
+    // The next host serves the next call.
+    await expect(l.call('add', { a: 1, b: 2 })).resolves.toEqual({ sum: 3 })
+    expect(l.diagnostics().hostPid).not.toBe(pid)
   })
 })
 

@@ -9,6 +9,7 @@ import {
 
 function makeTargets(over: { hasHost?: boolean; isRunning?: boolean; burstThrows?: boolean } = {}) {
   const calls: string[] = []
+  let nextSagaId = 1
   const targets: DiagnosticsActionTargets = {
     supervisor: {
       killHost: () => (calls.push('kill'), over.hasHost ?? true),
@@ -16,10 +17,10 @@ function makeTargets(over: { hasHost?: boolean; isRunning?: boolean; burstThrows
       startHost: () => (calls.push('start'), !(over.isRunning ?? false)),
     },
     coordinator: {
-      burst: (n) => {
+      startSaga: (request) => {
         if (over.burstThrows) throw new Error('saga coordinator is disposed')
-        calls.push(`burst ${n}`)
-        return { count: n, firstSagaId: 1, lastSagaId: n }
+        calls.push(`saga ${request.cmd}`)
+        return nextSagaId++
       },
     },
   }
@@ -60,7 +61,7 @@ describe('createDiagnosticsActions', () => {
       action: 'burst',
       detail: 'started 3 saga(s), ids 1–3',
     })
-    expect(calls).toEqual(['kill', 'stop', 'start', 'burst 3'])
+    expect(calls).toEqual(['kill', 'stop', 'start', ...Array(3).fill('saga spawn_pool_window')])
   })
 
   it('refuses a kill with no host, a bad count and an unknown action, and never throws', async () => {

@@ -1,3 +1,4 @@
+import { burstSagas } from '../../src/main/launcher/diagnostics-actions'
 import { describe, expect, it } from 'vitest'
 import type { DiagnosticsSnapshot } from '../../src/shared/diagnostics'
 import { REASON_OVERFLOW } from '../../src/main/host-pipe'
@@ -15,7 +16,7 @@ describe('DiagnosticsFeed snapshot', () => {
     rig.supervisor.startHost()
     await rig.connect()
     rig.supervisor.markRunning()
-    rig.coordinator.burst(2)
+    burstSagas(rig.coordinator, 2)
     await settle()
     const s = rig.feed.snapshot()
     expect(s).toMatchObject({
@@ -139,7 +140,7 @@ describe('DiagnosticsFeed event ring', () => {
 
   it('folds a run of failures with one reason into one line (stop-host then burst 100)', async () => {
     const rig = makeFeedRig()
-    rig.coordinator.burst(100)
+    burstSagas(rig.coordinator, 100)
     await settle()
     expect(rig.messages()).toEqual([
       `warn 36 sagas (spawn_pool_window) failed (saga 1 … saga 36): ${REASON_OVERFLOW}`,
@@ -229,13 +230,13 @@ describe('DiagnosticsFeed subscribe', () => {
     await rig.connect()
     const seen: DiagnosticsSnapshot[] = []
     rig.feed.subscribe((s) => seen.push(s))
-    rig.coordinator.burst(10)
+    burstSagas(rig.coordinator, 10)
     await settle()
     expect(seen).toHaveLength(0)
     rig.clock.advance(0)
     expect(seen).toHaveLength(1)
     expect(seen[0]!.sagas.started).toBe(10)
-    rig.coordinator.burst(1)
+    burstSagas(rig.coordinator, 1)
     rig.clock.advance(49)
     expect(seen).toHaveLength(1)
     rig.clock.advance(1)

@@ -1,3 +1,4 @@
+import { burstSagas } from '../../src/main/launcher/diagnostics-actions'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MAX_BURST } from '../../src/shared/diagnostics'
@@ -38,7 +39,7 @@ describe('SagaCoordinator starting sagas', () => {
   it('gives every event a strictly increasing version from the shared counter', async () => {
     const rig = makeSagaRig()
     await rig.connect()
-    rig.coordinator.burst(3)
+    burstSagas(rig.coordinator, 3)
     await settle()
     rig.coordinator.handleReport({ cmd: 'report_pool_window_added', label: 'w1', saga_id: 1 })
     const versions = rig.events.map((e) => e.version)
@@ -50,7 +51,7 @@ describe('SagaCoordinator starting sagas', () => {
     const rig = makeSagaRig()
     expect(() => rig.coordinator.startSaga({ cmd: 'reap_panes', label: '' })).toThrow(/non-empty label/)
     for (const bad of [0, -1, 1.5, MAX_BURST + 1, Number.NaN])
-      expect(() => rig.coordinator.burst(bad)).toThrow(RangeError)
+      expect(() => burstSagas(rig.coordinator, bad)).toThrow(RangeError)
     expect(rig.coordinator.totals().started).toBe(0)
   })
 })
@@ -158,7 +159,7 @@ describe('SagaCoordinator timeouts', () => {
   it('counts the timeout from the start, time spent waiting for the in-flight window included', async () => {
     const rig = makeSagaRig({ pipe: { maxInFlight: 1 } })
     await rig.connect()
-    rig.coordinator.burst(2)
+    burstSagas(rig.coordinator, 2)
     await settle()
     expect(rig.written()).toEqual([1])
     rig.clock.advance(3_000)
@@ -197,7 +198,7 @@ describe('SagaCoordinator timeouts', () => {
 describe('SagaCoordinator and HostPipe failures', () => {
   it('closes a saga HostPipe failed on overflow without a second terminal', async () => {
     const rig = makeSagaRig({ pipe: { capacity: 2 } })
-    rig.coordinator.burst(3)
+    burstSagas(rig.coordinator, 3)
     await settle()
     expect(rig.failures()).toEqual([{ saga_id: 1, reason: REASON_OVERFLOW }])
     expect(rig.coordinator.totals()).toEqual({
@@ -214,7 +215,7 @@ describe('SagaCoordinator and HostPipe failures', () => {
 
   it('closes sagas HostPipe failed on expiry', async () => {
     const rig = makeSagaRig({ coordinator: { sagaTimeoutMs: 60_000 } })
-    rig.coordinator.burst(2)
+    burstSagas(rig.coordinator, 2)
     rig.clock.advance(30_000)
     await settle()
     expect(rig.failures()).toEqual([
@@ -274,7 +275,7 @@ describe('SagaCoordinator: commands beyond the in-flight window', () => {
   it('holds a burst bigger than the window in the pipe while the host is connected, dropping none', async () => {
     const rig = makeSagaRig({ pipe: { maxInFlight: 8, capacity: 4 } })
     await rig.connect()
-    rig.coordinator.burst(50)
+    burstSagas(rig.coordinator, 50)
     await settle()
     expect(rig.written()).toHaveLength(8)
     expect(rig.pipe.snapshot().pending).toBe(42)
@@ -290,7 +291,7 @@ describe('SagaCoordinator: commands beyond the in-flight window', () => {
 
   it('fills and overflows the outage buffer at once when the host is away (stop-host then burst 100)', async () => {
     const rig = makeSagaRig()
-    rig.coordinator.burst(100)
+    burstSagas(rig.coordinator, 100)
     await settle()
     const s = rig.pipe.snapshot()
     expect(s.pending).toBe(64)
@@ -304,7 +305,7 @@ describe('SagaCoordinator: commands beyond the in-flight window', () => {
   it('turns the waiting commands into the outage buffer when the host goes away, oldest dropped first', async () => {
     const rig = makeSagaRig({ pipe: { maxInFlight: 4, capacity: 3 } })
     await rig.connect()
-    rig.coordinator.burst(10)
+    burstSagas(rig.coordinator, 10)
     await settle()
     expect(rig.pipe.snapshot().pending).toBe(6)
     rig.pipe.clearWriter()
@@ -321,7 +322,7 @@ describe('SagaCoordinator: commands beyond the in-flight window', () => {
   it('fails waiting sagas with "saga timeout" when a connected host stops taking commands', async () => {
     const rig = makeSagaRig({ pipe: { maxInFlight: 2 } })
     await rig.connect()
-    rig.coordinator.burst(5)
+    burstSagas(rig.coordinator, 5)
     await settle()
     rig.clock.advance(5_000)
     expect(
@@ -338,7 +339,7 @@ describe('SagaCoordinator: commands beyond the in-flight window', () => {
   it('refuses a saga with QUEUE_FULL once maxQueued commands wait, starting and sending nothing', async () => {
     const rig = makeSagaRig({ pipe: { maxInFlight: 1, maxQueued: 2 } })
     await rig.connect()
-    rig.coordinator.burst(3)
+    burstSagas(rig.coordinator, 3)
     await settle()
     expect(() => rig.coordinator.startSaga({ cmd: 'spawn_pool_window' })).toThrow(
       expect.objectContaining({ code: 'QUEUE_FULL' }),
@@ -352,7 +353,7 @@ describe('SagaCoordinator dispose', () => {
   it('fails every open saga once, clears its timers and stops listening', async () => {
     const rig = makeSagaRig({ pipe: { maxInFlight: 1 } })
     await rig.connect()
-    rig.coordinator.burst(3)
+    burstSagas(rig.coordinator, 3)
     await settle()
     rig.coordinator.dispose()
     expect(rig.failures()).toEqual(
@@ -397,7 +398,7 @@ describe('SagaCoordinator exactly-once terminals', () => {
           if (!pipe.connected) expect(pipe.pending).toBeLessThanOrEqual(4)
         }
         for (const o of ops) {
-          if (o.kind === 'start') rig.coordinator.burst(o.n)
+          if (o.kind === 'start') burstSagas(rig.coordinator, o.n)
           else if (o.kind === 'report') {
             const started = rig.coordinator.totals().started
             if (started > 0) {

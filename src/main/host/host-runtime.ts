@@ -165,6 +165,18 @@ export class HostRuntime {
   }
 
   /**
+   * The process is exiting with `code` (a handler called `process.exit`, or an error nobody
+   * caught): says goodbye with the code, written before the process is gone, so the launcher can
+   * tell why the calls it had here were lost. Nothing when the session already ended or stops.
+   */
+  exiting(code: number): void {
+    if (this.isStopping || this.didEnd.hasFired || !this.isRegistered) return
+    this.isStopping = true
+    this.send({ cmd: 'goodbye', exit_code: code })
+    this.conn.close()
+  }
+
+  /**
    * Called once when the session is over, with the exit code the process should use: 0 when it
    * ended as asked (stopped, or registered and then closed by the launcher), 1 when the launcher
    * refused it or it never got registered, so a supervisor treats it as a crash.

@@ -96,5 +96,7 @@ export async function runHost<const D extends CommandDefinitions>(options: RunHo
     process.exit(code)
   })
   process.once('SIGTERM', () => stop('SIGTERM'))
+  // 'exit' handlers run synchronously: a socket write of one short line still reaches the kernel.
+  process.once('exit', (code) => runtime.exiting(code))
   runtime.start()
 }

@@ -124,6 +124,9 @@ export class LauncherServer {
    * replaced by a newer host, nor on dispose.
    */
   readonly onDidLoseHost: Listenable<RegisteredHost & { reason: string }> = this.didLoseHost.event
+  private readonly didHostSayExit = this.disposables.add(new Emitter<number>())
+  /** The current host said goodbye because its process exits, with the exit code; before its loss. */
+  readonly onDidHostSayExit: Listenable<number> = this.didHostSayExit.event
   /** A saga report from the current host (the saga coordinator listens here). */
   readonly onDidReceiveReport: Listenable<SagaReport> = this.didReceiveReport.event
   /** `report_ui_thread_alive{nonce}` from the current host. */
@@ -288,7 +291,9 @@ export class LauncherServer {
         return this.send(client, { event: 'pong', nonce: msg.nonce, version: this.opts.nextVersion() })
       case 'goodbye':
         this.log.info(`[ipc] client ${client.clientId} (${client.conn.description}) said goodbye`)
-        return this.drop(client, 'goodbye')
+        // Before its calls are failed by the drop, so their reasons can say why it left.
+        if (msg.exit_code !== undefined && client === this.host) this.didHostSayExit.fire(msg.exit_code)
+        return this.drop(client, msg.exit_code === undefined ? 'goodbye' : `exit code ${msg.exit_code}`)
     }
     // A standby's worker may report a stall too; it runs nothing, so there is nothing to judge.
     if (msg.cmd === 'report_main_thread' && client.role === 'standby') return

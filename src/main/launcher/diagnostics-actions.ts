@@ -13,7 +13,7 @@ export type DiagnosticsAct = DiagnosticsSource['act']
 /** What the four panel actions drive. */
 export interface DiagnosticsActionTargets {
   supervisor: Pick<HostSupervisor, 'killHost' | 'stopHost' | 'startHost'>
-  coordinator: Pick<SagaCoordinator, 'burst'>
+  coordinator: Pick<SagaCoordinator, 'startSaga'>
 }
 
 export type BurstCount = { ok: true; count: number } | { ok: false; error: string }
@@ -64,7 +64,7 @@ export function createDiagnosticsActions({
         case 'burst': {
           const count = parseBurstCount(body?.count)
           if (!count.ok) return count
-          const r = coordinator.burst(count.count)
+          const r = burstSagas(coordinator, count.count)
           return {
             ok: true,
             action,
@@ -123,4 +123,19 @@ export function withAllowedActions(
         : Promise.resolve({ ok: false, error: actionNotAllowed(action, frontEnd) }),
     onDidEnd: (fn) => source.onDidEnd?.(fn) ?? (() => undefined),
   }
+}
+
+export interface BurstResult {
+  count: number
+  firstSagaId: number
+  lastSagaId: number
+}
+
+/** Starts `count` `spawn_pool_window` sagas (1 … MAX_BURST): the demo panel's Burst. */
+export function burstSagas(sagas: Pick<SagaCoordinator, 'startSaga'>, count: number): BurstResult {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_BURST)
+    throw new RangeError(`burst count must be an integer from 1 to ${MAX_BURST}, got ${count}`)
+  const first = sagas.startSaga({ cmd: 'spawn_pool_window' })
+  for (let i = 1; i < count; i++) sagas.startSaga({ cmd: 'spawn_pool_window' })
+  return { count, firstSagaId: first, lastSagaId: first + count - 1 }
 }

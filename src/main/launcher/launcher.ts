@@ -187,6 +187,7 @@ class ComposedLauncher implements Launcher {
     this.disposables.add(
       this.server.onDidReceiveMainThreadReport((blockedMs) => this.liveness.noteMainThreadReport(blockedMs)),
     )
+    this.disposables.add(this.server.onDidHostSayExit((code) => this.coordinator.noteHostExit(code)))
     this.disposables.add(this.server.onDidLoseHost((host) => this.onHostGone(host)))
     this.disposables.add(this.events.onDidEmit((e) => this.server.broadcast(e)))
   }

@@ -4,7 +4,7 @@ import {
   reportTagFor,
   type AgentMuxResult,
 } from '../../shared/agentmux-commands'
-import { MAX_BURST, type SagaTotals } from '../../shared/diagnostics'
+import type { SagaTotals } from '../../shared/diagnostics'
 import { REASON_CANCELLED, type HostCommand, type SagaReport } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
@@ -69,12 +69,6 @@ export interface SagaCoordinatorStats extends SagaTotals {
   awaitingHost: number
   /** Reports for no open saga, or of the wrong kind for their saga. */
   ignoredReports: number
-}
-
-export interface BurstResult {
-  count: number
-  firstSagaId: number
-  lastSagaId: number
 }
 
 /** What `cancelSaga` did. */
@@ -171,6 +165,8 @@ export class SagaCoordinator {
   private isLeftCheckScheduled = false
   /** Set by `beginStop`: why the launcher is stopping. */
   private stopCause: string | undefined
+  /** Set by `noteHostExit` until the end of the turn: why the host being lost left. */
+  private exitDetail: string | undefined
   private isDisposed = false
   private readonly counts = {
     started: 0,
@@ -243,15 +239,6 @@ export class SagaCoordinator {
         this.fail(live, `host pipe refused the command: ${err instanceof Error ? err.message : String(err)}`)
     })
     return saga.id
-  }
-
-  /** Starts `count` `spawn_pool_window` sagas (1 … MAX_BURST). */
-  burst(count: number): BurstResult {
-    if (!Number.isInteger(count) || count < 1 || count > MAX_BURST)
-      throw new RangeError(`burst count must be an integer from 1 to ${MAX_BURST}, got ${count}`)
-    const first = this.startSaga({ cmd: 'spawn_pool_window' })
-    for (let i = 1; i < count; i++) this.startSaga({ cmd: 'spawn_pool_window' })
-    return { count, firstSagaId: first, lastSagaId: first + count - 1 }
   }
 
   /** A saga report from the host; false when late, for no open saga, or of the wrong kind. */
@@ -332,6 +319,13 @@ export class SagaCoordinator {
     this.stopCause = cause
   }
 
+  /** The host is leaving because its process exits with `code`: calls lost with it now say so. */
+  noteHostExit(code: number): void {
+    if (code === 0) return
+    this.exitDetail = `exit code ${code}`
+    queueMicrotask(() => (this.exitDetail = undefined))
+  }
+
   /**
    * Fails every open saga (`<cause> before the call was sent`, or `host disconnected before ack
    * (<cause>)` for one a host had; `saga coordinator disposed` without a cause), clears timers.
@@ -381,7 +375,8 @@ export class SagaCoordinator {
   private onFrameLost(sagaId: number, reason: string): void {
     const saga = this.open.get(sagaId)
     const mayHaveRun = reason === REASON_BEFORE_ACK || reason.startsWith(REASON_LOST_WHILE_EXECUTING)
-    if (saga) this.fail(saga, this.stopCause && mayHaveRun ? `${reason} (${this.stopCause})` : reason, true)
+    const detail = this.stopCause ?? this.exitDetail
+    if (saga) this.fail(saga, detail && mayHaveRun ? `${reason} (${detail})` : reason, true)
     else if (this.isEnded(sagaId)) this.counts.lateTerminals++
   }
 
