@@ -3,13 +3,12 @@ import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { TimerSlot } from '../base/timer-slot'
-import type { HostConnection, HostRegistration } from '../ipc/host-registration'
+import type { HostRegistration } from '../ipc/host-registration'
 import type { HostStartError } from '../../shared/host-start-error'
 import { ActiveHost } from './active-host'
-import { HostHandle } from './host-handle'
+import { HostHandle, signalHost } from './host-handle'
 import type { HostExitInfo, HostProcess, HostRole } from './host-spawner'
 import { HostShutdown } from './host-shutdown'
-import { StartFailures } from './start-failures'
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff'
 import { RetiringHosts } from './retiring-hosts'
 import { StandbyPool } from './standby-pool'
@@ -78,15 +77,13 @@ export class HostSupervisor {
   /** Each new host process, e.g. to attach its `connection` (port transport). */
   readonly onDidSpawn: Listenable<HostProcess> = this.didSpawn.event
 
-  /** The active host process, its spawn id and its registration deadline. */
+  /** The active host process, its spawn id, its registration deadline and its start failures. */
   private readonly active: ActiveHost
   private spawnCount = 0
   private currentState: SupervisorState = 'stopped'
   private restartCount = 0
   private failoverCount = 0
   private readonly standbyPool: StandbyPool
-  /** The last host that failed to start and how (for HostStartError). */
-  private readonly startFailures = new StartFailures()
   /** Hosts lost, replaced or being stopped whose exit is still awaited (no orphans). */
   private readonly retiring: RetiringHosts
   /** The backoff wait before a restart. */
@@ -112,44 +109,45 @@ export class HostSupervisor {
     this.log = opts.log ?? silentLogger
     this.closeHostConnection = opts.closeHostConnection ?? (() => {})
     this.restartTimer = this.disposables.add(new TimerSlot(this.clock))
-    this.active = this.disposables.add(new ActiveHost(this.clock))
     this.shutdown = this.disposables.add(
       new HostShutdown({
         clock: this.clock,
         graceMs,
         log: this.log,
         closeHostConnection: this.closeHostConnection,
-        signal: (host, signal) => this.signal(host, signal),
+        signal: (host, signal) => {
+          this.emit({ type: 'signalled', pid: host.pid ?? null, signal })
+          signalHost(host, signal, this.log)
+        },
         isCurrent: (host) => this.active.is(host),
       }),
     )
-    const standbyTarget = opts.standby ?? 0
-    if (!Number.isSafeInteger(standbyTarget) || standbyTarget < 0)
-      throw new RangeError(`standby must be a non-negative integer, got ${String(opts.standby)}`)
     this.retiring = this.disposables.add(
       new RetiringHosts({
         clock: this.clock,
         graceMs,
-        kill: (host) => this.signal(host, 'SIGKILL', false),
+        kill: (host) => signalHost(host, 'SIGKILL', this.log),
       }),
     )
+    this.active = new ActiveHost({
+      log: this.log,
+      startTimeoutMs: this.startTimeoutMs,
+      retiring: this.retiring,
+    })
     this.standbyPool = this.disposables.add(
       new StandbyPool({
-        target: standbyTarget,
+        target: opts.standby ?? 0,
         clock: this.clock,
         startTimeoutMs: this.startTimeoutMs,
         log: this.log,
         backoff: this.backoff,
         retiring: this.retiring,
-        nextSpawnId: () => String(++this.spawnCount),
-        spawn: (spawnId) => this.spawn(spawnId, 'standby'),
-        isActiveRunning: () => this.currentState === 'running',
-        emit: (e) => this.emit(e),
-        didSpawn: (host) => this.didSpawn.fire(host),
-        signal: (host, signal, announce) => this.signal(host, signal, announce),
-        onExitOutsidePool: (host, info) => this.onExit(host, info),
+        spawn: () => this.spawnHandle('standby'),
       }),
     )
+    this.disposables.add(this.standbyPool.onDidChange((e) => this.emit(e)))
+    this.disposables.add(this.standbyPool.onDidSpawn((standby) => this.didSpawn.fire(standby.process)))
+    this.disposables.add(this.standbyPool.onDidBecomeReady((standby) => this.onStandbyReady(standby)))
   }
 
   get state(): SupervisorState {
@@ -189,28 +187,11 @@ export class HostSupervisor {
    * else takes the pipe (docs/protocol.md#register) and counts as the active host registering.
    */
   admit(registration: HostRegistration): void {
-    const { spawnId, pid } = registration
+    const { spawnId } = registration
     if (this.isDisposed || this.isDroppedSpawn(spawnId))
       return registration.refuse('a host this launcher dropped')
-    const standby = this.standbyPool.find(spawnId)
-    if (registration.role === 'standby') {
-      if (!standby) return registration.refuse('a standby this launcher did not spawn')
-      const connection = registration.accept('standby')
-      standby.own(connection.onDidClose((reason) => this.loseStandby(standby.spawnId, reason)))
-      this.markStandbyReady(standby.spawnId, connection)
-      return
-    }
-    if (standby) {
-      this.disableStandby(`host pid ${pid} was spawned as standby but registered without role "standby"`)
-      return registration.refuse('spawned as standby, registered without the role')
-    }
-    const active = this.active.handle
-    const isActiveSpawn = spawnId !== undefined && active?.spawnId === spawnId
-    if (isActiveSpawn && active.connection && !active.connection.isClosed)
-      return registration.refuse('a second registration of the active host')
-    const connection = registration.accept('active')
-    if (isActiveSpawn) active.markRegistered(connection, this.clock.now())
-    this.markRunning()
+    if (this.standbyPool.admit(registration)) return
+    if (this.active.admit(registration, this.clock.now())) this.markRunning()
   }
 
   /**
@@ -218,32 +199,15 @@ export class HostSupervisor {
    * asked by the launcher): the entry, the last exit and the last lines of its stderr.
    */
   startError(timeoutMs?: number): Promise<HostStartError> {
-    return this.startFailures.describe(this.active.handle, timeoutMs)
-  }
-
-  /** Whether `spawnId` names a standby this supervisor spawned and has not promoted. */
-  isStandbySpawn(spawnId: string | undefined): boolean {
-    return this.standbyPool.has(spawnId)
+    return this.active.startError(timeoutMs)
   }
 
   /**
-   * A standby registered with `role:"standby"`: it is ready. Returns false when `spawnId` is no
-   * standby of ours. If the active host is waiting out a backoff, it is promoted at once.
+   * A standby registered with `role:"standby"` (without a connection: tests and embedders that
+   * register hosts themselves). Returns false when `spawnId` is no standby of ours.
    */
-  markStandbyReady(spawnId: string, connection?: HostConnection): boolean {
-    const ready = this.standbyPool.markReady(spawnId, connection)
-    if (!ready) return false
-    if (!ready.isNew) return true
-    if (this.currentState === 'backoff') {
-      this.restartTimer.clear()
-      this.promote(ready.standby)
-    } else if (this.currentState === 'starting' && this.active.isReplacing) {
-      // The active host was lost while this standby was still starting, so a cold host was
-      // spawned; the standby, started earlier, is ready first: it takes over, the cold one goes.
-      this.abandonStartingHost()
-      this.promote(ready.standby, true)
-    }
-    return true
+  markStandbyReady(spawnId: string): boolean {
+    return this.standbyPool.markReady(spawnId)
   }
 
   /**
@@ -257,23 +221,6 @@ export class HostSupervisor {
     if (spawnId === undefined || !/^[1-9][0-9]{0,15}$/.test(spawnId)) return false
     if (Number(spawnId) > this.spawnCount) return false
     return spawnId !== this.active.spawnId && !this.standbyPool.has(spawnId)
-  }
-
-  /**
-   * A standby (by spawn id) is of no use: its connection is gone while its process may run. It is
-   * SIGKILLed and its exit is handled as a standby's loss. Returns false when it is not ours.
-   */
-  loseStandby(spawnId: string, detail: string): boolean {
-    return this.standbyPool.lose(spawnId, detail)
-  }
-
-  /**
-   * Turns standby off for the rest of this launcher (a host spawned as standby registered without
-   * `role`: it would take the pipe instead of waiting). Its standbys are
-   * stopped. Logs one warning; later calls do nothing.
-   */
-  disableStandby(reason: string): void {
-    this.standbyPool.disable(reason)
   }
 
   get host(): HostProcess | undefined {
@@ -318,8 +265,7 @@ export class HostSupervisor {
   /** The host registered: it is running (and its stable-run clock starts); standbys follow. */
   markRunning(): void {
     if (this.currentState !== 'starting') return
-    this.active.clearStartTimeout()
-    this.startFailures.clear()
+    this.active.markRunning()
     this.backoff.recordRunning()
     this.setState('running', { type: 'running', pid: this.hostPid })
     this.standbyPool.fill()
@@ -355,7 +301,7 @@ export class HostSupervisor {
     const handle = this.active.handle!
     const exit = handle.exit ? `; it had exited (${describeExit(handle.exit)})` : ''
     this.log.warn(`[supervisor] host pid ${pid ?? '?'} lost (${reason}): ${detail}${exit}; SIGKILL`)
-    this.retireCurrent()
+    this.active.retire()
     this.emit({
       type: 'lost',
       pid,
@@ -364,7 +310,7 @@ export class HostSupervisor {
       detail,
       ...(handle.exit && { exit: handle.exit }),
     })
-    this.signal(host, 'SIGKILL', false)
+    signalHost(host, 'SIGKILL', this.log)
     // Its connection goes now, before a replacement takes the pipe: nothing more is written to a
     // dying host, and its unacked commands fail (or are retried) at once, not at its EOF.
     try {
@@ -422,39 +368,38 @@ export class HostSupervisor {
   // ---------------------------------------------------------------------------------------------
 
   private spawnHost(isRestart: boolean): void {
-    let host: HostProcess
-    const spawnId = String(++this.spawnCount)
-    try {
-      host = this.spawn(spawnId)
-    } catch (err) {
-      this.log.error(`[supervisor] spawning the host failed: ${String(err)}`)
-      this.startFailures.noteSpawnFailed(err)
-      this.emit({ type: 'spawn-failed', error: String(err) })
-      this.replaceActive()
-      return
-    }
-    const handle = new HostHandle(spawnId, host, 'active', this.clock)
-    this.active.set(handle, {
-      isReplacing: isRestart,
-      startTimeoutMs: this.startTimeoutMs,
-      onStartTimeout: () => this.onStartTimeout(host),
-    })
+    const handle = this.spawnHandle('active')
+    if (!handle) return this.replaceActive()
+    const host = handle.process
+    this.active.set(handle, isRestart)
     if (isRestart) this.restartCount++
-    handle.own(host.onExit((info) => this.onExit(host, info)))
     this.log.info(
       `[supervisor] host started (pid ${host.pid ?? '?'})${isRestart ? ` — restart #${this.restartCount}` : ''}`,
     )
-    this.setState('starting', { type: 'spawned', pid: host.pid ?? null, restart: isRestart })
+    this.setState('starting', { type: 'spawned', pid: handle.pid, restart: isRestart })
     this.didSpawn.fire(host)
   }
 
-  private onStartTimeout(host: HostProcess): void {
-    if (!this.active.is(host) || this.currentState !== 'starting') return
-    this.log.error(
-      `[supervisor] host pid ${host.pid ?? '?'} did not register within ${this.startTimeoutMs} ms: killing it`,
-    )
-    this.startFailures.noteNotRegistered(this.active.handle!, this.startTimeoutMs)
-    host.kill('SIGKILL')
+  /**
+   * Spawns one host process (`role` active or standby) under the next spawn id; its exit comes
+   * back to `onExit`. Undefined when the spawn threw (logged, `spawn-failed`).
+   */
+  private spawnHandle(role: 'active' | 'standby'): HostHandle | undefined {
+    const spawnId = String(++this.spawnCount)
+    let host: HostProcess
+    try {
+      host = this.spawn(spawnId, role === 'standby' ? 'standby' : undefined)
+    } catch (err) {
+      const which = role === 'standby' ? 'a standby' : 'the'
+      this.log.error(`[supervisor] spawning ${which} host failed: ${String(err)}`)
+      if (role === 'active') this.active.noteSpawnFailed(err)
+      this.emit({ type: 'spawn-failed', error: String(err) })
+      return undefined
+    }
+    // Not in a DisposableStore: one per spawn would pile up; it is disposed at its exit.
+    const handle = new HostHandle(spawnId, host, role, this.clock)
+    handle.own(host.onExit((info) => this.onExit(handle, info)))
+    return handle
   }
 
   private bringDown(intent: 'stop' | 'dispose'): Promise<void> {
@@ -472,25 +417,24 @@ export class HostSupervisor {
     return exited
   }
 
-  private signal(host: HostProcess, signal: 'SIGTERM' | 'SIGKILL', announce = true): void {
-    if (announce) this.emit({ type: 'signalled', pid: host.pid ?? null, signal })
-    try {
-      host.kill(signal)
-    } catch (err) {
-      this.log.error(`[supervisor] ${signal} to host pid ${host.pid ?? '?'} failed: ${String(err)}`)
+  /** Routes an exit by the handle's role: the pool's, awaited (retiring), or the active host's. */
+  private onExit(handle: HostHandle, info: HostExitInfo): void {
+    handle.markExited(info)
+    switch (handle.role) {
+      case 'standby':
+        return this.standbyPool.handleExit(handle, info)
+      case 'retiring':
+        if (this.retiring.release(handle.process))
+          this.log.info(`[supervisor] retired host pid ${handle.pid ?? '?'} exited`)
+        return
+      case 'active':
+        if (this.active.is(handle.process)) this.onActiveExit(info)
     }
   }
 
-  private onExit(host: HostProcess, info: HostExitInfo): void {
-    if (this.retiring.release(host)) {
-      this.log.info(`[supervisor] retired host pid ${host.pid ?? '?'} exited`)
-      return
-    }
-    if (!this.active.is(host)) return
+  private onActiveExit(info: HostExitInfo): void {
     const handle = this.active.take()!
-    handle.exit = info
-    handle.state = 'exited'
-    handle.dispose()
+    const host = handle.process
     const intent = this.shutdown.finish()
     const pid = host.pid ?? null
     const how = info.signal ? `signal ${info.signal}` : `code ${info.code ?? '?'}`
@@ -508,7 +452,7 @@ export class HostSupervisor {
     // The host should always be up, so any exit we did not ask for counts as a crash, a clean
     // one included: otherwise a host that keeps exiting 0 would be restarted without limit.
     this.log.warn(`[supervisor] host pid ${pid ?? '?'} ${info.crashed ? 'crashed' : 'exited'} (${how})`)
-    if (handle.registeredAt === undefined) this.startFailures.noteExited(handle)
+    this.active.noteCrashed(handle)
     this.emit({ type: 'exited', pid, info, expected: false })
     this.shutdown.resolveWaiters()
     this.replaceActive()
@@ -557,7 +501,7 @@ export class HostSupervisor {
    */
   private promote(standby: HostHandle, isCounted = false): void {
     this.standbyPool.take(standby)
-    this.active.set(standby, { isReplacing: false })
+    this.active.set(standby, false)
     if (!isCounted) this.restartCount++
     this.failoverCount++
     // Its run counts from its registration: a standby that served as spare is no start failure.
@@ -573,24 +517,32 @@ export class HostSupervisor {
     this.standbyPool.fillSoon()
   }
 
+  /**
+   * A standby got ready: if the active host is waiting out a backoff, it is promoted at once; if
+   * the active host was lost while this standby was still starting, a cold host was spawned, and
+   * the standby, started earlier, is ready first: it takes over, the cold one goes.
+   */
+  private onStandbyReady(standby: HostHandle): void {
+    if (this.currentState === 'backoff') {
+      this.restartTimer.clear()
+      this.promote(standby)
+    } else if (this.currentState === 'starting' && this.active.isReplacing) {
+      this.abandonStartingHost()
+      this.promote(standby, true)
+    }
+  }
+
   /** The replacement host still starting is dropped (SIGKILL, retired): a standby takes over. */
   private abandonStartingHost(): void {
     const host = this.active.process!
     this.log.info(`[supervisor] standby ready first: dropping the starting host pid ${host.pid ?? '?'}`)
-    this.retireCurrent()
-    this.signal(host, 'SIGKILL', false)
-  }
-
-  /** Moves the active host to the retiring set: its exit is awaited, never taken for a new loss. */
-  private retireCurrent(): void {
-    const taken = this.active.take()
-    if (!taken) return
-    taken.role = 'retiring'
-    this.retiring.add(taken.process)
+    this.active.retire()
+    signalHost(host, 'SIGKILL', this.log)
   }
 
   private setState(state: SupervisorState, e: SupervisorEvent): void {
     this.currentState = state
+    this.standbyPool.setActiveRunning(state === 'running')
     this.emit(e)
   }
 
