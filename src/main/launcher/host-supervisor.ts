@@ -6,8 +6,9 @@ import { TimerSlot } from '../base/timer-slot'
 import type { HostRegistration } from '../ipc/host-registration'
 import type { HostStartError } from '../../shared/host-start-error'
 import { ActiveHost } from './active-host'
-import { HostHandle, signalHost } from './host-handle'
-import type { HostExitInfo, HostProcess, HostRole } from './host-spawner'
+import { signalHost, type HostHandle } from './host-handle'
+import type { HostExitInfo, HostProcess } from './host-spawner'
+import { HostSpawns, type SpawnHost } from './host-spawns'
 import { HostShutdown } from './host-shutdown'
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff'
 import { RetiringHosts } from './retiring-hosts'
@@ -28,7 +29,7 @@ export interface HostSupervisorOptions {
    * HOSTPIPE_SPAWN_ID: a registration echoing it is the process we spawned). May throw (counted as
    * a start failure).
    */
-  spawn: (spawnId: string, role?: HostRole) => HostProcess
+  spawn: SpawnHost
   /**
    * Warm standby hosts to keep (`--standby N`, docs/launcher.md); default 0 here (the launcher
    * defaults it to 1). They are spawned once the active host is running, with role `standby`.
@@ -62,7 +63,6 @@ export interface HostSupervisorOptions {
  * renderer); the supervisor keeps the state machine and decides when one is promoted.
  */
 export class HostSupervisor {
-  private readonly spawn: (spawnId: string, role?: HostRole) => HostProcess
   private readonly clock: Clock
   private readonly backoff: RestartBackoff
   private readonly startTimeoutMs: number
@@ -70,16 +70,13 @@ export class HostSupervisor {
   private readonly closeHostConnection: (reason: string) => void
   private readonly disposables = new DisposableStore()
   private readonly didChange = this.disposables.add(new Emitter<SupervisorEvent>())
-  private readonly didSpawn = this.disposables.add(new Emitter<HostProcess>())
 
   /** What happened (state changes, spawns, exits, signals), synchronously, for logs and the feed. */
   readonly onDidChange: Listenable<SupervisorEvent> = this.didChange.event
-  /** Each new host process, e.g. to attach its `connection` (port transport). */
-  readonly onDidSpawn: Listenable<HostProcess> = this.didSpawn.event
 
   /** The active host process, its spawn id, its registration deadline and its start failures. */
   private readonly active: ActiveHost
-  private spawnCount = 0
+  private readonly spawns: HostSpawns
   private currentState: SupervisorState = 'stopped'
   private restartCount = 0
   private failoverCount = 0
@@ -95,7 +92,6 @@ export class HostSupervisor {
   private isDisposed = false
 
   constructor(opts: HostSupervisorOptions) {
-    this.spawn = opts.spawn
     this.clock = opts.clock ?? systemClock
     this.backoff =
       opts.backoff ??
@@ -107,6 +103,14 @@ export class HostSupervisor {
     const graceMs = opts.graceMs ?? STOP_GRACE_MS
     this.startTimeoutMs = opts.startTimeoutMs ?? START_TIMEOUT_MS
     this.log = opts.log ?? silentLogger
+    this.spawns = this.disposables.add(new HostSpawns(opts.spawn, this.clock, this.log))
+    this.disposables.add(this.spawns.onDidExit(({ handle, info }) => this.onExit(handle, info)))
+    this.disposables.add(
+      this.spawns.onDidFail(({ role, error }) => {
+        if (role === 'active') this.active.noteSpawnFailed(error)
+        this.emit({ type: 'spawn-failed', error: String(error) })
+      }),
+    )
     this.closeHostConnection = opts.closeHostConnection ?? (() => {})
     this.restartTimer = this.disposables.add(new TimerSlot(this.clock))
     this.shutdown = this.disposables.add(
@@ -142,12 +146,16 @@ export class HostSupervisor {
         log: this.log,
         backoff: this.backoff,
         retiring: this.retiring,
-        spawn: () => this.spawnHandle('standby'),
+        spawns: this.spawns,
       }),
     )
     this.disposables.add(this.standbyPool.onDidChange((e) => this.emit(e)))
-    this.disposables.add(this.standbyPool.onDidSpawn((standby) => this.didSpawn.fire(standby.process)))
     this.disposables.add(this.standbyPool.onDidBecomeReady((standby) => this.onStandbyReady(standby)))
+  }
+
+  /** Each new host process, active or standby, e.g. to attach its `connection` (port transport). */
+  get onDidSpawn(): Listenable<HostProcess> {
+    return this.spawns.onDidSpawn
   }
 
   get state(): SupervisorState {
@@ -218,8 +226,7 @@ export class HostSupervisor {
    * so it never takes the pipe back.
    */
   isDroppedSpawn(spawnId: string | undefined): boolean {
-    if (spawnId === undefined || !/^[1-9][0-9]{0,15}$/.test(spawnId)) return false
-    if (Number(spawnId) > this.spawnCount) return false
+    if (!this.spawns.isIssued(spawnId)) return false
     return spawnId !== this.active.spawnId && !this.standbyPool.has(spawnId)
   }
 
@@ -368,7 +375,7 @@ export class HostSupervisor {
   // ---------------------------------------------------------------------------------------------
 
   private spawnHost(isRestart: boolean): void {
-    const handle = this.spawnHandle('active')
+    const handle = this.spawns.spawn('active')
     if (!handle) return this.replaceActive()
     const host = handle.process
     this.active.set(handle, isRestart)
@@ -377,29 +384,6 @@ export class HostSupervisor {
       `[supervisor] host started (pid ${host.pid ?? '?'})${isRestart ? ` — restart #${this.restartCount}` : ''}`,
     )
     this.setState('starting', { type: 'spawned', pid: handle.pid, restart: isRestart })
-    this.didSpawn.fire(host)
-  }
-
-  /**
-   * Spawns one host process (`role` active or standby) under the next spawn id; its exit comes
-   * back to `onExit`. Undefined when the spawn threw (logged, `spawn-failed`).
-   */
-  private spawnHandle(role: 'active' | 'standby'): HostHandle | undefined {
-    const spawnId = String(++this.spawnCount)
-    let host: HostProcess
-    try {
-      host = this.spawn(spawnId, role === 'standby' ? 'standby' : undefined)
-    } catch (err) {
-      const which = role === 'standby' ? 'a standby' : 'the'
-      this.log.error(`[supervisor] spawning ${which} host failed: ${String(err)}`)
-      if (role === 'active') this.active.noteSpawnFailed(err)
-      this.emit({ type: 'spawn-failed', error: String(err) })
-      return undefined
-    }
-    // Not in a DisposableStore: one per spawn would pile up; it is disposed at its exit.
-    const handle = new HostHandle(spawnId, host, role, this.clock)
-    handle.own(host.onExit((info) => this.onExit(handle, info)))
-    return handle
   }
 
   private bringDown(intent: 'stop' | 'dispose'): Promise<void> {
@@ -419,7 +403,6 @@ export class HostSupervisor {
 
   /** Routes an exit by the handle's role: the pool's, awaited (retiring), or the active host's. */
   private onExit(handle: HostHandle, info: HostExitInfo): void {
-    handle.markExited(info)
     switch (handle.role) {
       case 'standby':
         return this.standbyPool.handleExit(handle, info)

@@ -7,6 +7,7 @@ import type { HostConnection, HostRegistration } from '../ipc/host-registration'
 import { signalHost, type HostHandle } from './host-handle'
 import type { HostExitInfo } from './host-spawner'
 import { START_FAILURE_WINDOW_MS, type LossKind, type RestartBackoff } from './restart-backoff'
+import type { HostSpawns } from './host-spawns'
 import type { RetiringHosts } from './retiring-hosts'
 import type { SupervisorEvent } from './supervisor-event'
 
@@ -21,11 +22,8 @@ export interface StandbyPoolOptions {
   backoff: RestartBackoff
   /** Where retired standbys go: their exit is awaited with the supervisor's other retiring hosts. */
   retiring: RetiringHosts
-  /**
-   * Spawns one host with role `standby` and returns its handle (its exit routed back to
-   * `handleExit`), or undefined when the spawn threw (already reported as `spawn-failed`).
-   */
-  spawn: () => HostHandle | undefined
+  /** Spawns the standbys (their exits come back to `handleExit`, routed by the supervisor). */
+  spawns: HostSpawns
 }
 
 /**
@@ -50,13 +48,10 @@ export class StandbyPool implements Disposable {
   private readonly refillTimer: TimerSlot
   private readonly disposables = new DisposableStore()
   private readonly didChange = this.disposables.add(new Emitter<SupervisorEvent>())
-  private readonly didSpawn = this.disposables.add(new Emitter<HostHandle>())
   private readonly didBecomeReady = this.disposables.add(new Emitter<HostHandle>())
 
   /** What happened to a standby (`standby-*`, `signalled`), for the supervisor to publish. */
   readonly onDidChange: Listenable<SupervisorEvent> = this.didChange.event
-  /** A standby process was spawned and joined the pool. */
-  readonly onDidSpawn: Listenable<HostHandle> = this.didSpawn.event
   /** A standby registered and is ready to take over (once per standby). */
   readonly onDidBecomeReady: Listenable<HostHandle> = this.didBecomeReady.event
 
@@ -238,7 +233,7 @@ export class StandbyPool implements Disposable {
   }
 
   private spawnOne(): boolean {
-    const standby = this.opts.spawn()
+    const standby = this.opts.spawns.spawn('standby')
     if (!standby) {
       this.onLost('start-failure')
       return false
@@ -252,7 +247,6 @@ export class StandbyPool implements Disposable {
       }, startTimeoutMs)
     log.info(`[supervisor] standby host started (pid ${standby.pid ?? '?'})`)
     this.didChange.fire({ type: 'standby-spawned', pid: standby.pid, spawnId: standby.spawnId })
-    this.didSpawn.fire(standby)
     return true
   }
 
