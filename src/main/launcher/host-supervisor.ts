@@ -1,11 +1,11 @@
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
-import { Emitter, type Listenable } from '../base/emitter'
+import type { Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
-import { TimerSlot } from '../base/timer-slot'
 import type { HostRegistration } from '../ipc/host-registration'
 import type { HostStartError } from '../../shared/host-start-error'
 import { ActiveHost } from './active-host'
+import { Failover } from './failover'
 import { signalHost, type HostHandle } from './host-handle'
 import type { HostExitInfo, HostProcess } from './host-spawner'
 import { HostSpawns, type SpawnHost } from './host-spawns'
@@ -13,7 +13,12 @@ import { HostShutdown } from './host-shutdown'
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff'
 import { RetiringHosts } from './retiring-hosts'
 import { StandbyPool } from './standby-pool'
-import type { HostLossReason, SupervisorEvent, SupervisorState } from './supervisor-event'
+import {
+  SupervisorStatus,
+  type HostLossReason,
+  type SupervisorEvent,
+  type SupervisorState,
+} from './supervisor-event'
 
 export type { HostLossReason, SupervisorEvent, SupervisorState } from './supervisor-event'
 
@@ -67,24 +72,20 @@ export class HostSupervisor {
   private readonly backoff: RestartBackoff
   private readonly startTimeoutMs: number
   private readonly log: Logger
-  private readonly closeHostConnection: (reason: string) => void
   private readonly disposables = new DisposableStore()
-  private readonly didChange = this.disposables.add(new Emitter<SupervisorEvent>())
+  private readonly status = this.disposables.add(new SupervisorStatus())
 
   /** What happened (state changes, spawns, exits, signals), synchronously, for logs and the feed. */
-  readonly onDidChange: Listenable<SupervisorEvent> = this.didChange.event
+  readonly onDidChange: Listenable<SupervisorEvent> = this.status.onDidChange
 
   /** The active host process, its spawn id, its registration deadline and its start failures. */
   private readonly active: ActiveHost
   private readonly spawns: HostSpawns
-  private currentState: SupervisorState = 'stopped'
-  private restartCount = 0
-  private failoverCount = 0
   private readonly standbyPool: StandbyPool
   /** Hosts lost, replaced or being stopped whose exit is still awaited (no orphans). */
   private readonly retiring: RetiringHosts
-  /** The backoff wait before a restart. */
-  private readonly restartTimer: TimerSlot
+  /** Brings the active host up and replaces it when it is lost. */
+  private readonly failover: Failover
   /** The active host's planned stop: its intent, its SIGTERM/SIGKILL escalation, its waiters. */
   private readonly shutdown: HostShutdown
   /** `startHost` during `stopping`: spawn again once the old host is gone. */
@@ -111,14 +112,13 @@ export class HostSupervisor {
         this.emit({ type: 'spawn-failed', error: String(error) })
       }),
     )
-    this.closeHostConnection = opts.closeHostConnection ?? (() => {})
-    this.restartTimer = this.disposables.add(new TimerSlot(this.clock))
+    const closeHostConnection = opts.closeHostConnection ?? (() => {})
     this.shutdown = this.disposables.add(
       new HostShutdown({
         clock: this.clock,
         graceMs,
         log: this.log,
-        closeHostConnection: this.closeHostConnection,
+        closeHostConnection,
         signal: (host, signal) => {
           this.emit({ type: 'signalled', pid: host.pid ?? null, signal })
           signalHost(host, signal, this.log)
@@ -147,10 +147,23 @@ export class HostSupervisor {
         backoff: this.backoff,
         retiring: this.retiring,
         spawns: this.spawns,
+        status: this.status,
+      }),
+    )
+    this.failover = this.disposables.add(
+      new Failover({
+        clock: this.clock,
+        log: this.log,
+        backoff: this.backoff,
+        status: this.status,
+        active: this.active,
+        standbys: this.standbyPool,
+        spawns: this.spawns,
+        closeHostConnection,
       }),
     )
     this.disposables.add(this.standbyPool.onDidChange((e) => this.emit(e)))
-    this.disposables.add(this.standbyPool.onDidBecomeReady((standby) => this.onStandbyReady(standby)))
+    this.disposables.add(this.standbyPool.onDidBecomeReady((s) => this.failover.onStandbyReady(s)))
   }
 
   /** Each new host process, active or standby, e.g. to attach its `connection` (port transport). */
@@ -159,7 +172,7 @@ export class HostSupervisor {
   }
 
   get state(): SupervisorState {
-    return this.currentState
+    return this.status.state
   }
 
   get hostPid(): number | null {
@@ -168,12 +181,12 @@ export class HostSupervisor {
 
   /** Replacements of the active host since the launcher started, promotions included (only grows). */
   get restarts(): number {
-    return this.restartCount
+    return this.failover.restarts
   }
 
   /** Standbys promoted to active (only grows). */
   get failovers(): number {
-    return this.failoverCount
+    return this.failover.failovers
   }
 
   /** How many standby hosts are registered and ready to take over. */
@@ -230,10 +243,6 @@ export class HostSupervisor {
     return spawnId !== this.active.spawnId && !this.standbyPool.has(spawnId)
   }
 
-  get host(): HostProcess | undefined {
-    return this.active.process
-  }
-
   /**
    * The spawn id (env HOSTPIPE_SPAWN_ID, echoed as `spawn_id` in `register`) of the host process
    * this supervisor runs now, or undefined. A registration without it is not ours to signal.
@@ -248,7 +257,7 @@ export class HostSupervisor {
    */
   startHost(): boolean {
     if (this.isDisposed) return false
-    switch (this.currentState) {
+    switch (this.state) {
       case 'starting':
       case 'running':
         return false
@@ -257,21 +266,21 @@ export class HostSupervisor {
         this.isStartQueued = true
         return true
       case 'backoff':
-        this.restartTimer.clear()
-        this.spawnHost(false)
+        this.failover.cancelRestart()
+        this.failover.spawnActive(false)
         return true
       case 'stopped':
       case 'gave-up':
         this.backoff.reset()
         this.standbyPool.resume()
-        this.spawnHost(false)
+        this.failover.spawnActive(false)
         return true
     }
   }
 
   /** The host registered: it is running (and its stable-run clock starts); standbys follow. */
   markRunning(): void {
-    if (this.currentState !== 'starting') return
+    if (this.state !== 'starting') return
     this.active.markRunning()
     this.backoff.recordRunning()
     this.setState('running', { type: 'running', pid: this.hostPid })
@@ -286,7 +295,7 @@ export class HostSupervisor {
   killHost(): boolean {
     const host = this.active.process
     if (!host || this.isDisposed) return false
-    if (this.currentState === 'running') return this.loseHost('killed', 'kill-host')
+    if (this.state === 'running') return this.loseHost('killed', 'kill-host')
     this.log.warn(`[supervisor] killing host pid ${host.pid ?? '?'} (SIGKILL)`)
     // Its connection will close before its exit is seen: that is this kill, not a second loss.
     this.active.markLost()
@@ -303,29 +312,8 @@ export class HostSupervisor {
    */
   loseHost(reason: HostLossReason, detail: string): boolean {
     const host = this.active.process
-    if (!host || this.isDisposed || this.currentState !== 'running' || this.active.isLost) return false
-    const pid = host.pid ?? null
-    const handle = this.active.handle!
-    const exit = handle.exit ? `; it had exited (${describeExit(handle.exit)})` : ''
-    this.log.warn(`[supervisor] host pid ${pid ?? '?'} lost (${reason}): ${detail}${exit}; SIGKILL`)
-    this.active.retire()
-    this.emit({
-      type: 'lost',
-      pid,
-      spawnId: handle.spawnId,
-      reason,
-      detail,
-      ...(handle.exit && { exit: handle.exit }),
-    })
-    signalHost(host, 'SIGKILL', this.log)
-    // Its connection goes now, before a replacement takes the pipe: nothing more is written to a
-    // dying host, and its unacked commands fail (or are retried) at once, not at its EOF.
-    try {
-      this.closeHostConnection(`host lost (${reason})`)
-    } catch (err) {
-      this.log.error(`[supervisor] closing the lost host's connection threw: ${String(err)}`)
-    }
-    this.replaceActive()
+    if (!host || this.isDisposed || this.state !== 'running' || this.active.isLost) return false
+    this.failover.lose(reason, detail)
     return true
   }
 
@@ -336,12 +324,12 @@ export class HostSupervisor {
   stopHost(): Promise<void> {
     if (this.isDisposed) return Promise.resolve()
     this.isStartQueued = false
-    switch (this.currentState) {
+    switch (this.state) {
       case 'stopped':
         return this.retiring.whenRetired()
       case 'backoff':
       case 'gave-up':
-        this.restartTimer.clear()
+        this.failover.cancelRestart()
         this.setState('stopped', { type: 'stopped' })
         this.standbyPool.retireAll()
         return this.retiring.whenRetired()
@@ -361,11 +349,11 @@ export class HostSupervisor {
     if (this.isDisposed) return this.active.process ? this.shutdown.whenExited() : this.retiring.whenRetired()
     this.isDisposed = true
     this.isStartQueued = false
-    this.restartTimer.clear()
+    this.failover.cancelRestart()
     this.active.clearStartTimeout()
     this.standbyPool.close()
     if (!this.active.process) {
-      if (this.currentState !== 'stopped') this.setState('stopped', { type: 'stopped' })
+      if (this.state !== 'stopped') this.setState('stopped', { type: 'stopped' })
       this.standbyPool.retireAll()
       return this.retiring.whenRetired().finally(() => this.disposables.dispose())
     }
@@ -373,18 +361,6 @@ export class HostSupervisor {
   }
 
   // ---------------------------------------------------------------------------------------------
-
-  private spawnHost(isRestart: boolean): void {
-    const handle = this.spawns.spawn('active')
-    if (!handle) return this.replaceActive()
-    const host = handle.process
-    this.active.set(handle, isRestart)
-    if (isRestart) this.restartCount++
-    this.log.info(
-      `[supervisor] host started (pid ${host.pid ?? '?'})${isRestart ? ` — restart #${this.restartCount}` : ''}`,
-    )
-    this.setState('starting', { type: 'spawned', pid: handle.pid, restart: isRestart })
-  }
 
   private bringDown(intent: 'stop' | 'dispose'): Promise<void> {
     const host = this.active.process!
@@ -428,7 +404,7 @@ export class HostSupervisor {
       if (this.isStartQueued && intent === 'stop') {
         this.isStartQueued = false
         this.backoff.reset()
-        this.spawnHost(false)
+        this.failover.spawnActive(false)
       } else this.setState('stopped', { type: 'stopped' })
       return
     }
@@ -438,102 +414,14 @@ export class HostSupervisor {
     this.active.noteCrashed(handle)
     this.emit({ type: 'exited', pid, info, expected: false })
     this.shutdown.resolveWaiters()
-    this.replaceActive()
-  }
-
-  /**
-   * The active host is gone (already taken out of `active`): the policy classifies the loss; a
-   * ready standby is promoted at once, else a host is spawned (at once after a serving loss, with
-   * backoff after a start failure), or the policy gives up.
-   */
-  private replaceActive(): void {
-    const decision = this.backoff.recordCrash()
-    if (decision.action === 'give-up') {
-      this.log.error(
-        `[supervisor] host lost ${decision.crashesInWindow} times within the window: giving up (start-host to retry)`,
-      )
-      this.standbyPool.cancelRefill()
-      this.standbyPool.retireAll()
-      this.setState('gave-up', { type: 'gave-up', crashesInWindow: decision.crashesInWindow })
-      return
-    }
-    const ready = this.standbyPool.firstReady()
-    if (ready) {
-      this.promote(ready)
-      return
-    }
-    this.log.info(
-      `[supervisor] ${decision.kind}: restarting host in ${decision.delayMs} ms (attempt ${decision.attempt + 1})`,
-    )
-    this.setState('backoff', {
-      type: 'restart-scheduled',
-      delayMs: decision.delayMs,
-      attempt: decision.attempt,
-    })
-    if (decision.delayMs === 0) this.spawnHost(true)
-    else
-      this.restartTimer.set(() => {
-        if (this.currentState === 'backoff') this.spawnHost(true)
-      }, decision.delayMs)
-  }
-
-  /**
-   * A ready standby becomes the active host; a replacement standby is spawned on the next turn of
-   * the event loop, once the promoted host's drain has been written (StandbyPool.fillSoon).
-   * `isCounted`: this replacement was already counted (by the cold spawn the standby beat).
-   */
-  private promote(standby: HostHandle, isCounted = false): void {
-    this.standbyPool.take(standby)
-    this.active.set(standby, false)
-    if (!isCounted) this.restartCount++
-    this.failoverCount++
-    // Its run counts from its registration: a standby that served as spare is no start failure.
-    this.backoff.recordRunning(standby.registeredAt)
-    const pid = standby.pid
-    this.log.info(
-      `[supervisor] standby pid ${pid ?? '?'} promoted — restart #${this.restartCount}, failover #${this.failoverCount}`,
-    )
-    this.setState('running', { type: 'promoted', pid, spawnId: standby.spawnId })
-    // Promoting is handing its writer to the pipe; a connection gone meanwhile is a lost host.
-    if (standby.connection && !standby.connection.promote())
-      this.loseHost('channel-gone', 'its standby connection closed before it was promoted')
-    this.standbyPool.fillSoon()
-  }
-
-  /**
-   * A standby got ready: if the active host is waiting out a backoff, it is promoted at once; if
-   * the active host was lost while this standby was still starting, a cold host was spawned, and
-   * the standby, started earlier, is ready first: it takes over, the cold one goes.
-   */
-  private onStandbyReady(standby: HostHandle): void {
-    if (this.currentState === 'backoff') {
-      this.restartTimer.clear()
-      this.promote(standby)
-    } else if (this.currentState === 'starting' && this.active.isReplacing) {
-      this.abandonStartingHost()
-      this.promote(standby, true)
-    }
-  }
-
-  /** The replacement host still starting is dropped (SIGKILL, retired): a standby takes over. */
-  private abandonStartingHost(): void {
-    const host = this.active.process!
-    this.log.info(`[supervisor] standby ready first: dropping the starting host pid ${host.pid ?? '?'}`)
-    this.active.retire()
-    signalHost(host, 'SIGKILL', this.log)
+    this.failover.replace()
   }
 
   private setState(state: SupervisorState, e: SupervisorEvent): void {
-    this.currentState = state
-    this.standbyPool.setActiveRunning(state === 'running')
-    this.emit(e)
+    this.status.set(state, e)
   }
 
   private emit(e: SupervisorEvent): void {
-    this.didChange.fire(e)
+    this.status.emit(e)
   }
-}
-
-function describeExit(info: HostExitInfo): string {
-  return info.signal ? `signal ${info.signal}` : `exit code ${info.code ?? '?'}`
 }

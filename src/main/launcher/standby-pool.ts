@@ -9,7 +9,7 @@ import type { HostExitInfo } from './host-spawner'
 import { START_FAILURE_WINDOW_MS, type LossKind, type RestartBackoff } from './restart-backoff'
 import type { HostSpawns } from './host-spawns'
 import type { RetiringHosts } from './retiring-hosts'
-import type { SupervisorEvent } from './supervisor-event'
+import type { SupervisorEvent, SupervisorStatus } from './supervisor-event'
 
 export interface StandbyPoolOptions {
   /** Warm standby hosts to keep (`--standby N`, docs/launcher.md); a non-negative integer. */
@@ -24,6 +24,8 @@ export interface StandbyPoolOptions {
   retiring: RetiringHosts
   /** Spawns the standbys (their exits come back to `handleExit`, routed by the supervisor). */
   spawns: HostSpawns
+  /** The supervisor's state: standbys are spawned only while the active host runs. */
+  status: SupervisorStatus
 }
 
 /**
@@ -42,8 +44,6 @@ export class StandbyPool implements Disposable {
   private isPaused = false
   /** Set when the supervisor is disposed: nothing is spawned, marked ready or counted any more. */
   private isClosed = false
-  /** Standbys are spawned only while the active host runs (not while it starts or stops). */
-  private isActiveRunning = false
   /** The wait before a standby is spawned again after a start failure. */
   private readonly refillTimer: TimerSlot
   private readonly disposables = new DisposableStore()
@@ -160,15 +160,10 @@ export class StandbyPool implements Disposable {
     this.isPaused = false
   }
 
-  /** Whether the active host runs: standbys are spawned only then (the supervisor's state). */
-  setActiveRunning(isRunning: boolean): void {
-    this.isActiveRunning = isRunning
-  }
-
   /** Spawns standbys up to the target while the active host runs. */
   fill(): void {
     if (this.isClosed || this.offReason !== undefined || this.isPaused) return
-    if (!this.isActiveRunning || this.refillTimer.isArmed) return
+    if (this.opts.status.state !== 'running' || this.refillTimer.isArmed) return
     while (this.standbys.length < this.opts.target) if (!this.spawnOne()) return
   }
 
