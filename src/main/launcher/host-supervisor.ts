@@ -64,8 +64,10 @@ export interface HostSupervisorOptions {
  * loss, with backoff after a start failure, see RestartBackoff), stops them all on request and
  * keeps them down. One active host at a time: a host that is lost or replaced is *retiring* (its
  * exit is awaited, never acted on: RetiringHosts), so an old host's late exit never touches its
- * successor. The warm standbys and their bookkeeping live in StandbyPool (after Chromium's spare
- * renderer); the supervisor keeps the state machine and decides when one is promoted.
+ * successor. Its parts (docs/launcher.md, the supervisor's parts): HostSpawns spawns every
+ * host; ActiveHost holds the active one and its start; Failover replaces it when it is lost;
+ * StandbyPool keeps the warm standbys (after Chromium's spare renderer); HostShutdown stops it on
+ * request. The supervisor owns them all, answers requests and routes each exit by role.
  */
 export class HostSupervisor {
   private readonly clock: Clock
