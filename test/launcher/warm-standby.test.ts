@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { HostSupervisor, type SupervisorEvent } from '../../src/main/launcher/host-supervisor'
+import { FakeRegistration } from '../support/fake-registration'
 import { FakeSpawner } from '../support/launcher-fakes'
 import { ManualClock } from '../support/manual-clock'
 
@@ -41,9 +42,10 @@ describe('warm standby (ARCHITECTURE §8)', () => {
     const standby = s.spawner.last
     expect(standby.options.role).toBe('standby')
     expect(s.spawner.spawned[0]!.options.role).toBeUndefined()
-    expect(s.supervisor.isStandbySpawn(standby.options.spawnId)).toBe(true)
     expect(s.supervisor.readyStandbys).toBe(0)
-    s.supervisor.markStandbyReady(standby.options.spawnId!)
+    const registration = new FakeRegistration(standby.options.spawnId, 'standby')
+    s.supervisor.admit(registration)
+    expect(registration.decision).toEqual({ accepted: 'standby' })
     expect(s.supervisor.readyStandbys).toBe(1)
     expect(s.supervisor.standbyPids).toEqual([standby.pid])
   })
@@ -178,18 +180,26 @@ describe('warm standby (ARCHITECTURE §8)', () => {
     expect(s.supervisor.state).toBe('running')
   })
 
-  it('turns standby off once: its standbys retire, none is spawned again', () => {
-    const s = makeSupervisor()
-    const { standby } = upWithStandby(s)
-    s.supervisor.disableStandby('host does not know role')
-    s.supervisor.disableStandby('again')
+  it('refuses a standby spawn that registers without the role and turns standby off once: its standbys retire, none is spawned again', () => {
+    const s = makeSupervisor(2)
+    s.supervisor.startHost()
+    s.supervisor.markRunning()
+    const [, first, second] = s.spawner.spawned
+    const roleless = new FakeRegistration(first!.options.spawnId)
+    s.supervisor.admit(roleless)
+    expect(roleless.decision).toEqual({ refused: 'spawned as standby, registered without the role' })
+    const late = new FakeRegistration(second!.options.spawnId)
+    s.supervisor.admit(late)
+    expect(late.decision).toEqual({ refused: 'a host this launcher dropped' })
     expect(s.events.filter((e) => e.type === 'standby-off')).toHaveLength(1)
-    expect(standby.signals).toEqual(['SIGTERM'])
-    standby.exit()
+    expect(first!.signals).toEqual(['SIGTERM'])
+    expect(second!.signals).toEqual(['SIGTERM'])
+    first!.exit()
+    second!.exit()
     s.clock.advance(1_000)
     s.spawner.spawned[0]!.exit({ code: 1 })
     expect(s.spawner.last.options.role).toBeUndefined()
-    expect(s.spawner.spawned.filter((h) => h.options.role === 'standby')).toHaveLength(1)
+    expect(s.spawner.spawned.filter((h) => h.options.role === 'standby')).toHaveLength(2)
   })
 
   it('stop-host brings every host down and promotes nothing; start-host brings them all back', async () => {

@@ -1,21 +1,17 @@
 import type { ErrorCode, Event, HostInbound, Register, SagaReport } from '../../shared/protocol'
 import {
   encodeEvent,
-  FEATURE_ACK,
   FEATURE_LIVENESS_WORKER,
-  FEATURE_PER_CALL_ACK,
   MAX_FRAME_BYTES,
   parseHostInbound,
-  wantsBusEvents,
 } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
-import { OnceEmitter } from '../base/once-emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { HostPipeError, type HostPipe } from '../host-pipe'
-import { connectionWriter } from './connection-writer'
 import type { FrameConnection } from './frame-connection'
+import { HostClients } from './host-clients'
 import { AnnouncedRegistration, type HostAdmission, type HostRegistration } from './host-registration'
 import {
   registeredOf,
@@ -101,11 +97,10 @@ export class LauncherServer {
   private readonly clock: Clock
   private readonly hasHostFanout: boolean
   private readonly unregistered: UnregisteredClients
-  /** Registered standbys' connections not promoted yet (closed on dispose). */
-  private readonly idleHosts = new Set<StandbyClient>()
+  /** The registered hosts: the one that owns the pipe, and the idle standbys. */
+  private readonly hosts: HostClients
   private readonly tools: ToolFanout<ToolClient>
   private readonly disposables = new DisposableStore()
-  private host: HostClient | undefined
   private lastClientId = 0
   private isDisposed = false
 
@@ -157,6 +152,7 @@ export class LauncherServer {
       maxUnregistered: opts.maxUnregistered ?? MAX_UNREGISTERED_CONNECTIONS,
       registerTimeoutMs: opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS,
     })
+    this.hosts = new HostClients(opts.hostPipe, this.log)
     this.hasHostFanout = opts.fanoutToHost ?? true
     this.tools = this.disposables.add(
       new ToolFanout<ToolClient>({
@@ -171,12 +167,13 @@ export class LauncherServer {
 
   /** The host that owns the pipe now, if any. */
   get currentHost(): RegisteredHost | undefined {
-    return this.host && registeredOf(this.host)
+    const host = this.hosts.current
+    return host && registeredOf(host)
   }
 
   /** Registered standbys not promoted yet. */
   get standbyCount(): number {
-    return this.idleHosts.size
+    return this.hosts.standbyCount
   }
 
   get toolCount(): number {
@@ -217,7 +214,7 @@ export class LauncherServer {
    */
   broadcast(e: Event): void {
     if (this.tools.size > 0) this.tools.broadcast(encodeEvent(e))
-    const host = this.host
+    const host = this.hosts.current
     if (this.hasHostFanout && host?.isFanoutActive) {
       this.opts.hostPipe.sendEventForSession(host.sessionId, e).catch((err: unknown) => {
         if (err instanceof HostPipeError && err.code === 'STALE_SESSION') host.isFanoutActive = false
@@ -231,16 +228,18 @@ export class LauncherServer {
    * closes). HostPipe is disconnected before this returns. Idempotent.
    */
   disconnectHost(reason: string): void {
-    if (this.host) this.drop(this.host, reason)
+    const host = this.hosts.current
+    if (host) this.drop(host, reason)
   }
 
   /** Closes every connection and clears the timers. No event fires from here on. */
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
-    for (const client of [...this.unregistered.members(), ...this.tools.members(), ...this.idleHosts])
+    for (const client of [...this.unregistered.members(), ...this.tools.members(), ...this.hosts.standbys()])
       this.drop(client, 'disposed')
-    if (this.host) this.drop(this.host, 'disposed')
+    const host = this.hosts.current
+    if (host) this.drop(host, 'disposed')
     this.disposables.dispose()
   }
 
@@ -372,102 +371,25 @@ export class LauncherServer {
   /** Answers `registered` and takes the host as `as`: the pipe's host, or an idle standby. */
   private acceptHost(pending: PendingClient, msg: Register, as: HostAdmission): HostClient | StandbyClient {
     this.unregistered.delete(pending)
-    const clientId = ++this.lastClientId
-    const conn = pending.conn
-    if (as === 'standby') {
-      const standby: StandbyClient = {
-        role: 'standby',
-        conn,
-        clientId,
-        pid: msg.pid,
-        features: msg.features,
-        spawnId: msg.spawn_id,
-        promotedTo: undefined,
-        didClose: new OnceEmitter<string>(),
-        isClosed: false,
-      }
-      this.idleHosts.add(standby)
-      this.send(standby, this.registeredEvent(clientId, msg.features))
-      this.log.info(`[ipc] standby host registered: client ${clientId}, pid ${msg.pid} (${conn.description})`)
-      return standby
-    }
-    // Before setWriter: the drain writes buffered commands at once, and `registered` goes first.
-    this.send(pending, this.registeredEvent(clientId, msg.features))
-    const host = this.installHost(conn, clientId, msg.pid, msg.features, msg.spawn_id, new OnceEmitter())
+    const accepted = { conn: pending.conn, clientId: ++this.lastClientId, msg }
+    // Before the pipe is handed over: its drain writes buffered commands at once, `registered` first.
+    this.send(pending, this.registeredEvent(accepted.clientId, msg.features))
+    if (as === 'standby') return this.hosts.addStandby(accepted)
+    const host = this.hosts.install(accepted)
     this.didRegisterHost.fire(registeredOf(host))
     return host
   }
 
   /**
-   * Hands the pipe to a registered standby's connection: a new session, `setWriter` with its
-   * writer, and the buffer drains into it. The host that had the pipe, if any, is replaced as by a
-   * new registration (no `onDidLoseHost`). Fires `onDidRegisterHost`. False when it is closed or
-   * was promoted already.
+   * Hands the pipe to a registered standby's connection (HostClients.promote); fires
+   * `onDidRegisterHost`. False when it is closed or was promoted already.
    */
   private promote(standby: StandbyClient): boolean {
-    if (this.isDisposed || standby.isClosed || standby.promotedTo) return false
-    this.idleHosts.delete(standby)
-    const host = this.installHost(
-      standby.conn,
-      standby.clientId,
-      standby.pid,
-      standby.features,
-      standby.spawnId,
-      standby.didClose,
-    )
-    standby.promotedTo = host
-    this.log.info(
-      `[ipc] standby client ${standby.clientId} (pid ${standby.pid}) promoted: session ${host.sessionId}`,
-    )
+    if (this.isDisposed) return false
+    const host = this.hosts.promote(standby)
+    if (!host) return false
     this.didRegisterHost.fire(registeredOf(host))
     return true
-  }
-
-  /** Gives the pipe to a host's connection (a new session); the host that had it is replaced. */
-  private installHost(
-    conn: FrameConnection,
-    clientId: number,
-    pid: number,
-    features: readonly string[],
-    spawnId: string | undefined,
-    didClose: OnceEmitter<string>,
-  ): HostClient {
-    const msg = { pid, features }
-    const previous = this.host
-    const hasAcks = msg.features.includes(FEATURE_ACK)
-    const hasPerCallAcks = hasAcks && msg.features.includes(FEATURE_PER_CALL_ACK)
-    const drained = this.opts.hostPipe.setWriter(connectionWriter(conn), {
-      acks: hasAcks,
-      perCall: hasPerCallAcks,
-    })
-    // setWriter bumps the session synchronously; the promise only settles once the drain is done.
-    const host: HostClient = {
-      role: 'host',
-      conn,
-      clientId,
-      pid: msg.pid,
-      sessionId: this.opts.hostPipe.snapshot().sessionId,
-      features: msg.features,
-      spawnId,
-      isFanoutActive: wantsBusEvents(msg.features),
-      hasPerCallAcks,
-      didClose,
-      isReplaced: false,
-      isClosed: false,
-    }
-    this.host = host
-    drained.catch((err: unknown) => this.log.warn(`[ipc] setWriter failed: ${String(err)}`))
-    this.log.info(
-      `[ipc] host registered: client ${clientId}, pid ${msg.pid}, session ${host.sessionId}, ` +
-        `acks ${hasAcks} (${conn.description})`,
-    )
-    if (previous) {
-      previous.isReplaced = true
-      previous.isFanoutActive = false
-      this.log.info(`[ipc] host client ${previous.clientId} replaced by client ${clientId}`)
-      previous.conn.close()
-    }
-    return host
   }
 
   private fail(client: LauncherClient, code: ErrorCode, message: string, isFatal: boolean): void {
@@ -502,12 +424,10 @@ export class LauncherServer {
         return
       case 'standby':
         if (client.promotedTo) return this.drop(client.promotedTo, reason)
-        this.idleHosts.delete(client)
+        this.hosts.forget(client)
         return
       case 'host':
-        if (this.host !== client) return
-        this.host = undefined
-        this.opts.hostPipe.clearWriter()
+        if (!this.hosts.forget(client)) return
         this.log.info(`[ipc] host client ${client.clientId} (pid ${client.pid}) gone: ${reason}`)
         if (!this.isDisposed) this.didLoseHost.fire({ ...registeredOf(client), reason })
     }

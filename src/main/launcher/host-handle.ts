@@ -1,5 +1,6 @@
 import type { Clock } from '../base/clock'
 import type { Disposable } from '../base/disposable'
+import type { Logger } from '../base/logger'
 import { TimerSlot } from '../base/timer-slot'
 import type { HostConnection } from '../ipc/host-registration'
 import type { HostExitInfo, HostProcess } from './host-spawner'
@@ -57,8 +58,24 @@ export class HostHandle implements Disposable {
     this.startTimer.clear()
   }
 
+  /** Its process exited with `info`: nothing of it is left to time or to listen to. */
+  markExited(info: HostExitInfo): void {
+    this.state = 'exited'
+    this.exit = info
+    this.dispose()
+  }
+
   dispose(): void {
     this.startTimer.dispose()
     for (const s of this.subscriptions.splice(0)) s.dispose()
+  }
+}
+
+/** Sends `signal` to `host`; a failure (the process is beyond reach) is logged, never thrown. */
+export function signalHost(host: HostProcess, signal: 'SIGTERM' | 'SIGKILL', log: Logger): void {
+  try {
+    host.kill(signal)
+  } catch (err) {
+    log.error(`[supervisor] ${signal} to host pid ${host.pid ?? '?'} failed: ${String(err)}`)
   }
 }

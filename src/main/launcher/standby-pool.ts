@@ -1,13 +1,15 @@
 import type { Clock } from '../base/clock'
-import type { Disposable } from '../base/disposable'
+import { DisposableStore, type Disposable } from '../base/disposable'
+import { Emitter, type Listenable } from '../base/emitter'
 import type { Logger } from '../base/logger'
 import { TimerSlot } from '../base/timer-slot'
-import type { HostConnection } from '../ipc/host-registration'
-import { HostHandle } from './host-handle'
-import type { HostExitInfo, HostProcess } from './host-spawner'
-import { START_FAILURE_WINDOW_MS, type RestartBackoff, type RestartDecision } from './restart-backoff'
+import type { HostConnection, HostRegistration } from '../ipc/host-registration'
+import { signalHost, type HostHandle } from './host-handle'
+import type { HostExitInfo } from './host-spawner'
+import { START_FAILURE_WINDOW_MS, type LossKind, type RestartBackoff } from './restart-backoff'
+import type { HostSpawns } from './host-spawns'
 import type { RetiringHosts } from './retiring-hosts'
-import type { SupervisorEvent } from './supervisor-event'
+import type { SupervisorEvent, SupervisorStatus } from './supervisor-event'
 
 export interface StandbyPoolOptions {
   /** Warm standby hosts to keep (`--standby N`, docs/launcher.md); a non-negative integer. */
@@ -20,27 +22,19 @@ export interface StandbyPoolOptions {
   backoff: RestartBackoff
   /** Where retired standbys go: their exit is awaited with the supervisor's other retiring hosts. */
   retiring: RetiringHosts
-  /** The next spawn id (shared with the active host's spawns: ids are unique per supervisor). */
-  nextSpawnId: () => string
-  /** Starts one host with role `standby`; may throw (counted as a start failure). */
-  spawn: (spawnId: string) => HostProcess
-  /** Standbys are spawned only while this holds (the active host runs: not starting or stopping). */
-  isActiveRunning: () => boolean
-  emit: (e: SupervisorEvent) => void
-  /** Each standby process, once spawned (the supervisor's `onDidSpawn`). */
-  didSpawn: (host: HostProcess) => void
-  /** Sends a signal (announced as a `signalled` event or not); must not throw. */
-  signal: (host: HostProcess, signal: 'SIGTERM' | 'SIGKILL', announce: boolean) => void
-  /** The exit of a standby that left the pool (promoted or retired): the supervisor's exit path. */
-  onExitOutsidePool: (host: HostProcess, info: HostExitInfo) => void
+  /** Spawns the standbys (their exits come back to `handleExit`, routed by the supervisor). */
+  spawns: HostSpawns
+  /** The supervisor's state: standbys are spawned only while the active host runs. */
+  status: SupervisorStatus
 }
 
 /**
- * The warm standby hosts of one supervisor: spawns them up to the target while the active host
- * runs, marks them ready, respawns a lost one per the restart policy, retires them all on request.
- * The supervisor keeps the orchestration: it asks for a ready standby (`firstReady`) and `take`s
- * it to promote it. Follows Chromium's spare renderer (`SpareRenderProcessHostManager`): a process
- * started ahead of need, so a loss costs a handover instead of a cold start.
+ * The warm standby hosts of one supervisor (docs/launcher.md#warm-standby): spawns them up to the
+ * target while the active host runs, admits their registrations, reports each one ready
+ * (`onDidBecomeReady`: the supervisor decides whether to promote it and `take`s it), respawns a
+ * lost one per the restart policy, retires them all on request. Follows Chromium's spare renderer
+ * (`SpareRenderProcessHostManager`): a process started ahead of need, so a loss costs a handover
+ * instead of a cold start.
  */
 export class StandbyPool implements Disposable {
   private standbys: HostHandle[] = []
@@ -52,9 +46,19 @@ export class StandbyPool implements Disposable {
   private isClosed = false
   /** The wait before a standby is spawned again after a start failure. */
   private readonly refillTimer: TimerSlot
+  private readonly disposables = new DisposableStore()
+  private readonly didChange = this.disposables.add(new Emitter<SupervisorEvent>())
+  private readonly didBecomeReady = this.disposables.add(new Emitter<HostHandle>())
+
+  /** What happened to a standby (`standby-*`, `signalled`), for the supervisor to publish. */
+  readonly onDidChange: Listenable<SupervisorEvent> = this.didChange.event
+  /** A standby registered and is ready to take over (once per standby). */
+  readonly onDidBecomeReady: Listenable<HostHandle> = this.didBecomeReady.event
 
   constructor(private readonly opts: StandbyPoolOptions) {
-    this.refillTimer = new TimerSlot(opts.clock)
+    if (!Number.isSafeInteger(opts.target) || opts.target < 0)
+      throw new RangeError(`standby must be a non-negative integer, got ${String(opts.target)}`)
+    this.refillTimer = this.disposables.add(new TimerSlot(opts.clock))
   }
 
   /** How many standby hosts are registered and ready to take over. */
@@ -71,7 +75,7 @@ export class StandbyPool implements Disposable {
 
   /** Whether `spawnId` names a standby in the pool (spawned, not promoted nor retired). */
   has(spawnId: string | undefined): boolean {
-    return spawnId !== undefined && this.standbys.some((s) => s.spawnId === spawnId)
+    return this.find(spawnId) !== undefined
   }
 
   /** The oldest ready standby, or undefined. */
@@ -80,32 +84,49 @@ export class StandbyPool implements Disposable {
   }
 
   /**
-   * A standby registered with `role:"standby"`: it is ready (`standby-ready` event). Returns it,
-   * with `isNew` false when it was ready already, or undefined when `spawnId` is not in the pool.
+   * Decides a registration that is the pool's business (docs/launcher.md#warm-standby); returns
+   * false when it is not (the supervisor decides). A `role:"standby"` registration is accepted as
+   * standby when the pool spawned it (its connection's close is its loss) and refused otherwise. A
+   * host the pool spawned that registers without the role does not know the field: it would take
+   * the pipe instead of waiting, so it is refused and standby is turned off.
    */
-  markReady(
-    spawnId: string,
-    connection?: HostConnection,
-  ): { standby: HostHandle; isNew: boolean } | undefined {
-    const standby = this.standbys.find((s) => s.spawnId === spawnId)
-    if (!standby || this.isClosed) return undefined
-    if (standby.registeredAt !== undefined) return { standby, isNew: false }
-    standby.markRegistered(connection, this.opts.clock.now())
-    this.opts.backoff.recordRegistered()
-    this.opts.emit({ type: 'standby-ready', pid: standby.process.pid ?? null, spawnId })
-    return { standby, isNew: true }
+  admit(registration: HostRegistration): boolean {
+    const standby = this.find(registration.spawnId)
+    if (registration.role === 'standby') {
+      if (!standby) registration.refuse('a standby this launcher did not spawn')
+      else {
+        const connection = registration.accept('standby')
+        standby.own(connection.onDidClose((reason) => this.lose(standby.spawnId, reason)))
+        this.markReady(standby.spawnId, connection)
+      }
+      return true
+    }
+    if (!standby) return false
+    this.disable(`host pid ${registration.pid} was spawned as standby but registered without role "standby"`)
+    registration.refuse('spawned as standby, registered without the role')
+    return true
   }
 
-  /** Takes a standby out of the pool (to promote it): its exit is then the supervisor's. */
+  /**
+   * A standby registered with `role:"standby"`: it is ready (`standby-ready`, then
+   * `onDidBecomeReady`). Returns false when `spawnId` is not in the pool.
+   */
+  markReady(spawnId: string, connection?: HostConnection): boolean {
+    const standby = this.find(spawnId)
+    if (!standby || this.isClosed) return false
+    if (standby.registeredAt !== undefined) return true
+    standby.markRegistered(connection, this.opts.clock.now())
+    this.opts.backoff.recordRegistered()
+    this.didChange.fire({ type: 'standby-ready', pid: standby.pid, spawnId })
+    this.didBecomeReady.fire(standby)
+    return true
+  }
+
+  /** Takes a standby out of the pool to promote it: its exit is then the active host's. */
   take(standby: HostHandle): void {
     this.standbys = this.standbys.filter((s) => s !== standby)
     standby.startTimer.clear()
     standby.role = 'active'
-  }
-
-  /** The standby in the pool with this spawn id, or undefined. */
-  find(spawnId: string | undefined): HostHandle | undefined {
-    return this.standbys.find((s) => s.spawnId === spawnId)
   }
 
   /**
@@ -113,23 +134,23 @@ export class StandbyPool implements Disposable {
    * SIGKILLed and its exit is handled as a standby's loss. Returns false when it is not ours.
    */
   lose(spawnId: string, detail: string): boolean {
-    const standby = this.standbys.find((s) => s.spawnId === spawnId)
+    const standby = this.find(spawnId)
     if (!standby) return false
-    this.opts.log.warn(`[supervisor] standby pid ${standby.process.pid ?? '?'} lost (${detail}): SIGKILL`)
-    this.opts.signal(standby.process, 'SIGKILL', true)
+    this.opts.log.warn(`[supervisor] standby pid ${standby.pid ?? '?'} lost (${detail}): SIGKILL`)
+    this.didChange.fire({ type: 'signalled', pid: standby.pid, signal: 'SIGKILL' })
+    signalHost(standby.process, 'SIGKILL', this.opts.log)
     return true
   }
 
   /**
-   * Turns standby off for good (a host spawned as standby registered without `role`: it would
-   * take the pipe instead of waiting). Its standbys are stopped. Logs one
-   * warning; later calls do nothing.
+   * Turns standby off for good (a host spawned as standby registered without `role`). Its
+   * standbys are stopped. Logs one warning; later calls do nothing.
    */
   disable(reason: string): void {
     if (this.offReason !== undefined) return
     this.offReason = reason
     this.opts.log.warn(`[supervisor] standby turned off: ${reason}`)
-    this.opts.emit({ type: 'standby-off', reason })
+    this.didChange.fire({ type: 'standby-off', reason })
     this.refillTimer.clear()
     this.retireAll()
   }
@@ -139,10 +160,10 @@ export class StandbyPool implements Disposable {
     this.isPaused = false
   }
 
-  /** Spawns standbys up to the target while the active host runs (not while it starts or stops). */
+  /** Spawns standbys up to the target while the active host runs. */
   fill(): void {
     if (this.isClosed || this.offReason !== undefined || this.isPaused) return
-    if (!this.opts.isActiveRunning() || this.refillTimer.isArmed) return
+    if (this.opts.status.state !== 'running' || this.refillTimer.isArmed) return
     while (this.standbys.length < this.opts.target) if (!this.spawnOne()) return
   }
 
@@ -171,9 +192,25 @@ export class StandbyPool implements Disposable {
       s.startTimer.clear()
       s.role = 'retiring'
       this.opts.retiring.add(s.process)
-      this.opts.signal(s.process, 'SIGTERM', false)
+      signalHost(s.process, 'SIGTERM', this.opts.log)
     }
     this.opts.retiring.armKill()
+  }
+
+  /**
+   * A standby's process exited (the supervisor routes exits by role): it leaves the pool, its
+   * loss counts toward giving up, and it is replaced per the policy.
+   */
+  handleExit(standby: HostHandle, info: HostExitInfo): void {
+    if (!this.standbys.includes(standby)) return
+    this.standbys = this.standbys.filter((s) => s !== standby)
+    this.opts.log.warn(
+      `[supervisor] standby pid ${standby.pid ?? '?'} exited (code ${info.code}, signal ${info.signal})`,
+    )
+    this.didChange.fire({ type: 'standby-exited', pid: standby.pid, info, expected: false })
+    const readyAt = standby.registeredAt
+    const startFailed = readyAt === undefined || this.opts.clock.now() - readyAt < START_FAILURE_WINDOW_MS
+    this.onLost(startFailed ? 'start-failure' : 'serving-loss')
   }
 
   /** The supervisor is being disposed: no more spawns, readiness or loss accounting. */
@@ -183,66 +220,42 @@ export class StandbyPool implements Disposable {
   }
 
   dispose(): void {
-    this.refillTimer.dispose()
+    this.disposables.dispose()
+  }
+
+  private find(spawnId: string | undefined): HostHandle | undefined {
+    return spawnId === undefined ? undefined : this.standbys.find((s) => s.spawnId === spawnId)
   }
 
   private spawnOne(): boolean {
-    const spawnId = this.opts.nextSpawnId()
-    let host: HostProcess
-    try {
-      host = this.opts.spawn(spawnId)
-    } catch (err) {
-      this.opts.log.error(`[supervisor] spawning a standby host failed: ${String(err)}`)
-      this.opts.emit({ type: 'spawn-failed', error: String(err) })
+    const standby = this.opts.spawns.spawn('standby')
+    if (!standby) {
       this.onLost('start-failure')
       return false
     }
-    // Not in a DisposableStore: one per standby spawn would pile up; it is disposed at its exit.
-    const standby = new HostHandle(spawnId, host, 'standby', this.opts.clock)
     this.standbys.push(standby)
-    standby.own(host.onExit((info) => this.onExit(standby, info)))
-    if (this.opts.startTimeoutMs > 0)
+    const { log, startTimeoutMs } = this.opts
+    if (startTimeoutMs > 0)
       standby.startTimer.set(() => {
-        this.opts.log.error(
-          `[supervisor] standby pid ${host.pid ?? '?'} did not register in time: killing it`,
-        )
-        this.opts.signal(host, 'SIGKILL', false)
-      }, this.opts.startTimeoutMs)
-    this.opts.log.info(`[supervisor] standby host started (pid ${host.pid ?? '?'})`)
-    this.opts.emit({ type: 'standby-spawned', pid: host.pid ?? null, spawnId })
-    this.opts.didSpawn(host)
+        log.error(`[supervisor] standby pid ${standby.pid ?? '?'} did not register in time: killing it`)
+        signalHost(standby.process, 'SIGKILL', log)
+      }, startTimeoutMs)
+    log.info(`[supervisor] standby host started (pid ${standby.pid ?? '?'})`)
+    this.didChange.fire({ type: 'standby-spawned', pid: standby.pid, spawnId: standby.spawnId })
     return true
   }
 
-  private onExit(standby: HostHandle, info: HostExitInfo): void {
-    standby.exit = info
-    standby.state = 'exited'
-    standby.startTimer.dispose()
-    // Promoted (now the active host) or retired: the active host's path handles its exit.
-    if (!this.standbys.includes(standby)) return this.opts.onExitOutsidePool(standby.process, info)
-    this.standbys = this.standbys.filter((s) => s !== standby)
-    const pid = standby.process.pid ?? null
-    this.opts.log.warn(
-      `[supervisor] standby pid ${pid ?? '?'} exited (code ${info.code}, signal ${info.signal})`,
-    )
-    this.opts.emit({ type: 'standby-exited', pid, info, expected: false })
-    const now = this.opts.clock.now()
-    const readyAt = standby.registeredAt
-    const startFailed = readyAt === undefined || now - readyAt < START_FAILURE_WINDOW_MS
-    this.onLost(startFailed ? 'start-failure' : 'serving-loss')
-  }
-
   /** A standby was lost: it counts toward giving up; it is respawned per the policy. */
-  private onLost(kind: 'start-failure' | 'serving-loss'): void {
+  private onLost(kind: LossKind): void {
     if (this.isClosed) return
-    const decision: RestartDecision = this.opts.backoff.recordLoss(kind)
+    const decision = this.opts.backoff.recordLoss(kind)
     if (decision.action === 'give-up') {
       // The active host is unaffected; only the spares stop until start-host.
       this.isPaused = true
       this.opts.log.error(
         `[supervisor] ${decision.crashesInWindow} host losses within the window: standby paused`,
       )
-      this.opts.emit({ type: 'standby-off', reason: 'too many host losses; start-host resumes it' })
+      this.didChange.fire({ type: 'standby-off', reason: 'too many host losses; start-host resumes it' })
       return
     }
     if (decision.delayMs === 0) return this.fill()

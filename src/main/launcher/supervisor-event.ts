@@ -1,3 +1,5 @@
+import { Emitter, type Listenable } from '../base/emitter'
+import type { Disposable } from '../base/disposable'
 import type { HostExitInfo } from './host-spawner'
 
 /**
@@ -46,3 +48,34 @@ export type SupervisorEvent =
  * - `gave-up`: too many losses (docs/launcher.md); nothing restarts it but `startHost`.
  */
 export type SupervisorState = 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped' | 'gave-up'
+
+/**
+ * The supervisor's state and the one place its events are published, shared by the parts that
+ * move it (HostSupervisor, Failover): each transition is a `set` with the event that tells it.
+ */
+export class SupervisorStatus implements Disposable {
+  private current: SupervisorState = 'stopped'
+  private readonly didChange = new Emitter<SupervisorEvent>()
+
+  /** What happened (state changes, spawns, exits, signals), synchronously. */
+  readonly onDidChange: Listenable<SupervisorEvent> = this.didChange.event
+
+  get state(): SupervisorState {
+    return this.current
+  }
+
+  /** Moves to `state` and publishes `e`. */
+  set(state: SupervisorState, e: SupervisorEvent): void {
+    this.current = state
+    this.didChange.fire(e)
+  }
+
+  /** Publishes `e` (no transition). */
+  emit(e: SupervisorEvent): void {
+    this.didChange.fire(e)
+  }
+
+  dispose(): void {
+    this.didChange.dispose()
+  }
+}
