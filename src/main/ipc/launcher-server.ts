@@ -291,7 +291,8 @@ export class LauncherServer {
       case 'goodbye':
         this.log.info(`[ipc] client ${client.clientId} (${client.conn.description}) said goodbye`)
         // Before its calls are failed by the drop, so their reasons can say why it left.
-        if (msg.exit_code !== undefined && client === this.host) this.didHostSayExit.fire(msg.exit_code)
+        if (msg.exit_code !== undefined && client === this.hosts.current)
+          this.didHostSayExit.fire(msg.exit_code)
         return this.drop(client, msg.exit_code === undefined ? 'goodbye' : `exit code ${msg.exit_code}`)
     }
     // A standby's worker may report a stall too; it runs nothing, so there is nothing to judge.
