@@ -26,7 +26,7 @@ export function makeServer(opts: Partial<LauncherServerOptions> = {}) {
   const hostsRegistered: RegisteredHost[] = []
   const hostsGone: Array<RegisteredHost & { reason: string }> = []
   const reports: SagaReport[] = []
-  const alive: number[] = []
+  const hostFrames: number[] = []
   const server = new LauncherServer({
     hostPipe: pipe,
     hostToken: TOKEN,
@@ -40,7 +40,7 @@ export function makeServer(opts: Partial<LauncherServerOptions> = {}) {
   server.onDidRegisterHost((h) => hostsRegistered.push(h))
   server.onDidLoseHost((h) => hostsGone.push(h))
   server.onDidReceiveReport((r) => reports.push(r))
-  server.onDidReceiveUiThreadAlive((n) => alive.push(n))
+  server.onDidReceiveHostFrame(() => hostFrames.push(hostFrames.length + 1))
 
   function connect(): FakeConnection {
     const conn = new FakeConnection()
@@ -91,7 +91,7 @@ export function makeServer(opts: Partial<LauncherServerOptions> = {}) {
     hostsRegistered,
     hostsGone,
     reports,
-    alive,
+    hostFrames,
     connect,
     register,
     connectHost,

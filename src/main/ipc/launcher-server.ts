@@ -107,7 +107,6 @@ export class LauncherServer {
   private readonly didRegisterHost = this.disposables.add(new Emitter<RegisteredHost>())
   private readonly didLoseHost = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
   private readonly didReceiveReport = this.disposables.add(new Emitter<SagaReport>())
-  private readonly didReceiveUiThreadAlive = this.disposables.add(new Emitter<number>())
   private readonly didReceiveMainThreadReport = this.disposables.add(new Emitter<number>())
   private readonly didReceiveHostFrame = this.disposables.add(new Emitter<void>())
   private readonly didAnnounceHost = this.disposables.add(new Emitter<HostRegistration>())
@@ -124,8 +123,6 @@ export class LauncherServer {
   readonly onDidHostSayExit: Listenable<number> = this.didHostSayExit.event
   /** A saga report from the current host (the saga coordinator listens here). */
   readonly onDidReceiveReport: Listenable<SagaReport> = this.didReceiveReport.event
-  /** `report_ui_thread_alive{nonce}` from the current host. */
-  readonly onDidReceiveUiThreadAlive: Listenable<number> = this.didReceiveUiThreadAlive.event
   /** `report_main_thread{blocked_ms}` from the current host's liveness worker: the `blocked_ms`. */
   readonly onDidReceiveMainThreadReport: Listenable<number> = this.didReceiveMainThreadReport.event
   /**
@@ -308,7 +305,8 @@ export class LauncherServer {
       case 'ack':
         return this.opts.hostPipe.ack(msg.seq)
       case 'report_ui_thread_alive':
-        return this.didReceiveUiThreadAlive.fire(msg.nonce)
+        // A probe's answer is a frame from the host: liveness counted it (onDidReceiveHostFrame).
+        return
       case 'report_main_thread':
         return this.didReceiveMainThreadReport.fire(msg.blocked_ms)
       case 'report_result':
