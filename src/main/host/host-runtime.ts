@@ -74,7 +74,7 @@ export interface HostRuntimeOptions {
   pid?: number
   /** HOSTPIPE_SPAWN_ID, echoed as `spawn_id` in `register` when set. */
   spawnId?: string
-  /** HOSTPIPE_ROLE=standby: registers with `role:"standby"` (ARCHITECTURE §8). */
+  /** HOSTPIPE_ROLE=standby: registers with `role:"standby"` (docs/launcher.md). */
   role?: 'standby'
   /**
    * Loads the full parser, for the frames the fast path leaves to the schemas. Default: a dynamic
@@ -244,7 +244,7 @@ export class HostRuntime {
   }
 
   /**
-   * Control frames are handled as soon as they are read, ahead of queued commands (§8): a probe
+   * Control frames are handled as soon as they are read, ahead of queued commands (docs/protocol.md#control-frames): a probe
    * asks whether this event loop runs, not whether the queue is empty, so a long async handler is
    * never taken for a hang.
    */

@@ -31,7 +31,7 @@ export interface RunHostOptions<D extends CommandDefinitions> {
 }
 
 /**
- * Runs this process as a hostpipe host (ARCHITECTURE §4, §9): connects to the launcher that
+ * Runs this process as a hostpipe host (docs/launcher.md, docs/embedding.md): connects to the launcher that
  * spawned it (socket or port, from the environment it set: HOSTPIPE_PIPE, HOSTPIPE_TOKEN, …),
  * registers with features `ack`, `deadline` and (on a socket) `liveness_worker`, and executes commands in arrival order through
  * `handlers` (input and output checked by their schemas; an output the wire cannot carry fails

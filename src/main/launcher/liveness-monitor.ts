@@ -24,7 +24,7 @@ export interface LivenessMonitorOptions {
   pipe: Pick<HostPipe, 'on' | 'snapshot' | 'sendControl'>
   /**
    * Work outstanding beyond HostPipe's unacked commands: for a host without `ack`, an open saga
-   * whose command was written to it (§8). Default: none.
+   * whose command was written to it (docs/protocol.md#liveness). Default: none.
    */
   hasUnackedWork?(s: HostPipeSnapshot): boolean
   /** The oldest deadline (in `clock`'s time base) of a saga its host still holds past it, if any. */
@@ -36,7 +36,7 @@ export interface LivenessMonitorOptions {
 }
 
 /**
- * Notices a host that hangs (ARCHITECTURE §8, after VS Code's unresponsive extension host
+ * Notices a host that hangs (docs/protocol.md#liveness, after VS Code's unresponsive extension host
  * detection): while the active host has work outstanding (an unacked command, or a probe) and
  * sends nothing for N/2 ms, it gets `probe_ui_thread` outside the command sequence; after N ms
  * with no frame at all from it, or when a command is still unreported N ms past its deadline, the
