@@ -6,22 +6,15 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineCommands, HostPipeError, SagaFailedError } from '../../src/lib/index'
 import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+import { embedCommands } from '../support/embed-commands'
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/embed/${name}`, import.meta.url))
 
-// The same definitions as test/fixtures/embed/commands.mjs (the host's side); `when` is a schema
-// the wire cannot honour, which the launcher must refuse before sending.
+// The embed fixture host's commands, and `at`, whose schema the wire cannot honour: the launcher
+// must refuse it before sending.
 const commands = defineCommands({
-  add: {
-    input: z.object({ a: z.number(), b: z.number() }),
-    output: z.object({ sum: z.number() }),
-    retry: true,
-  },
-  fail: { input: z.object({ message: z.string() }), output: z.object({}) },
-  wait: { input: z.object({ ms: z.number().int().nonnegative() }), output: z.object({ waited: z.number() }) },
-  badOutput: { input: z.object({}), output: z.object({ n: z.number() }) },
+  ...embedCommands,
   at: { input: z.object({ when: z.date() }), output: z.object({}) },
-  exit: { input: z.object({ code: z.number().int() }), output: z.object({}) },
 })
 
 let launcher: HostpipeLauncher<typeof commands> | undefined

@@ -1,27 +1,17 @@
-// The embedding API of ARCHITECTURE §9 end to end: createLauncher (from the source) with a real
+// The embedding API (docs/embedding.md) end to end: createLauncher (from the source) with a real
 // host process whose entry file uses the built `hostpipe/host` (dist/), as an embedding app's would.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { z } from 'zod'
-import { defineCommands, HostPipeError, SagaFailedError, type Event } from '../../src/lib/index'
+import { HostPipeError, SagaFailedError, type Event } from '../../src/lib/index'
 import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+import { embedCommands } from '../support/embed-commands'
 import { waitFor } from '../support/ipc-wait'
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/embed/${name}`, import.meta.url))
 
-// The same definitions as test/fixtures/embed/commands.mjs (the host's side).
-const commands = defineCommands({
-  add: {
-    input: z.object({ a: z.number(), b: z.number() }),
-    output: z.object({ sum: z.number() }),
-    retry: true,
-  },
-  fail: { input: z.object({ message: z.string() }), output: z.object({}) },
-  wait: { input: z.object({ ms: z.number().int().nonnegative() }), output: z.object({ waited: z.number() }) },
-  badOutput: { input: z.object({}), output: z.object({ n: z.number() }) },
-})
+const commands = embedCommands
 
 let launcher: HostpipeLauncher<typeof commands> | undefined
 const events: Event[] = []
