@@ -21,6 +21,12 @@ export interface CommandDefinition<I extends z.ZodObject = z.ZodObject, O extend
    * false (at-most-once).
    */
   readonly retry?: boolean
+  /**
+   * The call's lane, from its parsed input: calls with the same key, of any command, run one at a
+   * time, in call order, on the same host (docs/parallel-work.md#keys). Default: none (side by
+   * side). It gets the input as parsed by `input`; annotate its parameter with that type.
+   */
+  readonly key?: (input: never) => string
 }
 
 /** Every command of an app, by name. */
@@ -98,6 +104,8 @@ function checkDefinition(name: string, def: CommandDefinition | undefined): void
   if (!isZodSchema(def.output)) throw new TypeError(`${where}: \`output\` must be a zod schema`)
   if (def.retry !== undefined && typeof def.retry !== 'boolean')
     throw new TypeError(`${where}: \`retry\` must be a boolean, got ${typeof def.retry}`)
+  if (def.key !== undefined && typeof def.key !== 'function')
+    throw new TypeError(`${where}: \`key\` must be a function (input) => string, got ${typeof def.key}`)
 }
 
 // Checked by shape, not `instanceof`: the app's zod and hostpipe's may be two copies of zod 4.

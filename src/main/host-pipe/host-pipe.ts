@@ -99,6 +99,7 @@ export class HostPipe {
   private disconnectedAt: number | null = null
   private readonly counters = zeroHostPipeCounters()
   private readonly didChange = new Emitter<HostPipeSnapshot>()
+  private readonly didChangeConnected = new Emitter<boolean>()
   private readonly hooks: WriteLoopHooks
   private isDisposed = false
   /** A `notifySoon` is queued and no notify has run since. */
@@ -106,6 +107,8 @@ export class HostPipe {
 
   /** A snapshot, synchronously after every state change (never later on a timer). */
   readonly onDidChange: Listenable<HostPipeSnapshot> = this.didChange.event
+  /** A host's writer was handed over (true) or went (false); cheaper than `onDidChange`. */
+  readonly onDidChangeConnected: Listenable<boolean> = this.didChangeConnected.event
   /** A saga this pipe failed, before its `saga_failed` goes to `emit`. */
   readonly onDidFailSaga: Listenable<SagaFailure>
 
@@ -159,6 +162,7 @@ export class HostPipe {
     if (slot.drainSize === 0) this.completeDrain(slot)
     else this.log.info(`[host_pipe] session ${sessionId}: draining ${slot.drainSize} buffered frame(s)`)
     this.notify()
+    this.didChangeConnected.fire(true)
     slot.startWriting()
     return slot.drainSettled.then(() => sessionId)
   }
@@ -188,6 +192,11 @@ export class HostPipe {
     this.enforceCapacity()
     this.notify()
     return Promise.resolve()
+  }
+
+  /** A host's writer is set: commands are written, not buffered for an outage. */
+  get isConnected(): boolean {
+    return this.slot !== undefined
   }
 
   /** With `maxQueued`: that many commands wait in the pipe, so the owner should send no more. */
@@ -312,6 +321,7 @@ export class HostPipe {
     this.isDisposed = true
     this.notify()
     this.didChange.dispose()
+    this.didChangeConnected.dispose()
     this.undelivered.dispose()
   }
 
@@ -403,6 +413,7 @@ export class HostPipe {
     }
     this.enforceCapacity()
     if (slot.isDraining) this.completeDrain(slot)
+    if (why === 'cleared' || why === 'write failed') this.didChangeConnected.fire(false)
   }
 
   private enforceCapacity(): void {

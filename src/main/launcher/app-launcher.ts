@@ -1,6 +1,7 @@
 import type { DiagnosticsSnapshot } from '../../shared/diagnostics'
 import {
   describeSchemaError,
+  type CommandDefinition,
   type CommandDefinitions,
   type CommandInput,
   type CommandNameOf,
@@ -109,6 +110,9 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
         startTimeoutMs: opts.startTimeoutMs,
         standby: opts.standby,
         unresponsiveMs: opts.unresponsiveMs,
+        concurrency: opts.concurrency,
+        maxQueued: opts.maxQueued,
+        bufferCapacity: opts.bufferCapacity,
         log,
       })
       return { core, release }
@@ -194,6 +198,8 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
       )
     const timeoutMs = callTimeoutOf(name, options.timeoutMs)
     if (timeoutMs instanceof HostPipeError) return Promise.reject(timeoutMs)
+    const key = keyOf(name, def, parsed.data)
+    if (key instanceof HostPipeError) return Promise.reject(key)
     const call = new PendingCall<CommandOutput<D, K>>(
       name,
       def.output,
@@ -201,6 +207,7 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
       timeoutMs === undefined,
       def.retry === true,
       signal,
+      key,
     )
     const promise = call.promise()
     try {
@@ -288,6 +295,8 @@ class PendingCall<O> implements StartSagaOptions {
     private readonly isDefaultTimeout: boolean,
     readonly retry: boolean,
     private readonly signal: AbortSignal | undefined,
+    /** Its lane (the definition's `key(input)`), or undefined: side by side with any other. */
+    readonly key: string | undefined,
   ) {}
 
   resolve: (value: O) => void = ignore
@@ -352,6 +361,28 @@ class PendingCall<O> implements StartSagaOptions {
       'TimeoutError',
     )
   }
+}
+
+/**
+ * The call's lane: its definition's `key(input)`, a string. A key function that throws or returns
+ * anything else is the caller's mistake: INVALID_COMMAND, nothing sent.
+ */
+function keyOf(name: string, def: CommandDefinition, input: unknown): string | undefined | HostPipeError {
+  if (def.key === undefined) return undefined
+  let key: unknown
+  try {
+    key = (def.key as (input: unknown) => unknown)(input)
+  } catch (err) {
+    return new HostPipeError(
+      'INVALID_COMMAND',
+      `call \`${name}\`: its key function threw: ${err instanceof Error ? err.message : String(err)}`,
+    )
+  }
+  if (typeof key === 'string') return key
+  return new HostPipeError(
+    'INVALID_COMMAND',
+    `call \`${name}\`: its key function must return a string, got ${key === null ? 'null' : typeof key}`,
+  )
 }
 
 /**

@@ -56,6 +56,23 @@ export interface AppLauncherOptions<D extends CommandDefinitions> {
   /** Extra argv for each host, e.g. `['--host-delay-ms', '5']`. Default none. */
   hostArgs?: string[]
   /**
+   * App calls one host runs at once (docs/parallel-work.md); more wait in the launcher, in call
+   * order. An open stream counts as one. Synchronous handlers still share the host's one thread.
+   * A positive integer; default 64.
+   */
+  concurrency?: number
+  /**
+   * App calls that may wait in the launcher (for room on a host, or behind a call with the same
+   * key); one more rejects at once with HostPipeError `QUEUE_FULL`, nothing sent. Calls handed to
+   * a host do not count. A positive integer; default 10,000.
+   */
+  maxQueued?: number
+  /**
+   * The outage buffer: calls kept while no host is connected at all (drop-oldest: the oldest
+   * fails `dropped from the outage buffer…`), each for up to 30 s. A positive integer; default 64.
+   */
+  bufferCapacity?: number
+  /**
    * Where the launcher logs (`debug`/`info`/`warn`/`error`), and with `hostOutput: 'log'` each line
    * the host writes to stdout or stderr, prefixed `[host <pid>]`. Default: stderr (never stdout),
    * lines prefixed `hostpipe: `, the launcher's warnings and errors and the host's output.

@@ -16,6 +16,7 @@ import type { HostSpawner } from './host-spawner'
 import type { TransportKind } from '../../shared/diagnostics'
 import type { Logger } from '../base/logger'
 import { LivenessMonitor, UNRESPONSIVE_MS, type UnresponsiveVerdict } from './liveness-monitor'
+import { CallRouter } from './call-router'
 import { SagaCoordinator, type SagaRequest, type StartSagaOptions } from './saga-coordinator'
 
 /** What calls still open when the launcher stops are told, after the words for what became of them. */
@@ -65,6 +66,8 @@ export interface LauncherOptions {
   maxQueued?: number
   /** The outage buffer: commands kept while no host is connected (drop-oldest). Default 64. */
   bufferCapacity?: number
+  /** App calls one host runs at once; more wait in the launcher. Default DEFAULT_CONCURRENCY (64). */
+  concurrency?: number
   /** Reported as `launcher_version`; default the package version. */
   version?: string
   log?: Logger
@@ -127,6 +130,8 @@ class ComposedLauncher implements Launcher {
   private readonly log
   private readonly events
   private readonly pipe: HostPipe
+  /** Where and when each app call goes (concurrency, keys); the coordinator's pipe. */
+  private readonly router: CallRouter
   private readonly coordinator: SagaCoordinator
   private readonly server: LauncherServer
   /** Subscriptions between the parts; disposed last, once every part has stopped. */
@@ -148,8 +153,13 @@ class ComposedLauncher implements Launcher {
       maxQueued: opts.maxQueued ?? MAX_QUEUED,
       log: this.log,
     })
+    this.router = new CallRouter({
+      slots: [{ pipe: this.pipe, isBusy: () => this.liveness.isBusy }],
+      concurrency: opts.concurrency,
+      maxQueued: opts.maxQueued ?? MAX_QUEUED,
+    })
     this.coordinator = new SagaCoordinator({
-      pipe: this.pipe,
+      pipe: this.router,
       events: this.events,
       sagaTimeoutMs: opts.sagaTimeoutMs,
       hostHonoursDeadlines: () => this.hostHas(FEATURE_DEADLINE),
@@ -165,6 +175,7 @@ class ComposedLauncher implements Launcher {
       onUnresponsive: (verdict) => this.onUnresponsive(verdict),
       log: this.log,
     })
+    this.disposables.add(this.liveness.onDidChangeBusy(() => this.router.noteSlotChange()))
     this.server = new LauncherServer({
       hostPipe: this.pipe,
       hostToken: this.hostToken,
@@ -354,6 +365,8 @@ class ComposedLauncher implements Launcher {
     this.server.dispose()
     await running?.socketServer?.close()
     await opening?.close()
+    // Nothing waiting may be sent while the coordinator fails what is still open.
+    this.router.dispose()
     this.coordinator.dispose(REASON_LAUNCHER_STOPPED)
     this.pipe.dispose()
     running?.feed.dispose()

@@ -12,6 +12,7 @@ import { Emitter, type Listenable } from '../base/emitter'
 import { positiveIntOption } from '../base/integer-option'
 import { silentLogger, type Logger } from '../base/logger'
 import { HostPipeError, REASON_BEFORE_ACK, type HostPipe } from '../host-pipe'
+import type { RouteOptions } from './call-router'
 import type { LauncherEvents } from './launcher-events'
 import { SagaTimeouts, type TimedSaga } from './saga-timeouts'
 
@@ -60,6 +61,11 @@ export interface StartSagaOptions {
    * definition (`agentMuxCommands`), false for an app's command.
    */
   retry?: boolean
+  /**
+   * An app call's key (its definition's `key(input)`): calls with the same key run one at a time,
+   * in call order, on one host (docs/parallel-work.md#keys). Only with a router as the pipe.
+   */
+  key?: string
 }
 
 export interface SagaCoordinatorStats extends SagaTotals {
@@ -80,12 +86,14 @@ export type SagaCancelOutcome =
   /** No open saga with that id. */
   | 'not-open'
 
-/** What the coordinator uses of HostPipe. */
+/** What the coordinator uses of HostPipe, or of the router in front of a pool's pipes. */
 export type SagaPipe = Pick<
   HostPipe,
-  'sendCommand' | 'cancelSaga' | 'onDidFailSaga' | 'sagaCommandState' | 'sendControl' | 'isQueueFull'
-> &
-  Partial<Pick<HostPipe, 'onDidChange'>>
+  'cancelSaga' | 'onDidFailSaga' | 'sagaCommandState' | 'sendControl' | 'isQueueFull'
+> & {
+  sendCommand(cmd: HostCommand, o?: RouteOptions): Promise<void>
+  onDidChange?: Listenable<unknown>
+}
 
 /** How a `SagaCoordinator` is put together. Every option but `pipe` and `events` has a default. */
 export interface SagaCoordinatorOptions {
@@ -229,8 +237,18 @@ export class SagaCoordinator {
     this.didStart.fire(saga)
     if (timeoutMs !== Infinity) this.timeouts.track(saga)
     const retry = opts.retry ?? (request.cmd !== 'custom' && agentMuxCommands[request.cmd].retry === true)
+    const route =
+      request.cmd !== 'custom'
+        ? retry
+          ? RETRY
+          : NO_RETRY
+        : opts.key !== undefined
+          ? { retry, isAppCall: true, key: opts.key }
+          : retry
+            ? APP_RETRY
+            : APP_NO_RETRY
     // The pipe may fail the saga synchronously inside the send (a full outage buffer).
-    this.pipe.sendCommand(commandOf(saga), retry ? RETRY : NO_RETRY).catch((err: unknown) => {
+    this.pipe.sendCommand(commandOf(saga), route).catch((err: unknown) => {
       // WRITE_FAILED keeps the frame (the pipe still delivers or fails it); anything else means
       // the command will never reach the host.
       if (err instanceof HostPipeError && err.code === 'WRITE_FAILED') return
@@ -429,6 +447,8 @@ export class SagaCoordinator {
 
 const RETRY = { retry: true } as const
 const NO_RETRY = { retry: false } as const
+const APP_RETRY = { retry: true, isAppCall: true } as const
+const APP_NO_RETRY = { retry: false, isAppCall: true } as const
 
 /** The command of a saga as it travels: its input fields flattened beside the envelope fields. */
 function commandOf(saga: Saga): HostCommand {

@@ -1,0 +1,366 @@
+import type { HostCommand } from '../../shared/protocol'
+import { DisposableStore } from '../base/disposable'
+import { Emitter, type Listenable } from '../base/emitter'
+import { FifoQueue } from '../base/fifo-queue'
+import { positiveIntOption } from '../base/integer-option'
+import type { HostPipe, SagaCommandState, SendCommandOptions } from '../host-pipe'
+import type { SagaFailure } from '../host-pipe/outbound-frames'
+
+/** App calls one host runs at once (the `concurrency` default); an open stream counts as one. */
+export const DEFAULT_CONCURRENCY = 64
+
+/** How the coordinator hands a command to the router. */
+export interface RouteOptions extends SendCommandOptions {
+  /** An app's call: it takes a place under `concurrency` and may wait here for room. */
+  readonly isAppCall?: boolean
+  /** Its lane: calls with the same key run one at a time, in call order, on one host. */
+  readonly key?: string
+}
+
+/** What the router uses of one slot's pipe. */
+export type SlotPipe = Pick<
+  HostPipe,
+  | 'sendCommand'
+  | 'cancelSaga'
+  | 'sagaCommandState'
+  | 'sendControl'
+  | 'onDidFailSaga'
+  | 'onDidChange'
+  | 'isQueueFull'
+  | 'isConnected'
+  | 'onDidChangeConnected'
+>
+
+/** One place in the pool: its pipe, and whether its host's main thread is blocked. */
+export interface RouterSlot {
+  readonly pipe: SlotPipe
+  /** Its host answers but its main thread is blocked: it gets no unkeyed call while another does not. */
+  isBusy(): boolean
+}
+
+export interface CallRouterOptions {
+  /** The pool's slots, slot 0 first; the AgentMux commands all go to slot 0. */
+  slots: readonly RouterSlot[]
+  /** App calls one host runs at once. Default DEFAULT_CONCURRENCY (64). */
+  concurrency?: number
+  /** App calls that may wait here for room or for their lane; beyond it `isQueueFull`. Default none. */
+  maxQueued?: number
+}
+
+/** An app call between its start and its end. */
+interface RoutedCall {
+  readonly sagaId: number
+  readonly cmd: HostCommand
+  readonly options: RouteOptions
+  readonly lane: Lane | undefined
+  /** Its slot once handed to that slot's pipe; -1 while it waits here. */
+  slot: number
+  /** Still waiting in one of the router's queues (false once sent or ended: queues skip it). */
+  isWaiting: boolean
+}
+
+/** The calls of one key: the one running, then the rest in call order. Gone when idle. */
+interface Lane {
+  readonly key: string
+  slot: number
+  running: RoutedCall | undefined
+  readonly waiting: FifoQueue<RoutedCall>
+}
+
+const RESOLVED = Promise.resolve()
+
+/**
+ * Decides where and when each app call goes (docs/parallel-work.md): up to `concurrency` at once
+ * per host, the rest waiting here in call order; calls with the same key one at a time on the
+ * host their key maps to (rendezvous hashing over the slots, as jest-worker's
+ * `computeWorkerKey`); an unkeyed call to the connected, non-busy host with the fewest calls
+ * outstanding. While no host is connected at all, calls go straight to their slot's outage buffer
+ * (HostPipe's, drop-oldest), the waiting ones first.
+ *
+ * It is the saga coordinator's pipe: the coordinator calls `cancelSaga` at every saga's end, and
+ * every loss of a frame comes through `onDidFailSaga`, so each frees its call's place here. The
+ * AgentMux commands pass straight to slot 0's pipe, which keeps their arrival order.
+ */
+export class CallRouter {
+  private readonly slots: readonly RouterSlot[]
+  private readonly concurrency: number
+  private readonly maxQueued: number
+  private readonly disposables = new DisposableStore()
+  private readonly didFailSaga = this.disposables.add(new Emitter<SagaFailure>())
+  /** Every frame loss of any slot's pipe, after the router has freed the call's place. */
+  readonly onDidFailSaga: Listenable<SagaFailure> = this.didFailSaga.event
+  private readonly calls = new Map<number, RoutedCall>()
+  private readonly lanes = new Map<string, Lane>()
+  /** App calls handed to each slot and not ended. */
+  private readonly outstanding: number[]
+  /** Unkeyed calls waiting for room on any host. */
+  private readonly waiting = new FifoQueue<RoutedCall>()
+  /** Keyed calls whose lane is theirs, waiting for room on their lane's host. */
+  private readonly waitingFor: FifoQueue<RoutedCall>[]
+  private waitingCount = 0
+  private isPumping = false
+  private isDisposed = false
+
+  /** Throws a TypeError for an option that is not a positive integer, or no slot. */
+  constructor(opts: CallRouterOptions) {
+    if (opts.slots.length === 0) throw new TypeError('CallRouter needs at least one slot')
+    this.slots = opts.slots
+    this.concurrency = positiveIntOption('concurrency', opts.concurrency, DEFAULT_CONCURRENCY)
+    this.maxQueued =
+      opts.maxQueued === undefined ? Infinity : positiveIntOption('maxQueued', opts.maxQueued, 0)
+    this.outstanding = opts.slots.map(() => 0)
+    this.waitingFor = opts.slots.map(() => new FifoQueue<RoutedCall>())
+    for (const slot of opts.slots) {
+      this.disposables.add(
+        slot.pipe.onDidFailSaga((failure) => {
+          this.release(failure.sagaId)
+          this.didFailSaga.fire(failure)
+        }),
+      )
+      this.disposables.add(slot.pipe.onDidChangeConnected(() => this.onConnectionChange()))
+    }
+  }
+
+  /** App calls waiting here (for room or for their lane), not handed to any host. */
+  get queued(): number {
+    return this.waitingCount
+  }
+
+  /** App calls handed to `slot`'s host (or its outage buffer) and not ended. */
+  outstandingOn(slot: number): number {
+    return this.outstanding[slot] ?? 0
+  }
+
+  /** `maxQueued` app calls wait here, or slot 0's pipe is full: the coordinator starts none. */
+  get isQueueFull(): boolean {
+    return this.waitingCount >= this.maxQueued || this.slots[0]!.pipe.isQueueFull
+  }
+
+  /**
+   * Sends the command now, or keeps it until its lane and a host have room. Resolves once handed
+   * to a pipe or kept; a later refusal by the pipe comes through `onDidFailSaga`.
+   */
+  sendCommand(cmd: HostCommand, o?: RouteOptions): Promise<void> {
+    const sagaId = (cmd as { saga_id?: number }).saga_id
+    if (o?.isAppCall !== true || sagaId === undefined) return this.slots[0]!.pipe.sendCommand(cmd, o)
+    const key = o.key
+    let lane: Lane | undefined
+    if (key !== undefined) {
+      lane = this.lanes.get(key)
+      if (lane === undefined) {
+        lane = { key, slot: this.slotForKey(key), running: undefined, waiting: new FifoQueue() }
+        this.lanes.set(key, lane)
+      }
+    }
+    const call: RoutedCall = { sagaId, cmd, options: o, lane, slot: -1, isWaiting: false }
+    this.calls.set(sagaId, call)
+    if (lane) {
+      if (lane.running) return this.hold(lane.waiting, call)
+      lane.running = call
+      return this.placeOnLane(lane, call)
+    }
+    if (this.waiting.length > 0 && !this.isOutage()) return this.hold(this.waiting, call)
+    const slot = this.pickSlot()
+    return slot < 0 ? this.hold(this.waiting, call) : this.dispatch(call, slot)
+  }
+
+  /**
+   * The saga ended (the coordinator calls this at every end) or is being removed: its place is
+   * freed, its lane moves on, and the frames its pipe still holds are removed (how many).
+   */
+  cancelSaga(sagaId: number): number {
+    const call = this.calls.get(sagaId)
+    if (!call) return this.slots[0]!.pipe.cancelSaga(sagaId)
+    const slot = call.slot
+    const removed = call.isWaiting ? 1 : this.slots[slot]!.pipe.cancelSaga(sagaId)
+    this.release(sagaId)
+    return removed
+  }
+
+  /** `buffered` while it waits here (it can still be removed, never sent); else its pipe's answer. */
+  sagaCommandState(sagaId: number): SagaCommandState | undefined {
+    const call = this.calls.get(sagaId)
+    if (!call) return this.slots[0]!.pipe.sagaCommandState(sagaId)
+    return call.isWaiting ? 'buffered' : this.slots[call.slot]!.pipe.sagaCommandState(sagaId)
+  }
+
+  /** A control frame goes to the host of the saga it names (slot 0 for the others). */
+  sendControl(cmd: Parameters<SlotPipe['sendControl']>[0]): ReturnType<SlotPipe['sendControl']> {
+    const call = 'saga_id' in cmd ? this.calls.get(cmd.saga_id) : undefined
+    return this.slots[call && call.slot >= 0 ? call.slot : 0]!.pipe.sendControl(cmd)
+  }
+
+  /** Every slot pipe's changes (the saga coordinator's check of sagas left to a host). */
+  readonly onDidChange: Listenable<unknown> = (listener) => {
+    const store = new DisposableStore()
+    for (const slot of this.slots) store.add(slot.pipe.onDidChange(listener))
+    return store
+  }
+
+  /** A slot's host is no longer busy (or a new one may take calls): waiting calls may go now. */
+  noteSlotChange(): void {
+    this.pump()
+  }
+
+  /** Sends nothing more; what still waits here stays `buffered` for its saga's end. */
+  dispose(): void {
+    this.isDisposed = true
+    this.disposables.dispose()
+  }
+
+  private hold(queue: FifoQueue<RoutedCall>, call: RoutedCall): Promise<void> {
+    call.isWaiting = true
+    this.waitingCount++
+    queue.push(call)
+    return RESOLVED
+  }
+
+  /** The lane's turn has come for `call`: to its host, or waiting there for room. */
+  private placeOnLane(lane: Lane, call: RoutedCall): Promise<void> {
+    // A lane moves only while idle or when its host is gone; its calls follow it.
+    if (!this.slots[lane.slot]!.pipe.isConnected && this.anyConnected()) lane.slot = this.slotForKey(lane.key)
+    if (this.outstanding[lane.slot]! < this.concurrency || this.isOutage())
+      return this.dispatch(call, lane.slot)
+    return this.hold(this.waitingFor[lane.slot]!, call)
+  }
+
+  private dispatch(call: RoutedCall, slot: number): Promise<void> {
+    call.slot = slot
+    this.outstanding[slot]!++
+    return this.slots[slot]!.pipe.sendCommand(call.cmd, call.options)
+  }
+
+  /** A call ended: its place, its lane and the queue it waited in move on. */
+  private release(sagaId: number): void {
+    const call = this.calls.get(sagaId)
+    if (!call) return
+    this.calls.delete(sagaId)
+    if (call.isWaiting) {
+      call.isWaiting = false
+      this.waitingCount--
+    } else if (call.slot >= 0) {
+      this.outstanding[call.slot]!--
+    }
+    const lane = call.lane
+    if (lane && lane.running === call) {
+      lane.running = undefined
+      const next = this.takeWaiting(lane.waiting)
+      if (next) {
+        lane.running = next
+        void this.placeOnLane(lane, next)
+      } else this.lanes.delete(lane.key)
+    }
+    this.pump()
+  }
+
+  /** Hands waiting calls to every slot with room: each slot's lane calls first, then the rest in order. */
+  private pump(): void {
+    if (this.isPumping || this.waitingCount === 0 || this.isDisposed) return
+    this.isPumping = true
+    try {
+      const outage = this.isOutage()
+      for (let slot = 0; slot < this.slots.length; slot++) {
+        const queue = this.waitingFor[slot]!
+        while (queue.length > 0 && (outage || this.outstanding[slot]! < this.concurrency)) {
+          const call = this.takeWaiting(queue)
+          if (call) void this.dispatch(call, slot)
+        }
+      }
+      while (this.waiting.length > 0) {
+        const slot = outage ? this.leastOutstanding() : this.pickSlot()
+        if (slot < 0) break
+        const call = this.takeWaiting(this.waiting)
+        if (call) void this.dispatch(call, slot)
+      }
+    } finally {
+      this.isPumping = false
+    }
+  }
+
+  /** The oldest call still waiting in `queue` (ended ones are skipped), no longer waiting. */
+  private takeWaiting(queue: FifoQueue<RoutedCall>): RoutedCall | undefined {
+    for (let call = queue.shift(); call; call = queue.shift()) {
+      if (!call.isWaiting) continue
+      call.isWaiting = false
+      this.waitingCount--
+      return call
+    }
+    return undefined
+  }
+
+  /**
+   * The slot for an unkeyed call: connected, with room, not busy, fewest outstanding; a busy one
+   * only if every one with room is. -1 when none has room. In an outage: the least loaded slot.
+   */
+  private pickSlot(): number {
+    if (this.isOutage()) return this.leastOutstanding()
+    let best = -1
+    let bestBusy = true
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      const s = this.slots[slot]!
+      const n = this.outstanding[slot]!
+      if (!s.pipe.isConnected || n >= this.concurrency) continue
+      const busy = s.isBusy()
+      if (best < 0 || (bestBusy && !busy) || (busy === bestBusy && n < this.outstanding[best]!)) {
+        best = slot
+        bestBusy = busy
+      }
+    }
+    return best
+  }
+
+  private leastOutstanding(): number {
+    let best = 0
+    for (let slot = 1; slot < this.slots.length; slot++)
+      if (this.outstanding[slot]! < this.outstanding[best]!) best = slot
+    return best
+  }
+
+  /**
+   * Rendezvous hashing over the connected slots (all of them when none is): a key keeps its slot
+   * while membership is unchanged, and only the keys of a slot that leaves move.
+   */
+  private slotForKey(key: string): number {
+    if (this.slots.length === 1) return 0
+    const connectedOnly = this.anyConnected()
+    let best = 0
+    let bestScore = -1
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      if (connectedOnly && !this.slots[slot]!.pipe.isConnected) continue
+      const score = rendezvousScore(key, slot)
+      if (score > bestScore) {
+        best = slot
+        bestScore = score
+      }
+    }
+    return best
+  }
+
+  private anyConnected(): boolean {
+    for (const slot of this.slots) if (slot.pipe.isConnected) return true
+    return false
+  }
+
+  private isOutage(): boolean {
+    return !this.anyConnected()
+  }
+
+  private onConnectionChange(): void {
+    // An outage begins: the waiting calls go to the outage buffers first, in order. A host is
+    // back: calls waiting for room may go to it.
+    this.pump()
+  }
+}
+
+/** FNV-1a of the key and the slot: uniform enough to spread keys, stable across runs. */
+function rendezvousScore(key: string, slot: number): number {
+  let h = 0x811c9dc5 ^ slot
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  h ^= h >>> 15
+  h = Math.imul(h, 0x2c1b3c6d)
+  h ^= h >>> 12
+  return h >>> 0
+}
