@@ -116,6 +116,7 @@ export class CommandExecutor {
     this.perCallAcks = opts.perCallAcks === true
   }
 
+  /** Takes the command written with `seq`; it starts once the frames read with it are handled. */
   enqueue(seq: number, command: HostCommand): void {
     if (this.isDisposed) return
     const item = { seq, command, sagaId: sagaIdOf(command) ?? 0, isCancelled: false, isAcked: false }
