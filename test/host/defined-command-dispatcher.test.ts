@@ -91,6 +91,17 @@ describe('DefinedCommandDispatcher (the host side of §9)', () => {
     })
   })
 
+  it('keeps arrival order for the AgentMux commands (by name or by their definition) and for no app command', () => {
+    const renamed = new DefinedCommandDispatcher(
+      { ...commands, window: agentMuxCommands.spawn_pool_window },
+      { add: () => ({ sum: 0 }), later: () => ({ ok: true }), window: () => ({ label: 'w1' }) },
+    )
+    expect(renamed.keepsArrivalOrder({ cmd: 'window', saga_id: 1 })).toBe(true)
+    expect(renamed.keepsArrivalOrder({ cmd: 'reap_panes', label: 'w1' })).toBe(true)
+    expect(renamed.keepsArrivalOrder({ cmd: 'add', a: 1, b: 2 })).toBe(false)
+    expect(renamed.keepsArrivalOrder({ cmd: 'not_defined' })).toBe(false)
+  })
+
   it('refuses a command without a handler and a handler without a command', () => {
     expect(() => new DefinedCommandDispatcher(commands, { add: () => ({ sum: 1 }) } as never)).toThrow(
       'runHost: no handler for command `later`',

@@ -9,7 +9,8 @@ import {
   type HostCommand,
   type HostInbound,
 } from '../../shared/protocol-core'
-import type { CommandDispatcher, HandlerContext, HostReport } from './defined-command-dispatcher'
+import { CommandRun, deadlineOf } from './command-run'
+import type { CommandDispatcher, HostReport } from './defined-command-dispatcher'
 
 /** `report_saga_action_failed.reason` is capped by the protocol. */
 const MAX_REASON_CHARS = 4000
@@ -36,8 +37,9 @@ export interface CommandExecutorOptions {
   wallNow?: () => number
   /**
    * The host registered with `per_call_ack`: a `report_result` or `report_saga_action_failed`
-   * carries its command's `seq` and is its ack, and every other command gets an ack of its own.
-   * Default false: one cumulative ack covers each run of commands.
+   * carries its command's `seq` and is its ack, every other command gets an ack of its own, and
+   * app commands run side by side. Default false: every command runs one at a time in arrival
+   * order, and one cumulative ack covers each run of commands.
    */
   perCallAcks?: boolean
 }
@@ -53,19 +55,32 @@ interface QueuedCommand {
   isAcked: boolean
 }
 
+/** A host delay under way: `wake` ends it early (its signal fired, or `dispose`). */
+interface Sleep {
+  handle: unknown
+  wake(): void
+}
+
 /**
- * Runs commands one at a time in arrival order, sends each one's report, then acks.
+ * Runs the commands the launcher sends, sends each one's report, and acks them.
+ *
+ * With cumulative acks (the default: an AgentMux-compatible launcher) every command runs in one
+ * ordered lane, one at a time in arrival order. With per-call acks only the commands the
+ * dispatcher says keep arrival order (the AgentMux ones) take that lane; every other command (an
+ * app's) starts as soon as it arrives, beside whatever runs, and is reported and acked when it
+ * ends, in whatever order they end (docs/protocol.md#per-call-acks). Synchronous handlers still
+ * share the host's one thread: what overlaps is their waits, not their CPU.
  *
  * Deadlines (host feature `"deadline"`, docs/protocol.md#deadlines): a command whose `deadline` has passed
- * when its turn comes is not started; it gets `report_saga_action_failed{reason:"deadline
+ * when it would start is not started; it gets `report_saga_action_failed{reason:"deadline
  * exceeded"}` and its ack. A running command's handler gets a signal that fires at the deadline or
- * on `cancel_saga`; `cancel` skips the saga's queued commands at once (reported `cancelled`, acked
- * in their turn, since acks are cumulative).
+ * on `cancel_saga`; `cancel` fires it for every running command of the saga and skips the saga's
+ * waiting ones at once (reported `cancelled`, acked in their turn).
  *
- * Acks are cumulative, so they are batched: everything that arrived in one tick is executed and
- * then covered by a single ack of the last seq. A command that takes real time (a delay, an async
- * handler) is acked as soon as it is done, so the launcher's in-flight window keeps moving while
- * the rest of the queue waits.
+ * Cumulative acks are batched: everything that arrived in one tick is executed and then covered
+ * by a single ack of the last seq. A command that takes real time (a delay, an async handler) is
+ * acked as soon as it is done, so the launcher's in-flight window keeps moving while the rest of
+ * the queue waits.
  */
 export class CommandExecutor {
   private readonly handlers: CommandDispatcher
@@ -76,15 +91,19 @@ export class CommandExecutor {
   private readonly clock: Clock
   private readonly wallNow: () => number
   private readonly perCallAcks: boolean
+  /** The ordered lane: every command with cumulative acks, the AgentMux ones with per-call acks. */
   private readonly queue = new FifoQueue<QueuedCommand>()
-  /** The command being executed (its delay included), for `cancel`. */
-  private running: CommandRun | undefined
+  /** Per-call acks: app commands read in the current chunk, started once it is read. */
+  private readonly arrived = new FifoQueue<QueuedCommand>()
+  /** Commands of a saga that are running and waiting on something (a delay, an async handler). */
+  private readonly running = new Set<CommandRun>()
+  private readonly sleeps = new Set<Sleep>()
   /** The last seq executed and not yet acked, or -1: one ack covers everything up to it. */
   private unackedSeq = -1
   private isScheduled = false
+  private isStartScheduled = false
   private isRunning = false
   private isDisposed = false
-  private sleepTimer: { handle: unknown; wake: () => void } | undefined
 
   constructor(opts: CommandExecutorOptions) {
     this.handlers = opts.handlers
@@ -97,9 +116,20 @@ export class CommandExecutor {
     this.perCallAcks = opts.perCallAcks === true
   }
 
+  /** Takes the command written with `seq`; it starts once the frames read with it are handled. */
   enqueue(seq: number, command: HostCommand): void {
     if (this.isDisposed) return
-    this.queue.push({ seq, command, sagaId: sagaIdOf(command) ?? 0, isCancelled: false, isAcked: false })
+    const item = { seq, command, sagaId: sagaIdOf(command) ?? 0, isCancelled: false, isAcked: false }
+    if (this.perCallAcks && !this.handlers.keepsArrivalOrder(command)) {
+      this.arrived.push(item)
+      if (this.isStartScheduled) return
+      this.isStartScheduled = true
+      // After the current chunk, as the ordered lane does: a `cancel_saga` read in the same chunk
+      // still finds the command waiting, and no handler runs inside the frame reader.
+      queueMicrotask(() => this.startArrived())
+      return
+    }
+    this.queue.push(item)
     if (this.isScheduled || this.isRunning) return
     this.isScheduled = true
     // After the current chunk: every frame of it is queued by then, so one ack covers them all.
@@ -107,38 +137,41 @@ export class CommandExecutor {
   }
 
   /**
-   * `cancel_saga`: the saga's queued commands are reported `cancelled` now and will be acked
-   * without running; a running one has its signal fired (its handler decides the outcome).
+   * `cancel_saga`: the saga's waiting commands are reported `cancelled` now and will be acked
+   * without running; every running one has its signal fired (its handler decides the outcome).
    * Returns how many commands it reached. A saga with nothing here is ignored: the launcher only
    * cancels commands it wrote, and frames arrive in order, so nothing of it can come later.
    */
   cancel(sagaId: number): number {
     if (this.isDisposed || sagaId === 0) return 0
     let reached = 0
-    this.queue.forEach((item) => {
+    const skip = (item: QueuedCommand): void => {
       if (item.isCancelled || item.sagaId !== sagaId) return
       item.isCancelled = true
       reached++
       this.reportFailure(item, REASON_CANCELLED)
-    })
-    if (this.running?.sagaId === sagaId) {
-      this.running.abort(cancelledError())
+    }
+    this.queue.forEach(skip)
+    this.arrived.forEach(skip)
+    for (const run of this.running) {
+      if (run.sagaId !== sagaId) continue
+      run.cancel()
       reached++
     }
     return reached
   }
 
-  /** Stops executing; commands still queued are dropped (the launcher fails their sagas). */
+  /** Stops executing; commands still waiting are dropped (the launcher fails their sagas). */
   dispose(): void {
     this.isDisposed = true
-    this.running?.end()
+    for (const run of this.running) run.end()
+    this.running.clear()
     this.queue.takeAll()
-    if (this.sleepTimer) {
-      this.clock.clearTimeout(this.sleepTimer.handle)
-      this.sleepTimer.wake()
-    }
+    this.arrived.takeAll()
+    for (const sleep of this.sleeps) sleep.wake()
   }
 
+  /** The ordered lane: one command at a time, in arrival order. */
   private async run(): Promise<void> {
     this.isScheduled = false
     if (this.isRunning) return
@@ -150,7 +183,7 @@ export class CommandExecutor {
         const tookTime = typeof ran === 'boolean' ? ran : await ran
         if (this.isDisposed) return
         if (this.perCallAcks) {
-          if (!item.isAcked) this.send({ cmd: 'ack', seq: item.seq })
+          this.ackAlone(item)
           continue
         }
         this.unackedSeq = item.seq
@@ -160,6 +193,21 @@ export class CommandExecutor {
     } finally {
       this.isRunning = false
     }
+  }
+
+  /** Per-call acks: starts every app command that arrived, each beside whatever runs. */
+  private startArrived(): void {
+    this.isStartScheduled = false
+    for (let item = this.arrived.shift(); item && !this.isDisposed; item = this.arrived.shift()) {
+      const ran = item.isCancelled ? false : this.runOne(item)
+      if (typeof ran === 'boolean') this.ackAlone(item)
+      else void ran.then(() => this.ackAlone(item))
+    }
+  }
+
+  /** Per-call acks: a command whose report did not carry its seq (it had none) gets an ack alone. */
+  private ackAlone(item: QueuedCommand): void {
+    if (!item.isAcked && !this.isDisposed) this.send({ cmd: 'ack', seq: item.seq })
   }
 
   /**
@@ -176,12 +224,11 @@ export class CommandExecutor {
     }
     const run =
       sagaId === 0 ? CommandRun.withoutSaga : new CommandRun(sagaId, deadline, this.clock, this.wallNow)
-    this.running = run
     if (this.delayMs > 0) return this.finish(run, this.delayThenExecute(item, run))
     const pending = this.execute(item, run)
+    // A synchronous handler is over before a timer or a `cancel_saga` could reach it.
     if (!pending) {
       run.end()
-      this.running = undefined
       return false
     }
     run.armDeadline()
@@ -194,7 +241,7 @@ export class CommandExecutor {
   /** The host delay is part of the command's work: its signal cuts it short. */
   private async delayThenExecute(item: QueuedCommand, run: CommandRun): Promise<boolean> {
     run.armDeadline()
-    await this.sleep(this.delayMs, run.signal)
+    await this.sleep(this.delayMs, run)
     if (this.isDisposed) return true
     if (run.signal.aborted) {
       this.reportFailure(item, run.signal.reason)
@@ -205,11 +252,12 @@ export class CommandExecutor {
     return true
   }
 
-  /** The command is over once `done` settles: its signal can no longer fire. */
+  /** The command runs until `done` settles (a cancel can reach it); then its signal can no longer fire. */
   private finish(run: CommandRun, done: Promise<boolean>): Promise<boolean> {
+    if (run.sagaId !== 0) this.running.add(run)
     return done.finally(() => {
       run.end()
-      if (this.running === run) this.running = undefined
+      this.running.delete(run)
     })
   }
 
@@ -279,104 +327,24 @@ export class CommandExecutor {
     this.send({ cmd: 'ack', seq })
   }
 
-  /** Waits `ms`, or less when `signal` fires first. */
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.resolve()
+  /** Waits `ms`, or less when the run's signal fires first (or on `dispose`). */
+  private sleep(ms: number, run: CommandRun): Promise<void> {
+    // Commands without a saga share one signal that never fires: no listener piles up on it.
+    const signal = run.sagaId === 0 ? undefined : run.signal
+    if (signal?.aborted) return Promise.resolve()
     return new Promise((resolve) => {
-      const wake = (): void => {
-        if (this.sleepTimer?.wake === wake) {
-          this.clock.clearTimeout(this.sleepTimer.handle)
-          this.sleepTimer = undefined
-        }
-        signal.removeEventListener('abort', wake)
-        resolve()
+      const sleep: Sleep = {
+        handle: undefined,
+        wake: () => {
+          if (!this.sleeps.delete(sleep)) return
+          this.clock.clearTimeout(sleep.handle)
+          signal?.removeEventListener('abort', sleep.wake)
+          resolve()
+        },
       }
-      this.sleepTimer = { handle: this.clock.setTimeout(wake, ms), wake }
-      signal.addEventListener('abort', wake, { once: true })
+      sleep.handle = this.clock.setTimeout(sleep.wake, ms)
+      this.sleeps.add(sleep)
+      signal?.addEventListener('abort', sleep.wake, { once: true })
     })
-  }
-}
-
-/** The `deadline` of a saga command (the other commands have none). */
-function deadlineOf(command: HostCommand): number | undefined {
-  return 'deadline' in command && typeof command.deadline === 'number' ? command.deadline : undefined
-}
-
-/** A signal that never fires: commands without a saga have no deadline and cannot be cancelled. */
-const NEVER_ABORTED = new AbortController().signal
-
-/**
- * Why a command's signal fired, as `signal.reason`: a `DOMException` named as `fetch` and
- * `AbortSignal.timeout` name theirs (`TimeoutError` at the deadline, `AbortError` on
- * `cancel_saga`), with the `report_saga_action_failed` reason as its message.
- */
-function deadlineExceededError(): DOMException {
-  return new DOMException(REASON_DEADLINE_EXCEEDED, 'TimeoutError')
-}
-function cancelledError(): DOMException {
-  return new DOMException(REASON_CANCELLED, 'AbortError')
-}
-
-/**
- * One command while it runs on the host: the abort signal its handler gets, fired at the
- * command's deadline (docs/protocol.md#deadlines; as gRPC propagates a deadline to the server's
- * handler context) or when the launcher sends `cancel_saga` for its saga.
- *
- * The signal and its deadline timer are created only when something could observe them: a
- * synchronous handler runs to its end before any timer can fire, so the executor arms the timer
- * only before it awaits (the host delay, an async handler). That keeps the per-command cost of the
- * hot path (a burst of quick commands) at nothing. The run is itself the handler's context
- * (`signal`, `deadline`, `sagaId`), so a command costs no context object either, and commands
- * without a saga share one run ({@link CommandRun.withoutSaga}): it can never fire.
- */
-class CommandRun implements HandlerContext {
-  private controller: AbortController | undefined
-  private timer: unknown
-  private isEnded = false
-
-  /** The run of every command without a saga: no deadline, no signal that can fire, no state. */
-  static readonly withoutSaga = new CommandRun(0, undefined)
-
-  constructor(
-    /** The command's saga, or 0 without one (then it has no deadline and is never cancelled). */
-    readonly sagaId: number,
-    /** Wall-clock epoch ms, or undefined. */
-    readonly deadline: number | undefined,
-    private readonly clock: Clock = systemClock,
-    private readonly wallNow: () => number = Date.now,
-  ) {}
-
-  /** Fires at the deadline or on `cancel_saga`; `reason` says which. */
-  get signal(): AbortSignal {
-    if (this.sagaId === 0) return NEVER_ABORTED
-    this.controller ??= new AbortController()
-    return this.controller.signal
-  }
-
-  /** Arms the deadline timer (once). The signal fires at once when the deadline has passed. */
-  armDeadline(): void {
-    if (this.deadline === undefined || this.timer !== undefined || this.isEnded) return
-    const left = this.deadline - this.wallNow()
-    if (left <= 0) return this.abort(deadlineExceededError())
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined
-      this.abort(deadlineExceededError())
-    }, left)
-  }
-
-  /** Fires the signal (first reason wins). */
-  abort(reason: DOMException): void {
-    if (this.sagaId === 0 || this.isEnded) return
-    const signal = this.signal
-    if (!signal.aborted) this.controller!.abort(reason)
-  }
-
-  /** The command is over: the timer goes, the signal never fires from now on. */
-  end(): void {
-    if (this.sagaId === 0) return
-    this.isEnded = true
-    if (this.timer === undefined) return
-    this.clock.clearTimeout(this.timer)
-    this.timer = undefined
   }
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { agentMuxAdapterOf } from '../../shared/agentmux-commands'
+import { AGENTMUX_COMMAND_NAMES, agentMuxAdapterOf } from '../../shared/agentmux-commands'
 import {
   describeSchemaError,
   RESERVED_INPUT_FIELDS,
@@ -35,7 +35,14 @@ export interface HandlerContext {
 export interface CommandDispatcher {
   /** Runs the command's handler; throws (or rejects) when it fails or the host does not define it. */
   handle(cmd: HostCommand, ctx: HandlerContext): HostReport | Promise<HostReport>
+  /**
+   * Whether the command runs one at a time, in arrival order, among the commands for which this
+   * is true (the AgentMux commands); any other may run beside whatever else runs.
+   */
+  keepsArrivalOrder(cmd: HostCommand): boolean
 }
+
+const AGENTMUX_NAMES: ReadonlySet<string> = new Set(AGENTMUX_COMMAND_NAMES)
 
 /**
  * What an app's handler gets beside its input: `signal` fires at the saga's deadline (`reason`:
@@ -97,6 +104,13 @@ export class DefinedCommandDispatcher<D extends CommandDefinitions> implements C
   /** Whether this host serves `name`. */
   private defines(name: string): boolean {
     return Object.prototype.hasOwnProperty.call(this.definitions, name)
+  }
+
+  /** The AgentMux commands by name, and any definition with an AgentMux adapter. */
+  keepsArrivalOrder(cmd: HostCommand): boolean {
+    const name = cmd.cmd
+    if (AGENTMUX_NAMES.has(name)) return true
+    return this.defines(name) && agentMuxAdapterOf(this.definitions[name]!) !== undefined
   }
 
   handle(cmd: HostCommand, ctx: HandlerContext): HostReport | Promise<HostReport> {

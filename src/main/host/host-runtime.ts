@@ -63,7 +63,8 @@ export interface HostRuntimeOptions {
   handlers: CommandDispatcher
   /**
    * Register with `per_call_ack`: each report is its command's ack, other commands are acked one
-   * by one. Default false (cumulative acks, as the AgentMux commands' wire has them).
+   * by one, and app commands run side by side. Default false (cumulative acks, every command one
+   * at a time, as the AgentMux commands' wire has them).
    */
   perCallAcks?: boolean
   /** `--host-delay-ms`. */
@@ -89,8 +90,9 @@ export interface HostRuntimeOptions {
 }
 
 /**
- * One host session over one connection: registers, executes commands in arrival order, reports,
- * acks, and ends when the connection does. Knows nothing of processes: `host.ts` maps its end to
+ * One host session over one connection: registers, executes commands (one at a time in arrival
+ * order, or with per-call acks app commands side by side: `CommandExecutor`), reports, acks, and
+ * ends when the connection does. Knows nothing of processes: `host.ts` maps its end to
  * an exit code.
  *
  * Frames are read by the zod-free fast path (`parseHostBoundFast`); the schema module, which

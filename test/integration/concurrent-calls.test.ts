@@ -1,0 +1,52 @@
+// Calls side by side on one real host process (its entry file uses the built `hostpipe/host`,
+// dist/): async handlers overlap, so time spent behind another call does not count against a
+// call's timeout, and a long call holds up nothing behind it.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+import { embedCommands } from '../support/embed-commands'
+
+const hostEntry = fileURLToPath(new URL('../fixtures/embed/host.mjs', import.meta.url))
+
+let launcher: HostpipeLauncher<typeof embedCommands> | undefined
+
+beforeAll(() => {
+  if (!existsSync(fileURLToPath(new URL('../../dist/host.js', import.meta.url))))
+    throw new Error('dist/host.js is missing: build the library first with `npm run build`')
+})
+
+afterEach(async () => {
+  await launcher?.stop()
+  launcher = undefined
+})
+
+async function start(): Promise<HostpipeLauncher<typeof embedCommands>> {
+  launcher = createLauncher({ hostEntry, commands: embedCommands, standby: 0 })
+  await launcher.start()
+  return launcher
+}
+
+describe('calls side by side on one host', () => {
+  it('completes eight concurrent 1 s async calls, each within its 4 s timeout', async () => {
+    const l = await start()
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () => l.call('wait', { ms: 1000 }, { timeoutMs: 4000 })),
+    )
+    expect(outcomes).toEqual(Array.from({ length: 8 }, () => ({ waited: 1000 })))
+  })
+
+  it('resolves every call made while a 3 s call runs before that call', async () => {
+    const l = await start()
+    const order: string[] = []
+    const long = l.call('wait', { ms: 3000 }, { timeoutMs: 10_000 }).then(() => order.push('long'))
+    const short = Array.from({ length: 6 }, (_, i) =>
+      (i % 2 === 0 ? l.call('add', { a: i, b: 1 }) : l.call('wait', { ms: 20 * i })).then(() =>
+        order.push(`short ${i}`),
+      ),
+    )
+    await Promise.all([long, ...short])
+    expect(order).toHaveLength(7)
+    expect(order.at(-1)).toBe('long')
+  })
+})
