@@ -61,6 +61,8 @@ vi.mock('electron', async () => {
 const { ElectronHostSpawner, mergeEnv } = await import('../../src/main/electron/electron-host-spawner')
 const { HOST_PORT_MESSAGE } = await import('../../src/main/electron/host-port-handoff')
 const { HostExitTracker, HOST_SERVICE_NAME } = await import('../../src/main/electron/host-exit-tracker')
+const { HostSupervisor } = await import('../../src/main/launcher/host-supervisor')
+const { HostStartError } = await import('../../src/shared/host-start-error')
 
 const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() }
 
@@ -131,6 +133,31 @@ describe('spawning hosts with utilityProcess.fork', () => {
     expect(channel!.port1.closed).toBe(true)
     await expect(host.connection!.send('{}')).rejects.toThrow()
     expect(channel!.port1.posted).toEqual([])
+  })
+})
+
+describe('a host that fails to start under utilityProcess', () => {
+  it('gives the start error its entry, its exit code and the last lines of its stderr', async () => {
+    const s = spawner()
+    const supervisor = new HostSupervisor({
+      spawn: (spawnId) => s.spawn({ transport: 'pipe', token: 't', socketPath: '/tmp/s', spawnId, args: [] }),
+      maxRestarts: 0,
+      startTimeoutMs: 0,
+    })
+    supervisor.startHost()
+    const child = electron.forks[0]!.child as EventEmitter & { stderr: NodeJS.WritableStream }
+    child.stderr.write('file:///app/out/main/host.js:3\n')
+    child.stderr.write("SyntaxError: Unexpected token '}'\n")
+    child.stderr.end()
+    child.emit('exit', 1)
+    expect(supervisor.state).toBe('gave-up')
+    const error = await supervisor.startError()
+    expect(error).toBeInstanceOf(HostStartError)
+    expect(error.code).toBe('EXITED')
+    expect(error.exitCode).toBe(1)
+    expect(error.message).toContain('/app/out/main/host.js')
+    expect(error.stderrTail).toEqual(['file:///app/out/main/host.js:3', "SyntaxError: Unexpected token '}'"])
+    supervisor.dispose()
   })
 })
 

@@ -29,7 +29,7 @@ function electronLikeSpawner(clock: ManualClock) {
       children.push(child)
       // As ElectronHostSpawner: one serviceName per host.
       const name = hostServiceName(children.length)
-      return new UtilityHostProcess(child, tracker.track(name), undefined, log, killPid)
+      return new UtilityHostProcess(child, tracker.track(name), undefined, log, { killPid })
     },
   }
   return { tracker, children, killPid, spawner }

@@ -5,6 +5,7 @@ import { HostExitTracker } from '../../src/main/electron/host-exit-tracker'
 import type { HostExitInfo } from '../../src/main/launcher/host-spawner'
 import { UtilityHostProcess } from '../../src/main/electron/utility-host-process'
 import type { FrameConnection } from '../../src/main/ipc/frame-connection'
+import { STDERR_END_WAIT_MS, TAIL_LINES } from '../../src/main/base/line-tail'
 import { ManualClock } from '../support/manual-clock'
 
 class FakeChild extends EventEmitter {
@@ -22,7 +23,7 @@ function setup(connection?: FrameConnection) {
   const child = new FakeChild()
   const log = logger()
   const killPid = vi.fn()
-  const host = new UtilityHostProcess(child, tracker.track(), connection, log, killPid)
+  const host = new UtilityHostProcess(child, tracker.track(), connection, log, { killPid })
   const exits: HostExitInfo[] = []
   host.onExit((info) => exits.push(info))
   return { clock, tracker, child, log, killPid, host, exits }
@@ -108,5 +109,37 @@ describe('a host under utilityProcess', () => {
     clean.clock.advance(1_000)
     expect(clean.exits).toEqual([{ code: 0, signal: null, crashed: false }])
     expect(clean.log.info).toHaveBeenCalledWith(expect.stringContaining('exited (code 0)'))
+  })
+
+  it('keeps a bounded tail of its stderr, read once stderr has ended', async () => {
+    const { child, host } = setup()
+    for (let i = 1; i <= 30; i++) child.stderr.write(`line ${i}\n`)
+    child.stderr.end('unterminated last line')
+    const tail = await host.stderrTail()
+    expect(tail).toHaveLength(TAIL_LINES)
+    expect(tail[0]).toBe('line 12')
+    expect(tail.at(-1)).toBe('unterminated last line')
+  })
+
+  it('reads its stderr tail shortly after its exit when stderr never ends', async () => {
+    vi.useFakeTimers()
+    try {
+      const { child, host } = setup()
+      child.stderr.write('fatal: out of memory\n')
+      await vi.advanceTimersByTimeAsync(0)
+      const tail = host.stderrTail()
+      child.emit('exit', 134)
+      await vi.advanceTimersByTimeAsync(STDERR_END_WAIT_MS)
+      await expect(tail).resolves.toEqual(['fatal: out of memory'])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('has an empty stderr tail when its output is not piped', async () => {
+    const clock = new ManualClock()
+    const child = Object.assign(new FakeChild(), { stderr: null, stdout: null })
+    const host = new UtilityHostProcess(child, new HostExitTracker({ clock }).track(), undefined, logger())
+    await expect(host.stderrTail()).resolves.toEqual([])
   })
 })

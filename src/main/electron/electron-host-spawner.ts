@@ -41,7 +41,7 @@ export class ElectronHostSpawner implements HostSpawner {
     })
     let connection: FrameConnection | undefined
     if (opts.transport === 'port') connection = connectHostPort(child, `message port to host #${n}`)
-    return new UtilityHostProcess(child, exits.track(serviceName), connection, log)
+    return new UtilityHostProcess(child, exits.track(serviceName), connection, log, { entry: hostPath })
   }
 }
 

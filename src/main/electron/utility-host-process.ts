@@ -1,4 +1,5 @@
 import type { Disposable } from '../base/disposable'
+import { StderrTail } from '../base/line-tail'
 import type { Logger } from '../base/logger'
 import type { FrameConnection } from '../ipc/frame-connection'
 import type { HostExitInfo, HostProcess } from '../launcher/host-spawner'
@@ -19,21 +20,33 @@ export interface UtilityProcessLike {
 /** Sends a signal to a pid; `process.kill` in production. */
 export type KillPid = (pid: number, signal: 'SIGTERM' | 'SIGKILL') => void
 
+export interface UtilityHostProcessOptions {
+  /** The entry file it runs, named by HostStartError. */
+  entry?: string
+  /** Default `process.kill`. */
+  killPid?: KillPid
+}
+
 /**
  * A host running under `utilityProcess.fork`, as the launcher's HostProcess. Exit notification
  * comes from the HostExitTracker (fed by `child-process-gone` and `exit`), exactly once.
  */
 export class UtilityHostProcess implements HostProcess {
+  readonly entry: string | undefined
   private lastPid: number | undefined
   private readonly stopLogging: Array<() => void> = []
+  private readonly killPid: KillPid
+  private readonly stderrLines = new StderrTail()
 
   constructor(
     private readonly child: UtilityProcessLike,
     private readonly tracked: TrackedHost,
     readonly connection: FrameConnection | undefined,
     private readonly log: Logger,
-    private readonly killPid: KillPid = (pid, signal) => process.kill(pid, signal),
+    opts: UtilityHostProcessOptions = {},
   ) {
+    this.entry = opts.entry
+    this.killPid = opts.killPid ?? ((pid, signal) => process.kill(pid, signal))
     this.lastPid = child.pid
     child.on('spawn', () => {
       this.lastPid = child.pid
@@ -44,8 +57,16 @@ export class UtilityHostProcess implements HostProcess {
     // The prefix is read per line: the pid is only known once the process has spawned.
     if (child.stdout)
       this.stopLogging.push(logHostOutput(child.stdout, (l) => log.info(`${this.prefix()} ${l}`)))
-    if (child.stderr)
-      this.stopLogging.push(logHostOutput(child.stderr, (l) => log.warn(`${this.prefix()} ${l}`)))
+    if (child.stderr) {
+      const stderr = child.stderr
+      this.stopLogging.push(
+        logHostOutput(stderr, (l) => {
+          this.stderrLines.push(l)
+          log.warn(`${this.prefix()} ${l}`)
+        }),
+      )
+      stderr.on('end', () => this.stderrLines.noteEnded())
+    } else this.stderrLines.noteEnded()
     tracked.onFinal((info) => this.handleFinal(info))
   }
 
@@ -74,6 +95,11 @@ export class UtilityHostProcess implements HostProcess {
     return this.tracked.onFinal(fn)
   }
 
+  /** The last lines of its stderr (see StderrTail); none when its output is not piped (`'inherit'`, `'ignore'`). */
+  stderrTail(): Promise<readonly string[]> {
+    return this.stderrLines.read()
+  }
+
   private prefix(): string {
     return `[host ${this.pid ?? '?'}]`
   }
@@ -81,7 +107,11 @@ export class UtilityHostProcess implements HostProcess {
   private handleFinal(info: HostExitInfo): void {
     // The port must not be posted to once the host is gone.
     this.connection?.close()
-    for (const stop of this.stopLogging.splice(0)) stop()
+    this.stderrLines.noteExited()
+    // A crash trace may still be in the pipe: reading goes on until stderr ends, or briefly after.
+    void this.stderrLines.read().then(() => {
+      for (const stop of this.stopLogging.splice(0)) stop()
+    })
     const how = info.signal ? `signal ${info.signal}` : `code ${info.code ?? '?'}`
     const line = `host pid ${this.pid ?? '?'} exited (${how}${info.crashed ? ', crashed' : ''})`
     if (info.crashed) this.log.warn(line)

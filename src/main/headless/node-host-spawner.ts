@@ -4,7 +4,7 @@ import { Socket } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DisposableStore, type Disposable } from '../base/disposable'
-import { LineTail } from '../base/line-tail'
+import { StderrTail } from '../base/line-tail'
 import { silentLogger, type Logger } from '../base/logger'
 import { OnceEmitter } from '../base/once-emitter'
 import {
@@ -22,9 +22,6 @@ import { HostStartError } from '../../shared/host-start-error'
 
 /** How long after a spawn the next spawn's output FIFOs are made (ms). */
 const SPARE_FIFOS_DELAY_MS = 100
-
-/** How long after its exit a host's stderr may take to end before its tail is read anyway (ms). */
-const STDERR_END_WAIT_MS = 200
 
 /** The host's descriptor for the `port` transport's channel (env HOSTPIPE_PORT_FD). */
 export const HOST_PORT_FD = 3
@@ -164,8 +161,7 @@ export class NodeHostSpawner implements HostSpawner {
 
 class NodeHostProcess implements HostProcess {
   private readonly didExit = new OnceEmitter<HostExitInfo>()
-  private readonly stderrLines = new LineTail()
-  private readonly stderrEnded = new OnceEmitter<void>()
+  private readonly stderrLines = new StderrTail()
 
   constructor(
     private readonly child: ChildProcess,
@@ -189,14 +185,14 @@ class NodeHostProcess implements HostProcess {
           (bytes) => lines.push(bytes),
           () => {
             lines.end()
-            if (isStderr) this.stderrEnded.fire()
+            if (isStderr) this.stderrLines.noteEnded()
           },
         )
       })
     if (child.stdout) logHostOutput(child.stdout, tagged)
     if (child.stderr) {
       logHostOutput(child.stderr, taggedStderr)
-      child.stderr.once('close', () => this.stderrEnded.fire())
+      child.stderr.once('close', () => this.stderrLines.noteEnded())
     }
     child.once('exit', (code, signal) => this.exited(code, signal))
     child.on('error', (err) => {
@@ -216,23 +212,7 @@ class NodeHostProcess implements HostProcess {
   }
 
   stderrTail(): Promise<readonly string[]> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer)
-        subscriptions.dispose()
-        resolve(this.stderrLines.snapshot())
-      }
-      const subscriptions = new DisposableStore()
-      // Its stderr normally ends with it; a grandchild holding it open must not hold the caller.
-      let timer: ReturnType<typeof setTimeout> | undefined
-      subscriptions.add(
-        this.didExit.event(() => {
-          timer ??= setTimeout(done, STDERR_END_WAIT_MS)
-          timer.unref?.()
-        }),
-      )
-      subscriptions.add(this.stderrEnded.event(done))
-    })
+    return this.stderrLines.read()
   }
 
   onExit(fn: (info: HostExitInfo) => void): Disposable {
@@ -248,6 +228,7 @@ class NodeHostProcess implements HostProcess {
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.didExit.hasFired) return
     this.log.info(`[host ${this.child.pid ?? '?'}] exited (code ${code}, signal ${signal})`)
+    this.stderrLines.noteExited()
     this.didExit.fire({ code, signal, crashed: code !== 0 })
   }
 }

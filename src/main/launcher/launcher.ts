@@ -8,6 +8,7 @@ import { SocketServer } from '../ipc/socket-server'
 import { createDiagnosticsActions } from './diagnostics-actions'
 import { DiagnosticsFeed } from './diagnostics-feed'
 import type { DiagnosticsSource } from './diagnostics-source'
+import { HostExits } from './host-exits'
 import { HostSupervisor, START_TIMEOUT_MS } from './host-supervisor'
 import { LauncherEvents } from './launcher-events'
 import { FEATURE_ACK, FEATURE_DEADLINE, type Event } from '../../shared/protocol'
@@ -112,6 +113,8 @@ export interface Launcher {
 interface Running {
   socketServer: SocketServer | undefined
   supervisor: HostSupervisor
+  /** How each spawned host ended, for the reasons of calls lost with it. */
+  exits: HostExits
   feed: DiagnosticsFeed
 }
 
@@ -186,7 +189,9 @@ class ComposedLauncher implements Launcher {
       log: this.log,
     })
     // The supervisor decides what a registration becomes; before start() every host is active.
-    this.disposables.add(this.server.onDidAnnounceHost((r) => this.running?.supervisor.admit(r)))
+    this.disposables.add(
+      this.server.onDidAnnounceHost((r) => this.running?.supervisor.admit(this.running.exits.watch(r))),
+    )
     this.disposables.add(
       this.server.onDidRegisterHost(() => {
         this.firstHost?.resolve()
@@ -240,14 +245,18 @@ class ComposedLauncher implements Launcher {
     const startTimeoutMs = this.opts.startTimeoutMs ?? START_TIMEOUT_MS
     if (!Number.isSafeInteger(startTimeoutMs) || startTimeoutMs < 0)
       throw new RangeError(`startTimeoutMs must be a non-negative integer, got ${String(startTimeoutMs)}`)
-    const supervisor = new HostSupervisor({
-      spawn: (spawnId, role) => this.opts.spawner.spawn({ ...spawnOptions, spawnId, role }),
+    const supervisor: HostSupervisor = new HostSupervisor({
+      spawn: (spawnId, role) =>
+        exits.track(spawnId, this.opts.spawner.spawn({ ...spawnOptions, spawnId, role })),
       standby: this.opts.standby ?? DEFAULT_STANDBY,
       maxRestarts: this.opts.maxRestarts,
       startTimeoutMs: startTimeoutMs === 0 ? undefined : startTimeoutMs,
       closeHostConnection: (reason) => this.server.disconnectHost(reason),
       log: this.log,
     })
+    const exits: HostExits = new HostExits(supervisor.onDidChange, (how) =>
+      this.coordinator.noteHostExit(how),
+    )
     // The port transport's channel comes with the process, not through a listener.
     this.disposables.add(
       supervisor.onDidSpawn((host) => {
@@ -264,7 +273,7 @@ class ComposedLauncher implements Launcher {
       act: createDiagnosticsActions({ supervisor, coordinator: this.coordinator }),
       log: this.log,
     })
-    this.running = { socketServer, supervisor, feed }
+    this.running = { socketServer, supervisor, exits, feed }
     const registered = new Promise<void>((resolve, reject) => {
       this.firstHost = { resolve, reject }
     })
@@ -370,6 +379,7 @@ class ComposedLauncher implements Launcher {
     this.coordinator.dispose(REASON_LAUNCHER_STOPPED)
     this.pipe.dispose()
     running?.feed.dispose()
+    running?.exits.dispose()
     this.disposables.dispose()
     this.events.dispose()
   }

@@ -22,6 +22,11 @@ export const REASON_SAGA_TIMEOUT = 'saga timeout'
 export const REASON_COORDINATOR_DISPOSED = 'saga coordinator disposed'
 /** How `reasonLostWhileExecuting` begins: a retryable command lost with every host it reached. */
 const REASON_LOST_WHILE_EXECUTING = 'host lost while executing'
+
+/** A reason for a call whose host was lost after it was sent: the host may have run it. */
+function mayHaveRun(reason: string): boolean {
+  return reason.startsWith(REASON_BEFORE_ACK) || reason.startsWith(REASON_LOST_WHILE_EXECUTING)
+}
 /** A deadline-aware host acked a saga's command past its timeout without reporting on it. */
 export const REASON_NO_REPORT = 'host acked without a report'
 
@@ -135,6 +140,8 @@ interface Saga extends TimedSaga, SagaRecord {
   readonly wallDeadline: number | undefined
   /** Past its timeout, in flight on a deadline-aware host: that host's report decides. */
   isLeftToHost: boolean
+  /** Lost with its host, failing once that host's exit is known: the reason it fails with, whatever comes first. */
+  lostReason?: string
 }
 
 /**
@@ -175,6 +182,8 @@ export class SagaCoordinator {
   private stopCause: string | undefined
   /** Set by `noteHostExit` until the end of the turn: why the host being lost left. */
   private exitDetail: string | undefined
+  /** Set by `noteHostExit` until the end of the turn: how the host being lost ended, once known. */
+  private pendingExitDetail: Promise<string | undefined> | undefined
   private isDisposed = false
   private readonly counts = {
     started: 0,
@@ -337,11 +346,20 @@ export class SagaCoordinator {
     this.stopCause = cause
   }
 
-  /** The host is leaving because its process exits with `code`: calls lost with it now say so. */
-  noteHostExit(code: number): void {
-    if (code === 0) return
-    this.exitDetail = `exit code ${code}`
-    queueMicrotask(() => (this.exitDetail = undefined))
+  /**
+   * The host is leaving: its process exits with `how` (a code), or ended as `how` says
+   * (`killed by SIGKILL`), or will be known to have ended so once `how` settles. Calls lost with it
+   * in this turn say so after the words that it may have run; with a promise, they fail once it
+   * settles (the caller bounds the wait, see HOST_EXIT_WAIT_MS).
+   */
+  noteHostExit(how: number | string | Promise<string | undefined>): void {
+    if (how === 0) return
+    if (how instanceof Promise) this.pendingExitDetail = how
+    else this.exitDetail = typeof how === 'number' ? `exit code ${how}` : how
+    queueMicrotask(() => {
+      this.exitDetail = undefined
+      this.pendingExitDetail = undefined
+    })
   }
 
   /**
@@ -375,6 +393,11 @@ export class SagaCoordinator {
   }
 
   private fail(saga: Saga, reason: string, isPurged = false): void {
+    // Lost with its host, it may have run: whatever ends it while its host's exit is awaited says so.
+    if (saga.lostReason !== undefined && !mayHaveRun(reason)) {
+      reason = saga.lostReason
+      isPurged = true
+    }
     this.close(saga)
     this.counts.failed++
     if (!isPurged) this.pipe.cancelSaga(saga.id)
@@ -392,10 +415,21 @@ export class SagaCoordinator {
   /** The pipe lost the saga's frame (and purged its others): the saga fails with the pipe's reason. */
   private onFrameLost(sagaId: number, reason: string): void {
     const saga = this.open.get(sagaId)
-    const mayHaveRun = reason === REASON_BEFORE_ACK || reason.startsWith(REASON_LOST_WHILE_EXECUTING)
+    if (!saga) {
+      if (this.isEnded(sagaId)) this.counts.lateTerminals++
+      return
+    }
     const detail = this.stopCause ?? this.exitDetail
-    if (saga) this.fail(saga, detail && mayHaveRun ? `${reason} (${detail})` : reason, true)
-    else if (this.isEnded(sagaId)) this.counts.lateTerminals++
+    const pending = this.pendingExitDetail
+    if (!mayHaveRun(reason)) this.fail(saga, reason, true)
+    else if (detail !== undefined || pending === undefined)
+      this.fail(saga, detail ? `${reason} (${detail})` : reason, true)
+    else {
+      saga.lostReason = reason
+      void pending.then((later) => {
+        if (this.open.get(sagaId) === saga) this.fail(saga, later ? `${reason} (${later})` : reason, true)
+      })
+    }
   }
 
   private close(saga: Saga): void {
