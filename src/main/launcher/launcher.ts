@@ -10,7 +10,7 @@ import { DiagnosticsFeed } from './diagnostics-feed'
 import type { DiagnosticsSource } from './diagnostics-source'
 import { HostSupervisor, START_TIMEOUT_MS } from './host-supervisor'
 import { LauncherEvents } from './launcher-events'
-import { FEATURE_ACK, FEATURE_DEADLINE, type Event } from '../../shared/protocol'
+import { DEFAULT_MAX_PAYLOAD_BYTES, FEATURE_ACK, FEATURE_DEADLINE, type Event } from '../../shared/protocol'
 import { HostStartError } from '../../shared/host-start-error'
 import type { HostSpawner } from './host-spawner'
 import type { TransportKind } from '../../shared/diagnostics'
@@ -65,6 +65,8 @@ export interface LauncherOptions {
   maxQueued?: number
   /** The outage buffer: commands kept while no host is connected (drop-oldest). Default 64. */
   bufferCapacity?: number
+  /** Bytes one input or output may take once encoded (docs/protocol.md#payload-size). Default 64 MiB. */
+  maxPayloadBytes?: number
   /** Reported as `launcher_version`; default the package version. */
   version?: string
   log?: Logger
@@ -146,6 +148,7 @@ class ComposedLauncher implements Launcher {
     this.pipe = new HostPipe({
       capacity: opts.bufferCapacity,
       maxQueued: opts.maxQueued ?? MAX_QUEUED,
+      maxPayloadBytes: opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
       log: this.log,
     })
     this.coordinator = new SagaCoordinator({
@@ -172,6 +175,7 @@ class ComposedLauncher implements Launcher {
       nextVersion: () => this.events.nextVersion(),
       launcherVersion: opts.version ?? packageVersion,
       unresponsiveMs: this.unresponsiveMs,
+      maxPayloadBytes: opts.maxPayloadBytes,
       log: this.log,
     })
     // The supervisor decides what a registration becomes; before start() every host is active.
