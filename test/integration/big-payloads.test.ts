@@ -29,7 +29,13 @@ afterEach(async () => {
 })
 
 async function start(maxPayloadBytes?: number): Promise<HostpipeLauncher<typeof commands>> {
-  launcher = createLauncher({ hostEntry, commands, unresponsiveMs: 0, sagaTimeoutMs: 30_000, maxPayloadBytes })
+  launcher = createLauncher({
+    hostEntry,
+    commands,
+    unresponsiveMs: 0,
+    sagaTimeoutMs: 30_000,
+    maxPayloadBytes,
+  })
   await launcher.start()
   return launcher
 }

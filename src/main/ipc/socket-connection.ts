@@ -59,6 +59,8 @@ export class SocketConnection extends BaseFrameConnection {
   private queuedAtCheck = 0
   private isClosing = false
   private isGone = false
+  /** Reading stopped at an over-long frame. */
+  private isReadPaused = false
   private goneReason = ''
   private closeTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -135,7 +137,7 @@ export class SocketConnection extends BaseFrameConnection {
     this.socket.off('data', this.onData)
     // Reading resumes, into nothing: a socket paused after an over-long frame would never see
     // the peer's EOF, and whoever awaits this close (the server's `close()`) would wait forever.
-    this.socket.resume()
+    if (this.isReadPaused) this.socket.resume()
     this.writeQueued()
     this.socket.end()
     // A peer that never closes its end must not keep the descriptor open. Not unref'd: a
@@ -149,6 +151,7 @@ export class SocketConnection extends BaseFrameConnection {
   }
 
   private onFramerTooLarge(bytes: number): void {
+    this.isReadPaused = true
     this.socket.pause()
     this.refuseTooLarge(bytes)
   }
