@@ -22,18 +22,21 @@ export function describe(value: unknown): string {
   return String(value)
 }
 
-/** Checks the size, and decodes bytes as strict UTF-8. */
-export function decodeText(input: string | Uint8Array): ParseResult<string> {
+/** Checks the size (default MAX_FRAME_BYTES), and decodes bytes as strict UTF-8. */
+export function decodeText(
+  input: string | Uint8Array,
+  maxFrameBytes: number = MAX_FRAME_BYTES,
+): ParseResult<string> {
   if (typeof input === 'string') {
-    if (exceedsFrameLimit(input))
-      return { ok: false, code: 'frame_too_large', message: `frame exceeds ${MAX_FRAME_BYTES} bytes` }
+    if (exceedsFrameLimit(input, maxFrameBytes))
+      return { ok: false, code: 'frame_too_large', message: `frame exceeds ${maxFrameBytes} bytes` }
     return { ok: true, frame: input }
   }
-  if (input.byteLength > MAX_FRAME_BYTES)
+  if (input.byteLength > maxFrameBytes)
     return {
       ok: false,
       code: 'frame_too_large',
-      message: `frame of ${input.byteLength} bytes exceeds ${MAX_FRAME_BYTES} bytes`,
+      message: `frame of ${input.byteLength} bytes exceeds ${maxFrameBytes} bytes`,
     }
   try {
     return { ok: true, frame: utf8Decoder.decode(input) }
@@ -46,8 +49,9 @@ export function decodeText(input: string | Uint8Array): ParseResult<string> {
 export function decodeObject(
   input: string | Uint8Array,
   tag: 'cmd' | 'event' | 'kind',
+  maxFrameBytes: number = MAX_FRAME_BYTES,
 ): ParseResult<Record<string, unknown>> {
-  const decoded = decodeText(input)
+  const decoded = decodeText(input, maxFrameBytes)
   if (!decoded.ok) return decoded
   return parseObject(decoded.frame, tag)
 }

@@ -54,15 +54,16 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
 export function parseHostBoundFast(
   input: string | Uint8Array,
   customNames?: CustomCommandNames,
+  maxFrameBytes: number = MAX_FRAME_BYTES,
 ): HostBound | undefined {
   let text: string
   if (typeof input === 'string') {
     // A raw lone surrogate is refused by the full path (not valid UTF-8).
-    if (exceedsFrameLimit(input) || !isWellFormed(input)) return undefined
+    if (exceedsFrameLimit(input, maxFrameBytes) || !isWellFormed(input)) return undefined
     text = input
   } else {
-    if (input.byteLength > MAX_FRAME_BYTES) return undefined
-    const decoded = decodeText(input)
+    if (input.byteLength > maxFrameBytes) return undefined
+    const decoded = decodeText(input, maxFrameBytes)
     if (!decoded.ok) return undefined
     text = decoded.frame
   }
@@ -164,6 +165,7 @@ function eventOf(obj: Record<string, unknown>): HostBound | undefined {
     isNonNegInt(obj.launcher_pid) &&
     typeof obj.launcher_version === 'string' &&
     (obj.unresponsive_ms === undefined || isNonNegInt(obj.unresponsive_ms)) &&
+    (obj.max_payload_bytes === undefined || isNonNegInt(obj.max_payload_bytes)) &&
     isNonNegInt(obj.version)
   )
     event = {
@@ -172,6 +174,7 @@ function eventOf(obj: Record<string, unknown>): HostBound | undefined {
       launcher_pid: obj.launcher_pid,
       launcher_version: obj.launcher_version,
       ...(obj.unresponsive_ms === undefined ? {} : { unresponsive_ms: obj.unresponsive_ms }),
+      ...(obj.max_payload_bytes === undefined ? {} : { max_payload_bytes: obj.max_payload_bytes }),
       version: obj.version,
     }
   else if (

@@ -14,6 +14,29 @@
 /** A frame (one line, without its `\n`) longer than this is refused, never buffered. */
 export const MAX_FRAME_BYTES = 1024 * 1024
 
+/**
+ * The launcher's default `maxPayloadBytes` (64 MiB): the most one input or output may take once
+ * encoded, envelope included, with a host that announced hostpipe's features (docs/protocol.md#payload-size).
+ */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
+/** The largest `maxPayloadBytes` accepted (256 MiB): a frame's JSON text must fit in one JS string. */
+export const MAX_PAYLOAD_BYTES_LIMIT = 256 * 1024 * 1024
+/** Slack over `maxPayloadBytes` a reader accepts for one frame: the sender's envelope is estimated. */
+export const FRAME_ENVELOPE_ALLOWANCE = 4096
+
+/**
+ * The frame cap of a connection whose peer learned `maxPayloadBytes` at `register`: the payload
+ * plus the envelope allowance, and never below MAX_FRAME_BYTES (the AgentMux frames keep theirs).
+ */
+export function frameLimitFor(maxPayloadBytes: number): number {
+  return Math.max(MAX_FRAME_BYTES, maxPayloadBytes + FRAME_ENVELOPE_ALLOWANCE)
+}
+
+/** A byte count as messages show it: `1,048,576`. */
+export function formatBytes(bytes: number): string {
+  return bytes.toLocaleString('en-US')
+}
+
 // ---------------------------------------------------------------------------------------------
 // Host-bound commands (launcher → host), tagged by `cmd`.
 
@@ -157,6 +180,12 @@ export type Event =
        * the main thread is blocked (docs/protocol.md#liveness).
        */
       unresponsive_ms?: number
+      /**
+       * The launcher's `maxPayloadBytes` (optional), sent only to a host that announced hostpipe's
+       * features: the most one output may take once encoded; frames up to
+       * `frameLimitFor(max_payload_bytes)` are read both ways (docs/protocol.md#payload-size).
+       */
+      max_payload_bytes?: number
       version: number
     }
   | { event: 'saga_started'; saga_id: number; name: string; version: number }

@@ -27,6 +27,7 @@ import {
   CONTROL_COMMAND_NAMES,
   EVENT_NAMES,
   HOST_INBOUND_NAMES,
+  MAX_FRAME_BYTES,
   type Command,
   type CommandName,
   type ControlCommand,
@@ -139,6 +140,7 @@ function buildSchemas() {
       launcher_pid: nonNegInt,
       launcher_version: z.string(),
       unresponsive_ms: nonNegInt.optional(),
+      max_payload_bytes: nonNegInt.optional(),
       ...v,
     }),
     saga_started: z.object({ event: z.literal('saga_started'), saga_id: sagaId, name: z.string(), ...v }),
@@ -219,10 +221,14 @@ function validate<T>(schema: z.ZodType<T, unknown>, obj: Record<string, unknown>
 /**
  * Parses one host → launcher frame (a line without its `\n`, or its bytes). Never throws.
  * Checks, in order: size (`frame_too_large`), then UTF-8, JSON, object, known `cmd` and fields
- * (`invalid_command`, with a message naming what was wrong).
+ * (`invalid_command`, with a message naming what was wrong). `maxFrameBytes`: the connection's
+ * cap, MAX_FRAME_BYTES unless the host learned a larger one (`frameLimitFor`).
  */
-export function parseHostInbound(input: string | Uint8Array): ParseResult<HostInbound> {
-  const decoded = decodeText(input)
+export function parseHostInbound(
+  input: string | Uint8Array,
+  maxFrameBytes: number = MAX_FRAME_BYTES,
+): ParseResult<HostInbound> {
+  const decoded = decodeText(input, maxFrameBytes)
   if (!decoded.ok) return decoded
   const hot = parseHotFrame(decoded.frame)
   if (hot) return { ok: true, frame: hot }
@@ -339,11 +345,12 @@ export function parseHostBound(
 export function parseHostBoundBySchema(
   input: string | Uint8Array,
   customNames?: CustomCommandNames,
+  maxFrameBytes: number = MAX_FRAME_BYTES,
 ): ParseResult<HostBound> {
-  const asObject = decodeObject(input, 'kind')
+  const asObject = decodeObject(input, 'kind', maxFrameBytes)
   // Raw events have no `kind`; re-decode by their own tag.
   if (!asObject.ok && asObject.code === 'invalid_command' && asObject.message.startsWith('missing field')) {
-    const raw = decodeObject(input, 'event')
+    const raw = decodeObject(input, 'event', maxFrameBytes)
     if (!raw.ok) return raw
     return parseEventObject(raw.frame)
   }

@@ -56,14 +56,19 @@ describe('sessions and events (behaviours 1, 2)', () => {
     expect(old.parsed().map((e) => e.nonce)).toEqual([1])
   })
 
-  it('rejects SERIALIZE for a command that cannot be encoded', async () => {
+  it('rejects SERIALIZE for a command that cannot be encoded, PAYLOAD_TOO_LARGE for one over maxPayloadBytes', async () => {
     const { pipe } = makePipe()
     const bad = { cmd: 'spawn_pool_window', saga_id: 10n } as unknown as Parameters<
       typeof pipe.sendCommand
     >[0]
     await expect(pipe.sendCommand(bad)).rejects.toMatchObject({ code: 'SERIALIZE' })
     const huge = { cmd: 'reap_panes', label: 'x'.repeat(1024 * 1024), saga_id: 1 } as const
-    await expect(pipe.sendCommand(huge)).rejects.toMatchObject({ code: 'SERIALIZE' })
+    await expect(pipe.sendCommand(huge)).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: expect.stringMatching(
+        /^input of `reap_panes` is 1,048,[0-9]{3} bytes once encoded; maxPayloadBytes is 1,048,576$/,
+      ),
+    })
     expect(pipe.snapshot().pending).toBe(0)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_FRAME_BYTES } from '../../src/shared/protocol'
+import { frameLimitFor, MAX_FRAME_BYTES } from '../../src/shared/protocol'
 import { makeServer, TOKEN } from '../support/ipc-server-harness'
 
 describe('LauncherServer: register first', () => {
@@ -99,7 +99,7 @@ describe('LauncherServer: register first', () => {
   })
 
   it('ranks frame_too_large above everything and closes the connection, registered or not', () => {
-    const { connect, connectHost } = makeServer()
+    const { connect, connectHost } = makeServer({ maxPayloadBytes: 1024 })
     const fresh = connect()
     fresh.receiveTooLarge(MAX_FRAME_BYTES + 1)
     expect(fresh.frames()).toEqual([
@@ -159,5 +159,21 @@ describe('LauncherServer: register first', () => {
     conn.receive({ cmd: 'register', kind: 'host', pid: 1, version: '1', token: TOKEN })
     expect(hostsRegistered).toEqual([])
     expect(conn.frames()).toHaveLength(1)
+  })
+
+  it('tells a host with hostpipe features max_payload_bytes and reads its frames up to it, an AgentMux host neither', () => {
+    const { connect, connectHost } = makeServer({ maxPayloadBytes: 8 * 1024 * 1024 })
+    const unregistered = connect()
+    expect(unregistered.maxFrameBytes).toBe(MAX_FRAME_BYTES)
+    const host = connectHost({ features: ['ack', 'deadline'] })
+    expect(host.events('registered')[0]).toMatchObject({ max_payload_bytes: 8 * 1024 * 1024 })
+    expect(host.maxFrameBytes).toBe(frameLimitFor(8 * 1024 * 1024))
+    host.receive(JSON.stringify({ cmd: 'ping', nonce: 1, pad: 'x'.repeat(2 * MAX_FRAME_BYTES) }))
+    expect(host.events('error')).toEqual([])
+    expect(host.lastFrame()).toMatchObject({ event: 'pong', nonce: 1 })
+    expect(host.isClosed).toBe(false)
+    const agentMux = connectHost({ features: [] })
+    expect(agentMux.events('registered')[0]).not.toHaveProperty('max_payload_bytes')
+    expect(agentMux.maxFrameBytes).toBe(MAX_FRAME_BYTES)
   })
 })

@@ -180,4 +180,36 @@ describe('SocketConnection', () => {
     await expect(sent).rejects.toThrow(/closed/)
     expect(socket.writes).toEqual([])
   })
+
+  it('closes within the grace period after an over-long frame once the peer is gone, so a server close settles', async () => {
+    const { socket, client } = await socketPair(cleanup)
+    const conn = new SocketConnection(socket, { maxFrameBytes: 64 })
+    let closedWith: string | undefined
+    conn.onClose((reason) => (closedWith = reason))
+    conn.onTooLarge(() => conn.close())
+    conn.onFrame(() => undefined)
+    client.write('x'.repeat(200))
+    await waitFor(() => closedWith !== undefined || socket.isPaused(), 'the over-long frame')
+    // The peer dies without reading: its EOF must still be seen, though reading had stopped.
+    client.destroy()
+    await waitFor(() => closedWith !== undefined, 'the close', 900)
+    expect(socket.destroyed).toBe(true)
+  })
+
+  it('reads frames up to a raised maxFrameBytes and lets one such frame out past the unread-bytes cut-off', async () => {
+    const { socket, client } = await socketPair(cleanup)
+    const conn = new SocketConnection(socket, { maxQueuedBytes: 1024 })
+    const frames: Array<string | Uint8Array> = []
+    conn.onFrame((f) => frames.push(f))
+    conn.setMaxFrameBytes(4 * 1024 * 1024)
+    expect(conn.maxFrameBytes).toBe(4 * 1024 * 1024)
+    const big = JSON.stringify({ text: 'y'.repeat(2 * 1024 * 1024) })
+    client.write(big + '\n')
+    await waitFor(() => frames.length === 1, 'the big frame')
+    const got = frames[0]!
+    expect(typeof got === 'string' ? got : new TextDecoder().decode(got)).toBe(big)
+    await conn.send(big)
+    await waitFor(() => client.frames.length === 1, 'the big frame back')
+    conn.close()
+  })
 })

@@ -103,6 +103,16 @@ describe('CallRouter: calls side by side up to a limit', () => {
     expect(pipes[0]!.sent).toEqual([1, 2])
   })
 
+  it('settles a waiting call’s send with its pipe’s answer once its turn comes', async () => {
+    const { pipes, router, call, end } = rig({ concurrency: 1 })
+    const first = call()
+    const refused = new Error('too large')
+    pipes[0]!.sendCommand = () => Promise.reject(refused)
+    const waiting = router.sendCommand({ cmd: 'work', saga_id: 50 } as HostCommand, { isAppCall: true })
+    end(first)
+    await expect(waiting).rejects.toBe(refused)
+  })
+
   it('passes the AgentMux commands straight to slot 0, outside the limit', () => {
     const { pipes, router, call } = rig({ slots: 2, concurrency: 1 })
     call()

@@ -1,5 +1,6 @@
 import { zeroHostPipeCounters, type HostPipeSnapshot } from '../../shared/diagnostics'
 import type { HostCommand, ControlCommand, Event } from '../../shared/protocol'
+import { MAX_FRAME_BYTES } from '../../shared/protocol-core'
 import { systemClock, type Clock } from '../base/clock'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
@@ -52,6 +53,12 @@ export interface HostPipeOptions {
   maxAttempts?: number
   /** The wall clock a command's `deadline` is in (epoch ms). Default Date.now. */
   wallNow?: () => number
+  /**
+   * The most one command frame may take once encoded, envelope included, in bytes: a larger one
+   * is refused by `sendCommand` with PAYLOAD_TOO_LARGE, nothing sent. Default MAX_FRAME_BYTES
+   * (1 MiB); the launcher passes its `maxPayloadBytes`.
+   */
+  maxPayloadBytes?: number
   /** Default: silent. */
   log?: Logger
 }
@@ -86,6 +93,7 @@ export class HostPipe {
   /** Unacked commands allowed on the wire (the `maxInFlight` option). */
   readonly maxInFlight: number
   private readonly maxQueued: number | undefined
+  private readonly maxPayloadBytes: number
   private readonly clock: Clock
   private readonly log: Logger
   private readonly undelivered: UndeliveredFrames
@@ -126,6 +134,7 @@ export class HostPipe {
     this.maxQueued =
       opts.maxQueued === undefined ? undefined : positiveIntOption('maxQueued', opts.maxQueued, 0)
     const maxAttempts = positiveIntOption('maxAttempts', opts.maxAttempts, DEFAULT_MAX_ATTEMPTS)
+    this.maxPayloadBytes = positiveIntOption('maxPayloadBytes', opts.maxPayloadBytes, MAX_FRAME_BYTES)
     this.log = opts.log ?? silentLogger
     const purgeSaga = (sagaId: number): number => this.purgeSaga(sagaId)
     this.undelivered = new UndeliveredFrames(opts, maxAttempts, this.log, this.counters, purgeSaga)
@@ -327,7 +336,7 @@ export class HostPipe {
 
   private makeFrame(cmd: HostCommand, noBuffer: boolean, retry = false): OutboundCommand | HostPipeError {
     if (this.isDisposed) return new HostPipeError('HOST_NOT_CONNECTED', 'host pipe is disposed')
-    return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer, retry)
+    return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer, retry, this.maxPayloadBytes)
   }
 
   /** Moves buffered frames to the writer as room frees up (acks, or writes without acks). */

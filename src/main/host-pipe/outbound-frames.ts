@@ -10,8 +10,10 @@ import {
   encodeControlFrame,
   encodeEvent,
   exceedsFrameLimit,
+  formatBytes,
   MAX_FRAME_BYTES,
   sagaIdOf,
+  utf8ByteLength,
   type ControlCommand,
   type HostCommand,
   type Event,
@@ -23,8 +25,11 @@ import { HostPipeError } from './host-pipe-error'
 // `WriterSlot` and tracked in `InFlightCommands` until acked (writer-slot.ts). `UndeliveredFrames`
 // says what becomes of one that cannot be delivered.
 
-/** Room for the envelope (`{"kind":"command","seq":…,` and `}`) added at write time. */
-const ENVELOPE_BYTES = 48
+/**
+ * Room for the envelope (`{"kind":"command","seq":…,` and `}`) added at write time: counted in a
+ * command's encoded size (docs/protocol.md#payload-size).
+ */
+export const ENVELOPE_BYTES = 48
 
 /**
  * One host-bound command on its way: in the pending buffer, queued on a writer, or in flight.
@@ -76,15 +81,18 @@ export interface OutboundEvent {
 export type Outbound = OutboundCommand | OutboundEvent
 
 /**
- * Serialises `cmd` once, for its whole way through the pipe. Returns a SERIALIZE HostPipeError
- * (never throws) when it does not serialise to a JSON object, or would make a frame over
- * MAX_FRAME_BYTES once enveloped. `ordinal` is its place in call order.
+ * Serialises `cmd` once, for its whole way through the pipe. Returns (never throws) a SERIALIZE
+ * HostPipeError when it does not serialise to a JSON object, or a PAYLOAD_TOO_LARGE one when its
+ * frame would take more than `maxPayloadBytes` (default MAX_FRAME_BYTES) once enveloped: the size
+ * is read off the text already made, its length first, UTF-8 counted only near the limit.
+ * `ordinal` is its place in call order.
  */
 export function createOutboundCommand(
   cmd: HostCommand,
   ordinal: number,
   noBuffer: boolean,
   retry = false,
+  maxPayloadBytes: number = MAX_FRAME_BYTES,
 ): OutboundCommand | HostPipeError {
   let members: string | undefined
   try {
@@ -93,8 +101,12 @@ export function createOutboundCommand(
     return new HostPipeError('SERIALIZE', `command failed to serialise: ${String(err)}`, { cause: err })
   }
   if (members === undefined) return new HostPipeError('SERIALIZE', 'command must serialise to a JSON object')
-  if (exceedsFrameLimit(members, MAX_FRAME_BYTES - ENVELOPE_BYTES))
-    return new HostPipeError('SERIALIZE', 'command frame would exceed MAX_FRAME_BYTES')
+  if (exceedsFrameLimit(members, maxPayloadBytes - ENVELOPE_BYTES))
+    return new HostPipeError(
+      'PAYLOAD_TOO_LARGE',
+      `input of \`${cmd.cmd}\` is ${formatBytes(utf8ByteLength(members) + ENVELOPE_BYTES)} bytes once encoded; ` +
+        `maxPayloadBytes is ${formatBytes(maxPayloadBytes)}`,
+    )
   return {
     type: 'command',
     ordinal,

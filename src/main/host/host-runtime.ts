@@ -8,7 +8,10 @@ import {
   encodeHostInbound,
   exceedsFrameLimit,
   FEATURE_ACK,
+  formatBytes,
+  frameLimitFor,
   MAX_FRAME_BYTES,
+  utf8ByteLength,
   FEATURE_DEADLINE,
   FEATURE_PER_CALL_ACK,
   FEATURE_LIVENESS_WORKER,
@@ -27,6 +30,7 @@ import { HOST_VERSION } from './host-config'
 export type HostBoundParser = (
   input: string | Uint8Array,
   customNames?: CustomCommandNames,
+  maxFrameBytes?: number,
 ) => ParseResult<HostBound>
 
 /**
@@ -113,6 +117,10 @@ export class HostRuntime {
   private heldBytes = 0
   /** The launcher sent more than MAX_HELD_BYTES while the schemas loaded: the session is closing. */
   private isOverHeldLimit = false
+  /** `registered.max_payload_bytes`: the most one report may take; undefined: MAX_FRAME_BYTES. */
+  private maxPayloadBytes: number | undefined
+  /** The command name of each saga running here, for a report's error message. */
+  private readonly sagaCommands = new Map<number, string>()
   /** Fires once, with the exit code, when the session is over. */
   private readonly didEnd = new OnceEmitter<number>()
 
@@ -189,10 +197,10 @@ export class HostRuntime {
 
   private onFrame(frame: string | Uint8Array): void {
     if (this.held) return this.hold(frame)
-    const fast = parseHostBoundFast(frame, ANY_COMMAND)
+    const fast = parseHostBoundFast(frame, ANY_COMMAND, this.conn.maxFrameBytes)
     if (fast) return this.dispatch(fast)
     if (!this.schemaParser) return this.hold(frame)
-    const parsed = this.schemaParser(frame, ANY_COMMAND)
+    const parsed = this.schemaParser(frame, ANY_COMMAND, this.conn.maxFrameBytes)
     if (!parsed.ok) return this.log.warn(`ignoring a bad frame from the launcher: ${parsed.message}`)
     this.dispatch(parsed.frame)
   }
@@ -240,7 +248,11 @@ export class HostRuntime {
   }
 
   private dispatch(msg: HostBound): void {
-    if (msg.kind === 'command') return this.executor.enqueue(msg.seq, msg.command)
+    if (msg.kind === 'command') {
+      const sagaId = (msg.command as { saga_id?: unknown }).saga_id
+      if (typeof sagaId === 'number' && sagaId > 0) this.sagaCommands.set(sagaId, msg.command.cmd)
+      return this.executor.enqueue(msg.seq, msg.command)
+    }
     if (msg.kind === 'control') return this.onControl(msg.command)
     this.onEvent(msg.event)
   }
@@ -261,6 +273,10 @@ export class HostRuntime {
     if (e.event === 'registered') {
       this.isRegistered = true
       if (e.unresponsive_ms) this.opts.liveness?.arm(e.unresponsive_ms)
+      if (e.max_payload_bytes) {
+        this.maxPayloadBytes = e.max_payload_bytes
+        this.conn.setMaxFrameBytes(frameLimitFor(e.max_payload_bytes))
+      }
       this.log.info(
         `registered as client ${e.client_id} with launcher ${e.launcher_pid} (${e.launcher_version})`,
       )
@@ -272,8 +288,10 @@ export class HostRuntime {
 
   /**
    * Never throws. A report that cannot be encoded (a value the output checks let through, such as
-   * a getter that throws when read again) or that is over MAX_FRAME_BYTES, which the launcher
-   * would refuse and close the connection for, is replaced by the failure of its saga alone.
+   * a getter that throws when read again) or that is over `maxPayloadBytes` (MAX_FRAME_BYTES for
+   * a launcher that sent none), which the launcher would refuse and close the connection for, is
+   * not sent: the failure of its saga alone goes instead, and the host keeps serving. The size is
+   * read off the line already encoded (its length first; UTF-8 counted only near the limit).
    */
   private send(frame: HostInbound): void {
     let line: string
@@ -282,16 +300,30 @@ export class HostRuntime {
     } catch (err) {
       line = this.failedReportLine(frame, `report is not encodable: ${describeThrown(err, 'encoding')}`)
     }
-    if (exceedsFrameLimit(line))
-      line = this.failedReportLine(frame, `report is larger than the ${MAX_FRAME_BYTES}-byte frame limit`)
+    const limit = this.maxPayloadBytes ?? MAX_FRAME_BYTES
+    if (exceedsFrameLimit(line, limit))
+      line = this.failedReportLine(frame, this.tooLargeReason(frame, line, limit))
+    if ('saga_id' in frame) this.sagaCommands.delete(frame.saga_id)
     // A send fails only once the connection is closing, and then `onClose` ends the session.
     this.conn.send(line).catch(ignore)
+  }
+
+  /** "output of `big` is 1,120,000 bytes once encoded; maxPayloadBytes is 1,048,576". */
+  private tooLargeReason(frame: HostInbound, line: string, limit: number): string {
+    const name = 'saga_id' in frame ? this.sagaCommands.get(frame.saga_id) : undefined
+    const what = frame.cmd === 'report_result' ? 'output' : frame.cmd
+    const size = `${what}${name === undefined ? '' : ` of \`${name}\``} is ${formatBytes(utf8ByteLength(line))} bytes once encoded`
+    return this.maxPayloadBytes === undefined
+      ? `${size}; the launcher's frame limit is ${formatBytes(limit)}`
+      : `${size}; maxPayloadBytes is ${formatBytes(limit)}`
   }
 
   private failedReportLine(frame: HostInbound, reason: string): string {
     this.log.warn(`cannot send ${frame.cmd}: ${reason}`)
     const sagaId = 'saga_id' in frame ? frame.saga_id : 0
-    return encodeHostInbound({ cmd: 'report_saga_action_failed', saga_id: sagaId, reason })
+    // A per-call host's report is its command's ack: the failure stands in for it, seq included.
+    const seq = 'seq' in frame && frame.seq !== undefined ? { seq: frame.seq } : {}
+    return encodeHostInbound({ cmd: 'report_saga_action_failed', saga_id: sagaId, reason, ...seq })
   }
 
   private end(reason: string): void {

@@ -1,3 +1,4 @@
+import { MAX_FRAME_BYTES } from '../../shared/protocol-core'
 import type { FrameConnection } from './frame-connection'
 import { checkWholeMessage } from './whole-message'
 
@@ -15,6 +16,17 @@ export abstract class BaseFrameConnection implements FrameConnection {
   private tooLargeHandler: ((bytes: number) => void) | undefined
   private closeHandler: ((reason: string) => void) | undefined
   private isCloseReported = false
+  private frameLimit = MAX_FRAME_BYTES
+
+  get maxFrameBytes(): number {
+    return this.frameLimit
+  }
+
+  setMaxFrameBytes(bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < 1)
+      throw new RangeError(`maxFrameBytes must be a positive integer, got ${bytes}`)
+    this.frameLimit = bytes
+  }
 
   onFrame(fn: (frame: string | Uint8Array) => void): void {
     this.frameHandler = fn
@@ -35,7 +47,7 @@ export abstract class BaseFrameConnection implements FrameConnection {
 
   /** For message transports: one message is one whole frame, size-checked on receipt. */
   protected receiveWholeMessage(message: unknown): void {
-    const checked = checkWholeMessage(message)
+    const checked = checkWholeMessage(message, this.frameLimit)
     if (checked.ok) this.frameHandler?.(checked.frame)
     else this.refuseTooLarge(checked.bytes)
   }

@@ -14,12 +14,20 @@ export interface FrameConnection {
   sendOrWait?(frame: string): Promise<void> | undefined
   /**
    * Sets the inbound handler. `frame` is one whole frame; `tooLarge` is set instead when the peer
-   * sent more than MAX_FRAME_BYTES without ending the frame (the transport stopped reading it).
+   * sent more than `maxFrameBytes` without ending the frame (the transport stopped reading it).
    */
   onFrame(fn: (frame: string | Uint8Array) => void): void
   onTooLarge(fn: (bytes: number) => void): void
   /** Called once, when the connection is gone (EOF, error, or `close()`). */
   onClose(fn: (reason: string) => void): void
+  /** The most one inbound frame may take, in bytes; MAX_FRAME_BYTES until raised. */
+  readonly maxFrameBytes: number
+  /**
+   * Sets the inbound frame cap (bytes, a positive integer): raised once the peer registered and
+   * learned `max_payload_bytes` (docs/protocol.md#payload-size). The reader never holds more
+   * than this for one frame.
+   */
+  setMaxFrameBytes(bytes: number): void
   /** Closes the connection; idempotent. Frames already accepted by `send` are flushed first. */
   close(): void
   /** For logs: "unix socket #3", "child ipc pid 123", … */

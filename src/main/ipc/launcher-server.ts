@@ -1,8 +1,10 @@
 import type { ErrorCode, Event, HostInbound, Register, SagaReport } from '../../shared/protocol'
 import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
   encodeEvent,
   FEATURE_LIVENESS_WORKER,
-  MAX_FRAME_BYTES,
+  frameLimitFor,
+  HOSTPIPE_FEATURES,
   parseHostInbound,
 } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
@@ -66,6 +68,13 @@ export interface LauncherServerOptions {
    * `liveness_worker` (their worker paces its reports by it). Default 0: liveness off, not sent.
    */
   unresponsiveMs?: number
+  /**
+   * The launcher's `maxPayloadBytes` (default DEFAULT_MAX_PAYLOAD_BYTES, 64 MiB), sent as
+   * `registered.max_payload_bytes` to hosts that announced hostpipe's features; their connections
+   * then read frames up to `frameLimitFor` it. Other hosts, and every connection until it
+   * registered, keep MAX_FRAME_BYTES.
+   */
+  maxPayloadBytes?: number
   /** Sent as `launcher_pid`; default `process.pid`. */
   launcherPid?: number
   log?: Logger
@@ -200,7 +209,12 @@ export class LauncherServer {
       client = this.onFrame(client, frame)
     })
     conn.onTooLarge((bytes) =>
-      this.fail(client, 'frame_too_large', `frame of ${bytes}+ bytes exceeds ${MAX_FRAME_BYTES} bytes`, true),
+      this.fail(
+        client,
+        'frame_too_large',
+        `frame of ${bytes}+ bytes exceeds ${conn.maxFrameBytes} bytes`,
+        true,
+      ),
     )
     conn.onClose((reason) => this.drop(client, reason))
   }
@@ -247,7 +261,7 @@ export class LauncherServer {
     if (client.role === 'standby' && client.promotedTo) client = client.promotedTo
     if (client.isClosed || (client.role === 'host' && client.isReplaced)) return client
     if (client.role === 'host') this.didReceiveHostFrame.fire()
-    const parsed = parseHostInbound(frame)
+    const parsed = parseHostInbound(frame, client.conn.maxFrameBytes)
     if (!parsed.ok) {
       const isFatal = parsed.code === 'frame_too_large' || client.role === 'unregistered'
       this.fail(client, parsed.code, parsed.message, isFatal)
@@ -353,16 +367,21 @@ export class LauncherServer {
     return tool
   }
 
-  /** `registered`; a host with a liveness worker also learns `unresponsive_ms` (its pace). */
+  /**
+   * `registered`; a host with a liveness worker also learns `unresponsive_ms` (its pace), and a
+   * host that announced hostpipe's features `max_payload_bytes`.
+   */
   private registeredEvent(clientId: number, features: readonly string[] = []): Event {
     const unresponsiveMs = this.opts.unresponsiveMs ?? 0
     const hasWorker = unresponsiveMs > 0 && features.includes(FEATURE_LIVENESS_WORKER)
+    const maxPayloadBytes = payloadLimitFor(features, this.opts.maxPayloadBytes)
     return {
       event: 'registered',
       client_id: clientId,
       launcher_pid: this.opts.launcherPid ?? process.pid,
       launcher_version: this.opts.launcherVersion,
       ...(hasWorker ? { unresponsive_ms: unresponsiveMs } : {}),
+      ...(maxPayloadBytes === undefined ? {} : { max_payload_bytes: maxPayloadBytes }),
       version: this.opts.nextVersion(),
     }
   }
@@ -373,6 +392,8 @@ export class LauncherServer {
     const accepted = { conn: pending.conn, clientId: ++this.lastClientId, msg }
     // Before the pipe is handed over: its drain writes buffered commands at once, `registered` first.
     this.send(pending, this.registeredEvent(accepted.clientId, msg.features))
+    const maxPayloadBytes = payloadLimitFor(msg.features, this.opts.maxPayloadBytes)
+    if (maxPayloadBytes !== undefined) pending.conn.setMaxFrameBytes(frameLimitFor(maxPayloadBytes))
     if (as === 'standby') return this.hosts.addStandby(accepted)
     const host = this.hosts.install(accepted)
     this.didRegisterHost.fire(registeredOf(host))
@@ -431,4 +452,13 @@ export class LauncherServer {
         if (!this.isDisposed) this.didLoseHost.fire({ ...registeredOf(client), reason })
     }
   }
+}
+
+/** The `maxPayloadBytes` a host with `features` learns, or undefined for an AgentMux host. */
+function payloadLimitFor(
+  features: readonly string[],
+  maxPayloadBytes: number | undefined,
+): number | undefined {
+  if (!features.some((f) => HOSTPIPE_FEATURES.has(f))) return undefined
+  return maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES
 }

@@ -33,7 +33,7 @@ export class NdjsonFramer {
   private readonly onLine: (line: Uint8Array) => void
   private readonly onTooLarge: (bytes: number) => void
   private readonly onText: ((line: string) => void) | undefined
-  private readonly maxLineBytes: number
+  private maxLineBytes: number
   /** Pieces of the unfinished line, copied out of their chunks. */
   private partial: Uint8Array[] = []
   private partialBytes = 0
@@ -49,6 +49,14 @@ export class NdjsonFramer {
   /** True once an over-long line was reported. */
   get isStopped(): boolean {
     return this.stopped
+  }
+
+  /**
+   * Changes the cap for the line being read and every later one (a peer that registered learns a
+   * larger one). An unfinished line already over a lowered cap is refused at its next byte.
+   */
+  setMaxLineBytes(bytes: number): void {
+    this.maxLineBytes = bytes
   }
 
   /** Bytes of the unfinished line held right now (for tests of the memory bound). */

@@ -48,7 +48,8 @@ let nextSocketId = 1
 export class SocketConnection extends BaseFrameConnection {
   readonly description: string
   private readonly log: Logger
-  private readonly maxQueuedBytes: number
+  private maxQueuedBytes: number
+  private readonly baseMaxQueuedBytes: number
   private readonly framer: NdjsonFramer
   private queued: string[] = []
   private queuedBytes = 0
@@ -58,6 +59,8 @@ export class SocketConnection extends BaseFrameConnection {
   private queuedAtCheck = 0
   private isClosing = false
   private isGone = false
+  /** Reading stopped at an over-long frame. */
+  private isReadPaused = false
   private goneReason = ''
   private closeTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -69,12 +72,14 @@ export class SocketConnection extends BaseFrameConnection {
     this.description = opts.description ?? `unix socket #${nextSocketId++}`
     this.log = opts.log ?? silentLogger
     this.maxQueuedBytes = opts.maxQueuedBytes ?? SOCKET_MAX_QUEUED_BYTES
+    this.baseMaxQueuedBytes = this.maxQueuedBytes
     this.framer = new NdjsonFramer({
       onLine: (line) => this.frameHandler?.(line),
       onText: (line) => this.frameHandler?.(line),
       onTooLarge: (bytes) => this.onFramerTooLarge(bytes),
       maxLineBytes: opts.maxFrameBytes,
     })
+    if (opts.maxFrameBytes !== undefined) this.setMaxFrameBytes(opts.maxFrameBytes)
     socket.on('drain', this.flush)
     socket.on('error', this.onError)
     socket.on('close', this.onSocketClose)
@@ -115,16 +120,30 @@ export class SocketConnection extends BaseFrameConnection {
     if (isFirst && !this.isGone) this.socket.on('data', this.onData)
   }
 
+  /**
+   * Also lets one outbound frame of that size through: the unread-bytes cut-off is the base
+   * limit plus one such frame, so a peer is cut off for not reading, never for one big frame.
+   */
+  override setMaxFrameBytes(bytes: number): void {
+    super.setMaxFrameBytes(bytes)
+    this.framer.setMaxLineBytes(bytes)
+    this.maxQueuedBytes = this.baseMaxQueuedBytes + bytes
+  }
+
   close(): void {
     if (this.isClosing || this.isGone) return
     this.isClosing = true
     this.framer.close()
     this.socket.off('data', this.onData)
+    // Reading resumes, into nothing: a socket paused after an over-long frame would never see
+    // the peer's EOF, and whoever awaits this close (the server's `close()`) would wait forever.
+    if (this.isReadPaused) this.socket.resume()
     this.writeQueued()
     this.socket.end()
-    // A peer that never closes its end must not keep the descriptor open.
+    // A peer that never closes its end must not keep the descriptor open. Not unref'd: a
+    // server closing waits for this socket, and an unref'd timer would let the process exit
+    // with that wait unsettled.
     this.closeTimer = setTimeout(() => this.socket.destroy(), SOCKET_CLOSE_GRACE_MS)
-    this.closeTimer.unref()
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -132,6 +151,7 @@ export class SocketConnection extends BaseFrameConnection {
   }
 
   private onFramerTooLarge(bytes: number): void {
+    this.isReadPaused = true
     this.socket.pause()
     this.refuseTooLarge(bytes)
   }

@@ -8,7 +8,12 @@ import {
   type CommandOutput,
 } from '../../shared/define-commands'
 import type { z } from 'zod'
-import { REASON_DEADLINE_EXCEEDED, type Event } from '../../shared/protocol'
+import {
+  formatBytes,
+  MAX_PAYLOAD_BYTES_LIMIT,
+  REASON_DEADLINE_EXCEEDED,
+  type Event,
+} from '../../shared/protocol'
 import { SagaFailedError } from '../../shared/saga-failed-error'
 import { findUnencodable } from '../../shared/wire-value'
 import { HostPipeError } from '../host-pipe'
@@ -73,6 +78,21 @@ function hostOutputOption(value: unknown): HostOutput {
   throw new TypeError(`hostOutput must be one of ${HOST_OUTPUTS.join(', ')}, got ${JSON.stringify(value)}`)
 }
 
+/** `maxPayloadBytes`, checked; undefined keeps the launcher's default. */
+function maxPayloadBytesOption(value: unknown): number | undefined {
+  if (value === undefined) return undefined
+  if (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 1024 &&
+    value <= MAX_PAYLOAD_BYTES_LIMIT
+  )
+    return value
+  throw new TypeError(
+    `maxPayloadBytes must be an integer from 1,024 to ${formatBytes(MAX_PAYLOAD_BYTES_LIMIT)} (bytes), got ${String(value)}`,
+  )
+}
+
 class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
   /** The current launch's parts; `start()` after `stop()` puts a fresh one here. */
   private core: Launcher
@@ -97,6 +117,7 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
     this.commands = opts.commands
     this.sagaTimeoutMs = opts.sagaTimeoutMs ?? SAGA_TIMEOUT_MS
     const output = hostOutputOption(opts.hostOutput)
+    const maxPayloadBytes = maxPayloadBytesOption(opts.maxPayloadBytes)
     const log = opts.log ?? createStderrLogger('warn')
     const hostLog = opts.log ?? createHostOutputStderrLogger()
     this.makeLaunch = () => {
@@ -113,6 +134,7 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
         concurrency: opts.concurrency,
         maxQueued: opts.maxQueued,
         bufferCapacity: opts.bufferCapacity,
+        maxPayloadBytes,
         log,
       })
       return { core, release }
@@ -336,7 +358,9 @@ class PendingCall<O> implements StartSagaOptions {
       // of the launcher's timer, the host's deadline or the handler's abort came first.
       const isTimeout =
         end.isPastTimeout || end.reason === REASON_SAGA_TIMEOUT || end.reason === REASON_DEADLINE_EXCEEDED
-      this.reject(isTimeout ? this.timeoutError() : new SagaFailedError(end.sagaId, end.reason))
+      this.reject(
+        isTimeout ? this.timeoutError() : (end.error ?? new SagaFailedError(end.sagaId, end.reason)),
+      )
       return
     }
     const output = this.output.safeParse(end.output)

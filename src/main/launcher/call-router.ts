@@ -57,6 +57,8 @@ interface RoutedCall {
   slot: number
   /** Still waiting in one of the router's queues (false once sent or ended: queues skip it). */
   isWaiting: boolean
+  /** Settles the promise `sendCommand` gave for it with its pipe's answer, once sent. */
+  sent: { resolve(): void; reject(err: unknown): void } | undefined
 }
 
 /** The calls of one key: the one running, then the rest in call order. Gone when idle. */
@@ -66,8 +68,6 @@ interface Lane {
   running: RoutedCall | undefined
   readonly waiting: FifoQueue<RoutedCall>
 }
-
-const RESOLVED = Promise.resolve()
 
 /**
  * Decides where and when each app call goes (docs/parallel-work.md): up to `concurrency` at once
@@ -152,7 +152,7 @@ export class CallRouter {
         this.lanes.set(key, lane)
       }
     }
-    const call: RoutedCall = { sagaId, cmd, options: o, lane, slot: -1, isWaiting: false }
+    const call: RoutedCall = { sagaId, cmd, options: o, lane, slot: -1, isWaiting: false, sent: undefined }
     this.calls.set(sagaId, call)
     if (lane) {
       if (lane.running) return this.hold(lane.waiting, call)
@@ -208,11 +208,12 @@ export class CallRouter {
     this.disposables.dispose()
   }
 
+  /** Keeps the call waiting; its promise settles with its pipe's answer once it is sent. */
   private hold(queue: FifoQueue<RoutedCall>, call: RoutedCall): Promise<void> {
     call.isWaiting = true
     this.waitingCount++
     queue.push(call)
-    return RESOLVED
+    return new Promise<void>((resolve, reject) => (call.sent = { resolve, reject }))
   }
 
   /** The lane's turn has come for `call`: to its host, or waiting there for room. */
@@ -227,7 +228,12 @@ export class CallRouter {
   private dispatch(call: RoutedCall, slot: number): Promise<void> {
     call.slot = slot
     this.outstanding[slot]!++
-    return this.slots[slot]!.pipe.sendCommand(call.cmd, call.options)
+    const sending = this.slots[slot]!.pipe.sendCommand(call.cmd, call.options)
+    const sent = call.sent
+    if (sent === undefined) return sending
+    call.sent = undefined
+    sending.then(sent.resolve, sent.reject)
+    return sending
   }
 
   /** A call ended: its place, its lane and the queue it waited in move on. */
@@ -238,6 +244,8 @@ export class CallRouter {
     if (call.isWaiting) {
       call.isWaiting = false
       this.waitingCount--
+      call.sent?.resolve()
+      call.sent = undefined
     } else if (call.slot >= 0) {
       this.outstanding[call.slot]!--
     }

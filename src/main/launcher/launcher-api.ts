@@ -84,6 +84,15 @@ export interface AppLauncherOptions<D extends CommandDefinitions> {
    * process's stdout and stderr; `'ignore'` nowhere.
    */
   hostOutput?: HostOutput
+  /**
+   * The most one call's input or output may take once encoded as its frame, in bytes, JSON text
+   * and envelope included (docs/protocol.md#payload-size). An integer from 1024 to 268,435,456
+   * (256 MiB); default 67,108,864 (64 MiB). A larger input makes `call` reject at once with
+   * `HostPipeError` code `PAYLOAD_TOO_LARGE`, nothing sent; a larger output fails that call alone
+   * (`SagaFailedError` whose reason names both sizes) and the host keeps serving. Anything else
+   * here is a TypeError naming the option.
+   */
+  maxPayloadBytes?: number
 }
 
 /** Where a host's stdout and stderr go (`AppLauncherOptions.hostOutput`). */
@@ -137,6 +146,8 @@ export interface HostpipeLauncher<D extends CommandDefinitions> {
    * by the command's `output` schema). Rejects with:
    * - `HostPipeError` code `INVALID_COMMAND` before anything is sent, when `name` was never
    *   defined or `input` fails the command's `input` schema (the message names the field);
+   * - `HostPipeError` code `PAYLOAD_TOO_LARGE` before anything is sent, when the encoded input is
+   *   larger than `maxPayloadBytes` (the message names both sizes);
    * - `SagaFailedError` (`.sagaId`, `.reason`) when the saga ended with `saga_failed`, e.g. the
    *   handler threw (its message is the reason);
    * - `signal.reason` (an `AbortError` DOMException unless you gave another) at once when

@@ -11,7 +11,7 @@ import type { DiagnosticsSource } from './diagnostics-source'
 import { HostExits } from './host-exits'
 import { HostSupervisor, START_TIMEOUT_MS } from './host-supervisor'
 import { LauncherEvents } from './launcher-events'
-import { FEATURE_ACK, FEATURE_DEADLINE, type Event } from '../../shared/protocol'
+import { DEFAULT_MAX_PAYLOAD_BYTES, FEATURE_ACK, FEATURE_DEADLINE, type Event } from '../../shared/protocol'
 import { HostStartError } from '../../shared/host-start-error'
 import type { HostSpawner } from './host-spawner'
 import type { TransportKind } from '../../shared/diagnostics'
@@ -69,6 +69,8 @@ export interface LauncherOptions {
   bufferCapacity?: number
   /** App calls one host runs at once; more wait in the launcher. Default DEFAULT_CONCURRENCY (64). */
   concurrency?: number
+  /** Bytes one input or output may take once encoded (docs/protocol.md#payload-size). Default 64 MiB. */
+  maxPayloadBytes?: number
   /** Reported as `launcher_version`; default the package version. */
   version?: string
   log?: Logger
@@ -154,6 +156,7 @@ class ComposedLauncher implements Launcher {
     this.pipe = new HostPipe({
       capacity: opts.bufferCapacity,
       maxQueued: opts.maxQueued ?? MAX_QUEUED,
+      maxPayloadBytes: opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
       log: this.log,
     })
     this.router = new CallRouter({
@@ -186,6 +189,7 @@ class ComposedLauncher implements Launcher {
       nextVersion: () => this.events.nextVersion(),
       launcherVersion: opts.version ?? packageVersion,
       unresponsiveMs: this.unresponsiveMs,
+      maxPayloadBytes: opts.maxPayloadBytes,
       log: this.log,
     })
     // The supervisor decides what a registration becomes; before start() every host is active.

@@ -44,7 +44,14 @@ export type SagaRequest =
 /** How a saga ended, for its starter; a failure says whether its timeout had passed by then. */
 export type SagaEnd =
   | { ok: true; sagaId: number; output: unknown }
-  | { ok: false; sagaId: number; reason: string; isPastTimeout: boolean }
+  | {
+      ok: false
+      sagaId: number
+      reason: string
+      isPastTimeout: boolean
+      /** What the caller gets instead of a SagaFailedError: the pipe refused the command (PAYLOAD_TOO_LARGE). */
+      error?: HostPipeError
+    }
 
 /** Per-saga options of `startSaga`, kept until the saga ends (its methods are called on it). */
 export interface StartSagaOptions {
@@ -262,7 +269,11 @@ export class SagaCoordinator {
       // the command will never reach the host.
       if (err instanceof HostPipeError && err.code === 'WRITE_FAILED') return
       const live = this.open.get(saga.id)
-      if (live)
+      if (!live) return
+      // Too large is the caller's to fix: it gets the pipe's error itself, as for a bad input.
+      if (err instanceof HostPipeError && err.code === 'PAYLOAD_TOO_LARGE')
+        this.fail(live, err.message, false, err)
+      else
         this.fail(live, `host pipe refused the command: ${err instanceof Error ? err.message : String(err)}`)
     })
     return saga.id
@@ -392,7 +403,7 @@ export class SagaCoordinator {
     saga.starter.onEnd?.({ ok: true, sagaId: saga.id, output: agentMux ? agentMux.output : output })
   }
 
-  private fail(saga: Saga, reason: string, isPurged = false): void {
+  private fail(saga: Saga, reason: string, isPurged = false, error?: HostPipeError): void {
     // Lost with its host, it may have run: whatever ends it while its host's exit is awaited says so.
     if (saga.lostReason !== undefined && !mayHaveRun(reason)) {
       reason = saga.lostReason
@@ -409,6 +420,7 @@ export class SagaCoordinator {
       sagaId: saga.id,
       reason,
       isPastTimeout: this.clock.now() >= saga.deadline,
+      ...(error ? { error } : {}),
     })
   }
 
