@@ -151,6 +151,8 @@ function controlOf(obj: Record<string, unknown>): HostBound | undefined {
   if (obj.cmd === 'probe_ui_thread' && isNonNegInt(obj.nonce)) command = { cmd: obj.cmd, nonce: obj.nonce }
   else if (obj.cmd === 'cancel_saga' && isNonNegInt(obj.saga_id))
     command = { cmd: obj.cmd, saga_id: obj.saga_id }
+  else if (obj.cmd === 'stream_credit' && isNonNegInt(obj.saga_id) && isPositiveInt(obj.credit))
+    command = { cmd: obj.cmd, saga_id: obj.saga_id, credit: obj.credit }
   else return undefined
   return { kind: 'control', command }
 }
@@ -164,6 +166,7 @@ function eventOf(obj: Record<string, unknown>): HostBound | undefined {
     isNonNegInt(obj.launcher_pid) &&
     typeof obj.launcher_version === 'string' &&
     (obj.unresponsive_ms === undefined || isNonNegInt(obj.unresponsive_ms)) &&
+    (obj.stream_window === undefined || isPositiveInt(obj.stream_window)) &&
     isNonNegInt(obj.version)
   )
     event = {
@@ -172,6 +175,7 @@ function eventOf(obj: Record<string, unknown>): HostBound | undefined {
       launcher_pid: obj.launcher_pid,
       launcher_version: obj.launcher_version,
       ...(obj.unresponsive_ms === undefined ? {} : { unresponsive_ms: obj.unresponsive_ms }),
+      ...(obj.stream_window === undefined ? {} : { stream_window: obj.stream_window }),
       version: obj.version,
     }
   else if (
@@ -198,6 +202,10 @@ function isNonNegInt(value: unknown): value is number {
   return (
     typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER
   )
+}
+
+function isPositiveInt(value: unknown): value is number {
+  return isNonNegInt(value) && value >= 1
 }
 
 function isOptionalNonNegInt(value: unknown): value is number | undefined {

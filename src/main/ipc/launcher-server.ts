@@ -1,7 +1,9 @@
-import type { ErrorCode, Event, HostInbound, Register, SagaReport } from '../../shared/protocol'
+import type { ErrorCode, Event, HostInbound, Register, SagaReport, StreamFrame } from '../../shared/protocol'
 import {
+  DEFAULT_STREAM_WINDOW,
   encodeEvent,
   FEATURE_LIVENESS_WORKER,
+  FEATURE_STREAMS,
   MAX_FRAME_BYTES,
   parseHostInbound,
 } from '../../shared/protocol'
@@ -66,6 +68,11 @@ export interface LauncherServerOptions {
    * `liveness_worker` (their worker paces its reports by it). Default 0: liveness off, not sent.
    */
   unresponsiveMs?: number
+  /**
+   * Chunks a stream may send before its first `stream_credit`, sent as `registered.stream_window`
+   * to hosts that announce `streams` (docs/protocol.md#streams). Default 16.
+   */
+  streamWindow?: number
   /** Sent as `launcher_pid`; default `process.pid`. */
   launcherPid?: number
   log?: Logger
@@ -107,6 +114,7 @@ export class LauncherServer {
   private readonly didRegisterHost = this.disposables.add(new Emitter<RegisteredHost>())
   private readonly didLoseHost = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
   private readonly didReceiveReport = this.disposables.add(new Emitter<SagaReport>())
+  private readonly didReceiveStreamFrame = this.disposables.add(new Emitter<StreamFrame>())
   private readonly didReceiveMainThreadReport = this.disposables.add(new Emitter<number>())
   private readonly didReceiveHostFrame = this.disposables.add(new Emitter<void>())
   private readonly didAnnounceHost = this.disposables.add(new Emitter<HostRegistration>())
@@ -123,6 +131,8 @@ export class LauncherServer {
   readonly onDidHostSayExit: Listenable<number> = this.didHostSayExit.event
   /** A saga report from the current host (the saga coordinator listens here). */
   readonly onDidReceiveReport: Listenable<SagaReport> = this.didReceiveReport.event
+  /** `report_progress`, `report_chunk` or `report_event` from the current host (feature `streams`). */
+  readonly onDidReceiveStreamFrame: Listenable<StreamFrame> = this.didReceiveStreamFrame.event
   /** `report_main_thread{blocked_ms}` from the current host's liveness worker: the `blocked_ms`. */
   readonly onDidReceiveMainThreadReport: Listenable<number> = this.didReceiveMainThreadReport.event
   /**
@@ -315,6 +325,10 @@ export class LauncherServer {
         // with nothing of it left in flight, so ending it walks nothing.
         if (msg.seq !== undefined && client.hasPerCallAcks) this.opts.hostPipe.ack(msg.seq)
         return this.didReceiveReport.fire(msg)
+      case 'report_progress':
+      case 'report_chunk':
+      case 'report_event':
+        return this.didReceiveStreamFrame.fire(msg)
       default:
         return this.didReceiveReport.fire(msg)
     }
@@ -363,6 +377,9 @@ export class LauncherServer {
       launcher_pid: this.opts.launcherPid ?? process.pid,
       launcher_version: this.opts.launcherVersion,
       ...(hasWorker ? { unresponsive_ms: unresponsiveMs } : {}),
+      ...(features.includes(FEATURE_STREAMS)
+        ? { stream_window: this.opts.streamWindow ?? DEFAULT_STREAM_WINDOW }
+        : {}),
       version: this.opts.nextVersion(),
     }
   }
