@@ -22,7 +22,7 @@ describe('LauncherServer: hosts with feature streams', () => {
       { cmd: 'report_chunk', saga_id: 2, chunk: 'a' },
       { cmd: 'report_event', name: 'tick', payload: 3 },
     ]
-    for (const frame of frames) host.receive(frame)
+    for (const frame of frames) host.receive({ ...frame })
     expect(got).toEqual(frames)
     expect(host.events('error')).toEqual([])
   })
