@@ -3,9 +3,11 @@
  *
  * @module hostpipe/host
  */
-export { runHost, type RunHostOptions } from '../main/host/run-host'
+export { runHost, type RunHostOptions, type RunningHost } from '../main/host/run-host'
 export type {
   CommandContext,
   CommandHandlerOf,
   CommandHandlersOf,
+  NoEvents,
+  ProgressInputOf,
 } from '../main/host/defined-command-dispatcher'

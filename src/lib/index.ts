@@ -1,6 +1,6 @@
 /**
  * `hostpipe`: the runtime-free part (no Node or Electron import), for any process: HostPipe and
- * its types, the errors, `defineCommands`, and the wire protocol
+ * its types, the errors, `defineCommands`, `defineEvents`, and the wire protocol
  * (docs/protocol.md, docs/host-pipe.md).
  *
  * @module hostpipe
@@ -40,7 +40,18 @@ export {
   type CommandNameOf,
   type CommandInput,
   type CommandOutput,
+  type CommandProgress,
+  type CommandChunk,
+  type StreamCommandNameOf,
+  type CallCommandNameOf,
 } from '../shared/define-commands'
+export {
+  defineEvents,
+  type EventDefinitions,
+  type EventNameOf,
+  type EventPayload,
+  type EventPayloadInput,
+} from '../shared/define-events'
 export * from '../shared/protocol'
 export type {
   DiagnosticsSnapshot,

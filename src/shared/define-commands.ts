@@ -9,7 +9,11 @@
 import type { z } from 'zod'
 import { COMMAND_NAMES, CONTROL_COMMAND_NAMES, EVENT_NAMES, HOST_INBOUND_NAMES } from './protocol-core'
 
-/** One command: its input (an object schema: its fields travel flattened on the wire) and output. */
+/**
+ * One command: its input (an object schema: its fields travel flattened on the wire) and output,
+ * and optionally the schemas of its progress values and of its stream's chunks
+ * (docs/protocol.md#streams).
+ */
 export interface CommandDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodType = z.ZodType> {
   /** The input's schema; must be a `z.object(…)` (strict and loose objects too). */
   readonly input: I
@@ -27,6 +31,16 @@ export interface CommandDefinition<I extends z.ZodObject = z.ZodObject, O extend
    * side). It gets the input as parsed by `input`; annotate its parameter with that type.
    */
   readonly key?: (input: never) => string
+  /**
+   * The schema of the values the handler reports with `ctx.progress(value)`; the caller gets them
+   * through `call(…, { onProgress })`. Without it, `ctx.progress` throws a TypeError.
+   */
+  readonly progress?: z.ZodType
+  /**
+   * The schema of each chunk: the command is a stream, its handler an async generator function
+   * that yields chunks and returns the output, and the caller reads it with `launcher.stream`.
+   */
+  readonly stream?: z.ZodType
 }
 
 /** Every command of an app, by name. */
@@ -38,6 +52,27 @@ export type CommandNameOf<D extends CommandDefinitions> = Extract<keyof D, strin
 export type CommandInput<D extends CommandDefinitions, K extends CommandNameOf<D>> = z.input<D[K]['input']>
 /** What `call(name, …)` resolves to: the output schema's parsed type. */
 export type CommandOutput<D extends CommandDefinitions, K extends CommandNameOf<D>> = z.output<D[K]['output']>
+/** The progress values of command `K` (its `progress` schema's parsed type), `never` without one. */
+export type CommandProgress<D extends CommandDefinitions, K extends CommandNameOf<D>> = D[K] extends {
+  readonly progress: infer P extends z.ZodType
+}
+  ? z.output<P>
+  : never
+/** The chunks of stream command `K` (its `stream` schema's parsed type), `never` for a plain command. */
+export type CommandChunk<D extends CommandDefinitions, K extends CommandNameOf<D>> = D[K] extends {
+  readonly stream: infer C extends z.ZodType
+}
+  ? z.output<C>
+  : never
+/** The commands whose definition gives `stream`: what `launcher.stream` takes. */
+export type StreamCommandNameOf<D extends CommandDefinitions> = {
+  [K in CommandNameOf<D>]: D[K] extends { readonly stream: z.ZodType } ? K : never
+}[CommandNameOf<D>]
+/** The commands without `stream`: what `launcher.call` takes. */
+export type CallCommandNameOf<D extends CommandDefinitions> = Exclude<
+  CommandNameOf<D>,
+  StreamCommandNameOf<D>
+>
 
 /**
  * Names the protocol already uses: built-in commands, control commands, host → launcher frames
@@ -60,7 +95,7 @@ export const RESERVED_INPUT_FIELDS: ReadonlySet<string> = new Set([
 ])
 
 /** A command name: a letter, then up to 63 letters, digits, `_`, `.`, `:` or `-`. */
-const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/
+export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/
 
 /**
  * Checks a set of command definitions and returns it frozen, with its types kept exactly
@@ -70,8 +105,8 @@ const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/
  * (`/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/`), is reserved by the protocol (`register`, `ack`,
  * `cancel_saga`, `spawn_pool_window`, `report_result`, …: `RESERVED_COMMAND_NAMES`), when
  * `input` is not a zod object schema, when an input field is named `kind`, `seq`, `cmd`,
- * `saga_id` or `deadline` (`RESERVED_INPUT_FIELDS`), when `output` is not a zod schema, or when
- * `retry` is not a boolean.
+ * `saga_id` or `deadline` (`RESERVED_INPUT_FIELDS`), when `output` (or `progress` or `stream`,
+ * when given) is not a zod schema, or when `retry` is not a boolean.
  *
  * @example
  * const commands = defineCommands({
@@ -93,7 +128,9 @@ function checkDefinition(name: string, def: CommandDefinition | undefined): void
   if (RESERVED_COMMAND_NAMES.has(name))
     throw new TypeError(`${where}: the name is reserved by the hostpipe protocol`)
   if (typeof def !== 'object' || def === null)
-    throw new TypeError(`${where}: the definition must be an object { input, output, retry? }`)
+    throw new TypeError(
+      `${where}: the definition must be an object { input, output, retry?, progress?, stream? }`,
+    )
   if (!isZodObject(def.input))
     throw new TypeError(`${where}: \`input\` must be a zod object schema (z.object({ … }))`)
   for (const field of Object.keys(def.input.shape))
@@ -102,14 +139,17 @@ function checkDefinition(name: string, def: CommandDefinition | undefined): void
         `${where}: input field \`${field}\` is reserved (kind, seq, cmd, saga_id and deadline travel in the envelope)`,
       )
   if (!isZodSchema(def.output)) throw new TypeError(`${where}: \`output\` must be a zod schema`)
+  for (const key of ['progress', 'stream'] as const)
+    if (def[key] !== undefined && !isZodSchema(def[key]))
+      throw new TypeError(`${where}: \`${key}\` must be a zod schema when given`)
   if (def.retry !== undefined && typeof def.retry !== 'boolean')
     throw new TypeError(`${where}: \`retry\` must be a boolean, got ${typeof def.retry}`)
   if (def.key !== undefined && typeof def.key !== 'function')
     throw new TypeError(`${where}: \`key\` must be a function (input) => string, got ${typeof def.key}`)
 }
 
-// Checked by shape, not `instanceof`: the app's zod and hostpipe's may be two copies of zod 4.
-function isZodSchema(value: unknown): value is z.ZodType {
+/** Whether `value` is a zod schema. Checked by shape, not `instanceof`: the app's zod and hostpipe's may be two copies of zod 4. */
+export function isZodSchema(value: unknown): value is z.ZodType {
   if (typeof value !== 'object' || value === null) return false
   const internals = (value as { _zod?: { def?: { type?: unknown } } })._zod
   return typeof internals?.def?.type === 'string' && typeof (value as z.ZodType).safeParse === 'function'

@@ -152,6 +152,8 @@ function controlOf(obj: Record<string, unknown>): HostBound | undefined {
   if (obj.cmd === 'probe_ui_thread' && isNonNegInt(obj.nonce)) command = { cmd: obj.cmd, nonce: obj.nonce }
   else if (obj.cmd === 'cancel_saga' && isNonNegInt(obj.saga_id))
     command = { cmd: obj.cmd, saga_id: obj.saga_id }
+  else if (obj.cmd === 'stream_credit' && isNonNegInt(obj.saga_id) && isPositiveInt(obj.credit))
+    command = { cmd: obj.cmd, saga_id: obj.saga_id, credit: obj.credit }
   else return undefined
   return { kind: 'control', command }
 }
@@ -166,6 +168,7 @@ function eventOf(obj: Record<string, unknown>): HostBound | undefined {
     typeof obj.launcher_version === 'string' &&
     (obj.unresponsive_ms === undefined || isNonNegInt(obj.unresponsive_ms)) &&
     (obj.max_payload_bytes === undefined || isNonNegInt(obj.max_payload_bytes)) &&
+    (obj.stream_window === undefined || isPositiveInt(obj.stream_window)) &&
     isNonNegInt(obj.version)
   )
     event = {
@@ -175,6 +178,7 @@ function eventOf(obj: Record<string, unknown>): HostBound | undefined {
       launcher_version: obj.launcher_version,
       ...(obj.unresponsive_ms === undefined ? {} : { unresponsive_ms: obj.unresponsive_ms }),
       ...(obj.max_payload_bytes === undefined ? {} : { max_payload_bytes: obj.max_payload_bytes }),
+      ...(obj.stream_window === undefined ? {} : { stream_window: obj.stream_window }),
       version: obj.version,
     }
   else if (
@@ -201,6 +205,10 @@ function isNonNegInt(value: unknown): value is number {
   return (
     typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER
   )
+}
+
+function isPositiveInt(value: unknown): value is number {
+  return isNonNegInt(value) && value >= 1
 }
 
 function isOptionalNonNegInt(value: unknown): value is number | undefined {

@@ -100,7 +100,17 @@ export interface CancelSaga {
   cmd: 'cancel_saga'
   saga_id: number
 }
-export type ControlCommand = ProbeUiThread | CancelSaga
+/**
+ * Hosts with feature `"streams"` only (docs/protocol.md#streams): the host may send `credit` (≥ 1)
+ * more `report_chunk` frames for the saga, beyond what it was allowed so far. On the wire:
+ * `{"kind":"command","cmd":"stream_credit","saga_id":N,"credit":K}`.
+ */
+export interface StreamCredit {
+  cmd: 'stream_credit'
+  saga_id: number
+  credit: number
+}
+export type ControlCommand = ProbeUiThread | CancelSaga | StreamCredit
 
 /** `register.features`: the host acks commands (docs/protocol.md). */
 export const FEATURE_ACK = 'ack'
@@ -126,12 +136,21 @@ export const FEATURE_BUS_EVENTS = 'bus_events'
  * in synchronous work is told apart from a hung one (docs/protocol.md#liveness).
  */
 export const FEATURE_LIVENESS_WORKER = 'liveness_worker'
+/**
+ * `register.features`: the host sends progress, stream chunks and events (`report_progress`,
+ * `report_chunk`, `report_event`) and paces a stream's chunks by the launcher's credit
+ * (`registered.stream_window`, then `stream_credit`); docs/protocol.md#streams.
+ */
+export const FEATURE_STREAMS = 'streams'
+/** `registered.stream_window` when the launcher names none: chunks a stream may send before any credit. */
+export const DEFAULT_STREAM_WINDOW = 16
 /** The features hostpipe added to the AgentMux `register`; a host naming none of them is AgentMux's. */
 export const HOSTPIPE_FEATURES: ReadonlySet<string> = new Set([
   FEATURE_ACK,
   FEATURE_DEADLINE,
   FEATURE_BUS_EVENTS,
   FEATURE_LIVENESS_WORKER,
+  FEATURE_STREAMS,
 ])
 
 /** Whether a host that registered with `features` gets the launcher's bus events. */
@@ -186,6 +205,11 @@ export type Event =
        * `frameLimitFor(max_payload_bytes)` are read both ways (docs/protocol.md#payload-size).
        */
       max_payload_bytes?: number
+      /**
+       * Sent only to a host that announced `streams`: how many chunks each stream may send before
+       * its first `stream_credit` (optional; default {@link DEFAULT_STREAM_WINDOW}).
+       */
+      stream_window?: number
       version: number
     }
   | { event: 'saga_started'; saga_id: number; name: string; version: number }
@@ -265,6 +289,33 @@ export interface ReportResult {
   /** From a host with feature `per_call_ack`: the report is also the ack of this command. */
   seq?: number
 }
+/**
+ * From a host with feature `streams`: a progress value of the saga's running handler
+ * (`ctx.progress(value)`), checked by the command's `progress` schema. Sent before its report.
+ */
+export interface ReportProgress {
+  cmd: 'report_progress'
+  saga_id: number
+  value: unknown
+}
+/**
+ * From a host with feature `streams`: the next chunk a stream handler yielded, in order. Only as
+ * many as the launcher's credit allows; the stream ends with the saga's `report_result` (the
+ * generator's return value) or `report_saga_action_failed`.
+ */
+export interface ReportChunk {
+  cmd: 'report_chunk'
+  saga_id: number
+  chunk: unknown
+}
+/** From a host with feature `streams`: an app event (`defineEvents`), `payload` checked by its schema. */
+export interface ReportEvent {
+  cmd: 'report_event'
+  name: string
+  payload: unknown
+}
+/** The frames a host sends beside its reports, under feature `streams`. */
+export type StreamFrame = ReportProgress | ReportChunk | ReportEvent
 export interface ReportUiThreadAlive {
   cmd: 'report_ui_thread_alive'
   nonce: number
@@ -294,6 +345,9 @@ export type HostInbound =
   | ReportPoolDrainDecision
   | ReportSagaActionFailed
   | ReportResult
+  | ReportProgress
+  | ReportChunk
+  | ReportEvent
   | ReportUiThreadAlive
   | ReportMainThread
   | Ping
@@ -323,6 +377,9 @@ export const HOST_INBOUND_NAMES = exhaustive<HostInboundName>()([
   'report_pool_drain_decision',
   'report_saga_action_failed',
   'report_result',
+  'report_progress',
+  'report_chunk',
+  'report_event',
   'report_ui_thread_alive',
   'report_main_thread',
   'ping',
@@ -337,7 +394,11 @@ export const COMMAND_NAMES = exhaustive<CommandName>()([
 ])
 
 /** The commands that may travel without `seq` (docs/protocol.md#control-frames). */
-export const CONTROL_COMMAND_NAMES = exhaustive<ControlCommand['cmd']>()(['probe_ui_thread', 'cancel_saga'])
+export const CONTROL_COMMAND_NAMES = exhaustive<ControlCommand['cmd']>()([
+  'probe_ui_thread',
+  'cancel_saga',
+  'stream_credit',
+])
 
 export const EVENT_NAMES = exhaustive<EventName>()([
   'registered',

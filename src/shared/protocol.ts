@@ -57,6 +57,9 @@ provideZodForAgentMuxSchemas(z)
  */
 function buildSchemas() {
   const nonNegInt = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
+  const positiveInt = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
+  // Any JSON value, but present: a frame without it is refused as "missing field".
+  const present = z.custom<unknown>((value) => value !== undefined)
   const sagaId = nonNegInt
   const label = z.string().min(1).max(256)
 
@@ -97,6 +100,14 @@ function buildSchemas() {
       output: z.unknown(),
       seq: nonNegInt.optional(),
     }),
+    // `value`, `chunk` and `payload` are checked against the app's own schemas by the launcher.
+    report_progress: z.object({ cmd: z.literal('report_progress'), saga_id: sagaId, value: present }),
+    report_chunk: z.object({ cmd: z.literal('report_chunk'), saga_id: sagaId, chunk: present }),
+    report_event: z.object({
+      cmd: z.literal('report_event'),
+      name: z.string().min(1).max(64),
+      payload: present,
+    }),
     report_ui_thread_alive: z.object({ cmd: z.literal('report_ui_thread_alive'), nonce: nonNegInt }),
     report_main_thread: z.object({ cmd: z.literal('report_main_thread'), blocked_ms: nonNegInt }),
     ping: z.object({ cmd: z.literal('ping'), nonce: nonNegInt }),
@@ -123,6 +134,7 @@ function buildSchemas() {
   const controlSchemas = {
     probe_ui_thread: commandSchemas.probe_ui_thread,
     cancel_saga: z.object({ cmd: z.literal('cancel_saga'), saga_id: sagaId }),
+    stream_credit: z.object({ cmd: z.literal('stream_credit'), saga_id: sagaId, credit: positiveInt }),
   } satisfies { [K in ControlCommand['cmd']]: z.ZodType<Extract<ControlCommand, { cmd: K }>, unknown> }
 
   const errorCode = z.enum([
@@ -141,6 +153,7 @@ function buildSchemas() {
       launcher_version: z.string(),
       unresponsive_ms: nonNegInt.optional(),
       max_payload_bytes: nonNegInt.optional(),
+      stream_window: positiveInt.optional(),
       ...v,
     }),
     saga_started: z.object({ event: z.literal('saga_started'), saga_id: sagaId, name: z.string(), ...v }),
@@ -254,13 +267,24 @@ const HOT_DRAIN = new RegExp(
   `^\\{"cmd":"report_pool_drain_decision","label":"${HOT_LABEL}","was_last":(true|false),"saga_id":${HOT_INT}\\}$`,
 )
 
-// A call's report, in the host's own key order. JSON.parse stays (the output is any JSON), but
-// the fields are checked by hand instead of JSON.parse's reviver-free walk for lone surrogates and
-// the schema. Any `\u` escape (a lone surrogate could hide there), an extra key or a field the
-// schema would refuse takes the full path, so the result never depends on which path ran.
+// A call's report, and a stream's chunk or progress value, in the host's own key order. JSON.parse
+// stays (the output is any JSON), but the fields are checked by hand instead of JSON.parse's
+// reviver-free walk for lone surrogates and the schema. Any `\u` escape (a lone surrogate could
+// hide there), an extra key or a field the schema would refuse takes the full path, so the result
+// never depends on which path ran.
 const HOT_RESULT_HEAD = '{"cmd":"report_result","saga_id":'
 const HOT_FAILED_HEAD = '{"cmd":"report_saga_action_failed","saga_id":'
+const HOT_CHUNK_HEAD = '{"cmd":"report_chunk","saga_id":'
+const HOT_PROGRESS_HEAD = '{"cmd":"report_progress","saga_id":'
 const REASON_MAX_CHARS = 4096
+
+/** The one field beside `cmd`, `saga_id` and (on reports only) `seq` that each hot frame carries. */
+const HOT_BODY_KEY: Readonly<Record<string, string>> = {
+  report_result: 'output',
+  report_saga_action_failed: 'reason',
+  report_chunk: 'chunk',
+  report_progress: 'value',
+}
 
 function parseHotReport(text: string): HostInbound | undefined {
   if (text.includes('\\u') || !isWellFormed(text)) return undefined
@@ -270,23 +294,23 @@ function parseHotReport(text: string): HostInbound | undefined {
   } catch {
     return undefined
   }
+  const cmd = obj.cmd
+  const bodyKey = typeof cmd === 'string' && hasOwn(HOT_BODY_KEY, cmd) ? HOT_BODY_KEY[cmd] : undefined
+  if (bodyKey === undefined) return undefined
+  const isReport = cmd === 'report_result' || cmd === 'report_saga_action_failed'
   let keys = 0
   for (const key in obj) {
     keys++
-    if (key !== 'cmd' && key !== 'saga_id' && key !== 'seq' && key !== 'output' && key !== 'reason')
+    if (key !== 'cmd' && key !== 'saga_id' && key !== bodyKey && (key !== 'seq' || !isReport))
       return undefined
   }
   const { saga_id, seq } = obj
   if (!isSafeNonNegInt(saga_id) || (seq !== undefined && !isSafeNonNegInt(seq))) return undefined
-  if (obj.cmd === 'report_result') {
-    if (obj.reason !== undefined || keys !== (seq === undefined ? 3 : 4) || !('output' in obj))
-      return undefined
-    return obj as unknown as HostInbound
+  if (keys !== (seq === undefined ? 3 : 4) || obj[bodyKey] === undefined) return undefined
+  if (cmd === 'report_saga_action_failed') {
+    const reason = obj.reason
+    if (typeof reason !== 'string' || reason.length > REASON_MAX_CHARS) return undefined
   }
-  if (obj.cmd !== 'report_saga_action_failed') return undefined
-  const reason = obj.reason
-  if ('output' in obj || typeof reason !== 'string' || reason.length > REASON_MAX_CHARS) return undefined
-  if (keys !== (seq === undefined ? 3 : 4)) return undefined
   return obj as unknown as HostInbound
 }
 
@@ -298,7 +322,13 @@ function isSafeNonNegInt(value: unknown): value is number {
 
 function parseHotFrame(text: string): HostInbound | undefined {
   if (text.charCodeAt(0) !== 0x7b) return undefined
-  if (text.startsWith(HOT_RESULT_HEAD) || text.startsWith(HOT_FAILED_HEAD)) return parseHotReport(text)
+  if (
+    text.startsWith(HOT_RESULT_HEAD) ||
+    text.startsWith(HOT_FAILED_HEAD) ||
+    text.startsWith(HOT_CHUNK_HEAD) ||
+    text.startsWith(HOT_PROGRESS_HEAD)
+  )
+    return parseHotReport(text)
   if (text.length > 400) return undefined
   let m = HOT_ACK.exec(text)
   if (m) {

@@ -39,7 +39,8 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out
 }
 
-type FieldType = 'uint' | 'label' | 'version' | 'token' | 'reason' | 'bool' | 'kind' | 'features'
+type FieldType =
+  'uint' | 'label' | 'version' | 'token' | 'reason' | 'bool' | 'kind' | 'features' | 'eventName' | 'json'
 
 /** The fields of each inbound command, as ARCHITECTURE §2 and the schemas define them. */
 const FIELDS: Record<HostInboundName, Record<string, FieldType>> = {
@@ -50,6 +51,9 @@ const FIELDS: Record<HostInboundName, Record<string, FieldType>> = {
   report_pool_drain_decision: { label: 'label', was_last: 'bool', saga_id: 'uint' },
   report_saga_action_failed: { saga_id: 'uint', reason: 'reason' },
   report_result: { saga_id: 'uint' },
+  report_progress: { saga_id: 'uint', value: 'json' },
+  report_chunk: { saga_id: 'uint', chunk: 'json' },
+  report_event: { name: 'eventName', payload: 'json' },
   report_ui_thread_alive: { nonce: 'uint' },
   report_main_thread: { blocked_ms: 'uint' },
   ping: { nonce: 'uint' },
@@ -89,6 +93,9 @@ const INVALID_VALUES: Record<FieldType, fc.Arbitrary<unknown>> = {
   token: fc.oneof(fc.string({ minLength: 1025, maxLength: 1100 }), notString),
   reason: fc.oneof(fc.string({ minLength: 4097, maxLength: 4200 }), notString),
   bool: notBool,
+  eventName: fc.oneof(fc.constant(''), fc.string({ minLength: 65, maxLength: 80 }), notString),
+  // Any JSON value is one: only its absence is wrong.
+  json: fc.constant(undefined),
   kind: fc.oneof(
     fc.string({ maxLength: 8 }).filter((s) => s !== 'host' && s !== 'tool'),
     notString,
@@ -146,6 +153,12 @@ function validCommand(token: string): fc.Arbitrary<{ frame: Record<string, unkno
     simple('report_pool_drain_decision', fc.record({ label, was_last: fc.boolean(), saga_id: uint })),
     simple('report_saga_action_failed', fc.record({ saga_id: uint, reason: text(4096) })),
     simple('report_result', fc.record({ saga_id: uint, output: fc.jsonValue({ maxDepth: 2 }) })),
+    simple('report_progress', fc.record({ saga_id: uint, value: fc.jsonValue({ maxDepth: 2 }) })),
+    simple('report_chunk', fc.record({ saga_id: uint, chunk: fc.jsonValue({ maxDepth: 2 }) })),
+    simple(
+      'report_event',
+      fc.record({ name: fc.string({ minLength: 1, maxLength: 64 }), payload: fc.jsonValue({ maxDepth: 2 }) }),
+    ),
     simple('report_ui_thread_alive', fc.record({ nonce: uint })),
     simple('report_main_thread', fc.record({ blocked_ms: uint })),
     simple('ping', fc.record({ nonce: uint })),
@@ -161,9 +174,10 @@ function wrongFieldCommand(token: string): fc.Arbitrary<Record<string, unknown>>
       const fields = FIELDS[frame.cmd as HostInboundName]
       return fc.constantFrom(...Object.keys(fields)).chain((name) => {
         const type = fields[name]!
+        const { [name]: _gone, ...missing } = frame
+        if (type === 'json') return fc.constant(missing)
         const replace = INVALID_VALUES[type].map((value) => ({ ...frame, [name]: value }))
         if (OPTIONAL_FIELDS.has(name)) return replace
-        const { [name]: _gone, ...missing } = frame
         return fc.oneof(replace, fc.constant(missing))
       })
     })

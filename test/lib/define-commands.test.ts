@@ -20,6 +20,10 @@ describe('defineCommands', () => {
     'report_result',
     'probe_ui_thread',
     'saga_failed',
+    'report_progress',
+    'report_chunk',
+    'report_event',
+    'stream_credit',
   ])('refuses the protocol name %s', (name) => {
     expect(RESERVED_COMMAND_NAMES.has(name)).toBe(true)
     expect(() => defineCommands({ [name]: io })).toThrow(`command \`${name}\`: the name is reserved`)
@@ -44,5 +48,20 @@ describe('defineCommands', () => {
     expect(() => defineCommands({ '': io })).toThrow('command ``: a name must match')
     expect(() => defineCommands({ 'has space': io })).toThrow('a name must match')
     expect(() => defineCommands({ x: { ...io, retry: 'yes' as never } })).toThrow('`retry` must be a boolean')
+  })
+
+  it('keeps a progress schema and a stream schema, and refuses either when it is not a schema', () => {
+    const commands = defineCommands({
+      job: { ...io, progress: z.number() },
+      lines: { ...io, stream: z.string() },
+    })
+    expect(commands.job.progress?.parse(3)).toBe(3)
+    expect(commands.lines.stream?.parse('a')).toBe('a')
+    expect(() => defineCommands({ x: { ...io, progress: { parse: () => 1 } as never } })).toThrow(
+      'command `x`: `progress` must be a zod schema when given',
+    )
+    expect(() => defineCommands({ x: { ...io, stream: 'string' as never } })).toThrow(
+      'command `x`: `stream` must be a zod schema when given',
+    )
   })
 })

@@ -70,9 +70,10 @@ const frameObject: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc
     .record({
       kind: fc.constant('command'),
-      cmd: field(fc.constantFrom('probe_ui_thread', 'cancel_saga', 'reap_panes')),
+      cmd: field(fc.constantFrom('probe_ui_thread', 'cancel_saga', 'stream_credit', 'reap_panes')),
       nonce: maybe(field(int)),
       saga_id: maybe(field(int)),
+      credit: maybe(field(int)),
     })
     .map(dropUndefined),
   // Raw and enveloped events.
@@ -83,6 +84,8 @@ const frameObject: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
       client_id: maybe(field(int)),
       launcher_pid: maybe(field(int)),
       launcher_version: maybe(field(labelText)),
+      unresponsive_ms: maybe(field(int)),
+      stream_window: maybe(field(int)),
       code: maybe(field(fc.constantFrom('invalid_command', 'unauthorized', 'nope'))),
       message: maybe(field(labelText)),
       fatal: maybe(field(fc.boolean())),
@@ -184,6 +187,12 @@ describe('parseHostBoundFast (the host’s zod-free fast path)', () => {
           command: { cmd: 'cancel_saga', saga_id },
         }),
       ),
+      fc.record({ saga_id: fc.nat(), credit: fc.integer({ min: 1 }) }).map(({ saga_id, credit }) =>
+        pair(encodeControlFrame({ cmd: 'stream_credit', saga_id, credit }), {
+          kind: 'control',
+          command: { cmd: 'stream_credit', saga_id, credit },
+        }),
+      ),
       fc.nat().map((nonce) =>
         pair(encodeControlFrame({ cmd: 'probe_ui_thread', nonce }), {
           kind: 'control',
@@ -196,6 +205,7 @@ describe('parseHostBoundFast (the host’s zod-free fast path)', () => {
           client_id,
           launcher_pid: 42,
           launcher_version: '0.1.0',
+          stream_window: 16,
           version,
         }
         return pair(encodeEvent(event), { kind: 'event', event })

@@ -61,7 +61,17 @@ const reportShaped = fc.oneof(
       ([d, reason, seq]) =>
         `{"cmd":"report_saga_action_failed","saga_id":${d},"reason":"${reason}"${seq === undefined ? '' : `,"seq":${seq}`}}`,
     ),
+  fc
+    .tuple(fc.constantFrom('report_chunk:chunk', 'report_progress:value'), digits, jsonValue)
+    .map(([tagged, d, v]) => {
+      const [cmd, key] = tagged.split(':')
+      return `{"cmd":"${cmd}","saga_id":${d},"${key}":${v}}`
+    }),
   // Near misses: a missing or extra field, a second tag, a reason that is not a string.
+  digits.map((d) => `{"cmd":"report_chunk","saga_id":${d}}`),
+  digits.map((d) => `{"cmd":"report_chunk","saga_id":${d},"chunk":1,"seq":2}`),
+  digits.map((d) => `{"cmd":"report_chunk","saga_id":${d},"value":1}`),
+  digits.map((d) => `{"cmd":"report_progress","saga_id":${d},"value":1,"chunk":2}`),
   digits.map((d) => `{"cmd":"report_result","saga_id":${d}}`),
   digits.map((d) => `{"cmd":"report_result","saga_id":${d},"output":1,"extra":2}`),
   digits.map((d) => `{"cmd":"report_result","saga_id":${d},"output":1,"reason":"x"}`),

@@ -38,16 +38,26 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 const control: fc.Arbitrary<ControlCommand> = fc.oneof(
   fc.record({ cmd: fc.constant('probe_ui_thread' as const), nonce: id }),
   fc.record({ cmd: fc.constant('cancel_saga' as const), saga_id: id }),
+  fc.record({
+    cmd: fc.constant('stream_credit' as const),
+    saga_id: id,
+    credit: fc.integer({ min: 1, max: 2 ** 40 }),
+  }),
 )
 
 const event: fc.Arbitrary<Event> = fc.oneof(
-  fc.record({
-    event: fc.constant('registered' as const),
-    client_id: id,
-    launcher_pid: id,
-    launcher_version: text,
-    version: id,
-  }),
+  fc.record(
+    {
+      event: fc.constant('registered' as const),
+      client_id: id,
+      launcher_pid: id,
+      launcher_version: text,
+      unresponsive_ms: id,
+      stream_window: fc.integer({ min: 1, max: 2 ** 40 }),
+      version: id,
+    },
+    { requiredKeys: ['event', 'client_id', 'launcher_pid', 'launcher_version', 'version'] },
+  ),
   fc.record({ event: fc.constant('saga_started' as const), saga_id: id, name: text, version: id }),
   fc.record({ event: fc.constant('saga_completed' as const), saga_id: id, version: id }),
   fc.record({ event: fc.constant('saga_failed' as const), saga_id: id, reason: text, version: id }),
@@ -90,6 +100,17 @@ const inbound: fc.Arbitrary<HostInbound> = fc.oneof(
     saga_id: id,
   }),
   fc.record({ cmd: fc.constant('report_saga_action_failed' as const), saga_id: id, reason: text }),
+  fc.record({
+    cmd: fc.constant('report_progress' as const),
+    saga_id: id,
+    value: fc.jsonValue({ maxDepth: 2 }),
+  }),
+  fc.record({ cmd: fc.constant('report_chunk' as const), saga_id: id, chunk: fc.jsonValue({ maxDepth: 2 }) }),
+  fc.record({
+    cmd: fc.constant('report_event' as const),
+    name: fc.string({ minLength: 1, maxLength: 64 }),
+    payload: fc.jsonValue({ maxDepth: 2 }),
+  }),
   fc.record({ cmd: fc.constant('report_ui_thread_alive' as const), nonce: id }),
   fc.record({ cmd: fc.constant('ping' as const), nonce: id }),
   fc.record({ cmd: fc.constant('goodbye' as const) }),

@@ -15,15 +15,18 @@ import {
   FEATURE_DEADLINE,
   FEATURE_PER_CALL_ACK,
   FEATURE_LIVENESS_WORKER,
+  FEATURE_STREAMS,
   type ControlCommand,
   type CustomCommandNames,
   type Event,
   type HostBound,
   type HostInbound,
   type ParseResult,
+  type StreamFrame,
 } from '../../shared/protocol-core'
 import { CommandExecutor } from './command-executor'
 import type { CommandDispatcher } from './defined-command-dispatcher'
+import type { HandlerChannel } from './handler-channel'
 import { HOST_VERSION } from './host-config'
 
 /** The full (zod) parser of launcher → host frames: `parseHostBoundBySchema`. */
@@ -91,6 +94,11 @@ export interface HostRuntimeOptions {
    * host then registers with `liveness_worker` and arms it with `registered.unresponsive_ms`.
    */
   liveness?: { arm(unresponsiveMs: number): void }
+  /**
+   * Where the handlers' progress, chunks and events go out (docs/protocol.md#streams): the host
+   * then registers with `streams`, and the channel gets `stream_window` and `stream_credit`.
+   */
+  channel?: HandlerChannel
 }
 
 /**
@@ -123,6 +131,8 @@ export class HostRuntime {
   private readonly sagaCommands = new Map<number, string>()
   /** Fires once, with the exit code, when the session is over. */
   private readonly didEnd = new OnceEmitter<number>()
+  /** Fires once, when the launcher answers `registered`. */
+  private readonly didRegister = new OnceEmitter<void>()
 
   constructor(private readonly opts: HostRuntimeOptions) {
     this.conn = opts.connection
@@ -139,6 +149,7 @@ export class HostRuntime {
 
   /** Registers with the launcher and starts taking commands. */
   start(): void {
+    this.opts.channel?.attach((frame) => this.sendStreamFrame(frame))
     this.conn.onFrame((frame) => this.onFrame(frame))
     this.conn.onTooLarge((bytes) => {
       this.log.error(`launcher sent a frame of ${bytes}+ bytes; closing`)
@@ -156,6 +167,7 @@ export class HostRuntime {
         FEATURE_DEADLINE,
         ...(this.opts.perCallAcks ? [FEATURE_PER_CALL_ACK] : []),
         ...(this.opts.liveness ? [FEATURE_LIVENESS_WORKER] : []),
+        ...(this.opts.channel ? [FEATURE_STREAMS] : []),
       ],
       ...(this.opts.spawnId === undefined ? {} : { spawn_id: this.opts.spawnId }),
       ...(this.opts.role === undefined ? {} : { role: this.opts.role }),
@@ -193,6 +205,11 @@ export class HostRuntime {
    */
   onEnd(fn: (exitCode: number) => void): Disposable {
     return this.didEnd.event(fn)
+  }
+
+  /** Called once, when the launcher has answered `register` with `registered`. */
+  onRegistered(fn: () => void): Disposable {
+    return this.didRegister.event(fn)
   }
 
   private onFrame(frame: string | Uint8Array): void {
@@ -264,6 +281,7 @@ export class HostRuntime {
    */
   private onControl(cmd: ControlCommand): void {
     if (cmd.cmd === 'probe_ui_thread') return this.send({ cmd: 'report_ui_thread_alive', nonce: cmd.nonce })
+    if (cmd.cmd === 'stream_credit') return this.opts.channel?.grantCredit(cmd.saga_id, cmd.credit)
     const reached = this.executor.cancel(cmd.saga_id)
     this.log.debug(`cancel_saga ${cmd.saga_id}: ${reached} command(s) reached`)
   }
@@ -277,9 +295,11 @@ export class HostRuntime {
         this.maxPayloadBytes = e.max_payload_bytes
         this.conn.setMaxFrameBytes(frameLimitFor(e.max_payload_bytes))
       }
+      if (e.stream_window) this.opts.channel?.setStreamWindow(e.stream_window)
       this.log.info(
         `registered as client ${e.client_id} with launcher ${e.launcher_pid} (${e.launcher_version})`,
       )
+      this.didRegister.fire()
     } else if (e.event === 'error') {
       if (e.fatal) this.hadFatalError = true
       this.log.warn(`launcher error ${e.code}${e.fatal ? ' (fatal)' : ''}: ${e.message}`)
@@ -316,6 +336,25 @@ export class HostRuntime {
     return this.maxPayloadBytes === undefined
       ? `${size}; the launcher's frame limit is ${formatBytes(limit)}`
       : `${size}; maxPayloadBytes is ${formatBytes(limit)}`
+  }
+
+  /**
+   * A frame beside the reports (progress, a chunk, an event): one that cannot be encoded or is over
+   * `maxPayloadBytes` (MAX_FRAME_BYTES without it) is not sent, and the reason is returned so the
+   * handler's call (or `emit`) fails instead.
+   */
+  private sendStreamFrame(frame: StreamFrame): string | undefined {
+    let line: string
+    try {
+      line = encodeHostInbound(frame)
+    } catch (err) {
+      return `is not encodable: ${describeThrown(err, 'encoding')}`
+    }
+    const limit = this.maxPayloadBytes ?? MAX_FRAME_BYTES
+    if (exceedsFrameLimit(line, limit))
+      return `is ${formatBytes(utf8ByteLength(line))} bytes once encoded; ${this.maxPayloadBytes === undefined ? "the launcher's frame limit" : 'maxPayloadBytes'} is ${formatBytes(limit)}`
+    this.conn.send(line).catch(ignore)
+    return undefined
   }
 
   private failedReportLine(frame: HostInbound, reason: string): string {

@@ -1,8 +1,10 @@
 import { appendFileSync } from 'node:fs'
 import { agentMuxAdapterOf } from '../../shared/agentmux-commands'
 import type { CommandDefinitions } from '../../shared/define-commands'
+import type { EventDefinitions, EventNameOf, EventPayloadInput } from '../../shared/define-events'
 import { setUnexpectedErrorHandler } from '../base/unexpected-error'
-import { DefinedCommandDispatcher, type CommandHandlersOf } from './defined-command-dispatcher'
+import { DefinedCommandDispatcher, type CommandHandlersOf, type NoEvents } from './defined-command-dispatcher'
+import { HandlerChannel } from './handler-channel'
 import { parseHostConfig } from './host-config'
 import { HostRuntime } from './host-runtime'
 import { hasPortChannel, openLauncherConnection } from './launcher-connection'
@@ -18,7 +20,7 @@ const STOP_GRACE_MS = 1000
  *
  * @category API
  */
-export interface RunHostOptions<D extends CommandDefinitions> {
+export interface RunHostOptions<D extends CommandDefinitions, E extends EventDefinitions = NoEvents> {
   /**
    * The commands this host serves (`defineCommands`, the same object the launcher was given; or
    * `agentMuxCommands` for the AgentMux ones, alone or spread beside the app's). The host serves
@@ -26,14 +28,37 @@ export interface RunHostOptions<D extends CommandDefinitions> {
    * ``host does not define command `NAME` ``.
    */
   commands: D
-  /** One handler per command: `(input, { signal, deadline, sagaId }) => output`, sync or async. */
-  handlers: CommandHandlersOf<D>
+  /**
+   * The events this host may emit (`defineEvents`, the same object the launcher was given).
+   * Default: none.
+   */
+  events?: E
+  /**
+   * One handler per command: `(input, { signal, deadline, sagaId, progress, emit }) => output`,
+   * sync or async; for a stream command an async generator function that yields its chunks and
+   * returns its output.
+   */
+  handlers: CommandHandlersOf<D, E>
+}
+
+/**
+ * The running host `runHost` resolves to.
+ *
+ * @category API
+ */
+export interface RunningHost<E extends EventDefinitions = NoEvents> {
+  /**
+   * Emits app event `name` to the launcher (`launcher.on(name, fn)` there), sent at once, in
+   * order with everything else this host sends. Throws a TypeError when the event was not given
+   * in `events`, or its payload fails the event's schema or cannot travel.
+   */
+  emit<N extends EventNameOf<E>>(name: N, payload: EventPayloadInput<E, N>): void
 }
 
 /**
  * Runs this process as a hostpipe host (docs/launcher.md, docs/embedding.md): connects to the launcher that
  * spawned it (socket or port, from the environment it set: HOSTPIPE_PIPE, HOSTPIPE_TOKEN, …),
- * registers with features `ack`, `deadline`, `per_call_ack` (unless it serves the AgentMux
+ * registers with features `ack`, `deadline`, `streams`, `per_call_ack` (unless it serves the AgentMux
  * commands) and (on a socket) `liveness_worker`, and executes commands through `handlers` (input
  * and output checked by their schemas; an output the wire cannot carry fails the call, naming
  * the field). With `per_call_ack` an app command starts as soon as it arrives, beside those still
@@ -46,11 +71,15 @@ export interface RunHostOptions<D extends CommandDefinitions> {
  * The process exits by itself: code 0 when the launcher closes the connection or goes away
  * (SIGTERM too), 1 when the launcher refused it, 2 on a bad environment (message on stderr).
  * Throws a TypeError at once when a command has no handler or a handler no definition.
- * Returns a promise that settles once the host has connected and sent `register`.
+ * Resolves, once the launcher has accepted the registration, to the running host (`emit`).
  * @category API
  */
-export async function runHost<const D extends CommandDefinitions>(options: RunHostOptions<D>): Promise<void> {
-  const dispatcher = new DefinedCommandDispatcher(options.commands, options.handlers)
+export async function runHost<
+  const D extends CommandDefinitions,
+  const E extends EventDefinitions = NoEvents,
+>(options: RunHostOptions<D, E>): Promise<RunningHost<E>> {
+  const channel = new HandlerChannel(options.events)
+  const dispatcher = new DefinedCommandDispatcher(options.commands, options.handlers, channel)
   const log = stderrLogger(`[host ${process.pid}]`, process.env.HOSTPIPE_DEBUG === '1')
   setUnexpectedErrorHandler((err) => log.error('unexpected error:', err))
   let config
@@ -80,6 +109,7 @@ export async function runHost<const D extends CommandDefinitions>(options: RunHo
     spawnId: config.spawnId,
     role: config.role,
     handlers: dispatcher,
+    channel,
     liveness,
     // The AgentMux commands keep their wire (cumulative acks over one ordered lane); a host of
     // app commands confirms each call on its own.
@@ -101,5 +131,8 @@ export async function runHost<const D extends CommandDefinitions>(options: RunHo
   process.once('SIGTERM', () => stop('SIGTERM'))
   // 'exit' handlers run synchronously: a socket write of one short line still reaches the kernel.
   process.once('exit', (code) => runtime.exiting(code))
+  const registered = new Promise<void>((resolve) => runtime.onRegistered(resolve))
   runtime.start()
+  await registered
+  return { emit: (name, payload) => channel.emit(name, payload) }
 }

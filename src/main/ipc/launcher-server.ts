@@ -1,8 +1,10 @@
-import type { ErrorCode, Event, HostInbound, Register, SagaReport } from '../../shared/protocol'
+import type { ErrorCode, Event, HostInbound, Register, SagaReport, StreamFrame } from '../../shared/protocol'
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_STREAM_WINDOW,
   encodeEvent,
   FEATURE_LIVENESS_WORKER,
+  FEATURE_STREAMS,
   frameLimitFor,
   HOSTPIPE_FEATURES,
   parseHostInbound,
@@ -75,6 +77,11 @@ export interface LauncherServerOptions {
    * registered, keep MAX_FRAME_BYTES.
    */
   maxPayloadBytes?: number
+  /**
+   * Chunks a stream may send before its first `stream_credit`, sent as `registered.stream_window`
+   * to hosts that announce `streams` (docs/protocol.md#streams). Default 16.
+   */
+  streamWindow?: number
   /** Sent as `launcher_pid`; default `process.pid`. */
   launcherPid?: number
   log?: Logger
@@ -116,6 +123,7 @@ export class LauncherServer {
   private readonly didRegisterHost = this.disposables.add(new Emitter<RegisteredHost>())
   private readonly didLoseHost = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
   private readonly didReceiveReport = this.disposables.add(new Emitter<SagaReport>())
+  private readonly didReceiveStreamFrame = this.disposables.add(new Emitter<StreamFrame>())
   private readonly didReceiveMainThreadReport = this.disposables.add(new Emitter<number>())
   private readonly didReceiveHostFrame = this.disposables.add(new Emitter<void>())
   private readonly didAnnounceHost = this.disposables.add(new Emitter<HostRegistration>())
@@ -132,6 +140,8 @@ export class LauncherServer {
   readonly onDidHostSayExit: Listenable<number> = this.didHostSayExit.event
   /** A saga report from the current host (the saga coordinator listens here). */
   readonly onDidReceiveReport: Listenable<SagaReport> = this.didReceiveReport.event
+  /** `report_progress`, `report_chunk` or `report_event` from the current host (feature `streams`). */
+  readonly onDidReceiveStreamFrame: Listenable<StreamFrame> = this.didReceiveStreamFrame.event
   /** `report_main_thread{blocked_ms}` from the current host's liveness worker: the `blocked_ms`. */
   readonly onDidReceiveMainThreadReport: Listenable<number> = this.didReceiveMainThreadReport.event
   /**
@@ -329,6 +339,10 @@ export class LauncherServer {
         // with nothing of it left in flight, so ending it walks nothing.
         if (msg.seq !== undefined && client.hasPerCallAcks) this.opts.hostPipe.ack(msg.seq)
         return this.didReceiveReport.fire(msg)
+      case 'report_progress':
+      case 'report_chunk':
+      case 'report_event':
+        return this.didReceiveStreamFrame.fire(msg)
       default:
         return this.didReceiveReport.fire(msg)
     }
@@ -382,6 +396,9 @@ export class LauncherServer {
       launcher_version: this.opts.launcherVersion,
       ...(hasWorker ? { unresponsive_ms: unresponsiveMs } : {}),
       ...(maxPayloadBytes === undefined ? {} : { max_payload_bytes: maxPayloadBytes }),
+      ...(features.includes(FEATURE_STREAMS)
+        ? { stream_window: this.opts.streamWindow ?? DEFAULT_STREAM_WINDOW }
+        : {}),
       version: this.opts.nextVersion(),
     }
   }
