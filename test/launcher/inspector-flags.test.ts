@@ -4,7 +4,9 @@ import { checkInspectorPort, inspectorFlagsOf } from '../../src/main/launcher/in
 describe('inspectorFlagsOf', () => {
   it('finds no inspector in flags that do not ask for one', () => {
     expect(inspectorFlagsOf([])).toEqual({ flag: undefined, fixedPort: undefined })
-    expect(inspectorFlagsOf(['--max-old-space-size=100', '--inspector-typo', '--enable-source-maps'])).toEqual({
+    expect(
+      inspectorFlagsOf(['--max-old-space-size=100', '--inspector-typo', '--enable-source-maps']),
+    ).toEqual({
       flag: undefined,
       fixedPort: undefined,
     })

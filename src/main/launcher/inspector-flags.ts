@@ -56,7 +56,9 @@ export function checkInspectorPort(execArgv: readonly string[], hosts: number, s
   const { flag, fixedPort } = inspectorFlagsOf(execArgv)
   const total = hosts + standby
   if (fixedPort === undefined || total <= 1) return
-  const isPortNamed = execArgv.some((arg) => /^--(?:inspect(?:-brk|-wait)?=|inspect-port|debug-port)/.test(arg))
+  const isPortNamed = execArgv.some((arg) =>
+    /^--(?:inspect(?:-brk|-wait)?=|inspect-port|debug-port)/.test(arg),
+  )
   throw new TypeError(
     `execArgv (${flag}) puts every host's inspector on port ${fixedPort}` +
       `${isPortNamed ? '' : " (Node's default)"}, but this launcher runs ${total} hosts at once ` +
