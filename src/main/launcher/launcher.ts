@@ -267,6 +267,7 @@ class ComposedLauncher implements Launcher {
       supervisor,
       sagas: this.coordinator,
       events: this.events,
+      liveness: this.liveness,
       transport,
       socketPath,
       act: createDiagnosticsActions({ supervisor, coordinator: this.coordinator }),
