@@ -13,6 +13,7 @@ export {
   LauncherStoppedError,
   type AppLauncherOptions,
   type CallOptions,
+  type ElectronLauncherOptions,
   type HostOutput,
   type HostpipeLauncher,
 } from '../main/launcher/launcher-api'

@@ -87,6 +87,25 @@ export interface HostPipeSnapshot {
  */
 export type PipeState = 'connected' | 'disconnected' | 'stopped' | 'gave-up' | 'unresponsive'
 
+/**
+ * A host's state in the feed's `hosts` rows: PipeState's values for its slot, and `busy` while it
+ * is connected and its main thread has been blocked for `--unresponsive-ms` or more, its liveness
+ * worker still answering (docs/launcher.md#busy-is-not-hung): not hung, not killed.
+ */
+export type HostState = PipeState | 'busy'
+
+/** One slot's host, as the feed's `hosts` lists them. */
+export interface HostRow {
+  slot: number
+  /** Its pid; null while no host runs in the slot. */
+  pid: number | null
+  state: HostState
+  /** Commands written to it and not yet confirmed. */
+  inFlight: number
+  /** Replacements of the slot's host, promotions of a standby included (only grows). */
+  restarts: number
+}
+
 export type TransportKind = 'pipe' | 'port'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -136,8 +155,11 @@ export const MAX_COMMAND_NAMES = 256
 
 /** The whole feed: `GET /api/snapshot`, each SSE `snapshot` message, `pipeDiagnostics.getSnapshot()`. */
 export interface DiagnosticsSnapshot extends HostPipeSnapshot {
+  /** Slot 0's host's state; `busy` shows only in `hosts`. */
   state: PipeState
   hostPid: number | null
+  /** One row per slot, slot 0 first. */
+  hosts: HostRow[]
   /** Replacements of the active host, promotions of a standby included (only grows). */
   restarts: number
   /** Standby hosts registered and ready to take over (docs/launcher.md). */

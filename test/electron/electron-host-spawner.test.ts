@@ -93,17 +93,52 @@ describe('spawning hosts with utilityProcess.fork', () => {
     expect(electron.forks).toHaveLength(2)
     // One serviceName per host, so child-process-gone names the host it is about.
     expect(electron.forks[1]!.options).toMatchObject({
-      serviceName: `${HOST_SERVICE_NAME}-2`,
+      serviceName: `${HOST_SERVICE_NAME}-0-2`,
       env: { HOSTPIPE_ROLE: 'standby', HOSTPIPE_SPAWN_ID: '2' },
     })
     const fork = electron.forks[0]!
     expect(fork.modulePath).toBe('/app/out/main/host.js')
     expect(fork.args).toEqual(['--host-delay-ms', '5'])
     expect(fork.options).toEqual({
-      serviceName: `${HOST_SERVICE_NAME}-1`,
+      serviceName: `${HOST_SERVICE_NAME}-0-1`,
       stdio: 'pipe',
       env: { PATH: '/bin', HOSTPIPE_TOKEN: 't', HOSTPIPE_PIPE: '/tmp/s', HOSTPIPE_TRANSPORT: 'pipe' },
     })
+  })
+
+  it("forks with the app's execArgv, cwd and env, its serviceName per slot and spawn, HOSTPIPE_* winning", () => {
+    const s = new ElectronHostSpawner({
+      hostPath: '/app/out/main/host.js',
+      exits: new HostExitTracker(),
+      log,
+      baseEnv: { PATH: '/bin' },
+      serviceName: 'my-app-worker',
+    })
+    s.spawn({ transport: 'port', token: 't', socketPath: null, args: [] })
+    s.spawn({
+      transport: 'port',
+      token: 't',
+      socketPath: null,
+      args: [],
+      slot: 1,
+      execArgv: ['--inspect=0'],
+      cwd: '/',
+      env: { APP_MODE: 'debug', HOSTPIPE_TOKEN: 'app' },
+    })
+    expect(electron.forks[0]!.options).toMatchObject({ serviceName: 'my-app-worker-0-1' })
+    expect(electron.forks[0]!.options).not.toHaveProperty('execArgv')
+    expect(electron.forks[1]!.options).toMatchObject({
+      serviceName: 'my-app-worker-1-2',
+      execArgv: ['--inspect=0'],
+      cwd: '/',
+      env: { PATH: '/bin', APP_MODE: 'debug', HOSTPIPE_TOKEN: 't' },
+    })
+  })
+
+  it('refuses a cwd that is not a directory, naming it', () => {
+    expect(() =>
+      spawner().spawn({ transport: 'pipe', token: 't', socketPath: null, args: [], cwd: '/no/such/dir' }),
+    ).toThrow(/cwd is not a directory: \/no\/such\/dir/)
   })
 
   it('opens no port on the pipe transport', () => {

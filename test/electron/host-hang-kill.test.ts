@@ -60,7 +60,7 @@ describe('Electron: a hung host is killed and replaced (ARCHITECTURE §8)', () =
       type: 'Utility',
       reason: 'killed',
       exitCode: 9,
-      name: 'hostpipe-host-1',
+      name: 'hostpipe-host-0-1',
     })
     expect(tracker.size).toBe(1)
     expect(supervisor.state).toBe('starting')
@@ -82,12 +82,12 @@ describe('Electron: a hung host is killed and replaced (ARCHITECTURE §8)', () =
     expect(children).toHaveLength(2)
     supervisor.markStandbyReady('2')
     clock.advance(1_000)
-    // The standby (hostpipe-host-2) dies; the older active host (hostpipe-host-1) must not be blamed.
+    // The standby (hostpipe-host-0-2) dies; the older active host (hostpipe-host-0-1) must not be blamed.
     tracker.handleChildProcessGone({
       type: 'Utility',
       reason: 'crashed',
       exitCode: 11,
-      name: 'hostpipe-host-2',
+      name: 'hostpipe-host-0-2',
     })
     expect(supervisor.state).toBe('running')
     expect(supervisor.hostPid).toBe(children[0]!.pid)
@@ -100,7 +100,7 @@ describe('Electron: a hung host is killed and replaced (ARCHITECTURE §8)', () =
       type: 'Utility',
       reason: 'killed',
       exitCode: 9,
-      name: 'hostpipe-host-1',
+      name: 'hostpipe-host-0-1',
     })
     expect(supervisor.hostPid).toBe(children[2]!.pid)
     expect(supervisor.failovers).toBe(1)

@@ -23,6 +23,7 @@ function sampleSnapshot(over: Partial<DiagnosticsSnapshot> = {}): DiagnosticsSna
     ...new HostPipe({ emit: () => {}, nextVersion: () => 0 }).snapshot(),
     state: 'connected',
     hostPid: 1234,
+    hosts: [{ slot: 0, pid: 1234, state: 'connected', inFlight: 0, restarts: 0 }],
     restarts: 0,
     standby: 0,
     standbyPids: [],

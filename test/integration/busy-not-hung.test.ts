@@ -1,39 +1,21 @@
 // Busy is not hung (docs/launcher.md#busy-is-not-hung) with real processes: a host whose handler
 // blocks its main thread for longer than --unresponsive-ms completes on the same host, while a
 // stopped host and a host past its deadline are still replaced.
-import { build } from 'esbuild'
-import { resolve } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Logger } from '../../src/main/base/logger'
 import { SagaFailedError } from '../../src/lib/index'
 import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
 import { busyCommands } from '../fixtures/busy/commands'
+import { buildBusyHost, linesLogger } from '../support/busy-host'
 import { waitFor } from '../support/ipc-wait'
 
-const HOST_ENTRY = resolve('out/test-fixtures/busy-host.mjs')
-
+let hostEntry = ''
 let launcher: HostpipeLauncher<typeof busyCommands> | undefined
 let stopped: number | undefined
 const logLines: string[] = []
-
-const log: Logger = {
-  debug: () => undefined,
-  info: (...args: unknown[]) => logLines.push(args.join(' ')),
-  warn: (...args: unknown[]) => logLines.push(args.join(' ')),
-  error: (...args: unknown[]) => logLines.push(args.join(' ')),
-}
+const log = linesLogger(logLines)
 
 beforeAll(async () => {
-  // Inside the repository, so the bundle's external packages (zod) resolve from node_modules.
-  await build({
-    entryPoints: ['test/fixtures/busy/host.ts'],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    outfile: HOST_ENTRY,
-    logLevel: 'silent',
-  })
+  hostEntry = await buildBusyHost('busy-host')
 })
 
 afterEach(async () => {
@@ -54,20 +36,54 @@ async function start(
   transport: 'pipe' | 'port',
   unresponsiveMs?: number,
 ): Promise<HostpipeLauncher<typeof busyCommands>> {
-  launcher = createLauncher({ hostEntry: HOST_ENTRY, commands: busyCommands, transport, unresponsiveMs, log })
+  launcher = createLauncher({ hostEntry, commands: busyCommands, transport, unresponsiveMs, log })
   await launcher.start()
   return launcher
 }
 
 describe.each(['pipe', 'port'] as const)('busy is not hung over the %s transport', (transport) => {
-  it('a handler that blocks its main thread for 7 s completes on the same host', async () => {
+  it('a handler that blocks its main thread for 7 s completes on the same host, which reads busy meanwhile', async () => {
     const l = await start(transport)
     const pid = l.diagnostics().hostPid
+    const states = hostStates(l)
     const out = await l.call('spin', { ms: 7000 }, { timeoutMs: 20_000 })
     expect(out.pid).toBe(pid)
-    expect(l.diagnostics()).toMatchObject({ hostPid: pid, restarts: 0 })
+    expect(l.diagnostics()).toMatchObject({ hostPid: pid, restarts: 0, state: 'connected' })
+    // Busy shows per host only: the top-level state keeps the pipe-state meaning.
+    expect(states).toContainEqual({ top: 'connected', host: 'busy' })
+    expect(states.map((x) => x.top)).not.toContain('busy')
+    await waitFor(() => l.diagnostics().hosts[0]!.state === 'connected', 'the host no longer busy', 5000, 10)
     expect(logLines.some((line) => line.includes('busy, not hung'))).toBe(true)
     expect(logLines.filter((line) => line.includes('unresponsive'))).toEqual([])
+  })
+})
+
+/** Slot 0's state in each published feed snapshot from now on, and the top-level state beside it. */
+function hostStates(l: HostpipeLauncher<typeof busyCommands>): Array<{ top: string; host: string }> {
+  const states: Array<{ top: string; host: string }> = []
+  l.onDiagnostics((s) => states.push({ top: s.state, host: s.hosts[0]!.state }))
+  return states
+}
+
+describe('busy with a short --unresponsive-ms', () => {
+  it('a 3 s synchronous handler under a 1 s unresponsiveMs completes on the same host, read busy, not replaced', async () => {
+    const l = await start('pipe', 1000)
+    const pid = l.diagnostics().hostPid
+    const states = hostStates(l)
+    const out = await l.call('spin', { ms: 3000 }, { timeoutMs: 20_000 })
+    expect(out.pid).toBe(pid)
+    // Busy shows per host only: the top-level state keeps the pipe-state meaning.
+    expect(states).toContainEqual({ top: 'connected', host: 'busy' })
+    expect(states.map((x) => x.top)).not.toContain('busy')
+    expect(l.diagnostics()).toMatchObject({ hostPid: pid, restarts: 0, failovers: 0 })
+    expect(
+      l
+        .diagnostics()
+        .events.some(
+          (e) =>
+            e.message === `host pid ${pid} busy: its main thread is blocked, its liveness worker answers`,
+        ),
+    ).toBe(true)
   })
 })
 
@@ -104,7 +120,7 @@ describe('hung is still hung', () => {
     })
     const startedAt = performance.now()
     // The caller stops waiting at its timeout; the saga's truth comes from the host's loss.
-    const err = await l.call('spin', { ms: 6000 }, { timeoutMs: 500 }).catch((e: unknown) => e)
+    const err = await l.call('spin', { ms: 3000 }, { timeoutMs: 500 }).catch((e: unknown) => e)
     expect(err).toMatchObject({ name: 'TimeoutError' })
     await waitFor(() => l.diagnostics().hostPid !== pid, 'a new host', 10_000, 10)
     expect(performance.now() - startedAt).toBeLessThan(500 + 1000 + 1000)

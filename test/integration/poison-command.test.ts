@@ -43,7 +43,8 @@ describe.each(TRANSPORTS)('a poison command over the %s transport', (transport) 
     await waitFor(() => ended(poison) !== undefined, 'the poison saga to end', 15_000, 10)
     expect(ended(poison)).toMatchObject({
       event: 'saga_failed',
-      reason: 'host lost while executing (2 attempts)',
+      // The poison host kills itself with SIGKILL: the reason names how it ended.
+      reason: 'host lost while executing (2 attempts) (killed by SIGKILL)',
     })
     // The two hosts it reached were lost and replaced, no more (the bound held).
     await waitFor(() => feed.snapshot().restarts === 2, 'the second host replaced', 10_000, 10)

@@ -19,19 +19,22 @@ describe('hostEnvironment', () => {
     })
   })
 
-  it('sets the extra variables last, over the built ones', () => {
+  it("keeps the app's variables, the launcher's own HOSTPIPE_* ones over them", () => {
     const env = hostEnvironment({
       transport: 'pipe',
       token: 'secret',
       socketPath: '/s',
+      spawnId: '3',
       args: [],
-      env: { HOSTPIPE_RECORD: '/tmp/rec', HOSTPIPE_TOKEN: 'wrong' },
+      env: { HOSTPIPE_RECORD: '/tmp/rec', HOSTPIPE_TOKEN: 'wrong', HOSTPIPE_SPAWN_ID: '9', APP_MODE: 'x' },
     })
     expect(env).toEqual({
       HOSTPIPE_TRANSPORT: 'pipe',
-      HOSTPIPE_TOKEN: 'wrong',
+      HOSTPIPE_TOKEN: 'secret',
       HOSTPIPE_PIPE: '/s',
+      HOSTPIPE_SPAWN_ID: '3',
       HOSTPIPE_RECORD: '/tmp/rec',
+      APP_MODE: 'x',
     })
   })
 })

@@ -224,6 +224,26 @@ describe('RestartBackoff: a host that never registers', () => {
   })
 })
 
+describe('RestartBackoff for hosts that may sit paused in a debugger', () => {
+  it('never gives up on start failures when they are not counted, and still waits with backoff', () => {
+    const { backoff } = makeBackoff({ countsStartFailures: false, maxRestarts: 2 })
+    const delays: number[] = []
+    for (let i = 0; i < 10; i++) delays.push(delayOf(backoff))
+    expect(backoff.startFailureRun).toBe(0)
+    expect(delays.slice(0, 4)).toEqual([100, 200, 400, 800])
+  })
+
+  it('still gives up on serving losses within the window', () => {
+    const { backoff, advance } = makeBackoff({ countsStartFailures: false, maxRestarts: 2 })
+    backoff.recordRunning()
+    advance(1_000)
+    expect(backoff.recordCrash()).toMatchObject({ action: 'restart', kind: 'serving-loss' })
+    backoff.recordRunning()
+    advance(1_000)
+    expect(backoff.recordCrash()).toMatchObject({ action: 'give-up', kind: 'serving-loss' })
+  })
+})
+
 describe('RestartBackoff options', () => {
   it('refuses options that are not non-negative integers', () => {
     expect(() => new RestartBackoff({ maxRestarts: -1 })).toThrow(RangeError)

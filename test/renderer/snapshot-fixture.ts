@@ -13,6 +13,7 @@ export function snapshotFixture(over: Partial<DiagnosticsSnapshot> = {}): Diagno
     counters: Object.fromEntries(COUNTER_NAMES.map((name) => [name, 0])) as unknown as HostPipeCounters,
     state: 'connected',
     hostPid: 100,
+    hosts: [{ slot: 0, pid: 100, state: 'connected', inFlight: 0, restarts: 0 }],
     restarts: 0,
     standby: 0,
     standbyPids: [],

@@ -2,6 +2,7 @@ import { utilityProcess } from 'electron'
 import type { Logger } from '../base/logger'
 import type { FrameConnection } from '../ipc/frame-connection'
 import {
+  checkHostCwd,
   hostEnvironment,
   type HostProcess,
   type HostSpawner,
@@ -21,6 +22,8 @@ export interface ElectronHostSpawnerOptions {
   output?: 'log' | 'inherit' | 'ignore'
   /** The environment hosts inherit; default process.env. */
   baseEnv?: Record<string, string | undefined>
+  /** Each host's `serviceName` is this plus `-<slot>-<n>`. Default HOST_SERVICE_NAME. */
+  serviceName?: string
 }
 
 /** Starts hosts with `utilityProcess.fork`, stdio piped into the log. */
@@ -31,13 +34,16 @@ export class ElectronHostSpawner implements HostSpawner {
 
   spawn(opts: SpawnHostOptions): HostProcess {
     const { hostPath, exits, log } = this.opts
+    const cwd = checkHostCwd(opts.cwd)
     const n = ++this.spawned
     // Unique per host: `child-process-gone` names the host it is about, active or standby.
-    const serviceName = hostServiceName(n)
+    const serviceName = hostServiceName(n, opts.slot ?? 0, this.opts.serviceName)
     const child = utilityProcess.fork(hostPath, opts.args, {
       serviceName,
       stdio: (this.opts.output ?? 'log') === 'log' ? 'pipe' : this.opts.output,
       env: mergeEnv(this.opts.baseEnv ?? process.env, hostEnvironment(opts)),
+      ...(opts.execArgv?.length ? { execArgv: [...opts.execArgv] } : {}),
+      ...(cwd !== undefined ? { cwd } : {}),
     })
     let connection: FrameConnection | undefined
     if (opts.transport === 'port') connection = connectHostPort(child, `message port to host #${n}`)

@@ -13,15 +13,16 @@ export interface ChildProcessGoneDetails {
 }
 
 /**
- * Passed to `utilityProcess.fork` as `serviceName`; Electron reports it back as the gone event's
- * `name`. Each host gets its own, `hostpipe-host-<n>` (see `hostServiceName`), so a gone event
- * names its host even with standbys running beside the active one (docs/launcher.md).
+ * The default `serviceName` option: each host's `utilityProcess.fork` `serviceName` is it plus
+ * `-<slot>-<n>` (see `hostServiceName`), and Electron reports that back as the gone event's
+ * `name`, so a gone event names its host even with standbys running beside the active one
+ * (docs/launcher.md).
  */
 export const HOST_SERVICE_NAME = 'hostpipe-host'
 
-/** The unique `serviceName` of the n-th host spawned by this app. */
-export function hostServiceName(n: number): string {
-  return `${HOST_SERVICE_NAME}-${n}`
+/** The unique `serviceName` of the n-th host spawned by this app, for pool slot `slot`. */
+export function hostServiceName(n: number, slot = 0, base = HOST_SERVICE_NAME): string {
+  return `${base}-${slot}-${n}`
 }
 
 /** How long a clean `exit` waits for a `child-process-gone` that would say it was a crash. */
@@ -46,7 +47,7 @@ export class TrackedHost {
   constructor(
     private readonly tracker: HostExitTracker,
     readonly spawnOrder: number,
-    /** Its own `serviceName`, when it was forked with one (`hostpipe-host-<n>`). */
+    /** Its own `serviceName`, when it was forked with one (`hostpipe-host-<slot>-<n>`). */
     readonly serviceName?: string,
   ) {}
 

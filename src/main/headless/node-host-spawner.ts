@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { Socket } from 'node:net'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DisposableStore, type Disposable } from '../base/disposable'
 import { StderrTail } from '../base/line-tail'
 import { silentLogger, type Logger } from '../base/logger'
 import { OnceEmitter } from '../base/once-emitter'
 import {
+  checkHostCwd,
   hostEnvironment,
   type HostExitInfo,
   type HostProcess,
@@ -33,7 +34,10 @@ export interface NodeHostSpawnerOptions {
   log?: Logger
   /** The host's stdout and stderr: `'log'` (default) line by line into `log`, or `'inherit'` or `'ignore'`. */
   output?: 'log' | 'inherit' | 'ignore'
-  /** Node flags for the host. Default none: the launcher's own flags are not inherited. */
+  /**
+   * Node flags for every host, before each spawn's own `execArgv`. Default none: the launcher's
+   * own flags are not inherited.
+   */
   execArgv?: string[]
   /** The environment each spawn's `env` is merged over. Default `process.env`. */
   baseEnv?: NodeJS.ProcessEnv
@@ -66,7 +70,8 @@ export class NodeHostSpawner implements HostSpawner {
   private isDisposed = false
 
   constructor(opts: NodeHostSpawnerOptions = {}) {
-    this.hostScript = opts.hostScript ?? defaultHostScript()
+    // Absolute: a spawn's own `cwd` must not change which file the host runs.
+    this.hostScript = resolve(opts.hostScript ?? defaultHostScript())
     this.log = opts.log ?? silentLogger
     this.output = opts.output ?? 'log'
     this.execArgv = opts.execArgv ?? []
@@ -92,6 +97,7 @@ export class NodeHostSpawner implements HostSpawner {
       throw new HostStartError('ENTRY_NOT_FOUND', `host entry not found: ${this.hostScript}`, {
         entry: this.hostScript,
       })
+    const cwd = checkHostCwd(opts.cwd)
     const isPort = opts.transport === 'port'
     const prepared = this.spareFifos
     this.spareFifos = undefined
@@ -100,7 +106,9 @@ export class NodeHostSpawner implements HostSpawner {
     const outputStdio = this.output === 'log' ? 'pipe' : this.output
     let child: ChildProcess
     try {
-      child = spawn(process.execPath, [...this.execArgv, this.hostScript, ...opts.args], {
+      const execArgv = [...this.execArgv, ...(opts.execArgv ?? [])]
+      child = spawn(process.execPath, [...execArgv, this.hostScript, ...opts.args], {
+        cwd,
         env: {
           ...this.baseEnv,
           ...hostEnvironment(opts),

@@ -18,7 +18,7 @@ import { SagaFailedError } from '../../shared/saga-failed-error'
 import { findUnencodable } from '../../shared/wire-value'
 import { HostPipeError } from '../host-pipe'
 import type { DiagnosticsSource } from './diagnostics-source'
-import { createLauncher as composeLauncher, type Launcher } from './launcher'
+import { createLauncher as composeLauncher, DEFAULT_STANDBY, type Launcher } from './launcher'
 import {
   REASON_SAGA_TIMEOUT,
   SAGA_TIMEOUT_MS,
@@ -26,6 +26,7 @@ import {
   type SagaEnd,
   type StartSagaOptions,
 } from './saga-coordinator'
+import { checkSpawnOptions } from './spawn-options'
 import { createHostOutputStderrLogger, createStderrLogger } from './stderr-logger'
 import {
   HOST_OUTPUTS,
@@ -60,7 +61,8 @@ export function launcherInternals(launcher: object): LauncherInternals {
 /**
  * Builds the launcher of an embedding app on top of the composed launcher. `runtime` is called
  * for each launch (at once, and by each `start()` after a `stop()`) with where host output goes.
- * Throws a TypeError for a `hostOutput` that is not `'inherit'`, `'log'` or `'ignore'`.
+ * Throws a TypeError for a `hostOutput` that is not `'inherit'`, `'log'` or `'ignore'`, and for
+ * bad spawn options (see checkSpawnOptions: `execArgv`, `env`, `cwd`, a fixed inspector port).
  */
 export function createAppLauncher<D extends CommandDefinitions>(
   opts: AppLauncherOptions<D>,
@@ -118,6 +120,7 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
     this.sagaTimeoutMs = opts.sagaTimeoutMs ?? SAGA_TIMEOUT_MS
     const output = hostOutputOption(opts.hostOutput)
     const maxPayloadBytes = maxPayloadBytesOption(opts.maxPayloadBytes)
+    const hostSpawn = checkSpawnOptions(opts, DEFAULT_STANDBY)
     const log = opts.log ?? createStderrLogger('warn')
     const hostLog = opts.log ?? createHostOutputStderrLogger()
     this.makeLaunch = () => {
@@ -135,6 +138,7 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
         maxQueued: opts.maxQueued,
         bufferCapacity: opts.bufferCapacity,
         maxPayloadBytes,
+        hostSpawn,
         log,
       })
       return { core, release }

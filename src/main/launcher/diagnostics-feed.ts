@@ -21,6 +21,7 @@ import type { DiagnosticsSource } from './diagnostics-source'
 import { EventRing } from './event-ring'
 import type { HostSupervisor, SupervisorEvent, SupervisorState } from './host-supervisor'
 import type { LauncherEvents } from './launcher-events'
+import type { LivenessMonitor } from './liveness-monitor'
 import type { SagaCoordinator, SagaRecord } from './saga-coordinator'
 
 /** Subscribers hear at most once per this, so the panel is ≤ 100 ms behind. */
@@ -36,6 +37,8 @@ export interface DiagnosticsFeedOptions {
   /** Sagas: their totals, and each one's start and end (per-command rows, failed rows' names). */
   sagas: Pick<SagaCoordinator, 'totals' | 'onDidStartSaga' | 'onDidEndSaga'>
   events: Pick<LauncherEvents, 'onDidEmit'>
+  /** Whether the host is busy (its main thread blocked, not hung). Default: never busy. */
+  liveness?: Pick<LivenessMonitor, 'isBusy' | 'onDidChangeBusy'>
   transport: TransportKind
   socketPath: string | null
   /** HostPipe's clock: `expiresAt` is in its time base. Also runs the feed's timers. */
@@ -140,15 +143,27 @@ export class DiagnosticsFeed implements DiagnosticsSource {
       }),
     )
     this.disposables.add(opts.sagas.onDidEndSaga((saga) => this.onSagaEnded(saga)))
+    if (opts.liveness) this.disposables.add(opts.liveness.onDidChangeBusy((b) => this.onBusyChange(b)))
   }
 
   snapshot(): DiagnosticsSnapshot {
     const pipe = this.opts.pipe.snapshot()
     const supervisor = this.opts.supervisor
+    const state = pipeStateOf(pipe.connected, supervisor.state, this.isUnresponsive)
+    const hostState = state === 'connected' && this.opts.liveness?.isBusy ? 'busy' : state
     return {
       ...pipe,
-      state: pipeStateOf(pipe.connected, supervisor.state, this.isUnresponsive),
+      state,
       hostPid: supervisor.hostPid,
+      hosts: [
+        {
+          slot: 0,
+          pid: supervisor.hostPid,
+          state: hostState,
+          inFlight: pipe.inFlight,
+          restarts: supervisor.restarts,
+        },
+      ],
       restarts: supervisor.restarts,
       standby: supervisor.readyStandbys,
       standbyPids: supervisor.standbyPids,
@@ -282,6 +297,14 @@ export class DiagnosticsFeed implements DiagnosticsSource {
       case 'standby-off':
         return this.note('warn', `standby off: ${e.reason}`)
     }
+  }
+
+  private onBusyChange(isBusy: boolean): void {
+    const pid = this.opts.supervisor.hostPid
+    const host = `host${pid === null ? '' : ` pid ${pid}`}`
+    if (isBusy) this.note('info', `${host} busy: its main thread is blocked, its liveness worker answers`)
+    else if (this.opts.pipe.snapshot().connected) this.note('info', `${host} no longer busy`)
+    else this.markChanged()
   }
 
   private onLauncherEvent(e: Event): void {

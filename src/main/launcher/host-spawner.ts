@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs'
 import type { TransportKind } from '../../shared/diagnostics'
+import { HostStartError } from '../../shared/host-start-error'
 import type { Disposable } from '../base/disposable'
 import type { FrameConnection } from '../ipc/frame-connection'
 
@@ -43,8 +45,17 @@ export interface SpawnHostOptions {
   role?: HostRole
   /** Extra argv for the host, e.g. ['--host-delay-ms', '5']. */
   args: string[]
-  /** More variables, set over the ones `hostEnvironment` builds (e.g. HOSTPIPE_RECORD). */
-  env?: Record<string, string>
+  /** Node flags for the host, before its entry (the app's `execArgv`). Default none. */
+  execArgv?: readonly string[]
+  /**
+   * The app's variables, set over the spawner's base environment (`process.env`) and under the
+   * ones `hostEnvironment` builds: the launcher's HOSTPIPE_* variables always win.
+   */
+  env?: Readonly<Record<string, string>>
+  /** The host's working directory. Default the launcher's. */
+  cwd?: string
+  /** The pool slot the host is spawned for (names it under Electron). Default 0. */
+  slot?: number
 }
 
 /** Starts host processes. Node: `child_process.spawn`; Electron: `utilityProcess.fork`. */
@@ -58,15 +69,27 @@ export interface HostSpawner {
 }
 
 /**
- * The variables a host reads to find its launcher (see host/host-config.ts): HOSTPIPE_TRANSPORT,
- * HOSTPIPE_TOKEN, HOSTPIPE_PIPE with the pipe transport, HOSTPIPE_SPAWN_ID when the spawn is
- * named and HOSTPIPE_ROLE for a standby; then `opts.env` over them. Every
- * spawner builds the host's environment with this, over its own base environment.
+ * `opts.env`, then over it the variables a host reads to find its launcher (see
+ * host/host-config.ts): HOSTPIPE_TRANSPORT, HOSTPIPE_TOKEN, HOSTPIPE_PIPE with the pipe
+ * transport, HOSTPIPE_SPAWN_ID when the spawn is named and HOSTPIPE_ROLE for a standby. An app
+ * variable of the same name never redirects a host. Every spawner builds the host's environment
+ * with this, over its own base environment.
  */
 export function hostEnvironment(opts: SpawnHostOptions): Record<string, string> {
-  const env: Record<string, string> = { HOSTPIPE_TRANSPORT: opts.transport, HOSTPIPE_TOKEN: opts.token }
+  const env: Record<string, string> = { ...opts.env }
+  env.HOSTPIPE_TRANSPORT = opts.transport
+  env.HOSTPIPE_TOKEN = opts.token
   if (opts.transport === 'pipe' && opts.socketPath !== null) env.HOSTPIPE_PIPE = opts.socketPath
   if (opts.spawnId !== undefined) env.HOSTPIPE_SPAWN_ID = opts.spawnId
   if (opts.role !== undefined) env.HOSTPIPE_ROLE = opts.role
-  return Object.assign(env, opts.env)
+  return env
+}
+
+/**
+ * `cwd` when it is undefined or a directory; else a HostStartError `SPAWN_FAILED` naming it
+ * (spawning there would fail with an error that names the executable instead).
+ */
+export function checkHostCwd(cwd: string | undefined): string | undefined {
+  if (cwd === undefined || statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) return cwd
+  throw new HostStartError('SPAWN_FAILED', `the host's cwd is not a directory: ${cwd}`)
 }

@@ -93,6 +93,42 @@ export interface AppLauncherOptions<D extends CommandDefinitions> {
    * here is a TypeError naming the option.
    */
   maxPayloadBytes?: number
+  /**
+   * Node flags for each host, before its entry: e.g. `['--max-old-space-size=4096']`, or
+   * `['--inspect=0']` to debug it (docs/launcher.md#debugging-a-host). A host whose flags hold
+   * `--inspect`, `--inspect-brk`, `--inspect-wait` or `--inspect-port` (any form) may sit paused
+   * in a debugger: it gets no start, register or liveness timeout and no start-failure count, and
+   * the log says so once (info). Default none: the launcher's own flags are not inherited.
+   * `createLauncher` throws a TypeError when it is not an array of strings, and when it fixes the
+   * inspector port (any port but 0; a bare `--inspect` is 9229) while more than one host runs at
+   * once (`standby` > 0, the default, or a pool): use `--inspect=0` or `standby: 0`.
+   */
+  execArgv?: readonly string[]
+  /**
+   * Variables for each host, merged over the launcher's own `process.env` (which hosts inherit);
+   * the launcher's own HOSTPIPE_* variables (transport, token, socket, spawn id, role) always win.
+   * Default none. A TypeError when it is not an object of strings.
+   */
+  env?: Readonly<Record<string, string>>
+  /**
+   * Each host's working directory (`hostEntry` is resolved before, so it is not affected).
+   * Default the launcher's. A TypeError when it is not a non-empty string; when it is not a
+   * directory, each spawn fails and `start()` rejects with HostStartError `SPAWN_FAILED` naming it.
+   */
+  cwd?: string
+}
+
+/**
+ * The options of `createElectronLauncher`: those of `createLauncher`, and `serviceName`.
+ * @category API
+ */
+export interface ElectronLauncherOptions<D extends CommandDefinitions> extends AppLauncherOptions<D> {
+  /**
+   * Names the hosts' utility processes: each host's `serviceName` is this plus `-<slot>-<n>`
+   * (`n` counts spawns), so a crash report or `child-process-gone` names its host. Default
+   * `hostpipe-host`. A TypeError when it is not a non-empty string.
+   */
+  serviceName?: string
 }
 
 /** Where a host's stdout and stderr go (`AppLauncherOptions.hostOutput`). */

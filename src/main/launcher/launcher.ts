@@ -10,6 +10,7 @@ import { DiagnosticsFeed } from './diagnostics-feed'
 import type { DiagnosticsSource } from './diagnostics-source'
 import { HostExits } from './host-exits'
 import { HostSupervisor, START_TIMEOUT_MS } from './host-supervisor'
+import { inspectorFlagsOf } from './inspector-flags'
 import { LauncherEvents } from './launcher-events'
 import { DEFAULT_MAX_PAYLOAD_BYTES, FEATURE_ACK, FEATURE_DEADLINE, type Event } from '../../shared/protocol'
 import { HostStartError } from '../../shared/host-start-error'
@@ -19,6 +20,7 @@ import type { Logger } from '../base/logger'
 import { LivenessMonitor, UNRESPONSIVE_MS, type UnresponsiveVerdict } from './liveness-monitor'
 import { CallRouter } from './call-router'
 import { SagaCoordinator, type SagaRequest, type StartSagaOptions } from './saga-coordinator'
+import type { HostSpawnSettings } from './spawn-options'
 
 /** What calls still open when the launcher stops are told, after the words for what became of them. */
 const REASON_LAUNCHER_STOPPED = 'launcher stopped'
@@ -71,6 +73,12 @@ export interface LauncherOptions {
   concurrency?: number
   /** Bytes one input or output may take once encoded (docs/protocol.md#payload-size). Default 64 MiB. */
   maxPayloadBytes?: number
+  /**
+   * Node flags, variables and working directory for every host. With an inspector flag in
+   * `execArgv` (docs/launcher.md#debugging-a-host) no start, register or liveness timeout and no
+   * start-failure count apply: a host may sit paused in a debugger.
+   */
+  hostSpawn?: HostSpawnSettings
   /** Reported as `launcher_version`; default the package version. */
   version?: string
   log?: Logger
@@ -143,6 +151,8 @@ class ComposedLauncher implements Launcher {
   private readonly disposables = new DisposableStore()
   private readonly liveness: LivenessMonitor
   private readonly unresponsiveMs: number
+  /** The inspector flag the hosts run with (docs/launcher.md#debugging-a-host), if any. */
+  private readonly inspectFlag: string | undefined
   private running: Running | undefined
   /** The socket a `start()` is still opening: `dispose()` waits for it and closes it. */
   private listening: Promise<SocketServer | undefined> | undefined
@@ -171,7 +181,8 @@ class ComposedLauncher implements Launcher {
       hostHonoursDeadlines: () => this.hostHas(FEATURE_DEADLINE),
       log: this.log,
     })
-    this.unresponsiveMs = opts.unresponsiveMs ?? UNRESPONSIVE_MS
+    this.inspectFlag = inspectorFlagsOf(opts.hostSpawn?.execArgv ?? []).flag
+    this.unresponsiveMs = this.inspectFlag ? 0 : (opts.unresponsiveMs ?? UNRESPONSIVE_MS)
     this.liveness = new LivenessMonitor({
       unresponsiveMs: this.unresponsiveMs,
       pipe: this.pipe,
@@ -245,16 +256,24 @@ class ComposedLauncher implements Launcher {
       token: this.hostToken,
       socketPath,
       args: [...(this.opts.hostArgs ?? [])],
+      ...this.opts.hostSpawn,
     }
-    const startTimeoutMs = this.opts.startTimeoutMs ?? START_TIMEOUT_MS
+    let startTimeoutMs = this.opts.startTimeoutMs ?? START_TIMEOUT_MS
     if (!Number.isSafeInteger(startTimeoutMs) || startTimeoutMs < 0)
       throw new RangeError(`startTimeoutMs must be a non-negative integer, got ${String(startTimeoutMs)}`)
+    if (this.inspectFlag) {
+      startTimeoutMs = 0
+      this.log.info(
+        `[launcher] hosts run with ${this.inspectFlag}: no start, register or liveness timeout and no start-failure count apply, so a host may sit paused in a debugger`,
+      )
+    }
     const supervisor: HostSupervisor = new HostSupervisor({
       spawn: (spawnId, role) =>
         exits.track(spawnId, this.opts.spawner.spawn({ ...spawnOptions, spawnId, role })),
       standby: this.opts.standby ?? DEFAULT_STANDBY,
       maxRestarts: this.opts.maxRestarts,
-      startTimeoutMs: startTimeoutMs === 0 ? undefined : startTimeoutMs,
+      startTimeoutMs: this.inspectFlag ? 0 : startTimeoutMs === 0 ? undefined : startTimeoutMs,
+      backoffOptions: this.inspectFlag ? { countsStartFailures: false } : undefined,
       closeHostConnection: (reason) => this.server.disconnectHost(reason),
       log: this.log,
     })
@@ -272,6 +291,7 @@ class ComposedLauncher implements Launcher {
       supervisor,
       sagas: this.coordinator,
       events: this.events,
+      liveness: this.liveness,
       transport,
       socketPath,
       act: createDiagnosticsActions({ supervisor, coordinator: this.coordinator }),

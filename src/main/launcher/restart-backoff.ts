@@ -37,6 +37,11 @@ export interface RestartBackoffOptions {
   stableAfterMs?: number
   /** Default START_FAILURE_WINDOW_MS (250 ms). */
   startFailureWindowMs?: number
+  /**
+   * Whether start failures count toward giving up. Default true; false for hosts that may sit
+   * paused in a debugger (docs/launcher.md#debugging-a-host): they still wait with backoff.
+   */
+  countsStartFailures?: boolean
   /** Returns a number in [0, 1). Default Math.random. */
   random?: () => number
   /** Default Date.now. */
@@ -79,6 +84,7 @@ export class RestartBackoff {
   private readonly maxDelayMs: number
   private readonly stableAfterMs: number
   private readonly startFailureWindowMs: number
+  private readonly countsStartFailures: boolean
   private readonly random: () => number
   private readonly now: () => number
 
@@ -103,6 +109,7 @@ export class RestartBackoff {
       opts.startFailureWindowMs,
       START_FAILURE_WINDOW_MS,
     )
+    this.countsStartFailures = opts.countsStartFailures ?? true
     this.random = opts.random ?? Math.random
     this.now = opts.now ?? Date.now
   }
@@ -146,6 +153,11 @@ export class RestartBackoff {
   recordLoss(kind: LossKind): RestartDecision {
     const now = this.now()
     this.restartTimes = this.restartTimes.filter((t) => now - t < this.windowMs)
+    if (kind === 'start-failure' && !this.countsStartFailures) {
+      const attempt = this.attempt++
+      const crashesInWindow = this.restartTimes.length
+      return { action: 'restart', delayMs: this.delayFor(attempt), kind, attempt, crashesInWindow }
+    }
     const crashesInWindow = this.restartTimes.length + 1
     this.startFailuresInARow = kind === 'start-failure' ? this.startFailuresInARow + 1 : 0
     if (crashesInWindow >= this.maxRestarts || this.startFailuresInARow >= this.maxRestarts)
