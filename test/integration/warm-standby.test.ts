@@ -221,7 +221,9 @@ describe.each(TRANSPORTS)(
       expect(retried.map((id) => ends.get(id))).toEqual(retried.map(() => 'completed'))
       const onceEnds = once.map((id) => ends.get(id))
       // Truthful: a spawn_pool_window lost in flight may have run, so it fails, and says why.
-      expect(onceEnds.filter((e) => e !== 'completed' && !e?.startsWith('host disconnected before ack'))).toEqual([])
+      expect(
+        onceEnds.filter((e) => e !== 'completed' && !e?.startsWith('host disconnected before ack')),
+      ).toEqual([])
       expect(after.counters).toMatchObject({ droppedOverflow: 0, droppedExpired: 0 })
     })
   },
