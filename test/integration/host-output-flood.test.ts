@@ -137,6 +137,8 @@ describe.skipIf(!hasProc)('a host flooding the launcher', () => {
     // the launcher buffers at most that much of one frame before refusing it.
     expect(r.growthMb).toBeLessThan(64 + MAX_RSS_GROWTH_MB)
     expect(r.after.state).toBe('connected')
-    expect(launcher!.stderr()).toMatch(/frame_too_large: frame of \d+\+ bytes exceeds 67112960 bytes; closing/)
+    expect(launcher!.stderr()).toMatch(
+      /frame_too_large: frame of \d+\+ bytes exceeds 67112960 bytes; closing/,
+    )
   }, 180_000)
 })
