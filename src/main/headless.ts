@@ -16,7 +16,7 @@ import { createLogger } from './launcher/log'
 
 const USAGE =
   'usage: node out/main/headless.js [--port N] [--transport pipe|port] [--host-delay-ms N] ' +
-  '[--saga-timeout-ms N] [--max-restarts N] [--standby N] [--unresponsive-ms N]'
+  '[--saga-timeout-ms N] [--max-restarts N] [--standby N] [--hosts N] [--unresponsive-ms N]'
 
 async function main(): Promise<void> {
   const parsed = parseLauncherArgs(process.argv.slice(2), { strict: true, acceptsPort: true })

@@ -148,7 +148,7 @@ describe('host process options', () => {
 
   it('exits with code 1 when the launcher socket cannot be reached', async () => {
     launcher = await startTestLauncher({ transport: 'pipe' })
-    const host = launcher.spawnHost({ env: { HOSTPIPE_PIPE: launcher.socketServer!.path + '.missing' } })
+    const host = launcher.spawnHost({ socketPath: launcher.socketServer!.path + '.missing' })
     await launcher.waitForExit(host)
     expect(host.exit).toMatchObject({ code: 1, crashed: true })
   })

@@ -68,7 +68,15 @@ describe('LauncherServer: the host connection', () => {
     expect(pipe.snapshot().connected).toBe(false)
     expect(host.isClosed).toBe(true)
     expect(hostsGone).toEqual([
-      { clientId: 1, pid: 5, sessionId: 1, features: ['ack'], spawnId: undefined, reason: 'goodbye' },
+      {
+        clientId: 1,
+        pid: 5,
+        sessionId: 1,
+        features: ['ack'],
+        spawnId: undefined,
+        slot: 0,
+        reason: 'goodbye',
+      },
     ])
   })
 

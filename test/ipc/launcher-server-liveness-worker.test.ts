@@ -18,7 +18,7 @@ describe('LauncherServer: hosts with a liveness worker', () => {
   it('hands the current host’s `report_main_thread` to its listeners, without an error', () => {
     const { server, connectHost } = makeServer({ unresponsiveMs: 5000 })
     const blocked: number[] = []
-    server.onDidReceiveMainThreadReport((ms) => blocked.push(ms))
+    server.onDidReceiveMainThreadReport((r) => blocked.push(r.blockedMs))
     const host = connectHost({ features: ['ack', 'liveness_worker'] })
     host.receive({ cmd: 'report_main_thread', blocked_ms: 1200 })
     host.receive({ cmd: 'report_main_thread', blocked_ms: 0 })

@@ -16,7 +16,7 @@ describe('LauncherServer: register first', () => {
     expect(reply.version).toBeGreaterThan(0)
     expect(host.isClosed).toBe(false)
     expect(hostsRegistered).toEqual([
-      { clientId: 1, pid: 77, sessionId: 1, features: ['ack'], spawnId: undefined },
+      { clientId: 1, pid: 77, sessionId: 1, features: ['ack'], spawnId: undefined, slot: 0 },
     ])
   })
 
@@ -24,7 +24,7 @@ describe('LauncherServer: register first', () => {
     const { connectHost, hostsRegistered } = makeServer()
     connectHost({ pid: 8, features: ['ack', 'deadline'], spawn_id: '3' })
     expect(hostsRegistered).toEqual([
-      { clientId: 1, pid: 8, sessionId: 1, features: ['ack', 'deadline'], spawnId: '3' },
+      { clientId: 1, pid: 8, sessionId: 1, features: ['ack', 'deadline'], spawnId: '3', slot: 0 },
     ])
   })
 

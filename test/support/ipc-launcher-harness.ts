@@ -77,11 +77,13 @@ export async function startTestLauncher(
   const spawner = new NodeHostSpawner({ hostScript: HOST_SCRIPT, log })
   const hosts: TestHost[] = []
 
-  function spawnHost(extra: { env?: Record<string, string>; args?: string[] } = {}): TestHost {
+  function spawnHost(
+    extra: { env?: Record<string, string>; args?: string[]; socketPath?: string } = {},
+  ): TestHost {
     const child = spawner.spawn({
       transport: opts.transport,
       token,
-      socketPath: socketServer?.path ?? null,
+      socketPath: extra.socketPath ?? socketServer?.path ?? null,
       env: extra.env,
       args: extra.args ?? [],
     })

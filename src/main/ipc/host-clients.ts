@@ -18,24 +18,39 @@ export interface AcceptedHost {
 }
 
 /**
- * The launcher server's registered host connections (docs/protocol.md#register): the one that
- * owns the pipe (`current`) and the idle standbys. Taking the pipe is a new session: `setWriter`
- * with the connection's writer, and the buffer drains into it; the host that had it is replaced
- * (its connection closed). The server keeps the frames and the closes; this keeps who is who.
+ * The launcher server's registered host connections (docs/protocol.md#register): in each pool
+ * slot the one that owns that slot's pipe, and the idle standbys. Taking a pipe is a new session:
+ * `setWriter` with the connection's writer, and the buffer drains into it; the host that had it
+ * is replaced (its connection closed). The server keeps the frames and the closes; this keeps who
+ * is who.
  */
 export class HostClients {
-  private host: HostClient | undefined
+  /** Each slot's host, by slot. */
+  private readonly hosts: (HostClient | undefined)[]
   /** Registered standbys' connections not promoted yet (closed on dispose). */
   private readonly idle = new Set<StandbyClient>()
 
   constructor(
-    private readonly pipe: HostClientsPipe,
+    /** Each pool slot's pipe, slot 0 first. */
+    private readonly pipes: readonly HostClientsPipe[],
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.hosts = pipes.map(() => undefined)
+  }
 
-  /** The host that owns the pipe now, if any. */
+  /** Slot 0's host, if any. */
   get current(): HostClient | undefined {
-    return this.host
+    return this.hosts[0]
+  }
+
+  /** The host that owns `slot`'s pipe now, if any. */
+  of(slot: number): HostClient | undefined {
+    return this.hosts[slot]
+  }
+
+  /** Every slot's host (slots without one left out). */
+  all(): HostClient[] {
+    return this.hosts.filter((h): h is HostClient => h !== undefined)
   }
 
   /** Registered standbys not promoted yet. */
@@ -66,16 +81,16 @@ export class HostClients {
     return standby
   }
 
-  /** Gives the pipe to an accepted host's connection (its `registered` must be sent already). */
-  install({ conn, clientId, msg }: AcceptedHost): HostClient {
-    return this.take(conn, clientId, msg.pid, msg.features, msg.spawn_id, new OnceEmitter())
+  /** Gives `slot`'s pipe to an accepted host's connection (its `registered` must be sent already). */
+  install({ conn, clientId, msg }: AcceptedHost, slot = 0): HostClient {
+    return this.take(conn, clientId, msg.pid, msg.features, msg.spawn_id, new OnceEmitter(), slot)
   }
 
   /**
    * Hands the pipe to a registered standby's connection, as `install` does. Returns the host
    * client, or undefined when it is closed or was promoted already.
    */
-  promote(standby: StandbyClient): HostClient | undefined {
+  promote(standby: StandbyClient, slot = 0): HostClient | undefined {
     if (standby.isClosed || standby.promotedTo) return undefined
     this.idle.delete(standby)
     const host = this.take(
@@ -85,6 +100,7 @@ export class HostClients {
       standby.features,
       standby.spawnId,
       standby.didClose,
+      slot,
     )
     standby.promotedTo = host
     this.log.info(
@@ -102,9 +118,9 @@ export class HostClients {
       this.idle.delete(client)
       return false
     }
-    if (this.host !== client) return false
-    this.host = undefined
-    this.pipe.clearWriter()
+    if (this.hosts[client.slot] !== client) return false
+    this.hosts[client.slot] = undefined
+    this.pipes[client.slot]!.clearWriter()
     return true
   }
 
@@ -115,30 +131,34 @@ export class HostClients {
     features: readonly string[],
     spawnId: string | undefined,
     didClose: OnceEmitter<string>,
+    slot: number,
   ): HostClient {
-    const previous = this.host
+    const pipe = this.pipes[slot]
+    if (!pipe) throw new RangeError(`no pool slot ${slot}`)
+    const previous = this.hosts[slot]
     const hasAcks = features.includes(FEATURE_ACK)
     const hasPerCallAcks = hasAcks && features.includes(FEATURE_PER_CALL_ACK)
-    const drained = this.pipe.setWriter(connectionWriter(conn), { acks: hasAcks, perCall: hasPerCallAcks })
+    const drained = pipe.setWriter(connectionWriter(conn), { acks: hasAcks, perCall: hasPerCallAcks })
     // setWriter bumps the session synchronously; the promise only settles once the drain is done.
     const host: HostClient = {
       role: 'host',
       conn,
       clientId,
       pid,
-      sessionId: this.pipe.snapshot().sessionId,
+      sessionId: pipe.snapshot().sessionId,
       features,
       spawnId,
+      slot,
       isFanoutActive: wantsBusEvents(features),
       hasPerCallAcks,
       didClose,
       isReplaced: false,
       isClosed: false,
     }
-    this.host = host
+    this.hosts[slot] = host
     drained.catch((err: unknown) => this.log.warn(`[ipc] setWriter failed: ${String(err)}`))
     this.log.info(
-      `[ipc] host registered: client ${clientId}, pid ${pid}, session ${host.sessionId}, ` +
+      `[ipc] host registered: client ${clientId}, pid ${pid}, slot ${slot}, session ${host.sessionId}, ` +
         `acks ${hasAcks} (${conn.description})`,
     )
     if (previous) {

@@ -11,11 +11,11 @@ export interface HostConnection {
   readonly clientId: number
   readonly isClosed: boolean
   /**
-   * Hands this connection's writer to the pipe (docs/protocol.md#register): a new session, the
-   * buffer drains into it, and the host that had the pipe, if any, is replaced as by a new
-   * registration. Returns false when the connection is closed or already holds the pipe.
+   * Hands this connection's writer to `slot`'s pipe (default 0; docs/protocol.md#register): a new
+   * session, the buffer drains into it, and the host that had the pipe, if any, is replaced as by
+   * a new registration. Returns false when the connection is closed or already holds a pipe.
    */
-  promote(): boolean
+  promote(slot?: number): boolean
   /** Fires once when the connection closes, with why (not when the server is disposed). */
   readonly onDidClose: Listenable<string>
 }
@@ -40,8 +40,8 @@ export interface HostRegistration {
   readonly features: readonly string[]
   /** Whether a listener decided already. */
   readonly isDecided: boolean
-  /** Takes it as `as`; throws once decided. */
-  accept(as: HostAdmission): HostConnection
+  /** Takes it as `as` (an active host into pool slot `slot`, default 0); throws once decided. */
+  accept(as: HostAdmission, slot?: number): HostConnection
   /** Closes its connection without registering it; throws once decided. */
   refuse(reason: string): void
 }
@@ -56,9 +56,9 @@ export class AnnouncedRegistration implements HostRegistration {
 
   constructor(
     msg: Register,
-    private readonly onAccept: (as: HostAdmission) => HostClient | StandbyClient,
+    private readonly onAccept: (as: HostAdmission, slot: number) => HostClient | StandbyClient,
     private readonly onRefuse: (reason: string) => void,
-    private readonly promote: (standby: StandbyClient) => boolean,
+    private readonly promote: (standby: StandbyClient, slot: number) => boolean,
   ) {
     this.spawnId = msg.spawn_id
     this.role = msg.role === 'standby' ? 'standby' : undefined
@@ -70,15 +70,15 @@ export class AnnouncedRegistration implements HostRegistration {
     return this.decided
   }
 
-  accept(as: HostAdmission): HostConnection {
+  accept(as: HostAdmission, slot = 0): HostConnection {
     this.decide()
-    const client = this.onAccept(as)
+    const client = this.onAccept(as, slot)
     return {
       clientId: client.clientId,
       get isClosed() {
         return client.isClosed
       },
-      promote: () => client.role === 'standby' && this.promote(client),
+      promote: (into = 0) => client.role === 'standby' && this.promote(client, into),
       onDidClose: client.didClose.event,
     }
   }

@@ -12,6 +12,8 @@ export interface RegisteredHost {
   features: readonly string[]
   /** Its `register.spawn_id`: matches the supervisor's spawn id when the launcher spawned it. */
   spawnId: string | undefined
+  /** The pool slot whose pipe it owns (0 without a pool). */
+  slot: number
 }
 
 /** A connection that has not registered yet: it may only send `register`, before its timer fires. */
@@ -31,6 +33,8 @@ export interface HostClient {
   readonly sessionId: number
   readonly features: readonly string[]
   readonly spawnId: string | undefined
+  /** The pool slot whose pipe it owns. */
+  readonly slot: number
   /** Still fanning events out (stops quietly on STALE_SESSION). */
   isFanoutActive: boolean
   /** It registered with `per_call_ack`: a report carrying `seq` is that command's ack. */
@@ -75,4 +79,5 @@ export const registeredOf = (host: HostClient): RegisteredHost => ({
   sessionId: host.sessionId,
   features: host.features,
   spawnId: host.spawnId,
+  slot: host.slot,
 })

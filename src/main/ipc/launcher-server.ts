@@ -33,6 +33,12 @@ import { UnregisteredClients } from './unregistered-clients'
 export type { RegisteredHost } from './launcher-client'
 export type { HostAdmission, HostConnection, HostRegistration } from './host-registration'
 
+/** `report_main_thread` from a slot's host: how long its main thread has been blocked (ms). */
+export interface MainThreadReport {
+  readonly slot: number
+  readonly blockedMs: number
+}
+
 /** Connections that have not registered yet; more are closed on arrival. */
 export const MAX_UNREGISTERED_CONNECTIONS = 32
 /** How long a connection may stay unregistered before it is closed. */
@@ -49,7 +55,8 @@ export type LauncherServerPipe = Pick<
 >
 
 export interface LauncherServerOptions {
-  hostPipe: LauncherServerPipe
+  /** The pipe a registered host takes: one, or one per pool slot (slot 0 first). */
+  hostPipe: LauncherServerPipe | readonly LauncherServerPipe[]
   /**
    * The host token (a host's env HOSTPIPE_TOKEN, never shown to a person): what a `kind:"host"`
    * client presents in `register`, and only it.
@@ -109,6 +116,8 @@ export interface LauncherServerOptions {
  */
 export class LauncherServer {
   private readonly opts: LauncherServerOptions
+  /** Each pool slot's pipe, slot 0 first. */
+  private readonly pipes: readonly LauncherServerPipe[]
   private readonly log: Logger
   private readonly clock: Clock
   private readonly hasHostFanout: boolean
@@ -124,8 +133,8 @@ export class LauncherServer {
   private readonly didLoseHost = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
   private readonly didReceiveReport = this.disposables.add(new Emitter<SagaReport>())
   private readonly didReceiveStreamFrame = this.disposables.add(new Emitter<StreamFrame>())
-  private readonly didReceiveMainThreadReport = this.disposables.add(new Emitter<number>())
-  private readonly didReceiveHostFrame = this.disposables.add(new Emitter<void>())
+  private readonly didReceiveMainThreadReport = this.disposables.add(new Emitter<MainThreadReport>())
+  private readonly didReceiveHostFrame = this.disposables.add(new Emitter<number>())
   private readonly didAnnounceHost = this.disposables.add(new Emitter<HostRegistration>())
 
   /** A host registered and now owns the pipe (a new session). */
@@ -142,13 +151,13 @@ export class LauncherServer {
   readonly onDidReceiveReport: Listenable<SagaReport> = this.didReceiveReport.event
   /** `report_progress`, `report_chunk` or `report_event` from the current host (feature `streams`). */
   readonly onDidReceiveStreamFrame: Listenable<StreamFrame> = this.didReceiveStreamFrame.event
-  /** `report_main_thread{blocked_ms}` from the current host's liveness worker: the `blocked_ms`. */
-  readonly onDidReceiveMainThreadReport: Listenable<number> = this.didReceiveMainThreadReport.event
+  /** `report_main_thread{blocked_ms}` from a slot's host's liveness worker. */
+  readonly onDidReceiveMainThreadReport: Listenable<MainThreadReport> = this.didReceiveMainThreadReport.event
   /**
-   * Any frame from the current host (before it is parsed): its event loop runs. Liveness
-   * (docs/protocol.md#liveness) listens here; fired per frame, so listeners must be cheap.
+   * Any frame from a slot's host (before it is parsed), with the slot: its event loop runs.
+   * Liveness (docs/protocol.md#liveness) listens here; fired per frame, so listeners must be cheap.
    */
-  readonly onDidReceiveHostFrame: Listenable<void> = this.didReceiveHostFrame.event
+  readonly onDidReceiveHostFrame: Listenable<number> = this.didReceiveHostFrame.event
   /**
    * A host sent a valid `register` (right token, first frame): a listener decides what it becomes
    * (see HostRegistration; the supervisor does). Undecided, it becomes the active host.
@@ -168,7 +177,8 @@ export class LauncherServer {
       maxUnregistered: opts.maxUnregistered ?? MAX_UNREGISTERED_CONNECTIONS,
       registerTimeoutMs: opts.registerTimeoutMs ?? REGISTER_TIMEOUT_MS,
     })
-    this.hosts = new HostClients(opts.hostPipe, this.log)
+    this.pipes = Array.isArray(opts.hostPipe) ? opts.hostPipe : [opts.hostPipe as LauncherServerPipe]
+    this.hosts = new HostClients(this.pipes, this.log)
     this.hasHostFanout = opts.fanoutToHost ?? true
     this.tools = this.disposables.add(
       new ToolFanout<ToolClient>({
@@ -181,9 +191,14 @@ export class LauncherServer {
     this.disposables.add(this.tools.onDidStall((tool) => this.drop(tool, 'too slow')))
   }
 
-  /** The host that owns the pipe now, if any. */
+  /** The host that owns slot 0's pipe now, if any. */
   get currentHost(): RegisteredHost | undefined {
-    const host = this.hosts.current
+    return this.hostOf(0)
+  }
+
+  /** The host that owns `slot`'s pipe now, if any. */
+  hostOf(slot: number): RegisteredHost | undefined {
+    const host = this.hosts.of(slot)
     return host && registeredOf(host)
   }
 
@@ -237,7 +252,7 @@ export class LauncherServer {
     if (this.tools.size > 0) this.tools.broadcast(encodeEvent(e))
     const host = this.hosts.current
     if (this.hasHostFanout && host?.isFanoutActive) {
-      this.opts.hostPipe.sendEventForSession(host.sessionId, e).catch((err: unknown) => {
+      this.pipes[0]!.sendEventForSession(host.sessionId, e).catch((err: unknown) => {
         if (err instanceof HostPipeError && err.code === 'STALE_SESSION') host.isFanoutActive = false
         else this.log.debug(`[ipc] event fanout to host failed: ${String(err)}`)
       })
@@ -245,11 +260,11 @@ export class LauncherServer {
   }
 
   /**
-   * Closes the current host's connection (the polite stop: a host exits when its connection
-   * closes). HostPipe is disconnected before this returns. Idempotent.
+   * Closes `slot`'s host's connection (default 0; the polite stop: a host exits when its
+   * connection closes). That slot's pipe is disconnected before this returns. Idempotent.
    */
-  disconnectHost(reason: string): void {
-    const host = this.hosts.current
+  disconnectHost(reason: string, slot = 0): void {
+    const host = this.hosts.of(slot)
     if (host) this.drop(host, reason)
   }
 
@@ -259,8 +274,7 @@ export class LauncherServer {
     this.isDisposed = true
     for (const client of [...this.unregistered.members(), ...this.tools.members(), ...this.hosts.standbys()])
       this.drop(client, 'disposed')
-    const host = this.hosts.current
-    if (host) this.drop(host, 'disposed')
+    for (const host of this.hosts.all()) this.drop(host, 'disposed')
     this.disposables.dispose()
   }
 
@@ -270,7 +284,7 @@ export class LauncherServer {
   private onFrame(client: LauncherClient, frame: string | Uint8Array): LauncherClient {
     if (client.role === 'standby' && client.promotedTo) client = client.promotedTo
     if (client.isClosed || (client.role === 'host' && client.isReplaced)) return client
-    if (client.role === 'host') this.didReceiveHostFrame.fire()
+    if (client.role === 'host') this.didReceiveHostFrame.fire(client.slot)
     const parsed = parseHostInbound(frame, client.conn.maxFrameBytes)
     if (!parsed.ok) {
       const isFatal = parsed.code === 'frame_too_large' || client.role === 'unregistered'
@@ -312,7 +326,7 @@ export class LauncherServer {
       case 'goodbye':
         this.log.info(`[ipc] client ${client.clientId} (${client.conn.description}) said goodbye`)
         // Before its calls are failed by the drop, so their reasons can say why it left.
-        if (msg.exit_code !== undefined && client === this.hosts.current)
+        if (msg.exit_code !== undefined && client.role === 'host' && !client.isReplaced)
           this.didHostSayExit.fire(msg.exit_code)
         return this.drop(client, msg.exit_code === undefined ? 'goodbye' : `exit code ${msg.exit_code}`)
     }
@@ -327,17 +341,17 @@ export class LauncherServer {
       )
     switch (msg.cmd) {
       case 'ack':
-        return this.opts.hostPipe.ack(msg.seq)
+        return this.pipes[client.slot]!.ack(msg.seq)
       case 'report_ui_thread_alive':
         // A probe's answer is a frame from the host: liveness counted it (onDidReceiveHostFrame).
         return
       case 'report_main_thread':
-        return this.didReceiveMainThreadReport.fire(msg.blocked_ms)
+        return this.didReceiveMainThreadReport.fire({ slot: client.slot, blockedMs: msg.blocked_ms })
       case 'report_result':
       case 'report_saga_action_failed':
         // A per-call host's report is its command's ack too. Acked first: the saga then ends
         // with nothing of it left in flight, so ending it walks nothing.
-        if (msg.seq !== undefined && client.hasPerCallAcks) this.opts.hostPipe.ack(msg.seq)
+        if (msg.seq !== undefined && client.hasPerCallAcks) this.pipes[client.slot]!.ack(msg.seq)
         return this.didReceiveReport.fire(msg)
       case 'report_progress':
       case 'report_chunk':
@@ -356,14 +370,14 @@ export class LauncherServer {
     let client: HostClient | StandbyClient | PendingClient = pending
     const registration = new AnnouncedRegistration(
       msg,
-      (as) => (client = this.acceptHost(pending, msg, as)),
+      (as, slot) => (client = this.acceptHost(pending, msg, as, slot)),
       (reason) => {
         this.log.warn(
           `[ipc] host pid ${msg.pid} (spawn ${msg.spawn_id ?? '?'}) refused (${reason}): closing its connection`,
         )
         this.drop(pending, 'refused')
       },
-      (standby) => this.promote(standby),
+      (standby, slot) => this.promote(standby, slot),
     )
     this.didAnnounceHost.fire(registration)
     if (!registration.isDecided && !pending.isClosed) registration.accept('active')
@@ -404,7 +418,12 @@ export class LauncherServer {
   }
 
   /** Answers `registered` and takes the host as `as`: the pipe's host, or an idle standby. */
-  private acceptHost(pending: PendingClient, msg: Register, as: HostAdmission): HostClient | StandbyClient {
+  private acceptHost(
+    pending: PendingClient,
+    msg: Register,
+    as: HostAdmission,
+    slot: number,
+  ): HostClient | StandbyClient {
     this.unregistered.delete(pending)
     const accepted = { conn: pending.conn, clientId: ++this.lastClientId, msg }
     // Before the pipe is handed over: its drain writes buffered commands at once, `registered` first.
@@ -412,7 +431,7 @@ export class LauncherServer {
     const maxPayloadBytes = payloadLimitFor(msg.features, this.opts.maxPayloadBytes)
     if (maxPayloadBytes !== undefined) pending.conn.setMaxFrameBytes(frameLimitFor(maxPayloadBytes))
     if (as === 'standby') return this.hosts.addStandby(accepted)
-    const host = this.hosts.install(accepted)
+    const host = this.hosts.install(accepted, slot)
     this.didRegisterHost.fire(registeredOf(host))
     return host
   }
@@ -421,9 +440,9 @@ export class LauncherServer {
    * Hands the pipe to a registered standby's connection (HostClients.promote); fires
    * `onDidRegisterHost`. False when it is closed or was promoted already.
    */
-  private promote(standby: StandbyClient): boolean {
+  private promote(standby: StandbyClient, slot: number): boolean {
     if (this.isDisposed) return false
-    const host = this.hosts.promote(standby)
+    const host = this.hosts.promote(standby, slot)
     if (!host) return false
     this.didRegisterHost.fire(registeredOf(host))
     return true

@@ -88,14 +88,14 @@ export class ActiveHost {
    * own spawn (its connection still open) is refused and never replaces it; anything else is
    * accepted, and registers the active handle when it is that spawn. Returns whether it was.
    */
-  admit(registration: HostRegistration, now: number): boolean {
+  admit(registration: HostRegistration, now: number, slot = 0): boolean {
     const active = this.current
     const isActiveSpawn = registration.spawnId !== undefined && active?.spawnId === registration.spawnId
     if (isActiveSpawn && active.connection && !active.connection.isClosed) {
       registration.refuse('a second registration of the active host')
       return false
     }
-    const connection = registration.accept('active')
+    const connection = registration.accept('active', slot)
     if (isActiveSpawn) active.markRegistered(connection, now)
     return true
   }

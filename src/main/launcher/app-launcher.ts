@@ -134,6 +134,7 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
         startTimeoutMs: opts.startTimeoutMs,
         standby: opts.standby,
         unresponsiveMs: opts.unresponsiveMs,
+        hosts: opts.hosts,
         concurrency: opts.concurrency,
         maxQueued: opts.maxQueued,
         bufferCapacity: opts.bufferCapacity,

@@ -126,6 +126,12 @@ export class CallRouter {
     return this.waitingCount
   }
 
+  /** The slot an app call was handed to; undefined while it waits here, or for another saga. */
+  slotOf(sagaId: number): number | undefined {
+    const slot = this.calls.get(sagaId)?.slot
+    return slot === undefined || slot < 0 ? undefined : slot
+  }
+
   /** App calls handed to `slot`'s host (or its outage buffer) and not ended. */
   outstandingOn(slot: number): number {
     return this.outstanding[slot] ?? 0

@@ -3,6 +3,7 @@ import type {
   DiagnosticsAction,
   DiagnosticsEvent,
   DiagnosticsSnapshot,
+  HostRow,
   HostPipeSnapshot,
   LogLevel,
   PipeState,
@@ -29,16 +30,22 @@ export const FEED_INTERVAL_MS = 50
 export const EVENT_RING_SIZE = 200
 
 export interface DiagnosticsFeedOptions {
+  /** Slot 0's pipe (the top-level fields of a snapshot are slot 0's). */
   pipe: Pick<HostPipe, 'snapshot' | 'onDidChange'>
+  /** Every pool slot's pipe, slot 0 first, for the `hosts` rows. Default: `[pipe]`. */
+  pipes?: readonly Pick<HostPipe, 'snapshot' | 'onDidChange'>[]
   supervisor: Pick<
     HostSupervisor,
     'state' | 'hostPid' | 'restarts' | 'failovers' | 'readyStandbys' | 'standbyPids' | 'onDidChange'
-  >
+  > &
+    Partial<Pick<HostSupervisor, 'stateOf' | 'hostPidOf' | 'restartsOf'>>
   /** Sagas: their totals, and each one's start and end (per-command rows, failed rows' names). */
   sagas: Pick<SagaCoordinator, 'totals' | 'onDidStartSaga' | 'onDidEndSaga'>
   events: Pick<LauncherEvents, 'onDidEmit'>
   /** Whether the host is busy (its main thread blocked, not hung). Default: never busy. */
   liveness?: Pick<LivenessMonitor, 'isBusy' | 'onDidChangeBusy'>
+  /** Every pool slot's liveness, slot 0 first. Default: `[liveness]`. */
+  livenesses?: readonly Pick<LivenessMonitor, 'isBusy' | 'onDidChangeBusy'>[]
   transport: TransportKind
   socketPath: string | null
   /** HostPipe's clock: `expiresAt` is in its time base. Also runs the feed's timers. */
@@ -144,6 +151,31 @@ export class DiagnosticsFeed implements DiagnosticsSource {
     )
     this.disposables.add(opts.sagas.onDidEndSaga((saga) => this.onSagaEnded(saga)))
     if (opts.liveness) this.disposables.add(opts.liveness.onDidChangeBusy((b) => this.onBusyChange(b)))
+    // The other slots' rows change with their pipes and their busy state.
+    for (const pipe of opts.pipes?.slice(1) ?? [])
+      this.disposables.add(pipe.onDidChange(() => this.markChanged()))
+    for (const liveness of opts.livenesses?.slice(1) ?? [])
+      this.disposables.add(liveness.onDidChangeBusy(() => this.markChanged()))
+  }
+
+  /** One row per pool slot: slot 0's from the top-level reading, the others' from their parts. */
+  private hostRows(slot0: HostRow): HostRow[] {
+    const pipes = this.opts.pipes
+    if (!pipes || pipes.length <= 1) return [slot0]
+    const supervisor = this.opts.supervisor
+    const rows = [slot0]
+    for (let slot = 1; slot < pipes.length; slot++) {
+      const pipe = pipes[slot]!.snapshot()
+      const state = pipeStateOf(pipe.connected, supervisor.stateOf?.(slot) ?? supervisor.state, false)
+      rows.push({
+        slot,
+        pid: supervisor.hostPidOf?.(slot) ?? null,
+        state: state === 'connected' && this.opts.livenesses?.[slot]?.isBusy ? 'busy' : state,
+        inFlight: pipe.inFlight,
+        restarts: supervisor.restartsOf?.(slot) ?? 0,
+      })
+    }
+    return rows
   }
 
   snapshot(): DiagnosticsSnapshot {
@@ -155,15 +187,13 @@ export class DiagnosticsFeed implements DiagnosticsSource {
       ...pipe,
       state,
       hostPid: supervisor.hostPid,
-      hosts: [
-        {
-          slot: 0,
-          pid: supervisor.hostPid,
-          state: hostState,
-          inFlight: pipe.inFlight,
-          restarts: supervisor.restarts,
-        },
-      ],
+      hosts: this.hostRows({
+        slot: 0,
+        pid: supervisor.hostPid,
+        state: hostState,
+        inFlight: pipe.inFlight,
+        restarts: supervisor.restartsOf?.(0) ?? supervisor.restarts,
+      }),
       restarts: supervisor.restarts,
       standby: supervisor.readyStandbys,
       standbyPids: supervisor.standbyPids,

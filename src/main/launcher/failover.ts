@@ -11,6 +11,8 @@ import type { StandbyPool } from './standby-pool'
 import type { HostLossReason, SupervisorStatus } from './supervisor-event'
 
 export interface FailoverOptions {
+  /** The pool slot whose host this replaces (a promoted standby takes this slot's pipe). */
+  slot: number
   clock: Clock
   log: Logger
   backoff: RestartBackoff
@@ -52,7 +54,7 @@ export class Failover implements Disposable {
   /** Spawns the active host (`isRestart`: it replaces a lost one); a spawn that throws is a loss. */
   spawnActive(isRestart: boolean): void {
     this.restartTimer.clear()
-    const handle = this.opts.spawns.spawn('active')
+    const handle = this.opts.spawns.spawn('active', this.opts.slot)
     if (!handle) return this.replace()
     this.opts.active.set(handle, isRestart)
     if (isRestart) this.restartCount++
@@ -166,7 +168,7 @@ export class Failover implements Disposable {
     )
     this.opts.status.set('running', { type: 'promoted', pid: standby.pid, spawnId: standby.spawnId })
     // Promoting is handing its writer to the pipe; a connection gone meanwhile is a lost host.
-    if (standby.connection && !standby.connection.promote())
+    if (standby.connection && !standby.connection.promote(this.opts.slot))
       this.lose('channel-gone', 'its standby connection closed before it was promoted')
     standbys.fillSoon()
   }

@@ -6,7 +6,7 @@ import { HostHandle } from './host-handle'
 import type { HostExitInfo, HostProcess, HostRole } from './host-spawner'
 
 /** Starts one host process; see HostSupervisorOptions.spawn. */
-export type SpawnHost = (spawnId: string, role?: HostRole) => HostProcess
+export type SpawnHost = (spawnId: string, role?: HostRole, slot?: number) => HostProcess
 
 /**
  * The host processes one supervisor spawns, active and standby alike: each spawn gets the next
@@ -18,13 +18,16 @@ export class HostSpawns implements Disposable {
   private count = 0
   private readonly disposables = new DisposableStore()
   private readonly didSpawn = this.disposables.add(new Emitter<HostProcess>())
-  private readonly didFail = this.disposables.add(new Emitter<{ role: HostHandle['role']; error: unknown }>())
+  private readonly didFail = this.disposables.add(
+    new Emitter<{ role: HostHandle['role']; slot: number | undefined; error: unknown }>(),
+  )
   private readonly didExit = this.disposables.add(new Emitter<{ handle: HostHandle; info: HostExitInfo }>())
 
   /** Each new host process, e.g. to attach its `connection` (port transport). */
   readonly onDidSpawn: Listenable<HostProcess> = this.didSpawn.event
-  /** A spawn threw (already logged): the role it was for, and the error. */
-  readonly onDidFail: Listenable<{ role: HostHandle['role']; error: unknown }> = this.didFail.event
+  /** A spawn threw (already logged): the role and slot it was for, and the error. */
+  readonly onDidFail: Listenable<{ role: HostHandle['role']; slot: number | undefined; error: unknown }> =
+    this.didFail.event
   /** A spawned process exited; its handle is marked exited and disposed first. */
   readonly onDidExit: Listenable<{ handle: HostHandle; info: HostExitInfo }> = this.didExit.event
 
@@ -35,19 +38,19 @@ export class HostSpawns implements Disposable {
   ) {}
 
   /**
-   * Spawns one host with `role` (`standby` gets HOSTPIPE_ROLE=standby) and returns its handle;
-   * undefined when the spawn threw (`onDidFail`).
+   * Spawns one host with `role` (`standby` gets HOSTPIPE_ROLE=standby), for pool slot `slot`
+   * (an active host's), and returns its handle; undefined when the spawn threw (`onDidFail`).
    */
-  spawn(role: 'active' | 'standby'): HostHandle | undefined {
+  spawn(role: 'active' | 'standby', slot?: number): HostHandle | undefined {
     const spawnId = String(++this.count)
     let host: HostProcess
     try {
-      host = this.spawnHost(spawnId, role === 'standby' ? 'standby' : undefined)
+      host = this.spawnHost(spawnId, role === 'standby' ? 'standby' : undefined, slot)
     } catch (error) {
       this.log.error(
         `[supervisor] spawning ${role === 'standby' ? 'a standby' : 'the'} host failed: ${String(error)}`,
       )
-      this.didFail.fire({ role, error })
+      this.didFail.fire({ role, slot, error })
       return undefined
     }
     // Not in a DisposableStore: one per spawn would pile up; it is disposed at its exit.

@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../base/logger'
 import type { HostRegistration } from '../ipc/host-registration'
 import type { HostStartError } from '../../shared/host-start-error'
 import { ActiveHost } from './active-host'
+import { Emitter } from '../base/emitter'
 import { Failover } from './failover'
 import { signalHost, type HostHandle } from './host-handle'
 import type { HostExitInfo, HostProcess } from './host-spawner'
@@ -41,10 +42,10 @@ export interface HostSupervisorOptions {
    */
   standby?: number
   /**
-   * Closes the launcher's connection to the current host (the polite stop: a host exits when its
+   * Closes the launcher's connection to `slot`'s host (the polite stop: a host exits when its
    * connection closes). Must be idempotent and must not throw.
    */
-  closeHostConnection?: (reason: string) => void
+  closeHostConnection?: (reason: string, slot: number) => void
   clock?: Clock
   /** Default: RestartBackoff over the same clock, with `maxRestarts` applied. */
   backoff?: RestartBackoff
@@ -55,6 +56,11 @@ export interface HostSupervisorOptions {
   graceMs?: number
   /** Default START_TIMEOUT_MS; 0 disables. */
   startTimeoutMs?: number
+  /**
+   * Pool slots (`hosts`, docs/parallel-work.md#a-pool-of-hosts): each has its own active host,
+   * supervised as one; the standbys and the restart budget are the pool's. Default 1.
+   */
+  slots?: number
   log?: Logger
 }
 
@@ -69,29 +75,53 @@ export interface HostSupervisorOptions {
  * StandbyPool keeps the warm standbys (after Chromium's spare renderer); HostShutdown stops it on
  * request. The supervisor owns them all, answers requests and routes each exit by role.
  */
+/** One pool slot: its active host, how it is replaced, how it is stopped, and its state. */
+class HostSlot {
+  /** `startHost` during `stopping`: spawn again once the old host is gone. */
+  isStartQueued = false
+
+  constructor(
+    readonly index: number,
+    readonly active: ActiveHost,
+    readonly failover: Failover,
+    readonly shutdown: HostShutdown,
+    readonly status: SupervisorStatus,
+  ) {}
+
+  get state(): SupervisorState {
+    return this.status.state
+  }
+}
+
+/**
+ * Owns the host processes' lifecycle: spawns each pool slot's active host and the warm standbys,
+ * notices a loss, replaces it (a ready standby promoted into the slot that lost its host at once,
+ * else a spawn: at once after a serving loss, with backoff after a start failure, see
+ * RestartBackoff), stops them all on request and keeps them down. One active host per slot at a
+ * time: a host that is lost or replaced is *retiring* (its exit is awaited, never acted on:
+ * RetiringHosts), so an old host's late exit never touches its successor. Its parts
+ * (docs/launcher.md, the supervisor's parts): HostSpawns spawns every host; per slot, ActiveHost
+ * holds the active one and its start, Failover replaces it when it is lost and HostShutdown stops
+ * it on request; StandbyPool keeps the pool's warm standbys (after Chromium's spare renderer).
+ * The supervisor owns them all, answers requests and routes each exit by role and slot. Every
+ * method without a `slot` acts on slot 0, or on every slot where it says so.
+ */
 export class HostSupervisor {
   private readonly clock: Clock
   private readonly backoff: RestartBackoff
   private readonly startTimeoutMs: number
   private readonly log: Logger
   private readonly disposables = new DisposableStore()
-  private readonly status = this.disposables.add(new SupervisorStatus())
+  private readonly didChange = this.disposables.add(new Emitter<SupervisorEvent>())
 
-  /** What happened (state changes, spawns, exits, signals), synchronously, for logs and the feed. */
-  readonly onDidChange: Listenable<SupervisorEvent> = this.status.onDidChange
+  /** What happened in any slot (state changes, spawns, exits, signals), synchronously, for logs and the feed. */
+  readonly onDidChange: Listenable<SupervisorEvent> = this.didChange.event
 
-  /** The active host process, its spawn id, its registration deadline and its start failures. */
-  private readonly active: ActiveHost
+  private readonly slots: readonly HostSlot[]
   private readonly spawns: HostSpawns
   private readonly standbyPool: StandbyPool
   /** Hosts lost, replaced or being stopped whose exit is still awaited (no orphans). */
   private readonly retiring: RetiringHosts
-  /** Brings the active host up and replaces it when it is lost. */
-  private readonly failover: Failover
-  /** The active host's planned stop: its intent, its SIGTERM/SIGKILL escalation, its waiters. */
-  private readonly shutdown: HostShutdown
-  /** `startHost` during `stopping`: spawn again once the old host is gone. */
-  private isStartQueued = false
   private isDisposed = false
 
   constructor(opts: HostSupervisorOptions) {
@@ -106,28 +136,18 @@ export class HostSupervisor {
     const graceMs = opts.graceMs ?? STOP_GRACE_MS
     this.startTimeoutMs = opts.startTimeoutMs ?? START_TIMEOUT_MS
     this.log = opts.log ?? silentLogger
+    const slotCount = opts.slots ?? 1
+    if (!Number.isSafeInteger(slotCount) || slotCount < 1)
+      throw new RangeError(`slots must be a positive integer, got ${String(slotCount)}`)
     this.spawns = this.disposables.add(new HostSpawns(opts.spawn, this.clock, this.log))
     this.disposables.add(this.spawns.onDidExit(({ handle, info }) => this.onExit(handle, info)))
     this.disposables.add(
-      this.spawns.onDidFail(({ role, error }) => {
-        if (role === 'active') this.active.noteSpawnFailed(error)
+      this.spawns.onDidFail(({ role, slot, error }) => {
+        if (role === 'active') this.slotAt(slot ?? 0).active.noteSpawnFailed(error)
         this.emit({ type: 'spawn-failed', error: String(error) })
       }),
     )
-    const closeHostConnection = opts.closeHostConnection ?? (() => {})
-    this.shutdown = this.disposables.add(
-      new HostShutdown({
-        clock: this.clock,
-        graceMs,
-        log: this.log,
-        closeHostConnection,
-        signal: (host, signal) => {
-          this.emit({ type: 'signalled', pid: host.pid ?? null, signal })
-          signalHost(host, signal, this.log)
-        },
-        isCurrent: (host) => this.active.is(host),
-      }),
-    )
+    const close = opts.closeHostConnection ?? (() => {})
     this.retiring = this.disposables.add(
       new RetiringHosts({
         clock: this.clock,
@@ -135,11 +155,8 @@ export class HostSupervisor {
         kill: (host) => signalHost(host, 'SIGKILL', this.log),
       }),
     )
-    this.active = new ActiveHost({
-      log: this.log,
-      startTimeoutMs: this.startTimeoutMs,
-      retiring: this.retiring,
-    })
+    const slots: HostSlot[] = []
+    const slot0Status = (): SupervisorStatus => slots[0]!.status
     this.standbyPool = this.disposables.add(
       new StandbyPool({
         target: opts.standby ?? 0,
@@ -149,23 +166,63 @@ export class HostSupervisor {
         backoff: this.backoff,
         retiring: this.retiring,
         spawns: this.spawns,
-        status: this.status,
+        // Standbys are filled while slot 0 runs, and their events are the pool's.
+        get status() {
+          return slot0Status()
+        },
       }),
     )
-    this.failover = this.disposables.add(
-      new Failover({
-        clock: this.clock,
+    for (let index = 0; index < slotCount; index++) {
+      const closeHostConnection = (reason: string): void => close(reason, index)
+      const active = new ActiveHost({
         log: this.log,
-        backoff: this.backoff,
-        status: this.status,
-        active: this.active,
-        standbys: this.standbyPool,
-        spawns: this.spawns,
-        closeHostConnection,
+        startTimeoutMs: this.startTimeoutMs,
+        retiring: this.retiring,
+      })
+      const shutdown = this.disposables.add(
+        new HostShutdown({
+          clock: this.clock,
+          graceMs,
+          log: this.log,
+          closeHostConnection,
+          signal: (host, signal) => {
+            this.emit({ type: 'signalled', pid: host.pid ?? null, signal })
+            signalHost(host, signal, this.log)
+          },
+          isCurrent: (host) => active.is(host),
+        }),
+      )
+      const status = new SupervisorStatus()
+      const failover = this.disposables.add(
+        new Failover({
+          slot: index,
+          clock: this.clock,
+          log: this.log,
+          backoff: this.backoff,
+          status,
+          active,
+          standbys: this.standbyPool,
+          spawns: this.spawns,
+          closeHostConnection,
+        }),
+      )
+      const slot = new HostSlot(index, active, failover, shutdown, status)
+      this.disposables.add(status)
+      this.disposables.add(status.onDidChange((e) => this.didChange.fire(e)))
+      slots.push(slot)
+    }
+    this.slots = slots
+    this.disposables.add(this.standbyPool.onDidChange((e) => this.emit(e)))
+    this.disposables.add(
+      this.standbyPool.onDidBecomeReady((standby) => {
+        // Offered to each slot in turn until one takes it (a slot waiting out a backoff, or one
+        // whose cold replacement is still starting).
+        for (const slot of this.slots) {
+          if (!this.standbyPool.has(standby.spawnId)) return
+          slot.failover.onStandbyReady(standby)
+        }
       }),
     )
-    this.disposables.add(this.standbyPool.onDidChange((e) => this.emit(e)))
-    this.disposables.add(this.standbyPool.onDidBecomeReady((s) => this.failover.onStandbyReady(s)))
   }
 
   /** Each new host process, active or standby, e.g. to attach its `connection` (port transport). */
@@ -173,22 +230,42 @@ export class HostSupervisor {
     return this.spawns.onDidSpawn
   }
 
+  /** How many pool slots (active hosts) it supervises. */
+  get slotCount(): number {
+    return this.slots.length
+  }
+
+  /** Slot 0's state. */
   get state(): SupervisorState {
-    return this.status.state
+    return this.slots[0]!.state
   }
 
+  stateOf(slot: number): SupervisorState {
+    return this.slotAt(slot).state
+  }
+
+  /** Slot 0's host pid. */
   get hostPid(): number | null {
-    return this.active.pid
+    return this.slots[0]!.active.pid
   }
 
-  /** Replacements of the active host since the launcher started, promotions included (only grows). */
+  hostPidOf(slot: number): number | null {
+    return this.slotAt(slot).active.pid
+  }
+
+  /** Replacements of active hosts in every slot since the launcher started, promotions included (only grows). */
   get restarts(): number {
-    return this.failover.restarts
+    return this.slots.reduce((n, s) => n + s.failover.restarts, 0)
   }
 
-  /** Standbys promoted to active (only grows). */
+  /** Replacements of `slot`'s active host, promotions included (only grows). */
+  restartsOf(slot: number): number {
+    return this.slotAt(slot).failover.restarts
+  }
+
+  /** Standbys promoted to active, in every slot (only grows). */
   get failovers(): number {
-    return this.failover.failovers
+    return this.slots.reduce((n, s) => n + s.failover.failovers, 0)
   }
 
   /** How many standby hosts are registered and ready to take over. */
@@ -205,24 +282,28 @@ export class HostSupervisor {
    * Decides what a host's `register` becomes (docs/launcher.md#warm-standby): a standby we spawned
    * waits as standby; a host spawned as standby that registers without the role does not know the
    * field, so it is refused and standby is turned off (it would take the pipe instead of waiting);
-   * a second registration of the active host's own spawn never replaces it, nor does a host we
-   * dropped (lost, stopping, beaten by a standby) whose `register` was still on its way; anything
-   * else takes the pipe (docs/protocol.md#register) and counts as the active host registering.
+   * a second registration of an active host's own spawn never replaces it, nor does a host we
+   * dropped (lost, stopping, beaten by a standby) whose `register` was still on its way; a slot's
+   * spawn takes that slot's pipe; anything else takes slot 0's (docs/protocol.md#register).
    */
   admit(registration: HostRegistration): void {
     const { spawnId } = registration
     if (this.isDisposed || this.isDroppedSpawn(spawnId))
       return registration.refuse('a host this launcher dropped')
     if (this.standbyPool.admit(registration)) return
-    if (this.active.admit(registration, this.clock.now())) this.markRunning()
+    const slot =
+      this.slots.find((s) => spawnId !== undefined && s.active.spawnId === spawnId) ?? this.slots[0]!
+    if (slot.active.admit(registration, this.clock.now(), slot.index)) this.markRunning(slot.index)
   }
 
   /**
    * Why no host started, once the supervisor gave up or while it still tries (`START_TIMEOUT`
-   * asked by the launcher): the entry, the last exit and the last lines of its stderr.
+   * asked by the launcher): the entry, the last exit and the last lines of its stderr. The first
+   * slot without a running host speaks for the pool.
    */
   startError(timeoutMs?: number): Promise<HostStartError> {
-    return this.active.startError(timeoutMs)
+    const slot = this.slots.find((s) => s.state !== 'running') ?? this.slots[0]!
+    return slot.active.startError(timeoutMs)
   }
 
   /**
@@ -235,151 +316,183 @@ export class HostSupervisor {
 
   /**
    * Whether `spawnId` names a host this supervisor started and no longer wants: an id it issued
-   * that is neither the active host's nor a standby's in the pool (a host lost, stopped, or a
+   * that is neither an active host's nor a standby's in the pool (a host lost, stopped, or a
    * starting replacement a standby beat). Its `register`, should one still arrive, even after its
    * exit was seen (Node does not order a child's exit against its unread socket data), is refused,
-   * so it never takes the pipe back.
+   * so it never takes a pipe back.
    */
   isDroppedSpawn(spawnId: string | undefined): boolean {
     if (!this.spawns.isIssued(spawnId)) return false
-    return spawnId !== this.active.spawnId && !this.standbyPool.has(spawnId)
+    return !this.slots.some((s) => s.active.spawnId === spawnId) && !this.standbyPool.has(spawnId)
   }
 
   /**
-   * The spawn id (env HOSTPIPE_SPAWN_ID, echoed as `spawn_id` in `register`) of the host process
-   * this supervisor runs now, or undefined. A registration without it is not ours to signal.
+   * The spawn id (env HOSTPIPE_SPAWN_ID, echoed as `spawn_id` in `register`) of slot 0's host
+   * process now, or undefined. A registration without it is not ours to signal.
    */
   get spawnId(): string | undefined {
-    return this.active.spawnId
+    return this.slots[0]!.active.spawnId
+  }
+
+  spawnIdOf(slot: number): string | undefined {
+    return this.slotAt(slot).active.spawnId
   }
 
   /**
-   * Starts a host unless one is up or coming: clears `stopped`/`gave-up` (and their crash
-   * history), cuts a backoff wait short. Returns false when a host was already running or starting.
+   * Starts every slot's host unless one is up or coming: clears `stopped`/`gave-up` (and their
+   * crash history), cuts a backoff wait short. Returns false when every slot's host was already
+   * running or starting.
    */
   startHost(): boolean {
     if (this.isDisposed) return false
-    switch (this.state) {
-      case 'starting':
-      case 'running':
-        return false
-      case 'stopping':
-        if (this.shutdown.intent === 'dispose') return false
-        this.isStartQueued = true
-        return true
-      case 'backoff':
-        this.failover.cancelRestart()
-        this.failover.spawnActive(false)
-        return true
-      case 'stopped':
-      case 'gave-up':
-        this.backoff.reset()
-        this.standbyPool.resume()
-        this.failover.spawnActive(false)
-        return true
+    let started = false
+    let isReset = false
+    for (const slot of this.slots) {
+      switch (slot.state) {
+        case 'starting':
+        case 'running':
+          continue
+        case 'stopping':
+          if (slot.shutdown.intent === 'dispose') continue
+          slot.isStartQueued = true
+          started = true
+          continue
+        case 'backoff':
+          slot.failover.cancelRestart()
+          slot.failover.spawnActive(false)
+          started = true
+          continue
+        case 'stopped':
+        case 'gave-up':
+          if (!isReset) {
+            isReset = true
+            this.backoff.reset()
+            this.standbyPool.resume()
+          }
+          slot.failover.spawnActive(false)
+          started = true
+      }
     }
+    return started
   }
 
-  /** The host registered: it is running (and its stable-run clock starts); standbys follow. */
-  markRunning(): void {
-    if (this.state !== 'starting') return
-    this.active.markRunning()
+  /** `slot`'s host registered: it is running (and its stable-run clock starts); standbys follow. */
+  markRunning(slot = 0): void {
+    const s = this.slotAt(slot)
+    if (s.state !== 'starting') return
+    s.active.markRunning()
     this.backoff.recordRunning()
-    this.setState('running', { type: 'running', pid: this.hostPid })
+    s.status.set('running', { type: 'running', pid: s.active.pid })
     this.standbyPool.fill()
   }
 
   /**
-   * SIGKILLs the host. A serving host is lost at once (as `loseHost`: a standby promoted or a
-   * spawn); a starting one's exit counts as a start failure. Returns false when there is no host
-   * process to kill.
+   * SIGKILLs `slot`'s host. A serving host is lost at once (as `loseHost`: a standby promoted or
+   * a spawn); a starting one's exit counts as a start failure. Returns false when there is no
+   * host process to kill (or no such slot).
    */
-  killHost(): boolean {
-    const host = this.active.process
-    if (!host || this.isDisposed) return false
-    if (this.state === 'running') return this.loseHost('killed', 'kill-host')
+  killHost(slot = 0): boolean {
+    const s = this.slots[slot]
+    const host = s?.active.process
+    if (!s || !host || this.isDisposed) return false
+    if (s.state === 'running') return this.loseHost('killed', 'kill-host', slot)
     this.log.warn(`[supervisor] killing host pid ${host.pid ?? '?'} (SIGKILL)`)
     // Its connection will close before its exit is seen: that is this kill, not a second loss.
-    this.active.markLost()
+    s.active.markLost()
     return host.kill('SIGKILL')
   }
 
   /**
-   * The serving host is lost while its process may live on (docs/protocol.md#liveness): it went
-   * unresponsive, its connection (or IPC channel) is gone, or kill-host. It gets SIGKILL and
+   * `slot`'s serving host is lost while its process may live on (docs/protocol.md#liveness): it
+   * went unresponsive, its connection (or IPC channel) is gone, or kill-host. It gets SIGKILL and
    * retires (its exit is awaited, not acted on), and it is replaced at once: the one path every
-   * loss of a serving host goes through (`replaceActive`), its exit included. Only for the
-   * process this supervisor spawned (the caller matches `spawnId`); once per host. Returns false
-   * when there is nothing to do (no running host, stopping, or already lost).
+   * loss of a serving host goes through, its exit included. Only for a process this supervisor
+   * spawned (the caller matches `spawnIdOf(slot)`); once per host. Returns false when there is
+   * nothing to do (no running host, stopping, or already lost).
    */
-  loseHost(reason: HostLossReason, detail: string): boolean {
-    const host = this.active.process
-    if (!host || this.isDisposed || this.state !== 'running' || this.active.isLost) return false
-    this.failover.lose(reason, detail)
+  loseHost(reason: HostLossReason, detail: string, slot = 0): boolean {
+    const s = this.slotAt(slot)
+    const host = s.active.process
+    if (!host || this.isDisposed || s.state !== 'running' || s.active.isLost) return false
+    s.failover.lose(reason, detail)
     return true
   }
 
   /**
-   * Stops the host and keeps it down: closes its connection, SIGTERM, SIGKILL after the grace
-   * period. Resolves once it has exited (state `stopped`).
+   * Stops every slot's host and keeps them down: closes their connections, SIGTERM, SIGKILL after
+   * the grace period. Resolves once they have exited (state `stopped`).
    */
   stopHost(): Promise<void> {
     if (this.isDisposed) return Promise.resolve()
-    this.isStartQueued = false
-    switch (this.state) {
-      case 'stopped':
-        return this.retiring.whenRetired()
-      case 'backoff':
-      case 'gave-up':
-        this.failover.cancelRestart()
-        this.setState('stopped', { type: 'stopped' })
-        this.standbyPool.retireAll()
-        return this.retiring.whenRetired()
-      case 'stopping':
-        return Promise.all([this.shutdown.whenExited(), this.retiring.whenRetired()]).then(() => undefined)
-      case 'starting':
-      case 'running':
-        return this.bringDown('stop')
-    }
+    return Promise.all(this.slots.map((s) => this.stopSlot(s))).then(() => undefined)
   }
 
   /**
-   * Terminates the host (SIGTERM, then SIGKILL) and resolves once it exited: no orphans. Then its
-   * timers and listeners are gone too.
+   * Terminates every host (SIGTERM, then SIGKILL) and resolves once they exited: no orphans. Then
+   * its timers and listeners are gone too.
    */
   dispose(): Promise<void> {
-    if (this.isDisposed) return this.active.process ? this.shutdown.whenExited() : this.retiring.whenRetired()
+    if (this.isDisposed)
+      return Promise.all(
+        this.slots.map((s) => (s.active.process ? s.shutdown.whenExited() : this.retiring.whenRetired())),
+      ).then(() => undefined)
     this.isDisposed = true
-    this.isStartQueued = false
-    this.failover.cancelRestart()
-    this.active.clearStartTimeout()
     this.standbyPool.close()
-    if (!this.active.process) {
-      if (this.state !== 'stopped') this.setState('stopped', { type: 'stopped' })
-      this.standbyPool.retireAll()
-      return this.retiring.whenRetired().finally(() => this.disposables.dispose())
-    }
-    return this.bringDown('dispose').finally(() => this.disposables.dispose())
+    const downs = this.slots.map((s) => {
+      s.isStartQueued = false
+      s.failover.cancelRestart()
+      s.active.clearStartTimeout()
+      if (s.active.process) return this.bringDown(s, 'dispose')
+      if (s.state !== 'stopped') s.status.set('stopped', { type: 'stopped' })
+      return undefined
+    })
+    this.standbyPool.retireAll()
+    return Promise.all([...downs, this.retiring.whenRetired()])
+      .finally(() => this.disposables.dispose())
+      .then(() => undefined)
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  private bringDown(intent: 'stop' | 'dispose'): Promise<void> {
-    const host = this.active.process!
-    // Standbys go down with the active host, and nothing is promoted while it goes (not a loss).
+  private slotAt(slot: number): HostSlot {
+    const s = this.slots[slot]
+    if (!s) throw new RangeError(`no pool slot ${slot} (slots 0 to ${this.slots.length - 1})`)
+    return s
+  }
+
+  private stopSlot(s: HostSlot): Promise<void> {
+    s.isStartQueued = false
+    switch (s.state) {
+      case 'stopped':
+        return this.retiring.whenRetired()
+      case 'backoff':
+      case 'gave-up':
+        s.failover.cancelRestart()
+        s.status.set('stopped', { type: 'stopped' })
+        this.standbyPool.retireAll()
+        return this.retiring.whenRetired()
+      case 'stopping':
+        return Promise.all([s.shutdown.whenExited(), this.retiring.whenRetired()]).then(() => undefined)
+      case 'starting':
+      case 'running':
+        return this.bringDown(s, 'stop')
+    }
+  }
+
+  private bringDown(s: HostSlot, intent: 'stop' | 'dispose'): Promise<void> {
+    const host = s.active.process!
+    // Standbys go down with the active hosts, and nothing is promoted while they go (not a loss).
     this.standbyPool.cancelRefill()
     this.standbyPool.retireAll()
-    const exited = Promise.all([this.shutdown.whenExited(), this.retiring.whenRetired()]).then(
-      () => undefined,
-    )
-    this.shutdown.begin(intent)
-    this.active.clearStartTimeout()
-    this.setState('stopping', { type: 'stopping', pid: host.pid ?? null })
-    this.shutdown.signalDown(host)
+    const exited = Promise.all([s.shutdown.whenExited(), this.retiring.whenRetired()]).then(() => undefined)
+    s.shutdown.begin(intent)
+    s.active.clearStartTimeout()
+    s.status.set('stopping', { type: 'stopping', pid: host.pid ?? null })
+    s.shutdown.signalDown(host)
     return exited
   }
 
-  /** Routes an exit by the handle's role: the pool's, awaited (retiring), or the active host's. */
+  /** Routes an exit by the handle's role: the pool's, awaited (retiring), or a slot's active host's. */
   private onExit(handle: HostHandle, info: HostExitInfo): void {
     switch (handle.role) {
       case 'standby':
@@ -388,42 +501,40 @@ export class HostSupervisor {
         if (this.retiring.release(handle.process))
           this.log.info(`[supervisor] retired host pid ${handle.pid ?? '?'} exited`)
         return
-      case 'active':
-        if (this.active.is(handle.process)) this.onActiveExit(info)
+      case 'active': {
+        const slot = this.slots.find((s) => s.active.is(handle.process))
+        if (slot) this.onActiveExit(slot, info)
+      }
     }
   }
 
-  private onActiveExit(info: HostExitInfo): void {
-    const handle = this.active.take()!
+  private onActiveExit(s: HostSlot, info: HostExitInfo): void {
+    const handle = s.active.take()!
     const host = handle.process
-    const intent = this.shutdown.finish()
+    const intent = s.shutdown.finish()
     const pid = host.pid ?? null
     const how = info.signal ? `signal ${info.signal}` : `code ${info.code ?? '?'}`
     if (intent) {
       this.log.info(`[supervisor] host pid ${pid ?? '?'} stopped (${how})`)
       this.emit({ type: 'exited', pid, info, expected: true })
-      this.shutdown.resolveWaiters()
-      if (this.isStartQueued && intent === 'stop') {
-        this.isStartQueued = false
+      s.shutdown.resolveWaiters()
+      if (s.isStartQueued && intent === 'stop') {
+        s.isStartQueued = false
         this.backoff.reset()
-        this.failover.spawnActive(false)
-      } else this.setState('stopped', { type: 'stopped' })
+        s.failover.spawnActive(false)
+      } else s.status.set('stopped', { type: 'stopped' })
       return
     }
     // The host should always be up, so any exit we did not ask for counts as a crash, a clean
     // one included: otherwise a host that keeps exiting 0 would be restarted without limit.
     this.log.warn(`[supervisor] host pid ${pid ?? '?'} ${info.crashed ? 'crashed' : 'exited'} (${how})`)
-    this.active.noteCrashed(handle)
+    s.active.noteCrashed(handle)
     this.emit({ type: 'exited', pid, info, expected: false })
-    this.shutdown.resolveWaiters()
-    this.failover.replace()
-  }
-
-  private setState(state: SupervisorState, e: SupervisorEvent): void {
-    this.status.set(state, e)
+    s.shutdown.resolveWaiters()
+    s.failover.replace()
   }
 
   private emit(e: SupervisorEvent): void {
-    this.status.emit(e)
+    this.didChange.fire(e)
   }
 }

@@ -51,6 +51,14 @@ export interface AppLauncherOptions<D extends CommandDefinitions> {
    * (docs/launcher.md, as Chromium keeps a spare renderer). Default 1; 0 turns standby off.
    */
   standby?: number
+  /**
+   * Active hosts in a pool (docs/parallel-work.md#a-pool-of-hosts): slots 0…N−1, each supervised
+   * on its own, `start()` resolving once each has registered. An unkeyed call goes to the
+   * connected, non-busy host with the fewest calls outstanding, a keyed one to its key's host; the
+   * standbys are the pool's, promoted into whichever slot lost its host. A positive integer;
+   * default 1. Each host costs its own process (its RSS, see the README's "Parallel work").
+   */
+  hosts?: number
   /** A host silent this long (ms) with work outstanding is killed and replaced. Default 5000; 0 off. */
   unresponsiveMs?: number
   /** Extra argv for each host, e.g. `['--host-delay-ms', '5']`. Default none. */

@@ -12,6 +12,8 @@ export interface LauncherCliOptions {
   maxRestarts?: number
   /** `--standby N`: warm standby hosts; 0 turns standby off. */
   standby?: number
+  /** `--hosts N`: active hosts in the pool (at least 1). */
+  hosts?: number
   /** `--unresponsive-ms N` (docs/protocol.md#liveness); 0 turns liveness off. */
   unresponsiveMs?: number
   /** Headless only: the diagnostics server's port; 0 picks a free one. */
@@ -25,6 +27,7 @@ const INTEGER_FLAGS = [
   ['saga-timeout-ms', 'sagaTimeoutMs'],
   ['max-restarts', 'maxRestarts'],
   ['standby', 'standby'],
+  ['hosts', 'hosts'],
   ['unresponsive-ms', 'unresponsiveMs'],
   ['port', 'port'],
 ] as const
@@ -49,6 +52,7 @@ export function parseLauncherArgs(
         'saga-timeout-ms': { type: 'string' },
         'max-restarts': { type: 'string' },
         standby: { type: 'string' },
+        hosts: { type: 'string' },
         'unresponsive-ms': { type: 'string' },
         ...(acceptsPort ? { port: { type: 'string' as const } } : {}),
       },
@@ -70,6 +74,7 @@ export function parseLauncherArgs(
     if (!Number.isSafeInteger(n))
       return { ok: false, error: `--${flag} must be a non-negative integer, got ${JSON.stringify(raw)}` }
     if (flag === 'port' && n > 65535) return { ok: false, error: `--port must be at most 65535, got ${n}` }
+    if (flag === 'hosts' && n < 1) return { ok: false, error: `--hosts must be at least 1, got ${n}` }
     options[key] = n
   }
   return { ok: true, options }
@@ -83,7 +88,7 @@ export function hostArgsOf(options: LauncherCliOptions): string[] {
 /** The launcher options the flags set; `hostEntry`, `commands` and `log` are the app's own. */
 export type LauncherFlagOptions = Pick<
   AppLauncherOptions<CommandDefinitions>,
-  'transport' | 'hostArgs' | 'sagaTimeoutMs' | 'maxRestarts' | 'standby' | 'unresponsiveMs'
+  'transport' | 'hostArgs' | 'sagaTimeoutMs' | 'maxRestarts' | 'standby' | 'hosts' | 'unresponsiveMs'
 >
 
 /**
@@ -98,6 +103,7 @@ export function launcherOptionsOf(options: LauncherCliOptions): LauncherFlagOpti
     sagaTimeoutMs: options.sagaTimeoutMs,
     maxRestarts: options.maxRestarts,
     standby: options.standby,
+    hosts: options.hosts,
     unresponsiveMs: options.unresponsiveMs,
   }
 }

@@ -52,6 +52,11 @@ export interface LauncherOptions {
    */
   startTimeoutMs?: number
   /**
+   * `--hosts N`: active hosts in pool slots 0…N−1, each supervised on its own; app calls go to
+   * the least loaded, keyed ones by key (docs/parallel-work.md#a-pool-of-hosts). Default 1.
+   */
+  hosts?: number
+  /**
    * `--standby N`: warm standby hosts kept registered and idle, promoted at once when the active
    * host is lost. Default DEFAULT_STANDBY (1); 0 turns standby off.
    */
@@ -142,15 +147,19 @@ class ComposedLauncher implements Launcher {
   readonly apiToken = randomBytes(32).toString('base64url')
   private readonly log
   private readonly events
-  private readonly pipe: HostPipe
-  /** Where and when each app call goes (concurrency, keys); the coordinator's pipe. */
+  /** Each pool slot's pipe, slot 0 first. */
+  private readonly pipes: readonly HostPipe[]
+  /** Where and when each app call goes (concurrency, keys, slots); the coordinator's pipe. */
   private readonly router: CallRouter
   private readonly coordinator: SagaCoordinator
   private readonly server: LauncherServer
   /** Subscriptions between the parts; disposed last, once every part has stopped. */
   private readonly disposables = new DisposableStore()
-  private readonly liveness: LivenessMonitor
+  /** Each pool slot's liveness, slot 0 first. */
+  private readonly livenesses: readonly LivenessMonitor[]
   private readonly unresponsiveMs: number
+  /** Pool slots whose first host has registered, until every slot's has (`start()`). */
+  private readonly registeredSlots = new Set<number>()
   /** The inspector flag the hosts run with (docs/launcher.md#debugging-a-host), if any. */
   private readonly inspectFlag: string | undefined
   private running: Running | undefined
@@ -163,14 +172,21 @@ class ComposedLauncher implements Launcher {
     this.log = opts.log ?? silentLogger
     this.events = new LauncherEvents()
     // No `emit`: the coordinator decides and publishes every saga's outcome, the pipe's losses included.
-    this.pipe = new HostPipe({
-      capacity: opts.bufferCapacity,
-      maxQueued: opts.maxQueued ?? MAX_QUEUED,
-      maxPayloadBytes: opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
-      log: this.log,
-    })
+    const hosts = opts.hosts ?? 1
+    if (!Number.isSafeInteger(hosts) || hosts < 1)
+      throw new TypeError(`hosts must be a positive integer, got ${String(opts.hosts)}`)
+    this.pipes = Array.from(
+      { length: hosts },
+      () =>
+        new HostPipe({
+          capacity: opts.bufferCapacity,
+          maxQueued: opts.maxQueued ?? MAX_QUEUED,
+          maxPayloadBytes: opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+          log: this.log,
+        }),
+    )
     this.router = new CallRouter({
-      slots: [{ pipe: this.pipe, isBusy: () => this.liveness.isBusy }],
+      slots: this.pipes.map((pipe, slot) => ({ pipe, isBusy: () => this.livenesses[slot]!.isBusy })),
       concurrency: opts.concurrency,
       maxQueued: opts.maxQueued ?? MAX_QUEUED,
     })
@@ -183,18 +199,24 @@ class ComposedLauncher implements Launcher {
     })
     this.inspectFlag = inspectorFlagsOf(opts.hostSpawn?.execArgv ?? []).flag
     this.unresponsiveMs = this.inspectFlag ? 0 : (opts.unresponsiveMs ?? UNRESPONSIVE_MS)
-    this.liveness = new LivenessMonitor({
-      unresponsiveMs: this.unresponsiveMs,
-      pipe: this.pipe,
-      // A host without acks has work outstanding while a saga whose command it was sent is open.
-      hasUnackedWork: (s) => !this.hostHas(FEATURE_ACK) && this.coordinator.issuedCount > s.pending,
-      oldestOverdueDeadline: () => this.coordinator.oldestOverdueDeadline(),
-      onUnresponsive: (verdict) => this.onUnresponsive(verdict),
-      log: this.log,
+    this.livenesses = this.pipes.map((pipe, slot) => {
+      const liveness = new LivenessMonitor({
+        unresponsiveMs: this.unresponsiveMs,
+        pipe,
+        // A host without acks (an AgentMux host, slot 0) has work outstanding while a saga whose
+        // command it was sent is open.
+        hasUnackedWork: (s) =>
+          slot === 0 && !this.hostHas(FEATURE_ACK) && this.coordinator.issuedCount > s.pending,
+        oldestOverdueDeadline: () =>
+          this.coordinator.oldestOverdueDeadline((sagaId) => this.router.slotOf(sagaId) === slot),
+        onUnresponsive: (verdict) => this.onUnresponsive(verdict, slot),
+        log: this.log,
+      })
+      this.disposables.add(liveness.onDidChangeBusy(() => this.router.noteSlotChange()))
+      return liveness
     })
-    this.disposables.add(this.liveness.onDidChangeBusy(() => this.router.noteSlotChange()))
     this.server = new LauncherServer({
-      hostPipe: this.pipe,
+      hostPipe: this.pipes,
       hostToken: this.hostToken,
       apiToken: this.apiToken,
       nextVersion: () => this.events.nextVersion(),
@@ -208,15 +230,20 @@ class ComposedLauncher implements Launcher {
       this.server.onDidAnnounceHost((r) => this.running?.supervisor.admit(this.running.exits.watch(r))),
     )
     this.disposables.add(
-      this.server.onDidRegisterHost(() => {
-        this.firstHost?.resolve()
+      this.server.onDidRegisterHost((host) => {
+        if (!this.firstHost) return
+        this.registeredSlots.add(host.slot)
+        if (this.registeredSlots.size < this.pipes.length) return
+        this.firstHost.resolve()
         this.firstHost = undefined
       }),
     )
     this.disposables.add(this.server.onDidReceiveReport((report) => this.coordinator.handleReport(report)))
-    this.disposables.add(this.server.onDidReceiveHostFrame(() => this.liveness.noteHostFrame()))
+    this.disposables.add(this.server.onDidReceiveHostFrame((slot) => this.livenesses[slot]!.noteHostFrame()))
     this.disposables.add(
-      this.server.onDidReceiveMainThreadReport((blockedMs) => this.liveness.noteMainThreadReport(blockedMs)),
+      this.server.onDidReceiveMainThreadReport((r) =>
+        this.livenesses[r.slot]!.noteMainThreadReport(r.blockedMs),
+      ),
     )
     this.disposables.add(this.server.onDidHostSayExit((code) => this.coordinator.noteHostExit(code)))
     this.disposables.add(this.server.onDidLoseHost((host) => this.onHostGone(host)))
@@ -268,13 +295,14 @@ class ComposedLauncher implements Launcher {
       )
     }
     const supervisor: HostSupervisor = new HostSupervisor({
-      spawn: (spawnId, role) =>
-        exits.track(spawnId, this.opts.spawner.spawn({ ...spawnOptions, spawnId, role })),
+      spawn: (spawnId, role, slot) =>
+        exits.track(spawnId, this.opts.spawner.spawn({ ...spawnOptions, spawnId, role, slot })),
+      slots: this.pipes.length,
       standby: this.opts.standby ?? DEFAULT_STANDBY,
       maxRestarts: this.opts.maxRestarts,
       startTimeoutMs: this.inspectFlag ? 0 : startTimeoutMs === 0 ? undefined : startTimeoutMs,
       backoffOptions: this.inspectFlag ? { countsStartFailures: false } : undefined,
-      closeHostConnection: (reason) => this.server.disconnectHost(reason),
+      closeHostConnection: (reason, slot) => this.server.disconnectHost(reason, slot),
       log: this.log,
     })
     const exits: HostExits = new HostExits(supervisor.onDidChange, (how) =>
@@ -287,11 +315,13 @@ class ComposedLauncher implements Launcher {
       }),
     )
     const feed = new DiagnosticsFeed({
-      pipe: this.pipe,
+      pipe: this.pipes[0]!,
+      pipes: this.pipes,
       supervisor,
       sagas: this.coordinator,
       events: this.events,
-      liveness: this.liveness,
+      liveness: this.livenesses[0]!,
+      livenesses: this.livenesses,
       transport,
       socketPath,
       act: createDiagnosticsActions({ supervisor, coordinator: this.coordinator }),
@@ -323,13 +353,14 @@ class ComposedLauncher implements Launcher {
     }
   }
 
-  private hostHas(feature: string): boolean {
-    return this.server.currentHost?.features.includes(feature) ?? false
+  /** Whether slot `slot`'s host (default slot 0's) announced `feature`. */
+  private hostHas(feature: string, slot = 0): boolean {
+    return this.server.hostOf(slot)?.features.includes(feature) ?? false
   }
 
-  /** Whether the registered host is the process the supervisor spawned (its spawn id matches). */
+  /** Whether the registered host is the process the supervisor spawned for its slot (spawn ids match). */
   private isSpawnedHost(host: RegisteredHost): boolean {
-    const spawnId = this.running?.supervisor.spawnId
+    const spawnId = this.running?.supervisor.spawnIdOf(host.slot)
     return spawnId !== undefined && host.spawnId === spawnId
   }
 
@@ -338,12 +369,12 @@ class ComposedLauncher implements Launcher {
    * path; a host we did not spawn only has its connection closed (we never signal it). Either way
    * its connection goes now, so its unacked commands fail at once.
    */
-  private onUnresponsive(verdict: UnresponsiveVerdict): void {
-    const host = this.server.currentHost
+  private onUnresponsive(verdict: UnresponsiveVerdict, slot: number): void {
+    const host = this.server.hostOf(slot)
     const running = this.running
     if (!host || !running) return
     const isOurs = this.isSpawnedHost(host)
-    const pid = isOurs ? (running.supervisor.hostPid ?? host.pid) : host.pid
+    const pid = isOurs ? (running.supervisor.hostPidOf(slot) ?? host.pid) : host.pid
     const detail =
       verdict.why === 'silent'
         ? `no frame for ${verdict.forMs} ms with work outstanding`
@@ -353,9 +384,9 @@ class ComposedLauncher implements Launcher {
     this.log.warn(`[launcher] ${message} (${detail})`)
     running.feed.markUnresponsive(message)
     // Declared lost before its connection is closed, so that close is not taken for a second loss.
-    if (isOurs) running.supervisor.loseHost('unresponsive', detail)
+    if (isOurs) running.supervisor.loseHost('unresponsive', detail, slot)
     // A promoted standby may own the pipe by now: only the unresponsive host's connection goes.
-    if (this.server.currentHost?.clientId === host.clientId) this.server.disconnectHost('unresponsive')
+    if (this.server.hostOf(slot)?.clientId === host.clientId) this.server.disconnectHost('unresponsive', slot)
   }
 
   /**
@@ -364,7 +395,7 @@ class ComposedLauncher implements Launcher {
    * this while it stops the host itself, and after a kill it already knows of.
    */
   private onHostGone(host: RegisteredHost & { reason: string }): void {
-    if (this.isSpawnedHost(host)) this.running!.supervisor.loseHost('channel-gone', host.reason)
+    if (this.isSpawnedHost(host)) this.running!.supervisor.loseHost('channel-gone', host.reason, host.slot)
   }
 
   startSaga(request: SagaRequest, options?: StartSagaOptions): number {
@@ -392,7 +423,7 @@ class ComposedLauncher implements Launcher {
     // The host goes first (no orphans); then nothing is left to deliver, and sagas still open fail,
     // each saying the launcher stopped.
     this.coordinator.beginStop(REASON_LAUNCHER_STOPPED)
-    this.liveness.dispose()
+    for (const liveness of this.livenesses) liveness.dispose()
     await running?.supervisor.dispose()
     this.opts.spawner.dispose?.()
     this.server.dispose()
@@ -401,7 +432,7 @@ class ComposedLauncher implements Launcher {
     // Nothing waiting may be sent while the coordinator fails what is still open.
     this.router.dispose()
     this.coordinator.dispose(REASON_LAUNCHER_STOPPED)
-    this.pipe.dispose()
+    for (const pipe of this.pipes) pipe.dispose()
     running?.feed.dispose()
     running?.exits.dispose()
     this.disposables.dispose()

@@ -344,11 +344,13 @@ export class SagaCoordinator {
   }
 
   /**
-   * The earliest timeout moment (coordinator clock) among sagas left to a deadline-aware host, or
-   * undefined. A host still holding one `unresponsiveMs` past it is hung.
+   * The earliest timeout moment (coordinator clock) among sagas left to a deadline-aware host (of
+   * those `where` accepts: one pool slot's), or undefined. A host still holding one `unresponsiveMs` past it is hung.
    */
-  oldestOverdueDeadline(): number | undefined {
-    return this.leftToHost.values().next().value?.deadline
+  oldestOverdueDeadline(where?: (sagaId: number) => boolean): number | undefined {
+    if (!where) return this.leftToHost.values().next().value?.deadline
+    for (const saga of this.leftToHost.values()) if (where(saga.id)) return saga.deadline
+    return undefined
   }
 
   /** Fails every open saga (`saga coordinator disposed`), clears timers and subscriptions. */
