@@ -21,8 +21,10 @@ afterEach(async () => {
   launcher = undefined
 })
 
-async function start(): Promise<HostpipeLauncher<typeof embedCommands>> {
-  launcher = createLauncher({ hostEntry, commands: embedCommands, standby: 0 })
+async function start(
+  extra: { concurrency?: number; maxQueued?: number } = {},
+): Promise<HostpipeLauncher<typeof embedCommands>> {
+  launcher = createLauncher({ hostEntry, commands: embedCommands, standby: 0, ...extra })
   await launcher.start()
   return launcher
 }
@@ -48,5 +50,16 @@ describe('calls side by side on one host', () => {
     await Promise.all([long, ...short])
     expect(order).toHaveLength(7)
     expect(order.at(-1)).toBe('long')
+  })
+
+  it('rejects with QUEUE_FULL exactly beyond maxQueued calls waiting in the launcher, sending nothing', async () => {
+    const l = await start({ concurrency: 1, maxQueued: 3 })
+    const running = l.call('wait', { ms: 300 }, { timeoutMs: 5000 })
+    const waiting = Array.from({ length: 3 }, (_, i) => l.call('add', { a: i, b: 1 }))
+    const sentBefore = l.diagnostics().counters.sent
+    await expect(l.call('add', { a: 9, b: 9 })).rejects.toMatchObject({ code: 'QUEUE_FULL' })
+    expect(l.diagnostics().counters.sent).toBe(sentBefore)
+    await expect(running).resolves.toEqual({ waited: 300 })
+    await expect(Promise.all(waiting)).resolves.toEqual([{ sum: 1 }, { sum: 2 }, { sum: 3 }])
   })
 })

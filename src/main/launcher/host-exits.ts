@@ -76,8 +76,8 @@ export class HostExits implements Disposable {
       get isDecided() {
         return registration.isDecided
       },
-      accept: (as): HostConnection => {
-        const connection = registration.accept(as)
+      accept: (as, slot): HostConnection => {
+        const connection = registration.accept(as, slot)
         tracked.subscriptions.add(
           connection.onDidClose(() => {
             const how = this.exitDetail(spawnId)

@@ -1,0 +1,15 @@
+// The pool fixture's commands (test/fixtures/pool/commands.mjs) for the launcher side, typed.
+import { z } from 'zod'
+import { defineCommands } from '../../src/shared/define-commands'
+
+const pid = z.object({ pid: z.number() })
+
+export const poolCommands = defineCommands({
+  spin: { input: z.object({ ms: z.number().int().nonnegative() }), output: pid },
+  sleep: { input: z.object({ ms: z.number().int().nonnegative() }), output: pid },
+  touch: {
+    input: z.object({ user: z.string(), ms: z.number().int().nonnegative() }),
+    output: pid,
+    key: (input: { user: string }) => input.user,
+  },
+})
