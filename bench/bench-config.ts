@@ -2,6 +2,7 @@ import type { CallConfig } from './call'
 import type { ColdStartConfig } from './cold-start'
 import type { FailoverConfig } from './failover'
 import type { LatencyConfig } from './latency'
+import type { PoolConfig } from './pool'
 import type { ReconnectConfig } from './reconnect'
 import type { RssConfig } from './rss'
 import type { ThroughputConfig } from './throughput'
@@ -15,6 +16,7 @@ export interface BenchConfig {
   coldStart: ColdStartConfig
   failover: FailoverConfig
   call: CallConfig
+  pool: PoolConfig
 }
 
 /**
@@ -41,6 +43,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       coldStart: { pairs: 9 },
       failover: { repetitions: 3, chaosMs: 10_000 },
       call: { rounds: 5, roundMs: 400, warmupMs: 500, latencyRounds: 3, latencyCallsPerRound: 2_000 },
+      pool: { rounds: 3, calls: 40, workMs: 20 },
     }
   return {
     mode: 'full',
@@ -58,5 +61,6 @@ export function benchConfig(quick: boolean): BenchConfig {
     coldStart: { pairs: 21 },
     failover: { repetitions: 7, chaosMs: 30_000 },
     call: { rounds: 11, roundMs: 1000, warmupMs: 1000, latencyRounds: 7, latencyCallsPerRound: 5_000 },
+    pool: { rounds: 5, calls: 100, workMs: 20 },
   }
 }

@@ -27,3 +27,17 @@ export interface RawCallRequest extends AddInput {
 export interface RawCallResponse extends AddOutput {
   id: number
 }
+
+/**
+ * A fixed amount of CPU work (xorshift rounds), the same on every host whatever the machine's
+ * load: the pool scenario measures how much of it two hosts get through, not how long a timer ran.
+ */
+export function spin({ rounds }: { rounds: number }): { checksum: number } {
+  let x = 0x9e3779b9
+  for (let i = 0; i < rounds; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+  }
+  return { checksum: x >>> 0 }
+}

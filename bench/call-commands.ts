@@ -11,4 +11,9 @@ export const CALL_COMMANDS = defineCommands({
     input: z.object({ a: z.number(), b: z.number() }),
     output: z.object({ sum: z.number() }),
   },
+  // The pool scenario's CPU-bound command: a fixed amount of work (`rounds` of `work`).
+  spin: {
+    input: z.object({ rounds: z.number().int().positive() }),
+    output: z.object({ checksum: z.number() }),
+  },
 })

@@ -3,7 +3,7 @@
  * file as docs/embedding.md shows it, `runHost` serving `add` from the shared definitions.
  */
 import { runHost } from '../src/lib/host'
-import { add } from './call-api'
+import { add, spin } from './call-api'
 import { CALL_COMMANDS } from './call-commands'
 
-void runHost({ commands: CALL_COMMANDS, handlers: { add } })
+void runHost({ commands: CALL_COMMANDS, handlers: { add, spin } })

@@ -18,6 +18,7 @@ import { parseBenchArgs, USAGE } from './bench-options'
 import { measureLatency } from './latency'
 import { LoadMonitor } from './other-load'
 import { PEERS } from './peer-rig'
+import { measurePool } from './pool'
 import { measureReconnect } from './reconnect'
 import { formatTable, summaryOf, type BenchResults } from './report'
 import { measureRss, runRssChild } from './rss'
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     results.coldStart = await load.measure('coldstart', () => measureColdStart(config.coldStart, progress))
   if (only.has('failover'))
     results.failover = await load.measure('failover', () => measureFailover(config.failover, progress))
+  if (only.has('pool')) results.pool = await load.measure('pool', () => measurePool(config.pool, progress))
   results.load = load.result()
   progress(
     `done; other load ${results.load.maxOtherCores.toFixed(2)} cores at most ` +
@@ -70,12 +72,12 @@ async function main(): Promise<void> {
     return
   }
   process.stderr.write(table + '\n')
-  const { throughput, latency, reconnect, rss, coldStart, failover, call } = results
-  if (!throughput || !latency || !reconnect || !rss || !coldStart || !failover || !call)
+  const { throughput, latency, reconnect, rss, coldStart, failover, call, pool } = results
+  if (!throughput || !latency || !reconnect || !rss || !coldStart || !failover || !call || !pool)
     throw new Error('--json needs every scenario')
   process.stdout.write(
     JSON.stringify(
-      summaryOf({ throughput, latency, reconnect, rss, coldStart, failover, call, load: results.load }),
+      summaryOf({ throughput, latency, reconnect, rss, coldStart, failover, call, pool, load: results.load }),
     ) + '\n',
   )
 }

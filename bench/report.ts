@@ -7,6 +7,7 @@ import type { FailoverResult } from './failover'
 import type { LatencyResult, LatencyStats } from './latency'
 import type { LoadResult } from './other-load'
 import type { PeerName } from './peer-rig'
+import type { PoolResult } from './pool'
 import type { ReconnectResult } from './reconnect'
 import type { RssResult } from './rss'
 import { round, spreadOf, type Spread } from './stats'
@@ -34,6 +35,7 @@ export interface BenchResults {
   coldStart?: ColdStartResult
   failover?: FailoverResult
   call?: CallResult
+  pool?: PoolResult
   /** Other processes' load during the run (every scenario that ran). */
   load?: LoadResult
 }
@@ -62,6 +64,7 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
     callRatio: range(callRatio, 3),
     callP50Ms: range(callP50, 3),
     callP99Ms: range(callP99, 3),
+    poolSpeedup: range(r.pool.ratios, 2),
   }
   const peer = (name: PeerName): PeerSummary | undefined => {
     const latency = r.latency.peers[name]
@@ -91,6 +94,8 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
     chaosFailedPct: round(r.failover.chaos.failedPct, 3),
     chaosRetryFailedPct: round(r.failover.chaosRetry.failedPct, 3),
     standbyRssMb: round(r.failover.standbyRssMb, 1),
+    poolSpeedup: round(r.pool.poolSpeedup, 2),
+    hostRssMb: round(r.pool.hostRssMb, 1),
     bareRatio: round(ratioSpread(main, 'pipe', 'bare').median, 3),
     callsPerSec: round(callsPerSec.median, 0),
     callRatio: round(callRatio.median, 3),
@@ -294,6 +299,23 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
       chaosDetail(f.chaosRetry, 'reap_panes (retried on host loss)'),
     ])
     rows.push(['standbyRssMb', f.standbyRssMb.toFixed(1), '—', '', 'VmRSS of one idle standby host'])
+  }
+  if (r.pool) {
+    const p = r.pool
+    rows.push([
+      'poolSpeedup',
+      withSpread(p.ratios, fixed(2)),
+      TARGETS.poolSpeedup.label,
+      mark(meetsTarget('poolSpeedup', p.poolSpeedup)),
+      `~20 ms of CPU per call (${p.spinRounds} rounds): ${perSecond(spreadOf(p.perSecond.one).median)} → ${perSecond(spreadOf(p.perSecond.two).median)}`,
+    ])
+    rows.push([
+      'hostRssMb',
+      p.hostRssMb.toFixed(1),
+      '—',
+      '',
+      'VmRSS of one serving host: one more host in the pool',
+    ])
   }
   if (r.coldStart) {
     const c = r.coldStart

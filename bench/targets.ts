@@ -21,6 +21,8 @@ export const TARGETS = {
   callP50VsRaw: { atMost: 1.3, label: '≤ 1.3× raw' },
   /** HostPipe's p99 of one call at a time ÷ the raw loop's. */
   callP99VsRaw: { atMost: 2.5, label: '≤ 2.5× raw' },
+  /** Throughput of a ~20 ms CPU-bound command with `hosts: 2` ÷ with `hosts: 1`, on 2 cores. */
+  poolSpeedup: { min: 1.7, label: '≥ 1.7 (2 cores)' },
 } as const
 
 /** A `--peers` entry of the JSON object: throughput ÷ raw's, and latency at 10k/s. */
@@ -49,6 +51,10 @@ export interface BenchSummary {
   /** chaosFailedPct with `reap_panes`, which is retried on host loss. */
   chaosRetryFailedPct: number
   standbyRssMb: number
+  /** Throughput of a ~20 ms CPU-bound call, `hosts: 2` ÷ `hosts: 1` (median of rounds). */
+  poolSpeedup: number
+  /** VmRSS of one serving host: what one more host in the pool costs (MB). */
+  hostRssMb: number
   bareRatio: number
   /** `launcher.call('add')` per second, 256 calls outstanding, one host. */
   callsPerSec: number
@@ -89,6 +95,7 @@ export type SpreadKey =
   | 'callRatio'
   | 'callP50Ms'
   | 'callP99Ms'
+  | 'poolSpeedup'
 
 export function meetsTarget(key: keyof typeof TARGETS, value: number): boolean {
   const t: { min?: number; max?: number; atMost?: number } = TARGETS[key]
