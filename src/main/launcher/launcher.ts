@@ -5,7 +5,7 @@ import { HostPipe } from '../host-pipe'
 import { silentLogger } from '../base/logger'
 import { LauncherServer, type RegisteredHost } from '../ipc/launcher-server'
 import { SocketServer } from '../ipc/socket-server'
-import { createDiagnosticsActions } from './diagnostics-actions'
+import { createDiagnosticsActions, killHostInSlot, type KillHostOutcome } from './diagnostics-actions'
 import { DiagnosticsFeed } from './diagnostics-feed'
 import type { DiagnosticsSource } from './diagnostics-source'
 import { HostExits } from './host-exits'
@@ -294,7 +294,11 @@ class ComposedLauncher implements Launcher {
       liveness: this.liveness,
       transport,
       socketPath,
-      act: createDiagnosticsActions({ supervisor, coordinator: this.coordinator }),
+      act: createDiagnosticsActions({
+        killHost: (slot) => this.killHost(slot),
+        supervisor,
+        coordinator: this.coordinator,
+      }),
       log: this.log,
     })
     this.running = { socketServer, supervisor, exits, feed }
@@ -325,6 +329,14 @@ class ComposedLauncher implements Launcher {
 
   private hostHas(feature: string): boolean {
     return this.server.currentHost?.features.includes(feature) ?? false
+  }
+
+  /**
+   * `kill-host`'s way to a slot's host: SIGKILL, and the slot's supervisor replaces it. The
+   * launcher supervises one host, in slot 0; any other slot has no host.
+   */
+  private killHost(slot: number): KillHostOutcome {
+    return killHostInSlot(this.running ? [this.running.supervisor] : [], slot)
   }
 
   /** Whether the registered host is the process the supervisor spawned (its spawn id matches). */
