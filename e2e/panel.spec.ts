@@ -24,6 +24,61 @@ test('shows a connected pipe with a 64-frame buffer', async ({ page }) => {
   await expect(byId(page, 'expiry-countdown')).toHaveText('')
   await expect(byId(page, 'counter-dropped-overflow')).toHaveText('0')
   expect(launcher.stdout).toHaveLength(1)
+  // One slot, so one host row: the host of the header.
+  await expect(byId(page, 'host-row')).toHaveCount(1)
+  const row = byId(page, 'host-row')
+  await expect(row.getByTestId('host-row-pid')).toHaveText((await byId(page, 'host-pid').textContent()) ?? '')
+  await expect(row.getByTestId('host-row-state')).toHaveText('connected')
+  await expect(row.getByTestId('host-row-inflight')).toHaveText(/^\d+$/)
+})
+
+test('shows one host row per slot of the feed, adding and removing rows as the pool changes', async ({
+  page,
+}) => {
+  // The launcher runs one host; the feed's `hosts` is rewritten on its way to the page.
+  type Hosts = Array<{ slot: number; pid: number | null; state: string; inFlight: number; restarts: number }>
+  let hosts: Hosts = [
+    { slot: 0, pid: 4100, state: 'connected', inFlight: 2, restarts: 0 },
+    { slot: 1, pid: 4101, state: 'busy', inFlight: 1, restarts: 0 },
+    { slot: 2, pid: null, state: 'disconnected', inFlight: 0, restarts: 4 },
+  ]
+  const auth = { Authorization: `Bearer ${launcher.token}` }
+  const realSnapshot = async () =>
+    (await (await fetch(`${launcher.origin}/api/snapshot`, { headers: auth })).json()) as Record<
+      string,
+      unknown
+    >
+  await page.route('**/api/snapshot', async (route) =>
+    route.fulfill({ json: { ...(await realSnapshot()), hosts } }),
+  )
+  // One snapshot per stream: the panel then reconnects, and picks up the next `hosts`.
+  await page.route('**/api/events?**', async (route) =>
+    route.fulfill({
+      headers: { 'Content-Type': 'text/event-stream' },
+      body: `event: snapshot\ndata: ${JSON.stringify({ ...(await realSnapshot()), hosts })}\n\n`,
+    }),
+  )
+  await page.goto(launcher.url)
+  const rows = byId(page, 'host-row')
+  await expect(rows).toHaveCount(3)
+  await expect(rows.getByTestId('host-row-pid')).toHaveText(['4100', '4101', ''])
+  await expect(rows.getByTestId('host-row-state')).toHaveText(['connected', 'busy', 'disconnected'])
+  await expect(rows.getByTestId('host-row-inflight')).toHaveText(['2', '1', '0'])
+
+  hosts = [
+    { slot: 0, pid: 4100, state: 'connected', inFlight: 0, restarts: 0 },
+    { slot: 2, pid: 4200, state: 'connected', inFlight: 7, restarts: 5 },
+  ]
+  await expect(rows).toHaveCount(2)
+  await expect(rows.getByTestId('host-row-pid')).toHaveText(['4100', '4200'])
+  await expect(rows.getByTestId('host-row-inflight')).toHaveText(['0', '7'])
+
+  hosts = [...hosts, { slot: 1, pid: 4300, state: 'busy', inFlight: 1, restarts: 1 }]
+  await expect(rows).toHaveCount(3)
+  await expect(rows.getByTestId('host-row-pid')).toHaveText(['4100', '4300', '4200'])
+  await expect(rows.getByTestId('host-row-state')).toHaveText(['connected', 'busy', 'connected'])
+  // The panel keeps reconnecting; a handler still running when the launcher stops must not fail the test.
+  await page.unrouteAll({ behavior: 'ignoreErrors' })
 })
 
 test('kill-host with --standby 0: the panel goes disconnected, then connected to a new host and session', async ({
@@ -71,6 +126,7 @@ test('kill-host with a standby ready: promoted at once (the failover counted), a
   const standbyPid = String(snapshot.standbyPids[0])
   await byId(page, 'btn-kill-host').click()
   await expect(byId(page, 'host-pid')).toHaveText(standbyPid)
+  await expect(byId(page, 'host-row').getByTestId('host-row-pid')).toHaveText(standbyPid)
   await expect(byId(page, 'counter-failovers')).toHaveText('1')
   await expect(byId(page, 'restarts')).toHaveText('1')
   await expect(byId(page, 'pipe-state')).toHaveText('connected')

@@ -24,7 +24,10 @@ const api: PipeDiagnosticsApi = {
     ipcRenderer.on(IPC_CHANNELS.launcherGone, listener)
     return () => ipcRenderer.removeListener(IPC_CHANNELS.launcherGone, listener)
   },
-  killHost: () => ipcRenderer.invoke(IPC_CHANNELS.killHost) as Promise<ActionResult>,
+  killHost: (slot) =>
+    (slot === undefined
+      ? ipcRenderer.invoke(IPC_CHANNELS.killHost)
+      : ipcRenderer.invoke(IPC_CHANNELS.killHost, slot)) as Promise<ActionResult>,
   stopHost: () => ipcRenderer.invoke(IPC_CHANNELS.stopHost) as Promise<ActionResult>,
   startHost: () => ipcRenderer.invoke(IPC_CHANNELS.startHost) as Promise<ActionResult>,
   burst: (count) => ipcRenderer.invoke(IPC_CHANNELS.burst, count) as Promise<ActionResult>,

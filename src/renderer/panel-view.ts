@@ -13,6 +13,7 @@ import { find, h, setAttr, setText } from './dom'
 import type { LogItem } from './event-log-model'
 import { formatCount, formatLatencyMs, formatPid, formatRate, formatTimeOfDay } from './format'
 import { gaugeBand, gaugeFraction } from './gauge'
+import { hostRowsOf, type HostRowText } from './host-rows'
 import type { LinkStatus } from './panel-source'
 
 /** Counters that mean something was lost, and ones that deserve a look. */
@@ -40,6 +41,15 @@ interface CommandRowCells {
   failed: HTMLElement
   p50: HTMLElement
   p99: HTMLElement
+}
+
+/** The cells of one host row (one slot of the pool), each holding a bare value. */
+interface HostRowCells {
+  row: HTMLTableRowElement
+  pid: HTMLElement
+  state: HTMLElement
+  inFlight: HTMLElement
+  restarts: HTMLElement
 }
 
 /**
@@ -77,6 +87,9 @@ export class PanelView {
     commandTable: HTMLElement
     commandRows: HTMLElement
     commandsEmpty: HTMLElement
+    hostTable: HTMLElement
+    hostRows: HTMLElement
+    hostsEmpty: HTMLElement
     burstForm: HTMLFormElement
     burstCount: HTMLInputElement
     actionStatus: HTMLElement
@@ -88,6 +101,7 @@ export class PanelView {
   private readonly disposers: Array<() => void> = []
   private readonly logNodes = new Map<number, HTMLLIElement>()
   private readonly commandRows = new Map<string, CommandRowCells>()
+  private readonly hostRows = new Map<number, HostRowCells>()
   private lastState: string | undefined
   private lastActions: string | undefined
   private isLauncherGone = false
@@ -129,6 +143,9 @@ export class PanelView {
       commandTable: find(root, 'command-table'),
       commandRows: find(root, 'command-rows'),
       commandsEmpty: find(root, 'commands-empty'),
+      hostTable: find(root, 'host-table'),
+      hostRows: find(root, 'host-rows'),
+      hostsEmpty: find(root, 'hosts-empty'),
       burstForm: find<HTMLFormElement>(root, 'burst-form'),
       burstCount: find<HTMLInputElement>(root, 'burst-count'),
       actionStatus: find(root, 'action-status'),
@@ -214,6 +231,7 @@ export class PanelView {
       setText(cell, formatCount(value))
       setAttr(cell, 'data-zero', String(!(value > 0)))
     }
+    this.renderHosts(hostRowsOf(s.hosts))
     // Feeds from launchers without per-command stats leave the table empty.
     this.renderCommands(Array.isArray(s.commands) ? s.commands : [])
     this.renderActions(Array.isArray(s.actions) ? s.actions : [])
@@ -322,6 +340,40 @@ export class PanelView {
     this.el.commandsEmpty.hidden = !isEmpty
   }
 
+  /**
+   * One row per slot, in slot order, kept by slot: a slot that left the pool loses its row, a
+   * new one gets a row in its place, and rows already in place are not moved.
+   */
+  private renderHosts(rows: readonly HostRowText[]): void {
+    const wanted = new Set(rows.map((r) => r.slot))
+    for (const [slot, cells] of this.hostRows) {
+      if (wanted.has(slot)) continue
+      cells.row.remove()
+      this.hostRows.delete(slot)
+    }
+    const body = this.el.hostRows
+    let previous: Element | null = null
+    for (const r of rows) {
+      let cells = this.hostRows.get(r.slot)
+      if (!cells) {
+        cells = hostRowCells(r.slot)
+        this.hostRows.set(r.slot, cells)
+      }
+      const next: Element | null = previous ? previous.nextElementSibling : body.firstElementChild
+      if (next !== cells.row) body.insertBefore(cells.row, next)
+      previous = cells.row
+      setText(cells.pid, r.pid)
+      setText(cells.state, r.state)
+      setAttr(cells.state, 'data-state', r.state)
+      setText(cells.inFlight, r.inFlight)
+      setText(cells.restarts, r.restarts)
+      setAttr(cells.restarts, 'data-zero', String(!(Number(r.restarts) > 0)))
+    }
+    const isEmpty = rows.length === 0
+    this.el.hostTable.hidden = isEmpty
+    this.el.hostsEmpty.hidden = !isEmpty
+  }
+
   /** Shows only the actions the app allows (the snapshot's `actions`); the API refuses the rest. */
   private renderActions(allowed: readonly DiagnosticsAction[]): void {
     const key = allowed.join(',')
@@ -369,6 +421,26 @@ function commandRowCells(name: string): CommandRowCells {
     cells.failed,
     cells.p50,
     cells.p99,
+  )
+  return { row, ...cells }
+}
+
+function hostRowCells(slot: number): HostRowCells {
+  const cell = (testId: string): HTMLElement => h('td', { class: 'num', 'data-testid': testId })
+  const cells = {
+    pid: cell('host-row-pid'),
+    state: h('td', { class: 'host-state', 'data-testid': 'host-row-state' }),
+    inFlight: cell('host-row-inflight'),
+    restarts: cell('host-row-restarts'),
+  }
+  const row = h(
+    'tr',
+    { 'data-testid': 'host-row', 'data-slot': String(slot) },
+    h('th', { scope: 'row', class: 'num', 'data-testid': 'host-row-slot' }, String(slot)),
+    cells.pid,
+    cells.state,
+    cells.inFlight,
+    cells.restarts,
   )
   return { row, ...cells }
 }

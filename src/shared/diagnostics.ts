@@ -203,9 +203,26 @@ export const DIAGNOSTICS_ACTIONS: readonly DiagnosticsAction[] = [
  */
 export const ACTION_DEADLINE_HEADER = 'Hostpipe-Deadline'
 
+/**
+ * Why an action was refused, where the refusal has a fixed meaning: `BAD_REQUEST`, its body was
+ * wrong (HTTP 400); `NO_SUCH_HOST`, `kill-host` named a slot the launcher does not have (HTTP 404).
+ * Other refusals (no host process to kill, an action not allowed) carry no code.
+ */
+export type ActionErrorCode = 'BAD_REQUEST' | 'NO_SUCH_HOST'
+
 /** What an action answers: `{ok:true,…}` with 202, or `{error}` with a 4xx. */
 export type ActionResult =
-  { ok: true; action: DiagnosticsAction; detail?: string } | { ok: false; error: string }
+  | { ok: true; action: DiagnosticsAction; detail?: string }
+  | { ok: false; error: string; code?: ActionErrorCode }
+
+/**
+ * An action's JSON body, unchecked: `burst` reads `count` (an integer from 1 to MAX_BURST),
+ * `kill-host` reads `slot` (a non-negative integer, default 0); the other actions read nothing.
+ */
+export interface ActionBody {
+  count?: unknown
+  slot?: unknown
+}
 
 /** The preload bridge, `window.pipeDiagnostics`, in Electron. */
 export interface PipeDiagnosticsApi {
@@ -214,7 +231,8 @@ export interface PipeDiagnosticsApi {
   subscribe(cb: (snapshot: DiagnosticsSnapshot) => void): () => void
   /** Calls `cb` once the launcher has stopped (no snapshot follows); returns the unsubscribe. */
   onLauncherGone(cb: () => void): () => void
-  killHost(): Promise<ActionResult>
+  /** SIGKILLs the host in `slot` (default 0); the supervisor replaces it. */
+  killHost(slot?: number): Promise<ActionResult>
   stopHost(): Promise<ActionResult>
   startHost(): Promise<ActionResult>
   burst(count: number): Promise<ActionResult>

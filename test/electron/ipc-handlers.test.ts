@@ -85,6 +85,17 @@ describe('the diagnostics IPC handlers', () => {
     expect(source.act).not.toHaveBeenCalled()
   })
 
+  it('pass a kill-host slot to the launcher, and refuse one that is not a non-negative integer', async () => {
+    const { invoke, source } = setup()
+    await invoke(IPC_CHANNELS.killHost, PANEL, 2)
+    expect(source.act).toHaveBeenLastCalledWith('kill-host', { slot: 2 })
+    for (const bad of [-1, 1.5, '1', null, {}, NaN]) {
+      const result = (await invoke(IPC_CHANNELS.killHost, PANEL, bad)) as ActionResult
+      expect(result, String(bad)).toMatchObject({ ok: false, code: 'BAD_REQUEST' })
+    }
+    expect(source.act).toHaveBeenCalledOnce()
+  })
+
   it('turn a launcher that throws into an error result', async () => {
     const { invoke, source } = setup()
     vi.mocked(source.act).mockRejectedValueOnce(new Error('boom'))

@@ -64,6 +64,11 @@ describe('the preload bridge', () => {
     ])
   })
 
+  it('passes a kill-host slot when one is given', async () => {
+    await api.killHost(3)
+    expect(bridge.invoke).toHaveBeenLastCalledWith(IPC_CHANNELS.killHost, 3)
+  })
+
   it('tells the panel the launcher is gone, without the IPC event, until unsubscribed', () => {
     const calls: unknown[][] = []
     const unsubscribe = api.onLauncherGone((...args: unknown[]) => calls.push(args))

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   DIAGNOSTICS_ACTIONS,
   MAX_BURST,
+  type ActionBody,
   type ActionResult,
   type DiagnosticsSnapshot,
 } from '../../src/shared/diagnostics'
@@ -53,10 +54,7 @@ class FakeSource implements DiagnosticsSource {
     this.listeners.add(fn)
     return () => this.listeners.delete(fn)
   }
-  async act(
-    action: Parameters<DiagnosticsSource['act']>[0],
-    body?: { count?: unknown },
-  ): Promise<ActionResult> {
+  async act(action: Parameters<DiagnosticsSource['act']>[0], body?: ActionBody): Promise<ActionResult> {
     this.acts.push({ action, body })
     return this.answer ?? { ok: true, action, detail: 'done' }
   }
@@ -414,6 +412,45 @@ describe('DiagnosticsServer actions', () => {
     expect((await post('burst', '[1]')).status).toBe(400)
     expect((await post('burst', 'null')).status).toBe(400)
     expect(source.acts).toEqual([])
+  })
+
+  it('passes a kill-host slot on, and takes no body or {} as slot 0', async () => {
+    expect((await post('kill-host', '{"slot":2}')).status).toBe(202)
+    expect((await post('kill-host', '{}')).status).toBe(202)
+    expect((await post('kill-host')).status).toBe(202)
+    expect(source.acts).toEqual([
+      { action: 'kill-host', body: { slot: 2 } },
+      { action: 'kill-host', body: {} },
+      { action: 'kill-host', body: {} },
+    ])
+  })
+
+  it('refuses a kill-host slot that is not a non-negative integer with 400, killing nothing', async () => {
+    for (const [body, got] of [
+      ['{"slot":-1}', '-1'],
+      ['{"slot":1.5}', '1.5'],
+      ['{"slot":"1"}', '"1"'],
+      ['{"slot":null}', 'null'],
+      ['{"slot":[0]}', 'an array'],
+    ]) {
+      const res = await post('kill-host', body)
+      expect(res.status, body).toBe(400)
+      expect(res.json()).toEqual({ error: `slot must be a non-negative integer, got ${got}` })
+    }
+    expect((await post('kill-host', 'slot=1')).json()).toEqual({ error: 'body is not valid JSON' })
+    expect(source.acts).toEqual([])
+  })
+
+  it('answers 404 naming the slot when the launcher has no host in it', async () => {
+    source.answer = { ok: false, code: 'NO_SUCH_HOST', error: 'no host in slot 5' }
+    const res = await post('kill-host', '{"slot":5}')
+    expect(res.status).toBe(404)
+    expect(res.json()).toEqual({ error: 'no host in slot 5' })
+  })
+
+  it('answers 400 when the launcher finds the body bad', async () => {
+    source.answer = { ok: false, code: 'BAD_REQUEST', error: 'count must be an integer' }
+    expect((await post('burst', '{"count":1}')).status).toBe(400)
   })
 
   it('answers 404 for an unknown action and 405 for a GET', async () => {

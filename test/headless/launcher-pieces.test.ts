@@ -71,6 +71,21 @@ describe('launcher pieces over HTTP', () => {
     expect(after).toMatchObject({ state: 'connected', pending: 0, restarts: 0 })
   })
 
+  it('kill-host names a slot: slot 0 is the host, a slot past the launcher’s is 404 and kills nothing', async () => {
+    const p = await makeLauncherPieces()
+    p.supervisor.startHost()
+    await p.connect()
+    p.supervisor.markRunning()
+    const missing = await p.api('/api/actions/kill-host', 'POST', { slot: 1 })
+    expect(missing.status).toBe(404)
+    expect(missing.json()).toEqual({ error: 'no host in slot 1' })
+    expect(p.spawner.last.signals).toEqual([])
+    const killed = await p.api('/api/actions/kill-host', 'POST', { slot: 0 })
+    expect(killed.status).toBe(202)
+    expect(killed.json()).toMatchObject({ detail: expect.stringContaining('slot 0') })
+    expect(p.spawner.last.signals).toEqual(['SIGKILL'])
+  })
+
   it('kill-host: the supervisor restarts the host and the snapshot counts the restart', async () => {
     const p = await makeLauncherPieces()
     p.supervisor.startHost()

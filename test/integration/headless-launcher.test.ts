@@ -69,6 +69,18 @@ describe('the headless launcher with real hosts', () => {
     expect((await snapshot()).state).toBe('connected')
   })
 
+  it('kill-host {"slot":N}: a slot with no host answers 404 naming it and kills nothing', async () => {
+    await start()
+    const before = await snapshot()
+    const missing = await api('/api/actions/kill-host', { slot: 3 })
+    expect(missing).toEqual({ status: 404, json: { error: 'no host in slot 3' } })
+    const bad = await api('/api/actions/kill-host', { slot: 'x' })
+    expect(bad).toEqual({ status: 400, json: { error: 'slot must be a non-negative integer, got "x"' } })
+    const after = await snapshot()
+    expect(after).toMatchObject({ state: 'connected', hostPid: before.hostPid, restarts: 0 })
+    expect(after.hosts).toEqual([expect.objectContaining({ slot: 0, pid: before.hostPid })])
+  })
+
   for (const transport of ['pipe', 'port'] as const) {
     it(`runs sagas end to end over the ${transport} transport: every one completes, acked`, async () => {
       await start(['--transport', transport])

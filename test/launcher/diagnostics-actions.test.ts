@@ -1,18 +1,26 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { MAX_BURST } from '../../src/shared/diagnostics'
 import {
   createDiagnosticsActions,
   isDiagnosticsAction,
+  killHostInSlot,
   parseBurstCount,
+  parseHostSlot,
   type DiagnosticsActionTargets,
 } from '../../src/main/launcher/diagnostics-actions'
 
-function makeTargets(over: { hasHost?: boolean; isRunning?: boolean; burstThrows?: boolean } = {}) {
+function makeTargets(
+  over: { hasHost?: boolean; isRunning?: boolean; burstThrows?: boolean; slots?: number } = {},
+) {
   const calls: string[] = []
   let nextSagaId = 1
   const targets: DiagnosticsActionTargets = {
+    killHost: (slot) => {
+      if (slot >= (over.slots ?? 1)) return 'no-such-host'
+      calls.push(`kill ${slot}`)
+      return (over.hasHost ?? true) ? 'killed' : 'no-process'
+    },
     supervisor: {
-      killHost: () => (calls.push('kill'), over.hasHost ?? true),
       stopHost: () => (calls.push('stop'), Promise.resolve()),
       startHost: () => (calls.push('start'), !(over.isRunning ?? false)),
     },
@@ -44,6 +52,46 @@ describe('parseBurstCount', () => {
   })
 })
 
+describe('parseHostSlot', () => {
+  it('reads no slot as slot 0, and takes any non-negative integer', () => {
+    expect(parseHostSlot(undefined)).toEqual({ ok: true, slot: 0 })
+    expect(parseHostSlot(0)).toEqual({ ok: true, slot: 0 })
+    expect(parseHostSlot(7)).toEqual({ ok: true, slot: 7 })
+  })
+
+  it('refuses anything else as a bad request that says what it got', () => {
+    for (const bad of [-1, 1.5, '1', null, true, [], {}, Number.NaN, Infinity, 2 ** 53])
+      expect(parseHostSlot(bad)).toMatchObject({ ok: false, code: 'BAD_REQUEST' })
+    expect(parseHostSlot('1')).toEqual({
+      ok: false,
+      code: 'BAD_REQUEST',
+      error: 'slot must be a non-negative integer, got "1"',
+    })
+    expect(parseHostSlot(-1)).toMatchObject({ error: 'slot must be a non-negative integer, got -1' })
+    expect(parseHostSlot(null)).toMatchObject({ error: 'slot must be a non-negative integer, got null' })
+  })
+})
+
+describe('killHostInSlot', () => {
+  const supervisor = (slotCount: number, hasProcess: boolean) => ({
+    slotCount,
+    killHost: vi.fn((_slot?: number) => hasProcess),
+  })
+
+  it('kills the host of that slot and no other', () => {
+    const pool = supervisor(2, true)
+    expect(killHostInSlot(pool, 1)).toBe('killed')
+    expect(pool.killHost).toHaveBeenCalledExactlyOnceWith(1)
+  })
+
+  it('tells a slot without a host process from a slot that does not exist', () => {
+    expect(killHostInSlot(supervisor(1, false), 0)).toBe('no-process')
+    expect(killHostInSlot(supervisor(1, true), 1)).toBe('no-such-host')
+    expect(killHostInSlot(supervisor(1, true), -1)).toBe('no-such-host')
+    expect(killHostInSlot(undefined, 0)).toBe('no-such-host')
+  })
+})
+
 describe('createDiagnosticsActions', () => {
   it('knows exactly the four panel actions', () => {
     expect(['kill-host', 'stop-host', 'start-host', 'burst'].every(isDiagnosticsAction)).toBe(true)
@@ -61,7 +109,7 @@ describe('createDiagnosticsActions', () => {
       action: 'burst',
       detail: 'started 3 saga(s), ids 1–3',
     })
-    expect(calls).toEqual(['kill', 'stop', 'start', ...Array(3).fill('saga spawn_pool_window')])
+    expect(calls).toEqual(['kill 0', 'stop', 'start', ...Array(3).fill('saga spawn_pool_window')])
   })
 
   it('refuses a kill with no host, a bad count and an unknown action, and never throws', async () => {
@@ -70,12 +118,43 @@ describe('createDiagnosticsActions', () => {
     expect(await act('burst', { count: 0 })).toMatchObject({ ok: false })
     expect(await act('burst')).toMatchObject({ ok: false })
     expect(await act('reboot' as never)).toEqual({ ok: false, error: 'unknown action "reboot"' })
-    expect(calls).toEqual(['kill'])
+    expect(calls).toEqual(['kill 0'])
     const failing = makeTargets({ burstThrows: true })
     expect(await failing.act('burst', { count: 1 })).toEqual({
       ok: false,
       error: 'burst failed: saga coordinator is disposed',
     })
+  })
+
+  it('kills the slot a kill-host body names, slot 0 without one', async () => {
+    const { act, calls } = makeTargets({ slots: 3 })
+    expect(await act('kill-host', {})).toMatchObject({ ok: true, detail: expect.stringContaining('slot 0') })
+    expect(await act('kill-host', { slot: 2 })).toEqual({
+      ok: true,
+      action: 'kill-host',
+      detail: 'host in slot 2 killed (SIGKILL); the supervisor restarts it',
+    })
+    expect(calls).toEqual(['kill 0', 'kill 2'])
+  })
+
+  it('refuses a kill-host slot that is not a non-negative integer, or has no host, without killing', async () => {
+    const { act, calls } = makeTargets()
+    expect(await act('kill-host', { slot: 'all' })).toEqual({
+      ok: false,
+      code: 'BAD_REQUEST',
+      error: 'slot must be a non-negative integer, got "all"',
+    })
+    expect(await act('kill-host', { slot: 1 })).toEqual({
+      ok: false,
+      code: 'NO_SUCH_HOST',
+      error: 'no host in slot 1',
+    })
+    expect(calls).toEqual([])
+  })
+
+  it('marks a bad burst count as a bad request', async () => {
+    const { act } = makeTargets()
+    expect(await act('burst', { count: 0 })).toMatchObject({ ok: false, code: 'BAD_REQUEST' })
   })
 
   it('answers start-host on a running host without starting a second', async () => {

@@ -1,5 +1,5 @@
 import { HostPipe, type HostPipeOptions } from '../../src/main/host-pipe'
-import { createDiagnosticsActions } from '../../src/main/launcher/diagnostics-actions'
+import { createDiagnosticsActions, killHostInSlot } from '../../src/main/launcher/diagnostics-actions'
 import { DiagnosticsFeed, type DiagnosticsFeedOptions } from '../../src/main/launcher/diagnostics-feed'
 import { HostSupervisor, type HostSupervisorOptions } from '../../src/main/launcher/host-supervisor'
 import { LauncherEvents } from '../../src/main/launcher/launcher-events'
@@ -86,7 +86,11 @@ export function makeLauncherRig(
     socketPath: RIG_SOCKET_PATH,
     clock: rig.clock,
     wallNow: () => RIG_WALL_EPOCH + rig.clock.now(),
-    act: createDiagnosticsActions({ supervisor, coordinator: rig.coordinator }),
+    act: createDiagnosticsActions({
+      killHost: (slot) => killHostInSlot(supervisor, slot),
+      supervisor,
+      coordinator: rig.coordinator,
+    }),
     ...opts.feed,
   })
   const messages = (): string[] => feed.snapshot().events.map((e) => `${e.level} ${e.message}`)

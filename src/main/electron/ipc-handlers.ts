@@ -1,8 +1,13 @@
-import type { ActionResult, DiagnosticsAction, DiagnosticsSnapshot } from '../../shared/diagnostics'
+import type {
+  ActionBody,
+  ActionResult,
+  DiagnosticsAction,
+  DiagnosticsSnapshot,
+} from '../../shared/diagnostics'
 import { IPC_CHANNELS } from '../../shared/ipc-channels'
 import type { Logger } from '../base/logger'
 import type { DiagnosticsSource } from '../launcher/diagnostics-source'
-import { parseBurstCount } from '../launcher/diagnostics-actions'
+import { parseBurstCount, parseHostSlot } from '../launcher/diagnostics-actions'
 
 /** What a handler reads from Electron's IpcMainInvokeEvent. */
 export interface InvokeEventLike {
@@ -33,7 +38,8 @@ export class UntrustedSenderError extends Error {
 
 /**
  * Registers the diagnostics bridge's invoke handlers: the snapshot and the four actions. Every
- * call checks its sender frame first; `burst` checks its count before it reaches the launcher.
+ * call checks its sender frame first; `burst` checks its count and `kill-host` its slot (absent
+ * is 0) before they reach the launcher.
  * Returns the function that removes the handlers.
  */
 export function registerDiagnosticsIpc(opts: DiagnosticsIpcOptions): () => void {
@@ -45,7 +51,7 @@ export function registerDiagnosticsIpc(opts: DiagnosticsIpcOptions): () => void 
       throw new UntrustedSenderError(url)
     }
   }
-  const act = (action: DiagnosticsAction, body?: { count: number }): Promise<ActionResult> =>
+  const act = (action: DiagnosticsAction, body?: ActionBody): Promise<ActionResult> =>
     source.act(action, body).catch((err: unknown): ActionResult => ({
       ok: false,
       error: err instanceof Error ? err.message : String(err),
@@ -56,9 +62,11 @@ export function registerDiagnosticsIpc(opts: DiagnosticsIpcOptions): () => void 
       guard(event, IPC_CHANNELS.getSnapshot)
       return source.snapshot()
     },
-    [IPC_CHANNELS.killHost]: (event) => {
+    [IPC_CHANNELS.killHost]: (event, slot) => {
       guard(event, IPC_CHANNELS.killHost)
-      return act('kill-host')
+      const checked = parseHostSlot(slot)
+      if (!checked.ok) return Promise.resolve<ActionResult>(checked)
+      return act('kill-host', slot === undefined ? undefined : { slot: checked.slot })
     },
     [IPC_CHANNELS.stopHost]: (event) => {
       guard(event, IPC_CHANNELS.stopHost)
@@ -71,7 +79,8 @@ export function registerDiagnosticsIpc(opts: DiagnosticsIpcOptions): () => void 
     [IPC_CHANNELS.burst]: (event, count) => {
       guard(event, IPC_CHANNELS.burst)
       const checked = parseBurstCount(count)
-      if (!checked.ok) return Promise.resolve<ActionResult>({ ok: false, error: checked.error })
+      if (!checked.ok)
+        return Promise.resolve<ActionResult>({ ok: false, code: 'BAD_REQUEST', error: checked.error })
       return act('burst', { count: checked.count })
     },
   }

@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import { ACTION_DEADLINE_HEADER, type DiagnosticsAction } from '../../shared/diagnostics'
+import {
+  ACTION_DEADLINE_HEADER,
+  type ActionBody,
+  type ActionResult,
+  type DiagnosticsAction,
+} from '../../shared/diagnostics'
 import type { Event } from '../../shared/protocol'
 import { silentLogger, type Logger } from '../base/logger'
 import {
@@ -9,6 +14,7 @@ import {
   isDiagnosticsAction,
   parseAllowedActions,
   parseBurstCount,
+  parseHostSlot,
   withAllowedActions,
 } from '../launcher/diagnostics-actions'
 import type { DiagnosticsSource } from '../launcher/diagnostics-source'
@@ -22,7 +28,7 @@ import { StaticFiles } from './static-files'
 export const DIAGNOSTICS_HOST = '127.0.0.1'
 /** The built renderer, relative to the working directory. */
 export const DEFAULT_STATIC_DIR = 'out/renderer'
-/** Action bodies are tiny (`{"count":N}`); anything bigger is refused. */
+/** Action bodies are tiny (`{"count":N}`, `{"slot":N}`); anything bigger is refused. */
 export const MAX_BODY_BYTES = 16 * 1024
 
 export interface DiagnosticsServerOptions {
@@ -64,7 +70,8 @@ class HttpError extends Error {
 /**
  * The headless diagnostics server (node:http, no framework): the panel's static files without a
  * token, and the token-protected API: `GET /api/snapshot`, `GET /api/events` (SSE),
- * `POST /api/actions/{kill-host|stop-host|start-host|burst}` (403 unless listed in `actions`).
+ * `POST /api/actions/{kill-host|stop-host|start-host|burst}` (403 unless listed in `actions`;
+ * `kill-host` takes an optional `{"slot":N}`, default 0, and answers 404 for a slot with no host).
  * Every request must name our own loopback authority in `Host` and, if it has an `Origin`, come
  * from our own origin. Once the launcher stops, its event streams end and the API answers 503.
  */
@@ -199,6 +206,10 @@ export class DiagnosticsServer {
       const count = parseBurstCount(body.count)
       if (!count.ok) return sendError(res, 400, count.error)
     }
+    if (action === 'kill-host') {
+      const slot = parseHostSlot(body.slot)
+      if (!slot.ok) return sendError(res, 400, slot.error)
+    }
     // Checked last, right before running: the panel has given up on it by now, so running it
     // would be a destructive action delivered late.
     const lateByMs = deadline.at === undefined ? 0 : (this.opts.now ?? Date.now)() - deadline.at
@@ -206,11 +217,11 @@ export class DiagnosticsServer {
       return sendError(res, 409, `${action} arrived ${lateByMs} ms after its deadline; not run`)
     const result = await this.source.act(action, body)
     if (result.ok) return sendJson(res, 202, result)
-    return sendError(res, 409, result.error)
+    return sendError(res, refusalStatus(result), result.error)
   }
 
   /** The request body as a JSON object; an empty body is `{}`. */
-  private async readJsonObject(req: IncomingMessage): Promise<{ count?: unknown }> {
+  private async readJsonObject(req: IncomingMessage): Promise<ActionBody> {
     const declared = Number(req.headers['content-length'] ?? 0)
     if (declared > this.maxBodyBytes) throw new HttpError(413, `body exceeds ${this.maxBodyBytes} bytes`)
     const raw = await this.readBody(req)
@@ -224,7 +235,7 @@ export class DiagnosticsServer {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new HttpError(400, 'body must be a JSON object')
-    return value as { count?: unknown }
+    return value as ActionBody
   }
 
   /**
@@ -282,6 +293,13 @@ export class DiagnosticsServer {
     // After a refused upload the rest of the body is not read: the connection cannot be reused.
     sendError(res, status, message, status === 413 ? { Connection: 'close' } : {})
   }
+}
+
+/** A refused action's status: 400 for a bad body, 404 for a slot with no host, else 409. */
+function refusalStatus(result: Extract<ActionResult, { ok: false }>): number {
+  if (result.code === 'BAD_REQUEST') return 400
+  if (result.code === 'NO_SUCH_HOST') return 404
+  return 409
 }
 
 /** The optional action deadline header: absent, or an integer epoch-ms timestamp. */

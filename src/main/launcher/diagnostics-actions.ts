@@ -1,6 +1,8 @@
 import {
   DIAGNOSTICS_ACTIONS,
   MAX_BURST,
+  type ActionErrorCode,
+  type ActionResult,
   type DiagnosticsAction,
   type DiagnosticsSnapshot,
 } from '../../shared/diagnostics'
@@ -10,13 +12,37 @@ import type { SagaCoordinator } from './saga-coordinator'
 
 export type DiagnosticsAct = DiagnosticsSource['act']
 
+/**
+ * What `killHost(slot)` did: `killed` (SIGKILL sent; the slot's supervisor replaces the host),
+ * `no-process` (the slot exists but no host process runs in it), `no-such-host` (no such slot).
+ */
+export type KillHostOutcome = 'killed' | 'no-process' | 'no-such-host'
+
 /** What the four panel actions drive. */
 export interface DiagnosticsActionTargets {
-  supervisor: Pick<HostSupervisor, 'killHost' | 'stopHost' | 'startHost'>
+  /** SIGKILLs the host in `slot` (a non-negative integer, already checked). */
+  killHost(slot: number): KillHostOutcome
+  supervisor: Pick<HostSupervisor, 'stopHost' | 'startHost'>
   coordinator: Pick<SagaCoordinator, 'startSaga'>
 }
 
+/**
+ * SIGKILLs the host in pool slot `slot` (the supervisor then refills the slot): `no-such-host`
+ * for a slot the pool does not have (or none: not started), `no-process` when the slot has no
+ * host process to kill.
+ */
+export function killHostInSlot(
+  supervisor: Pick<HostSupervisor, 'killHost' | 'slotCount'> | undefined,
+  slot: number,
+): KillHostOutcome {
+  if (!supervisor || !Number.isSafeInteger(slot) || slot < 0 || slot >= supervisor.slotCount)
+    return 'no-such-host'
+  return supervisor.killHost(slot) ? 'killed' : 'no-process'
+}
+
 export type BurstCount = { ok: true; count: number } | { ok: false; error: string }
+
+export type HostSlot = { ok: true; slot: number } | { ok: false; error: string; code: ActionErrorCode }
 
 export function isDiagnosticsAction(name: string): name is DiagnosticsAction {
   return (DIAGNOSTICS_ACTIONS as readonly string[]).includes(name)
@@ -27,6 +53,20 @@ export function parseBurstCount(count: unknown): BurstCount {
   if (typeof count === 'number' && Number.isInteger(count) && count >= 1 && count <= MAX_BURST)
     return { ok: true, count }
   return { ok: false, error: `count must be an integer from 1 to ${MAX_BURST}, got ${describe(count)}` }
+}
+
+/**
+ * The slot of a `kill-host` body `{"slot":N}`: absent is slot 0; anything but a non-negative
+ * integer (no strings, no null) is a BAD_REQUEST naming what it got.
+ */
+export function parseHostSlot(slot: unknown): HostSlot {
+  if (slot === undefined) return { ok: true, slot: 0 }
+  if (typeof slot === 'number' && Number.isSafeInteger(slot) && slot >= 0) return { ok: true, slot }
+  return {
+    ok: false,
+    code: 'BAD_REQUEST',
+    error: `slot must be a non-negative integer, got ${describe(slot)}`,
+  }
 }
 
 function describe(value: unknown): string {
@@ -42,16 +82,17 @@ function describe(value: unknown): string {
  * host has exited: the panel sees `stopped` through the feed.
  */
 export function createDiagnosticsActions({
+  killHost,
   supervisor,
   coordinator,
 }: DiagnosticsActionTargets): DiagnosticsAct {
   return async (action, body) => {
     try {
       switch (action) {
-        case 'kill-host':
-          return supervisor.killHost()
-            ? { ok: true, action, detail: 'host killed (SIGKILL); the supervisor restarts it' }
-            : { ok: false, error: 'no host process is running' }
+        case 'kill-host': {
+          const slot = parseHostSlot(body?.slot)
+          return slot.ok ? killHostResult(slot.slot, killHost(slot.slot)) : slot
+        }
         case 'stop-host':
           void supervisor.stopHost()
           return { ok: true, action, detail: 'host stopping; it stays down until start-host' }
@@ -63,7 +104,7 @@ export function createDiagnosticsActions({
           }
         case 'burst': {
           const count = parseBurstCount(body?.count)
-          if (!count.ok) return count
+          if (!count.ok) return { ...count, code: 'BAD_REQUEST' }
           const r = burstSagas(coordinator, count.count)
           return {
             ok: true,
@@ -77,6 +118,21 @@ export function createDiagnosticsActions({
     } catch (err) {
       return { ok: false, error: `${action} failed: ${err instanceof Error ? err.message : String(err)}` }
     }
+  }
+}
+
+function killHostResult(slot: number, outcome: KillHostOutcome): ActionResult {
+  switch (outcome) {
+    case 'killed':
+      return {
+        ok: true,
+        action: 'kill-host',
+        detail: `host in slot ${slot} killed (SIGKILL); the supervisor restarts it`,
+      }
+    case 'no-process':
+      return { ok: false, error: 'no host process is running' }
+    case 'no-such-host':
+      return { ok: false, code: 'NO_SUCH_HOST', error: `no host in slot ${slot}` }
   }
 }
 

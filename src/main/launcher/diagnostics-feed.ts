@@ -1,4 +1,5 @@
 import type {
+  ActionBody,
   ActionResult,
   DiagnosticsAction,
   DiagnosticsEvent,
@@ -230,7 +231,7 @@ export class DiagnosticsFeed implements DiagnosticsSource {
     return () => subscription.dispose()
   }
 
-  async act(action: DiagnosticsAction, body?: { count?: unknown }): Promise<ActionResult> {
+  async act(action: DiagnosticsAction, body?: ActionBody): Promise<ActionResult> {
     const result: ActionResult = this.opts.act
       ? await this.opts.act(action, body)
       : { ok: false, error: 'actions are not available' }

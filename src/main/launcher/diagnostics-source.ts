@@ -1,4 +1,9 @@
-import type { ActionResult, DiagnosticsAction, DiagnosticsSnapshot } from '../../shared/diagnostics'
+import type {
+  ActionBody,
+  ActionResult,
+  DiagnosticsAction,
+  DiagnosticsSnapshot,
+} from '../../shared/diagnostics'
 
 /**
  * What a diagnostics front end (the HTTP/SSE server, the Electron preload bridge) needs from the
@@ -11,8 +16,11 @@ export interface DiagnosticsSource {
    * panel is ≤ 100 ms behind) and not at all while nothing changes. Returns the unsubscribe.
    */
   subscribe(fn: (s: DiagnosticsSnapshot) => void): () => void
-  /** `burst` takes `{count}`; the others take nothing. Never throws: errors are `{ok:false}`. */
-  act(action: DiagnosticsAction, body?: { count?: unknown }): Promise<ActionResult>
+  /**
+   * `burst` takes `{count}`, `kill-host` an optional `{slot}` (default 0); the others take
+   * nothing. Never throws: errors are `{ok:false}`, with a `code` where one applies.
+   */
+  act(action: DiagnosticsAction, body?: ActionBody): Promise<ActionResult>
   /**
    * Calls `fn` once when the launcher stops and its feed ends (at once if it has), so a front end
    * can tell its panel the launcher is gone. Returns the unsubscribe.

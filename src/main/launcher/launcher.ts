@@ -5,7 +5,7 @@ import { HostPipe } from '../host-pipe'
 import { silentLogger } from '../base/logger'
 import { LauncherServer, type RegisteredHost } from '../ipc/launcher-server'
 import { SocketServer } from '../ipc/socket-server'
-import { createDiagnosticsActions } from './diagnostics-actions'
+import { createDiagnosticsActions, killHostInSlot, type KillHostOutcome } from './diagnostics-actions'
 import { DiagnosticsFeed } from './diagnostics-feed'
 import type { DiagnosticsSource } from './diagnostics-source'
 import { HostExits } from './host-exits'
@@ -324,7 +324,11 @@ class ComposedLauncher implements Launcher {
       livenesses: this.livenesses,
       transport,
       socketPath,
-      act: createDiagnosticsActions({ supervisor, coordinator: this.coordinator }),
+      act: createDiagnosticsActions({
+        killHost: (slot) => this.killHost(slot),
+        supervisor,
+        coordinator: this.coordinator,
+      }),
       log: this.log,
     })
     this.running = { socketServer, supervisor, exits, feed }
@@ -356,6 +360,14 @@ class ComposedLauncher implements Launcher {
   /** Whether slot `slot`'s host (default slot 0's) announced `feature`. */
   private hostHas(feature: string, slot = 0): boolean {
     return this.server.hostOf(slot)?.features.includes(feature) ?? false
+  }
+
+  /**
+   * `kill-host`'s way to a slot's host: SIGKILL, and that slot is refilled (a standby promoted,
+   * or a spawn). `no-such-host` for a slot the pool does not have.
+   */
+  private killHost(slot: number): KillHostOutcome {
+    return killHostInSlot(this.running?.supervisor, slot)
   }
 
   /** Whether the registered host is the process the supervisor spawned for its slot (spawn ids match). */
