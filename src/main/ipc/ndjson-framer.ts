@@ -92,7 +92,8 @@ export class NdjsonFramer {
 
   /** Bytes of the unfinished line held right now (for tests of the memory bound). */
   get bufferedBytes(): number {
-    return this.partialBytes + (this.byteFrames?.bufferedBytes ?? 0)
+    const frame = this.byteFrames
+    return this.partialBytes + (frame && !frame.isIdle ? frame.bufferedBytes : 0)
   }
 
   push(chunk: Uint8Array): void {
