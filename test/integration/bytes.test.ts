@@ -48,7 +48,7 @@ async function start(
   return launcher
 }
 
-function pattern(size: number): Uint8Array {
+function pattern(size: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size)
   for (let i = 0; i < size; i++) out[i] = (i * 31 + 7) & 0xff
   return out
