@@ -17,6 +17,7 @@
  *
  * Runtime-free: no Node, no DOM. Only `TextEncoder`/`TextDecoder`.
  */
+import { utf8ByteLength } from './protocol-core'
 
 /** The first byte of every byte frame. */
 export const BYTE_FRAME_MARKER = 0x00
@@ -69,12 +70,12 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key)
 
 /**
- * Splits `value` into its header and its byte blocks (views of the caller's bytes, not copies).
- * The value is read as `JSON.stringify` reads it (`toJSON`, skipped `undefined`s); a
- * `Uint8Array` is taken before its `toJSON` (a Buffer's). Throws ByteFrameError
- * `NOT_ENCODABLE` for what JSON cannot hold.
+ * `value` as the JSON text of the header's `v` (each block `null`), the JSON text of `b` (the
+ * blocks' paths), and the blocks (views of the caller's bytes, not copies). The value is read as
+ * `JSON.stringify` reads it (`toJSON`, skipped `undefined`s); a `Uint8Array` is taken before its
+ * `toJSON` (a Buffer's). Throws ByteFrameError `NOT_ENCODABLE` for what JSON cannot hold.
  */
-export function splitValue(value: unknown): SplitValue {
+export function splitJson(value: unknown): { json: string; paths: string; blocks: Uint8Array[] } {
   const blocks: Uint8Array[] = []
   const paths: BytePath[] = []
   // The path of each object JSON.stringify descends into, so a block knows where it sits.
@@ -106,7 +107,61 @@ export function splitValue(value: unknown): SplitValue {
     throw new ByteFrameError('NOT_ENCODABLE', `value is not JSON-able: ${String(err)}`)
   }
   if (json === undefined) throw new ByteFrameError('NOT_ENCODABLE', `value is not JSON-able: ${typeof value}`)
-  return { header: `{"v":${json},"b":${JSON.stringify(paths)}}`, blocks }
+  return { json, paths: JSON.stringify(paths), blocks }
+}
+
+/** Splits `value` into its header and its byte blocks (views, not copies): see `splitJson`. */
+export function splitValue(value: unknown): SplitValue {
+  const { json, paths, blocks } = splitJson(value)
+  return { header: headerOf(json, paths), blocks }
+}
+
+/** The header text for a value's JSON (blocks as `null`) and its paths' JSON. */
+export function headerOf(json: string, paths: string): string {
+  return `{"v":${json},"b":${paths}}`
+}
+
+/**
+ * True when `value` holds a `Uint8Array` anywhere JSON would reach (own enumerable members,
+ * array items). Cheap for the common case: primitives are never walked into, and the walk stops
+ * at the first block. Does not call getters twice or `toJSON`; a cycle is walked once.
+ */
+export function holdsBytes(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  if (value instanceof Uint8Array) return true
+  return holdsBytesIn(value, 0, undefined)
+}
+
+function holdsBytesIn(obj: object, depth: number, seen: Set<object> | undefined): boolean {
+  // Deep or cyclic values are rare: the set is made only past a few levels.
+  if (depth > 8) {
+    seen ??= new Set()
+    if (seen.has(obj)) return false
+    seen.add(obj)
+  }
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) {
+      const item: unknown = obj[i]
+      if (typeof item !== 'object' || item === null) continue
+      if (item instanceof Uint8Array || holdsBytesIn(item, depth + 1, seen)) return true
+    }
+    return false
+  }
+  if (ArrayBuffer.isView(obj)) return false
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue
+    const item: unknown = (obj as Record<string, unknown>)[key]
+    if (typeof item !== 'object' || item === null) continue
+    if (item instanceof Uint8Array || holdsBytesIn(item, depth + 1, seen)) return true
+  }
+  return false
+}
+
+/** The size of `split` as one frame on a byte stream, prefix included. */
+export function byteFrameLength(split: SplitValue): number {
+  let n = FIXED_PREFIX_BYTES + 4 * split.blocks.length + utf8ByteLength(split.header)
+  for (const block of split.blocks) n += block.byteLength
+  return n
 }
 
 /** A frame ready to write: its pieces in order (no copy of the blocks) and its total size. */
@@ -124,7 +179,12 @@ export interface ByteFrameEncodeOptions {
 
 /** Encodes `value` as one byte frame (see the layout above). Throws ByteFrameError only. */
 export function encodeByteFrame(value: unknown, opts: ByteFrameEncodeOptions = {}): EncodedByteFrame {
-  const { header, blocks } = splitValue(value)
+  return encodeSplitValue(splitValue(value), opts)
+}
+
+/** Encodes a value already split (`splitValue`) as one byte frame. Throws ByteFrameError only. */
+export function encodeSplitValue(split: SplitValue, opts: ByteFrameEncodeOptions = {}): EncodedByteFrame {
+  const { header, blocks } = split
   const maxBlocks = opts.maxBlocks ?? MAX_BYTE_BLOCKS
   if (blocks.length > maxBlocks)
     throw new ByteFrameError(
@@ -148,6 +208,23 @@ export function encodeByteFrame(value: unknown, opts: ByteFrameEncodeOptions = {
       `frame is ${byteLength} bytes once encoded; maxFrameBytes is ${opts.maxFrameBytes}`,
     )
   return { pieces: [prefix, headerBytes, ...blocks], byteLength }
+}
+
+/** A frame's value from its body: the header (strict UTF-8), then the blocks (views of `body`). */
+function joinBody(body: Uint8Array, headerLength: number, lengths: readonly number[]): unknown {
+  let header: string
+  try {
+    header = utf8Decoder.decode(body.subarray(0, headerLength))
+  } catch {
+    throw new ByteFrameError('BAD_HEADER', 'header is not valid UTF-8')
+  }
+  const blocks: Uint8Array[] = []
+  let at = headerLength
+  for (const length of lengths) {
+    blocks.push(body.subarray(at, at + length))
+    at += length
+  }
+  return joinValue(header, blocks)
 }
 
 function checkU32(n: number, what: string): number {
@@ -224,8 +301,14 @@ function badPath(i: number, path: unknown[], why: string): ByteFrameError {
 }
 
 export interface ByteFrameDecoderOptions {
-  /** Each whole frame's value. */
-  onFrame(value: unknown): void
+  /** Each whole frame's value, and the frame's size in bytes (prefix included). */
+  onFrame(value: unknown, byteLength: number): void
+  /**
+   * Optional: a frame whose size was right but whose header or paths were not (BAD_HEADER,
+   * BAD_PATH). Its end is known, so decoding goes on after it. Without this, such a frame throws
+   * and ends the decoder like any other error.
+   */
+  onBadFrame?(err: ByteFrameError, byteLength: number): void
   /** The most one frame may take, in bytes, prefix included. Required: there is no safe default. */
   maxFrameBytes: number
   /** Default MAX_BYTE_BLOCKS. */
@@ -241,8 +324,9 @@ export interface ByteFrameDecoderOptions {
  * decoder is done (the stream can no longer be trusted) and throws it again.
  */
 export class ByteFrameDecoder {
-  private readonly onFrame: (value: unknown) => void
-  private readonly maxFrameBytes: number
+  private readonly onFrame: (value: unknown, byteLength: number) => void
+  private readonly onBadFrame: ((err: ByteFrameError, byteLength: number) => void) | undefined
+  private maxFrameBytes: number
   private readonly maxBlocks: number
   /** The prefix being read: fixed part, then the block lengths. */
   private prefix = new Uint8Array(FIXED_PREFIX_BYTES)
@@ -254,6 +338,8 @@ export class ByteFrameDecoder {
   private body: Uint8Array | undefined
   private bodyBytes = 0
   private failure: ByteFrameError | undefined
+  /** Set when `take` completed a frame: `pushFrame` stops there. */
+  private didFinishFrame = false
 
   constructor(opts: ByteFrameDecoderOptions) {
     if (!Number.isInteger(opts.maxFrameBytes) || opts.maxFrameBytes < FIXED_PREFIX_BYTES)
@@ -261,6 +347,7 @@ export class ByteFrameDecoder {
         `maxFrameBytes must be an integer ≥ ${FIXED_PREFIX_BYTES}, got ${opts.maxFrameBytes}`,
       )
     this.onFrame = opts.onFrame
+    this.onBadFrame = opts.onBadFrame
     this.maxFrameBytes = opts.maxFrameBytes
     this.maxBlocks = opts.maxBlocks ?? MAX_BYTE_BLOCKS
   }
@@ -275,11 +362,27 @@ export class ByteFrameDecoder {
     return this.prefixBytes === 0 && this.body === undefined
   }
 
+  /** Changes the cap for frames whose size is not known yet (a peer registered). */
+  setMaxFrameBytes(bytes: number): void {
+    this.maxFrameBytes = bytes
+  }
+
   push(chunk: Uint8Array): void {
+    let offset = 0
+    while (offset < chunk.byteLength) offset = this.pushFrame(chunk, offset)
+  }
+
+  /**
+   * Consumes bytes of `chunk` from `offset` up to the end of the current frame at most, and
+   * returns where it stopped: a stream that mixes byte frames with other data (NDJSON lines)
+   * reads its own kind again from there. Throws as `push` does.
+   */
+  pushFrame(chunk: Uint8Array, offset: number): number {
     if (this.failure) throw this.failure
+    this.didFinishFrame = false
     try {
-      let offset = 0
-      while (offset < chunk.byteLength) offset = this.take(chunk, offset)
+      while (offset < chunk.byteLength && !this.didFinishFrame) offset = this.take(chunk, offset)
+      return offset
     } catch (err) {
       // An error of `onFrame`'s own passes through untouched; the decoder stays usable.
       if (!(err instanceof ByteFrameError)) throw err
@@ -365,23 +468,108 @@ export class ByteFrameDecoder {
   private finishFrame(): void {
     const body = this.body!
     const lengths = this.blockLengths
+    const byteLength = this.prefix.byteLength + body.byteLength
+    this.didFinishFrame = true
     this.prefix = new Uint8Array(FIXED_PREFIX_BYTES)
     this.prefixBytes = 0
     this.blockCount = -1
     this.blockLengths = []
     this.body = undefined
-    let header: string
+    let value: unknown
     try {
-      header = utf8Decoder.decode(body.subarray(0, this.headerLength))
-    } catch {
-      throw new ByteFrameError('BAD_HEADER', 'header is not valid UTF-8')
+      value = joinBody(body, this.headerLength, lengths)
+    } catch (err) {
+      if (!(err instanceof ByteFrameError) || !this.onBadFrame) throw err
+      return this.onBadFrame(err, byteLength)
     }
-    const blocks: Uint8Array[] = []
-    let at = this.headerLength
-    for (const length of lengths) {
-      blocks.push(body.subarray(at, at + length))
-      at += length
-    }
-    this.onFrame(joinValue(header, blocks))
+    this.onFrame(value, byteLength)
+  }
+}
+
+/**
+ * One byte frame as a transport hands it to the protocol layer: its value (blocks in place), or,
+ * for a frame that could not be read, what was wrong. `isFatal`: the stream it came from can no
+ * longer be trusted (its size was refused, so where the next frame starts is unknown).
+ */
+export class ReceivedByteFrame {
+  constructor(
+    /** The frame's size in bytes, as far as it was known. */
+    readonly byteLength: number,
+    readonly value: unknown,
+    readonly error?: ByteFrameError,
+  ) {}
+
+  get isFatal(): boolean {
+    return this.error !== undefined && this.error.code !== 'BAD_HEADER' && this.error.code !== 'BAD_PATH'
+  }
+}
+
+/** What a transport hands the protocol layer: a text frame, its bytes, or a byte frame. */
+export type InboundFrame = string | Uint8Array | ReceivedByteFrame
+
+/**
+ * A byte frame as one message of a message transport (a MessagePort): the header text and the
+ * blocks, which structured clone copies once. The key cannot start a JSON frame's own shape, and
+ * a message of this shape is read as one only on a connection that negotiated byte frames.
+ */
+export interface ByteFrameMessage {
+  byte_frame: string
+  blocks: Uint8Array[]
+}
+
+/**
+ * The message for `split`. A block that views only part of its buffer (a pooled `Buffer`, a
+ * `subarray`) is cut out first: structured clone copies a view's whole buffer.
+ */
+export function toByteFrameMessage(split: SplitValue): ByteFrameMessage {
+  return {
+    byte_frame: split.header,
+    blocks: split.blocks.map((b) =>
+      b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.constructor === Uint8Array
+        ? b
+        : new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice(),
+    ),
+  }
+}
+
+/** True when `message` has the shape of a ByteFrameMessage. */
+export function isByteFrameMessage(message: unknown): message is ByteFrameMessage {
+  if (typeof message !== 'object' || message === null) return false
+  const m = message as Partial<ByteFrameMessage>
+  return typeof m.byte_frame === 'string' && Array.isArray(m.blocks)
+}
+
+/**
+ * Reads a ByteFrameMessage (a message transport delivered it whole): refused as FRAME_TOO_LARGE
+ * over `maxFrameBytes`, and as BAD_HEADER when a block is not a Uint8Array or the header does
+ * not fit the blocks. Never throws.
+ */
+export function receiveByteFrameMessage(message: ByteFrameMessage, maxFrameBytes: number): ReceivedByteFrame {
+  const blocks = message.blocks
+  let byteLength = FIXED_PREFIX_BYTES + 4 * blocks.length + utf8ByteLength(message.byte_frame)
+  for (let i = 0; i < blocks.length; i++) {
+    const block: unknown = blocks[i]
+    if (!(block instanceof Uint8Array))
+      return new ReceivedByteFrame(
+        byteLength,
+        undefined,
+        new ByteFrameError('BAD_HEADER', `block ${i} is not a Uint8Array`),
+      )
+    byteLength += block.byteLength
+  }
+  if (byteLength > maxFrameBytes)
+    return new ReceivedByteFrame(
+      byteLength,
+      undefined,
+      new ByteFrameError(
+        'FRAME_TOO_LARGE',
+        `frame is ${byteLength} bytes; maxFrameBytes is ${maxFrameBytes}`,
+      ),
+    )
+  try {
+    return new ReceivedByteFrame(byteLength, joinValue(message.byte_frame, blocks))
+  } catch (err) {
+    const error = err instanceof ByteFrameError ? err : new ByteFrameError('BAD_HEADER', String(err))
+    return new ReceivedByteFrame(byteLength, undefined, error)
   }
 }

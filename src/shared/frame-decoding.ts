@@ -5,6 +5,7 @@
  *
  * Runtime-free: no Node, no DOM. Only `TextDecoder`.
  */
+import { ReceivedByteFrame, type InboundFrame } from './byte-frame'
 import { exceedsFrameLimit, MAX_FRAME_BYTES, type ParseError, type ParseResult } from './protocol-core'
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
@@ -45,15 +46,41 @@ export function decodeText(
   }
 }
 
-/** Decodes bytes (strict UTF-8) or a string into a JSON object with a string tag, or an error. */
+/**
+ * Decodes bytes (strict UTF-8), a string or a byte frame (docs/protocol.md#byte-frames) into a
+ * JSON object with a string tag, or an error. A byte frame that could not be read is refused
+ * with its reason: `frame_too_large` when its stream can no longer be trusted, else
+ * `invalid_command`.
+ */
 export function decodeObject(
-  input: string | Uint8Array,
+  input: InboundFrame,
   tag: 'cmd' | 'event' | 'kind',
   maxFrameBytes: number = MAX_FRAME_BYTES,
 ): ParseResult<Record<string, unknown>> {
+  if (input instanceof ReceivedByteFrame) return decodeByteFrame(input, tag, maxFrameBytes)
   const decoded = decodeText(input, maxFrameBytes)
   if (!decoded.ok) return decoded
   return parseObject(decoded.frame, tag)
+}
+
+function decodeByteFrame(
+  frame: ReceivedByteFrame,
+  tag: 'cmd' | 'event' | 'kind',
+  maxFrameBytes: number,
+): ParseResult<Record<string, unknown>> {
+  if (frame.error)
+    return {
+      ok: false,
+      code: frame.isFatal ? 'frame_too_large' : 'invalid_command',
+      message: `byte frame refused (${frame.error.code}): ${frame.error.message}`,
+    }
+  if (frame.byteLength > maxFrameBytes)
+    return {
+      ok: false,
+      code: 'frame_too_large',
+      message: `byte frame of ${frame.byteLength} bytes exceeds ${maxFrameBytes} bytes`,
+    }
+  return checkDecoded(frame.value, tag)
 }
 
 /** `String.prototype.isWellFormed` (ES2024: Node 20, Chromium 111); this project's lib is ES2022. */
@@ -71,6 +98,8 @@ function findMalformedString(root: unknown): string | undefined {
     const { value, path } = item
     if (typeof value === 'string') {
       if (!isWellFormed(value)) return path === '' ? 'the frame' : '`' + path + '`'
+    } else if (value instanceof Uint8Array) {
+      // A byte frame's block: bytes, not text.
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--)
         stack.push({ value: value[i], path: path === '' ? String(i) : `${path}.${i}` })
@@ -103,6 +132,11 @@ export function parseObject(
       message: `frame is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
     }
   }
+  return checkDecoded(value, tag)
+}
+
+/** The checks after JSON.parse: well-formed strings, an object, a string tag. */
+function checkDecoded(value: unknown, tag: 'cmd' | 'event' | 'kind'): ParseResult<Record<string, unknown>> {
   // A lone surrogate cannot be encoded as UTF-8: refused as malformed bytes are, so whatever a
   // consumer in another language re-encodes from our events is valid UTF-8.
   const malformed = findMalformedString(value)

@@ -12,6 +12,7 @@
  *
  * Runtime-free: no Node, no DOM, no zod.
  */
+import { ReceivedByteFrame, type InboundFrame } from './byte-frame'
 import { decodeText, HOT_INT, HOT_LABEL, isWellFormed, safeIntOf } from './frame-decoding'
 import {
   exceedsFrameLimit,
@@ -52,10 +53,12 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
  * `customNames`: the app-defined commands this host accepts (`'any'`: every name). Never throws.
  */
 export function parseHostBoundFast(
-  input: string | Uint8Array,
+  input: InboundFrame,
   customNames?: CustomCommandNames,
   maxFrameBytes: number = MAX_FRAME_BYTES,
 ): HostBound | undefined {
+  // A byte frame is rare and large: the schemas read it.
+  if (input instanceof ReceivedByteFrame) return undefined
   let text: string
   if (typeof input === 'string') {
     // A raw lone surrogate is refused by the full path (not valid UTF-8).

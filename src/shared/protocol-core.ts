@@ -142,6 +142,13 @@ export const FEATURE_LIVENESS_WORKER = 'liveness_worker'
  * (`registered.stream_window`, then `stream_credit`); docs/protocol.md#streams.
  */
 export const FEATURE_STREAMS = 'streams'
+/**
+ * `register.features`: a `Uint8Array` anywhere in an input, output, progress value, chunk or
+ * event payload travels as raw bytes in a byte frame (docs/protocol.md#byte-frames), each way,
+ * once the launcher answered `registered` with `max_payload_bytes`. Frames without bytes stay
+ * NDJSON lines.
+ */
+export const FEATURE_BYTES = 'bytes'
 /** `registered.stream_window` when the launcher names none: chunks a stream may send before any credit. */
 export const DEFAULT_STREAM_WINDOW = 16
 /** The features hostpipe added to the AgentMux `register`; a host naming none of them is AgentMux's. */
@@ -151,6 +158,7 @@ export const HOSTPIPE_FEATURES: ReadonlySet<string> = new Set([
   FEATURE_BUS_EVENTS,
   FEATURE_LIVENESS_WORKER,
   FEATURE_STREAMS,
+  FEATURE_BYTES,
 ])
 
 /** Whether a host that registered with `features` gets the launcher's bus events. */

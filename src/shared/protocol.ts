@@ -21,6 +21,7 @@ import {
   safeIntOf,
   unknownTag,
 } from './frame-decoding'
+import { ReceivedByteFrame, type InboundFrame } from './byte-frame'
 import { parseHostBoundFast } from './host-bound-fast'
 import {
   COMMAND_NAMES,
@@ -238,14 +239,18 @@ function validate<T>(schema: z.ZodType<T, unknown>, obj: Record<string, unknown>
  * cap, MAX_FRAME_BYTES unless the host learned a larger one (`frameLimitFor`).
  */
 export function parseHostInbound(
-  input: string | Uint8Array,
+  input: InboundFrame,
   maxFrameBytes: number = MAX_FRAME_BYTES,
 ): ParseResult<HostInbound> {
-  const decoded = decodeText(input, maxFrameBytes)
-  if (!decoded.ok) return decoded
-  const hot = parseHotFrame(decoded.frame)
-  if (hot) return { ok: true, frame: hot }
-  const parsed = parseObject(decoded.frame, 'cmd')
+  let parsed: ParseResult<Record<string, unknown>>
+  if (input instanceof ReceivedByteFrame) parsed = decodeObject(input, 'cmd', maxFrameBytes)
+  else {
+    const decoded = decodeText(input, maxFrameBytes)
+    if (!decoded.ok) return decoded
+    const hot = parseHotFrame(decoded.frame)
+    if (hot) return { ok: true, frame: hot }
+    parsed = parseObject(decoded.frame, 'cmd')
+  }
   if (!parsed.ok) return parsed
   const name = parsed.frame.cmd as string
   const { hostInbound } = schemas()
@@ -361,7 +366,7 @@ function parseHotFrame(text: string): HostInbound | undefined {
  * (`parseHostBoundBySchema`). Both give the same result for every line.
  */
 export function parseHostBound(
-  input: string | Uint8Array,
+  input: InboundFrame,
   customNames?: CustomCommandNames,
 ): ParseResult<HostBound> {
   const fast = parseHostBoundFast(input, customNames)
@@ -373,7 +378,7 @@ export function parseHostBound(
  * and what a host falls back to for a frame the fast path does not recognise. Never throws.
  */
 export function parseHostBoundBySchema(
-  input: string | Uint8Array,
+  input: InboundFrame,
   customNames?: CustomCommandNames,
   maxFrameBytes: number = MAX_FRAME_BYTES,
 ): ParseResult<HostBound> {

@@ -3,13 +3,14 @@
  * exactly the values `JSON.parse(JSON.stringify(v))` gives back equal to `v`.
  *
  * Travels: plain objects (prototype `Object.prototype` or null), arrays (not subclassed, no
- * holes), strings (well-formed UTF-16: a lone surrogate is refused by the peer's parser), finite
+ * holes), `Uint8Array`s (a `Buffer` included: raw bytes in a byte frame, docs/protocol.md#byte-frames;
+ * they arrive as a `Uint8Array`), strings (well-formed UTF-16: a lone surrogate is refused by the peer's parser), finite
  * numbers (`-0` arrives as `0`), booleans and null. An object member whose value is `undefined` is
  * left out, as JSON leaves it out; so are symbol-keyed and non-enumerable properties, which JSON
  * never reads. Everything else is refused, with the path of the first such value: a BigInt, a
  * symbol, a function (a `toJSON` method included), `undefined` in an array, NaN and ±Infinity
  * (JSON writes them as null), a cycle, and every object that is not plain (`Date`, `Map`, `Set`,
- * a typed array, a boxed primitive, a class instance): JSON would turn them into a string, `{}`
+ * another typed array, an `ArrayBuffer`, a boxed primitive, a class instance): JSON would turn them into a string, `{}`
  * or something else than what was sent.
  *
  * Runtime-free: no Node, no DOM.
@@ -102,6 +103,7 @@ function check(v: unknown, trail: Array<string | number>, ancestors: object[]): 
 }
 
 function checkObject(obj: object, trail: Array<string | number>, ancestors: object[]): string | undefined {
+  if (obj instanceof Uint8Array) return undefined
   if (ancestors.includes(obj)) return 'is a cycle (it contains itself)'
   if (ancestors.length >= MAX_WIRE_DEPTH) return `is nested deeper than ${MAX_WIRE_DEPTH} levels`
   const proto: unknown = Object.getPrototypeOf(obj)

@@ -53,7 +53,9 @@ describe('NodeHostSpawner', () => {
     const host = spawner.spawn({ transport: 'port', token: 't', socketPath: null, args: [] })
     expect(host.connection?.description).toBe(`host fd 3 pid ${host.pid}`)
     const frames: string[] = []
-    host.connection!.onFrame((f) => frames.push(typeof f === 'string' ? f : new TextDecoder().decode(f)))
+    host.connection!.onFrame((f) =>
+      frames.push(typeof f === 'string' ? f : new TextDecoder().decode(f as Uint8Array)),
+    )
     await waitFor(() => frames.length === 1, 'the register frame')
     expect(JSON.parse(frames[0]!)).toMatchObject({ cmd: 'register', kind: 'host', pid: host.pid, token: 't' })
     let exitCode: number | null | undefined

@@ -1,3 +1,4 @@
+import type { InboundFrame } from '../../src/shared/byte-frame'
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -52,7 +53,7 @@ describe('SocketConnection', () => {
     const { socket, client } = await socketPair(cleanup)
     const conn = new SocketConnection(socket)
     client.write('{"cmd":"goodbye"}\n')
-    const frames: Array<string | Uint8Array> = []
+    const frames: InboundFrame[] = []
     // The line reaches this side before anyone listens; it must wait, not be dropped.
     await waitFor(() => socket.readableLength > 0, 'the line to arrive')
     conn.onFrame((f) => frames.push(f))
@@ -114,7 +115,7 @@ describe('SocketConnection', () => {
   it('reports an over-long line once and stops reading', async () => {
     const { socket, client } = await socketPair(cleanup)
     const conn = new SocketConnection(socket, { maxFrameBytes: 16 })
-    const frames: Array<string | Uint8Array> = []
+    const frames: InboundFrame[] = []
     const tooLarge: number[] = []
     conn.onFrame((f) => frames.push(f))
     conn.onTooLarge((b) => tooLarge.push(b))
@@ -199,7 +200,7 @@ describe('SocketConnection', () => {
   it('reads frames up to a raised maxFrameBytes and lets one such frame out past the unread-bytes cut-off', async () => {
     const { socket, client } = await socketPair(cleanup)
     const conn = new SocketConnection(socket, { maxQueuedBytes: 1024 })
-    const frames: Array<string | Uint8Array> = []
+    const frames: InboundFrame[] = []
     conn.onFrame((f) => frames.push(f))
     conn.setMaxFrameBytes(4 * 1024 * 1024)
     expect(conn.maxFrameBytes).toBe(4 * 1024 * 1024)
@@ -207,7 +208,7 @@ describe('SocketConnection', () => {
     client.write(big + '\n')
     await waitFor(() => frames.length === 1, 'the big frame')
     const got = frames[0]!
-    expect(typeof got === 'string' ? got : new TextDecoder().decode(got)).toBe(big)
+    expect(typeof got === 'string' ? got : new TextDecoder().decode(got as Uint8Array)).toBe(big)
     await conn.send(big)
     await waitFor(() => client.frames.length === 1, 'the big frame back')
     conn.close()

@@ -37,7 +37,11 @@ describe('findUnencodable', () => {
     ['a Date', { at: new Date(0) }, 'output.at is a Date'],
     ['a Map', { m: new Map() }, 'output.m is a Map'],
     ['a Set in an array', { items: [1, new Set()] }, 'output.items[1] is a Set'],
-    ['a typed array', { bytes: new Uint8Array(2) }, 'output.bytes is a Uint8Array'],
+    [
+      'a typed array other than Uint8Array',
+      { floats: new Float64Array(2) },
+      'output.floats is a Float64Array',
+    ],
     ['a boxed string', { s: new String('x') }, 'output.s is a String'],
     ['a class instance', { p: new Point(1) }, 'output.p is an instance of Point'],
     ['NaN', { n: NaN }, 'output.n is NaN'],

@@ -1,12 +1,13 @@
+import type { InboundFrame } from '../../src/shared/byte-frame'
 import type { FrameConnection } from '../../src/main/ipc/frame-connection'
 
 /** Records what a connection hands the protocol layer: frames, over-long frames, closes. */
 export function recordInbound(conn: FrameConnection): {
-  frames: Array<string | Uint8Array>
+  frames: InboundFrame[]
   tooLarge: number[]
   closes: string[]
 } {
-  const frames: Array<string | Uint8Array> = []
+  const frames: InboundFrame[] = []
   const tooLarge: number[] = []
   const closes: string[] = []
   conn.onFrame((f) => frames.push(f))

@@ -142,6 +142,7 @@ export class HostPipe {
     this.hooks = {
       commandWritten: (slot, frame) => this.onCommandWritten(slot, frame),
       commandWriteFailed: (slot, frame, err) => this.onCommandWriteFailed(slot, frame, err),
+      commandRefused: (slot, frame, reason) => this.onCommandRefused(slot, frame, reason),
       eventWriteFailed: (slot, item, err) => this.onEventWriteFailed(slot, item, err),
     }
   }
@@ -403,6 +404,17 @@ export class HostPipe {
     }
     this.notify()
     waiter?.reject(writeFailed(err))
+  }
+
+  /** Never written (it holds bytes, the host takes none): its saga fails, the writer goes on. */
+  private onCommandRefused(slot: WriterSlot, frame: OutboundCommand, reason: string): void {
+    this.log.warn(`[host_pipe] ${frame.cmd.cmd} not sent: ${reason}`)
+    const waiter = frame.waiter
+    frame.waiter = undefined
+    waiter?.resolve()
+    if (slot.isDraining && slot.isDrainFrame(frame) && slot.leaveDrain(frame)) this.completeDrain(slot)
+    this.undelivered.failAll([frame], reason)
+    this.notify()
   }
 
   /** The drain of a `setWriter` settled: if it completed on a live writer, the deadline ends. */

@@ -5,6 +5,7 @@ import type { Logger } from '../base/logger'
 import { Emitter, type Listenable } from '../base/emitter'
 import { TimerSlot } from '../base/timer-slot'
 import type { HostPipeCounters } from '../../shared/diagnostics'
+import { holdsBytes, splitJson } from '../../shared/byte-frame'
 import { encodeMembers } from '../../shared/json-members'
 import {
   encodeControlFrame,
@@ -46,6 +47,15 @@ export interface OutboundCommand {
    * time.
    */
   readonly members: string
+  /**
+   * The command's byte blocks when it holds any (docs/protocol.md#byte-frames): `members` then
+   * has `null` where each block sits, `paths` is the JSON of their paths, and the command is
+   * written as a byte frame. Undefined for the usual command, written as a line.
+   */
+  readonly blocks?: Uint8Array[]
+  readonly paths?: string
+  /** The bytes of `blocks`, for what counts queued bytes; 0 without blocks. */
+  readonly blockBytes: number
   readonly sagaId: number | undefined
   /** Fail-fast probe (`trySendCommandNoBuffer`): never buffered, never re-sent. */
   readonly noBuffer: boolean
@@ -95,16 +105,27 @@ export function createOutboundCommand(
   maxPayloadBytes: number = MAX_FRAME_BYTES,
 ): OutboundCommand | HostPipeError {
   let members: string | undefined
+  let split: { paths: string; blocks: Uint8Array[] } | undefined
+  let blockBytes = 0
   try {
-    members = encodeMembers(cmd)
+    // The one extra look per command: a walk of its nested members only (flat ones cost nothing).
+    if (holdsBytes(cmd)) {
+      const parts = splitJson(cmd)
+      members = parts.json.length > 2 ? ',' + parts.json.slice(1, -1) : ''
+      split = parts
+      for (const block of parts.blocks) blockBytes += block.byteLength
+    } else members = encodeMembers(cmd)
   } catch (err) {
     return new HostPipeError('SERIALIZE', `command failed to serialise: ${String(err)}`, { cause: err })
   }
   if (members === undefined) return new HostPipeError('SERIALIZE', 'command must serialise to a JSON object')
-  if (exceedsFrameLimit(members, maxPayloadBytes - ENVELOPE_BYTES))
+  // A byte frame's own overhead: its lengths, and the header's `b` with the paths.
+  const frameOverhead = split ? 9 + 4 * split.blocks.length + 12 + split.paths.length : 0
+  const room = maxPayloadBytes - ENVELOPE_BYTES - blockBytes - frameOverhead
+  if (room < 0 || exceedsFrameLimit(members, room))
     return new HostPipeError(
       'PAYLOAD_TOO_LARGE',
-      `input of \`${cmd.cmd}\` is ${formatBytes(utf8ByteLength(members) + ENVELOPE_BYTES)} bytes once encoded; ` +
+      `input of \`${cmd.cmd}\` is ${formatBytes(utf8ByteLength(members) + ENVELOPE_BYTES + blockBytes + frameOverhead)} bytes once encoded; ` +
         `maxPayloadBytes is ${formatBytes(maxPayloadBytes)}`,
     )
   return {
@@ -112,6 +133,8 @@ export function createOutboundCommand(
     ordinal,
     cmd,
     members,
+    ...(split ? { blocks: split.blocks, paths: split.paths } : {}),
+    blockBytes,
     sagaId: sagaIdOf(cmd),
     noBuffer,
     seq: 0,

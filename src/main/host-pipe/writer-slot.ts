@@ -1,3 +1,4 @@
+import { headerOf, type SplitValue } from '../../shared/byte-frame'
 import { encodeCommandFrameMembers } from '../../shared/protocol'
 import { deferred } from '../base/deferred'
 import { FifoQueue } from '../base/fifo-queue'
@@ -20,12 +21,20 @@ export interface HostWriter {
    * of `write`, so a burst of frames costs no promise and no `await` per frame.
    */
   writeOrWait?(line: string): Promise<void> | undefined
+  /**
+   * Present when the host takes byte frames (it announced `bytes` and its transport carries
+   * them): writes one, with `writeOrWait`'s contract. A command holding bytes goes only this way;
+   * without it, its saga fails (docs/protocol.md#byte-frames).
+   */
+  writeByteFrame?(frame: SplitValue): Promise<void> | undefined
 }
 
 /** What a slot's write loop tells HostPipe, which owns the buffer, the counters and the deadline. */
 export interface WriteLoopHooks {
   commandWritten(slot: WriterSlot, frame: OutboundCommand): void
   commandWriteFailed(slot: WriterSlot, frame: OutboundCommand, err: unknown): void
+  /** `frame` holds bytes and this writer takes none: never written; its saga fails with `reason`. */
+  commandRefused(slot: WriterSlot, frame: OutboundCommand, reason: string): void
   eventWriteFailed(slot: WriterSlot, item: OutboundEvent, err: unknown): void
 }
 
@@ -37,6 +46,10 @@ export interface WriteLoopHooks {
  * writes `sendCommand(cmd).catch(report)`, as the saga coordinator does.
  */
 const WRITTEN: Promise<void> = Promise.resolve()
+
+/** Why a command holding bytes fails on a host that takes no byte frames. */
+export const REASON_NO_BYTES =
+  'input holds bytes (a Uint8Array) and the host did not announce the `bytes` feature, or its transport carries none'
 Object.defineProperty(WRITTEN, 'catch', { value: () => WRITTEN })
 
 /**
@@ -267,13 +280,23 @@ export class WriterSlot {
    * now waits for it (`waitingOn`), to go on when it settles.
    */
   private writeItem(item: Outbound): boolean {
+    const blocks = item.type === 'command' ? item.blocks : undefined
+    if (blocks && !this.writer.writeByteFrame) {
+      this.hooks.commandRefused(this, item as OutboundCommand, REASON_NO_BYTES)
+      return true
+    }
     const line =
       item.type === 'command'
         ? encodeCommandFrameMembers(this.inFlight.beginWrite(item, this.hasAcks), item.members)
         : item.line
     let pending: Promise<void> | undefined
     try {
-      pending = this.writer.writeOrWait ? this.writer.writeOrWait(line) : this.writer.write(line)
+      if (blocks)
+        pending = this.writer.writeByteFrame!({
+          header: headerOf(line, (item as OutboundCommand).paths!),
+          blocks,
+        })
+      else pending = this.writer.writeOrWait ? this.writer.writeOrWait(line) : this.writer.write(line)
     } catch (err) {
       pending = Promise.reject(err instanceof Error ? err : new Error(String(err)))
     }

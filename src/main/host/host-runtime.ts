@@ -3,11 +3,19 @@ import type { Logger } from '../base/logger'
 import { OnceEmitter } from '../base/once-emitter'
 import type { FrameConnection } from '../ipc/frame-connection'
 import { describeThrown } from '../../shared/describe-thrown'
+import {
+  byteFrameLength,
+  holdsBytes,
+  splitValue,
+  type InboundFrame,
+  type SplitValue,
+} from '../../shared/byte-frame'
 import { parseHostBoundFast } from '../../shared/host-bound-fast'
 import {
   encodeHostInbound,
   exceedsFrameLimit,
   FEATURE_ACK,
+  FEATURE_BYTES,
   formatBytes,
   frameLimitFor,
   MAX_FRAME_BYTES,
@@ -31,7 +39,7 @@ import { HOST_VERSION } from './host-config'
 
 /** The full (zod) parser of launcher → host frames: `parseHostBoundBySchema`. */
 export type HostBoundParser = (
-  input: string | Uint8Array,
+  input: InboundFrame,
   customNames?: CustomCommandNames,
   maxFrameBytes?: number,
 ) => ParseResult<HostBound>
@@ -121,12 +129,14 @@ export class HostRuntime {
   private isStopping = false
   private schemaParser: HostBoundParser | undefined
   /** Frames waiting for the schemas, in arrival order; undefined while none wait. */
-  private held: Array<string | Uint8Array> | undefined
+  private held: InboundFrame[] | undefined
   private heldBytes = 0
   /** The launcher sent more than MAX_HELD_BYTES while the schemas loaded: the session is closing. */
   private isOverHeldLimit = false
   /** `registered.max_payload_bytes`: the most one report may take; undefined: MAX_FRAME_BYTES. */
   private maxPayloadBytes: number | undefined
+  /** Announced `bytes` (the transport carries byte frames); they go out once registered. */
+  private readonly hasBytes: boolean
   /** The command name of each saga running here, for a report's error message. */
   private readonly sagaCommands = new Map<number, string>()
   /** Fires once, with the exit code, when the session is over. */
@@ -136,6 +146,7 @@ export class HostRuntime {
 
   constructor(private readonly opts: HostRuntimeOptions) {
     this.conn = opts.connection
+    this.hasBytes = this.conn.sendByteFrame !== undefined && this.conn.acceptByteFrames !== undefined
     this.log = opts.log
     this.executor = new CommandExecutor({
       handlers: opts.handlers,
@@ -156,6 +167,7 @@ export class HostRuntime {
       this.conn.close()
     })
     this.conn.onClose((reason) => this.end(reason))
+    if (this.hasBytes) this.conn.acceptByteFrames!()
     this.send({
       cmd: 'register',
       kind: 'host',
@@ -168,6 +180,7 @@ export class HostRuntime {
         ...(this.opts.perCallAcks ? [FEATURE_PER_CALL_ACK] : []),
         ...(this.opts.liveness ? [FEATURE_LIVENESS_WORKER] : []),
         ...(this.opts.channel ? [FEATURE_STREAMS] : []),
+        ...(this.hasBytes ? [FEATURE_BYTES] : []),
       ],
       ...(this.opts.spawnId === undefined ? {} : { spawn_id: this.opts.spawnId }),
       ...(this.opts.role === undefined ? {} : { role: this.opts.role }),
@@ -212,12 +225,17 @@ export class HostRuntime {
     return this.didRegister.event(fn)
   }
 
-  private onFrame(frame: string | Uint8Array): void {
+  private onFrame(frame: InboundFrame): void {
     if (this.held) return this.hold(frame)
     const fast = parseHostBoundFast(frame, ANY_COMMAND, this.conn.maxFrameBytes)
     if (fast) return this.dispatch(fast)
     if (!this.schemaParser) return this.hold(frame)
     const parsed = this.schemaParser(frame, ANY_COMMAND, this.conn.maxFrameBytes)
+    if (!parsed.ok && parsed.code === 'frame_too_large') {
+      // The transport stopped reading: nothing more can come.
+      this.log.error(`launcher sent a frame that cannot be read; closing: ${parsed.message}`)
+      return this.conn.close()
+    }
     if (!parsed.ok) return this.log.warn(`ignoring a bad frame from the launcher: ${parsed.message}`)
     this.dispatch(parsed.frame)
   }
@@ -236,7 +254,7 @@ export class HostRuntime {
     )
   }
 
-  private hold(frame: string | Uint8Array): void {
+  private hold(frame: InboundFrame): void {
     if (this.didEnd.hasFired || this.isOverHeldLimit) return
     this.heldBytes += (typeof frame === 'string' ? frame.length : frame.byteLength) + HELD_FRAME_OVERHEAD
     if (this.heldBytes > MAX_HELD_BYTES) {
@@ -248,7 +266,7 @@ export class HostRuntime {
       return
     }
     // A transport's bytes are a view valid only during the call: kept as a copy.
-    ;(this.held ??= []).push(typeof frame === 'string' ? frame : frame.slice())
+    ;(this.held ??= []).push(frame instanceof Uint8Array ? frame.slice() : frame)
   }
 
   /** Handles the held frames in arrival order, now that the schemas are here. */
@@ -314,25 +332,36 @@ export class HostRuntime {
    * read off the line already encoded (its length first; UTF-8 counted only near the limit).
    */
   private send(frame: HostInbound): void {
+    const limit = this.maxPayloadBytes ?? MAX_FRAME_BYTES
     let line: string
     try {
-      line = encodeHostInbound(frame)
+      if (frame.cmd === 'report_result' && holdsBytes(frame.output)) {
+        const split = this.splitForBytes(frame)
+        if (typeof split !== 'string') {
+          const size = byteFrameLength(split)
+          if (size <= limit) {
+            this.sagaCommands.delete(frame.saga_id)
+            this.conn.sendByteFrame!(split)?.catch(ignore)
+            return
+          }
+          line = this.failedReportLine(frame, this.tooLargeReason(frame, size, limit))
+        } else line = this.failedReportLine(frame, split)
+      } else line = encodeHostInbound(frame)
     } catch (err) {
       line = this.failedReportLine(frame, `report is not encodable: ${describeThrown(err, 'encoding')}`)
     }
-    const limit = this.maxPayloadBytes ?? MAX_FRAME_BYTES
     if (exceedsFrameLimit(line, limit))
-      line = this.failedReportLine(frame, this.tooLargeReason(frame, line, limit))
+      line = this.failedReportLine(frame, this.tooLargeReason(frame, utf8ByteLength(line), limit))
     if ('saga_id' in frame) this.sagaCommands.delete(frame.saga_id)
     // A send fails only once the connection is closing, and then `onClose` ends the session.
     this.conn.send(line).catch(ignore)
   }
 
   /** "output of `big` is 1,120,000 bytes once encoded; maxPayloadBytes is 1,048,576". */
-  private tooLargeReason(frame: HostInbound, line: string, limit: number): string {
+  private tooLargeReason(frame: HostInbound, bytes: number, limit: number): string {
     const name = 'saga_id' in frame ? this.sagaCommands.get(frame.saga_id) : undefined
     const what = frame.cmd === 'report_result' ? 'output' : frame.cmd
-    const size = `${what}${name === undefined ? '' : ` of \`${name}\``} is ${formatBytes(utf8ByteLength(line))} bytes once encoded`
+    const size = `${what}${name === undefined ? '' : ` of \`${name}\``} is ${formatBytes(bytes)} bytes once encoded`
     return this.maxPayloadBytes === undefined
       ? `${size}; the launcher's frame limit is ${formatBytes(limit)}`
       : `${size}; maxPayloadBytes is ${formatBytes(limit)}`
@@ -344,17 +373,37 @@ export class HostRuntime {
    * handler's call (or `emit`) fails instead.
    */
   private sendStreamFrame(frame: StreamFrame): string | undefined {
+    const limit = this.maxPayloadBytes ?? MAX_FRAME_BYTES
     let line: string
     try {
+      if (holdsBytes(frame)) {
+        const split = this.splitForBytes(frame)
+        if (typeof split === 'string') return split
+        const size = byteFrameLength(split)
+        if (size > limit)
+          return `is ${formatBytes(size)} bytes once encoded; maxPayloadBytes is ${formatBytes(limit)}`
+        this.conn.sendByteFrame!(split)?.catch(ignore)
+        return undefined
+      }
       line = encodeHostInbound(frame)
     } catch (err) {
       return `is not encodable: ${describeThrown(err, 'encoding')}`
     }
-    const limit = this.maxPayloadBytes ?? MAX_FRAME_BYTES
     if (exceedsFrameLimit(line, limit))
       return `is ${formatBytes(utf8ByteLength(line))} bytes once encoded; ${this.maxPayloadBytes === undefined ? "the launcher's frame limit" : 'maxPayloadBytes'} is ${formatBytes(limit)}`
     this.conn.send(line).catch(ignore)
     return undefined
+  }
+
+  /**
+   * A frame holding bytes, split for a byte frame; or why it cannot go: the launcher takes byte
+   * frames only from a host that announced `bytes` and got `max_payload_bytes`. Throws what
+   * `splitValue` throws.
+   */
+  private splitForBytes(frame: HostInbound): SplitValue | string {
+    if (!this.hasBytes || this.maxPayloadBytes === undefined)
+      return 'holds bytes (a Uint8Array) and the launcher takes no byte frames on this connection'
+    return splitValue(frame)
   }
 
   private failedReportLine(frame: HostInbound, reason: string): string {

@@ -1,3 +1,4 @@
+import { isByteFrameMessage, receiveByteFrameMessage, type InboundFrame } from '../../shared/byte-frame'
 import { MAX_FRAME_BYTES } from '../../shared/protocol-core'
 import type { FrameConnection } from './frame-connection'
 import { checkWholeMessage } from './whole-message'
@@ -12,7 +13,9 @@ export abstract class BaseFrameConnection implements FrameConnection {
   abstract send(frame: string): Promise<void>
   abstract close(): void
 
-  protected frameHandler: ((frame: string | Uint8Array) => void) | undefined
+  protected frameHandler: ((frame: InboundFrame) => void) | undefined
+  /** Byte frames are read (`acceptByteFrames`). */
+  protected isAcceptingByteFrames = false
   private tooLargeHandler: ((bytes: number) => void) | undefined
   private closeHandler: ((reason: string) => void) | undefined
   private isCloseReported = false
@@ -28,7 +31,7 @@ export abstract class BaseFrameConnection implements FrameConnection {
     this.frameLimit = bytes
   }
 
-  onFrame(fn: (frame: string | Uint8Array) => void): void {
+  onFrame(fn: (frame: InboundFrame) => void): void {
     this.frameHandler = fn
   }
 
@@ -47,6 +50,11 @@ export abstract class BaseFrameConnection implements FrameConnection {
 
   /** For message transports: one message is one whole frame, size-checked on receipt. */
   protected receiveWholeMessage(message: unknown): void {
+    if (this.isAcceptingByteFrames && isByteFrameMessage(message)) {
+      const frame = receiveByteFrameMessage(message, this.frameLimit)
+      if (frame.error?.code === 'FRAME_TOO_LARGE') return this.refuseTooLarge(frame.byteLength)
+      return this.frameHandler?.(frame)
+    }
     const checked = checkWholeMessage(message, this.frameLimit)
     if (checked.ok) this.frameHandler?.(checked.frame)
     else this.refuseTooLarge(checked.bytes)

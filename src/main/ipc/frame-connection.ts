@@ -1,3 +1,5 @@
+import type { InboundFrame, SplitValue } from '../../shared/byte-frame'
+
 /**
  * One client connection as the protocol layer sees it: whole frames in, whole frames out,
  * whatever carries them (NDJSON lines on a socket, a MessagePort, a process IPC channel).
@@ -16,7 +18,7 @@ export interface FrameConnection {
    * Sets the inbound handler. `frame` is one whole frame; `tooLarge` is set instead when the peer
    * sent more than `maxFrameBytes` without ending the frame (the transport stopped reading it).
    */
-  onFrame(fn: (frame: string | Uint8Array) => void): void
+  onFrame(fn: (frame: InboundFrame) => void): void
   onTooLarge(fn: (bytes: number) => void): void
   /** Called once, when the connection is gone (EOF, error, or `close()`). */
   onClose(fn: (reason: string) => void): void
@@ -28,6 +30,18 @@ export interface FrameConnection {
    * than this for one frame.
    */
   setMaxFrameBytes(bytes: number): void
+  /**
+   * Optional, with `acceptByteFrames`: the transport carries byte frames
+   * (docs/protocol.md#byte-frames). Sends one, with `sendOrWait`'s contract: undefined when the
+   * transport took it, else the promise to wait for (rejected once closed). The blocks are not
+   * copied before they are handed to the transport: they must not change until then.
+   */
+  sendByteFrame?(frame: SplitValue): Promise<void> | undefined
+  /**
+   * Optional: from now on byte frames are read too, each delivered to `onFrame` as a
+   * `ReceivedByteFrame`. Called once the peer announced (or was told of) the `bytes` feature.
+   */
+  acceptByteFrames?(): void
   /** Closes the connection; idempotent. Frames already accepted by `send` are flushed first. */
   close(): void
   /** For logs: "unix socket #3", "child ipc pid 123", … */

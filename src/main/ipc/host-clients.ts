@@ -1,5 +1,5 @@
 import type { Register } from '../../shared/protocol'
-import { FEATURE_ACK, FEATURE_PER_CALL_ACK, wantsBusEvents } from '../../shared/protocol'
+import { FEATURE_ACK, FEATURE_BYTES, FEATURE_PER_CALL_ACK, wantsBusEvents } from '../../shared/protocol'
 import type { Logger } from '../base/logger'
 import { OnceEmitter } from '../base/once-emitter'
 import type { HostPipe } from '../host-pipe'
@@ -138,7 +138,10 @@ export class HostClients {
     const previous = this.hosts[slot]
     const hasAcks = features.includes(FEATURE_ACK)
     const hasPerCallAcks = hasAcks && features.includes(FEATURE_PER_CALL_ACK)
-    const drained = pipe.setWriter(connectionWriter(conn), { acks: hasAcks, perCall: hasPerCallAcks })
+    const drained = pipe.setWriter(connectionWriter(conn, features.includes(FEATURE_BYTES)), {
+      acks: hasAcks,
+      perCall: hasPerCallAcks,
+    })
     // setWriter bumps the session synchronously; the promise only settles once the drain is done.
     const host: HostClient = {
       role: 'host',

@@ -1,9 +1,11 @@
+import type { InboundFrame } from '../../shared/byte-frame'
 import type { ErrorCode, Event, HostInbound, Register, SagaReport, StreamFrame } from '../../shared/protocol'
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_STREAM_WINDOW,
   encodeEvent,
   FEATURE_LIVENESS_WORKER,
+  FEATURE_BYTES,
   FEATURE_STREAMS,
   frameLimitFor,
   HOSTPIPE_FEATURES,
@@ -281,7 +283,7 @@ export class LauncherServer {
   // ---------------------------------------------------------------------------------------------
 
   /** Handles one frame; returns the client from now on (a new one after a successful `register`). */
-  private onFrame(client: LauncherClient, frame: string | Uint8Array): LauncherClient {
+  private onFrame(client: LauncherClient, frame: InboundFrame): LauncherClient {
     if (client.role === 'standby' && client.promotedTo) client = client.promotedTo
     if (client.isClosed || (client.role === 'host' && client.isReplaced)) return client
     if (client.role === 'host') this.didReceiveHostFrame.fire(client.slot)
@@ -429,7 +431,10 @@ export class LauncherServer {
     // Before the pipe is handed over: its drain writes buffered commands at once, `registered` first.
     this.send(pending, this.registeredEvent(accepted.clientId, msg.features))
     const maxPayloadBytes = payloadLimitFor(msg.features, this.opts.maxPayloadBytes)
-    if (maxPayloadBytes !== undefined) pending.conn.setMaxFrameBytes(frameLimitFor(maxPayloadBytes))
+    if (maxPayloadBytes !== undefined) {
+      pending.conn.setMaxFrameBytes(frameLimitFor(maxPayloadBytes))
+      if (msg.features.includes(FEATURE_BYTES)) pending.conn.acceptByteFrames?.()
+    }
     if (as === 'standby') return this.hosts.addStandby(accepted)
     const host = this.hosts.install(accepted, slot)
     this.didRegisterHost.fire(registeredOf(host))

@@ -1,3 +1,4 @@
+import { toByteFrameMessage, type SplitValue } from '../../shared/byte-frame'
 import { BaseFrameConnection } from './base-frame-connection'
 
 /**
@@ -9,6 +10,7 @@ export interface MessagePortLike {
   on(event: 'close', listener: () => void): unknown
   off(event: 'message', listener: (e: { data: unknown }) => void): unknown
   off(event: 'close', listener: () => void): unknown
+  /** Called with the message alone: never a transfer list (Electron transfers only ports). */
   postMessage(message: unknown): void
   /** Messages are queued until the port is started. */
   start(): void
@@ -19,7 +21,9 @@ const resolved = Promise.resolve()
 
 /**
  * A FrameConnection over a MessagePort (the `port` transport in Electron): each message is one
- * frame, a JSON string, checked for size on receipt because it arrives whole. Usable on the host
+ * frame, a JSON string, checked for size on receipt because it arrives whole. A byte frame is a
+ * `ByteFrameMessage` whose blocks structured clone copies once; they are never put in a transfer
+ * list (Electron transfers only ports, and a `Buffer` often shares a pooled `ArrayBuffer`). Usable on the host
  * (the port from `process.parentPort`) and on the launcher (a `MessageChannelMain` port).
  */
 export class MessagePortConnection extends BaseFrameConnection {
@@ -49,6 +53,21 @@ export class MessagePortConnection extends BaseFrameConnection {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)))
     }
     return undefined
+  }
+
+  /** Posts a byte frame as a ByteFrameMessage: `sendOrWait`'s contract. */
+  sendByteFrame(frame: SplitValue): Promise<void> | undefined {
+    if (this.isClosing || this.isGone) return Promise.reject(new Error(`${this.description} is closed`))
+    try {
+      this.port.postMessage(toByteFrameMessage(frame))
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)))
+    }
+    return undefined
+  }
+
+  acceptByteFrames(): void {
+    this.isAcceptingByteFrames = true
   }
 
   /** postMessage hands the frame over synchronously, so there is nothing left to flush. */

@@ -1,4 +1,10 @@
 import { isAscii } from 'node:buffer'
+import {
+  BYTE_FRAME_MARKER,
+  ByteFrameDecoder,
+  ByteFrameError,
+  ReceivedByteFrame,
+} from '../../shared/byte-frame'
 import { MAX_FRAME_BYTES } from '../../shared/protocol-core'
 
 const LF = 0x0a
@@ -17,6 +23,12 @@ export interface NdjsonFramerOptions {
   onTooLarge(bytes: number): void
   /** Default MAX_FRAME_BYTES. */
   maxLineBytes?: number
+  /**
+   * Byte frames read between lines once `acceptByteFrames` was called (docs/protocol.md#byte-frames).
+   * One that could not be read comes with its error; after a fatal one (`isFatal`) the framer
+   * stops, since where the next frame starts is unknown.
+   */
+  onByteFrame?(frame: ReceivedByteFrame): void
 }
 
 /**
@@ -28,6 +40,10 @@ export interface NdjsonFramerOptions {
  * is no way to know where the next frame starts without reading the rest of it).
  *
  * `\r\n` is accepted as a terminator. Empty lines are not frames and are skipped.
+ *
+ * With byte frames accepted, a 0x00 where a line would start begins a byte frame (no JSON line
+ * starts with, or holds, a raw 0x00), read by a ByteFrameDecoder under the same cap; lines resume
+ * after it.
  */
 export class NdjsonFramer {
   private readonly onLine: (line: Uint8Array) => void
@@ -38,12 +54,26 @@ export class NdjsonFramer {
   private partial: Uint8Array[] = []
   private partialBytes = 0
   private stopped = false
+  private readonly onByteFrame: ((frame: ReceivedByteFrame) => void) | undefined
+  private byteFrames: ByteFrameDecoder | undefined
 
   constructor(opts: NdjsonFramerOptions) {
     this.onLine = opts.onLine
     this.onTooLarge = opts.onTooLarge
     this.onText = opts.onText
     this.maxLineBytes = opts.maxLineBytes ?? MAX_FRAME_BYTES
+    this.onByteFrame = opts.onByteFrame
+  }
+
+  /** From now on a 0x00 at the start of a line begins a byte frame (needs `onByteFrame`). */
+  acceptByteFrames(): void {
+    const onByteFrame = this.onByteFrame
+    if (!onByteFrame || this.byteFrames) return
+    this.byteFrames = new ByteFrameDecoder({
+      onFrame: (value, byteLength) => onByteFrame(new ReceivedByteFrame(byteLength, value)),
+      onBadFrame: (err, byteLength) => onByteFrame(new ReceivedByteFrame(byteLength, undefined, err)),
+      maxFrameBytes: this.maxLineBytes,
+    })
   }
 
   /** True once an over-long line was reported. */
@@ -57,14 +87,17 @@ export class NdjsonFramer {
    */
   setMaxLineBytes(bytes: number): void {
     this.maxLineBytes = bytes
+    this.byteFrames?.setMaxFrameBytes(bytes)
   }
 
   /** Bytes of the unfinished line held right now (for tests of the memory bound). */
   get bufferedBytes(): number {
-    return this.partialBytes
+    const frame = this.byteFrames
+    return this.partialBytes + (frame && !frame.isIdle ? frame.bufferedBytes : 0)
   }
 
   push(chunk: Uint8Array): void {
+    if (this.byteFrames) return this.pushMixed(chunk, this.byteFrames)
     // A busy pipe's chunks hold many short ASCII lines: decoding each line on its own (a view, a
     // Buffer, a TextDecoder call) was a quarter of a host's CPU per command.
     if (this.onText && this.partialBytes === 0 && isAscii(chunk)) return this.pushAscii(chunk)
@@ -77,6 +110,47 @@ export class NdjsonFramer {
       }
       this.endLine(chunk.subarray(start, nl))
       start = nl + 1
+    }
+  }
+
+  /** `push` on a stream that may hold byte frames between lines. */
+  private pushMixed(chunk: Uint8Array, byteFrames: ByteFrameDecoder): void {
+    // The common chunk, lines only: a memchr for 0x00, then the usual path.
+    if (
+      byteFrames.isIdle &&
+      this.onText &&
+      this.partialBytes === 0 &&
+      chunk.indexOf(BYTE_FRAME_MARKER) === -1 &&
+      isAscii(chunk)
+    )
+      return this.pushAscii(chunk)
+    let start = 0
+    while (!this.stopped && start < chunk.length) {
+      if (!byteFrames.isIdle || (this.partialBytes === 0 && chunk[start] === BYTE_FRAME_MARKER)) {
+        try {
+          start = byteFrames.pushFrame(chunk, start)
+        } catch (err) {
+          if (!(err instanceof ByteFrameError)) throw err
+          this.close()
+          this.onByteFrame!(new ReceivedByteFrame(byteFrames.bufferedBytes, undefined, err))
+          return
+        }
+        continue
+      }
+      const nl = chunk.indexOf(LF, start)
+      if (nl === -1) return this.keepPartial(chunk.subarray(start))
+      this.endLine(chunk.subarray(start, nl))
+      start = nl + 1
+    }
+  }
+
+  /** The stream ended: a byte frame cut short is reported (TRUNCATED). */
+  end(): void {
+    if (this.stopped || !this.byteFrames || this.byteFrames.isIdle) return
+    try {
+      this.byteFrames.end()
+    } catch (err) {
+      if (err instanceof ByteFrameError) this.onByteFrame!(new ReceivedByteFrame(0, undefined, err))
     }
   }
 

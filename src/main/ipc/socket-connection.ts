@@ -1,5 +1,11 @@
 import type { Socket } from 'node:net'
 import { silentLogger, type Logger } from '../base/logger'
+import {
+  encodeSplitValue,
+  type EncodedByteFrame,
+  type InboundFrame,
+  type SplitValue,
+} from '../../shared/byte-frame'
 import { BaseFrameConnection } from './base-frame-connection'
 import { NdjsonFramer } from './ndjson-framer'
 
@@ -51,8 +57,11 @@ export class SocketConnection extends BaseFrameConnection {
   private maxQueuedBytes: number
   private readonly baseMaxQueuedBytes: number
   private readonly framer: NdjsonFramer
-  private queued: string[] = []
+  /** Lines, and byte frames' pieces (views of the sender's bytes), in send order. */
+  private queued: Array<string | EncodedByteFrame> = []
   private queuedBytes = 0
+  /** Byte frames in `queued`: while 0 a flush joins lines without looking at them. */
+  private queuedByteFrames = 0
   private waiters: Waiter[] = []
   private isFlushScheduled = false
   /** How many frames were queued when `flushWhenSettled` last looked. */
@@ -77,6 +86,7 @@ export class SocketConnection extends BaseFrameConnection {
       onLine: (line) => this.frameHandler?.(line),
       onText: (line) => this.frameHandler?.(line),
       onTooLarge: (bytes) => this.onFramerTooLarge(bytes),
+      onByteFrame: (frame) => this.frameHandler?.(frame),
       maxLineBytes: opts.maxFrameBytes,
     })
     if (opts.maxFrameBytes !== undefined) this.setMaxFrameBytes(opts.maxFrameBytes)
@@ -95,6 +105,30 @@ export class SocketConnection extends BaseFrameConnection {
     if (this.isClosing || this.isGone) return Promise.reject(new Error(`${this.description} is closed`))
     this.queued.push(frame)
     this.queuedBytes += frame.length + 1
+    return this.afterQueued()
+  }
+
+  /** A byte frame, written as its pieces (no copy of the blocks): `sendOrWait`'s contract. */
+  sendByteFrame(frame: SplitValue): Promise<void> | undefined {
+    if (this.isClosing || this.isGone) return Promise.reject(new Error(`${this.description} is closed`))
+    let encoded: EncodedByteFrame
+    try {
+      encoded = encodeSplitValue(frame)
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)))
+    }
+    this.queued.push(encoded)
+    this.queuedByteFrames++
+    this.queuedBytes += encoded.byteLength
+    return this.afterQueued()
+  }
+
+  acceptByteFrames(): void {
+    this.isAcceptingByteFrames = true
+    this.framer.acceptByteFrames()
+  }
+
+  private afterQueued(): Promise<void> | undefined {
     const backlog = this.queuedBytes + this.socket.writableLength
     if (backlog > this.maxQueuedBytes) {
       this.log.warn(
@@ -113,11 +147,14 @@ export class SocketConnection extends BaseFrameConnection {
    * Lines are delivered as text when their chunk was all ASCII (decoded once per chunk), else as
    * bytes (a Uint8Array view valid during the call), which the protocol layer decodes strictly.
    */
-  override onFrame(fn: (frame: string | Uint8Array) => void): void {
+  override onFrame(fn: (frame: InboundFrame) => void): void {
     const isFirst = this.frameHandler === undefined
     super.onFrame(fn)
     // Reading starts only once someone listens, so no frame arrives before a handler exists.
-    if (isFirst && !this.isGone) this.socket.on('data', this.onData)
+    if (isFirst && !this.isGone) {
+      this.socket.on('data', this.onData)
+      this.socket.on('end', this.onEnd)
+    }
   }
 
   /**
@@ -149,6 +186,8 @@ export class SocketConnection extends BaseFrameConnection {
   private readonly onData = (chunk: Buffer): void => {
     this.framer.push(chunk)
   }
+
+  private readonly onEnd = (): void => this.framer.end()
 
   private onFramerTooLarge(bytes: number): void {
     this.isReadPaused = true
@@ -191,11 +230,34 @@ export class SocketConnection extends BaseFrameConnection {
   /** Hands every queued frame to the socket; the senders waiting on them are done. */
   private writeQueued(): void {
     if (this.queued.length === 0 || this.socket.destroyed) return
-    const data = this.queued.length === 1 ? this.queued[0] + '\n' : this.queued.join('\n') + '\n'
+    const queued = this.queued
     this.queued = []
     this.queuedBytes = 0
-    this.socket.write(data)
+    if (this.queuedByteFrames === 0) {
+      const lines = queued as string[]
+      this.socket.write(lines.length === 1 ? lines[0] + '\n' : lines.join('\n') + '\n')
+    } else {
+      this.queuedByteFrames = 0
+      this.writeMixed(queued)
+    }
     this.settleWaiters()
+  }
+
+  /** Lines and byte frames in order: runs of lines joined, a frame's pieces written as they are. */
+  private writeMixed(queued: ReadonlyArray<string | EncodedByteFrame>): void {
+    this.socket.cork()
+    let lines = ''
+    for (const item of queued) {
+      if (typeof item === 'string') {
+        lines += item + '\n'
+        continue
+      }
+      if (lines !== '') this.socket.write(lines)
+      lines = ''
+      for (const piece of item.pieces) this.socket.write(piece)
+    }
+    if (lines !== '') this.socket.write(lines)
+    this.socket.uncork()
   }
 
   private settleWaiters(err?: Error): void {
@@ -225,10 +287,12 @@ export class SocketConnection extends BaseFrameConnection {
     if (this.closeTimer) clearTimeout(this.closeTimer)
     this.framer.close()
     this.socket.off('data', this.onData)
+    this.socket.off('end', this.onEnd)
     this.socket.off('drain', this.flush)
     const reason = this.goneReason || (this.isClosing ? 'closed' : 'eof')
     this.queued = []
     this.queuedBytes = 0
+    this.queuedByteFrames = 0
     this.settleWaiters(new Error(`${this.description} closed (${reason})`))
     this.reportClosed(reason)
   }
