@@ -15,7 +15,7 @@ describe('LauncherServer: hosts with feature streams', () => {
   it('hands the current host’s progress, chunks and events to its listeners, in order, without an error', () => {
     const { server, connectHost } = makeServer()
     const got: StreamFrame[] = []
-    server.onDidReceiveStreamFrame((frame) => got.push(frame))
+    server.onDidReceiveStreamFrame(({ frame }) => got.push(frame))
     const host = connectHost({ features: ['ack', 'streams'] })
     const frames: StreamFrame[] = [
       { cmd: 'report_progress', saga_id: 1, value: 0.5 },
