@@ -4,6 +4,7 @@ import type { FailoverConfig } from './failover'
 import type { LatencyConfig } from './latency'
 import type { ReconnectConfig } from './reconnect'
 import type { RssConfig } from './rss'
+import type { StreamConfig } from './stream'
 import type { ThroughputConfig } from './throughput'
 
 export interface BenchConfig {
@@ -15,6 +16,7 @@ export interface BenchConfig {
   coldStart: ColdStartConfig
   failover: FailoverConfig
   call: CallConfig
+  stream: StreamConfig
 }
 
 /**
@@ -41,6 +43,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       coldStart: { pairs: 9 },
       failover: { repetitions: 3, chaosMs: 10_000 },
       call: { rounds: 5, roundMs: 400, warmupMs: 500, latencyRounds: 3, latencyCallsPerRound: 2_000 },
+      stream: { rounds: 3, chunksPerRound: 50_000, warmupChunks: 20_000, slowMs: 3_000 },
     }
   return {
     mode: 'full',
@@ -58,5 +61,6 @@ export function benchConfig(quick: boolean): BenchConfig {
     coldStart: { pairs: 21 },
     failover: { repetitions: 7, chaosMs: 30_000 },
     call: { rounds: 11, roundMs: 1000, warmupMs: 1000, latencyRounds: 7, latencyCallsPerRound: 5_000 },
+    stream: { rounds: 7, chunksPerRound: 200_000, warmupChunks: 50_000, slowMs: 10_000 },
   }
 }

@@ -7,6 +7,7 @@ export const SCENARIOS = [
   'rss',
   'coldstart',
   'failover',
+  'stream',
 ] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
@@ -27,7 +28,7 @@ export interface BenchOptions {
 }
 
 export const USAGE =
-  'usage: npm run bench -- [--json] [--quick] [--peers] [--only=throughput,latency,call,reconnect,rss,coldstart,failover]'
+  'usage: npm run bench -- [--json] [--quick] [--peers] [--only=throughput,latency,call,reconnect,rss,coldstart,failover,stream]'
 
 export type ParsedOptions = { ok: true; options: BenchOptions } | { ok: false; error: string }
 

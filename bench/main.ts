@@ -21,6 +21,7 @@ import { PEERS } from './peer-rig'
 import { measureReconnect } from './reconnect'
 import { formatTable, summaryOf, type BenchResults } from './report'
 import { measureRss, runRssChild } from './rss'
+import { measureStream } from './stream'
 import { measureThroughput } from './throughput'
 
 async function main(): Promise<void> {
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     results.coldStart = await load.measure('coldstart', () => measureColdStart(config.coldStart, progress))
   if (only.has('failover'))
     results.failover = await load.measure('failover', () => measureFailover(config.failover, progress))
+  if (only.has('stream'))
+    results.stream = await load.measure('stream', () => measureStream(config.stream, progress))
   results.load = load.result()
   progress(
     `done; other load ${results.load.maxOtherCores.toFixed(2)} cores at most ` +
@@ -70,12 +73,22 @@ async function main(): Promise<void> {
     return
   }
   process.stderr.write(table + '\n')
-  const { throughput, latency, reconnect, rss, coldStart, failover, call } = results
-  if (!throughput || !latency || !reconnect || !rss || !coldStart || !failover || !call)
+  const { throughput, latency, reconnect, rss, coldStart, failover, call, stream } = results
+  if (!throughput || !latency || !reconnect || !rss || !coldStart || !failover || !call || !stream)
     throw new Error('--json needs every scenario')
   process.stdout.write(
     JSON.stringify(
-      summaryOf({ throughput, latency, reconnect, rss, coldStart, failover, call, load: results.load }),
+      summaryOf({
+        throughput,
+        latency,
+        reconnect,
+        rss,
+        coldStart,
+        failover,
+        call,
+        stream,
+        load: results.load,
+      }),
     ) + '\n',
   )
 }
