@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { SagaFailedError } from '../../src/shared/saga-failed-error'
+import { LauncherStreams } from '../../src/main/launcher/launcher-streams'
 import { StreamCall, type StreamCallLaunch } from '../../src/main/launcher/stream-call'
 
 /** A fake host for one stream: it may send a chunk while its credit (window + granted) allows. */
@@ -166,5 +167,21 @@ describe('StreamCall: ends', () => {
     }).failToStart(new Error('bad input'))
     await expect(stream.next()).rejects.toThrow('bad input')
     await expect(stream.result).rejects.toThrow('bad input')
+  })
+
+  it('counts a stream whose saga ended inside startSaga as closed, not open', async () => {
+    const streams = new LauncherStreams({ sendControl: () => Promise.resolve() })
+    const stream = new StreamCall<number, number>({
+      name: 'count',
+      schemas: { chunk: z.number(), output: z.number() },
+      window: 4,
+      timeoutMs: Infinity,
+      signal: undefined,
+      key: undefined,
+    })
+    stream.onEnd({ ok: false, sagaId: 3, reason: 'dropped from the outage buffer', isPastTimeout: false })
+    stream.begin(3, new FakeStreamHost(4), streams.attach(3, stream, true))
+    expect(streams.totals().open).toBe(0)
+    await expect(stream.result).rejects.toMatchObject({ reason: 'dropped from the outage buffer' })
   })
 })

@@ -16,7 +16,6 @@ import {
   formatBytes,
   MAX_PAYLOAD_BYTES_LIMIT,
   DEFAULT_STREAM_WINDOW,
-  REASON_DEADLINE_EXCEEDED,
   type Event,
 } from '../../shared/protocol'
 import { SagaFailedError } from '../../shared/saga-failed-error'
@@ -27,7 +26,7 @@ import type { DiagnosticsSource } from './diagnostics-source'
 import { EventBus, type EventListener } from './event-bus'
 import { createLauncher as composeLauncher, DEFAULT_STANDBY, type Launcher } from './launcher'
 import {
-  REASON_SAGA_TIMEOUT,
+  isTimeoutEnd,
   SAGA_TIMEOUT_MS,
   type SagaCoordinator,
   type SagaEnd,
@@ -260,7 +259,7 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
       if (call.settle()) call.reject(err)
       return promise
     }
-    if (progress) call.detach = core.streams.attach(call.sagaId, progress, false)
+    if (progress && !call.isOver) call.detach = core.streams.attach(call.sagaId, progress, false)
     call.listen(core.sagas)
     return promise
   }
@@ -460,6 +459,11 @@ class PendingCall<O> implements StartSagaOptions {
     this.signal.addEventListener('abort', this, { once: true })
   }
 
+  /** Its saga ended, or its caller stopped waiting. */
+  get isOver(): boolean {
+    return this.isSettled
+  }
+
   /** Marks the call settled; false when it already was. */
   settle(): boolean {
     if (this.isSettled) return false
@@ -480,10 +484,8 @@ class PendingCall<O> implements StartSagaOptions {
     if (!end.ok) {
       // The caller's timeout passed before the outcome reached it: that is what it sees, whichever
       // of the launcher's timer, the host's deadline or the handler's abort came first.
-      const isTimeout =
-        end.isPastTimeout || end.reason === REASON_SAGA_TIMEOUT || end.reason === REASON_DEADLINE_EXCEEDED
       this.reject(
-        isTimeout ? this.timeoutError() : (end.error ?? new SagaFailedError(end.sagaId, end.reason)),
+        isTimeoutEnd(end) ? this.timeoutError() : (end.error ?? new SagaFailedError(end.sagaId, end.reason)),
       )
       return
     }

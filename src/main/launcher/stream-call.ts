@@ -1,15 +1,9 @@
 import type { z } from 'zod'
 import { describeSchemaError } from '../../shared/define-commands'
-import { REASON_DEADLINE_EXCEEDED } from '../../shared/protocol'
 import { SagaFailedError } from '../../shared/saga-failed-error'
 import { FifoQueue } from '../base/fifo-queue'
 import type { SagaStreamSink } from './launcher-streams'
-import {
-  REASON_SAGA_TIMEOUT,
-  type SagaCoordinator,
-  type SagaEnd,
-  type StartSagaOptions,
-} from './saga-coordinator'
+import { isTimeoutEnd, type SagaCoordinator, type SagaEnd, type StartSagaOptions } from './saga-coordinator'
 
 /**
  * What `launcher.stream` returns: the chunks, in order, each once, as an `AsyncIterable`, and the
@@ -88,6 +82,8 @@ export class StreamCall<C, O>
   private readonly creditBatch: number
   private launch: StreamCallLaunch | undefined
   private detachSink: () => void = ignore
+  /** Its saga ended (possibly inside `startSaga`, before `begin`). */
+  private isSagaEnded = false
 
   constructor(private readonly opts: StreamCallOptions) {
     this.timeoutMs = opts.timeoutMs
@@ -111,6 +107,8 @@ export class StreamCall<C, O>
   begin(sagaId: number, launch: StreamCallLaunch, detach: () => void): void {
     this.sagaId = sagaId
     this.launch = launch
+    // Ended inside startSaga (the pipe refused it at once): nothing more will come for it.
+    if (this.isSagaEnded) return detach()
     this.detachSink = detach
     if (this.outcome) return
     this.opts.signal?.addEventListener('abort', this, { once: true })
@@ -138,13 +136,12 @@ export class StreamCall<C, O>
   // StartSagaOptions
 
   onEnd(end: SagaEnd): void {
+    this.isSagaEnded = true
     this.detachSink()
     this.opts.signal?.removeEventListener('abort', this)
     if (this.outcome) return
     if (!end.ok) {
-      const isTimeout =
-        end.isPastTimeout || end.reason === REASON_SAGA_TIMEOUT || end.reason === REASON_DEADLINE_EXCEEDED
-      const error = isTimeout
+      const error = isTimeoutEnd(end)
         ? this.timeoutError()
         : (end.error ?? new SagaFailedError(end.sagaId, end.reason))
       this.settle(undefined, error)
