@@ -4,7 +4,7 @@
 //   `hostpipe` that holds the tarball (its step 1 is this `npm pack`), and the plain-JS variant;
 // - each example copied to examples/<name> beside the tarball, as in the repository, so its
 //   `file:../../hostpipe-<version>.tgz` dependency resolves as shipped; then the commands of its
-//   README: `npm install`, `npm run build`, and for embed-node `npm start`;
+//   README: `npm install`, `npm run build`, and for the runnable ones (embed-node, progress-streams) `npm start`;
 // - hostpipe's Electron side typechecked against the lowest Electron the README supports.
 // Every step is one test in test-results/examples.json; a step that throws counts as failed and
 // the rest still run, so the summary line is always written.
@@ -138,7 +138,28 @@ if (setup)
 
 // Each example beside the tarball as in the repository (examples/<name>, the tarball two levels
 // up), then exactly the commands its README gives.
-for (const example of ['embed-node', 'embed-electron']) {
+/** The lines each runnable example's `npm start` must print; the others are only built. */
+const expectedOutput = {
+  'embed-node': [
+    'add: 5, shout: HELLO!',
+    'shout failed as expected: will not shout that',
+    'aborted call: AbortError',
+    'aborted nap: AbortError',
+    'rejected within 1 s of the abort: true',
+    'the nap saga then failed: nap cut short',
+    'after a host SIGKILL: 42',
+    'sagas completed: 3',
+  ],
+  'progress-streams': [
+    'event cache.warm: 40 entries',
+    'indexed: 40, last progress: 40',
+    'streamed: 100 lines, result total 100',
+    'early break: AbortError',
+  ],
+}
+
+for (const example of ['embed-node', 'progress-streams', 'embed-electron']) {
+  const expected = expectedOutput[example]
   const dir = join(work, 'examples', example)
   const installed =
     packed &&
@@ -154,30 +175,19 @@ for (const example of ['embed-node', 'embed-electron']) {
     })
   if (!installed) {
     results.push({ name: `${example}: typechecks and builds`, ok: false, error: 'not installed' })
-    if (example === 'embed-node')
-      results.push({ name: `${example}: runs`, ok: false, error: 'not installed' })
+    if (expected) results.push({ name: `${example}: runs`, ok: false, error: 'not installed' })
     continue
   }
   const built = step(`${example}: npm run build typechecks and builds against the installed types`, () =>
     run(npm, ['run', 'build'], dir),
   )
-  if (example !== 'embed-node') continue
+  if (!expected) continue
   if (!built) {
     results.push({ name: `${example}: runs to completion`, ok: false, error: 'not built' })
     continue
   }
   step(`${example}: npm start runs to completion and exits by itself`, () => {
     const out = run(npm, ['start'], dir, 60_000)
-    const expected = [
-      'add: 5, shout: HELLO!',
-      'shout failed as expected: will not shout that',
-      'aborted call: AbortError',
-      'aborted nap: AbortError',
-      'rejected within 1 s of the abort: true',
-      'the nap saga then failed: nap cut short',
-      'after a host SIGKILL: 42',
-      'sagas completed: 3',
-    ]
     for (const line of expected) if (!out.includes(line)) throw new Error(`output lacks "${line}":\n${out}`)
   })
 }

@@ -5,6 +5,7 @@ import type { LatencyConfig } from './latency'
 import type { PoolConfig } from './pool'
 import type { ReconnectConfig } from './reconnect'
 import type { RssConfig } from './rss'
+import type { StreamConfig } from './stream'
 import type { ThroughputConfig } from './throughput'
 
 export interface BenchConfig {
@@ -17,6 +18,7 @@ export interface BenchConfig {
   failover: FailoverConfig
   call: CallConfig
   pool: PoolConfig
+  stream: StreamConfig
 }
 
 /**
@@ -44,6 +46,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       failover: { repetitions: 3, chaosMs: 10_000 },
       call: { rounds: 5, roundMs: 400, warmupMs: 500, latencyRounds: 3, latencyCallsPerRound: 2_000 },
       pool: { rounds: 3, calls: 40, workMs: 20 },
+      stream: { rounds: 3, chunksPerRound: 50_000, warmupChunks: 20_000, slowMs: 3_000 },
     }
   return {
     mode: 'full',
@@ -62,5 +65,6 @@ export function benchConfig(quick: boolean): BenchConfig {
     failover: { repetitions: 7, chaosMs: 30_000 },
     call: { rounds: 11, roundMs: 1000, warmupMs: 1000, latencyRounds: 7, latencyCallsPerRound: 5_000 },
     pool: { rounds: 5, calls: 100, workMs: 20 },
+    stream: { rounds: 7, chunksPerRound: 200_000, warmupChunks: 50_000, slowMs: 10_000 },
   }
 }

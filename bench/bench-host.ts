@@ -15,7 +15,14 @@ export function hostScriptPath(): string {
  * bench/run.mjs beside the bench (out/bench/<name>.mjs).
  */
 export function benchChildScriptPath(
-  name: 'bare-child' | 'birpc-child' | 'jsonrpc-child' | 'comlink-child' | 'raw-call-child' | 'call-host',
+  name:
+    | 'bare-child'
+    | 'birpc-child'
+    | 'jsonrpc-child'
+    | 'comlink-child'
+    | 'raw-call-child'
+    | 'call-host'
+    | 'stream-host',
 ): string {
   const path = fileURLToPath(new URL(`./${name}.mjs`, import.meta.url))
   if (!existsSync(path)) throw new Error(`${path} is missing: run the bench with \`npm run bench\``)

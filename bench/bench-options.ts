@@ -8,6 +8,7 @@ export const SCENARIOS = [
   'coldstart',
   'failover',
   'pool',
+  'stream',
 ] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
@@ -28,7 +29,7 @@ export interface BenchOptions {
 }
 
 export const USAGE =
-  'usage: npm run bench -- [--json] [--quick] [--peers] [--only=throughput,latency,call,reconnect,rss,coldstart,failover,pool]'
+  'usage: npm run bench -- [--json] [--quick] [--peers] [--only=throughput,latency,call,reconnect,rss,coldstart,failover,pool,stream]'
 
 export type ParsedOptions = { ok: true; options: BenchOptions } | { ok: false; error: string }
 

@@ -22,6 +22,7 @@ import { measurePool } from './pool'
 import { measureReconnect } from './reconnect'
 import { formatTable, summaryOf, type BenchResults } from './report'
 import { measureRss, runRssChild } from './rss'
+import { measureStream } from './stream'
 import { measureThroughput } from './throughput'
 
 async function main(): Promise<void> {
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
   if (only.has('failover'))
     results.failover = await load.measure('failover', () => measureFailover(config.failover, progress))
   if (only.has('pool')) results.pool = await load.measure('pool', () => measurePool(config.pool, progress))
+  if (only.has('stream'))
+    results.stream = await load.measure('stream', () => measureStream(config.stream, progress))
   results.load = load.result()
   progress(
     `done; other load ${results.load.maxOtherCores.toFixed(2)} cores at most ` +
@@ -72,12 +75,23 @@ async function main(): Promise<void> {
     return
   }
   process.stderr.write(table + '\n')
-  const { throughput, latency, reconnect, rss, coldStart, failover, call, pool } = results
-  if (!throughput || !latency || !reconnect || !rss || !coldStart || !failover || !call || !pool)
+  const { throughput, latency, reconnect, rss, coldStart, failover, call, pool, stream } = results
+  if (!throughput || !latency || !reconnect || !rss || !coldStart || !failover || !call || !pool || !stream)
     throw new Error('--json needs every scenario')
   process.stdout.write(
     JSON.stringify(
-      summaryOf({ throughput, latency, reconnect, rss, coldStart, failover, call, pool, load: results.load }),
+      summaryOf({
+        throughput,
+        latency,
+        reconnect,
+        rss,
+        coldStart,
+        failover,
+        call,
+        pool,
+        stream,
+        load: results.load,
+      }),
     ) + '\n',
   )
 }

@@ -11,6 +11,7 @@ import type { PoolResult } from './pool'
 import type { ReconnectResult } from './reconnect'
 import type { RssResult } from './rss'
 import { round, spreadOf, type Spread } from './stats'
+import { STREAM_CHUNK_BYTES, SLOW_CONSUMER_INTERVAL_MS, type StreamResult } from './stream'
 import {
   meetsTarget,
   TARGETS,
@@ -36,6 +37,7 @@ export interface BenchResults {
   failover?: FailoverResult
   call?: CallResult
   pool?: PoolResult
+  stream?: StreamResult
   /** Other processes' load during the run (every scenario that ran). */
   load?: LoadResult
 }
@@ -50,6 +52,7 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
   const callRatio = callRatioSpread(call, 'pipe', 'raw')
   const callP50 = spreadOf(call.latency.pipe.roundP50Ms)
   const callP99 = spreadOf(call.latency.pipe.roundP99Ms)
+  const streamChunks = spreadOf(r.stream.roundChunksPerSec)
   const range = (s: Spread, digits: number): [number, number] => [round(s.min, digits), round(s.max, digits)]
   const spread: Record<SpreadKey, [number, number]> = {
     throughputRatio: range(ratioSpread(main, 'pipe', 'raw'), 3),
@@ -65,6 +68,7 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
     callP50Ms: range(callP50, 3),
     callP99Ms: range(callP99, 3),
     poolSpeedup: range(r.pool.ratios, 2),
+    streamChunksPerSec: range(streamChunks, 0),
   }
   const peer = (name: PeerName): PeerSummary | undefined => {
     const latency = r.latency.peers[name]
@@ -103,6 +107,8 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
     callP99Ms: round(callP99.median, 3),
     rawCallP50Ms: round(spreadOf(call.latency.raw.roundP50Ms).median, 3),
     rawCallP99Ms: round(spreadOf(call.latency.raw.roundP99Ms).median, 3),
+    streamChunksPerSec: round(streamChunks.median, 0),
+    streamSlowConsumerRssMb: round(r.stream.slowConsumer.peakMb, 1),
     ...(birpc && jsonrpc
       ? {
           peers: {
@@ -237,6 +243,7 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
         rows.push([`peers.${peer}`, '', '—', '', `${PEER_LABELS[peer]} at 10k/s: ${latencyText(stats)}`])
   }
   if (r.call) rows.push(...callRows(r.call, mark))
+  if (r.stream) rows.push(...streamRows(r.stream))
   if (r.reconnect) {
     const c = r.reconnect
     const med = (f: (s: ReconnectResult['samples'][number]) => number, digits = 1): string =>
@@ -362,6 +369,30 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ]
   return lines.join('\n')
+}
+
+/** The stream scenario's rows: streamChunksPerSec and streamSlowConsumerRssMb. */
+export function streamRows(s: StreamResult): string[][] {
+  const slow = s.slowConsumer
+  return [
+    [
+      'streamChunksPerSec',
+      withSpread(spreadOf(s.roundChunksPerSec), (n) => perSecond(n)),
+      '—',
+      '',
+      `launcher.stream('blobs') of ${STREAM_CHUNK_BYTES} B chunks on createLauncher (one host, standby 0, window 16), ` +
+        `a consumer that keeps up; ${s.config.chunksPerRound.toLocaleString('en-US')} chunks a round, ${s.config.rounds} rounds`,
+    ],
+    [
+      'streamSlowConsumerRssMb',
+      slow.peakMb.toFixed(1),
+      '—',
+      '',
+      `launcher's peak RSS while a consumer takes one chunk per ${SLOW_CONSUMER_INTERVAL_MS} ms for ` +
+        `${s.config.slowMs / 1000} s (${slow.chunks} chunks) and the host would produce without end: ` +
+        `${slow.beforeMb.toFixed(1)} MB before, ${slow.afterMb.toFixed(1)} MB after`,
+    ],
+  ]
 }
 
 /**

@@ -18,6 +18,7 @@ await build({
     'comlink-child',
     'raw-call-child',
     'call-host',
+    'stream-host',
   ].map((name) => join(root, 'bench', `${name}.ts`)),
   outdir,
   outExtension: { '.js': '.mjs' },

@@ -66,6 +66,10 @@ export interface BenchSummary {
   /** The raw loop's, one request at a time, ms: the baseline of the call latency targets. */
   rawCallP50Ms: number
   rawCallP99Ms: number
+  /** Chunks/s of one `launcher.stream` of 1 KiB chunks whose consumer keeps up (median of rounds). */
+  streamChunksPerSec: number
+  /** The launcher's peak RSS, MB, while a consumer reads one chunk per 10 ms and the host produces at will. */
+  streamSlowConsumerRssMb: number
   peers?: {
     birpc: PeerSummary
     jsonrpc: PeerSummary
@@ -96,6 +100,7 @@ export type SpreadKey =
   | 'callP50Ms'
   | 'callP99Ms'
   | 'poolSpeedup'
+  | 'streamChunksPerSec'
 
 export function meetsTarget(key: keyof typeof TARGETS, value: number): boolean {
   const t: { min?: number; max?: number; atMost?: number } = TARGETS[key]

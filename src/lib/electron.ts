@@ -14,6 +14,10 @@ export {
   type AppLauncherOptions,
   type CallOptions,
   type ElectronLauncherOptions,
+  type EventListener,
+  type EventOrigin,
   type HostOutput,
   type HostpipeLauncher,
+  type HostpipeStream,
+  type StreamOptions,
 } from '../main/launcher/launcher-api'

@@ -14,6 +14,10 @@ export {
   LauncherStoppedError,
   type AppLauncherOptions,
   type CallOptions,
+  type EventListener,
+  type EventOrigin,
   type HostOutput,
   type HostpipeLauncher,
+  type HostpipeStream,
+  type StreamOptions,
 } from '../main/launcher/launcher-api'

@@ -148,6 +148,16 @@ export interface CommandStats {
   p99Ms: number | null
 }
 
+/** The launcher's streams (`launcher.stream`, docs/embedding.md#progress-streams-and-events). */
+export interface StreamTotals {
+  /** Streams started and not yet ended. */
+  open: number
+  /** Chunks received from hosts (only grows). */
+  chunks: number
+  /** Their frames' size as received (only grows): bytes, or characters for text frames. */
+  bytes: number
+}
+
 /** The row that counts every command name past the first MAX_COMMAND_NAMES. */
 export const OTHER_COMMANDS = '(other)'
 /** Distinct command names with a row of their own; the rest share OTHER_COMMANDS. */
@@ -177,6 +187,13 @@ export interface DiagnosticsSnapshot extends HostPipeSnapshot {
   expiresInMs: number | null
   /** One row per command name called so far, in order of first call, OTHER_COMMANDS last. */
   commands: CommandStats[]
+  /** The launcher's streams: open now, chunks and bytes received. */
+  streams: StreamTotals
+  /**
+   * App events (`report_event`) dropped at the launcher (only grows): from a standby or a host
+   * already written off, of a name the launcher's `events` do not define, or failing its schema.
+   */
+  eventsDropped: number
   /** Most recent last, bounded ring. */
   events: DiagnosticsEvent[]
   /**

@@ -35,6 +35,8 @@ function sampleSnapshot(over: Partial<DiagnosticsSnapshot> = {}): DiagnosticsSna
     at: 1_700_000_000_000,
     expiresInMs: null,
     commands: [],
+    streams: { open: 0, chunks: 0, bytes: 0 },
+    eventsDropped: 0,
     events: [],
     ...over,
   }

@@ -13,6 +13,7 @@ import {
   type StreamCommandNameOf,
 } from '../../src/lib/index'
 import type { CommandContext, CommandHandlersOf, RunningHost, runHost } from '../../src/lib/host'
+import type { HostpipeLauncher, HostpipeStream } from '../../src/lib/node'
 
 const commands = defineCommands({
   job: {
@@ -107,6 +108,37 @@ describe('progress, streams and events are typed from the definitions', () => {
       host.emit('tick', 'one')
       // @ts-expect-error: a host given no events emits none
       bare.emit('tick', 1)
+    }
+    expectTypeOf(typecheckOnly).toBeFunction()
+  })
+
+  it('types the launcher’s call, stream and on: call takes no stream command, stream only those', () => {
+    const typecheckOnly = async (l: HostpipeLauncher<Commands, Events>, bare: HostpipeLauncher<Commands>) => {
+      await l.call(
+        'job',
+        { steps: 1 },
+        { onProgress: (p) => expectTypeOf(p).toEqualTypeOf<{ done: number }>() },
+      )
+      // @ts-expect-error: `lines` is a stream command: use stream
+      await l.call('lines', { n: 1 })
+      const lines = l.stream('lines', { n: 2 })
+      expectTypeOf(lines).toEqualTypeOf<HostpipeStream<string, { count: number }>>()
+      for await (const line of lines) expectTypeOf(line).toEqualTypeOf<string>()
+      expectTypeOf(lines.result).toEqualTypeOf<Promise<{ count: number }>>()
+      // @ts-expect-error: `plain` is not a stream command: use call
+      l.stream('plain', {})
+      // @ts-expect-error: `n` must be a number
+      l.stream('lines', { n: '2' })
+      l.on('file.changed', ({ path }, { hostPid, slot }) => {
+        expectTypeOf(path).toEqualTypeOf<string>()
+        expectTypeOf(hostPid + slot).toEqualTypeOf<number>()
+      })
+      // @ts-expect-error: a tick is a number
+      l.on('tick', (n: string) => n)
+      // @ts-expect-error: no event of that name
+      l.on('nope', () => undefined)
+      // @ts-expect-error: a launcher given no events has none to listen to
+      bare.on('tick', () => undefined)
     }
     expectTypeOf(typecheckOnly).toBeFunction()
   })

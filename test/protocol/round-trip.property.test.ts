@@ -81,6 +81,9 @@ const event: fc.Arbitrary<Event> = fc.oneof(
   }),
 )
 
+/** A JSON value as JSON carries it: `-0` arrives as `0`, so it is generated that way. */
+const jsonCarried = fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown)
+
 const inbound: fc.Arbitrary<HostInbound> = fc.oneof(
   fc.record({
     cmd: fc.constant('register' as const),
@@ -103,13 +106,13 @@ const inbound: fc.Arbitrary<HostInbound> = fc.oneof(
   fc.record({
     cmd: fc.constant('report_progress' as const),
     saga_id: id,
-    value: fc.jsonValue({ maxDepth: 2 }),
+    value: jsonCarried,
   }),
-  fc.record({ cmd: fc.constant('report_chunk' as const), saga_id: id, chunk: fc.jsonValue({ maxDepth: 2 }) }),
+  fc.record({ cmd: fc.constant('report_chunk' as const), saga_id: id, chunk: jsonCarried }),
   fc.record({
     cmd: fc.constant('report_event' as const),
     name: fc.string({ minLength: 1, maxLength: 64 }),
-    payload: fc.jsonValue({ maxDepth: 2 }),
+    payload: jsonCarried,
   }),
   fc.record({ cmd: fc.constant('report_ui_thread_alive' as const), nonce: id }),
   fc.record({ cmd: fc.constant('ping' as const), nonce: id }),

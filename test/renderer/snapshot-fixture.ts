@@ -24,6 +24,8 @@ export function snapshotFixture(over: Partial<DiagnosticsSnapshot> = {}): Diagno
     at: 1_700_000_000_000,
     expiresInMs: null,
     commands: [],
+    streams: { open: 0, chunks: 0, bytes: 0 },
+    eventsDropped: 0,
     events: [],
     ...over,
   }

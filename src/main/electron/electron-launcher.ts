@@ -1,5 +1,6 @@
 import { app } from 'electron'
 import type { CommandDefinitions } from '../../shared/define-commands'
+import type { EventDefinitions } from '../../shared/define-events'
 import { createAppLauncher } from '../launcher/app-launcher'
 import type { ElectronLauncherOptions, HostpipeLauncher } from '../launcher/launcher-api'
 import { checkServiceName } from '../launcher/spawn-options'
@@ -18,9 +19,10 @@ import { HOST_SERVICE_NAME, HostExitTracker } from './host-exit-tracker'
  * its `child-process-gone` listener; a `start()` after it adds one again.
  * @category API
  */
-export function createElectronLauncher<const D extends CommandDefinitions>(
-  options: ElectronLauncherOptions<D>,
-): HostpipeLauncher<D> {
+export function createElectronLauncher<
+  const D extends CommandDefinitions,
+  const E extends EventDefinitions = Record<never, never>,
+>(options: ElectronLauncherOptions<D, E>): HostpipeLauncher<D, E> {
   const serviceName = checkServiceName(options.serviceName, HOST_SERVICE_NAME)
   return createAppLauncher(options, ({ output, log }) => {
     const exits = new HostExitTracker({ serviceName })

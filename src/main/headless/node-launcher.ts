@@ -1,4 +1,5 @@
 import type { CommandDefinitions } from '../../shared/define-commands'
+import type { EventDefinitions } from '../../shared/define-events'
 import type { DiagnosticsAction } from '../../shared/diagnostics'
 import type { Logger } from '../base/logger'
 import { createAppLauncher, launcherInternals } from '../launcher/app-launcher'
@@ -14,9 +15,10 @@ import { NodeHostSpawner } from './node-host-spawner'
  * numeric options make `start()`/`call()` throw a RangeError naming the option.
  * @category API
  */
-export function createLauncher<const D extends CommandDefinitions>(
-  options: AppLauncherOptions<D>,
-): HostpipeLauncher<D> {
+export function createLauncher<
+  const D extends CommandDefinitions,
+  const E extends EventDefinitions = Record<never, never>,
+>(options: AppLauncherOptions<D, E>): HostpipeLauncher<D, E> {
   return createAppLauncher(options, ({ output, log }) => ({
     spawner: new NodeHostSpawner({ hostScript: options.hostEntry, log, output }),
   }))

@@ -33,6 +33,16 @@ import { ToolFanout } from './tool-fanout'
 import { UnregisteredClients } from './unregistered-clients'
 
 export type { RegisteredHost } from './launcher-client'
+
+/** A stream frame from the current host, with its size as received and the host's claimed pid. */
+export interface ReceivedStreamFrame {
+  readonly frame: StreamFrame
+  /** The frame's length as received: bytes for a binary frame, characters for a text one. */
+  readonly bytes: number
+  readonly hostPid: number
+  /** The pool slot of the host that sent it. */
+  readonly slot: number
+}
 export type { HostAdmission, HostConnection, HostRegistration } from './host-registration'
 
 /** `report_main_thread` from a slot's host: how long its main thread has been blocked (ms). */
@@ -134,7 +144,8 @@ export class LauncherServer {
   private readonly didRegisterHost = this.disposables.add(new Emitter<RegisteredHost>())
   private readonly didLoseHost = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
   private readonly didReceiveReport = this.disposables.add(new Emitter<SagaReport>())
-  private readonly didReceiveStreamFrame = this.disposables.add(new Emitter<StreamFrame>())
+  private readonly didReceiveStreamFrame = this.disposables.add(new Emitter<ReceivedStreamFrame>())
+  private readonly didDropEvent = this.disposables.add(new Emitter<void>())
   private readonly didReceiveMainThreadReport = this.disposables.add(new Emitter<MainThreadReport>())
   private readonly didReceiveHostFrame = this.disposables.add(new Emitter<number>())
   private readonly didAnnounceHost = this.disposables.add(new Emitter<HostRegistration>())
@@ -152,7 +163,12 @@ export class LauncherServer {
   /** A saga report from the current host (the saga coordinator listens here). */
   readonly onDidReceiveReport: Listenable<SagaReport> = this.didReceiveReport.event
   /** `report_progress`, `report_chunk` or `report_event` from the current host (feature `streams`). */
-  readonly onDidReceiveStreamFrame: Listenable<StreamFrame> = this.didReceiveStreamFrame.event
+  readonly onDidReceiveStreamFrame: Listenable<ReceivedStreamFrame> = this.didReceiveStreamFrame.event
+  /**
+   * A `report_event` was dropped because its host is not the one serving: a standby, or a host
+   * already written off (replaced or closed) whose frames were still being read.
+   */
+  readonly onDidDropEvent: Listenable<void> = this.didDropEvent.event
   /** `report_main_thread{blocked_ms}` from a slot's host's liveness worker. */
   readonly onDidReceiveMainThreadReport: Listenable<MainThreadReport> = this.didReceiveMainThreadReport.event
   /**
@@ -285,7 +301,12 @@ export class LauncherServer {
   /** Handles one frame; returns the client from now on (a new one after a successful `register`). */
   private onFrame(client: LauncherClient, frame: InboundFrame): LauncherClient {
     if (client.role === 'standby' && client.promotedTo) client = client.promotedTo
-    if (client.isClosed || (client.role === 'host' && client.isReplaced)) return client
+    if (client.isClosed || (client.role === 'host' && client.isReplaced)) {
+      // Parsed only on this rare path, to count the app events a written-off host still sent.
+      if (client.role !== 'unregistered' && client.role !== 'tool' && isEventFrame(frame, client))
+        this.didDropEvent.fire()
+      return client
+    }
     if (client.role === 'host') this.didReceiveHostFrame.fire(client.slot)
     const parsed = parseHostInbound(frame, client.conn.maxFrameBytes)
     if (!parsed.ok) {
@@ -310,11 +331,15 @@ export class LauncherServer {
       }
       return this.register(client, msg)
     }
-    this.onRegisteredFrame(client, msg)
+    this.onRegisteredFrame(client, msg, frame)
     return client
   }
 
-  private onRegisteredFrame(client: HostClient | ToolClient | StandbyClient, msg: HostInbound): void {
+  private onRegisteredFrame(
+    client: HostClient | ToolClient | StandbyClient,
+    msg: HostInbound,
+    frame: InboundFrame,
+  ): void {
     switch (msg.cmd) {
       case 'register':
         return this.fail(
@@ -334,6 +359,8 @@ export class LauncherServer {
     }
     // A standby's worker may report a stall too; it runs nothing, so there is nothing to judge.
     if (msg.cmd === 'report_main_thread' && client.role === 'standby') return
+    // Only the serving host's events reach the app; a standby's are dropped and counted.
+    if (msg.cmd === 'report_event' && client.role === 'standby') return this.didDropEvent.fire()
     if (client.role !== 'host')
       return this.fail(
         client,
@@ -358,7 +385,12 @@ export class LauncherServer {
       case 'report_progress':
       case 'report_chunk':
       case 'report_event':
-        return this.didReceiveStreamFrame.fire(msg)
+        return this.didReceiveStreamFrame.fire({
+          frame: msg,
+          bytes: frameSize(frame),
+          hostPid: client.pid,
+          slot: client.slot,
+        })
       default:
         return this.didReceiveReport.fire(msg)
     }
@@ -502,4 +534,15 @@ function payloadLimitFor(
 ): number | undefined {
   if (!features.some((f) => HOSTPIPE_FEATURES.has(f))) return undefined
   return maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES
+}
+
+/** Whether a frame a written-off client sent is a valid `report_event`. */
+/** A frame's size as received: bytes for a byte frame or a Uint8Array, characters for text. */
+function frameSize(frame: InboundFrame): number {
+  return typeof frame === 'string' || frame instanceof Uint8Array ? frame.length : frame.byteLength
+}
+
+function isEventFrame(frame: InboundFrame, client: LauncherClient): boolean {
+  const parsed = parseHostInbound(frame, client.conn.maxFrameBytes)
+  return parsed.ok && parsed.frame.cmd === 'report_event'
 }

@@ -1,33 +1,41 @@
 import type { DiagnosticsSnapshot } from '../../shared/diagnostics'
 import {
   describeSchemaError,
+  type CallCommandNameOf,
+  type CommandChunk,
   type CommandDefinition,
   type CommandDefinitions,
   type CommandInput,
-  type CommandNameOf,
   type CommandOutput,
+  type CommandProgress,
+  type StreamCommandNameOf,
 } from '../../shared/define-commands'
+import type { EventDefinitions, EventNameOf } from '../../shared/define-events'
 import type { z } from 'zod'
 import {
   formatBytes,
   MAX_PAYLOAD_BYTES_LIMIT,
-  REASON_DEADLINE_EXCEEDED,
+  DEFAULT_STREAM_WINDOW,
   type Event,
 } from '../../shared/protocol'
 import { SagaFailedError } from '../../shared/saga-failed-error'
 import { findUnencodable } from '../../shared/wire-value'
+import type { Logger } from '../base/logger'
 import { HostPipeError } from '../host-pipe'
 import type { DiagnosticsSource } from './diagnostics-source'
+import { EventBus, type EventListener } from './event-bus'
 import { createLauncher as composeLauncher, DEFAULT_STANDBY, type Launcher } from './launcher'
 import {
-  REASON_SAGA_TIMEOUT,
+  isTimeoutEnd,
   SAGA_TIMEOUT_MS,
   type SagaCoordinator,
   type SagaEnd,
   type StartSagaOptions,
 } from './saga-coordinator'
+import { ProgressRelay } from './progress-relay'
 import { checkSpawnOptions } from './spawn-options'
 import { createHostOutputStderrLogger, createStderrLogger } from './stderr-logger'
+import { StreamCall, type HostpipeStream } from './stream-call'
 import {
   HOST_OUTPUTS,
   LauncherStoppedError,
@@ -37,6 +45,7 @@ import {
   type HostOutputSettings,
   type HostpipeLauncher,
   type LaunchRuntime,
+  type StreamOptions,
 } from './launcher-api'
 
 /** What the diagnostics server and window need of a launcher; kept off the public type. */
@@ -64,10 +73,10 @@ export function launcherInternals(launcher: object): LauncherInternals {
  * Throws a TypeError for a `hostOutput` that is not `'inherit'`, `'log'` or `'ignore'`, and for
  * bad spawn options (see checkSpawnOptions: `execArgv`, `env`, `cwd`, a fixed inspector port).
  */
-export function createAppLauncher<D extends CommandDefinitions>(
-  opts: AppLauncherOptions<D>,
+export function createAppLauncher<D extends CommandDefinitions, E extends EventDefinitions>(
+  opts: AppLauncherOptions<D, E>,
   runtime: (output: HostOutputSettings) => LaunchRuntime,
-): HostpipeLauncher<D> {
+): HostpipeLauncher<D, E> {
   const launcher = new AppLauncher(opts, runtime)
   internals.set(launcher, () => launcher.internals())
   return launcher
@@ -95,13 +104,41 @@ function maxPayloadBytesOption(value: unknown): number | undefined {
   )
 }
 
-class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
+/** The most `streamWindow` may be: a window's chunks are buffered in each process. */
+const MAX_STREAM_WINDOW = 65_536
+
+/** `streamWindow`, checked; default DEFAULT_STREAM_WINDOW (16). */
+function streamWindowOption(value: unknown): number {
+  if (value === undefined) return DEFAULT_STREAM_WINDOW
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_STREAM_WINDOW)
+    return value
+  throw new TypeError(
+    `streamWindow must be an integer from 1 to ${MAX_STREAM_WINDOW} (chunks), got ${String(value)}`,
+  )
+}
+
+/** A call or stream checked and ready to start, or why not. */
+interface PreparedCall {
+  readonly def: CommandDefinition
+  readonly input: Record<string, unknown>
+  /** The caller's timeout: undefined when none was given. */
+  readonly timeoutMs: number | undefined
+  readonly key: string | undefined
+}
+
+class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> implements HostpipeLauncher<
+  D,
+  E
+> {
   /** The current launch's parts; `start()` after `stop()` puts a fresh one here. */
   private core: Launcher
   private release: (() => void) | undefined
   /** A call's timeout when it gives none (the `sagaTimeoutMs` option). */
   private readonly sagaTimeoutMs: number
   private readonly commands: D
+  private readonly streamWindow: number
+  private readonly log: Logger
+  private readonly bus: EventBus<E>
   private readonly makeLaunch: () => { core: Launcher; release: (() => void) | undefined }
   private readonly diagnosticsListeners = new Set<(s: DiagnosticsSnapshot) => void>()
   /** Each `onEvent` listener with its subscription to the current core. */
@@ -115,13 +152,16 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
   /** Counts `stop()`s: a launch that sees it change was stopped while it waited. */
   private stopCount = 0
 
-  constructor(opts: AppLauncherOptions<D>, runtime: (output: HostOutputSettings) => LaunchRuntime) {
+  constructor(opts: AppLauncherOptions<D, E>, runtime: (output: HostOutputSettings) => LaunchRuntime) {
     this.commands = opts.commands
+    this.streamWindow = streamWindowOption(opts.streamWindow)
     this.sagaTimeoutMs = opts.sagaTimeoutMs ?? SAGA_TIMEOUT_MS
     const output = hostOutputOption(opts.hostOutput)
     const maxPayloadBytes = maxPayloadBytesOption(opts.maxPayloadBytes)
     const hostSpawn = checkSpawnOptions(opts, DEFAULT_STANDBY)
     const log = opts.log ?? createStderrLogger('warn')
+    this.log = log
+    this.bus = new EventBus(opts.events, log)
     const hostLog = opts.log ?? createHostOutputStderrLogger()
     this.makeLaunch = () => {
       const { spawner, release } = runtime({ output, log: hostLog })
@@ -139,9 +179,11 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
         maxQueued: opts.maxQueued,
         bufferCapacity: opts.bufferCapacity,
         maxPayloadBytes,
+        streamWindow: this.streamWindow,
         hostSpawn,
         log,
       })
+      core.streams.onDidReceiveEvent((e) => this.bus.deliver(e, () => core.streams.noteEventDropped()))
       return { core, release }
     }
     ;({ core: this.core, release: this.release } = this.makeLaunch())
@@ -187,67 +229,136 @@ class AppLauncher<D extends CommandDefinitions> implements HostpipeLauncher<D> {
     for (const fn of this.eventListeners.keys()) this.eventListeners.set(fn, this.core.subscribeEvents(fn))
   }
 
-  call<K extends CommandNameOf<D>>(
+  call<K extends CallCommandNameOf<D>>(
     name: K,
     input: CommandInput<D, K>,
-    options: CallOptions = {},
+    options: CallOptions<CommandProgress<D, K>> = {},
   ): Promise<CommandOutput<D, K>> {
-    const def = Object.prototype.hasOwnProperty.call(this.commands, name) ? this.commands[name] : undefined
-    if (!def) {
-      const known = Object.keys(this.commands).join(', ') || 'none'
-      return Promise.reject(
-        new HostPipeError('INVALID_COMMAND', `unknown command \`${String(name)}\` (defined: ${known})`),
-      )
-    }
-    const parsed = def.input.safeParse(input)
-    if (!parsed.success)
-      return Promise.reject(
-        new HostPipeError(
-          'INVALID_COMMAND',
-          `invalid input for \`${name}\`: ${describeSchemaError(parsed.error)}`,
-        ),
-      )
-    // What the schema accepts but JSON cannot carry (a Date, a Map, a BigInt…) is refused here,
-    // before anything is sent, rather than arriving changed or failing on the host.
-    const unencodable = findUnencodable(parsed.data, 'input')
-    if (unencodable !== undefined)
-      return Promise.reject(
-        new HostPipeError(
-          'INVALID_COMMAND',
-          `invalid input for \`${name}\`: ${unencodable}; see "What travels" in hostpipe's README`,
-        ),
-      )
-    const signal = options.signal
-    if (signal?.aborted) return Promise.reject(signal.reason)
-    if (!this.isStarted || this.isStopped)
-      return Promise.reject(
-        new Error(`launcher ${this.isStopped ? 'stopped' : 'not started'}: cannot call \`${name}\``),
-      )
-    const timeoutMs = callTimeoutOf(name, options.timeoutMs)
-    if (timeoutMs instanceof HostPipeError) return Promise.reject(timeoutMs)
-    const key = keyOf(name, def, parsed.data)
-    if (key instanceof HostPipeError) return Promise.reject(key)
+    const prepared = this.prepare(name, input, options, 'call')
+    if (!('def' in prepared)) return Promise.reject(prepared.error)
+    const { def, timeoutMs } = prepared
+    const onProgress = options.onProgress as ((value: unknown) => void) | undefined
+    const progress =
+      typeof onProgress === 'function'
+        ? new ProgressRelay(name, def.progress, onProgress, this.log)
+        : undefined
     const call = new PendingCall<CommandOutput<D, K>>(
       name,
       def.output,
       timeoutMs ?? this.sagaTimeoutMs,
       timeoutMs === undefined,
       def.retry === true,
-      signal,
-      key,
+      options.signal,
+      prepared.key,
+      progress,
     )
     const promise = call.promise()
+    const core = this.core
     try {
-      call.sagaId = this.core.sagas.startSaga(
-        { cmd: 'custom', name, input: parsed.data as Record<string, unknown> },
-        call,
-      )
+      call.sagaId = core.sagas.startSaga({ cmd: 'custom', name, input: prepared.input }, call)
     } catch (err) {
       if (call.settle()) call.reject(err)
       return promise
     }
-    call.listen(this.core.sagas)
+    if (progress && !call.isOver) call.detach = core.streams.attach(call.sagaId, progress, false)
+    call.listen(core.sagas)
     return promise
+  }
+
+  stream<K extends StreamCommandNameOf<D>>(
+    name: K,
+    input: CommandInput<D, K>,
+    options: StreamOptions = {},
+  ): HostpipeStream<CommandChunk<D, K>, CommandOutput<D, K>> {
+    const prepared = this.prepare(name, input, options, 'stream')
+    const isReady = 'def' in prepared
+    const stream = new StreamCall<CommandChunk<D, K>, CommandOutput<D, K>>({
+      name,
+      schemas: isReady ? { chunk: prepared.def.stream!, output: prepared.def.output } : undefined,
+      window: this.streamWindow,
+      // A stream runs as long as it produces unless the caller bounds it.
+      timeoutMs: isReady ? (prepared.timeoutMs ?? Infinity) : Infinity,
+      signal: options.signal,
+      key: isReady ? prepared.key : undefined,
+    })
+    if (!isReady) return stream.failToStart(prepared.error)
+    const core = this.core
+    let sagaId: number
+    try {
+      sagaId = core.sagas.startSaga({ cmd: 'custom', name, input: prepared.input }, stream)
+    } catch (err) {
+      return stream.failToStart(err)
+    }
+    stream.begin(
+      sagaId,
+      { sagas: core.sagas, grantCredit: (id, credit) => core.streams.grantCredit(id, credit) },
+      core.streams.attach(sagaId, stream, true),
+    )
+    return stream
+  }
+
+  on<K extends EventNameOf<E>>(name: K, fn: EventListener<E, K>): () => void {
+    return this.bus.on(name, fn)
+  }
+
+  /**
+   * Checks a call or stream before anything is sent: the name, the method for it, the input, the
+   * timeout, the key, the signal and the launcher's state. Returns what to start, or the error.
+   */
+  private prepare(
+    name: string,
+    input: unknown,
+    options: { timeoutMs?: number; signal?: AbortSignal },
+    method: 'call' | 'stream',
+  ): PreparedCall | { error: unknown } {
+    const def = Object.prototype.hasOwnProperty.call(this.commands, name) ? this.commands[name] : undefined
+    if (!def) {
+      const known = Object.keys(this.commands).join(', ') || 'none'
+      return {
+        error: new HostPipeError('INVALID_COMMAND', `unknown command \`${name}\` (defined: ${known})`),
+      }
+    }
+    const isStream = def.stream !== undefined
+    if (isStream !== (method === 'stream'))
+      return {
+        error: new HostPipeError(
+          'INVALID_COMMAND',
+          isStream
+            ? `\`${name}\` is a stream command: use launcher.stream('${name}', …), not call`
+            : `\`${name}\` is not a stream command (its definition gives no \`stream\`): use launcher.call('${name}', …), not stream`,
+        ),
+      }
+    const parsed = def.input.safeParse(input)
+    if (!parsed.success)
+      return {
+        error: new HostPipeError(
+          'INVALID_COMMAND',
+          `invalid input for \`${name}\`: ${describeSchemaError(parsed.error)}`,
+        ),
+      }
+    // What the schema accepts but JSON cannot carry (a Date, a Map, a BigInt…) is refused here,
+    // before anything is sent, rather than arriving changed or failing on the host.
+    const unencodable = findUnencodable(parsed.data, 'input')
+    if (unencodable !== undefined)
+      return {
+        error: new HostPipeError(
+          'INVALID_COMMAND',
+          `invalid input for \`${name}\`: ${unencodable}; see "What travels" in hostpipe's README`,
+        ),
+      }
+    const signal = options.signal
+    if (signal?.aborted) return { error: signal.reason }
+    if (!this.isStarted || this.isStopped)
+      return {
+        error: new Error(
+          `launcher ${this.isStopped ? 'stopped' : 'not started'}: cannot ${method} \`${name}\``,
+        ),
+      }
+    const timeoutMs = callTimeoutOf(name, options.timeoutMs)
+    if (timeoutMs instanceof HostPipeError) return { error: timeoutMs }
+    const key = keyOf(name, def, parsed.data)
+    if (key instanceof HostPipeError) return { error: key }
+    return { def, input: parsed.data as Record<string, unknown>, timeoutMs, key }
   }
 
   diagnostics(): DiagnosticsSnapshot {
@@ -324,7 +435,12 @@ class PendingCall<O> implements StartSagaOptions {
     private readonly signal: AbortSignal | undefined,
     /** Its lane (the definition's `key(input)`), or undefined: side by side with any other. */
     readonly key: string | undefined,
+    /** Hands its progress values to `onProgress`; undefined when the caller gave none. */
+    private readonly progress: ProgressRelay | undefined,
   ) {}
+
+  /** Ends the delivery of its progress frames (set once its saga started with a relay). */
+  detach: () => void = ignore
 
   resolve: (value: O) => void = ignore
   reject: (reason: unknown) => void = ignore
@@ -344,10 +460,17 @@ class PendingCall<O> implements StartSagaOptions {
     this.signal.addEventListener('abort', this, { once: true })
   }
 
+  /** Its saga ended, or its caller stopped waiting. */
+  get isOver(): boolean {
+    return this.isSettled
+  }
+
   /** Marks the call settled; false when it already was. */
   settle(): boolean {
     if (this.isSettled) return false
     this.isSettled = true
+    // The value still held goes out before the call settles; none after.
+    this.progress?.close()
     if (this.sagas) this.signal?.removeEventListener('abort', this)
     return true
   }
@@ -357,14 +480,13 @@ class PendingCall<O> implements StartSagaOptions {
   }
 
   onEnd(end: SagaEnd): void {
+    this.detach()
     if (!this.settle()) return
     if (!end.ok) {
       // The caller's timeout passed before the outcome reached it: that is what it sees, whichever
       // of the launcher's timer, the host's deadline or the handler's abort came first.
-      const isTimeout =
-        end.isPastTimeout || end.reason === REASON_SAGA_TIMEOUT || end.reason === REASON_DEADLINE_EXCEEDED
       this.reject(
-        isTimeout ? this.timeoutError() : (end.error ?? new SagaFailedError(end.sagaId, end.reason)),
+        isTimeoutEnd(end) ? this.timeoutError() : (end.error ?? new SagaFailedError(end.sagaId, end.reason)),
       )
       return
     }

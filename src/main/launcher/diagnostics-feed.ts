@@ -23,6 +23,7 @@ import type { DiagnosticsSource } from './diagnostics-source'
 import { EventRing } from './event-ring'
 import type { HostSupervisor, SupervisorEvent, SupervisorState } from './host-supervisor'
 import type { LauncherEvents } from './launcher-events'
+import type { LauncherStreams } from './launcher-streams'
 import type { LivenessMonitor } from './liveness-monitor'
 import type { SagaCoordinator, SagaRecord } from './saga-coordinator'
 
@@ -43,6 +44,8 @@ export interface DiagnosticsFeedOptions {
   /** Sagas: their totals, and each one's start and end (per-command rows, failed rows' names). */
   sagas: Pick<SagaCoordinator, 'totals' | 'onDidStartSaga' | 'onDidEndSaga'>
   events: Pick<LauncherEvents, 'onDidEmit'>
+  /** Streams and app events (`streams`, `eventsDropped`). Default: none, all 0. */
+  streams?: Pick<LauncherStreams, 'totals' | 'eventsDropped' | 'onDidChange'>
   /** Whether the host is busy (its main thread blocked, not hung). Default: never busy. */
   liveness?: Pick<LivenessMonitor, 'isBusy' | 'onDidChangeBusy'>
   /** Every pool slot's liveness, slot 0 first. Default: `[liveness]`. */
@@ -152,6 +155,7 @@ export class DiagnosticsFeed implements DiagnosticsSource {
     )
     this.disposables.add(opts.sagas.onDidEndSaga((saga) => this.onSagaEnded(saga)))
     if (opts.liveness) this.disposables.add(opts.liveness.onDidChangeBusy((b) => this.onBusyChange(b)))
+    if (opts.streams) this.disposables.add(opts.streams.onDidChange(() => this.markChanged()))
     // The other slots' rows change with their pipes and their busy state.
     for (const pipe of opts.pipes?.slice(1) ?? [])
       this.disposables.add(pipe.onDidChange(() => this.markChanged()))
@@ -205,6 +209,8 @@ export class DiagnosticsFeed implements DiagnosticsSource {
       at: this.wallNow(),
       expiresInMs: pipe.expiresAt === null ? null : Math.max(0, pipe.expiresAt - this.clock.now()),
       commands: this.commands.rows(),
+      streams: this.opts.streams?.totals() ?? { open: 0, chunks: 0, bytes: 0 },
+      eventsDropped: this.opts.streams?.eventsDropped ?? 0,
       events: this.ringEntries(),
     }
   }

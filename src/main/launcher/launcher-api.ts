@@ -1,13 +1,23 @@
 import type { DiagnosticsSnapshot, TransportKind } from '../../shared/diagnostics'
 import type {
+  CallCommandNameOf,
+  CommandChunk,
   CommandDefinitions,
   CommandInput,
-  CommandNameOf,
   CommandOutput,
+  CommandProgress,
+  StreamCommandNameOf,
 } from '../../shared/define-commands'
+import type { EventDefinitions, EventNameOf } from '../../shared/define-events'
 import type { Event } from '../../shared/protocol'
 import type { Logger } from '../base/logger'
+import type { EventListener } from './event-bus'
 import type { HostSpawner } from './host-spawner'
+import type { HostpipeStream } from './stream-call'
+
+export type { HostpipeStream } from './stream-call'
+export type { EventOrigin } from './launcher-streams'
+export type { EventListener } from './event-bus'
 
 // The public face of a launcher: its options, `call`'s options and the methods an app uses
 // (docs/embedding.md). `app-launcher.ts` implements it.
@@ -17,7 +27,7 @@ import type { HostSpawner } from './host-spawner'
  *
  * @category API
  */
-export interface CallOptions {
+export interface CallOptions<P = unknown> {
   /**
    * How long the caller waits, in ms, counted from the call: also the saga's deadline (docs/protocol.md#deadlines) that
    * the host's handler sees as `ctx.deadline`. A positive integer; default the launcher's
@@ -26,6 +36,32 @@ export interface CallOptions {
   timeoutMs?: number
   /** Aborting it makes `call` reject at once with `signal.reason` and cancels the saga. */
   signal?: AbortSignal
+  /**
+   * Gets the handler's progress values (`ctx.progress(value)`, parsed by the command's `progress`
+   * schema), in the order sent and all before the call settles, on a later macrotask. A caller
+   * that falls behind skips intermediate values (at most one is held per call). A value failing
+   * the schema is dropped and logged once per call. A listener that throws is logged.
+   */
+  onProgress?: (value: P) => void
+}
+
+/**
+ * Options of `stream`.
+ *
+ * @category API
+ */
+export interface StreamOptions {
+  /**
+   * How long the whole stream may take, in ms, counted from the call: also the saga's deadline
+   * the handler sees. A positive integer; default none (Infinity), whatever `sagaTimeoutMs` says.
+   * When it passes, the iterator and `result` reject with a `TimeoutError` DOMException.
+   */
+  timeoutMs?: number
+  /**
+   * Aborting it cancels the stream: the handler's `ctx.signal` fires and its generator's `finally`
+   * blocks run; the iterator and `result` reject with `signal.reason`.
+   */
+  signal?: AbortSignal
 }
 
 /**
@@ -33,11 +69,26 @@ export interface CallOptions {
  * `commands` is defaulted as the CLI is.
  * @category API
  */
-export interface AppLauncherOptions<D extends CommandDefinitions> {
+export interface AppLauncherOptions<
+  D extends CommandDefinitions,
+  E extends EventDefinitions = Record<never, never>,
+> {
   /** Absolute path of the host entry file: a JS file whose code calls `runHost`. */
   hostEntry: string
   /** The app's commands (`defineCommands`), the same object the host serves. */
   commands: D
+  /**
+   * The app's events (`defineEvents`), the same object the host emits: what `on` accepts and how
+   * each payload is checked. Default none: every event from a host is dropped and counted.
+   */
+  events?: E
+  /**
+   * Chunks of one stream the host's generator may have yielded and the caller's loop not yet
+   * taken, those in transit included (docs/protocol.md#streams): beyond it the generator waits at
+   * its `yield`, so a slow consumer bounds both processes' memory. An integer from 1 to 65,536;
+   * default 16.
+   */
+  streamWindow?: number
   /** `pipe` (a private Unix socket or Windows named pipe, default) or `port` (a process channel). */
   transport?: TransportKind
   /** A saga's timeout in ms when `call` gives none. Default 5000 (AgentMux's). */
@@ -130,7 +181,10 @@ export interface AppLauncherOptions<D extends CommandDefinitions> {
  * The options of `createElectronLauncher`: those of `createLauncher`, and `serviceName`.
  * @category API
  */
-export interface ElectronLauncherOptions<D extends CommandDefinitions> extends AppLauncherOptions<D> {
+export interface ElectronLauncherOptions<
+  D extends CommandDefinitions,
+  E extends EventDefinitions = Record<never, never>,
+> extends AppLauncherOptions<D, E> {
   /**
    * Names the hosts' utility processes: each host's `serviceName` is this plus `-<slot>-<n>`
    * (`n` counts spawns), so a crash report or `child-process-gone` names its host. Default
@@ -174,7 +228,10 @@ export class LauncherStoppedError extends Error {
  * `createLauncher` (`hostpipe/node`) or `createElectronLauncher` (`hostpipe/electron`).
  * @category API
  */
-export interface HostpipeLauncher<D extends CommandDefinitions> {
+export interface HostpipeLauncher<
+  D extends CommandDefinitions,
+  E extends EventDefinitions = Record<never, never>,
+> {
   /**
    * Starts the IPC server and the first host; resolves once that host has registered. Called
    * again while starting it returns the same promise; once started, one that resolves at once.
@@ -189,7 +246,8 @@ export interface HostpipeLauncher<D extends CommandDefinitions> {
    * Runs one saga of command `name` with `input` and resolves with the handler's output (parsed
    * by the command's `output` schema). Rejects with:
    * - `HostPipeError` code `INVALID_COMMAND` before anything is sent, when `name` was never
-   *   defined or `input` fails the command's `input` schema (the message names the field);
+   *   defined, is a stream command (use `stream`), or `input` fails the command's `input` schema
+   *   (the message names the field);
    * - `HostPipeError` code `PAYLOAD_TOO_LARGE` before anything is sent, when the encoded input is
    *   larger than `maxPayloadBytes` (the message names both sizes);
    * - `SagaFailedError` (`.sagaId`, `.reason`) when the saga ended with `saga_failed`, e.g. the
@@ -200,11 +258,41 @@ export interface HostpipeLauncher<D extends CommandDefinitions> {
    *   the events and the diagnostics;
    * - `Error` when the launcher has not been started or is stopped.
    */
-  call<K extends CommandNameOf<D>>(
+  call<K extends CallCommandNameOf<D>>(
     name: K,
     input: CommandInput<D, K>,
-    options?: CallOptions,
+    options?: CallOptions<CommandProgress<D, K>>,
   ): Promise<CommandOutput<D, K>>
+  /**
+   * Runs stream command `name` (its definition gives `stream`) and returns its chunks as an
+   * `AsyncIterable`, in order, each once, parsed by the `stream` schema, with `result` (the
+   * generator's return value). Never throws: what `call` would reject with, the iterator's first
+   * `next()` and `result` reject with (`INVALID_COMMAND` also for a command without `stream`: use
+   * `call`). At most `streamWindow` chunks are yielded by the host and not yet taken by the loop.
+   * An open stream counts as one call toward `concurrency`; it is never retried. Ends:
+   * - the generator returned: the loop ends, `result` resolves;
+   * - the loop was left early (`break`, `return`, a throw) or `signal` aborted: the stream is
+   *   cancelled (`cancel_saga`: the handler's `ctx.signal` fires, its `finally` blocks run) and
+   *   `result` rejects with an `AbortError` DOMException (`signal.reason` for an abort, which the
+   *   iterator rejects with too);
+   * - `timeoutMs` passed: both reject with a `TimeoutError` DOMException;
+   * - the handler threw, a chunk failed the schema (the reason names its index and field), or the
+   *   host was lost: both reject with `SagaFailedError`, after the chunks already received.
+   */
+  stream<K extends StreamCommandNameOf<D>>(
+    name: K,
+    input: CommandInput<D, K>,
+    options?: StreamOptions,
+  ): HostpipeStream<CommandChunk<D, K>, CommandOutput<D, K>>
+  /**
+   * Calls `fn(payload, { hostPid, slot })` with every event `name` the active host emits
+   * (`emit`, `ctx.emit`), payload parsed by its schema in `events`; synchronously, in the order
+   * emitted, so the events a handler emits before it returns come before its call settles. Events
+   * from a standby or a host already written off, of an unknown name or with a bad payload are
+   * dropped and counted (`eventsDropped` in the diagnostics). Returns the unsubscribe function;
+   * listeners carry over a `stop()` and `start()`. Throws a TypeError for a name not in `events`.
+   */
+  on<K extends EventNameOf<E>>(name: K, fn: EventListener<E, K>): () => void
   /** The diagnostics feed (docs/panel.md) now, as a plain object. Throws before `start()`. */
   diagnostics(): DiagnosticsSnapshot
   /** Calls `fn` with every launcher event (docs/protocol.md: sagas, pipe failures, …). Returns an unsubscribe. */

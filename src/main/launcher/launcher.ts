@@ -12,6 +12,7 @@ import { HostExits } from './host-exits'
 import { HostSupervisor, START_TIMEOUT_MS } from './host-supervisor'
 import { inspectorFlagsOf } from './inspector-flags'
 import { LauncherEvents } from './launcher-events'
+import { LauncherStreams } from './launcher-streams'
 import { DEFAULT_MAX_PAYLOAD_BYTES, FEATURE_ACK, FEATURE_DEADLINE, type Event } from '../../shared/protocol'
 import { HostStartError } from '../../shared/host-start-error'
 import type { HostSpawner } from './host-spawner'
@@ -78,6 +79,8 @@ export interface LauncherOptions {
   concurrency?: number
   /** Bytes one input or output may take once encoded (docs/protocol.md#payload-size). Default 64 MiB. */
   maxPayloadBytes?: number
+  /** Chunks a stream may have yielded and its caller not yet taken (docs/protocol.md#streams). Default 16. */
+  streamWindow?: number
   /**
    * Node flags, variables and working directory for every host. With an inspector flag in
    * `execArgv` (docs/launcher.md#debugging-a-host) no start, register or liveness timeout and no
@@ -120,6 +123,8 @@ export interface Launcher {
   startSaga(request: SagaRequest, options?: StartSagaOptions): number
   /** Starts and cancels sagas (the embedding API's `call`, docs/embedding.md). */
   readonly sagas: Pick<SagaCoordinator, 'startSaga' | 'cancelSaga'>
+  /** Progress values, chunks and app events from the active host; stream credit to it. */
+  readonly streams: LauncherStreams
   /** Stops the host (no orphans), closes the server, removes the socket. Idempotent. */
   dispose(): Promise<void>
 }
@@ -153,6 +158,7 @@ class ComposedLauncher implements Launcher {
   private readonly router: CallRouter
   private readonly coordinator: SagaCoordinator
   private readonly server: LauncherServer
+  readonly streams: LauncherStreams
   /** Subscriptions between the parts; disposed last, once every part has stopped. */
   private readonly disposables = new DisposableStore()
   /** Each pool slot's liveness, slot 0 first. */
@@ -223,8 +229,13 @@ class ComposedLauncher implements Launcher {
       launcherVersion: opts.version ?? packageVersion,
       unresponsiveMs: this.unresponsiveMs,
       maxPayloadBytes: opts.maxPayloadBytes,
+      streamWindow: opts.streamWindow,
       log: this.log,
     })
+    this.streams = new LauncherStreams({ sendControl: (cmd) => this.router.sendControl(cmd), log: this.log })
+    // Only the active host's frames come here; without a pool it is slot 0's.
+    this.disposables.add(this.server.onDidReceiveStreamFrame((f) => this.streams.handleFrame(f, f.slot)))
+    this.disposables.add(this.server.onDidDropEvent(() => this.streams.noteEventDropped()))
     // The supervisor decides what a registration becomes; before start() every host is active.
     this.disposables.add(
       this.server.onDidAnnounceHost((r) => this.running?.supervisor.admit(this.running.exits.watch(r))),
@@ -322,6 +333,7 @@ class ComposedLauncher implements Launcher {
       events: this.events,
       liveness: this.livenesses[0]!,
       livenesses: this.livenesses,
+      streams: this.streams,
       transport,
       socketPath,
       act: createDiagnosticsActions({
@@ -448,6 +460,7 @@ class ComposedLauncher implements Launcher {
     running?.feed.dispose()
     running?.exits.dispose()
     this.disposables.dispose()
+    this.streams.dispose()
     this.events.dispose()
   }
 }

@@ -5,7 +5,12 @@ import {
   type AgentMuxResult,
 } from '../../shared/agentmux-commands'
 import type { SagaTotals } from '../../shared/diagnostics'
-import { REASON_CANCELLED, type HostCommand, type SagaReport } from '../../shared/protocol'
+import {
+  REASON_CANCELLED,
+  REASON_DEADLINE_EXCEEDED,
+  type HostCommand,
+  type SagaReport,
+} from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
@@ -52,6 +57,14 @@ export type SagaEnd =
       /** What the caller gets instead of a SagaFailedError: the pipe refused the command (PAYLOAD_TOO_LARGE). */
       error?: HostPipeError
     }
+
+/**
+ * Whether a failed saga's caller should see its timeout: the timeout had passed by the end, or the
+ * end is the launcher's timer or the host's deadline, whichever came first.
+ */
+export function isTimeoutEnd(end: SagaEnd & { ok: false }): boolean {
+  return end.isPastTimeout || end.reason === REASON_SAGA_TIMEOUT || end.reason === REASON_DEADLINE_EXCEEDED
+}
 
 /** Per-saga options of `startSaga`, kept until the saga ends (its methods are called on it). */
 export interface StartSagaOptions {

@@ -1,0 +1,33 @@
+// The launcher's side of test/fixtures/streams/definitions.mjs (the host's side, which uses the
+// built package): the same definitions, from the source. `badChunk`'s chunks are stricter here
+// than on the host, so a chunk the host sends can fail at the launcher.
+import { z } from 'zod'
+import { defineCommands, defineEvents } from '../../src/lib/index'
+
+export const streamCommands = defineCommands({
+  count: {
+    input: z.object({ n: z.number().int().nonnegative(), delayMs: z.number().int().nonnegative() }),
+    output: z.object({ count: z.number() }),
+    stream: z.number(),
+  },
+  blobs: {
+    input: z.object({ n: z.number().int().nonnegative(), size: z.number().int().positive() }),
+    output: z.object({ count: z.number() }),
+    stream: z.string(),
+  },
+  badChunk: { input: z.object({}), output: z.object({}), stream: z.object({ n: z.number().max(1) }) },
+  job: {
+    input: z.object({ steps: z.number().int().positive() }),
+    output: z.object({ ok: z.boolean() }),
+    progress: z.object({ done: z.number() }),
+  },
+  ticks: { input: z.object({ n: z.number().int().nonnegative() }), output: z.object({ pid: z.number() }) },
+  add: { input: z.object({ a: z.number(), b: z.number() }), output: z.object({ sum: z.number() }) },
+})
+
+export const streamEvents = defineEvents({
+  produced: z.object({ i: z.number() }),
+  closed: z.object({ command: z.string(), reason: z.string() }),
+  tick: z.object({ pid: z.number(), i: z.number() }),
+  ready: z.object({ pid: z.number(), role: z.string() }),
+})
