@@ -62,6 +62,7 @@ const { ElectronHostSpawner, mergeEnv } = await import('../../src/main/electron/
 const { HOST_PORT_MESSAGE } = await import('../../src/main/electron/host-port-handoff')
 const { HostExitTracker, HOST_SERVICE_NAME } = await import('../../src/main/electron/host-exit-tracker')
 const { HostSupervisor } = await import('../../src/main/launcher/host-supervisor')
+const { createLauncher } = await import('../../src/main/launcher/launcher')
 const { HostStartError } = await import('../../src/shared/host-start-error')
 
 const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() }
@@ -168,6 +169,33 @@ describe('spawning hosts with utilityProcess.fork', () => {
     expect(channel!.port1.closed).toBe(true)
     await expect(host.connection!.send('{}')).rejects.toThrow()
     expect(channel!.port1.posted).toEqual([])
+  })
+})
+
+describe('a pool of hosts under utilityProcess', () => {
+  it('names each slot’s host after its slot: the launcher hands the supervisor’s slot to the spawner', async () => {
+    const launcher = createLauncher({
+      spawner: new ElectronHostSpawner({
+        hostPath: '/app/out/main/host.js',
+        exits: new HostExitTracker({ serviceName: 'my-app-worker' }),
+        log,
+        baseEnv: {},
+        serviceName: 'my-app-worker',
+      }),
+      hosts: 2,
+      standby: 0,
+      startTimeoutMs: 0,
+    })
+    const started = launcher.start().catch((err: unknown) => err)
+    await vi.waitFor(() => expect(electron.forks).toHaveLength(2))
+    expect(electron.forks.map((f) => f.options.serviceName)).toEqual([
+      'my-app-worker-0-1',
+      'my-app-worker-1-2',
+    ])
+    const disposed = launcher.dispose()
+    for (const { child } of electron.forks) (child as EventEmitter).emit('exit', 0)
+    await disposed
+    await started
   })
 })
 

@@ -1,6 +1,7 @@
 // A pool of real host processes (`hosts: 2`, their entry file on the built `hostpipe/host`):
-// calls spread over both, a key keeps its host until that host is lost, and losing one host
-// under load costs each call exactly one truthful outcome.
+// calls spread over both, a key keeps its host until that host is lost, a busy host gets no
+// unkeyed calls, each row counts its slot's replacements, and losing one host under load costs
+// each call exactly one truthful outcome.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -30,7 +31,7 @@ afterEach(async () => {
 })
 
 async function startPool(
-  extra: { standby?: number; env?: Record<string, string> } = {},
+  extra: { standby?: number; env?: Record<string, string>; unresponsiveMs?: number } = {},
 ): Promise<PoolLauncher> {
   launcher = createLauncher({ hostEntry, commands: poolCommands, hosts: 2, standby: 0, ...extra })
   await launcher.start()
@@ -113,5 +114,40 @@ describe('a pool of two hosts', () => {
     expect(failed.length).toBeGreaterThan(0)
     await waitFor(() => l.diagnostics().hosts.every((h) => h.state === 'connected'), 'slot 1 refilled')
     expect(l.diagnostics().hosts[1]!.pid).not.toBe(victim)
+  })
+
+  it('sends every unkeyed call to the other host while one is busy with a 3 s synchronous handler, which completes on its host', async () => {
+    const l = await startPool({ unresponsiveMs: 1000 })
+    const long = l.call('spin', { ms: 3000 }, { timeoutMs: 20_000 })
+    await waitFor(() => l.diagnostics().hosts.some((h) => h.state === 'busy'), 'a busy host row', 5000)
+    const rows = l.diagnostics().hosts
+    const busy = rows.find((h) => h.state === 'busy')!
+    const other = rows.find((h) => h !== busy)!
+    expect(other.state).toBe('connected')
+    // Ten at once: by fewest outstanding alone, some would go to the busy host (one call each).
+    const meanwhile = await Promise.all(Array.from({ length: 10 }, () => l.call('sleep', { ms: 20 })))
+    expect(meanwhile.map((r) => r.pid)).toEqual(meanwhile.map(() => other.pid))
+    expect(l.diagnostics().hosts.find((h) => h.slot === busy.slot)!.state).toBe('busy')
+    expect((await long).pid).toBe(busy.pid)
+    // Busy is not hung: nobody was replaced.
+    expect(l.diagnostics().hosts.map((h) => h.pid)).toEqual(rows.map((h) => h.pid))
+    expect(l.diagnostics().restarts).toBe(0)
+  })
+
+  it('counts each slot’s replacements in its own row', async () => {
+    const l = await startPool()
+    const [slot0, slot1] = l.diagnostics().hosts.map((h) => h.pid!)
+    process.kill(slot1!, 'SIGKILL')
+    await waitFor(() => {
+      const row = l.diagnostics().hosts[1]!
+      return row.state === 'connected' && row.pid !== slot1
+    }, 'slot 1 refilled')
+    process.kill(l.diagnostics().hosts[1]!.pid!, 'SIGKILL')
+    await waitFor(() => l.diagnostics().hosts[1]!.restarts === 2, 'slot 1 refilled again')
+    await waitFor(() => l.diagnostics().hosts.every((h) => h.state === 'connected'), 'both connected')
+    const { hosts, restarts } = l.diagnostics()
+    expect(hosts.map((h) => h.restarts)).toEqual([0, 2])
+    expect(hosts[0]!.pid).toBe(slot0)
+    expect(restarts).toBe(2)
   })
 })

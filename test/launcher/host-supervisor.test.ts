@@ -4,7 +4,8 @@ import {
   type HostSupervisorOptions,
   type SupervisorEvent,
 } from '../../src/main/launcher/host-supervisor'
-import { FakeSpawner } from '../support/launcher-fakes'
+import { FakeRegistration } from '../support/fake-registration'
+import { FakeSpawner, type FakeHostProcess } from '../support/launcher-fakes'
 import { ManualClock } from '../support/manual-clock'
 import { settle } from '../support/memory-writer'
 
@@ -355,5 +356,185 @@ describe('HostSupervisor dispose', () => {
     await other.supervisor.dispose()
     expect(other.clock.pendingTimers).toBe(0)
     expect(other.supervisor.state).toBe('stopped')
+  })
+})
+
+/** A supervisor of two pool slots; `closed` lists the slots whose connection it closed. */
+function makePool(opts: Partial<HostSupervisorOptions> = {}) {
+  const clock = new ManualClock()
+  const spawner = new FakeSpawner()
+  const closed: number[] = []
+  const supervisor = new HostSupervisor({
+    spawn: (spawnId, role, slot) =>
+      spawner.spawn({ transport: 'pipe', token: 't', socketPath: '/tmp/s', spawnId, role, slot, args: [] }),
+    slots: 2,
+    clock,
+    graceMs: 100,
+    closeHostConnection: (_reason, slot) => closed.push(slot),
+    backoffOptions: { random: () => 0 },
+    ...opts,
+  })
+  /** Registers `host` as its spawn would (echoing its spawn id); returns the registration. */
+  const register = (host: FakeHostProcess, role?: 'standby'): FakeRegistration => {
+    const registration = new FakeRegistration(host.options.spawnId, role, host.pid)
+    supervisor.admit(registration)
+    return registration
+  }
+  return { supervisor, clock, spawner, closed, register }
+}
+
+/** Both slots' hosts registered and serving for 1 s; with `standby`, the standbys spawned then. */
+function upPool(pool: ReturnType<typeof makePool>) {
+  pool.supervisor.startHost()
+  const [first, second] = pool.spawner.spawned
+  pool.register(first!)
+  pool.register(second!)
+  pool.clock.advance(1_000)
+  return { first: first!, second: second! }
+}
+
+describe('HostSupervisor with a pool of two slots', () => {
+  it('spawns both slots’ hosts at start, each told its slot', () => {
+    const { supervisor, spawner } = makePool()
+    expect(supervisor.slotCount).toBe(2)
+    expect(supervisor.startHost()).toBe(true)
+    expect(spawner.spawned.map((h) => h.options.slot)).toEqual([0, 1])
+    expect(spawner.spawned.map((h) => h.options.role)).toEqual([undefined, undefined])
+    expect([supervisor.stateOf(0), supervisor.stateOf(1)]).toEqual(['starting', 'starting'])
+    expect([supervisor.hostPidOf(0), supervisor.hostPidOf(1)]).toEqual([4000, 4001])
+    expect(supervisor.startHost()).toBe(false)
+  })
+
+  it('matches each registration to its slot by spawn id, whatever the order they arrive in', () => {
+    const { supervisor, spawner, register } = makePool()
+    supervisor.startHost()
+    const [first, second] = spawner.spawned
+    const late = register(second!)
+    expect(late.decision).toEqual({ accepted: 'active' })
+    expect(late.acceptedSlot).toBe(1)
+    expect([supervisor.stateOf(0), supervisor.stateOf(1)]).toEqual(['starting', 'running'])
+    const early = register(first!)
+    expect(early.acceptedSlot).toBe(0)
+    expect(supervisor.stateOf(0)).toBe('running')
+    // The same spawn registering again, its connection open, takes nothing.
+    const again = register(second!)
+    expect(again.decision).toEqual({ refused: 'a second registration of the active host' })
+  })
+
+  it('promotes a ready standby into the slot that lost its host, and leaves the other slot alone', () => {
+    const pool = makePool({ standby: 1 })
+    const { first, second } = upPool(pool)
+    const standby = pool.spawner.last
+    expect(standby.options.role).toBe('standby')
+    const spare = pool.register(standby, 'standby')
+    expect(spare.decision).toEqual({ accepted: 'standby' })
+    second.exit({ code: 1 })
+    expect(spare.promotedTo).toEqual([1])
+    expect(pool.supervisor.hostPidOf(1)).toBe(standby.pid)
+    expect(pool.supervisor.stateOf(1)).toBe('running')
+    expect(pool.supervisor.hostPidOf(0)).toBe(first.pid)
+    expect(pool.supervisor.stateOf(0)).toBe('running')
+    expect(first.signals).toEqual([])
+    expect(pool.closed).toEqual([])
+    expect([pool.supervisor.restartsOf(0), pool.supervisor.restartsOf(1)]).toEqual([0, 1])
+    expect(pool.supervisor.failovers).toBe(1)
+  })
+
+  it('promotes a standby that gets ready while slot 1 waits out a backoff into slot 1', () => {
+    const pool = makePool({ standby: 1 })
+    pool.supervisor.startHost()
+    const [first, second] = pool.spawner.spawned
+    pool.register(first!)
+    const standby = pool.spawner.last
+    second!.exit({ code: 1 }) // never registered: a start failure, so slot 1 backs off
+    expect(pool.supervisor.stateOf(1)).toBe('backoff')
+    const spare = pool.register(standby, 'standby')
+    expect(spare.promotedTo).toEqual([1])
+    expect(pool.supervisor.stateOf(1)).toBe('running')
+    expect(pool.supervisor.hostPidOf(1)).toBe(standby.pid)
+    expect(pool.supervisor.hostPidOf(0)).toBe(first!.pid)
+    // The backoff's spawn was cancelled: only the replacement standby follows.
+    pool.clock.advance(1_000)
+    expect(pool.spawner.spawned.slice(3).map((h) => h.options.role)).toEqual(['standby'])
+  })
+
+  it('replaces a serving host of either slot at once, however the other slot fared before', () => {
+    const pool = makePool({ maxRestarts: 10 })
+    const { first, second } = upPool(pool)
+    second.exit({ code: 1 })
+    expect(pool.supervisor.stateOf(1)).toBe('starting')
+    pool.clock.advance(1_000)
+    // Slot 0 had served 2 s: a serving loss, replaced without a backoff wait.
+    first.exit({ code: 1 })
+    expect(pool.supervisor.stateOf(0)).toBe('starting')
+    expect(pool.spawner.last.options.slot).toBe(0)
+  })
+
+  it('counts the losses of both slots toward maxRestarts', () => {
+    const pool = makePool({ maxRestarts: 3 })
+    const { first, second } = upPool(pool)
+    first.exit({ code: 1 })
+    pool.register(pool.spawner.last)
+    pool.clock.advance(1_000)
+    second.exit({ code: 1 })
+    pool.register(pool.spawner.last)
+    pool.clock.advance(1_000)
+    expect(pool.supervisor.restarts).toBe(2)
+    expect([pool.supervisor.restartsOf(0), pool.supervisor.restartsOf(1)]).toEqual([1, 1])
+    // The third loss in the pool within 60 s gives up, though slot 1 lost only its second host.
+    pool.spawner.last.exit({ code: 1 })
+    expect(pool.supervisor.stateOf(1)).toBe('gave-up')
+    expect(pool.supervisor.stateOf(0)).toBe('running')
+    expect(pool.spawner.spawned).toHaveLength(4)
+  })
+
+  it('kill-host of slot 1 SIGKILLs that slot’s host only and respawns into slot 1', () => {
+    const pool = makePool()
+    const { first, second } = upPool(pool)
+    expect(pool.supervisor.killHost(1)).toBe(true)
+    expect(second.signals).toEqual(['SIGKILL'])
+    expect(first.signals).toEqual([])
+    expect(pool.closed).toEqual([1])
+    const successor = pool.spawner.last
+    expect(successor.options.slot).toBe(1)
+    expect(pool.supervisor.hostPidOf(1)).toBe(successor.pid)
+    expect(pool.supervisor.hostPidOf(0)).toBe(first.pid)
+    expect([pool.supervisor.restartsOf(0), pool.supervisor.restartsOf(1)]).toEqual([0, 1])
+    expect(pool.supervisor.killHost(2)).toBe(false)
+  })
+
+  it('stop-host brings every slot down and resolves once all have exited', async () => {
+    const pool = makePool()
+    const { first, second } = upPool(pool)
+    let stopped = false
+    const stopping = pool.supervisor.stopHost().then(() => (stopped = true))
+    expect(pool.closed.sort()).toEqual([0, 1])
+    expect(first.signals).toEqual(['SIGTERM'])
+    expect(second.signals).toEqual(['SIGTERM'])
+    first.exit()
+    await settle()
+    expect(stopped).toBe(false)
+    second.exit()
+    await stopping
+    expect([pool.supervisor.stateOf(0), pool.supervisor.stateOf(1)]).toEqual(['stopped', 'stopped'])
+    expect(pool.clock.pendingTimers).toBe(0)
+    expect(pool.supervisor.startHost()).toBe(true)
+    expect(pool.spawner.spawned.slice(2).map((h) => h.options.slot)).toEqual([0, 1])
+  })
+
+  it('dispose terminates every slot’s host and leaves no timer', async () => {
+    const pool = makePool()
+    const { first, second } = upPool(pool)
+    let done = false
+    const disposed = pool.supervisor.dispose().then(() => (done = true))
+    expect(first.signals).toEqual(['SIGTERM'])
+    expect(second.signals).toEqual(['SIGTERM'])
+    second.exit()
+    await settle()
+    expect(done).toBe(false)
+    first.exit()
+    await disposed
+    expect(pool.clock.pendingTimers).toBe(0)
+    expect(pool.spawner.spawned).toHaveLength(2)
   })
 })

@@ -64,6 +64,22 @@ describe('launcher CLI flags', () => {
     expect(parseLauncherArgs(['--bogus'], headless)).toMatchObject({ ok: false })
   })
 
+  it('takes --hosts N as the pool size in both entries, and refuses a pool of none', () => {
+    for (const entry of [headless, electron]) {
+      const r = parseLauncherArgs(['--hosts', '3'], entry)
+      expect(r).toEqual({ ok: true, options: { transport: 'pipe', hosts: 3 } })
+      if (r.ok) expect(launcherOptionsOf(r.options)).toMatchObject({ hosts: 3 })
+      expect(parseLauncherArgs(['--hosts', '0'], entry)).toEqual({
+        ok: false,
+        error: '--hosts must be a positive integer, got "0"',
+      })
+      expect(parseLauncherArgs(['--hosts', 'two'], entry)).toEqual({
+        ok: false,
+        error: '--hosts must be a positive integer, got "two"',
+      })
+    }
+  })
+
   it('leaves Electron and Chromium switches alone in the app, and has no --port there', () => {
     const r = parseLauncherArgs(['.', '--inspect', '--port', '8080', '--transport', 'port'], electron)
     expect(r).toEqual({ ok: true, options: { transport: 'port' } })

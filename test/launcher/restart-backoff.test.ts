@@ -100,6 +100,16 @@ describe('RestartBackoff delays', () => {
     expect(delayOf(backoff)).toBe(200)
   })
 
+  it('classifies each pool slot’s loss by how long that slot’s host ran, not the last slot lost', () => {
+    const { backoff, advance } = makeBackoff({ maxRestarts: 10 })
+    backoff.recordRunning(undefined, 0)
+    backoff.recordRunning(undefined, 1)
+    advance(1_000)
+    expect(backoff.recordCrash(1)).toMatchObject({ kind: 'serving-loss', delayMs: 0 })
+    expect(backoff.recordCrash(0)).toMatchObject({ kind: 'serving-loss', delayMs: 0 })
+    expect(backoff.recordCrash(1)).toMatchObject({ kind: 'start-failure', delayMs: 100 })
+  })
+
   it('does not count the time before the host came up as stable running', () => {
     const { backoff, advance } = makeBackoff()
     delayOf(backoff)

@@ -5,6 +5,10 @@ import { Emitter } from '../../src/main/base/emitter'
 export class FakeRegistration implements HostRegistration {
   readonly features: readonly string[] = []
   decision: { accepted: HostAdmission } | { refused: string } | undefined
+  /** The pool slot `accept` was given (undefined until accepted; a standby's is its default, 0). */
+  acceptedSlot: number | undefined
+  /** The slots its connection was promoted into, in order. */
+  readonly promotedTo: number[] = []
   readonly didClose = new Emitter<string>()
 
   constructor(
@@ -17,10 +21,19 @@ export class FakeRegistration implements HostRegistration {
     return this.decision !== undefined
   }
 
-  accept(as: HostAdmission): HostConnection {
+  accept(as: HostAdmission, slot = 0): HostConnection {
     if (this.decision) throw new Error('decided already')
     this.decision = { accepted: as }
-    return { clientId: 1, isClosed: false, promote: () => true, onDidClose: this.didClose.event }
+    this.acceptedSlot = slot
+    return {
+      clientId: 1,
+      isClosed: false,
+      promote: (into = 0) => {
+        this.promotedTo.push(into)
+        return true
+      },
+      onDidClose: this.didClose.event,
+    }
   }
 
   refuse(reason: string): void {

@@ -104,7 +104,7 @@ export class Failover implements Disposable {
    */
   replace(): void {
     const { backoff, log, standbys, status } = this.opts
-    const decision = backoff.recordCrash()
+    const decision = backoff.recordCrash(this.opts.slot)
     if (decision.action === 'give-up') {
       log.error(
         `[supervisor] host lost ${decision.crashesInWindow} times within the window: giving up (start-host to retry)`,
@@ -162,7 +162,7 @@ export class Failover implements Disposable {
     if (!isCounted) this.restartCount++
     this.failoverCount++
     // Its run counts from its registration: a standby that served as spare is no start failure.
-    this.opts.backoff.recordRunning(standby.registeredAt)
+    this.opts.backoff.recordRunning(standby.registeredAt, this.opts.slot)
     this.opts.log.info(
       `[supervisor] standby pid ${standby.pid ?? '?'} promoted — restart #${this.restartCount}, failover #${this.failoverCount}`,
     )

@@ -381,7 +381,7 @@ export class HostSupervisor {
     const s = this.slotAt(slot)
     if (s.state !== 'starting') return
     s.active.markRunning()
-    this.backoff.recordRunning()
+    this.backoff.recordRunning(undefined, slot)
     s.status.set('running', { type: 'running', pid: s.active.pid })
     this.standbyPool.fill()
   }

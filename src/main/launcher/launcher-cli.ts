@@ -71,10 +71,13 @@ export function parseLauncherArgs(
     const raw = values[flag]
     if (raw === undefined) continue
     const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN
-    if (!Number.isSafeInteger(n))
-      return { ok: false, error: `--${flag} must be a non-negative integer, got ${JSON.stringify(raw)}` }
+    // A pool of no hosts could serve nothing: `--hosts` alone starts at 1.
+    const least = flag === 'hosts' ? 1 : 0
+    if (!Number.isSafeInteger(n) || n < least) {
+      const kind = least === 1 ? 'a positive integer' : 'a non-negative integer'
+      return { ok: false, error: `--${flag} must be ${kind}, got ${JSON.stringify(raw)}` }
+    }
     if (flag === 'port' && n > 65535) return { ok: false, error: `--port must be at most 65535, got ${n}` }
-    if (flag === 'hosts' && n < 1) return { ok: false, error: `--hosts must be at least 1, got ${n}` }
     options[key] = n
   }
   return { ok: true, options }

@@ -91,7 +91,11 @@ export class RestartBackoff {
   /** Restarts granted, by time, oldest first; pruned to the window on each crash. */
   private restartTimes: number[] = []
   private attempt = 0
-  private runningSince: number | undefined
+  /**
+   * When each pool slot's active host registered, by slot: one slot's loss must not make another
+   * slot's serving host look as if it had never registered.
+   */
+  private readonly runningSince = new Map<number, number>()
   private startFailuresInARow = 0
 
   constructor(opts: RestartBackoffOptions = {}) {
@@ -120,11 +124,12 @@ export class RestartBackoff {
   }
 
   /**
-   * The active host is up: it registered at `since` (default now; a promoted standby registered
-   * earlier). A run from then that lasts `stableAfterMs` resets the delay.
+   * Pool slot `slot`'s active host (default slot 0's) is up: it registered at `since` (default
+   * now; a promoted standby registered earlier). A run from then that lasts `stableAfterMs`
+   * resets the delay.
    */
-  recordRunning(since: number = this.now()): void {
-    this.runningSince = since
+  recordRunning(since: number = this.now(), slot = 0): void {
+    this.runningSince.set(slot, since)
     this.startFailuresInARow = 0
   }
 
@@ -134,14 +139,15 @@ export class RestartBackoff {
   }
 
   /**
-   * The active host was lost (any exit or loss we did not ask for): classified as a start failure
-   * or a serving loss by how long it had been registered, then `recordLoss`.
+   * Pool slot `slot`'s active host (default slot 0's) was lost (any exit or loss we did not ask
+   * for): classified as a start failure or a serving loss by how long it had been registered, then
+   * `recordLoss`.
    */
-  recordCrash(): RestartDecision {
+  recordCrash(slot = 0): RestartDecision {
     const now = this.now()
-    const since = this.runningSince
+    const since = this.runningSince.get(slot)
     if (since !== undefined && now - since >= this.stableAfterMs) this.attempt = 0
-    this.runningSince = undefined
+    this.runningSince.delete(slot)
     const isStartFailure = since === undefined || now - since < this.startFailureWindowMs
     return this.recordLoss(isStartFailure ? 'start-failure' : 'serving-loss')
   }
@@ -172,7 +178,7 @@ export class RestartBackoff {
   reset(): void {
     this.restartTimes = []
     this.attempt = 0
-    this.runningSince = undefined
+    this.runningSince.clear()
     this.startFailuresInARow = 0
   }
 
