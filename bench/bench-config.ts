@@ -1,3 +1,4 @@
+import type { BytesConfig } from './bytes'
 import type { CallConfig } from './call'
 import type { ColdStartConfig } from './cold-start'
 import type { FailoverConfig } from './failover'
@@ -19,6 +20,7 @@ export interface BenchConfig {
   call: CallConfig
   pool: PoolConfig
   stream: StreamConfig
+  bytes: BytesConfig
 }
 
 /**
@@ -47,6 +49,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       call: { rounds: 5, roundMs: 400, warmupMs: 500, latencyRounds: 3, latencyCallsPerRound: 2_000 },
       pool: { rounds: 3, calls: 40, workMs: 20 },
       stream: { rounds: 3, chunksPerRound: 50_000, warmupChunks: 20_000, slowMs: 3_000 },
+      bytes: { rounds: 3, smallCalls: 20_000 },
     }
   return {
     mode: 'full',
@@ -66,5 +69,6 @@ export function benchConfig(quick: boolean): BenchConfig {
     call: { rounds: 11, roundMs: 1000, warmupMs: 1000, latencyRounds: 7, latencyCallsPerRound: 5_000 },
     pool: { rounds: 5, calls: 100, workMs: 20 },
     stream: { rounds: 7, chunksPerRound: 200_000, warmupChunks: 50_000, slowMs: 10_000 },
+    bytes: { rounds: 7, smallCalls: 50_000 },
   }
 }

@@ -22,7 +22,9 @@ export function benchChildScriptPath(
     | 'comlink-child'
     | 'raw-call-child'
     | 'call-host'
-    | 'stream-host',
+    | 'stream-host'
+    | 'bytes-host'
+    | 'bytes-echo-child',
 ): string {
   const path = fileURLToPath(new URL(`./${name}.mjs`, import.meta.url))
   if (!existsSync(path)) throw new Error(`${path} is missing: run the bench with \`npm run bench\``)

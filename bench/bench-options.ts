@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'failover',
   'pool',
   'stream',
+  'bytes',
 ] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
@@ -29,7 +30,7 @@ export interface BenchOptions {
 }
 
 export const USAGE =
-  'usage: npm run bench -- [--json] [--quick] [--peers] [--only=throughput,latency,call,reconnect,rss,coldstart,failover,pool,stream]'
+  'usage: npm run bench -- [--json] [--quick] [--peers] [--only=throughput,latency,call,reconnect,rss,coldstart,failover,pool,stream,bytes]'
 
 export type ParsedOptions = { ok: true; options: BenchOptions } | { ok: false; error: string }
 

@@ -23,6 +23,7 @@ import { measureReconnect } from './reconnect'
 import { formatTable, summaryOf, type BenchResults } from './report'
 import { measureRss, runRssChild } from './rss'
 import { measureStream } from './stream'
+import { measureBytes } from './bytes'
 import { measureThroughput } from './throughput'
 
 async function main(): Promise<void> {
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
   if (only.has('pool')) results.pool = await load.measure('pool', () => measurePool(config.pool, progress))
   if (only.has('stream'))
     results.stream = await load.measure('stream', () => measureStream(config.stream, progress))
+  if (only.has('bytes'))
+    results.bytes = await load.measure('bytes', () => measureBytes(config.bytes, progress))
   results.load = load.result()
   progress(
     `done; other load ${results.load.maxOtherCores.toFixed(2)} cores at most ` +
@@ -75,8 +78,19 @@ async function main(): Promise<void> {
     return
   }
   process.stderr.write(table + '\n')
-  const { throughput, latency, reconnect, rss, coldStart, failover, call, pool, stream } = results
-  if (!throughput || !latency || !reconnect || !rss || !coldStart || !failover || !call || !pool || !stream)
+  const { throughput, latency, reconnect, rss, coldStart, failover, call, pool, stream, bytes } = results
+  if (
+    !throughput ||
+    !latency ||
+    !reconnect ||
+    !rss ||
+    !coldStart ||
+    !failover ||
+    !call ||
+    !pool ||
+    !stream ||
+    !bytes
+  )
     throw new Error('--json needs every scenario')
   process.stdout.write(
     JSON.stringify(
@@ -90,6 +104,7 @@ async function main(): Promise<void> {
         call,
         pool,
         stream,
+        bytes,
         load: results.load,
       }),
     ) + '\n',

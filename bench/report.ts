@@ -11,6 +11,7 @@ import type { PoolResult } from './pool'
 import type { ReconnectResult } from './reconnect'
 import type { RssResult } from './rss'
 import { round, spreadOf, type Spread } from './stats'
+import { BYTES_PAYLOAD, type BytesResult } from './bytes'
 import { STREAM_CHUNK_BYTES, SLOW_CONSUMER_INTERVAL_MS, type StreamResult } from './stream'
 import {
   meetsTarget,
@@ -38,6 +39,7 @@ export interface BenchResults {
   call?: CallResult
   pool?: PoolResult
   stream?: StreamResult
+  bytes?: BytesResult
   /** Other processes' load during the run (every scenario that ran). */
   load?: LoadResult
 }
@@ -69,6 +71,7 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
     callP99Ms: range(callP99, 3),
     poolSpeedup: range(r.pool.ratios, 2),
     streamChunksPerSec: range(streamChunks, 0),
+    bytesRatio: range(r.bytes.ratios, 3),
   }
   const peer = (name: PeerName): PeerSummary | undefined => {
     const latency = r.latency.peers[name]
@@ -109,6 +112,8 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
     rawCallP99Ms: round(spreadOf(call.latency.raw.roundP99Ms).median, 3),
     streamChunksPerSec: round(streamChunks.median, 0),
     streamSlowConsumerRssMb: round(r.stream.slowConsumer.peakMb, 1),
+    bytesMBps: round(r.bytes.bytesMBps, 0),
+    bytesRatio: round(r.bytes.bytesRatio, 3),
     ...(birpc && jsonrpc
       ? {
           peers: {
@@ -244,6 +249,7 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
   }
   if (r.call) rows.push(...callRows(r.call, mark))
   if (r.stream) rows.push(...streamRows(r.stream))
+  if (r.bytes) rows.push(...bytesRows(r.bytes, mark))
   if (r.reconnect) {
     const c = r.reconnect
     const med = (f: (s: ReconnectResult['samples'][number]) => number, digits = 1): string =>
@@ -462,4 +468,34 @@ export function callRows(c: CallResult, mark: (ok: boolean) => string): string[]
     ])
   }
   return rows
+}
+
+/** The bytes scenario's rows: bytesMBps, bytesRatio, and small calls/s on the same launcher. */
+export function bytesRows(b: BytesResult, mark: (ok: boolean) => string): string[][] {
+  const rawMBps = spreadOf(b.perRound.raw).median
+  return [
+    [
+      'bytesMBps',
+      withSpread(spreadOf(b.perRound.launcher), fixed(0)),
+      '—',
+      '',
+      `MiB/s of payload, round trip of a ${BYTES_PAYLOAD / 1024 / 1024} MiB Uint8Array echo through launcher.call ` +
+        `(one host, standby 0), ${b.config.rounds} rounds; raw Unix-socket echo ${rawMBps.toFixed(0)} MiB/s`,
+    ],
+    [
+      'bytesRatio',
+      withSpread(b.ratios, fixed(3)),
+      TARGETS.bytesRatio.label,
+      mark(meetsTarget('bytesRatio', b.bytesRatio)),
+      'launcher ÷ raw echo of the same bytes to a bare child, same run (median of per-round ratios)',
+    ],
+    [
+      'bytesCallsPerSec',
+      perSecond(b.callsPerSec),
+      '—',
+      '',
+      `launcher.call('add') with 256 outstanding on the same launcher, between the echoes ` +
+        `(${b.config.smallCalls.toLocaleString('en-US')} calls a round); compare callsPerSec`,
+    ],
+  ]
 }

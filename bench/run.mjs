@@ -19,6 +19,8 @@ await build({
     'raw-call-child',
     'call-host',
     'stream-host',
+    'bytes-host',
+    'bytes-echo-child',
   ].map((name) => join(root, 'bench', `${name}.ts`)),
   outdir,
   outExtension: { '.js': '.mjs' },

@@ -23,6 +23,8 @@ export const TARGETS = {
   callP99VsRaw: { atMost: 2.5, label: '≤ 2.5× raw' },
   /** Throughput of a ~20 ms CPU-bound command with `hosts: 2` ÷ with `hosts: 1`, on 2 cores. */
   poolSpeedup: { min: 1.7, label: '≥ 1.7 (2 cores)' },
+  /** A 32 MiB echo through `launcher.call` ÷ the same bytes echoed over a raw Unix socket. */
+  bytesRatio: { min: 0.5, label: '≥ 0.5' },
 } as const
 
 /** A `--peers` entry of the JSON object: throughput ÷ raw's, and latency at 10k/s. */
@@ -70,6 +72,10 @@ export interface BenchSummary {
   streamChunksPerSec: number
   /** The launcher's peak RSS, MB, while a consumer reads one chunk per 10 ms and the host produces at will. */
   streamSlowConsumerRssMb: number
+  /** MiB of payload per second of a 32 MiB `Uint8Array` echo's round trip (median of rounds). */
+  bytesMBps: number
+  /** bytesMBps ÷ a raw Unix-socket echo of the same bytes to a bare child, same run (median of rounds). */
+  bytesRatio: number
   peers?: {
     birpc: PeerSummary
     jsonrpc: PeerSummary
@@ -101,6 +107,7 @@ export type SpreadKey =
   | 'callP99Ms'
   | 'poolSpeedup'
   | 'streamChunksPerSec'
+  | 'bytesRatio'
 
 export function meetsTarget(key: keyof typeof TARGETS, value: number): boolean {
   const t: { min?: number; max?: number; atMost?: number } = TARGETS[key]

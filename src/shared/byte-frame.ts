@@ -157,6 +157,46 @@ function holdsBytesIn(obj: object, depth: number, seen: Set<object> | undefined)
   return false
 }
 
+/**
+ * The sum of the `byteLength`s of the `Uint8Array`s in `value` (where `holdsBytes` looks), or −1
+ * when it holds none: what a call's bytes weigh while it waits, measured in the same one walk
+ * that `holdsBytes` makes. A cycle ends the walk (past a few levels a node is seen once); such a
+ * value is not JSON-able and fails when it is encoded.
+ */
+export function byteBlocksLength(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return -1
+  if (value instanceof Uint8Array) return value.byteLength
+  const tally = { bytes: 0, blocks: 0 }
+  sumBlocksIn(value, 0, undefined, tally)
+  return tally.blocks === 0 ? -1 : tally.bytes
+}
+
+function sumBlocksIn(
+  obj: object,
+  depth: number,
+  seen: Set<object> | undefined,
+  tally: { bytes: number; blocks: number },
+): Set<object> | undefined {
+  if (depth > 8) {
+    seen ??= new Set()
+    if (seen.has(obj)) return seen
+    seen.add(obj)
+  }
+  if (ArrayBuffer.isView(obj)) return seen
+  const isArray = Array.isArray(obj)
+  const items: unknown[] = isArray ? (obj as unknown[]) : []
+  if (!isArray)
+    for (const key in obj) if (Object.hasOwn(obj, key)) items.push((obj as Record<string, unknown>)[key])
+  for (const item of items) {
+    if (typeof item !== 'object' || item === null) continue
+    if (item instanceof Uint8Array) {
+      tally.bytes += item.byteLength
+      tally.blocks++
+    } else seen = sumBlocksIn(item, depth + 1, seen, tally)
+  }
+  return seen
+}
+
 /** The size of `split` as one frame on a byte stream, prefix included. */
 export function byteFrameLength(split: SplitValue): number {
   let n = FIXED_PREFIX_BYTES + 4 * split.blocks.length + utf8ByteLength(split.header)

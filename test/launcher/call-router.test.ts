@@ -3,14 +3,19 @@ import { describe, expect, it } from 'vitest'
 import type { HostCommand } from '../../src/shared/protocol'
 import { Emitter } from '../../src/main/base/emitter'
 import { CallRouter, type RouteOptions, type SlotPipe } from '../../src/main/launcher/call-router'
-import type { SagaFailure } from '../../src/main/host-pipe/outbound-frames'
+import { QueuedBytes, type SagaFailure } from '../../src/main/host-pipe/outbound-frames'
+import { HostPipeError } from '../../src/main/host-pipe/host-pipe-error'
 
 /** A slot pipe that records what it was handed; connection and busy are set by the test. */
 class FakeSlotPipe {
   readonly sent: number[] = []
+  /** The `blockBytes` each sent command came with (undefined: the pipe was left to look). */
+  readonly blockBytes: (number | undefined)[] = []
   readonly cancelled: number[] = []
   isConnected = true
   isQueueFull = false
+  /** A command sent now would wait in this pipe's buffer (the test sets it). */
+  isBuffering = false
   busy = false
   readonly failures = new Emitter<SagaFailure>()
   readonly connected = new Emitter<boolean>()
@@ -19,8 +24,9 @@ class FakeSlotPipe {
   readonly onDidChangeConnected = this.connected.event
   readonly onDidChange = this.changes.event as SlotPipe['onDidChange']
 
-  sendCommand(cmd: HostCommand): Promise<void> {
+  sendCommand(cmd: HostCommand, o?: RouteOptions): Promise<void> {
     this.sent.push((cmd as { saga_id: number }).saga_id)
+    this.blockBytes.push(o?.blockBytes)
     return Promise.resolve()
   }
   cancelSaga(sagaId: number): number {
@@ -280,5 +286,110 @@ describe('CallRouter: a pool', () => {
     expect(router.queued).toBe(1)
     pipes[1]!.setConnected(true)
     expect(pipes[1]!.sent).toEqual([2])
+  })
+})
+
+describe('CallRouter: maxQueuedBytes', () => {
+  const MiB = 1024 * 1024
+
+  function bytesRig(limit: number, concurrency = 1) {
+    const pipe = new FakeSlotPipe()
+    const queuedBytes = new QueuedBytes(limit)
+    const router = new CallRouter({
+      slots: [{ pipe: pipe as unknown as SlotPipe, isBusy: () => false }],
+      concurrency,
+      queuedBytes,
+    })
+    let nextSagaId = 1
+    /** Starts an app call carrying `size` bytes (none: no Uint8Array); its id and its send. */
+    const call = (size?: number, key?: string) => {
+      const sagaId = nextSagaId++
+      const cmd = {
+        cmd: 'echo',
+        saga_id: sagaId,
+        ...(size === undefined ? {} : { data: new Uint8Array(size) }),
+      }
+      const o: RouteOptions = key === undefined ? { isAppCall: true } : { isAppCall: true, key }
+      const sent = router.sendCommand(cmd as HostCommand, o)
+      sent.catch(() => {})
+      return { sagaId, sent }
+    }
+    return { pipe, router, queuedBytes, call }
+  }
+
+  it('counts the bytes of waiting calls and refuses, nothing kept or sent, the call that would pass the limit', async () => {
+    const { pipe, router, queuedBytes, call } = bytesRig(3 * MiB)
+    call(2 * MiB)
+    call(2 * MiB)
+    call(MiB)
+    expect(queuedBytes.bytes).toBe(3 * MiB)
+    const refused = call(1)
+    const err = await refused.sent.catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(HostPipeError)
+    expect((err as HostPipeError).code).toBe('QUEUE_FULL')
+    expect((err as HostPipeError).message).toBe(
+      '`echo` holds 1 bytes and 3,145,728 bytes wait in the launcher already; maxQueuedBytes is 3,145,728',
+    )
+    expect(router.queued).toBe(2)
+    expect(router.sagaCommandState(refused.sagaId)).toBeUndefined()
+    expect(pipe.sent).toEqual([1])
+  })
+
+  it('frees a waiting call’s bytes when it is sent or cancelled, so the next call fits', () => {
+    const { pipe, router, queuedBytes, call } = bytesRig(2 * MiB)
+    const first = call(MiB)
+    const second = call(MiB)
+    const third = call(MiB)
+    expect(queuedBytes.bytes).toBe(2 * MiB)
+    router.cancelSaga(first.sagaId)
+    expect(pipe.sent).toEqual([1, 2])
+    expect(queuedBytes.bytes).toBe(MiB)
+    router.cancelSaga(third.sagaId)
+    expect(queuedBytes.bytes).toBe(0)
+    expect(router.queued).toBe(0)
+    void second
+  })
+
+  it('lets calls without bytes wait whatever the byte limit, and never walks a call sent at once', () => {
+    const { pipe, router, queuedBytes, call } = bytesRig(1)
+    call(10)
+    for (let i = 0; i < 5; i++) call()
+    expect(router.queued).toBe(5)
+    expect(queuedBytes.bytes).toBe(0)
+    expect(pipe.blockBytes).toEqual([undefined])
+  })
+
+  it('hands a measured call’s size to its pipe so the pipe does not walk it again', () => {
+    const { pipe, router, call } = bytesRig(MiB)
+    const first = call()
+    call(100)
+    call()
+    router.cancelSaga(first.sagaId)
+    router.cancelSaga(2)
+    expect(pipe.blockBytes).toEqual([undefined, 100, -1])
+  })
+
+  it('refuses a call bound for a pipe that would buffer it when its bytes would pass the limit', async () => {
+    const { pipe, queuedBytes, call } = bytesRig(MiB, 64)
+    pipe.isBuffering = true
+    queuedBytes.add(MiB - 10)
+    const err = await call(11).sent.catch((e: unknown) => e)
+    expect((err as HostPipeError).code).toBe('QUEUE_FULL')
+    expect(pipe.sent).toEqual([])
+    await call(10).sent
+    expect(pipe.sent).toEqual([2])
+    expect(pipe.blockBytes).toEqual([10])
+  })
+
+  it('counts calls waiting behind their key, and lets the key’s next call go once a refused one is forgotten', async () => {
+    const { pipe, router, queuedBytes, call } = bytesRig(MiB, 64)
+    const running = call(MiB, 'k')
+    call(MiB, 'k')
+    expect(queuedBytes.bytes).toBe(MiB)
+    const refused = call(1, 'k')
+    expect(((await refused.sent.catch((e: unknown) => e)) as HostPipeError).code).toBe('QUEUE_FULL')
+    router.cancelSaga(running.sagaId)
+    expect(pipe.sent).toEqual([1, 2])
+    expect(queuedBytes.bytes).toBe(0)
   })
 })

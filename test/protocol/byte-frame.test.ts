@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  byteBlocksLength,
   ByteFrameDecoder,
   ByteFrameError,
   encodeByteFrameBytes,
@@ -143,5 +144,23 @@ describe('byte frame codec', () => {
     const err = errorOf(() => encodeByteFrameBytes({ data: new Uint8Array(2000) }, { maxFrameBytes: 1000 }))
     expect(err.code).toBe('FRAME_TOO_LARGE')
     expect(err.message).toMatch(/^frame is 20[0-9]{2} bytes once encoded; maxFrameBytes is 1000$/)
+  })
+})
+
+describe('byteBlocksLength', () => {
+  it('adds up the bytes of every Uint8Array in a value, and says −1 when it holds none', () => {
+    expect(byteBlocksLength({ a: 1, b: 'x', c: [1, { d: null }] })).toBe(-1)
+    expect(byteBlocksLength(7)).toBe(-1)
+    expect(byteBlocksLength(new Uint8Array(3))).toBe(3)
+    expect(byteBlocksLength({ a: new Uint8Array(0) })).toBe(0)
+    expect(byteBlocksLength({ a: Buffer.from('hello'), b: [{ c: new Uint8Array(10) }] })).toBe(15)
+  })
+
+  it('ends on a cycle (such a value fails later, when it is encoded)', () => {
+    const deep: Record<string, unknown> = { data: new Uint8Array(4) }
+    let at = deep
+    for (let i = 0; i < 12; i++) at = (at.next = { x: i }) as Record<string, unknown>
+    at.back = deep
+    expect(byteBlocksLength({ deep })).toBeGreaterThanOrEqual(4)
   })
 })

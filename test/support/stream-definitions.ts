@@ -22,6 +22,18 @@ export const streamCommands = defineCommands({
     progress: z.object({ done: z.number() }),
   },
   ticks: { input: z.object({ n: z.number().int().nonnegative() }), output: z.object({ pid: z.number() }) },
+  // `n` chunks of `size` bytes, chunk i all i; emits `piece{i, data}` (i+1 bytes of i) before each.
+  pieces: {
+    input: z.object({ n: z.number().int().nonnegative(), size: z.number().int().nonnegative() }),
+    output: z.object({ last: z.instanceof(Uint8Array) }),
+    stream: z.instanceof(Uint8Array),
+  },
+  // Reports `steps` progress values, value i carrying `size` bytes of i, then returns.
+  bytesJob: {
+    input: z.object({ steps: z.number().int().positive(), size: z.number().int().nonnegative() }),
+    output: z.object({ ok: z.boolean() }),
+    progress: z.object({ done: z.number(), data: z.instanceof(Uint8Array) }),
+  },
   add: { input: z.object({ a: z.number(), b: z.number() }), output: z.object({ sum: z.number() }) },
 })
 
@@ -30,4 +42,5 @@ export const streamEvents = defineEvents({
   closed: z.object({ command: z.string(), reason: z.string() }),
   tick: z.object({ pid: z.number(), i: z.number() }),
   ready: z.object({ pid: z.number(), role: z.string() }),
+  piece: z.object({ i: z.number(), data: z.instanceof(Uint8Array) }),
 })

@@ -16,6 +16,7 @@ import {
   PENDING_BUFFER_CAP,
   PendingBuffer,
   REASON_DISPOSED,
+  type QueuedBytes,
   UndeliveredFrames,
   writeFailed,
   type OutboundCommand,
@@ -59,6 +60,12 @@ export interface HostPipeOptions {
    * (1 MiB); the launcher passes its `maxPayloadBytes`.
    */
   maxPayloadBytes?: number
+  /**
+   * Where the bytes of buffered commands (their `Uint8Array`s) are counted: the owner's
+   * `maxQueuedBytes` tally, shared with its other pipes. The owner admits; the pipe only counts.
+   * Default: not counted.
+   */
+  queuedBytes?: QueuedBytes
   /** Default: silent. */
   log?: Logger
 }
@@ -70,6 +77,11 @@ export interface SendCommandOptions {
    * for commands safe to run twice (the lost host may have run it).
    */
   retry?: boolean
+  /**
+   * What `byteBlocksLength` said of the command, when the caller measured it already (−1: it
+   * holds no bytes): the pipe then does not walk it again. Default: the pipe looks itself.
+   */
+  blockBytes?: number
 }
 
 /**
@@ -124,7 +136,10 @@ export class HostPipe {
   constructor(opts: HostPipeOptions) {
     if (opts.emit && !opts.nextVersion) throw new TypeError('HostPipe: `emit` needs `nextVersion`')
     this.clock = opts.clock ?? systemClock
-    this.pending = new PendingBuffer(positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP))
+    this.pending = new PendingBuffer(
+      positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP),
+      opts.queuedBytes,
+    )
     const budgetMs = positiveIntOption('disconnectTimeoutMs', opts.disconnectTimeoutMs, DISCONNECT_TIMEOUT_MS)
     this.deadline = new ExpiryDeadline(this.clock, budgetMs, () => {
       this.undelivered.dropExpired(this.pending, budgetMs)
@@ -191,7 +206,7 @@ export class HostPipe {
    * be delivered or its saga failed).
    */
   sendCommand(cmd: HostCommand, o?: SendCommandOptions): Promise<void> {
-    const frame = this.makeFrame(cmd, false, o?.retry === true)
+    const frame = this.makeFrame(cmd, false, o?.retry === true, o?.blockBytes)
     if (frame instanceof HostPipeError) return Promise.reject(frame)
     const slot = this.slot
     // FIFO: while anything is buffered, new frames queue behind it.
@@ -207,6 +222,12 @@ export class HostPipe {
   /** A host's writer is set: commands are written, not buffered for an outage. */
   get isConnected(): boolean {
     return this.slot !== undefined
+  }
+
+  /** A command sent now would wait in the buffer (no host, no room in flight, or others wait). */
+  get isBuffering(): boolean {
+    const slot = this.slot
+    return !slot || this.pending.length > 0 || !slot.hasRoom
   }
 
   /** With `maxQueued`: that many commands wait in the pipe, so the owner should send no more. */
@@ -335,9 +356,14 @@ export class HostPipe {
     this.undelivered.dispose()
   }
 
-  private makeFrame(cmd: HostCommand, noBuffer: boolean, retry = false): OutboundCommand | HostPipeError {
+  private makeFrame(
+    cmd: HostCommand,
+    noBuffer: boolean,
+    retry = false,
+    blockBytes?: number,
+  ): OutboundCommand | HostPipeError {
     if (this.isDisposed) return new HostPipeError('HOST_NOT_CONNECTED', 'host pipe is disposed')
-    return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer, retry, this.maxPayloadBytes)
+    return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer, retry, this.maxPayloadBytes, blockBytes)
   }
 
   /** Moves buffered frames to the writer as room frees up (acks, or writes without acks). */

@@ -6,6 +6,7 @@ export {
   REASON_DISPOSED,
   reasonLostWhileExecuting,
   PENDING_BUFFER_CAP,
+  QueuedBytes,
   DISCONNECT_TIMEOUT_MS,
   DEFAULT_MAX_ATTEMPTS,
   type SagaFailure,

@@ -95,7 +95,8 @@ export type Outbound = OutboundCommand | OutboundEvent
  * HostPipeError when it does not serialise to a JSON object, or a PAYLOAD_TOO_LARGE one when its
  * frame would take more than `maxPayloadBytes` (default MAX_FRAME_BYTES) once enveloped: the size
  * is read off the text already made, its length first, UTF-8 counted only near the limit.
- * `ordinal` is its place in call order.
+ * `ordinal` is its place in call order. `knownBlockBytes`: what `byteBlocksLength` said of `cmd`
+ * when the caller measured it already (−1: no bytes), so the command is not walked again.
  */
 export function createOutboundCommand(
   cmd: HostCommand,
@@ -103,13 +104,14 @@ export function createOutboundCommand(
   noBuffer: boolean,
   retry = false,
   maxPayloadBytes: number = MAX_FRAME_BYTES,
+  knownBlockBytes?: number,
 ): OutboundCommand | HostPipeError {
   let members: string | undefined
   let split: { paths: string; blocks: Uint8Array[] } | undefined
   let blockBytes = 0
   try {
     // The one extra look per command: a walk of its nested members only (flat ones cost nothing).
-    if (holdsBytes(cmd)) {
+    if (knownBlockBytes === undefined ? holdsBytes(cmd) : knownBlockBytes >= 0) {
       const parts = splitJson(cmd)
       members = parts.json.length > 2 ? ',' + parts.json.slice(1, -1) : ''
       split = parts
@@ -178,6 +180,36 @@ export function createOutboundControl(cmd: ControlCommand): OutboundEvent | Host
 export const PENDING_BUFFER_CAP = 64
 
 /**
+ * The bytes (`Uint8Array` contents) of the calls waiting in a launcher, against its
+ * `maxQueuedBytes`: one tally shared by its router and every pipe's buffer. Whoever admits a
+ * waiting call asks `fits`; the places calls wait in `add` and `remove` what they hold.
+ */
+export class QueuedBytes {
+  private used = 0
+
+  /** @param limit bytes that may wait at once (a positive integer). */
+  constructor(readonly limit: number) {}
+
+  /** Bytes waiting now. */
+  get bytes(): number {
+    return this.used
+  }
+
+  /** True when `bytes` more would still be within the limit. */
+  fits(bytes: number): boolean {
+    return this.used + bytes <= this.limit
+  }
+
+  add(bytes: number): void {
+    if (bytes > 0) this.used += bytes
+  }
+
+  remove(bytes: number): void {
+    if (bytes > 0) this.used -= bytes
+  }
+}
+
+/**
  * Commands waiting for a host, oldest first. Kept sorted by call order so a frame that comes back
  * (its write failed, its writer went away) takes its old place instead of jumping the queue.
  * Capacity is enforced by HostPipe (`takeOverflow`), which has to fail the dropped frame's saga.
@@ -185,14 +217,21 @@ export const PENDING_BUFFER_CAP = 64
 export class PendingBuffer {
   private frames: OutboundCommand[] = []
 
-  /** @param capacity frames kept before `takeOverflow` drops the oldest (HostPipeOptions.capacity). */
-  constructor(readonly capacity: number) {}
+  /**
+   * @param capacity frames kept before `takeOverflow` drops the oldest (HostPipeOptions.capacity).
+   * @param queuedBytes where the bytes of the frames held here are counted, if anywhere.
+   */
+  constructor(
+    readonly capacity: number,
+    private readonly queuedBytes?: QueuedBytes,
+  ) {}
 
   get length(): number {
     return this.frames.length
   }
 
   insert(frame: OutboundCommand): void {
+    this.queuedBytes?.add(frame.blockBytes)
     let i = this.frames.length
     // Almost always appends: only returning frames walk back.
     while (i > 0 && this.frames[i - 1]!.ordinal > frame.ordinal) i--
@@ -205,12 +244,17 @@ export class PendingBuffer {
    */
   insertFront(frames: readonly OutboundCommand[]): void {
     // Marked here, where they become retries: `takeOverflow` never counts nor drops them.
-    for (const frame of frames) frame.isHostLossRetry = true
+    for (const frame of frames) {
+      frame.isHostLossRetry = true
+      this.queuedBytes?.add(frame.blockBytes)
+    }
     this.frames.unshift(...frames)
   }
 
   shift(): OutboundCommand | undefined {
-    return this.frames.shift()
+    const frame = this.frames.shift()
+    if (frame) this.queuedBytes?.remove(frame.blockBytes)
+    return frame
   }
 
   /**
@@ -226,7 +270,7 @@ export class PendingBuffer {
     for (const f of this.frames) if (!f.isHostLossRetry) fresh++
     let excess = fresh - this.capacity
     if (excess <= 0) return []
-    if (fresh === this.frames.length) return this.frames.splice(0, excess)
+    if (fresh === this.frames.length) return this.untally(this.frames.splice(0, excess))
     const dropped: OutboundCommand[] = []
     this.frames = this.frames.filter((f) => {
       if (excess === 0 || f.isHostLossRetry) return true
@@ -234,7 +278,7 @@ export class PendingBuffer {
       dropped.push(f)
       return false
     })
-    return dropped
+    return this.untally(dropped)
   }
 
   some(pred: (frame: OutboundCommand) => boolean): boolean {
@@ -246,13 +290,19 @@ export class PendingBuffer {
     if (!this.frames.some(pred)) return []
     const removed: OutboundCommand[] = []
     this.frames = this.frames.filter((f) => (pred(f) ? (removed.push(f), false) : true))
-    return removed
+    return this.untally(removed)
   }
 
   takeAll(): OutboundCommand[] {
     const all = this.frames
     this.frames = []
-    return all
+    return this.untally(all)
+  }
+
+  /** `frames` left the buffer: their bytes no longer wait. */
+  private untally(frames: OutboundCommand[]): OutboundCommand[] {
+    if (this.queuedBytes) for (const f of frames) this.queuedBytes.remove(f.blockBytes)
+    return frames
   }
 }
 

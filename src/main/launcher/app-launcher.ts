@@ -104,6 +104,13 @@ function maxPayloadBytesOption(value: unknown): number | undefined {
   )
 }
 
+/** `maxQueuedBytes`, checked; undefined keeps the launcher's default. */
+function maxQueuedBytesOption(value: unknown): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value
+  throw new TypeError(`maxQueuedBytes must be a positive integer (bytes), got ${String(value)}`)
+}
+
 /** The most `streamWindow` may be: a window's chunks are buffered in each process. */
 const MAX_STREAM_WINDOW = 65_536
 
@@ -158,6 +165,7 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
     this.sagaTimeoutMs = opts.sagaTimeoutMs ?? SAGA_TIMEOUT_MS
     const output = hostOutputOption(opts.hostOutput)
     const maxPayloadBytes = maxPayloadBytesOption(opts.maxPayloadBytes)
+    const maxQueuedBytes = maxQueuedBytesOption(opts.maxQueuedBytes)
     const hostSpawn = checkSpawnOptions(opts, DEFAULT_STANDBY)
     const log = opts.log ?? createStderrLogger('warn')
     this.log = log
@@ -179,6 +187,7 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
         maxQueued: opts.maxQueued,
         bufferCapacity: opts.bufferCapacity,
         maxPayloadBytes,
+        maxQueuedBytes,
         streamWindow: this.streamWindow,
         hostSpawn,
         log,

@@ -1,13 +1,22 @@
-import type { HostCommand } from '../../shared/protocol'
+import { byteBlocksLength } from '../../shared/byte-frame'
+import { formatBytes, type HostCommand } from '../../shared/protocol'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { FifoQueue } from '../base/fifo-queue'
 import { positiveIntOption } from '../base/integer-option'
-import type { HostPipe, SagaCommandState, SendCommandOptions } from '../host-pipe'
+import {
+  HostPipeError,
+  type HostPipe,
+  type QueuedBytes,
+  type SagaCommandState,
+  type SendCommandOptions,
+} from '../host-pipe'
 import type { SagaFailure } from '../host-pipe/outbound-frames'
 
 /** App calls one host runs at once (the `concurrency` default); an open stream counts as one. */
 export const DEFAULT_CONCURRENCY = 64
+/** Bytes of app calls that may wait in the launcher (the `maxQueuedBytes` default): 256 MiB. */
+export const DEFAULT_MAX_QUEUED_BYTES = 256 * 1024 * 1024
 
 /** How the coordinator hands a command to the router. */
 export interface RouteOptions extends SendCommandOptions {
@@ -28,6 +37,7 @@ export type SlotPipe = Pick<
   | 'onDidChange'
   | 'isQueueFull'
   | 'isConnected'
+  | 'isBuffering'
   | 'onDidChangeConnected'
 >
 
@@ -45,6 +55,12 @@ export interface CallRouterOptions {
   concurrency?: number
   /** App calls that may wait here for room or for their lane; beyond it `isQueueFull`. Default none. */
   maxQueued?: number
+  /**
+   * The launcher's `maxQueuedBytes` tally, shared with the slots' pipes (which count their
+   * buffers in it): a call that would wait here or in a pipe's buffer, and whose bytes would pass
+   * the limit, is refused with QUEUE_FULL. Default: bytes are not counted.
+   */
+  queuedBytes?: QueuedBytes
 }
 
 /** An app call between its start and its end. */
@@ -59,6 +75,10 @@ interface RoutedCall {
   isWaiting: boolean
   /** Settles the promise `sendCommand` gave for it with its pipe's answer, once sent. */
   sent: { resolve(): void; reject(err: unknown): void } | undefined
+  /** `byteBlocksLength` of its command, once measured (only for a call that waits). */
+  bytes: number | undefined
+  /** It passed `maxQueuedBytes` once (waited here, or went to a pipe): never refused after. */
+  isAdmitted: boolean
 }
 
 /** The calls of one key: the one running, then the rest in call order. Gone when idle. */
@@ -85,6 +105,7 @@ export class CallRouter {
   private readonly slots: readonly RouterSlot[]
   private readonly concurrency: number
   private readonly maxQueued: number
+  private readonly queuedBytes: QueuedBytes | undefined
   private readonly disposables = new DisposableStore()
   private readonly didFailSaga = this.disposables.add(new Emitter<SagaFailure>())
   /** Every frame loss of any slot's pipe, after the router has freed the call's place. */
@@ -108,6 +129,7 @@ export class CallRouter {
     this.concurrency = positiveIntOption('concurrency', opts.concurrency, DEFAULT_CONCURRENCY)
     this.maxQueued =
       opts.maxQueued === undefined ? Infinity : positiveIntOption('maxQueued', opts.maxQueued, 0)
+    this.queuedBytes = opts.queuedBytes
     this.outstanding = opts.slots.map(() => 0)
     this.waitingFor = opts.slots.map(() => new FifoQueue<RoutedCall>())
     for (const slot of opts.slots) {
@@ -144,7 +166,9 @@ export class CallRouter {
 
   /**
    * Sends the command now, or keeps it until its lane and a host have room. Resolves once handed
-   * to a pipe or kept; a later refusal by the pipe comes through `onDidFailSaga`.
+   * to a pipe or kept; a later refusal by the pipe comes through `onDidFailSaga`. Rejects with
+   * QUEUE_FULL, nothing kept or sent, when the call would wait (here, or in its pipe's buffer)
+   * and its bytes would pass `maxQueuedBytes`.
    */
   sendCommand(cmd: HostCommand, o?: RouteOptions): Promise<void> {
     const sagaId = (cmd as { saga_id?: number }).saga_id
@@ -158,7 +182,17 @@ export class CallRouter {
         this.lanes.set(key, lane)
       }
     }
-    const call: RoutedCall = { sagaId, cmd, options: o, lane, slot: -1, isWaiting: false, sent: undefined }
+    const call: RoutedCall = {
+      sagaId,
+      cmd,
+      options: o,
+      lane,
+      slot: -1,
+      isWaiting: false,
+      sent: undefined,
+      bytes: undefined,
+      isAdmitted: false,
+    }
     this.calls.set(sagaId, call)
     if (lane) {
       if (lane.running) return this.hold(lane.waiting, call)
@@ -216,10 +250,35 @@ export class CallRouter {
 
   /** Keeps the call waiting; its promise settles with its pipe's answer once it is sent. */
   private hold(queue: FifoQueue<RoutedCall>, call: RoutedCall): Promise<void> {
+    const refusal = this.admit(call)
+    if (refusal) return refusal
     call.isWaiting = true
     this.waitingCount++
+    this.queuedBytes?.add(call.bytes ?? 0)
     queue.push(call)
     return new Promise<void>((resolve, reject) => (call.sent = { resolve, reject }))
+  }
+
+  /**
+   * A new call about to wait (here or in a pipe's buffer) is measured once and admitted under
+   * `maxQueuedBytes`; undefined when admitted, else the QUEUE_FULL rejection, the call forgotten.
+   */
+  private admit(call: RoutedCall): Promise<never> | undefined {
+    const tally = this.queuedBytes
+    if (call.isAdmitted || !tally) return undefined
+    const bytes = (call.bytes ??= byteBlocksLength(call.cmd))
+    if (bytes <= 0 || tally.fits(bytes)) {
+      call.isAdmitted = true
+      return undefined
+    }
+    this.release(call.sagaId)
+    return Promise.reject(
+      new HostPipeError(
+        'QUEUE_FULL',
+        `\`${call.cmd.cmd}\` holds ${formatBytes(bytes)} bytes and ${formatBytes(tally.bytes)} bytes ` +
+          `wait in the launcher already; maxQueuedBytes is ${formatBytes(tally.limit)}`,
+      ),
+    )
   }
 
   /** The lane's turn has come for `call`: to its host, or waiting there for room. */
@@ -232,9 +291,17 @@ export class CallRouter {
   }
 
   private dispatch(call: RoutedCall, slot: number): Promise<void> {
+    const pipe = this.slots[slot]!.pipe
+    if (!call.isAdmitted && this.queuedBytes && pipe.isBuffering) {
+      const refusal = this.admit(call)
+      if (refusal) return refusal
+    }
+    call.isAdmitted = true
     call.slot = slot
     this.outstanding[slot]!++
-    const sending = this.slots[slot]!.pipe.sendCommand(call.cmd, call.options)
+    // A measured call is not walked again by its pipe.
+    const options = call.bytes === undefined ? call.options : { ...call.options, blockBytes: call.bytes }
+    const sending = pipe.sendCommand(call.cmd, options)
     const sent = call.sent
     if (sent === undefined) return sending
     call.sent = undefined
@@ -250,6 +317,7 @@ export class CallRouter {
     if (call.isWaiting) {
       call.isWaiting = false
       this.waitingCount--
+      this.queuedBytes?.remove(call.bytes ?? 0)
       call.sent?.resolve()
       call.sent = undefined
     } else if (call.slot >= 0) {
@@ -297,6 +365,7 @@ export class CallRouter {
       if (!call.isWaiting) continue
       call.isWaiting = false
       this.waitingCount--
+      this.queuedBytes?.remove(call.bytes ?? 0)
       return call
     }
     return undefined

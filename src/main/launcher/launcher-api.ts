@@ -127,6 +127,15 @@ export interface AppLauncherOptions<
    */
   maxQueued?: number
   /**
+   * Bytes of app calls that may wait in the launcher: the `byteLength`s of the `Uint8Array`s (a
+   * `Buffer` included) in the inputs of calls waiting for room on a host, behind a call with the
+   * same key, or in the outage buffer, all added up. A call that would wait and pass it rejects at
+   * once with HostPipeError `QUEUE_FULL` (the message names its bytes, the bytes waiting and the
+   * limit), nothing sent; calls handed to a host do not count (docs/protocol.md#payload-size). A
+   * positive integer; default 268,435,456 (256 MiB); anything else is a TypeError naming the option.
+   */
+  maxQueuedBytes?: number
+  /**
    * The outage buffer: calls kept while no host is connected at all (drop-oldest: the oldest
    * fails `dropped from the outage buffer…`), each for up to 30 s. A positive integer; default 64.
    */

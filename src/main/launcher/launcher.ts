@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { version as packageVersion } from '../../../package.json'
 import { DisposableStore } from '../base/disposable'
-import { HostPipe } from '../host-pipe'
+import { HostPipe, QueuedBytes } from '../host-pipe'
+import { positiveIntOption } from '../base/integer-option'
 import { silentLogger } from '../base/logger'
 import { LauncherServer, type RegisteredHost } from '../ipc/launcher-server'
 import { SocketServer } from '../ipc/socket-server'
@@ -19,7 +20,7 @@ import type { HostSpawner } from './host-spawner'
 import type { TransportKind } from '../../shared/diagnostics'
 import type { Logger } from '../base/logger'
 import { LivenessMonitor, UNRESPONSIVE_MS, type UnresponsiveVerdict } from './liveness-monitor'
-import { CallRouter } from './call-router'
+import { CallRouter, DEFAULT_MAX_QUEUED_BYTES } from './call-router'
 import { SagaCoordinator, type SagaRequest, type StartSagaOptions } from './saga-coordinator'
 import type { HostSpawnSettings } from './spawn-options'
 
@@ -77,6 +78,12 @@ export interface LauncherOptions {
   bufferCapacity?: number
   /** App calls one host runs at once; more wait in the launcher. Default DEFAULT_CONCURRENCY (64). */
   concurrency?: number
+  /**
+   * Bytes (`Uint8Array` contents) of app calls that may wait in the launcher, in the router and
+   * the pipes' buffers together; beyond it a call fails at once with QUEUE_FULL. Default
+   * DEFAULT_MAX_QUEUED_BYTES (256 MiB).
+   */
+  maxQueuedBytes?: number
   /** Bytes one input or output may take once encoded (docs/protocol.md#payload-size). Default 64 MiB. */
   maxPayloadBytes?: number
   /** Chunks a stream may have yielded and its caller not yet taken (docs/protocol.md#streams). Default 16. */
@@ -178,6 +185,9 @@ class ComposedLauncher implements Launcher {
     this.log = opts.log ?? silentLogger
     this.events = new LauncherEvents()
     // No `emit`: the coordinator decides and publishes every saga's outcome, the pipe's losses included.
+    const queuedBytes = new QueuedBytes(
+      positiveIntOption('maxQueuedBytes', opts.maxQueuedBytes, DEFAULT_MAX_QUEUED_BYTES),
+    )
     const hosts = opts.hosts ?? 1
     if (!Number.isSafeInteger(hosts) || hosts < 1)
       throw new TypeError(`hosts must be a positive integer, got ${String(opts.hosts)}`)
@@ -188,6 +198,7 @@ class ComposedLauncher implements Launcher {
           capacity: opts.bufferCapacity,
           maxQueued: opts.maxQueued ?? MAX_QUEUED,
           maxPayloadBytes: opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+          queuedBytes,
           log: this.log,
         }),
     )
@@ -195,6 +206,7 @@ class ComposedLauncher implements Launcher {
       slots: this.pipes.map((pipe, slot) => ({ pipe, isBusy: () => this.livenesses[slot]!.isBusy })),
       concurrency: opts.concurrency,
       maxQueued: opts.maxQueued ?? MAX_QUEUED,
+      queuedBytes,
     })
     this.coordinator = new SagaCoordinator({
       pipe: this.router,

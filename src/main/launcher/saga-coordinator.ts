@@ -283,8 +283,8 @@ export class SagaCoordinator {
       if (err instanceof HostPipeError && err.code === 'WRITE_FAILED') return
       const live = this.open.get(saga.id)
       if (!live) return
-      // Too large is the caller's to fix: it gets the pipe's error itself, as for a bad input.
-      if (err instanceof HostPipeError && err.code === 'PAYLOAD_TOO_LARGE')
+      // Too large, or too many bytes waiting, is the caller's to handle: it gets the error itself.
+      if (err instanceof HostPipeError && (err.code === 'PAYLOAD_TOO_LARGE' || err.code === 'QUEUE_FULL'))
         this.fail(live, err.message, false, err)
       else
         this.fail(live, `host pipe refused the command: ${err instanceof Error ? err.message : String(err)}`)
