@@ -351,7 +351,7 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
     if (!this.isStarted || this.isStopped)
       return {
         error: new Error(
-          `launcher ${this.isStopped ? 'stopped' : 'not started'}: cannot ${method} \`${name}\``,
+          `launcher ${this.isStopped ? 'stopped' : 'not started'}: cannot ${method} \`${name}\` (${this.isStopped ? 'start() launches it again' : 'call start() first'})`,
         ),
       }
     const timeoutMs = callTimeoutOf(name, options.timeoutMs)
