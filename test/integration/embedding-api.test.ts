@@ -73,6 +73,11 @@ describe('embedding API', () => {
     expect(events.filter((e) => e.event === 'saga_started')).toHaveLength(0)
   })
 
+  it('refuses a file: URL for hostEntry at createLauncher, saying to pass fileURLToPath(url)', () => {
+    const url = new URL('../fixtures/embed/host.mjs', import.meta.url)
+    expect(() => createLauncher({ hostEntry: url.href, commands })).toThrow(/fileURLToPath\(url\)/)
+  })
+
   it('refuses a call before start() and after stop() with an error saying which to call', async () => {
     launcher = createLauncher({ hostEntry: fixture('host.mjs'), commands })
     const before = await launcher.call('add', { a: 1, b: 2 }).catch((e: unknown) => e)

@@ -33,7 +33,7 @@ import {
   type StartSagaOptions,
 } from './saga-coordinator'
 import { ProgressRelay } from './progress-relay'
-import { checkSpawnOptions } from './spawn-options'
+import { checkHostEntry, checkSpawnOptions } from './spawn-options'
 import { createHostOutputStderrLogger, createStderrLogger } from './stderr-logger'
 import { StreamCall, type HostpipeStream } from './stream-call'
 import {
@@ -70,8 +70,9 @@ export function launcherInternals(launcher: object): LauncherInternals {
 /**
  * Builds the launcher of an embedding app on top of the composed launcher. `runtime` is called
  * for each launch (at once, and by each `start()` after a `stop()`) with where host output goes.
- * Throws a TypeError for a `hostOutput` that is not `'inherit'`, `'log'` or `'ignore'`, and for
- * bad spawn options (see checkSpawnOptions: `execArgv`, `env`, `cwd`, a fixed inspector port).
+ * Throws a TypeError for a `hostEntry` that is no file path (see checkHostEntry), a `hostOutput`
+ * that is not `'inherit'`, `'log'` or `'ignore'`, and for bad spawn options (see
+ * checkSpawnOptions: `execArgv`, `env`, `cwd`, a fixed inspector port).
  */
 export function createAppLauncher<D extends CommandDefinitions, E extends EventDefinitions>(
   opts: AppLauncherOptions<D, E>,
@@ -153,6 +154,7 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
   private stopCount = 0
 
   constructor(opts: AppLauncherOptions<D, E>, runtime: (output: HostOutputSettings) => LaunchRuntime) {
+    checkHostEntry(opts.hostEntry)
     this.commands = opts.commands
     this.streamWindow = streamWindowOption(opts.streamWindow)
     this.sagaTimeoutMs = opts.sagaTimeoutMs ?? SAGA_TIMEOUT_MS
