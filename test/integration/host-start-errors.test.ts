@@ -53,6 +53,13 @@ describe('start() with a host that cannot start', () => {
     expect(e.message).toContain('no DATABASE_URL')
   })
 
+  it('rejects with EXITED when the host entry starts a launcher instead of calling runHost, saying so', async () => {
+    const e = await startError(fixture('starts-a-launcher.mjs'))
+    expect(e.code).toBe('EXITED')
+    expect(e.exitCode).toBe(1)
+    expect(e.stderrTail.join('\n')).toContain('a host entry must call runHost, not start a launcher')
+  })
+
   it('says that Node cannot run a .ts entry', async () => {
     const e = await startError(fixture('host.ts'))
     expect(e.message).toContain('host.ts')

@@ -34,6 +34,7 @@ import {
 } from './saga-coordinator'
 import { ProgressRelay } from './progress-relay'
 import { checkHostEntry, checkSpawnOptions } from './spawn-options'
+import { spawnedHostLaunchError } from '../../shared/host-process-mark'
 import { createHostOutputStderrLogger, createStderrLogger } from './stderr-logger'
 import { StreamCall, type HostpipeStream } from './stream-call'
 import {
@@ -201,6 +202,8 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
   }
 
   private async launch(stopCount: number): Promise<void> {
+    const spawnedHost = spawnedHostLaunchError(process.env)
+    if (spawnedHost) throw spawnedHost
     if (this.stopping) {
       // Started again after stop(): the stopped launch's parts are gone before new ones are made.
       await this.stopping
