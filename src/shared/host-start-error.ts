@@ -53,7 +53,8 @@ const TYPESCRIPT_ENTRY = /\.(c|m)?tsx?$/
 
 function describe(summary: string, d: HostStartDetails): string {
   const parts = [summary]
-  if (d.entry !== undefined) parts.push(`host entry: ${d.entry}`)
+  // A summary that names the entry already (ENTRY_NOT_FOUND) is not followed by it again.
+  if (d.entry !== undefined && !summary.includes(d.entry)) parts.push(`host entry: ${d.entry}`)
   if (d.signal) parts.push(`the host was ended by ${d.signal}`)
   else if (d.exitCode !== undefined && d.exitCode !== null)
     parts.push(`the host exited with code ${d.exitCode}`)

@@ -73,6 +73,21 @@ describe('embedding API', () => {
     expect(events.filter((e) => e.event === 'saga_started')).toHaveLength(0)
   })
 
+  it('refuses a file: URL for hostEntry at createLauncher, saying to pass fileURLToPath(url)', () => {
+    const url = new URL('../fixtures/embed/host.mjs', import.meta.url)
+    expect(() => createLauncher({ hostEntry: url.href, commands })).toThrow(/fileURLToPath\(url\)/)
+  })
+
+  it('refuses a call before start() and after stop() with an error saying which to call', async () => {
+    launcher = createLauncher({ hostEntry: fixture('host.mjs'), commands })
+    const before = await launcher.call('add', { a: 1, b: 2 }).catch((e: unknown) => e)
+    expect((before as Error).message).toBe('launcher not started: cannot call `add` (call start() first)')
+    await launcher.start()
+    await launcher.stop()
+    const after = await launcher.call('add', { a: 1, b: 2 }).catch((e: unknown) => e)
+    expect((after as Error).message).toBe('launcher stopped: cannot call `add` (start() launches it again)')
+  })
+
   it('fails the saga when the handler returns an output its schema refuses', async () => {
     const l = await start()
     const err = await l.call('badOutput', {}).catch((e: unknown) => e)

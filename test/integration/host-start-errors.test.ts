@@ -25,10 +25,18 @@ async function startError(hostEntry: string, startTimeoutMs = 10_000): Promise<H
 }
 
 describe('start() with a host that cannot start', () => {
-  it('rejects with ENTRY_NOT_FOUND naming the missing file', async () => {
-    const e = await startError(fixture('no-such-host.mjs'))
-    expect(e.code).toBe('ENTRY_NOT_FOUND')
-    expect(e.message).toContain('no-such-host.mjs')
+  it('rejects with ENTRY_NOT_FOUND naming the missing file once, after one attempt, not after retries', async () => {
+    const errors: string[] = []
+    const log = { debug() {}, info() {}, warn() {}, error: (m: string) => errors.push(m) }
+    launcher = createLauncher({ hostEntry: fixture('no-such-host.mjs'), commands, standby: 0, log })
+    const e: unknown = await launcher.start().then(
+      () => undefined,
+      (err: unknown) => err,
+    )
+    expect(e).toBeInstanceOf(HostStartError)
+    expect((e as HostStartError).code).toBe('ENTRY_NOT_FOUND')
+    expect((e as HostStartError).message.split('no-such-host.mjs')).toHaveLength(2)
+    expect(errors.filter((m) => m.includes('spawning the host failed'))).toHaveLength(1)
   })
 
   it('rejects with EXITED naming the entry, the exit code and the SyntaxError line', async () => {
@@ -43,6 +51,13 @@ describe('start() with a host that cannot start', () => {
     const e = await startError(fixture('throws-at-import.mjs'))
     expect(e.code).toBe('EXITED')
     expect(e.message).toContain('no DATABASE_URL')
+  })
+
+  it('rejects with EXITED when the host entry starts a launcher instead of calling runHost, saying so', async () => {
+    const e = await startError(fixture('starts-a-launcher.mjs'))
+    expect(e.code).toBe('EXITED')
+    expect(e.exitCode).toBe(1)
+    expect(e.stderrTail.join('\n')).toContain('a host entry must call runHost, not start a launcher')
   })
 
   it('says that Node cannot run a .ts entry', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkServiceName, checkSpawnOptions } from '../../src/main/launcher/spawn-options'
+import { checkHostEntry, checkServiceName, checkSpawnOptions } from '../../src/main/launcher/spawn-options'
 
 describe('checkSpawnOptions', () => {
   it('returns nothing to set when the app gives no spawn options', () => {
@@ -53,5 +53,28 @@ describe('checkServiceName', () => {
     expect(checkServiceName('my-worker', 'hostpipe-host')).toBe('my-worker')
     expect(() => checkServiceName('', 'hostpipe-host')).toThrow(/serviceName must be a non-empty string/)
     expect(() => checkServiceName(3, 'hostpipe-host')).toThrow(TypeError)
+  })
+})
+
+describe('checkHostEntry', () => {
+  it('keeps an absolute or relative file path as given', () => {
+    expect(checkHostEntry('/app/dist/host.js')).toBe('/app/dist/host.js')
+    expect(checkHostEntry('dist/host.js')).toBe('dist/host.js')
+  })
+
+  it.each([
+    [
+      new URL('file:///app/dist/host.js'),
+      /got the URL file:\/\/\/app\/dist\/host\.js: pass fileURLToPath\(url\)/,
+    ],
+    [
+      'file:///app/dist/host.js',
+      /not a file: URL, got file:\/\/\/app\/dist\/host\.js: pass fileURLToPath\(url\)/,
+    ],
+    ['', /hostEntry must be the path of the host's built \.js file \(a non-empty string\), got ""/],
+    [undefined, /hostEntry must be the path .*, got undefined/],
+  ])('refuses %s with a TypeError saying what to pass instead', (entry, message) => {
+    expect(() => checkHostEntry(entry)).toThrow(TypeError)
+    expect(() => checkHostEntry(entry)).toThrow(message)
   })
 })

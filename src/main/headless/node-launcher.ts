@@ -11,7 +11,8 @@ import { NodeHostSpawner } from './node-host-spawner'
 /**
  * A launcher under plain Node (docs/embedding.md): hosts are started with `child_process.spawn` of
  * `hostEntry` (a file that calls `runHost`), over the `pipe` (default) or `port` transport.
- * Importing starts nothing; `start()` does. Throws a TypeError for a bad `hostOutput`; bad
+ * Importing starts nothing; `start()` does. Throws a TypeError for a `hostEntry` that is no file
+ * path (a `file:` URL, an empty string) and for a bad `hostOutput`; bad
  * numeric options make `start()`/`call()` throw a RangeError naming the option.
  * @category API
  */

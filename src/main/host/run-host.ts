@@ -11,6 +11,7 @@ import { hasPortChannel, openLauncherConnection } from './launcher-connection'
 import { LivenessWorker } from './liveness-worker'
 import { watchParent } from './parent-watch'
 import { stderrLogger } from './stderr-logger'
+import { markRunHost } from '../../shared/host-process-mark'
 
 /** How long a stopping host waits for its goodbye to be flushed before it exits anyway. */
 const STOP_GRACE_MS = 1000
@@ -78,6 +79,7 @@ export async function runHost<
   const D extends CommandDefinitions,
   const E extends EventDefinitions = NoEvents,
 >(options: RunHostOptions<D, E>): Promise<RunningHost<E>> {
+  markRunHost()
   const channel = new HandlerChannel(options.events)
   const dispatcher = new DefinedCommandDispatcher(options.commands, options.handlers, channel)
   const log = stderrLogger(`[host ${process.pid}]`, process.env.HOSTPIPE_DEBUG === '1')

@@ -33,7 +33,8 @@ import {
   type StartSagaOptions,
 } from './saga-coordinator'
 import { ProgressRelay } from './progress-relay'
-import { checkSpawnOptions } from './spawn-options'
+import { checkHostEntry, checkSpawnOptions } from './spawn-options'
+import { spawnedHostLaunchError } from '../../shared/host-process-mark'
 import { createHostOutputStderrLogger, createStderrLogger } from './stderr-logger'
 import { StreamCall, type HostpipeStream } from './stream-call'
 import {
@@ -70,8 +71,9 @@ export function launcherInternals(launcher: object): LauncherInternals {
 /**
  * Builds the launcher of an embedding app on top of the composed launcher. `runtime` is called
  * for each launch (at once, and by each `start()` after a `stop()`) with where host output goes.
- * Throws a TypeError for a `hostOutput` that is not `'inherit'`, `'log'` or `'ignore'`, and for
- * bad spawn options (see checkSpawnOptions: `execArgv`, `env`, `cwd`, a fixed inspector port).
+ * Throws a TypeError for a `hostEntry` that is no file path (see checkHostEntry), a `hostOutput`
+ * that is not `'inherit'`, `'log'` or `'ignore'`, and for bad spawn options (see
+ * checkSpawnOptions: `execArgv`, `env`, `cwd`, a fixed inspector port).
  */
 export function createAppLauncher<D extends CommandDefinitions, E extends EventDefinitions>(
   opts: AppLauncherOptions<D, E>,
@@ -160,6 +162,7 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
   private stopCount = 0
 
   constructor(opts: AppLauncherOptions<D, E>, runtime: (output: HostOutputSettings) => LaunchRuntime) {
+    checkHostEntry(opts.hostEntry)
     this.commands = opts.commands
     this.streamWindow = streamWindowOption(opts.streamWindow)
     this.sagaTimeoutMs = opts.sagaTimeoutMs ?? SAGA_TIMEOUT_MS
@@ -208,6 +211,8 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
   }
 
   private async launch(stopCount: number): Promise<void> {
+    const spawnedHost = spawnedHostLaunchError(process.env)
+    if (spawnedHost) throw spawnedHost
     if (this.stopping) {
       // Started again after stop(): the stopped launch's parts are gone before new ones are made.
       await this.stopping
@@ -360,7 +365,7 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
     if (!this.isStarted || this.isStopped)
       return {
         error: new Error(
-          `launcher ${this.isStopped ? 'stopped' : 'not started'}: cannot ${method} \`${name}\``,
+          `launcher ${this.isStopped ? 'stopped' : 'not started'}: cannot ${method} \`${name}\` (${this.isStopped ? 'start() launches it again' : 'call start() first'})`,
         ),
       }
     const timeoutMs = callTimeoutOf(name, options.timeoutMs)

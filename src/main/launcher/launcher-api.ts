@@ -73,7 +73,10 @@ export interface AppLauncherOptions<
   D extends CommandDefinitions,
   E extends EventDefinitions = Record<never, never>,
 > {
-  /** Absolute path of the host entry file: a JS file whose code calls `runHost`. */
+  /**
+   * Absolute path of the host entry file: a JS file whose code calls `runHost`. A `file:` URL is
+   * refused with a TypeError (convert it with `fileURLToPath`).
+   */
   hostEntry: string
   /** The app's commands (`defineCommands`), the same object the host serves. */
   commands: D

@@ -317,9 +317,26 @@ class ComposedLauncher implements Launcher {
         `[launcher] hosts run with ${this.inspectFlag}: no start, register or liveness timeout and no start-failure count apply, so a host may sit paused in a debugger`,
       )
     }
+    const registered = new Promise<void>((resolve, reject) => {
+      this.firstHost = { resolve, reject }
+    })
+    const fail = (error: Promise<HostStartError>): void => {
+      const firstHost = this.firstHost
+      if (!firstHost) return
+      this.firstHost = undefined
+      void error.then((e) => firstHost.reject(e))
+    }
     const supervisor: HostSupervisor = new HostSupervisor({
-      spawn: (spawnId, role, slot) =>
-        exits.track(spawnId, this.opts.spawner.spawn({ ...spawnOptions, spawnId, role, slot })),
+      spawn: (spawnId, role, slot) => {
+        try {
+          return exits.track(spawnId, this.opts.spawner.spawn({ ...spawnOptions, spawnId, role, slot }))
+        } catch (error) {
+          // A spawner's HostStartError is a setting found wrong before any process started (a
+          // missing entry, a cwd that is no directory): no retry can mend it, so start() says so now.
+          if (error instanceof HostStartError) fail(Promise.resolve(error))
+          throw error
+        }
+      },
       slots: this.pipes.length,
       standby: this.opts.standby ?? DEFAULT_STANDBY,
       maxRestarts: this.opts.maxRestarts,
@@ -356,15 +373,6 @@ class ComposedLauncher implements Launcher {
       log: this.log,
     })
     this.running = { socketServer, supervisor, exits, feed }
-    const registered = new Promise<void>((resolve, reject) => {
-      this.firstHost = { resolve, reject }
-    })
-    const fail = (error: Promise<HostStartError>): void => {
-      const firstHost = this.firstHost
-      if (!firstHost) return
-      this.firstHost = undefined
-      void error.then((e) => firstHost.reject(e))
-    }
     const gaveUp = supervisor.onDidChange((e) => {
       if (e.type === 'gave-up') fail(supervisor.startError())
     })

@@ -58,6 +58,24 @@ export function checkSpawnOptions(opts: SpawnOptionsInput, defaultStandby: numbe
 }
 
 /**
+ * The `hostEntry` option, checked: a non-empty file path. Throws a TypeError for anything else,
+ * saying how to turn a `file:` URL (`new URL('./host.js', import.meta.url)`, a common slip) into
+ * the path the launcher needs. A relative path is left as it is (resolved against the cwd).
+ */
+export function checkHostEntry(hostEntry: unknown): string {
+  const fix = 'pass fileURLToPath(url) from node:url'
+  if (hostEntry instanceof URL)
+    throw new TypeError(`hostEntry must be a file path (a string), got the URL ${hostEntry.href}: ${fix}`)
+  if (typeof hostEntry !== 'string' || hostEntry === '')
+    throw new TypeError(
+      `hostEntry must be the path of the host's built .js file (a non-empty string), got ${valueText(hostEntry)}`,
+    )
+  if (/^file:/i.test(hostEntry))
+    throw new TypeError(`hostEntry must be a file path, not a file: URL, got ${hostEntry}: ${fix}`)
+  return hostEntry
+}
+
+/**
  * The Electron `serviceName` option, checked: each host's is it plus `-<slot>-<n>`. Throws a
  * TypeError when it is not a non-empty string.
  */
