@@ -15,6 +15,12 @@ export const streamCommands = defineCommands({
     output: z.object({ pid: z.number() }),
     stream: z.object({ pid: z.number(), i: z.number() }),
   },
+  scan: {
+    input: z.object({ n: z.number().int().nonnegative() }),
+    output: z.object({ count: z.number() }),
+    stream: z.number(),
+    progress: z.object({ done: z.number() }),
+  },
   blobs: {
     input: z.object({ n: z.number().int().nonnegative(), size: z.number().int().positive() }),
     output: z.object({ count: z.number() }),
