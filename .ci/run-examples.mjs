@@ -154,6 +154,7 @@ const expectedOutput = {
     'event cache.warm: 40 entries',
     'indexed: 40, last progress: 40',
     'streamed: 100 lines, result total 100',
+    'stream progress: 100 sent',
     'early break: AbortError',
   ],
 }

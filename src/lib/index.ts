@@ -36,6 +36,7 @@ export {
   RESERVED_COMMAND_NAMES,
   RESERVED_INPUT_FIELDS,
   type CommandDefinition,
+  type CommandDefinitionOf,
   type CommandDefinitions,
   type CommandNameOf,
   type CommandInput,

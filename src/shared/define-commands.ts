@@ -26,9 +26,10 @@ export interface CommandDefinition<I extends z.ZodObject = z.ZodObject, O extend
    */
   readonly retry?: boolean
   /**
-   * The call's lane, from its parsed input: calls with the same key, of any command, run one at a
-   * time, in call order, on the same host (docs/parallel-work.md#keys). Default: none (side by
-   * side). It gets the input as parsed by `input`; annotate its parameter with that type.
+   * The call's lane, from its input as parsed by `input`: calls with the same key, of any
+   * command, run one at a time, in call order, on the same host (docs/parallel-work.md#keys).
+   * Default: none (side by side). Typed by the command's own input in `defineCommands`
+   * (`CommandDefinitionOf`); here, where any command's definition fits, its parameter is `never`.
    */
   readonly key?: (input: never) => string
   /**
@@ -41,6 +42,19 @@ export interface CommandDefinition<I extends z.ZodObject = z.ZodObject, O extend
    * that yields chunks and returns the output, and the caller reads it with `launcher.stream`.
    */
   readonly stream?: z.ZodType
+}
+
+/**
+ * One command as `defineCommands` takes it: `key` gets the input as `input` parses it, so
+ * `key: (input) => input.user` needs no annotation and a field the input lacks is a compile error.
+ */
+export interface CommandDefinitionOf<I extends z.ZodObject> extends Omit<CommandDefinition<I>, 'key'> {
+  /**
+   * The call's lane, from its input as parsed by `input` (docs/parallel-work.md#keys): calls with
+   * the same key, of any command, run one at a time, in call order, on the same host. Default:
+   * none (side by side).
+   */
+  readonly key?: (input: z.output<I>) => string
 }
 
 /** Every command of an app, by name. */
@@ -100,6 +114,7 @@ export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/
 /**
  * Checks a set of command definitions and returns it frozen, with its types kept exactly
  * (`as const`-like inference), for `createLauncher({ commands })` and `runHost({ commands })`.
+ * Each `key` is typed by its own command's parsed input: `key: (input) => input.user`.
  *
  * Throws a TypeError naming the command and what is wrong when a name is not a plain identifier
  * (`/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/`), is reserved by the protocol (`register`, `ack`,
@@ -111,14 +126,21 @@ export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/
  * @example
  * const commands = defineCommands({
  *   add: { input: z.object({ a: z.number(), b: z.number() }), output: z.object({ sum: z.number() }), retry: true },
+ *   save: { input: z.object({ user: z.string(), doc: z.string() }), output: z.null(), key: (input) => input.user },
  * })
  * @category API
  */
-export function defineCommands<const D extends CommandDefinitions>(definitions: D): D {
+export function defineCommands<
+  // The input schemas are inferred on their own, before `D`: a context-sensitive `key` inside the
+  // one inference of `D` would make it fall back to its constraint.
+  const I extends { readonly [name: string]: z.ZodObject },
+  const D extends { readonly [K in keyof I]: CommandDefinitionOf<I[K]> },
+>(definitions: D & { readonly [K in keyof I]: CommandDefinitionOf<I[K]> }): D {
   if (typeof definitions !== 'object' || definitions === null || Array.isArray(definitions))
     throw new TypeError('defineCommands takes an object of command definitions, by name')
-  for (const [name, def] of Object.entries(definitions)) checkDefinition(name, def)
-  for (const def of Object.values(definitions)) Object.freeze(def)
+  const entries = Object.entries(definitions as CommandDefinitions)
+  for (const [name, def] of entries) checkDefinition(name, def)
+  for (const [, def] of entries) Object.freeze(def)
   return Object.freeze({ ...definitions })
 }
 

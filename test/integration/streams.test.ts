@@ -204,6 +204,29 @@ describe('streams', () => {
     await expect(viaStream[Symbol.asyncIterator]().next()).rejects.toThrow("launcher.call('add'")
   })
 
+  it('delivers a stream’s progress values to onProgress in order, all before its result settles', async () => {
+    const l = await start()
+    const seen: number[] = []
+    let isSettled = false
+    const stream = l.stream(
+      'scan',
+      { n: 300 },
+      {
+        onProgress: ({ done }) => {
+          expect(isSettled).toBe(false)
+          seen.push(done)
+        },
+      },
+    )
+    const chunks: number[] = []
+    for await (const i of stream) chunks.push(i)
+    await expect(stream.result).resolves.toEqual({ count: 300 })
+    isSettled = true
+    expect(chunks).toEqual([...Array(300).keys()])
+    expect(seen.at(-1)).toBe(300)
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]!)
+  })
+
   it('counts streams and their chunks and bytes in the diagnostics feed', async () => {
     const l = await start()
     const stream = l.stream('blobs', { n: 40, size: 1024 })

@@ -2,7 +2,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { SagaFailedError } from '../../src/shared/saga-failed-error'
+import { silentLogger } from '../../src/main/base/logger'
 import { LauncherStreams } from '../../src/main/launcher/launcher-streams'
+import { ProgressRelay } from '../../src/main/launcher/progress-relay'
 import { StreamCall, type StreamCallLaunch } from '../../src/main/launcher/stream-call'
 
 /** A fake host for one stream: it may send a chunk while its credit (window + granted) allows. */
@@ -183,5 +185,42 @@ describe('StreamCall: ends', () => {
     stream.begin(3, new FakeStreamHost(4), streams.attach(3, stream, true))
     expect(streams.totals().open).toBe(0)
     await expect(stream.result).rejects.toMatchObject({ reason: 'dropped from the outage buffer' })
+  })
+
+  it('hands its progress values to onProgress, the one still held before result settles, none after', async () => {
+    const got: number[] = []
+    const scheduled: Array<() => void> = []
+    const order: string[] = []
+    const relay = new ProgressRelay(
+      'scan',
+      z.number(),
+      (v) => {
+        got.push(v as number)
+        order.push(`progress ${String(v)}`)
+      },
+      silentLogger,
+      (fn) => scheduled.push(fn),
+    )
+    const stream = new StreamCall<number, number>({
+      name: 'scan',
+      schemas: { chunk: z.number(), output: z.number() },
+      window: 4,
+      timeoutMs: Infinity,
+      signal: undefined,
+      key: undefined,
+      progress: relay,
+    })
+    stream.begin(5, new FakeStreamHost(4), () => undefined)
+    stream.onProgress(1)
+    for (const fn of scheduled.splice(0)) fn()
+    stream.onProgress(2)
+    stream.onProgress(3)
+    void stream.result.then(() => order.push('result'))
+    stream.onEnd({ ok: true, sagaId: 5, output: 3 })
+    stream.onProgress(4)
+    for (const fn of scheduled.splice(0)) fn()
+    await expect(stream.result).resolves.toBe(3)
+    expect(got).toEqual([1, 3])
+    expect(order).toEqual(['progress 1', 'progress 3', 'result'])
   })
 })

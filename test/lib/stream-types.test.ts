@@ -142,4 +142,24 @@ describe('progress, streams and events are typed from the definitions', () => {
     }
     expectTypeOf(typecheckOnly).toBeFunction()
   })
+
+  it('types a stream’s onProgress by the command’s progress schema', () => {
+    const scanning = defineCommands({
+      scan: {
+        input: z.object({ n: z.number() }),
+        output: z.object({ count: z.number() }),
+        stream: z.number(),
+        progress: z.object({ done: z.number() }),
+      },
+    })
+    const typecheckOnly = (l: HostpipeLauncher<typeof scanning>, plain: HostpipeLauncher<Commands>) => {
+      l.stream('scan', { n: 1 }, { onProgress: (p) => expectTypeOf(p).toEqualTypeOf<{ done: number }>() })
+      // @ts-expect-error: `done` is a number
+      l.stream('scan', { n: 1 }, { onProgress: (p: { done: string }) => p })
+      // A stream command without `progress` gets no values: its listener's parameter is `never`.
+      plain.stream('lines', { n: 1 }, { onProgress: (p) => expectTypeOf(p).toEqualTypeOf<never>() })
+    }
+    expectTypeOf(scanning.scan.progress).toEqualTypeOf<z.ZodObject<{ done: z.ZodNumber }>>()
+    expectTypeOf(typecheckOnly).toBeFunction()
+  })
 })

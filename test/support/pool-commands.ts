@@ -10,6 +10,6 @@ export const poolCommands = defineCommands({
   touch: {
     input: z.object({ user: z.string(), ms: z.number().int().nonnegative() }),
     output: pid,
-    key: (input: { user: string }) => input.user,
+    key: (input) => input.user,
   },
 })

@@ -10,6 +10,17 @@ export const streamCommands = defineCommands({
     output: z.object({ count: z.number() }),
     stream: z.number(),
   },
+  tagged: {
+    input: z.object({ n: z.number().int().nonnegative(), delayMs: z.number().int().nonnegative() }),
+    output: z.object({ pid: z.number() }),
+    stream: z.object({ pid: z.number(), i: z.number() }),
+  },
+  scan: {
+    input: z.object({ n: z.number().int().nonnegative() }),
+    output: z.object({ count: z.number() }),
+    stream: z.number(),
+    progress: z.object({ done: z.number() }),
+  },
   blobs: {
     input: z.object({ n: z.number().int().nonnegative(), size: z.number().int().positive() }),
     output: z.object({ count: z.number() }),

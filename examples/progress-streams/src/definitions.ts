@@ -9,11 +9,12 @@ export const commands = defineCommands({
     output: z.object({ indexed: z.number() }),
     progress: z.object({ done: z.number(), total: z.number() }),
   },
-  // A streamed result: one line at a time, then a summary.
+  // A streamed result: one line at a time, then a summary; progress every ten lines.
   lines: {
     input: z.object({ count: z.number().int().nonnegative() }),
     output: z.object({ total: z.number() }),
     stream: z.string(),
+    progress: z.object({ sent: z.number() }),
   },
 })
 

@@ -18,7 +18,10 @@ const host = await runHost({
     },
     lines: async function* ({ count }, ctx) {
       try {
-        for (let i = 1; i <= count; i++) yield `line ${i}`
+        for (let i = 1; i <= count; i++) {
+          yield `line ${i}`
+          if (i % 10 === 0 || i === count) ctx.progress({ sent: i })
+        }
         return { total: count }
       } finally {
         if (ctx.signal.aborted) console.error('lines: cancelled by the caller')

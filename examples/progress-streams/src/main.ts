@@ -31,12 +31,15 @@ const { indexed } = await launcher.call(
 process.stderr.write('\n')
 console.log(`indexed: ${indexed}, last progress: ${last}`)
 
-// A streamed result: chunks as the host yields them, paced by the launcher's credit.
-const stream = launcher.stream('lines', { count: 100 })
+// A streamed result: chunks as the host yields them, paced by the launcher's credit; its progress
+// values, like a call's, all arrive before `result` settles.
+let sent = 0
+const stream = launcher.stream('lines', { count: 100 }, { onProgress: (p) => (sent = p.sent) })
 let received = 0
 for await (const line of stream) if (line.startsWith('line ')) received++
 const { total } = await stream.result
 console.log(`streamed: ${received} lines, result total ${total}`)
+console.log(`stream progress: ${sent} sent`)
 
 // Leaving the loop early cancels the stream: the handler's signal fires, `result` rejects.
 const endless = launcher.stream('lines', { count: 1_000_000 })

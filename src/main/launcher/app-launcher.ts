@@ -282,10 +282,11 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
   stream<K extends StreamCommandNameOf<D>>(
     name: K,
     input: CommandInput<D, K>,
-    options: StreamOptions = {},
+    options: StreamOptions<CommandProgress<D, K>> = {},
   ): HostpipeStream<CommandChunk<D, K>, CommandOutput<D, K>> {
     const prepared = this.prepare(name, input, options, 'stream')
     const isReady = 'def' in prepared
+    const onProgress = options.onProgress as ((value: unknown) => void) | undefined
     const stream = new StreamCall<CommandChunk<D, K>, CommandOutput<D, K>>({
       name,
       schemas: isReady ? { chunk: prepared.def.stream!, output: prepared.def.output } : undefined,
@@ -294,6 +295,10 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
       timeoutMs: isReady ? (prepared.timeoutMs ?? Infinity) : Infinity,
       signal: options.signal,
       key: isReady ? prepared.key : undefined,
+      progress:
+        isReady && typeof onProgress === 'function'
+          ? new ProgressRelay(name, prepared.def.progress, onProgress, this.log)
+          : undefined,
     })
     if (!isReady) return stream.failToStart(prepared.error)
     const core = this.core

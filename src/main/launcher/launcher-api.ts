@@ -50,7 +50,7 @@ export interface CallOptions<P = unknown> {
  *
  * @category API
  */
-export interface StreamOptions {
+export interface StreamOptions<P = unknown> {
   /**
    * How long the whole stream may take, in ms, counted from the call: also the saga's deadline
    * the handler sees. A positive integer; default none (Infinity), whatever `sagaTimeoutMs` says.
@@ -62,6 +62,14 @@ export interface StreamOptions {
    * blocks run; the iterator and `result` reject with `signal.reason`.
    */
   signal?: AbortSignal
+  /**
+   * Gets the handler's progress values (`ctx.progress(value)`, parsed by the command's `progress`
+   * schema), as `call`'s `onProgress` does: in the order sent, all before `result` settles and
+   * the loop ends, on a later macrotask, intermediate values skipped when the caller falls behind
+   * (at most one is held). Independent of the chunks: a value may come before or after a chunk
+   * the handler yielded before reporting it.
+   */
+  onProgress?: (value: P) => void
 }
 
 /**
@@ -294,7 +302,7 @@ export interface HostpipeLauncher<
   stream<K extends StreamCommandNameOf<D>>(
     name: K,
     input: CommandInput<D, K>,
-    options?: StreamOptions,
+    options?: StreamOptions<CommandProgress<D, K>>,
   ): HostpipeStream<CommandChunk<D, K>, CommandOutput<D, K>>
   /**
    * Calls `fn(payload, { hostPid, slot })` with every event `name` the active host emits

@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { describeSchemaError } from '../../shared/define-commands'
 import { SagaFailedError } from '../../shared/saga-failed-error'
 import { FifoQueue } from '../base/fifo-queue'
+import type { ProgressRelay } from './progress-relay'
 import type { SagaStreamSink } from './launcher-streams'
 import { isTimeoutEnd, type SagaCoordinator, type SagaEnd, type StartSagaOptions } from './saga-coordinator'
 
@@ -42,6 +43,8 @@ export interface StreamCallOptions {
   timeoutMs: number
   signal: AbortSignal | undefined
   key: string | undefined
+  /** Hands its progress values to `onProgress`; undefined when the caller gave none. */
+  progress?: ProgressRelay | undefined
 }
 
 interface Waiter<C> {
@@ -115,6 +118,10 @@ export class StreamCall<C, O>
   }
 
   // SagaStreamSink
+
+  onProgress(value: unknown): void {
+    this.opts.progress?.onProgress(value)
+  }
 
   onChunk(raw: unknown): void {
     const schemas = this.opts.schemas
@@ -231,6 +238,8 @@ export class StreamCall<C, O>
   private settle(value: O | undefined, error?: unknown): void {
     if (this.isResultSettled) return
     this.isResultSettled = true
+    // The value still held goes out before `result` settles and the loop ends; none after.
+    this.opts.progress?.close()
     if (error === undefined) this.resolveResult(value as O)
     else this.rejectResult(error)
   }
