@@ -109,14 +109,18 @@ describe('CallRouter: calls side by side up to a limit', () => {
     expect(pipes[0]!.sent).toEqual([1, 2])
   })
 
-  it('settles a waiting call’s send with its pipe’s answer once its turn comes', async () => {
+  it('reports a waiting call’s refusal by its pipe once its turn comes', () => {
     const { pipes, router, call, end } = rig({ concurrency: 1 })
     const first = call()
+    const refusals: unknown[] = []
+    router.onDidRefuseCommand((r) => refusals.push(r))
     const refused = new Error('too large')
     pipes[0]!.sendCommand = () => Promise.reject(refused)
-    const waiting = router.sendCommand({ cmd: 'work', saga_id: 50 } as HostCommand, { isAppCall: true })
+    const waiting = call()
     end(first)
-    await expect(waiting).rejects.toBe(refused)
+    return Promise.resolve().then(() => {
+      expect(refusals).toEqual([{ sagaId: waiting, error: refused }])
+    })
   })
 
   it('passes the AgentMux commands straight to slot 0, outside the limit', () => {

@@ -63,6 +63,14 @@ export interface CallRouterOptions {
   queuedBytes?: QueuedBytes
 }
 
+/** A waiting call's send, refused when its turn came. */
+export interface CommandRefusal {
+  readonly sagaId: number
+  readonly error: unknown
+}
+
+const RESOLVED = Promise.resolve()
+
 /** An app call between its start and its end. */
 interface RoutedCall {
   readonly sagaId: number
@@ -73,12 +81,12 @@ interface RoutedCall {
   slot: number
   /** Still waiting in one of the router's queues (false once sent or ended: queues skip it). */
   isWaiting: boolean
-  /** Settles the promise `sendCommand` gave for it with its pipe's answer, once sent. */
-  sent: { resolve(): void; reject(err: unknown): void } | undefined
   /** `byteBlocksLength` of its command, once measured (only for a call that waits). */
   bytes: number | undefined
   /** It passed `maxQueuedBytes` once (waited here, or went to a pipe): never refused after. */
   isAdmitted: boolean
+  /** It waited here: its send's refusal goes to `onDidRefuseCommand`, nobody else holds its promise. */
+  wasHeld: boolean
 }
 
 /** The calls of one key: the one running, then the rest in call order. Gone when idle. */
@@ -110,6 +118,12 @@ export class CallRouter {
   private readonly didFailSaga = this.disposables.add(new Emitter<SagaFailure>())
   /** Every frame loss of any slot's pipe, after the router has freed the call's place. */
   readonly onDidFailSaga: Listenable<SagaFailure> = this.didFailSaga.event
+  private readonly didRefuseCommand = this.disposables.add(new Emitter<CommandRefusal>())
+  /**
+   * A call that waited here was refused by its pipe when its turn came (PAYLOAD_TOO_LARGE,
+   * QUEUE_FULL for bytes…): what a direct send's promise would have rejected with.
+   */
+  readonly onDidRefuseCommand: Listenable<CommandRefusal> = this.didRefuseCommand.event
   private readonly calls = new Map<number, RoutedCall>()
   private readonly lanes = new Map<string, Lane>()
   /** App calls handed to each slot and not ended. */
@@ -189,9 +203,9 @@ export class CallRouter {
       lane,
       slot: -1,
       isWaiting: false,
-      sent: undefined,
       bytes: undefined,
       isAdmitted: false,
+      wasHeld: false,
     }
     this.calls.set(sagaId, call)
     if (lane) {
@@ -248,15 +262,16 @@ export class CallRouter {
     this.disposables.dispose()
   }
 
-  /** Keeps the call waiting; its promise settles with its pipe's answer once it is sent. */
+  /** Keeps the call waiting; a refusal by its pipe once it is sent comes through `onDidRefuseCommand`. */
   private hold(queue: FifoQueue<RoutedCall>, call: RoutedCall): Promise<void> {
     const refusal = this.admit(call)
     if (refusal) return refusal
     call.isWaiting = true
+    call.wasHeld = true
     this.waitingCount++
     this.queuedBytes?.add(call.bytes ?? 0)
     queue.push(call)
-    return new Promise<void>((resolve, reject) => (call.sent = { resolve, reject }))
+    return RESOLVED
   }
 
   /**
@@ -291,6 +306,14 @@ export class CallRouter {
   }
 
   private dispatch(call: RoutedCall, slot: number): Promise<void> {
+    const sending = this.send(call, slot)
+    // A call that waited: the coordinator's `catch` was on the promise `hold` gave it.
+    if (call.wasHeld)
+      sending.catch((error: unknown) => this.didRefuseCommand.fire({ sagaId: call.sagaId, error }))
+    return sending
+  }
+
+  private send(call: RoutedCall, slot: number): Promise<void> {
     const pipe = this.slots[slot]!.pipe
     if (!call.isAdmitted && this.queuedBytes && pipe.isBuffering) {
       const refusal = this.admit(call)
@@ -301,12 +324,7 @@ export class CallRouter {
     this.outstanding[slot]!++
     // A measured call is not walked again by its pipe.
     const options = call.bytes === undefined ? call.options : { ...call.options, blockBytes: call.bytes }
-    const sending = pipe.sendCommand(call.cmd, options)
-    const sent = call.sent
-    if (sent === undefined) return sending
-    call.sent = undefined
-    sending.then(sent.resolve, sent.reject)
-    return sending
+    return pipe.sendCommand(call.cmd, options)
   }
 
   /** A call ended: its place, its lane and the queue it waited in move on. */
@@ -318,8 +336,6 @@ export class CallRouter {
       call.isWaiting = false
       this.waitingCount--
       this.queuedBytes?.remove(call.bytes ?? 0)
-      call.sent?.resolve()
-      call.sent = undefined
     } else if (call.slot >= 0) {
       this.outstanding[call.slot]!--
     }

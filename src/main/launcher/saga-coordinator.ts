@@ -17,7 +17,7 @@ import { Emitter, type Listenable } from '../base/emitter'
 import { positiveIntOption } from '../base/integer-option'
 import { silentLogger, type Logger } from '../base/logger'
 import { HostPipeError, REASON_BEFORE_ACK, type HostPipe } from '../host-pipe'
-import type { RouteOptions } from './call-router'
+import type { CommandRefusal, RouteOptions } from './call-router'
 import type { LauncherEvents } from './launcher-events'
 import { SagaTimeouts, type TimedSaga } from './saga-timeouts'
 
@@ -118,6 +118,8 @@ export type SagaPipe = Pick<
 > & {
   sendCommand(cmd: HostCommand, o?: RouteOptions): Promise<void>
   onDidChange?: Listenable<unknown>
+  /** A command that waited in the router was refused when its turn came (see CallRouter). */
+  onDidRefuseCommand?: Listenable<CommandRefusal>
 }
 
 /** How a `SagaCoordinator` is put together. Every option but `pipe` and `events` has a default. */
@@ -225,6 +227,8 @@ export class SagaCoordinator {
     this.timeouts = this.disposables.add(new SagaTimeouts<Saga>(this.clock, (saga) => this.onTimedOut(saga)))
     this.disposables.add(this.pipe.onDidFailSaga((f) => this.onFrameLost(f.sagaId, f.reason)))
     if (this.pipe.onDidChange) this.disposables.add(this.pipe.onDidChange(() => this.scheduleLeftCheck()))
+    if (this.pipe.onDidRefuseCommand)
+      this.disposables.add(this.pipe.onDidRefuseCommand((r) => this.onRefused(r.sagaId, r.error)))
   }
 
   /**
@@ -277,19 +281,21 @@ export class SagaCoordinator {
             ? APP_RETRY
             : APP_NO_RETRY
     // The pipe may fail the saga synchronously inside the send (a full outage buffer).
-    this.pipe.sendCommand(commandOf(saga), route).catch((err: unknown) => {
-      // WRITE_FAILED keeps the frame (the pipe still delivers or fails it); anything else means
-      // the command will never reach the host.
-      if (err instanceof HostPipeError && err.code === 'WRITE_FAILED') return
-      const live = this.open.get(saga.id)
-      if (!live) return
-      // Too large, or too many bytes waiting, is the caller's to handle: it gets the error itself.
-      if (err instanceof HostPipeError && (err.code === 'PAYLOAD_TOO_LARGE' || err.code === 'QUEUE_FULL'))
-        this.fail(live, err.message, false, err)
-      else
-        this.fail(live, `host pipe refused the command: ${err instanceof Error ? err.message : String(err)}`)
-    })
+    this.pipe.sendCommand(commandOf(saga), route).catch((err: unknown) => this.onRefused(saga.id, err))
     return saga.id
+  }
+
+  /** The pipe (or the router, for a call that waited) refused the saga's command. */
+  private onRefused(sagaId: number, err: unknown): void {
+    // WRITE_FAILED keeps the frame (the pipe still delivers or fails it); anything else means
+    // the command will never reach the host.
+    if (err instanceof HostPipeError && err.code === 'WRITE_FAILED') return
+    const live = this.open.get(sagaId)
+    if (!live) return
+    // Too large, or too many bytes waiting, is the caller's to handle: it gets the error itself.
+    if (err instanceof HostPipeError && (err.code === 'PAYLOAD_TOO_LARGE' || err.code === 'QUEUE_FULL'))
+      this.fail(live, err.message, false, err)
+    else this.fail(live, `host pipe refused the command: ${err instanceof Error ? err.message : String(err)}`)
   }
 
   /** A saga report from the host; false when late, for no open saga, or of the wrong kind. */
