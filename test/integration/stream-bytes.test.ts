@@ -59,6 +59,14 @@ describe.each(['pipe', 'port'] as const)(
       expect(isAll(last, 4)).toBe(true)
     })
 
+    it('sends each chunk with the bytes it had when yielded, though the generator refills one buffer', async () => {
+      const l = await start(transport)
+      const seen: number[][] = []
+      for await (const chunk of l.stream('refilled', { n: 20, size: 64 * 1024 }))
+        seen.push([chunk[0]!, chunk[chunk.byteLength - 1]!])
+      expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => [i, i]))
+    })
+
     it('delivers events whose payloads hold bytes, in order, before the call settles', async () => {
       const l = await start(transport)
       const pieces: Array<{ i: number; data: Uint8Array }> = []

@@ -39,6 +39,12 @@ export const streamCommands = defineCommands({
     output: z.object({ last: z.instanceof(Uint8Array) }),
     stream: z.instanceof(Uint8Array),
   },
+  // Yields `n` chunks from ONE buffer it refills before each yield (chunk i: `size` bytes of i).
+  refilled: {
+    input: z.object({ n: z.number().int().nonnegative(), size: z.number().int().nonnegative() }),
+    output: z.object({}),
+    stream: z.instanceof(Uint8Array),
+  },
   // Reports `steps` progress values, value i carrying `size` bytes of i, then returns.
   bytesJob: {
     input: z.object({ steps: z.number().int().positive(), size: z.number().int().nonnegative() }),

@@ -382,7 +382,10 @@ export class HostRuntime {
         const size = byteFrameLength(split)
         if (size > limit)
           return `is ${formatBytes(size)} bytes once encoded; maxPayloadBytes is ${formatBytes(limit)}`
-        this.conn.sendByteFrame!(split)?.catch(ignore)
+        // The handler goes on at once (a generator is resumed, progress and events come
+        // mid-call) and may refill the buffer it gave: what is sent is the bytes as given.
+        const copied: SplitValue = { header: split.header, blocks: split.blocks.map((b) => b.slice()) }
+        this.conn.sendByteFrame!(copied)?.catch(ignore)
         return undefined
       }
       line = encodeHostInbound(frame)
