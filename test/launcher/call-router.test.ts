@@ -397,3 +397,39 @@ describe('CallRouter: maxQueuedBytes', () => {
     expect(queuedBytes.bytes).toBe(0)
   })
 })
+
+describe('CallRouter: calls that ended while waiting', () => {
+  it('sends a new call at once when the only call that waited was cancelled and room came back', () => {
+    const { pipes, router, call, end } = rig({ concurrency: 1 })
+    const first = call()
+    const cancelled = call()
+    end(cancelled)
+    end(first)
+    const next = call()
+    expect(pipes[0]!.sent).toEqual([first, next])
+    expect(router.queued).toBe(0)
+  })
+})
+
+describe('CallRouter: a lane waiting for room on a host that is lost', () => {
+  it('follows its lane to a connected host instead of going to the lost host’s buffer', () => {
+    const { pipes, call } = rig({ slots: 2, concurrency: 1 })
+    const key = 'k'
+    // Where the key maps while both hosts are connected.
+    const probe = call(key)
+    const home = pipes.findIndex((p) => p.sent.includes(probe))
+    const other = 1 - home
+    pipes[home]!.failures.fire({ sagaId: probe, reason: 'host disconnected before ack' } as SagaFailure)
+    // An unkeyed call fills the key's host, so the key's next call waits there for room.
+    pipes[other]!.busy = true
+    const filler = call()
+    pipes[other]!.busy = false
+    expect(pipes[home]!.sent).toContain(filler)
+    const keyed = call(key)
+    expect(pipes[home]!.sent).not.toContain(keyed)
+    pipes[home]!.setConnected(false)
+    pipes[home]!.failures.fire({ sagaId: filler, reason: 'host disconnected before ack' } as SagaFailure)
+    expect(pipes[home]!.sent).not.toContain(keyed)
+    expect(pipes[other]!.sent).toContain(keyed)
+  })
+})

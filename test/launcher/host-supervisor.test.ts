@@ -522,6 +522,48 @@ describe('HostSupervisor with a pool of two slots', () => {
     expect(pool.spawner.spawned.slice(2).map((h) => h.options.slot)).toEqual([0, 1])
   })
 
+  it('replaces slot 1’s host at once when the standby promoted into it has just lost its connection', () => {
+    const pool = makePool({ standby: 1, maxRestarts: 10 })
+    const { first, second } = upPool(pool)
+    const standby = pool.spawner.last
+    const spare = pool.register(standby, 'standby')
+    spare.close()
+    expect(standby.signals).toEqual(['SIGKILL'])
+    second.exit({ code: 1 })
+    expect(spare.promotedTo).toEqual([])
+    const successor = pool.spawner.spawned.find((h) => h.options.slot === 1 && h !== second)
+    expect(successor).toBeDefined()
+    expect(pool.supervisor.hostPidOf(1)).toBe(successor!.pid)
+    expect(pool.supervisor.stateOf(1)).toBe('starting')
+    expect(pool.supervisor.hostPidOf(0)).toBe(first.pid)
+    expect(pool.supervisor.stateOf(0)).toBe('running')
+    expect(first.signals).toEqual([])
+    expect(pool.closed).not.toContain(0)
+    pool.register(successor!)
+    expect(pool.supervisor.stateOf(1)).toBe('running')
+  })
+
+  it('keeps slot 0’s warm standby when slot 1 gives up', () => {
+    const pool = makePool({ standby: 1, maxRestarts: 2 })
+    upPool(pool)
+    const standby = pool.spawner.last
+    pool.register(standby, 'standby')
+    // Slot 1's host and the standby promoted into it are both lost: the pool's budget is spent.
+    pool.supervisor.killHost(1)
+    pool.clock.advance(10)
+    pool.spawner.spawned
+      .filter((h) => h.options.role === 'standby' && h !== standby)
+      .forEach((h) => pool.register(h, 'standby'))
+    pool.supervisor.killHost(1)
+    pool.clock.advance(10)
+    pool.supervisor.killHost(1)
+    expect(pool.supervisor.stateOf(1)).toBe('gave-up')
+    expect(pool.supervisor.stateOf(0)).toBe('running')
+    pool.clock.advance(60_000)
+    const live = pool.spawner.spawned.filter((h) => h.options.role === 'standby' && h.signals.length === 0)
+    expect(live.length).toBe(1)
+  })
+
   it('dispose terminates every slot’s host and leaves no timer', async () => {
     const pool = makePool()
     const { first, second } = upPool(pool)

@@ -10,6 +10,8 @@ export class FakeRegistration implements HostRegistration {
   /** The slots its connection was promoted into, in order. */
   readonly promotedTo: number[] = []
   readonly didClose = new Emitter<string>()
+  /** Its connection closed: `promote` then returns false, as the server's does. */
+  isClosed = false
 
   constructor(
     readonly spawnId: string | undefined,
@@ -25,15 +27,25 @@ export class FakeRegistration implements HostRegistration {
     if (this.decision) throw new Error('decided already')
     this.decision = { accepted: as }
     this.acceptedSlot = slot
+    const isClosed = (): boolean => this.isClosed
     return {
       clientId: 1,
-      isClosed: false,
+      get isClosed() {
+        return isClosed()
+      },
       promote: (into = 0) => {
+        if (isClosed()) return false
         this.promotedTo.push(into)
         return true
       },
       onDidClose: this.didClose.event,
     }
+  }
+
+  /** Its connection closes (EOF): `onDidClose` fires. */
+  close(reason = 'eof'): void {
+    this.isClosed = true
+    this.didClose.fire(reason)
   }
 
   refuse(reason: string): void {

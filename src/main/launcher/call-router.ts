@@ -213,7 +213,7 @@ export class CallRouter {
       lane.running = call
       return this.placeOnLane(lane, call)
     }
-    if (this.waiting.length > 0 && !this.isOutage()) return this.hold(this.waiting, call)
+    if (this.hasWaiting(this.waiting) && !this.isOutage()) return this.hold(this.waiting, call)
     const slot = this.pickSlot()
     return slot < 0 ? this.hold(this.waiting, call) : this.dispatch(call, slot)
   }
@@ -359,6 +359,13 @@ export class CallRouter {
       const outage = this.isOutage()
       for (let slot = 0; slot < this.slots.length; slot++) {
         const queue = this.waitingFor[slot]!
+        if (!outage && !this.slots[slot]!.pipe.isConnected) {
+          // Its host is lost: these lanes move to a connected host and their calls follow, rather
+          // than wait in a buffer that may never drain while another host could run them.
+          for (let call = this.takeWaiting(queue); call; call = this.takeWaiting(queue))
+            void this.placeOnLane(call.lane!, call)
+          continue
+        }
         while (queue.length > 0 && (outage || this.outstanding[slot]! < this.concurrency)) {
           const call = this.takeWaiting(queue)
           if (call) void this.dispatch(call, slot)
@@ -373,6 +380,15 @@ export class CallRouter {
     } finally {
       this.isPumping = false
     }
+  }
+
+  /**
+   * Whether a call still waits in `queue`. Ended calls ahead of the first live one are dropped: a
+   * queue holding only ended calls must not make a new call wait behind them (nothing would pump it).
+   */
+  private hasWaiting(queue: FifoQueue<RoutedCall>): boolean {
+    while (queue.length > 0 && !queue.first!.isWaiting) queue.shift()
+    return queue.length > 0
   }
 
   /** The oldest call still waiting in `queue` (ended ones are skipped), no longer waiting. */

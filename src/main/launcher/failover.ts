@@ -22,6 +22,8 @@ export interface FailoverOptions {
   spawns: HostSpawns
   /** Closes the launcher's connection to the lost host; may throw (logged). */
   closeHostConnection: (reason: string) => void
+  /** Another pool slot's host is serving: the standbys are its spares still. Default: none is. */
+  isAnotherSlotRunning?: () => boolean
 }
 
 /**
@@ -109,8 +111,10 @@ export class Failover implements Disposable {
       log.error(
         `[supervisor] host lost ${decision.crashesInWindow} times within the window: giving up (start-host to retry)`,
       )
-      standbys.cancelRefill()
-      standbys.retireAll()
+      if (this.opts.isAnotherSlotRunning?.() !== true) {
+        standbys.cancelRefill()
+        standbys.retireAll()
+      }
       status.set('gave-up', { type: 'gave-up', crashesInWindow: decision.crashesInWindow })
       return
     }

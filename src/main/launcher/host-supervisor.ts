@@ -204,6 +204,7 @@ export class HostSupervisor {
           standbys: this.standbyPool,
           spawns: this.spawns,
           closeHostConnection,
+          isAnotherSlotRunning: () => slots.some((s) => s.index !== index && s.state === 'running'),
         }),
       )
       const slot = new HostSlot(index, active, failover, shutdown, status)

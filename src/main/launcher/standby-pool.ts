@@ -78,9 +78,12 @@ export class StandbyPool implements Disposable {
     return this.find(spawnId) !== undefined
   }
 
-  /** The oldest ready standby, or undefined. */
+  /**
+   * The oldest ready standby, or undefined. One whose connection closed stays in the pool until
+   * its exit is seen, but is no longer ready: promoting it would cost the slot a second loss.
+   */
   firstReady(): HostHandle | undefined {
-    return this.standbys.find((s) => s.registeredAt !== undefined)
+    return this.standbys.find((s) => s.registeredAt !== undefined && s.connection?.isClosed !== true)
   }
 
   /**
