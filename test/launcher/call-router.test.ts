@@ -123,6 +123,18 @@ describe('CallRouter: calls side by side up to a limit', () => {
     })
   })
 
+  it('keeps call order among the waiting after most of them were cancelled (the queues compacted)', () => {
+    const { pipes, router, call, end } = rig({ concurrency: 1 })
+    const first = call()
+    const waiting = Array.from({ length: 3000 }, () => call())
+    const kept = waiting.filter((_, i) => i % 3 === 0)
+    for (const id of waiting) if (!kept.includes(id)) router.cancelSaga(id)
+    expect(router.queued).toBe(kept.length)
+    end(first)
+    for (const id of kept) end(id)
+    expect(pipes[0]!.sent).toEqual([first, ...kept])
+  })
+
   it('passes the AgentMux commands straight to slot 0, outside the limit', () => {
     const { pipes, router, call } = rig({ slots: 2, concurrency: 1 })
     call()

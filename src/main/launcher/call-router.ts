@@ -70,6 +70,8 @@ export interface CommandRefusal {
 }
 
 const RESOLVED = Promise.resolve()
+/** Ended calls left in the queues before they are compacted (when they outnumber the waiting). */
+const COMPACT_AFTER = 1024
 
 /** An app call between its start and its end. */
 interface RoutedCall {
@@ -133,6 +135,8 @@ export class CallRouter {
   /** Keyed calls whose lane is theirs, waiting for room on their lane's host. */
   private readonly waitingFor: FifoQueue<RoutedCall>[]
   private waitingCount = 0
+  /** Calls that ended while waiting, still in a queue (skipped when reached; compacted when many). */
+  private endedInQueues = 0
   private isPumping = false
   private isDisposed = false
 
@@ -336,6 +340,8 @@ export class CallRouter {
       call.isWaiting = false
       this.waitingCount--
       this.queuedBytes?.remove(call.bytes ?? 0)
+      // Calls that time out while every host is saturated would otherwise pile up in the queues.
+      if (++this.endedInQueues > COMPACT_AFTER && this.endedInQueues > this.waitingCount) this.compact()
     } else if (call.slot >= 0) {
       this.outstanding[call.slot]!--
     }
@@ -389,6 +395,15 @@ export class CallRouter {
   private hasWaiting(queue: FifoQueue<RoutedCall>): boolean {
     while (queue.length > 0 && !queue.first!.isWaiting) queue.shift()
     return queue.length > 0
+  }
+
+  /** Drops ended calls from every queue, keeping the order of the others. */
+  private compact(): void {
+    const ended = (c: RoutedCall): boolean => !c.isWaiting
+    this.waiting.removeWhere(ended)
+    for (const queue of this.waitingFor) queue.removeWhere(ended)
+    for (const lane of this.lanes.values()) lane.waiting.removeWhere(ended)
+    this.endedInQueues = 0
   }
 
   /** The oldest call still waiting in `queue` (ended ones are skipped), no longer waiting. */
