@@ -35,7 +35,7 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
  * its key, boxed primitives, the `TypeError` of a bigint or a cycle. Each property of `value` is
  * read once; a getter that throws throws here, as it would in `JSON.stringify`.
  */
-export function encodeFlatMembers(value: object): string | undefined {
+export function encodeFlatMembers(value: object, stopAt?: (member: object) => boolean): string | undefined {
   const proto: unknown = Object.getPrototypeOf(value)
   if ((proto !== Object.prototype && proto !== null) || Array.isArray(value)) return undefined
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined
@@ -69,6 +69,8 @@ export function encodeFlatMembers(value: object): string | undefined {
           encoded = 'null'
           break
         }
+        // A member the caller encodes its own way (bytes): it is told, nothing is encoded.
+        if (stopAt?.(v as object)) return STOPPED
         // `{"key":…}`, or `{}` when its toJSON gave undefined (the member is then left out).
         const one = JSON.stringify({ [key]: v })
         if (one.length > 2) members = members + ',' + one.slice(1, -1)
@@ -88,13 +90,19 @@ export function encodeFlatMembers(value: object): string | undefined {
  * can and by `JSON.stringify` itself where it cannot; undefined when `value` does not serialise to
  * a JSON object. Throws what `JSON.stringify(value)` throws.
  */
-export function encodeMembers(value: unknown): string | undefined {
-  const flat = typeof value === 'object' && value !== null ? encodeFlatMembers(value) : undefined
+export function encodeMembers(value: unknown, stopAt?: (member: object) => boolean): string | undefined {
+  const flat = typeof value === 'object' && value !== null ? encodeFlatMembers(value, stopAt) : undefined
   if (flat !== undefined) return flat
   const json: unknown = JSON.stringify(value)
   if (typeof json !== 'string' || json[0] !== '{') return undefined
   return json.length > 2 ? ',' + json.slice(1, -1) : ''
 }
+
+/**
+ * What `encodeMembers` returns when `stopAt` accepted a nested member: no members string can be
+ * this (they are empty or start with a comma).
+ */
+export const STOPPED = '\u0000stopped'
 
 /** Keys whose `,"key":` is kept: commands use a handful, so this is a cache, not a registry. */
 const MAX_CACHED_KEYS = 256

@@ -6,7 +6,7 @@ import { Emitter, type Listenable } from '../base/emitter'
 import { TimerSlot } from '../base/timer-slot'
 import type { HostPipeCounters } from '../../shared/diagnostics'
 import { holdsBytes, splitJson } from '../../shared/byte-frame'
-import { encodeMembers } from '../../shared/json-members'
+import { encodeMembers, STOPPED } from '../../shared/json-members'
 import {
   encodeControlFrame,
   encodeEvent,
@@ -110,13 +110,20 @@ export function createOutboundCommand(
   let split: { paths: string; blocks: Uint8Array[] } | undefined
   let blockBytes = 0
   try {
-    // The one extra look per command: a walk of its nested members only (flat ones cost nothing).
-    if (knownBlockBytes === undefined ? holdsBytes(cmd) : knownBlockBytes >= 0) {
+    // Bytes are looked for only in nested members, as the encoder meets them: a flat command
+    // costs no extra walk. A call the router measured is known to hold them.
+    members =
+      knownBlockBytes === undefined
+        ? encodeMembers(cmd, holdsBytes)
+        : knownBlockBytes >= 0
+          ? STOPPED
+          : encodeMembers(cmd)
+    if (members === STOPPED) {
       const parts = splitJson(cmd)
       members = parts.json.length > 2 ? ',' + parts.json.slice(1, -1) : ''
       split = parts
       for (const block of parts.blocks) blockBytes += block.byteLength
-    } else members = encodeMembers(cmd)
+    }
   } catch (err) {
     return new HostPipeError('SERIALIZE', `command failed to serialise: ${String(err)}`, { cause: err })
   }
@@ -135,7 +142,8 @@ export function createOutboundCommand(
     ordinal,
     cmd,
     members,
-    ...(split ? { blocks: split.blocks, paths: split.paths } : {}),
+    blocks: split?.blocks,
+    paths: split?.paths,
     blockBytes,
     sagaId: sagaIdOf(cmd),
     noBuffer,
