@@ -1,47 +1,17 @@
 // Streams and events on a pool of two hosts (docs/parallel-work.md, docs/protocol.md#streams):
 // createLauncher (from the source) with real host processes whose entry file uses the built
 // `hostpipe/host` (dist/).
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SagaFailedError } from '../../src/lib/index'
-import { createLauncher, type AppLauncherOptions, type HostpipeLauncher } from '../../src/lib/node'
 import { waitFor } from '../support/ipc-wait'
-import { streamCommands, streamEvents } from '../support/stream-definitions'
+import { streamLauncherFixture, type StreamLauncher } from '../support/stream-launcher'
 
-type Commands = typeof streamCommands
-type Events = typeof streamEvents
-type Launcher = HostpipeLauncher<Commands, Events>
+type Launcher = StreamLauncher
 type Tagged = { pid: number; i: number }
 
-const hostEntry = fileURLToPath(new URL('../fixtures/streams/host.mjs', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-let launcher: Launcher | undefined
-
-beforeAll(() => {
-  if (!existsSync(fileURLToPath(new URL('../../dist/host.js', import.meta.url))))
-    throw new Error('dist/host.js is missing: build the library first with `npm run build:lib`')
-})
-
-afterEach(async () => {
-  await launcher?.stop()
-  launcher = undefined
-})
-
-async function startPool(opts: Partial<AppLauncherOptions<Commands, Events>> = {}): Promise<Launcher> {
-  launcher = createLauncher({
-    hostEntry,
-    commands: streamCommands,
-    events: streamEvents,
-    hosts: 2,
-    standby: 0,
-    unresponsiveMs: 0,
-    ...opts,
-  })
-  await launcher.start()
-  return launcher
-}
+const startPool = streamLauncherFixture({ hosts: 2 })
 
 /** The pid of each slot's host, by slot. */
 function poolPids(l: Launcher): number[] {
