@@ -2,6 +2,7 @@ import { headerOf, type SplitValue } from '../../shared/byte-frame'
 import { encodeCommandFrameMembers } from '../../shared/protocol'
 import { deferred } from '../base/deferred'
 import { FifoQueue } from '../base/fifo-queue'
+import { IdMap } from '../base/id-map'
 import { HostPipeError } from './host-pipe-error'
 import type { Outbound, OutboundCommand, OutboundEvent } from './outbound-frames'
 
@@ -357,9 +358,9 @@ export const MAX_IN_FLIGHT = 1024
  */
 export class InFlightCommands {
   private readonly queue = new FifoQueue<OutboundCommand>()
-  private readonly bySeq = new Map<number, OutboundCommand>()
+  private readonly bySeq = new IdMap<OutboundCommand>()
   /** Per call: how many of each saga's commands are in `bySeq`. */
-  private readonly sagaCounts = new Map<number, number>()
+  private readonly sagaCounts = new IdMap<number>()
   private nextSeq = 1
   /** How the current host acks (see `reset`). */
   isPerCall = false
@@ -447,14 +448,14 @@ export class InFlightCommands {
   /** Untracks everything (the writer went away) and returns it, oldest first. */
   takeAll(): OutboundCommand[] {
     if (!this.isPerCall) return this.queue.takeAll()
-    const all = [...this.bySeq.values()]
+    const all = this.bySeq.values()
     this.bySeq.clear()
     this.sagaCounts.clear()
     return all
   }
 
   private forEach(fn: (frame: OutboundCommand) => void): void {
-    if (this.isPerCall) this.bySeq.forEach(fn)
+    if (this.isPerCall) for (const frame of this.bySeq.values()) fn(frame)
     else this.queue.forEach(fn)
   }
 

@@ -1,5 +1,6 @@
 import type { Disposable } from '../base/disposable'
 import type { Logger } from '../base/logger'
+import { IdMap } from '../base/id-map'
 import { OnceEmitter } from '../base/once-emitter'
 import type { FrameConnection } from '../ipc/frame-connection'
 import { describeThrown } from '../../shared/describe-thrown'
@@ -138,7 +139,7 @@ export class HostRuntime {
   /** Announced `bytes` (the transport carries byte frames); they go out once registered. */
   private readonly hasBytes: boolean
   /** The command name of each saga running here, for a report's error message. */
-  private readonly sagaCommands = new Map<number, string>()
+  private readonly sagaCommands = new IdMap<string>()
   /** Fires once, with the exit code, when the session is over. */
   private readonly didEnd = new OnceEmitter<number>()
   /** Fires once, when the launcher answers `registered`. */

@@ -3,6 +3,7 @@ import { formatBytes, type HostCommand } from '../../shared/protocol'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { FifoQueue } from '../base/fifo-queue'
+import { IdMap } from '../base/id-map'
 import { positiveIntOption } from '../base/integer-option'
 import {
   HostPipeError,
@@ -126,7 +127,7 @@ export class CallRouter {
    * QUEUE_FULL for bytes…): what a direct send's promise would have rejected with.
    */
   readonly onDidRefuseCommand: Listenable<CommandRefusal> = this.didRefuseCommand.event
-  private readonly calls = new Map<number, RoutedCall>()
+  private readonly calls = new IdMap<RoutedCall>()
   private readonly lanes = new Map<string, Lane>()
   /** App calls handed to each slot and not ended. */
   private readonly outstanding: number[]

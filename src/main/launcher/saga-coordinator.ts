@@ -15,6 +15,7 @@ import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { positiveIntOption } from '../base/integer-option'
+import { IdMap } from '../base/id-map'
 import { silentLogger, type Logger } from '../base/logger'
 import { HostPipeError, REASON_BEFORE_ACK, type HostPipe } from '../host-pipe'
 import type { CommandRefusal, RouteOptions } from './call-router'
@@ -194,7 +195,7 @@ export class SagaCoordinator {
   readonly onDidStartSaga: Listenable<SagaRecord> = this.didStart.event
   /** Every saga as it ends, before its terminal event goes out (`failure` says how). */
   readonly onDidEndSaga: Listenable<SagaRecord> = this.didEnd.event
-  private readonly open = new Map<number, Saga>()
+  private readonly open = new IdMap<Saga>()
   private readonly timeouts: SagaTimeouts<Saga>
   /** Sagas left to a deadline-aware host, in the order their timeouts passed. */
   private readonly leftToHost = new Map<number, Saga>()
@@ -403,7 +404,7 @@ export class SagaCoordinator {
     this.isDisposed = true
     this.disposables.dispose()
     this.leftToHost.clear()
-    for (const saga of [...this.open.values()]) {
+    for (const saga of this.open.values()) {
       if (cause === undefined) this.fail(saga, REASON_COORDINATOR_DISPOSED)
       else if (this.pipe.sagaCommandState(saga.id) === 'buffered')
         this.fail(saga, `${cause} before the call was sent`)
