@@ -81,14 +81,18 @@ const damagedFrame = fc.oneof(
   }),
 )
 
+type Verdict =
+  | { kind: 'frame' }
+  | { kind: 'incomplete' }
+  | { kind: 'leftover' }
+  | { kind: 'refused'; code: ByteFrameErrorCode }
+
 /**
  * What the launcher must make of `bytes`, from a decoder alone: one whole frame (`frame`: its
  * command is then judged as any other, the connection stays), a refusal (`code`), or a frame not
  * finished when the bytes end (`incomplete`). `leftover`: a frame ended before the bytes did.
  */
-function verdictOf(
-  bytes: Uint8Array,
-): { kind: 'frame' | 'incomplete' | 'leftover' } | { kind: 'refused'; code: ByteFrameErrorCode } {
+function verdictOf(bytes: Uint8Array): Verdict {
   let frames = 0
   let bad: ByteFrameErrorCode | undefined
   const decoder = new ByteFrameDecoder({
