@@ -24,7 +24,8 @@ export function benchChildScriptPath(
     | 'call-host'
     | 'stream-host'
     | 'bytes-host'
-    | 'bytes-echo-child',
+    | 'bytes-echo-child'
+    | 'bytes-cut-through-child',
 ): string {
   const path = fileURLToPath(new URL(`./${name}.mjs`, import.meta.url))
   if (!existsSync(path)) throw new Error(`${path} is missing: run the bench with \`npm run bench\``)

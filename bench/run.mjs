@@ -21,6 +21,7 @@ await build({
     'stream-host',
     'bytes-host',
     'bytes-echo-child',
+    'bytes-cut-through-child',
   ].map((name) => join(root, 'bench', `${name}.ts`)),
   outdir,
   outExtension: { '.js': '.mjs' },

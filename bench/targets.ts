@@ -74,8 +74,13 @@ export interface BenchSummary {
   streamSlowConsumerRssMb: number
   /** MiB of payload per second of a 32 MiB `Uint8Array` echo's round trip (median of rounds). */
   bytesMBps: number
-  /** bytesMBps ÷ a raw Unix-socket echo of the same bytes to a bare child, same run (median of rounds). */
+  /**
+   * bytesMBps ÷ a raw Unix-socket message echo of the same bytes to a bare child (each side holds
+   * the message as one buffer), same run (median of rounds).
+   */
   bytesRatio: number
+  /** bytesMBps ÷ a raw cut-through echo (pieces written back as they arrive), same run (median of rounds). */
+  bytesCutThroughRatio: number
   peers?: {
     birpc: PeerSummary
     jsonrpc: PeerSummary
@@ -108,6 +113,7 @@ export type SpreadKey =
   | 'poolSpeedup'
   | 'streamChunksPerSec'
   | 'bytesRatio'
+  | 'bytesCutThroughRatio'
 
 export function meetsTarget(key: keyof typeof TARGETS, value: number): boolean {
   const t: { min?: number; max?: number; atMost?: number } = TARGETS[key]

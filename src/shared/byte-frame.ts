@@ -353,6 +353,12 @@ export interface ByteFrameDecoderOptions {
   maxFrameBytes: number
   /** Default MAX_BYTE_BLOCKS. */
   maxBlocks?: number
+  /**
+   * Makes the body of one frame, `byteLength` bytes, every one of which is written before the
+   * frame is delivered: a runtime may skip zero-filling it. It must be fresh memory (the blocks
+   * are handed to the app, which may keep them). Default `new Uint8Array(byteLength)`.
+   */
+  allocateBody?(byteLength: number): Uint8Array
 }
 
 /**
@@ -368,6 +374,7 @@ export class ByteFrameDecoder {
   private readonly onBadFrame: ((err: ByteFrameError, byteLength: number) => void) | undefined
   private maxFrameBytes: number
   private readonly maxBlocks: number
+  private readonly allocateBody: (byteLength: number) => Uint8Array
   /** The prefix being read: fixed part, then the block lengths. */
   private prefix = new Uint8Array(FIXED_PREFIX_BYTES)
   private prefixBytes = 0
@@ -390,6 +397,7 @@ export class ByteFrameDecoder {
     this.onBadFrame = opts.onBadFrame
     this.maxFrameBytes = opts.maxFrameBytes
     this.maxBlocks = opts.maxBlocks ?? MAX_BYTE_BLOCKS
+    this.allocateBody = opts.allocateBody ?? ((byteLength) => new Uint8Array(byteLength))
   }
 
   /** Bytes held now for the unfinished frame (allocated: never more than `maxFrameBytes`). */
@@ -483,7 +491,7 @@ export class ByteFrameDecoder {
     }
     const bodyLength = this.blockLengths.reduce((sum, n) => sum + n, this.headerLength)
     this.checkSize(this.prefix.byteLength + bodyLength)
-    this.body = new Uint8Array(bodyLength)
+    this.body = this.allocateBody(bodyLength)
     this.bodyBytes = 0
     if (bodyLength === 0) this.finishFrame()
   }
@@ -499,7 +507,8 @@ export class ByteFrameDecoder {
   private takeBody(chunk: Uint8Array, offset: number): number {
     const body = this.body!
     const n = Math.min(body.byteLength - this.bodyBytes, chunk.byteLength - offset)
-    body.set(chunk.subarray(offset, offset + n), this.bodyBytes)
+    // A whole chunk inside the body (the common case of a big frame) is copied without a view.
+    body.set(n === chunk.byteLength ? chunk : chunk.subarray(offset, offset + n), this.bodyBytes)
     this.bodyBytes += n
     if (this.bodyBytes === body.byteLength) this.finishFrame()
     return offset + n

@@ -116,7 +116,9 @@ const results: Required<BenchResults> = {
     bytesMBps: 400.4,
     bytesRatio: 0.61,
     ratios: spreadOf([0.55, 0.61, 0.7]),
-    perRound: { launcher: [380, 400.4, 420], raw: [700, 656, 600] },
+    bytesCutThroughRatio: 0.4,
+    cutThroughRatios: spreadOf([0.35, 0.4, 0.45]),
+    perRound: { launcher: [380, 400.4, 420], raw: [700, 656, 600], cutThrough: [1000, 1001, 1100] },
     callsPerSec: 24_000,
     config: benchConfig(true).bytes,
   },
@@ -131,14 +133,14 @@ describe('bench output', () => {
         '"failoverMs":12.3,"coldStartMs":101.3,"bareStartMs":80,"chaosFailedPct":0.05,"chaosRetryFailedPct":0,"standbyRssMb":41.3,' +
         '"poolSpeedup":1.85,"hostRssMb":52.3,"bareRatio":0.5,' +
         '"callsPerSec":25000,"callRatio":0.25,"callP50Ms":0.25,"callP99Ms":0.9,"rawCallP50Ms":0.1,"rawCallP99Ms":0.5,' +
-        '"streamChunksPerSec":100000,"streamSlowConsumerRssMb":82.5,"bytesMBps":400,"bytesRatio":0.61,' +
+        '"streamChunksPerSec":100000,"streamSlowConsumerRssMb":82.5,"bytesMBps":400,"bytesRatio":0.61,"bytesCutThroughRatio":0.4,' +
         '"peers":{"birpc":{"ratio":0.4,"p50Ms":0.2,"p99Ms":0.8},"jsonrpc":{"ratio":0.1,"p50Ms":1.5,"p99Ms":4.25},' +
         '"birpcCall":{"ratio":0.5},"comlinkCall":{"ratio":0.3},"jsonrpcCall":{"ratio":0.1}},' +
         '"loadWarning":false,"otherLoadCores":0.02,' +
         '"spread":{"throughputRatio":[0.9,1],"bareRatio":[0.45,0.5],"p50Ms":[0.09,0.12],"p99Ms":[0.3,0.5],' +
         '"reconnectMs":[180,180],"failoverMs":[12.3,12.3],"coldStartMs":[101.3,101.3],"bareStartMs":[80,80],' +
         '"callsPerSec":[20000,30000],"callRatio":[0.2,0.3],"callP50Ms":[0.2,0.3],"callP99Ms":[0.8,1],' +
-        '"poolSpeedup":[1.8,1.9],"streamChunksPerSec":[90000,110000],"bytesRatio":[0.55,0.7]}}',
+        '"poolSpeedup":[1.8,1.9],"streamChunksPerSec":[90000,110000],"bytesRatio":[0.55,0.7],"bytesCutThroughRatio":[0.35,0.45]}}',
     )
   })
 

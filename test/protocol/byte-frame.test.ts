@@ -73,6 +73,26 @@ describe('byte frame codec', () => {
     ])
   })
 
+  it('reads each body into memory from allocateBody, overwriting all of it, the blocks viewing it', () => {
+    const bodies: Uint8Array[] = []
+    const out: unknown[] = []
+    const decoder = new ByteFrameDecoder({
+      maxFrameBytes: 1 << 20,
+      onFrame: (v) => out.push(v),
+      // Filled with junk, as unzeroed memory may be: none of it may show through.
+      allocateBody: (n) => {
+        bodies.push(new Uint8Array(n).fill(0xee))
+        return bodies.at(-1)!
+      },
+    })
+    const frame = encodeByteFrameBytes({ a: new Uint8Array([1, 2, 3]), b: new Uint8Array(0) })
+    for (let i = 0; i < frame.length; i += 5) decoder.push(frame.subarray(i, i + 5))
+    expect(out).toEqual([{ a: new Uint8Array([1, 2, 3]), b: new Uint8Array(0) }])
+    expect(bodies).toHaveLength(1)
+    expect((out[0] as { a: Uint8Array }).a.buffer).toBe(bodies[0]!.buffer)
+    expect(bodies[0]!.includes(0xee)).toBe(false)
+  })
+
   it('refuses a frame whose declared size is over the cap before buffering its body', () => {
     const frame = encodeByteFrameBytes({ data: new Uint8Array(4096) })
     const decoder = new ByteFrameDecoder({ onFrame: () => undefined, maxFrameBytes: 1024 })

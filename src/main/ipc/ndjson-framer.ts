@@ -73,6 +73,7 @@ export class NdjsonFramer {
       onFrame: (value, byteLength) => onByteFrame(new ReceivedByteFrame(byteLength, value)),
       onBadFrame: (err, byteLength) => onByteFrame(new ReceivedByteFrame(byteLength, undefined, err)),
       maxFrameBytes: this.maxLineBytes,
+      allocateBody,
     })
   }
 
@@ -205,6 +206,14 @@ export class NdjsonFramer {
     this.close()
     this.onTooLarge(bytes)
   }
+}
+
+/**
+ * A byte frame's body: fresh memory of its own (the app may keep a block or its `.buffer`), not
+ * zero-filled, since the decoder overwrites every byte before the frame is delivered.
+ */
+function allocateBody(byteLength: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(byteLength).buffer, 0, byteLength)
 }
 
 function concat(pieces: Uint8Array[], piecesBytes: number, tail: Uint8Array): Uint8Array {
