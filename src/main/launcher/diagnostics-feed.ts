@@ -306,7 +306,7 @@ export class DiagnosticsFeed implements DiagnosticsSource {
       case 'gave-up':
         return this.note(
           'error',
-          `host crashed ${e.crashesInWindow} times within 60 s: gave up (start-host to retry)`,
+          `host crashed ${e.crashesInWindow} times within 60 s: gave up (start-host in the panel, or the app's stop() then start(), starts it again)`,
         )
       case 'stopping':
         return this.note('info', `stopping host${pid(e.pid)}`)
