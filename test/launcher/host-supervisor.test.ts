@@ -4,6 +4,7 @@ import {
   type HostSupervisorOptions,
   type SupervisorEvent,
 } from '../../src/main/launcher/host-supervisor'
+import { REFILL_AFTER_PROMOTION_MS } from '../../src/main/launcher/standby-pool'
 import { FakeRegistration } from '../support/fake-registration'
 import { FakeSpawner, type FakeHostProcess } from '../support/launcher-fakes'
 import { ManualClock } from '../support/manual-clock'
@@ -550,7 +551,7 @@ describe('HostSupervisor with a pool of two slots', () => {
     pool.register(standby, 'standby')
     // Slot 1's host and the standby promoted into it are both lost: the pool's budget is spent.
     pool.supervisor.killHost(1)
-    pool.clock.advance(10)
+    pool.clock.advance(REFILL_AFTER_PROMOTION_MS)
     pool.spawner.spawned
       .filter((h) => h.options.role === 'standby' && h !== standby)
       .forEach((h) => pool.register(h, 'standby'))
@@ -562,6 +563,30 @@ describe('HostSupervisor with a pool of two slots', () => {
     pool.clock.advance(60_000)
     const live = pool.spawner.spawned.filter((h) => h.options.role === 'standby' && h.signals.length === 0)
     expect(live.length).toBe(1)
+  })
+
+  it('refills the standbys for slot 1 while slot 0 has given up', () => {
+    const pool = makePool({ standby: 1, maxRestarts: 3, startTimeoutMs: 0 })
+    const { second } = upPool(pool)
+    const standby = pool.spawner.last
+    expect(standby.options.role).toBe('standby')
+    // Slot 0's hosts keep exiting (its standby not ready yet, so each is a cold spawn) until the
+    // policy gives up on it.
+    for (let i = 0; i < 3; i++) {
+      const host = pool.spawner.spawned.find((h) => h.pid === pool.supervisor.hostPidOf(0))!
+      host.exit({ code: 1 })
+      pool.clock.advance(5_000)
+    }
+    expect(pool.supervisor.stateOf(0)).toBe('gave-up')
+    expect(pool.supervisor.stateOf(1)).toBe('running')
+    pool.register(standby, 'standby')
+    pool.clock.advance(60_000) // past the crash window: slot 1's loss is no give-up
+    second.exit({ code: 1 })
+    expect(pool.supervisor.hostPidOf(1)).toBe(standby.pid)
+    const spawnedBefore = pool.spawner.spawned.length
+    pool.clock.advance(REFILL_AFTER_PROMOTION_MS)
+    expect(pool.spawner.spawned).toHaveLength(spawnedBefore + 1)
+    expect(pool.spawner.last.options.role).toBe('standby')
   })
 
   it('dispose terminates every slot’s host and leaves no timer', async () => {

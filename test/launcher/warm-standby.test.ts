@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { HostSupervisor, type SupervisorEvent } from '../../src/main/launcher/host-supervisor'
+import { REFILL_AFTER_PROMOTION_MS } from '../../src/main/launcher/standby-pool'
 import { FakeRegistration } from '../support/fake-registration'
 import { FakeSpawner } from '../support/launcher-fakes'
 import { ManualClock } from '../support/manual-clock'
@@ -88,10 +89,12 @@ describe('warm standby (ARCHITECTURE §8)', () => {
       expect(s.supervisor.spawnId).toBe(standby.options.spawnId)
       expect(s.supervisor.restarts).toBe(1)
       expect(s.supervisor.failovers).toBe(1)
-      // A replacement standby, spawned on the next turn of the event loop (no backoff: the active
-      // host had been serving), so the promoted host's drain is not held up by a fork.
+      // A replacement standby, spawned a little later (no backoff: the active host had been
+      // serving), so neither the lost host's calls nor the promoted host's drain wait on a fork.
       expect(s.spawner.spawned).toHaveLength(2)
-      s.clock.advance(0)
+      s.clock.advance(REFILL_AFTER_PROMOTION_MS - 1)
+      expect(s.spawner.spawned).toHaveLength(2)
+      s.clock.advance(1)
       expect(s.spawner.spawned).toHaveLength(3)
       expect(s.spawner.last.options.role).toBe('standby')
       expect(s.supervisor.readyStandbys).toBe(0)
@@ -130,7 +133,7 @@ describe('warm standby (ARCHITECTURE §8)', () => {
     const s = makeSupervisor()
     const { active } = upWithStandby(s)
     s.supervisor.killHost() // the ready standby is promoted
-    s.clock.advance(0) // its replacement standby is spawned
+    s.clock.advance(REFILL_AFTER_PROMOTION_MS) // its replacement standby is spawned
     const startingStandby = s.spawner.last
     expect(startingStandby.options.role).toBe('standby')
     active.exit({ signal: 'SIGKILL' })
@@ -159,7 +162,7 @@ describe('warm standby (ARCHITECTURE §8)', () => {
     expect(s.supervisor.isDroppedSpawn(startingStandby.options.spawnId)).toBe(false)
     expect(s.supervisor.isDroppedSpawn('999')).toBe(false)
     expect(s.supervisor.isDroppedSpawn(undefined)).toBe(false)
-    s.clock.advance(0)
+    s.clock.advance(REFILL_AFTER_PROMOTION_MS)
     expect(s.supervisor.isDroppedSpawn(s.spawner.last.options.spawnId)).toBe(false)
   })
 
@@ -245,7 +248,7 @@ describe('warm standby (ARCHITECTURE §8)', () => {
     upWithStandby(s)
     for (let i = 0; i < 2; i++) {
       s.supervisor.killHost()
-      s.clock.advance(0)
+      s.clock.advance(REFILL_AFTER_PROMOTION_MS)
       s.supervisor.markStandbyReady(s.spawner.last.options.spawnId!)
       s.clock.advance(1_000)
     }

@@ -155,8 +155,9 @@ export class Failover implements Disposable {
   }
 
   /**
-   * A ready standby becomes the active host; a replacement standby is spawned on the next turn of
-   * the event loop, once the promoted host's drain has been written (StandbyPool.fillSoon).
+   * A ready standby becomes the active host; a replacement standby is spawned a little later, once
+   * the lost host's calls have settled and the promoted host's drain is answered
+   * (StandbyPool.fillAfterPromotion).
    * `isCounted`: this replacement was already counted (by the cold spawn the standby beat).
    */
   private promote(standby: HostHandle, isCounted = false): void {
@@ -174,7 +175,7 @@ export class Failover implements Disposable {
     // Promoting is handing its writer to the pipe; a connection gone meanwhile is a lost host.
     if (standby.connection && !standby.connection.promote(this.opts.slot))
       this.lose('channel-gone', 'its standby connection closed before it was promoted')
-    standbys.fillSoon()
+    standbys.fillAfterPromotion()
   }
 }
 

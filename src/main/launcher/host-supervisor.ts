@@ -156,7 +156,6 @@ export class HostSupervisor {
       }),
     )
     const slots: HostSlot[] = []
-    const slot0Status = (): SupervisorStatus => slots[0]!.status
     this.standbyPool = this.disposables.add(
       new StandbyPool({
         target: opts.standby ?? 0,
@@ -166,10 +165,9 @@ export class HostSupervisor {
         backoff: this.backoff,
         retiring: this.retiring,
         spawns: this.spawns,
-        // Standbys are filled while slot 0 runs, and their events are the pool's.
-        get status() {
-          return slot0Status()
-        },
+        // Any serving slot keeps the spares: one slot stopped or given up must not leave another
+        // without its replacement on a loss.
+        isServing: () => slots.some((s) => s.state === 'running'),
       }),
     )
     for (let index = 0; index < slotCount; index++) {

@@ -4,12 +4,13 @@ import { Emitter, type Listenable } from '../base/emitter'
 import type { Logger } from '../base/logger'
 import { TimerSlot } from '../base/timer-slot'
 import type { HostConnection, HostRegistration } from '../ipc/host-registration'
+import { HOST_EXIT_WAIT_MS } from './host-exits'
 import { signalHost, type HostHandle } from './host-handle'
 import type { HostExitInfo } from './host-spawner'
 import { START_FAILURE_WINDOW_MS, type LossKind, type RestartBackoff } from './restart-backoff'
 import type { HostSpawns } from './host-spawns'
 import type { RetiringHosts } from './retiring-hosts'
-import type { SupervisorEvent, SupervisorStatus } from './supervisor-event'
+import type { SupervisorEvent } from './supervisor-event'
 
 export interface StandbyPoolOptions {
   /** Warm standby hosts to keep (`--standby N`, docs/launcher.md); a non-negative integer. */
@@ -24,13 +25,20 @@ export interface StandbyPoolOptions {
   retiring: RetiringHosts
   /** Spawns the standbys (their exits come back to `handleExit`, routed by the supervisor). */
   spawns: HostSpawns
-  /** The supervisor's state: standbys are spawned only while the active host runs. */
-  status: SupervisorStatus
+  /** Whether any pool slot's host runs: standbys are spawned only then (they are its spares). */
+  isServing: () => boolean
 }
 
 /**
+ * How long after a promotion the replacement standby is spawned (ms): the lost host's calls wait
+ * for its exit at most this long to say how it ended, and by then the promoted host has answered
+ * its drain; a fork in that window delays both.
+ */
+export const REFILL_AFTER_PROMOTION_MS = HOST_EXIT_WAIT_MS
+
+/**
  * The warm standby hosts of one supervisor (docs/launcher.md#warm-standby): spawns them up to the
- * target while the active host runs, admits their registrations, reports each one ready
+ * target while a pool slot's host runs, admits their registrations, reports each one ready
  * (`onDidBecomeReady`: the supervisor decides whether to promote it and `take`s it), respawns a
  * lost one per the restart policy, retires them all on request. Follows Chromium's spare renderer
  * (`SpareRenderProcessHostManager`): a process started ahead of need, so a loss costs a handover
@@ -163,23 +171,23 @@ export class StandbyPool implements Disposable {
     this.isPaused = false
   }
 
-  /** Spawns standbys up to the target while the active host runs. */
+  /** Spawns standbys up to the target while a slot's host runs. */
   fill(): void {
     if (this.isClosed || this.offReason !== undefined || this.isPaused) return
-    if (this.opts.status.state !== 'running' || this.refillTimer.isArmed) return
+    if (!this.opts.isServing() || this.refillTimer.isArmed) return
     while (this.standbys.length < this.opts.target) if (!this.spawnOne()) return
   }
 
   /**
-   * `fill` on the next turn of the event loop (a 0 ms timer on the clock), unless a respawn is
-   * pending already. After a promotion: spawning a process forks the launcher, which blocks its
-   * event loop for some ms (2 to 15 measured here), and the promoted host's drain and its first
-   * acks must not wait behind that. Chromium likewise creates the next spare renderer only after
-   * the taken one is on its way.
+   * `fill` REFILL_AFTER_PROMOTION_MS from now (on the clock), unless a respawn is pending already.
+   * After a promotion: spawning a process forks the launcher, which blocks its event loop (2 to
+   * 50 ms measured here) and then competes for the CPU with the new host's start, while the lost
+   * host's calls still wait for its exit to be seen and the promoted host answers its drain.
+   * Chromium likewise creates the next spare renderer only after the taken one is on its way.
    */
-  fillSoon(): void {
+  fillAfterPromotion(): void {
     if (this.isClosed || this.refillTimer.isArmed) return
-    this.refillTimer.set(() => this.fill(), 0)
+    this.refillTimer.set(() => this.fill(), REFILL_AFTER_PROMOTION_MS)
   }
 
   /** Cancels a pending respawn after a start failure. */
