@@ -109,7 +109,7 @@ export class Failover implements Disposable {
     const decision = backoff.recordCrash(this.opts.slot)
     if (decision.action === 'give-up') {
       log.error(
-        `[supervisor] host lost ${decision.crashesInWindow} times within the window: giving up (start-host to retry)`,
+        `[supervisor] host lost ${decision.crashesInWindow} times within the window: giving up (start-host in the panel, or the app's stop() then start(), starts it again)`,
       )
       if (this.opts.isAnotherSlotRunning?.() !== true) {
         standbys.cancelRefill()
