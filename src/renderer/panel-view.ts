@@ -1,19 +1,20 @@
 import {
   COUNTER_NAMES,
   MAX_BURST,
-  type CommandStats,
   type CounterName,
   type DiagnosticsAction,
   type DiagnosticsSnapshot,
 } from '../shared/diagnostics'
 import { parseBurstInput } from './burst-input'
+import { CommandTable } from './command-table'
 import { countdownText } from './countdown'
 import { counterLabel, counterTestId } from './counter-ids'
 import { find, h, setAttr, setText } from './dom'
 import type { LogItem } from './event-log-model'
-import { formatCount, formatLatencyMs, formatPid, formatRate, formatTimeOfDay } from './format'
+import { formatCount, formatPid, formatRate, formatTimeOfDay } from './format'
 import { gaugeBand, gaugeFraction } from './gauge'
-import { hostRowsOf, type HostRowText } from './host-rows'
+import { hostRowsOf } from './host-rows'
+import { HostTable } from './host-table'
 import type { LinkStatus } from './panel-source'
 
 /** Counters that mean something was lost, and ones that deserve a look. */
@@ -33,28 +34,10 @@ const URGENT_SECONDS = 10
 
 export type ActionHandler = (action: DiagnosticsAction, count?: number) => void
 
-/** The cells of one command row, each holding a bare value. */
-interface CommandRowCells {
-  row: HTMLTableRowElement
-  calls: HTMLElement
-  running: HTMLElement
-  failed: HTMLElement
-  p50: HTMLElement
-  p99: HTMLElement
-}
-
-/** The cells of one host row (one slot of the pool), each holding a bare value. */
-interface HostRowCells {
-  row: HTMLTableRowElement
-  pid: HTMLElement
-  state: HTMLElement
-  inFlight: HTMLElement
-  restarts: HTMLElement
-}
-
 /**
  * The panel's DOM: finds the elements of index.html, fills in the counters, and renders values
- * into them. Holds no state of its own beyond what is on screen.
+ * into them; the command and host tables render through CommandTable and HostTable. Holds no
+ * state of its own beyond what is on screen.
  */
 export class PanelView {
   private readonly el: {
@@ -84,12 +67,6 @@ export class PanelView {
     actionButtons: HTMLButtonElement[]
     actionsOff: HTMLElement
     goneBanner: HTMLElement
-    commandTable: HTMLElement
-    commandRows: HTMLElement
-    commandsEmpty: HTMLElement
-    hostTable: HTMLElement
-    hostRows: HTMLElement
-    hostsEmpty: HTMLElement
     burstForm: HTMLFormElement
     burstCount: HTMLInputElement
     actionStatus: HTMLElement
@@ -100,8 +77,8 @@ export class PanelView {
   private readonly counters = new Map<CounterName, HTMLElement>()
   private readonly disposers: Array<() => void> = []
   private readonly logNodes = new Map<number, HTMLLIElement>()
-  private readonly commandRows = new Map<string, CommandRowCells>()
-  private readonly hostRows = new Map<number, HostRowCells>()
+  private readonly commandTable: CommandTable
+  private readonly hostTable: HostTable
   private lastState: string | undefined
   private lastActions: string | undefined
   private isLauncherGone = false
@@ -140,12 +117,6 @@ export class PanelView {
       actionButtons: [...root.querySelectorAll<HTMLButtonElement>('button[data-action]')],
       actionsOff: find(root, 'actions-off'),
       goneBanner: find(root, 'launcher-gone'),
-      commandTable: find(root, 'command-table'),
-      commandRows: find(root, 'command-rows'),
-      commandsEmpty: find(root, 'commands-empty'),
-      hostTable: find(root, 'host-table'),
-      hostRows: find(root, 'host-rows'),
-      hostsEmpty: find(root, 'hosts-empty'),
       burstForm: find<HTMLFormElement>(root, 'burst-form'),
       burstCount: find<HTMLInputElement>(root, 'burst-count'),
       actionStatus: find(root, 'action-status'),
@@ -153,6 +124,16 @@ export class PanelView {
       logCount: find(root, 'log-count'),
       chart: find(root, 'depth-chart'),
     }
+    this.commandTable = new CommandTable(
+      find(root, 'command-table'),
+      find(root, 'command-rows'),
+      find(root, 'commands-empty'),
+    )
+    this.hostTable = new HostTable(
+      find(root, 'host-table'),
+      find(root, 'host-rows'),
+      find(root, 'hosts-empty'),
+    )
     this.el.burstCount.max = String(MAX_BURST)
     this.buildCounters(find(root, 'counters'))
   }
@@ -231,9 +212,9 @@ export class PanelView {
       setText(cell, formatCount(value))
       setAttr(cell, 'data-zero', String(!(value > 0)))
     }
-    this.renderHosts(hostRowsOf(s.hosts))
+    this.hostTable.render(hostRowsOf(s.hosts))
     // Feeds from launchers without per-command stats leave the table empty.
-    this.renderCommands(Array.isArray(s.commands) ? s.commands : [])
+    this.commandTable.render(Array.isArray(s.commands) ? s.commands : [])
     this.renderActions(Array.isArray(s.actions) ? s.actions : [])
   }
 
@@ -316,64 +297,6 @@ export class PanelView {
     }
   }
 
-  /** One row per command, kept by name: a new name gets a row at the end, the rest update in place. */
-  private renderCommands(commands: readonly CommandStats[]): void {
-    for (const c of commands) {
-      if (typeof c !== 'object' || c === null || typeof c.name !== 'string') continue
-      let cells = this.commandRows.get(c.name)
-      if (!cells) {
-        cells = commandRowCells(c.name)
-        this.commandRows.set(c.name, cells)
-        this.el.commandRows.append(cells.row)
-      }
-      setText(cells.calls, formatCount(c.calls))
-      setText(cells.running, formatCount(c.running))
-      setText(cells.failed, formatCount(c.failed))
-      setAttr(cells.failed, 'data-zero', String(!(c.failed > 0)))
-      setText(cells.p50, formatLatencyMs(c.p50Ms))
-      setText(cells.p99, formatLatencyMs(c.p99Ms))
-      setAttr(cells.p50, 'title', c.p50Ms === null ? 'no call ended in the last minute' : `${c.p50Ms} ms`)
-      setAttr(cells.p99, 'title', c.p99Ms === null ? 'no call ended in the last minute' : `${c.p99Ms} ms`)
-    }
-    const isEmpty = this.commandRows.size === 0
-    this.el.commandTable.hidden = isEmpty
-    this.el.commandsEmpty.hidden = !isEmpty
-  }
-
-  /**
-   * One row per slot, in slot order, kept by slot: a slot that left the pool loses its row, a
-   * new one gets a row in its place, and rows already in place are not moved.
-   */
-  private renderHosts(rows: readonly HostRowText[]): void {
-    const wanted = new Set(rows.map((r) => r.slot))
-    for (const [slot, cells] of this.hostRows) {
-      if (wanted.has(slot)) continue
-      cells.row.remove()
-      this.hostRows.delete(slot)
-    }
-    const body = this.el.hostRows
-    let previous: Element | null = null
-    for (const r of rows) {
-      let cells = this.hostRows.get(r.slot)
-      if (!cells) {
-        cells = hostRowCells(r.slot)
-        this.hostRows.set(r.slot, cells)
-      }
-      const next: Element | null = previous ? previous.nextElementSibling : body.firstElementChild
-      if (next !== cells.row) body.insertBefore(cells.row, next)
-      previous = cells.row
-      setText(cells.pid, r.pid)
-      setText(cells.state, r.state)
-      setAttr(cells.state, 'data-state', r.state)
-      setText(cells.inFlight, r.inFlight)
-      setText(cells.restarts, r.restarts)
-      setAttr(cells.restarts, 'data-zero', String(!(Number(r.restarts) > 0)))
-    }
-    const isEmpty = rows.length === 0
-    this.el.hostTable.hidden = isEmpty
-    this.el.hostsEmpty.hidden = !isEmpty
-  }
-
   /** Shows only the actions the app allows (the snapshot's `actions`); the API refuses the rest. */
   private renderActions(allowed: readonly DiagnosticsAction[]): void {
     const key = allowed.join(',')
@@ -401,48 +324,6 @@ export class PanelView {
       this.counters.set(name, value)
     }
   }
-}
-
-function commandRowCells(name: string): CommandRowCells {
-  const cell = (testId: string): HTMLElement => h('td', { class: 'num', 'data-testid': testId })
-  const cells = {
-    calls: cell('command-row-calls'),
-    running: cell('command-row-running'),
-    failed: cell('command-row-failed'),
-    p50: cell('command-row-p50'),
-    p99: cell('command-row-p99'),
-  }
-  const row = h(
-    'tr',
-    { 'data-testid': 'command-row' },
-    h('th', { scope: 'row', 'data-testid': 'command-row-name', title: name }, name),
-    cells.calls,
-    cells.running,
-    cells.failed,
-    cells.p50,
-    cells.p99,
-  )
-  return { row, ...cells }
-}
-
-function hostRowCells(slot: number): HostRowCells {
-  const cell = (testId: string): HTMLElement => h('td', { class: 'num', 'data-testid': testId })
-  const cells = {
-    pid: cell('host-row-pid'),
-    state: h('td', { class: 'host-state', 'data-testid': 'host-row-state' }),
-    inFlight: cell('host-row-inflight'),
-    restarts: cell('host-row-restarts'),
-  }
-  const row = h(
-    'tr',
-    { 'data-testid': 'host-row', 'data-slot': String(slot) },
-    h('th', { scope: 'row', class: 'num', 'data-testid': 'host-row-slot' }, String(slot)),
-    cells.pid,
-    cells.state,
-    cells.inFlight,
-    cells.restarts,
-  )
-  return { row, ...cells }
 }
 
 function logItemNode(item: LogItem): HTMLLIElement {

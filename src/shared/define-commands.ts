@@ -7,7 +7,7 @@
  * Runtime-free: zod only.
  */
 import type { z } from 'zod'
-import { COMMAND_NAMES, CONTROL_COMMAND_NAMES, EVENT_NAMES, HOST_INBOUND_NAMES } from './protocol-core'
+import { COMMAND_NAMES, CONTROL_COMMAND_NAMES, EVENT_NAMES, HOST_INBOUND_NAMES } from './protocol-names'
 
 /**
  * One command: its input (an object schema: its fields travel flattened on the wire) and output,

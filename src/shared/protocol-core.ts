@@ -1,6 +1,7 @@
 /**
- * The hostpipe wire protocol without its schemas: every frame's type, the encoders, the name lists
- * and the size rules. `protocol.ts` re-exports all of it beside the zod schemas and the full
+ * The hostpipe wire protocol without its schemas: every frame's type, the encoders and the size
+ * rules (the feature names and the name lists sit beside it, in `protocol-features.ts` and
+ * `protocol-names.ts`). `protocol.ts` re-exports all of it beside the zod schemas and the full
  * parsers; this half has no zod, so a host process can connect, register and read the frames it
  * gets most without loading zod at start-up (`host-bound-fast.ts`).
  *
@@ -112,59 +113,8 @@ export interface StreamCredit {
 }
 export type ControlCommand = ProbeUiThread | CancelSaga | StreamCredit
 
-/** `register.features`: the host acks commands (docs/protocol.md). */
-export const FEATURE_ACK = 'ack'
-/** `register.features`: the host honours `deadline` and `cancel_saga` (docs/protocol.md#deadlines). */
-export const FEATURE_DEADLINE = 'deadline'
-/**
- * `register.features` (with `ack`): the host confirms each command on its own. An `ack{seq}`
- * acknowledges that command alone, a `report_result` or `report_saga_action_failed` carrying
- * `seq` is also its command's ack (no separate ack follows), and commands may complete in any
- * order (docs/protocol.md#acks).
- */
-export const FEATURE_PER_CALL_ACK = 'per_call_ack'
-/**
- * `register.features`: the host wants the launcher's bus events (`saga_started`, …) copied to it.
- * A host announcing none of hostpipe's features is an AgentMux host and gets them as the seed's
- * fanout does; any other host gets them only if it asks with this feature, so no host parses
- * traffic it would discard (docs/protocol.md#features).
- */
-export const FEATURE_BUS_EVENTS = 'bus_events'
-/**
- * `register.features`: a worker thread of the host watches its main thread's event loop and,
- * while that loop is blocked, sends `report_main_thread{blocked_ms}` on its own, so a host busy
- * in synchronous work is told apart from a hung one (docs/protocol.md#liveness).
- */
-export const FEATURE_LIVENESS_WORKER = 'liveness_worker'
-/**
- * `register.features`: the host sends progress, stream chunks and events (`report_progress`,
- * `report_chunk`, `report_event`) and paces a stream's chunks by the launcher's credit
- * (`registered.stream_window`, then `stream_credit`); docs/protocol.md#streams.
- */
-export const FEATURE_STREAMS = 'streams'
-/**
- * `register.features`: a `Uint8Array` anywhere in an input, output, progress value, chunk or
- * event payload travels as raw bytes in a byte frame (docs/protocol.md#byte-frames), each way,
- * once the launcher answered `registered` with `max_payload_bytes`. Frames without bytes stay
- * NDJSON lines.
- */
-export const FEATURE_BYTES = 'bytes'
 /** `registered.stream_window` when the launcher names none: chunks a stream may send before any credit. */
 export const DEFAULT_STREAM_WINDOW = 16
-/** The features hostpipe added to the AgentMux `register`; a host naming none of them is AgentMux's. */
-export const HOSTPIPE_FEATURES: ReadonlySet<string> = new Set([
-  FEATURE_ACK,
-  FEATURE_DEADLINE,
-  FEATURE_BUS_EVENTS,
-  FEATURE_LIVENESS_WORKER,
-  FEATURE_STREAMS,
-  FEATURE_BYTES,
-])
-
-/** Whether a host that registered with `features` gets the launcher's bus events. */
-export function wantsBusEvents(features: readonly string[]): boolean {
-  return features.includes(FEATURE_BUS_EVENTS) || !features.some((f) => HOSTPIPE_FEATURES.has(f))
-}
 /** `report_saga_action_failed.reason` of a command a deadline-aware host did not start in time. */
 export const REASON_DEADLINE_EXCEEDED = 'deadline exceeded'
 /** `report_saga_action_failed.reason` of a command skipped (or given up) on `cancel_saga`. */
@@ -365,61 +315,6 @@ export type HostInboundName = HostInbound['cmd']
 /** The reports that close a saga. */
 export type SagaReport =
   ReportPoolWindowAdded | ReportPanesReaped | ReportPoolDrainDecision | ReportSagaActionFailed | ReportResult
-
-// ---------------------------------------------------------------------------------------------
-// Name lists, in the order error messages list them. `exhaustive` makes leaving a name out of a
-// list a compile error; protocol.ts keys its schemas by the same unions.
-
-/** Checks at compile time that a list names every member of the union `T`. */
-function exhaustive<T extends string>() {
-  return <const L extends readonly T[]>(list: L & ([T] extends [L[number]] ? unknown : never)): T[] =>
-    list as unknown as T[]
-}
-
-/** Every `cmd` a host or tool may send, in the order error messages list them. */
-export const HOST_INBOUND_NAMES = exhaustive<HostInboundName>()([
-  'register',
-  'ack',
-  'report_pool_window_added',
-  'report_panes_reaped',
-  'report_pool_drain_decision',
-  'report_saga_action_failed',
-  'report_result',
-  'report_progress',
-  'report_chunk',
-  'report_event',
-  'report_ui_thread_alive',
-  'report_main_thread',
-  'ping',
-  'goodbye',
-])
-
-export const COMMAND_NAMES = exhaustive<CommandName>()([
-  'spawn_pool_window',
-  'reap_panes',
-  'drain_pool_if_last',
-  'probe_ui_thread',
-])
-
-/** The commands that may travel without `seq` (docs/protocol.md#control-frames). */
-export const CONTROL_COMMAND_NAMES = exhaustive<ControlCommand['cmd']>()([
-  'probe_ui_thread',
-  'cancel_saga',
-  'stream_credit',
-])
-
-export const EVENT_NAMES = exhaustive<EventName>()([
-  'registered',
-  'saga_started',
-  'saga_completed',
-  'saga_failed',
-  'pool_window_added',
-  'panes_reaped',
-  'pool_drained',
-  'pool_not_last',
-  'pong',
-  'error',
-])
 
 // ---------------------------------------------------------------------------------------------
 // Encoders. One frame, no trailing `\n` (the transport adds the terminator).

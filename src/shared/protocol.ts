@@ -1,7 +1,8 @@
 /**
  * The hostpipe wire protocol: every frame that crosses the launcher ↔ host boundary, with the zod
- * schemas that validate it and the full parsers (docs/protocol.md). The types, encoders and name
- * lists live in `protocol-core.ts` (no zod) and are re-exported here, so this file stays the one
+ * schemas that validate it and the full parsers (docs/protocol.md). The types and encoders live in
+ * `protocol-core.ts`, the feature names in `protocol-features.ts`, the name lists in
+ * `protocol-names.ts` (all without zod); they are re-exported here, so this file stays the one
  * import for the protocol; a host process that must start fast imports the core and
  * `host-bound-fast.ts`, and loads this file later.
  *
@@ -24,10 +25,6 @@ import {
 import { ReceivedByteFrame, type InboundFrame } from './byte-frame'
 import { parseHostBoundFast } from './host-bound-fast'
 import {
-  COMMAND_NAMES,
-  CONTROL_COMMAND_NAMES,
-  EVENT_NAMES,
-  HOST_INBOUND_NAMES,
   MAX_FRAME_BYTES,
   type Command,
   type CommandName,
@@ -41,8 +38,11 @@ import {
   type HostInboundName,
   type ParseResult,
 } from './protocol-core'
+import { COMMAND_NAMES, CONTROL_COMMAND_NAMES, EVENT_NAMES, HOST_INBOUND_NAMES } from './protocol-names'
 
 export * from './protocol-core'
+export * from './protocol-features'
+export * from './protocol-names'
 
 // The AgentMux command definitions build their schemas with this module's zod, on first read.
 provideZodForAgentMuxSchemas(z)

@@ -15,16 +15,10 @@ import { parseHostBoundFast } from '../../shared/host-bound-fast'
 import {
   encodeHostInbound,
   exceedsFrameLimit,
-  FEATURE_ACK,
-  FEATURE_BYTES,
   formatBytes,
   frameLimitFor,
   MAX_FRAME_BYTES,
   utf8ByteLength,
-  FEATURE_DEADLINE,
-  FEATURE_PER_CALL_ACK,
-  FEATURE_LIVENESS_WORKER,
-  FEATURE_STREAMS,
   type ControlCommand,
   type CustomCommandNames,
   type Event,
@@ -33,6 +27,14 @@ import {
   type ParseResult,
   type StreamFrame,
 } from '../../shared/protocol-core'
+import {
+  FEATURE_ACK,
+  FEATURE_BYTES,
+  FEATURE_DEADLINE,
+  FEATURE_LIVENESS_WORKER,
+  FEATURE_PER_CALL_ACK,
+  FEATURE_STREAMS,
+} from '../../shared/protocol-features'
 import { CommandExecutor } from './command-executor'
 import type { CommandDispatcher } from './defined-command-dispatcher'
 import type { HandlerChannel } from './handler-channel'

@@ -1,34 +1,23 @@
 import type { InboundFrame } from '../../shared/byte-frame'
-import type { ErrorCode, Event, HostInbound, Register, SagaReport, StreamFrame } from '../../shared/protocol'
-import {
-  DEFAULT_MAX_PAYLOAD_BYTES,
-  DEFAULT_STREAM_WINDOW,
-  encodeEvent,
-  FEATURE_LIVENESS_WORKER,
-  FEATURE_BYTES,
-  FEATURE_STREAMS,
-  frameLimitFor,
-  HOSTPIPE_FEATURES,
-  parseHostInbound,
-} from '../../shared/protocol'
+import type { ErrorCode, Event, HostInbound, SagaReport, StreamFrame } from '../../shared/protocol'
+import { encodeEvent, parseHostInbound } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import { HostPipeError, type HostPipe } from '../host-pipe'
+import { ClientRegistrar, type ClientRegistrarOptions } from './client-registrar'
 import type { FrameConnection } from './frame-connection'
 import { HostClients } from './host-clients'
-import { AnnouncedRegistration, type HostAdmission, type HostRegistration } from './host-registration'
+import type { HostRegistration } from './host-registration'
 import {
   registeredOf,
   type HostClient,
   type LauncherClient,
-  type PendingClient,
   type RegisteredHost,
   type StandbyClient,
   type ToolClient,
 } from './launcher-client'
-import { tokensEqual } from './secret-token'
 import { ToolFanout } from './tool-fanout'
 import { UnregisteredClients } from './unregistered-clients'
 
@@ -66,43 +55,10 @@ export type LauncherServerPipe = Pick<
   'setWriter' | 'clearWriter' | 'ack' | 'sendEventForSession' | 'snapshot'
 >
 
-export interface LauncherServerOptions {
+/** The registration options (tokens, what `registered` says; see ClientRegistrarOptions) and these. */
+export interface LauncherServerOptions extends ClientRegistrarOptions {
   /** The pipe a registered host takes: one, or one per pool slot (slot 0 first). */
   hostPipe: LauncherServerPipe | readonly LauncherServerPipe[]
-  /**
-   * The host token (a host's env HOSTPIPE_TOKEN, never shown to a person): what a `kind:"host"`
-   * client presents in `register`, and only it.
-   */
-  hostToken: string
-  /**
-   * The diagnostics API token (the one in the printed `Diagnostics:` URL): what a `kind:"tool"`
-   * client presents, and only it. Must differ from `hostToken` (docs/protocol.md#tokens),
-   * so host code cannot watch every event as a tool nor drive the HTTP API.
-   */
-  apiToken: string
-  /** The launcher's one version counter (events carry it; connection-private errors use 0). */
-  nextVersion(): number
-  /** Sent as `launcher_version` in `registered`. */
-  launcherVersion: string
-  /**
-   * The launcher's `unresponsiveMs`, sent as `registered.unresponsive_ms` to hosts that announce
-   * `liveness_worker` (their worker paces its reports by it). Default 0: liveness off, not sent.
-   */
-  unresponsiveMs?: number
-  /**
-   * The launcher's `maxPayloadBytes` (default DEFAULT_MAX_PAYLOAD_BYTES, 64 MiB), sent as
-   * `registered.max_payload_bytes` to hosts that announced hostpipe's features; their connections
-   * then read frames up to `frameLimitFor` it. Other hosts, and every connection until it
-   * registered, keep MAX_FRAME_BYTES.
-   */
-  maxPayloadBytes?: number
-  /**
-   * Chunks a stream may send before its first `stream_credit`, sent as `registered.stream_window`
-   * to hosts that announce `streams` (docs/protocol.md#streams). Default 16.
-   */
-  streamWindow?: number
-  /** Sent as `launcher_pid`; default `process.pid`. */
-  launcherPid?: number
   log?: Logger
   /** Also write every broadcast event to the current host, as the seed's fanout does. Default true. */
   fanoutToHost?: boolean
@@ -119,9 +75,9 @@ export interface LauncherServerOptions {
 }
 
 /**
- * The launcher's side of the protocol, whatever the transport: register-first, the error codes of
- * docs/protocol.md, handing the registered host's connection to HostPipe, routing acks and reports,
- * and fanning events out to tools (ToolFanout) and to the host.
+ * The launcher's side of the protocol, whatever the transport: register-first (ClientRegistrar
+ * checks and answers the `register`), the error codes of docs/protocol.md, routing the registered
+ * host's acks and reports, and fanning events out to tools (ToolFanout) and to the host.
  *
  * Error events are private to their connection and carry version 0. A fatal error closes only
  * its own connection, after the error frame has been flushed.
@@ -137,21 +93,19 @@ export class LauncherServer {
   /** The registered hosts: the one that owns the pipe, and the idle standbys. */
   private readonly hosts: HostClients
   private readonly tools: ToolFanout<ToolClient>
+  private readonly registrar: ClientRegistrar
   private readonly disposables = new DisposableStore()
-  private lastClientId = 0
   private isDisposed = false
 
-  private readonly didRegisterHost = this.disposables.add(new Emitter<RegisteredHost>())
   private readonly didLoseHost = this.disposables.add(new Emitter<RegisteredHost & { reason: string }>())
   private readonly didReceiveReport = this.disposables.add(new Emitter<SagaReport>())
   private readonly didReceiveStreamFrame = this.disposables.add(new Emitter<ReceivedStreamFrame>())
   private readonly didDropEvent = this.disposables.add(new Emitter<void>())
   private readonly didReceiveMainThreadReport = this.disposables.add(new Emitter<MainThreadReport>())
   private readonly didReceiveHostFrame = this.disposables.add(new Emitter<number>())
-  private readonly didAnnounceHost = this.disposables.add(new Emitter<HostRegistration>())
 
   /** A host registered and now owns the pipe (a new session). */
-  readonly onDidRegisterHost: Listenable<RegisteredHost> = this.didRegisterHost.event
+  readonly onDidRegisterHost: Listenable<RegisteredHost>
   /**
    * The current host left (goodbye, EOF, error, fatal frame), with why. Not fired when it is
    * replaced by a newer host, nor on dispose.
@@ -180,16 +134,12 @@ export class LauncherServer {
    * A host sent a valid `register` (right token, first frame): a listener decides what it becomes
    * (see HostRegistration; the supervisor does). Undecided, it becomes the active host.
    */
-  readonly onDidAnnounceHost: Listenable<HostRegistration> = this.didAnnounceHost.event
+  readonly onDidAnnounceHost: Listenable<HostRegistration>
 
   constructor(opts: LauncherServerOptions) {
     this.opts = opts
     this.log = opts.log ?? silentLogger
     this.clock = opts.clock ?? systemClock
-    if (opts.hostToken === '' || opts.apiToken === '')
-      throw new RangeError('hostToken and apiToken must not be empty')
-    if (opts.hostToken === opts.apiToken)
-      throw new RangeError('hostToken and apiToken must differ: hosts must not hold the API secret')
     this.unregistered = new UnregisteredClients({
       clock: this.clock,
       maxUnregistered: opts.maxUnregistered ?? MAX_UNREGISTERED_CONNECTIONS,
@@ -206,6 +156,17 @@ export class LauncherServer {
         log: this.log,
       }),
     )
+    this.registrar = new ClientRegistrar(opts, {
+      unregistered: this.unregistered,
+      hosts: this.hosts,
+      tools: this.tools,
+      log: this.log,
+      send: (client, e) => this.send(client, e),
+      fail: (client, code, message, isFatal) => this.fail(client, code, message, isFatal),
+      drop: (client, reason) => this.drop(client, reason),
+    })
+    this.onDidRegisterHost = this.registrar.onDidRegisterHost
+    this.onDidAnnounceHost = this.registrar.onDidAnnounceHost
     this.disposables.add(this.tools.onDidStall((tool) => this.drop(tool, 'too slow')))
   }
 
@@ -290,6 +251,7 @@ export class LauncherServer {
   dispose(): void {
     if (this.isDisposed) return
     this.isDisposed = true
+    this.registrar.dispose()
     for (const client of [...this.unregistered.members(), ...this.tools.members(), ...this.hosts.standbys()])
       this.drop(client, 'disposed')
     for (const host of this.hosts.all()) this.drop(host, 'disposed')
@@ -320,16 +282,7 @@ export class LauncherServer {
         this.fail(client, 'not_registered', `\`register\` must come first, got \`${msg.cmd}\``, true)
         return client
       }
-      // Each kind has its own secret: the other one is refused like any wrong token.
-      if (!tokensEqual(msg.token, msg.kind === 'host' ? this.opts.hostToken : this.opts.apiToken)) {
-        const which =
-          msg.kind === 'host'
-            ? "`token` does not match this launch's host token (HOSTPIPE_TOKEN)"
-            : "`token` does not match this launch's API token (the one in the Diagnostics URL)"
-        this.fail(client, 'unauthorized', which, true)
-        return client
-      }
-      return this.register(client, msg)
+      return this.registrar.register(client, msg)
     }
     this.onRegisteredFrame(client, msg, frame)
     return client
@@ -396,95 +349,6 @@ export class LauncherServer {
     }
   }
 
-  private register(
-    pending: PendingClient,
-    msg: Register,
-  ): HostClient | ToolClient | StandbyClient | PendingClient {
-    if (msg.kind === 'tool') return this.registerTool(pending, msg)
-    let client: HostClient | StandbyClient | PendingClient = pending
-    const registration = new AnnouncedRegistration(
-      msg,
-      (as, slot) => (client = this.acceptHost(pending, msg, as, slot)),
-      (reason) => {
-        this.log.warn(
-          `[ipc] host pid ${msg.pid} (spawn ${msg.spawn_id ?? '?'}) refused (${reason}): closing its connection`,
-        )
-        this.drop(pending, 'refused')
-      },
-      (standby, slot) => this.promote(standby, slot),
-    )
-    this.didAnnounceHost.fire(registration)
-    if (!registration.isDecided && !pending.isClosed) registration.accept('active')
-    return client
-  }
-
-  private registerTool(pending: PendingClient, msg: Register): ToolClient {
-    this.unregistered.delete(pending)
-    const clientId = ++this.lastClientId
-    const conn = pending.conn
-    const tool: ToolClient = { role: 'tool', conn, clientId, pid: msg.pid, isClosed: false }
-    this.tools.add(tool)
-    this.log.info(`[ipc] tool registered: client ${clientId}, pid ${msg.pid} (${conn.description})`)
-    this.send(tool, this.registeredEvent(clientId))
-    return tool
-  }
-
-  /**
-   * `registered`; a host with a liveness worker also learns `unresponsive_ms` (its pace), and a
-   * host that announced hostpipe's features `max_payload_bytes`.
-   */
-  private registeredEvent(clientId: number, features: readonly string[] = []): Event {
-    const unresponsiveMs = this.opts.unresponsiveMs ?? 0
-    const hasWorker = unresponsiveMs > 0 && features.includes(FEATURE_LIVENESS_WORKER)
-    const maxPayloadBytes = payloadLimitFor(features, this.opts.maxPayloadBytes)
-    return {
-      event: 'registered',
-      client_id: clientId,
-      launcher_pid: this.opts.launcherPid ?? process.pid,
-      launcher_version: this.opts.launcherVersion,
-      ...(hasWorker ? { unresponsive_ms: unresponsiveMs } : {}),
-      ...(maxPayloadBytes === undefined ? {} : { max_payload_bytes: maxPayloadBytes }),
-      ...(features.includes(FEATURE_STREAMS)
-        ? { stream_window: this.opts.streamWindow ?? DEFAULT_STREAM_WINDOW }
-        : {}),
-      version: this.opts.nextVersion(),
-    }
-  }
-
-  /** Answers `registered` and takes the host as `as`: the pipe's host, or an idle standby. */
-  private acceptHost(
-    pending: PendingClient,
-    msg: Register,
-    as: HostAdmission,
-    slot: number,
-  ): HostClient | StandbyClient {
-    this.unregistered.delete(pending)
-    const accepted = { conn: pending.conn, clientId: ++this.lastClientId, msg }
-    // Before the pipe is handed over: its drain writes buffered commands at once, `registered` first.
-    this.send(pending, this.registeredEvent(accepted.clientId, msg.features))
-    const maxPayloadBytes = payloadLimitFor(msg.features, this.opts.maxPayloadBytes)
-    if (maxPayloadBytes !== undefined) {
-      pending.conn.setMaxFrameBytes(frameLimitFor(maxPayloadBytes))
-      if (msg.features.includes(FEATURE_BYTES)) pending.conn.acceptByteFrames?.()
-    }
-    if (as === 'standby') return this.hosts.addStandby(accepted)
-    const host = this.hosts.install(accepted, slot)
-    this.didRegisterHost.fire(registeredOf(host))
-    return host
-  }
-
-  /**
-   * Hands the pipe to a registered standby's connection (HostClients.promote); fires
-   * `onDidRegisterHost`. False when it is closed or was promoted already.
-   */
-  private promote(standby: StandbyClient, slot: number): boolean {
-    if (this.isDisposed) return false
-    const host = this.hosts.promote(standby, slot)
-    if (!host) return false
-    this.didRegisterHost.fire(registeredOf(host))
-    return true
-  }
-
   private fail(client: LauncherClient, code: ErrorCode, message: string, isFatal: boolean): void {
     if (client.isClosed) return
     const who = client.role === 'unregistered' ? 'unregistered client' : `client ${client.clientId}`
@@ -527,21 +391,12 @@ export class LauncherServer {
   }
 }
 
-/** The `maxPayloadBytes` a host with `features` learns, or undefined for an AgentMux host. */
-function payloadLimitFor(
-  features: readonly string[],
-  maxPayloadBytes: number | undefined,
-): number | undefined {
-  if (!features.some((f) => HOSTPIPE_FEATURES.has(f))) return undefined
-  return maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES
-}
-
-/** Whether a frame a written-off client sent is a valid `report_event`. */
 /** A frame's size as received: bytes for a byte frame or a Uint8Array, characters for text. */
 function frameSize(frame: InboundFrame): number {
   return typeof frame === 'string' || frame instanceof Uint8Array ? frame.length : frame.byteLength
 }
 
+/** Whether a frame a written-off client sent is a valid `report_event`. */
 function isEventFrame(frame: InboundFrame, client: LauncherClient): boolean {
   const parsed = parseHostInbound(frame, client.conn.maxFrameBytes)
   return parsed.ok && parsed.frame.cmd === 'report_event'
