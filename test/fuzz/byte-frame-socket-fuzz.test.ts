@@ -14,7 +14,8 @@ import {
   encodeByteFrameBytes,
   type ByteFrameErrorCode,
 } from '../../src/shared/byte-frame'
-import { FEATURE_BYTES, frameLimitFor } from '../../src/shared/protocol-core'
+import { frameLimitFor } from '../../src/shared/protocol-core'
+import { FEATURE_BYTES } from '../../src/shared/protocol-features'
 import { waitFor } from '../support/ipc-wait'
 import { retainedMemoryMb } from '../support/retained-memory'
 import { FuzzClient, type Frame } from './fuzz-client'
