@@ -11,7 +11,7 @@ import {
   type SagaCommandState,
   type SendCommandOptions,
 } from '../host-pipe'
-import type { SagaFailure } from '../host-pipe/outbound-frames'
+import type { SagaFailure } from '../host-pipe/undelivered-frames'
 
 /** App calls one host runs at once (the `concurrency` default); an open stream counts as one. */
 export const DEFAULT_CONCURRENCY = 64
