@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { HostCommand } from '../../src/shared/protocol'
 import { Emitter } from '../../src/main/base/emitter'
 import { CallRouter, type RouteOptions, type SlotPipe } from '../../src/main/launcher/call-router'
-import { QueuedBytes, type SagaFailure } from '../../src/main/host-pipe/outbound-frames'
+import { QueuedBytes, type SagaFailure } from '../../src/main/host-pipe'
 import { HostPipeError } from '../../src/main/host-pipe/host-pipe-error'
 
 /** A slot pipe that records what it was handed; connection and busy are set by the test. */

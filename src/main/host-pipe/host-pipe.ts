@@ -10,26 +10,26 @@ import {
   createOutboundCommand,
   createOutboundControl,
   createOutboundEvent,
-  DEFAULT_MAX_ATTEMPTS,
+  InFlightCommands,
+  MAX_IN_FLIGHT,
+  writeFailed,
+  type OutboundCommand,
+  type OutboundEvent,
+} from './outbound-frames'
+import {
   DISCONNECT_TIMEOUT_MS,
   ExpiryDeadline,
   PENDING_BUFFER_CAP,
   PendingBuffer,
-  REASON_DISPOSED,
   type QueuedBytes,
-  UndeliveredFrames,
-  writeFailed,
-  type OutboundCommand,
-  type OutboundEvent,
-  type SagaFailure,
-} from './outbound-frames'
+} from './pending-buffer'
 import {
-  InFlightCommands,
-  MAX_IN_FLIGHT,
-  WriterSlot,
-  type HostWriter,
-  type WriteLoopHooks,
-} from './writer-slot'
+  DEFAULT_MAX_ATTEMPTS,
+  REASON_DISPOSED,
+  UndeliveredFrames,
+  type SagaFailure,
+} from './undelivered-frames'
+import { WriterSlot, type HostWriter, type WriteLoopHooks } from './writer-slot'
 
 export interface HostPipeOptions {
   /** Where `saga_failed` events go, after `onDidFailSaga`; none when the owner publishes them itself. */

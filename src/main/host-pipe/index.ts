@@ -5,13 +5,11 @@ export {
   REASON_BEFORE_ACK,
   REASON_DISPOSED,
   reasonLostWhileExecuting,
-  PENDING_BUFFER_CAP,
-  QueuedBytes,
-  DISCONNECT_TIMEOUT_MS,
   DEFAULT_MAX_ATTEMPTS,
   type SagaFailure,
-} from './outbound-frames'
-export { MAX_IN_FLIGHT } from './writer-slot'
+} from './undelivered-frames'
+export { PENDING_BUFFER_CAP, QueuedBytes, DISCONNECT_TIMEOUT_MS } from './pending-buffer'
+export { MAX_IN_FLIGHT } from './outbound-frames'
 export type { HostPipeOptions, SendCommandOptions, SagaCommandState } from './host-pipe'
 export { HostPipeError, type HostPipeErrorCode } from './host-pipe-error'
 export type { HostWriter } from './writer-slot'

@@ -1,10 +1,6 @@
-import type { Clock } from '../base/clock'
 import type { Deferred } from '../base/deferred'
-import type { Disposable } from '../base/disposable'
-import type { Logger } from '../base/logger'
-import { Emitter, type Listenable } from '../base/emitter'
-import { TimerSlot } from '../base/timer-slot'
-import type { HostPipeCounters } from '../../shared/diagnostics'
+import { FifoQueue } from '../base/fifo-queue'
+import { IdMap } from '../base/id-map'
 import { holdsBytes, splitJson } from '../../shared/byte-frame'
 import { encodeMembers, STOPPED } from '../../shared/json-members'
 import {
@@ -21,10 +17,10 @@ import {
 } from '../../shared/protocol'
 import { HostPipeError } from './host-pipe-error'
 
-// A host-bound frame on its way through HostPipe: made once (`createOutboundCommand`), it waits in
-// the `PendingBuffer` while no host can take it (under the `ExpiryDeadline`), then is written by a
-// `WriterSlot` and tracked in `InFlightCommands` until acked (writer-slot.ts). `UndeliveredFrames`
-// says what becomes of one that cannot be delivered.
+// A host-bound frame on its way through HostPipe: made once (`createOutboundCommand`), written by
+// a `WriterSlot` (writer-slot.ts) and tracked in `InFlightCommands` until acked. While no host can
+// take it, it waits in the `PendingBuffer` (pending-buffer.ts); `UndeliveredFrames`
+// (undelivered-frames.ts) says what becomes of one that cannot be delivered.
 
 /**
  * Room for the envelope (`{"kind":"command","seq":…,` and `}`) added at write time: counted in a
@@ -184,311 +180,128 @@ export function createOutboundControl(cmd: ControlCommand): OutboundEvent | Host
   }
 }
 
-/** Frames buffered while the host is away (or while `maxInFlight` commands await acks). */
-export const PENDING_BUFFER_CAP = 64
+/** Unacked commands allowed on the wire at once; more wait in the pending buffer (pending-buffer.ts). */
+export const MAX_IN_FLIGHT = 1024
 
 /**
- * The bytes (`Uint8Array` contents) of the calls waiting in a launcher, against its
- * `maxQueuedBytes`: one tally shared by its router and every pipe's buffer. Whoever admits a
- * waiting call asks `fits`; the places calls wait in `add` and `remove` what they hold.
+ * Commands written to the current host and not yet acked, in write order. Two ways to be acked,
+ * fixed per host (`reset`):
+ * - cumulative (feature `ack`): an ack covers its seq and everything written before it, so the
+ *   commands sit in a queue and an ack shifts its head;
+ * - per call (feature `per_call_ack`): the host completes commands in any order and each ack
+ *   names one, so they sit in a map by seq (insertion order is still write order), with the
+ *   sagas they belong to counted so a saga's lookup costs O(1) instead of a walk.
+ * Seqs run on across hosts, for the pipe's life: a seq names one write, never two.
  */
-export class QueuedBytes {
-  private used = 0
-
-  /** @param limit bytes that may wait at once (a positive integer). */
-  constructor(readonly limit: number) {}
-
-  /** Bytes waiting now. */
-  get bytes(): number {
-    return this.used
-  }
-
-  /** True when `bytes` more would still be within the limit. */
-  fits(bytes: number): boolean {
-    return this.used + bytes <= this.limit
-  }
-
-  add(bytes: number): void {
-    if (bytes > 0) this.used += bytes
-  }
-
-  remove(bytes: number): void {
-    if (bytes > 0) this.used -= bytes
-  }
-}
-
-/**
- * Commands waiting for a host, oldest first. Kept sorted by call order so a frame that comes back
- * (its write failed, its writer went away) takes its old place instead of jumping the queue.
- * Capacity is enforced by HostPipe (`takeOverflow`), which has to fail the dropped frame's saga.
- */
-export class PendingBuffer {
-  private frames: OutboundCommand[] = []
-
-  /**
-   * @param capacity frames kept before `takeOverflow` drops the oldest (HostPipeOptions.capacity).
-   * @param queuedBytes where the bytes of the frames held here are counted, if anywhere.
-   */
-  constructor(
-    readonly capacity: number,
-    private readonly queuedBytes?: QueuedBytes,
-  ) {}
+export class InFlightCommands {
+  private readonly queue = new FifoQueue<OutboundCommand>()
+  private readonly bySeq = new IdMap<OutboundCommand>()
+  /** Per call: how many of each saga's commands are in `bySeq`. */
+  private readonly sagaCounts = new IdMap<number>()
+  private nextSeq = 1
+  /** How the current host acks (see `reset`). */
+  isPerCall = false
 
   get length(): number {
-    return this.frames.length
+    return this.isPerCall ? this.bySeq.size : this.queue.length
   }
 
-  insert(frame: OutboundCommand): void {
-    this.queuedBytes?.add(frame.blockBytes)
-    let i = this.frames.length
-    // Almost always appends: only returning frames walk back.
-    while (i > 0 && this.frames[i - 1]!.ordinal > frame.ordinal) i--
-    this.frames.splice(i, 0, frame)
+  /** A new host: how it acks. Only called while nothing is in flight (its predecessor's were taken). */
+  reset(isPerCall: boolean): void {
+    this.isPerCall = isPerCall
   }
 
   /**
-   * Puts `frames` (in their order) ahead of everything buffered: commands retried after their host
-   * was lost (docs/protocol.md#retry-on-host-loss), the one exception to call order.
+   * A command's write starts: gives it the next seq and counts the attempt, and tracks it when the
+   * host acks (`isTracked`). Returns the seq.
    */
-  insertFront(frames: readonly OutboundCommand[]): void {
-    // Marked here, where they become retries: `takeOverflow` never counts nor drops them.
-    for (const frame of frames) {
-      frame.isHostLossRetry = true
-      this.queuedBytes?.add(frame.blockBytes)
+  beginWrite(frame: OutboundCommand, isTracked: boolean): number {
+    const seq = this.nextSeq++
+    frame.seq = seq
+    frame.attempts++
+    // In flight from the moment the write starts: on a socket the ack can beat the callback.
+    if (!isTracked) return seq
+    if (!this.isPerCall) {
+      this.queue.push(frame)
+      return seq
     }
-    this.frames.unshift(...frames)
-  }
-
-  shift(): OutboundCommand | undefined {
-    const frame = this.frames.shift()
-    if (frame) this.queuedBytes?.remove(frame.blockBytes)
-    return frame
+    this.bySeq.set(seq, frame)
+    if (frame.sagaId !== undefined)
+      this.sagaCounts.set(frame.sagaId, (this.sagaCounts.get(frame.sagaId) ?? 0) + 1)
+    return seq
   }
 
   /**
-   * Removes and returns the oldest frames beyond `capacity` (drop-oldest: the newest stay).
-   * Commands being retried after a host loss (`isHostLossRetry`) do not count and are never
-   * dropped: they were admitted once and were in flight, so there are at most `maxInFlight` of
-   * them, and dropping them would turn a retry into the failure it exists to avoid (a host lost
-   * with 1,000 commands in flight would otherwise lose 936 of them here).
+   * Cumulative: the host acked `seq`, so it and every command written before it are done.
+   * Per call: only `seq` is done. Returns how many that untracked; 0 when `seq` is not in flight.
    */
-  takeOverflow(): OutboundCommand[] {
-    if (this.frames.length <= this.capacity) return []
-    let fresh = 0
-    for (const f of this.frames) if (!f.isHostLossRetry) fresh++
-    let excess = fresh - this.capacity
-    if (excess <= 0) return []
-    if (fresh === this.frames.length) return this.untally(this.frames.splice(0, excess))
-    const dropped: OutboundCommand[] = []
-    this.frames = this.frames.filter((f) => {
-      if (excess === 0 || f.isHostLossRetry) return true
-      excess--
-      dropped.push(f)
-      return false
+  ack(seq: number): number {
+    if (this.isPerCall) {
+      const frame = this.bySeq.get(seq)
+      if (!frame) return 0
+      this.untrack(frame)
+      return 1
+    }
+    const oldest = this.queue.first
+    if (!oldest || seq < oldest.seq || seq > this.queue.last!.seq) return 0
+    let acked = 0
+    for (let frame = this.queue.first; frame && frame.seq <= seq; frame = this.queue.first) {
+      this.queue.shift()
+      acked++
+    }
+    return acked
+  }
+
+  /** Untracks `frame` if it is the newest (its write just failed). True when it was tracked. */
+  removeNewest(frame: OutboundCommand): boolean {
+    if (this.isPerCall) {
+      if (this.bySeq.get(frame.seq) !== frame) return false
+      this.untrack(frame)
+      return true
+    }
+    if (this.queue.last !== frame) return false
+    this.queue.pop()
+    return true
+  }
+
+  /** Marks the saga's commands settled: their acks still count, but they are never failed. */
+  settleSaga(sagaId: number): void {
+    if (this.isPerCall && !this.sagaCounts.has(sagaId)) return
+    this.forEach((frame) => {
+      if (frame.sagaId === sagaId) frame.settled = true
     })
-    return this.untally(dropped)
   }
 
-  some(pred: (frame: OutboundCommand) => boolean): boolean {
-    return this.frames.some(pred)
+  /** Whether any of the saga's commands is in flight. */
+  hasSaga(sagaId: number): boolean {
+    if (this.isPerCall) return this.sagaCounts.has(sagaId)
+    let found = false
+    this.queue.forEach((frame) => {
+      if (frame.sagaId === sagaId) found = true
+    })
+    return found
   }
 
-  removeWhere(pred: (frame: OutboundCommand) => boolean): OutboundCommand[] {
-    // A host loss purges hundreds of sagas one by one, mostly with nothing buffered: no copy then.
-    if (!this.frames.some(pred)) return []
-    const removed: OutboundCommand[] = []
-    this.frames = this.frames.filter((f) => (pred(f) ? (removed.push(f), false) : true))
-    return this.untally(removed)
-  }
-
+  /** Untracks everything (the writer went away) and returns it, oldest first. */
   takeAll(): OutboundCommand[] {
-    const all = this.frames
-    this.frames = []
-    return this.untally(all)
+    if (!this.isPerCall) return this.queue.takeAll()
+    const all = this.bySeq.values()
+    this.bySeq.clear()
+    this.sagaCounts.clear()
+    return all
   }
 
-  /** `frames` left the buffer: their bytes no longer wait. */
-  private untally(frames: OutboundCommand[]): OutboundCommand[] {
-    if (this.queuedBytes) for (const f of frames) this.queuedBytes.remove(f.blockBytes)
-    return frames
-  }
-}
-
-/** How long buffered frames may wait for a host before their sagas are failed. */
-export const DISCONNECT_TIMEOUT_MS = 30_000
-
-/**
- * The disconnect budget (docs/host-pipe.md#guarantees): one deadline at a time, `timeoutMs` from
- * when it starts. Starting it while it runs changes nothing, so a flapping host cannot push it
- * back; only `clear` (a completed drain) ends it early.
- *
- * Expiry is active: the seed checked the budget lazily, on the next send, which left sagas hanging
- * while nothing was sent. Here a timer fires `onExpire` when the budget runs out.
- */
-export class ExpiryDeadline implements Disposable {
-  private deadlineAt: number | null = null
-  private readonly timer: TimerSlot
-  private isDisposed = false
-
-  constructor(
-    private readonly clock: Clock,
-    readonly timeoutMs: number,
-    private readonly onExpire: () => void,
-  ) {
-    this.timer = new TimerSlot(clock)
+  private forEach(fn: (frame: OutboundCommand) => void): void {
+    if (this.isPerCall) for (const frame of this.bySeq.values()) fn(frame)
+    else this.queue.forEach(fn)
   }
 
-  /** When it fires, in the clock's time base; null while none runs. */
-  get at(): number | null {
-    return this.deadlineAt
-  }
-
-  /** Starts the deadline unless one runs (or this was disposed). */
-  start(): void {
-    if (this.deadlineAt !== null || this.isDisposed) return
-    this.deadlineAt = this.clock.now() + this.timeoutMs
-    this.timer.set(() => {
-      this.deadlineAt = null
-      this.onExpire()
-    }, this.timeoutMs)
-  }
-
-  clear(): void {
-    this.deadlineAt = null
-    this.timer.clear()
-  }
-
-  dispose(): void {
-    this.clear()
-    this.isDisposed = true
-  }
-}
-
-/** `saga_failed` reasons, as AgentMux spells them (observers filter on the `host pipe` prefix). */
-export const REASON_OVERFLOW = 'host pipe backpressure overflow'
-export const REASON_EXPIRED = 'host unreachable'
-export const REASON_BEFORE_ACK = 'host disconnected before ack'
-export const REASON_DISPOSED = 'host pipe disposed'
-/** A retryable command in flight on every host it reached, each lost before its ack. */
-export const reasonLostWhileExecuting = (attempts: number): string =>
-  `host lost while executing (${attempts} attempt${attempts === 1 ? '' : 's'})`
-
-/** HostPipe failed a saga (and emitted its `saga_failed`): overflow, expiry, host gone before the ack. */
-export interface SagaFailure {
-  readonly sagaId: number
-  readonly reason: string
-}
-
-/** Attempts a retryable command gets, the first included (docs/protocol.md#retry-on-host-loss). */
-export const DEFAULT_MAX_ATTEMPTS = 2
-
-/**
- * What becomes of the frames HostPipe cannot deliver: dropped from a full buffer, expired, lost in
- * flight with their host (retried, docs/protocol.md#retry-on-host-loss, or lost), or disposed.
- * HostPipe decides when; this fails their sagas, at most once per saga, and tells who needs to
- * know: first the owner (`onDidFail`), then the bus (a `saga_failed` event through `emit`) if the
- * pipe was given one; an owner that publishes outcomes itself gives none.
- */
-export class UndeliveredFrames {
-  private readonly didFail = new Emitter<SagaFailure>()
-  /** A saga HostPipe failed, before its `saga_failed` goes to `emit`. */
-  readonly onDidFail: Listenable<SagaFailure> = this.didFail.event
-  private readonly emit: ((e: Event) => void) | undefined
-  private readonly nextVersion: () => number
-  private readonly wallNow: () => number
-
-  /**
-   * @param opts HostPipe's `emit`, `nextVersion` (HostPipe checks it comes with `emit`), `wallNow`.
-   * @param maxAttempts writes allowed per retryable frame, the first one included (≥ 1).
-   * @param counters HostPipe's counters, bumped here for what is dropped, lost or failed.
-   * @param purgeSaga removes a saga's unwritten frames and settles its in-flight ones (HostPipe's).
-   */
-  constructor(
-    opts: { emit?(e: Event): void; nextVersion?(): number; wallNow?: () => number },
-    private readonly maxAttempts: number,
-    private readonly log: Logger,
-    private readonly counters: HostPipeCounters,
-    private readonly purgeSaga: (sagaId: number) => void,
-  ) {
-    this.emit = opts.emit
-    this.nextVersion = opts.nextVersion ?? (() => 0)
-    this.wallNow = opts.wallNow ?? Date.now
-  }
-
-  /** Drop-oldest beyond the buffer's capacity: the newest frame is always kept. */
-  dropOverflow(pending: PendingBuffer): void {
-    for (const dropped of pending.takeOverflow()) {
-      this.counters.droppedOverflow++
-      if (dropped.sagaId === undefined)
-        this.log.warn(`[host_pipe] buffer full: dropped a ${dropped.cmd.cmd} command (no saga to fail)`)
-      this.failAll([dropped], REASON_OVERFLOW)
-    }
-  }
-
-  /** The disconnect budget ran out: every buffered frame is dropped and its saga failed. */
-  dropExpired(pending: PendingBuffer, timeoutMs: number): void {
-    const dropped = pending.takeAll()
-    this.counters.droppedExpired += dropped.length
-    if (dropped.length > 0)
-      this.log.warn(`[host_pipe] no host for ${timeoutMs} ms: dropping ${dropped.length} buffered frame(s)`)
-    this.failAll(dropped, REASON_EXPIRED)
-  }
-
-  /**
-   * A host was lost with `unacked` in flight (oldest first). A retryable one with attempts and time
-   * left goes again, ahead of everything buffered (it was sent before any of it). The others are
-   * never re-sent (the host may have run them) and fail their sagas unless settled: those sent
-   * without retry first (REASON_BEFORE_ACK), then retryable ones out of attempts or time; each
-   * part in write order.
-   */
-  hostLost(unacked: readonly OutboundCommand[], pending: PendingBuffer): void {
-    // One pass: a host lost with a full window holds 1,024 of them, and this runs in the failover.
-    const retried: OutboundCommand[] = []
-    const lostPlain: OutboundCommand[] = []
-    const lostRetryable: OutboundCommand[] = []
-    for (const f of unacked) {
-      if (this.canRetry(f)) retried.push(f)
-      else (f.retry ? lostRetryable : lostPlain).push(f)
-    }
-    const lost = lostRetryable.length === 0 ? lostPlain : [...lostPlain, ...lostRetryable]
-    if (retried.length > 0) {
-      pending.insertFront(retried)
-      this.log.info(`[host_pipe] host lost: retrying ${retried.length} command(s) on the next host`)
-    }
-    this.counters.failedBeforeAck += lost.length
-    for (const frame of lost)
-      this.failAll([frame], frame.retry ? reasonLostWhileExecuting(frame.attempts) : REASON_BEFORE_ACK)
-  }
-
-  /**
-   * Fails the sagas of `frames`, once per saga: a saga's other unwritten frames are purged and its
-   * in-flight ones marked settled, so no saga gets a second `saga_failed` from here. Frames
-   * already settled, and frames of no saga, fail nothing. `countAs` counts every frame given.
-   */
-  failAll(frames: readonly OutboundCommand[], reason: string, countAs?: 'cancelled'): void {
-    for (const frame of frames) {
-      if (countAs) this.counters[countAs]++
-      if (frame.settled) continue
-      frame.settled = true
-      const sagaId = frame.sagaId
-      if (sagaId === undefined) continue
-      this.counters.sagaFailed++
-      // The owner hears first (it closes the saga), then the bus publishes the event.
-      this.didFail.fire({ sagaId, reason })
-      this.emit?.({ event: 'saga_failed', saga_id: sagaId, reason, version: this.nextVersion() })
-      this.purgeSaga(sagaId)
-    }
-  }
-
-  /** Drops the owner's listeners. */
-  dispose(): void {
-    this.didFail.dispose()
-  }
-
-  /** A retryable frame lost in flight goes again while it has attempts and time left. */
-  private canRetry(frame: OutboundCommand): boolean {
-    if (!frame.retry || frame.settled || frame.attempts >= this.maxAttempts) return false
-    const deadline = (frame.cmd as { deadline?: unknown }).deadline
-    return typeof deadline !== 'number' || deadline > this.wallNow()
+  private untrack(frame: OutboundCommand): void {
+    this.bySeq.delete(frame.seq)
+    const sagaId = frame.sagaId
+    if (sagaId === undefined) return
+    const n = this.sagaCounts.get(sagaId)!
+    if (n === 1) this.sagaCounts.delete(sagaId)
+    else this.sagaCounts.set(sagaId, n - 1)
   }
 }

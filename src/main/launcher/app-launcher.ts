@@ -12,19 +12,16 @@ import {
 } from '../../shared/define-commands'
 import type { EventDefinitions, EventNameOf } from '../../shared/define-events'
 import type { z } from 'zod'
-import {
-  formatBytes,
-  MAX_PAYLOAD_BYTES_LIMIT,
-  DEFAULT_STREAM_WINDOW,
-  type Event,
-} from '../../shared/protocol'
+import type { Event } from '../../shared/protocol'
 import { SagaFailedError } from '../../shared/saga-failed-error'
 import { findUnencodable } from '../../shared/wire-value'
 import type { Logger } from '../base/logger'
 import { HostPipeError } from '../host-pipe'
-import type { DiagnosticsSource } from './diagnostics-source'
+import { checkAppLauncherOptions } from './app-launcher-options'
+import { registerLauncherInternals, type LauncherInternals } from './diagnostics-source'
 import { EventBus, type EventListener } from './event-bus'
-import { createLauncher as composeLauncher, DEFAULT_STANDBY, type Launcher } from './launcher'
+import { createLauncher as composeLauncher, type Launcher } from './launcher'
+import { LauncherLifecycle } from './launcher-lifecycle'
 import {
   isTimeoutEnd,
   SAGA_TIMEOUT_MS,
@@ -33,97 +30,29 @@ import {
   type StartSagaOptions,
 } from './saga-coordinator'
 import { ProgressRelay } from './progress-relay'
-import { checkHostEntry, checkSpawnOptions } from './spawn-options'
-import { spawnedHostLaunchError } from '../../shared/host-process-mark'
 import { createHostOutputStderrLogger, createStderrLogger } from './stderr-logger'
 import { StreamCall, type HostpipeStream } from './stream-call'
-import {
-  HOST_OUTPUTS,
-  LauncherStoppedError,
-  type AppLauncherOptions,
-  type CallOptions,
-  type HostOutput,
-  type HostOutputSettings,
-  type HostpipeLauncher,
-  type LaunchRuntime,
-  type StreamOptions,
+import type {
+  AppLauncherOptions,
+  CallOptions,
+  HostOutputSettings,
+  HostpipeLauncher,
+  LaunchRuntime,
+  StreamOptions,
 } from './launcher-api'
-
-/** What the diagnostics server and window need of a launcher; kept off the public type. */
-export interface LauncherInternals {
-  readonly source: DiagnosticsSource
-  subscribeEvents(fn: (e: Event) => void): () => void
-  readonly token: string
-}
-
-const internals = new WeakMap<object, () => LauncherInternals>()
-
-/**
- * The diagnostics source of a launcher made by `createAppLauncher`, for `startDiagnosticsServer`
- * and `openDiagnosticsWindow`. Throws a TypeError for any other object, or before `start()`.
- */
-export function launcherInternals(launcher: object): LauncherInternals {
-  const get = internals.get(launcher)
-  if (!get) throw new TypeError('not a hostpipe launcher (use createLauncher or createElectronLauncher)')
-  return get()
-}
 
 /**
  * Builds the launcher of an embedding app on top of the composed launcher. `runtime` is called
  * for each launch (at once, and by each `start()` after a `stop()`) with where host output goes.
- * Throws a TypeError for a `hostEntry` that is no file path (see checkHostEntry), a `hostOutput`
- * that is not `'inherit'`, `'log'` or `'ignore'`, and for bad spawn options (see
- * checkSpawnOptions: `execArgv`, `env`, `cwd`, a fixed inspector port).
+ * Throws a TypeError for bad options (see checkAppLauncherOptions).
  */
 export function createAppLauncher<D extends CommandDefinitions, E extends EventDefinitions>(
   opts: AppLauncherOptions<D, E>,
   runtime: (output: HostOutputSettings) => LaunchRuntime,
 ): HostpipeLauncher<D, E> {
   const launcher = new AppLauncher(opts, runtime)
-  internals.set(launcher, () => launcher.internals())
+  registerLauncherInternals(launcher, () => launcher.internals())
   return launcher
-}
-
-/** `hostOutput`, checked; default `'log'`. */
-function hostOutputOption(value: unknown): HostOutput {
-  if (value === undefined) return 'log'
-  if (HOST_OUTPUTS.includes(value as HostOutput)) return value as HostOutput
-  throw new TypeError(`hostOutput must be one of ${HOST_OUTPUTS.join(', ')}, got ${JSON.stringify(value)}`)
-}
-
-/** `maxPayloadBytes`, checked; undefined keeps the launcher's default. */
-function maxPayloadBytesOption(value: unknown): number | undefined {
-  if (value === undefined) return undefined
-  if (
-    typeof value === 'number' &&
-    Number.isInteger(value) &&
-    value >= 1024 &&
-    value <= MAX_PAYLOAD_BYTES_LIMIT
-  )
-    return value
-  throw new TypeError(
-    `maxPayloadBytes must be an integer from 1,024 to ${formatBytes(MAX_PAYLOAD_BYTES_LIMIT)} (bytes), got ${String(value)}`,
-  )
-}
-
-/** `maxQueuedBytes`, checked; undefined keeps the launcher's default. */
-function maxQueuedBytesOption(value: unknown): number | undefined {
-  if (value === undefined) return undefined
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value
-  throw new TypeError(`maxQueuedBytes must be a positive integer (bytes), got ${String(value)}`)
-}
-
-/** The most `streamWindow` may be: a window's chunks are buffered in each process. */
-const MAX_STREAM_WINDOW = 65_536
-
-/** `streamWindow`, checked; default DEFAULT_STREAM_WINDOW (16). */
-function streamWindowOption(value: unknown): number {
-  if (value === undefined) return DEFAULT_STREAM_WINDOW
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_STREAM_WINDOW)
-    return value
-  throw new TypeError(
-    `streamWindow must be an integer from 1 to ${MAX_STREAM_WINDOW} (chunks), got ${String(value)}`,
-  )
 }
 
 /** A call or stream checked and ready to start, or why not. */
@@ -139,42 +68,31 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
   D,
   E
 > {
-  /** The current launch's parts; `start()` after `stop()` puts a fresh one here. */
-  private core: Launcher
-  private release: (() => void) | undefined
+  /** The launches, one after another; `launches.core` is the current one's parts. */
+  private readonly launches: LauncherLifecycle
   /** A call's timeout when it gives none (the `sagaTimeoutMs` option). */
   private readonly sagaTimeoutMs: number
   private readonly commands: D
   private readonly streamWindow: number
   private readonly log: Logger
   private readonly bus: EventBus<E>
-  private readonly makeLaunch: () => { core: Launcher; release: (() => void) | undefined }
-  private readonly diagnosticsListeners = new Set<(s: DiagnosticsSnapshot) => void>()
-  /** Each `onEvent` listener with its subscription to the current core. */
-  private readonly eventListeners = new Map<(e: Event) => void, () => void>()
-  private stopFeed: (() => void) | undefined
-  private isStarted = false
-  private isStopped = false
-  /** The current launch's `start()` promise, shared by every `start()` until `stop()`. */
-  private launching: Promise<void> | undefined
-  private stopping: Promise<void> | undefined
-  /** Counts `stop()`s: a launch that sees it change was stopped while it waited. */
-  private stopCount = 0
 
   constructor(opts: AppLauncherOptions<D, E>, runtime: (output: HostOutputSettings) => LaunchRuntime) {
-    checkHostEntry(opts.hostEntry)
+    const {
+      hostOutput: output,
+      maxPayloadBytes,
+      maxQueuedBytes,
+      streamWindow,
+      hostSpawn,
+    } = checkAppLauncherOptions(opts)
     this.commands = opts.commands
-    this.streamWindow = streamWindowOption(opts.streamWindow)
+    this.streamWindow = streamWindow
     this.sagaTimeoutMs = opts.sagaTimeoutMs ?? SAGA_TIMEOUT_MS
-    const output = hostOutputOption(opts.hostOutput)
-    const maxPayloadBytes = maxPayloadBytesOption(opts.maxPayloadBytes)
-    const maxQueuedBytes = maxQueuedBytesOption(opts.maxQueuedBytes)
-    const hostSpawn = checkSpawnOptions(opts, DEFAULT_STANDBY)
     const log = opts.log ?? createStderrLogger('warn')
     this.log = log
     this.bus = new EventBus(opts.events, log)
     const hostLog = opts.log ?? createHostOutputStderrLogger()
-    this.makeLaunch = () => {
+    this.launches = new LauncherLifecycle(() => {
       const { spawner, release } = runtime({ output, log: hostLog })
       const core = composeLauncher({
         spawner,
@@ -197,50 +115,20 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
       })
       core.streams.onDidReceiveEvent((e) => this.bus.deliver(e, () => core.streams.noteEventDropped()))
       return { core, release }
-    }
-    ;({ core: this.core, release: this.release } = this.makeLaunch())
+    })
   }
 
   get apiToken(): string {
     return this.core.apiToken
   }
 
+  /** The current launch's parts. */
+  private get core(): Launcher {
+    return this.launches.core
+  }
+
   start(): Promise<void> {
-    this.launching ??= this.launch(this.stopCount)
-    return this.launching
-  }
-
-  private async launch(stopCount: number): Promise<void> {
-    const spawnedHost = spawnedHostLaunchError(process.env)
-    if (spawnedHost) throw spawnedHost
-    if (this.stopping) {
-      // Started again after stop(): the stopped launch's parts are gone before new ones are made.
-      await this.stopping
-      if (stopCount !== this.stopCount) throw new LauncherStoppedError()
-      this.renewCore()
-    }
-    const core = this.core
-    this.isStarted = true
-    try {
-      await core.start()
-    } catch (err) {
-      if (stopCount !== this.stopCount) throw new LauncherStoppedError()
-      // The host gave up: release what the start took, so nothing keeps the process alive.
-      await this.stop()
-      throw err
-    }
-    if (stopCount !== this.stopCount) throw new LauncherStoppedError()
-    this.stopFeed = core.diagnostics.subscribe((s) => {
-      for (const fn of this.diagnosticsListeners) fn(s)
-    })
-  }
-
-  /** A fresh launch after a stopped one: new parts, the app's listeners moved over. */
-  private renewCore(): void {
-    ;({ core: this.core, release: this.release } = this.makeLaunch())
-    this.stopping = undefined
-    this.isStopped = false
-    for (const fn of this.eventListeners.keys()) this.eventListeners.set(fn, this.core.subscribeEvents(fn))
+    return this.launches.start()
   }
 
   call<K extends CallCommandNameOf<D>>(
@@ -367,12 +255,8 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
       }
     const signal = options.signal
     if (signal?.aborted) return { error: signal.reason }
-    if (!this.isStarted || this.isStopped)
-      return {
-        error: new Error(
-          `launcher ${this.isStopped ? 'stopped' : 'not started'}: cannot ${method} \`${name}\` (${this.isStopped ? 'start() launches it again' : 'call start() first'})`,
-        ),
-      }
+    const refusal = this.launches.refusal(name, method)
+    if (refusal) return { error: refusal }
     const timeoutMs = callTimeoutOf(name, options.timeoutMs)
     if (timeoutMs instanceof HostPipeError) return { error: timeoutMs }
     const key = keyOf(name, def, parsed.data)
@@ -385,36 +269,15 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
   }
 
   onEvent(fn: (event: Event) => void): () => void {
-    // Wrapped: the same function subscribed twice is two subscriptions.
-    const listener = (e: Event): void => fn(e)
-    this.eventListeners.set(listener, this.core.subscribeEvents(listener))
-    return () => {
-      this.eventListeners.get(listener)?.()
-      this.eventListeners.delete(listener)
-    }
+    return this.launches.onEvent(fn)
   }
 
   onDiagnostics(fn: (snapshot: DiagnosticsSnapshot) => void): () => void {
-    // Wrapped: the same function subscribed twice is two subscriptions.
-    const listener = (s: DiagnosticsSnapshot): void => fn(s)
-    this.diagnosticsListeners.add(listener)
-    return () => this.diagnosticsListeners.delete(listener)
+    return this.launches.onDiagnostics(fn)
   }
 
   stop(): Promise<void> {
-    this.stopCount++
-    this.launching = undefined
-    this.isStopped = true
-    this.stopping ??= this.shutdown()
-    return this.stopping
-  }
-
-  private async shutdown(): Promise<void> {
-    this.stopFeed?.()
-    this.stopFeed = undefined
-    await this.core.dispose()
-    this.release?.()
-    this.release = undefined
+    return this.launches.stop()
   }
 
   internals(): LauncherInternals {
@@ -426,10 +289,6 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
   }
 }
 
-/**
- * One `call` waiting for its saga: the coordinator's listener (`onEnd`, `onTimeout`) and the
- * signal's, in one object, so a call costs its promise and this, not a closure per outcome.
- */
 const ignore = (): void => undefined
 /** The call whose promise is being made (see `PendingCall.promise`); set just before. */
 let capturing: PendingCall<unknown> | undefined
@@ -439,6 +298,10 @@ function captureSettlers(resolve: (value: unknown) => void, reject: (reason: unk
   capturing = undefined
 }
 
+/**
+ * One `call` waiting for its saga: the coordinator's listener (`onEnd`, `onTimeout`) and the
+ * signal's, in one object, so a call costs its promise and this, not a closure per outcome.
+ */
 class PendingCall<O> implements StartSagaOptions {
   sagaId = 0
   private isSettled = false

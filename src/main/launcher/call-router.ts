@@ -1,18 +1,12 @@
 import { byteBlocksLength } from '../../shared/byte-frame'
-import { formatBytes, type HostCommand } from '../../shared/protocol'
+import type { HostCommand } from '../../shared/protocol'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { FifoQueue } from '../base/fifo-queue'
 import { IdMap } from '../base/id-map'
 import { positiveIntOption } from '../base/integer-option'
-import {
-  HostPipeError,
-  type HostPipe,
-  type QueuedBytes,
-  type SagaCommandState,
-  type SendCommandOptions,
-} from '../host-pipe'
-import type { SagaFailure } from '../host-pipe/outbound-frames'
+import type { HostPipe, QueuedBytes, SagaCommandState, SagaFailure, SendCommandOptions } from '../host-pipe'
+import { KeyLanes, type Lane } from './key-lanes'
 
 /** App calls one host runs at once (the `concurrency` default); an open stream counts as one. */
 export const DEFAULT_CONCURRENCY = 64
@@ -79,7 +73,7 @@ interface RoutedCall {
   readonly sagaId: number
   readonly cmd: HostCommand
   readonly options: RouteOptions
-  readonly lane: Lane | undefined
+  readonly lane: Lane<RoutedCall> | undefined
   /** Its slot once handed to that slot's pipe; -1 while it waits here. */
   slot: number
   /** Still waiting in one of the router's queues (false once sent or ended: queues skip it). */
@@ -92,19 +86,10 @@ interface RoutedCall {
   wasHeld: boolean
 }
 
-/** The calls of one key: the one running, then the rest in call order. Gone when idle. */
-interface Lane {
-  readonly key: string
-  slot: number
-  running: RoutedCall | undefined
-  readonly waiting: FifoQueue<RoutedCall>
-}
-
 /**
  * Decides where and when each app call goes (docs/parallel-work.md): up to `concurrency` at once
  * per host, the rest waiting here in call order; calls with the same key one at a time on the
- * host their key maps to (rendezvous hashing over the slots, as jest-worker's
- * `computeWorkerKey`); an unkeyed call to the connected, non-busy host with the fewest calls
+ * host their key maps to (key-lanes.ts); an unkeyed call to the connected, non-busy host with the fewest calls
  * outstanding. While no host is connected at all, calls go straight to their slot's outage buffer
  * (HostPipe's, drop-oldest), the waiting ones first.
  *
@@ -128,7 +113,7 @@ export class CallRouter {
    */
   readonly onDidRefuseCommand: Listenable<CommandRefusal> = this.didRefuseCommand.event
   private readonly calls = new IdMap<RoutedCall>()
-  private readonly lanes = new Map<string, Lane>()
+  private readonly lanes: KeyLanes<RoutedCall>
   /** App calls handed to each slot and not ended. */
   private readonly outstanding: number[]
   /** Unkeyed calls waiting for room on any host. */
@@ -149,6 +134,7 @@ export class CallRouter {
     this.maxQueued =
       opts.maxQueued === undefined ? Infinity : positiveIntOption('maxQueued', opts.maxQueued, 0)
     this.queuedBytes = opts.queuedBytes
+    this.lanes = new KeyLanes(opts.slots)
     this.outstanding = opts.slots.map(() => 0)
     this.waitingFor = opts.slots.map(() => new FifoQueue<RoutedCall>())
     for (const slot of opts.slots) {
@@ -158,7 +144,9 @@ export class CallRouter {
           this.didFailSaga.fire(failure)
         }),
       )
-      this.disposables.add(slot.pipe.onDidChangeConnected(() => this.onConnectionChange()))
+      // An outage begins: the waiting calls go to the outage buffers first, in order. A host is
+      // back: calls waiting for room may go to it.
+      this.disposables.add(slot.pipe.onDidChangeConnected(() => this.pump()))
     }
   }
 
@@ -192,15 +180,7 @@ export class CallRouter {
   sendCommand(cmd: HostCommand, o?: RouteOptions): Promise<void> {
     const sagaId = (cmd as { saga_id?: number }).saga_id
     if (o?.isAppCall !== true || sagaId === undefined) return this.slots[0]!.pipe.sendCommand(cmd, o)
-    const key = o.key
-    let lane: Lane | undefined
-    if (key !== undefined) {
-      lane = this.lanes.get(key)
-      if (lane === undefined) {
-        lane = { key, slot: this.slotForKey(key), running: undefined, waiting: new FifoQueue() }
-        this.lanes.set(key, lane)
-      }
-    }
+    const lane = o.key === undefined ? undefined : this.lanes.laneOf(o.key)
     const call: RoutedCall = {
       sagaId,
       cmd,
@@ -286,25 +266,18 @@ export class CallRouter {
   private admit(call: RoutedCall): Promise<never> | undefined {
     const tally = this.queuedBytes
     if (call.isAdmitted || !tally) return undefined
-    const bytes = (call.bytes ??= byteBlocksLength(call.cmd))
-    if (bytes <= 0 || tally.fits(bytes)) {
+    const refusal = tally.admit(call.cmd.cmd, (call.bytes ??= byteBlocksLength(call.cmd)))
+    if (!refusal) {
       call.isAdmitted = true
       return undefined
     }
     this.release(call.sagaId)
-    return Promise.reject(
-      new HostPipeError(
-        'QUEUE_FULL',
-        `\`${call.cmd.cmd}\` holds ${formatBytes(bytes)} bytes and ${formatBytes(tally.bytes)} bytes ` +
-          `wait in the launcher already; maxQueuedBytes is ${formatBytes(tally.limit)}`,
-      ),
-    )
+    return Promise.reject(refusal)
   }
 
   /** The lane's turn has come for `call`: to its host, or waiting there for room. */
-  private placeOnLane(lane: Lane, call: RoutedCall): Promise<void> {
-    // A lane moves only while idle or when its host is gone; its calls follow it.
-    if (!this.slots[lane.slot]!.pipe.isConnected && this.anyConnected()) lane.slot = this.slotForKey(lane.key)
+  private placeOnLane(lane: Lane<RoutedCall>, call: RoutedCall): Promise<void> {
+    this.lanes.follow(lane)
     if (this.outstanding[lane.slot]! < this.concurrency || this.isOutage())
       return this.dispatch(call, lane.slot)
     return this.hold(this.waitingFor[lane.slot]!, call)
@@ -348,12 +321,9 @@ export class CallRouter {
     }
     const lane = call.lane
     if (lane && lane.running === call) {
-      lane.running = undefined
       const next = this.takeWaiting(lane.waiting)
-      if (next) {
-        lane.running = next
-        void this.placeOnLane(lane, next)
-      } else this.lanes.delete(lane.key)
+      this.lanes.handOver(lane, next)
+      if (next) void this.placeOnLane(lane, next)
     }
     this.pump()
   }
@@ -403,7 +373,7 @@ export class CallRouter {
     const ended = (c: RoutedCall): boolean => !c.isWaiting
     this.waiting.removeWhere(ended)
     for (const queue of this.waitingFor) queue.removeWhere(ended)
-    for (const lane of this.lanes.values()) lane.waiting.removeWhere(ended)
+    this.lanes.removeWaitingWhere(ended)
     this.endedInQueues = 0
   }
 
@@ -447,26 +417,6 @@ export class CallRouter {
     return best
   }
 
-  /**
-   * Rendezvous hashing over the connected slots (all of them when none is): a key keeps its slot
-   * while membership is unchanged, and only the keys of a slot that leaves move.
-   */
-  private slotForKey(key: string): number {
-    if (this.slots.length === 1) return 0
-    const connectedOnly = this.anyConnected()
-    let best = 0
-    let bestScore = -1
-    for (let slot = 0; slot < this.slots.length; slot++) {
-      if (connectedOnly && !this.slots[slot]!.pipe.isConnected) continue
-      const score = rendezvousScore(key, slot)
-      if (score > bestScore) {
-        best = slot
-        bestScore = score
-      }
-    }
-    return best
-  }
-
   private anyConnected(): boolean {
     for (const slot of this.slots) if (slot.pipe.isConnected) return true
     return false
@@ -475,23 +425,4 @@ export class CallRouter {
   private isOutage(): boolean {
     return !this.anyConnected()
   }
-
-  private onConnectionChange(): void {
-    // An outage begins: the waiting calls go to the outage buffers first, in order. A host is
-    // back: calls waiting for room may go to it.
-    this.pump()
-  }
-}
-
-/** FNV-1a of the key and the slot: uniform enough to spread keys, stable across runs. */
-function rendezvousScore(key: string, slot: number): number {
-  let h = 0x811c9dc5 ^ slot
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  h ^= h >>> 15
-  h = Math.imul(h, 0x2c1b3c6d)
-  h ^= h >>> 12
-  return h >>> 0
 }

@@ -25,7 +25,8 @@ import type { HostSupervisor, SupervisorEvent, SupervisorState } from './host-su
 import type { LauncherEvents } from './launcher-events'
 import type { LauncherStreams } from './launcher-streams'
 import type { LivenessMonitor } from './liveness-monitor'
-import type { SagaCoordinator, SagaRecord } from './saga-coordinator'
+import type { SagaCoordinator } from './saga-coordinator'
+import type { SagaRecord } from './saga-stats'
 
 /** Subscribers hear at most once per this, so the panel is ≤ 100 ms behind. */
 export const FEED_INTERVAL_MS = 50

@@ -4,6 +4,7 @@ import type {
   DiagnosticsAction,
   DiagnosticsSnapshot,
 } from '../../shared/diagnostics'
+import type { Event } from '../../shared/protocol'
 
 /**
  * What a diagnostics front end (the HTTP/SSE server, the Electron preload bridge) needs from the
@@ -26,4 +27,28 @@ export interface DiagnosticsSource {
    * can tell its panel the launcher is gone. Returns the unsubscribe.
    */
   onDidEnd?(fn: () => void): () => void
+}
+
+/** What the diagnostics server and window need of a launcher; kept off the public type. */
+export interface LauncherInternals {
+  readonly source: DiagnosticsSource
+  subscribeEvents(fn: (e: Event) => void): () => void
+  readonly token: string
+}
+
+const internals = new WeakMap<object, () => LauncherInternals>()
+
+/** Records how to reach `launcher`'s internals (`createAppLauncher` does, for each launcher). */
+export function registerLauncherInternals(launcher: object, get: () => LauncherInternals): void {
+  internals.set(launcher, get)
+}
+
+/**
+ * The diagnostics source of a launcher made by `createAppLauncher`, for `startDiagnosticsServer`
+ * and `openDiagnosticsWindow`. Throws a TypeError for any other object, or before `start()`.
+ */
+export function launcherInternals(launcher: object): LauncherInternals {
+  const get = internals.get(launcher)
+  if (!get) throw new TypeError('not a hostpipe launcher (use createLauncher or createElectronLauncher)')
+  return get()
 }

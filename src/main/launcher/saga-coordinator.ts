@@ -17,24 +17,18 @@ import { Emitter, type Listenable } from '../base/emitter'
 import { positiveIntOption } from '../base/integer-option'
 import { IdMap } from '../base/id-map'
 import { silentLogger, type Logger } from '../base/logger'
-import { HostPipeError, REASON_BEFORE_ACK, type HostPipe } from '../host-pipe'
+import { HostPipeError, type HostPipe } from '../host-pipe'
 import type { CommandRefusal, RouteOptions } from './call-router'
+import { HostLossReasons, mayHaveRun, refusalOf, stopReason } from './saga-failure-reasons'
+import { HostVerdicts, REASON_NO_REPORT } from './host-verdicts'
 import type { LauncherEvents } from './launcher-events'
+import { SagaCounts, type SagaCoordinatorStats, type SagaRecord } from './saga-stats'
 import { SagaTimeouts, type TimedSaga } from './saga-timeouts'
 
 /** How long a saga may take when its caller gives no timeout (AgentMux's value). */
 export const SAGA_TIMEOUT_MS = 5_000
 export const REASON_SAGA_TIMEOUT = 'saga timeout'
 export const REASON_COORDINATOR_DISPOSED = 'saga coordinator disposed'
-/** How `reasonLostWhileExecuting` begins: a retryable command lost with every host it reached. */
-const REASON_LOST_WHILE_EXECUTING = 'host lost while executing'
-
-/** A reason for a call whose host was lost after it was sent: the host may have run it. */
-function mayHaveRun(reason: string): boolean {
-  return reason.startsWith(REASON_BEFORE_ACK) || reason.startsWith(REASON_LOST_WHILE_EXECUTING)
-}
-/** A deadline-aware host acked a saga's command past its timeout without reporting on it. */
-export const REASON_NO_REPORT = 'host acked without a report'
 
 /**
  * A saga's command without its saga id (the coordinator assigns it): one of the AgentMux
@@ -94,15 +88,6 @@ export interface StartSagaOptions {
   key?: string
 }
 
-export interface SagaCoordinatorStats extends SagaTotals {
-  /** Reports and pipe failures that came after their saga had already ended. */
-  lateTerminals: number
-  /** Sagas past their timeout, in flight on a deadline-aware host, waiting for its verdict. */
-  awaitingHost: number
-  /** Reports for no open saga, or of the wrong kind for their saga. */
-  ignoredReports: number
-}
-
 /** What `cancelSaga` did. */
 export type SagaCancelOutcome =
   /** It had not reached a host, or its host cannot honour a cancel: `saga_failed` now. */
@@ -142,17 +127,6 @@ export interface SagaCoordinatorOptions {
   log?: Logger
 }
 
-/** A saga as its observers see it (the coordinator's own record, read-only). */
-export interface SagaRecord {
-  readonly id: number
-  /** The command's name: an app command's, or the AgentMux command's. */
-  readonly name: string
-  /** When it started, on the coordinator's clock. */
-  readonly startedAt: number
-  /** Why it failed, once it has; undefined while open or when it completed. */
-  readonly failure: string | undefined
-}
-
 /** One open saga. */
 interface Saga extends TimedSaga, SagaRecord {
   readonly request: SagaRequest
@@ -185,7 +159,6 @@ export class SagaCoordinator {
   private readonly events: Pick<LauncherEvents, 'emit' | 'nextVersion'>
   private readonly clock: Clock
   private readonly wallNow: () => number
-  private readonly hostHonoursDeadlines: () => boolean
   private readonly sagaTimeoutMs: number
   private readonly log: Logger
   private readonly disposables = new DisposableStore()
@@ -197,37 +170,28 @@ export class SagaCoordinator {
   readonly onDidEndSaga: Listenable<SagaRecord> = this.didEnd.event
   private readonly open = new IdMap<Saga>()
   private readonly timeouts: SagaTimeouts<Saga>
-  /** Sagas left to a deadline-aware host, in the order their timeouts passed. */
-  private readonly leftToHost = new Map<number, Saga>()
+  /** Sagas past their timeout, or cancelled, whose deadline-aware host decides. */
+  private readonly verdicts: HostVerdicts<Saga>
+  private readonly hostLoss = new HostLossReasons()
   private nextSagaId = 1
-  private isLeftCheckScheduled = false
-  /** Set by `beginStop`: why the launcher is stopping. */
-  private stopCause: string | undefined
-  /** Set by `noteHostExit` until the end of the turn: why the host being lost left. */
-  private exitDetail: string | undefined
-  /** Set by `noteHostExit` until the end of the turn: how the host being lost ended, once known. */
-  private pendingExitDetail: Promise<string | undefined> | undefined
   private isDisposed = false
-  private readonly counts = {
-    started: 0,
-    completed: 0,
-    failed: 0,
-    lateTerminals: 0,
-    lateReports: 0,
-    ignoredReports: 0,
-  }
+  private readonly counts = new SagaCounts()
 
   constructor(opts: SagaCoordinatorOptions) {
     this.pipe = opts.pipe
     this.events = opts.events
     this.clock = opts.clock ?? systemClock
     this.wallNow = opts.wallNow ?? Date.now
-    this.hostHonoursDeadlines = opts.hostHonoursDeadlines ?? (() => false)
     this.sagaTimeoutMs = positiveIntOption('sagaTimeoutMs', opts.sagaTimeoutMs, SAGA_TIMEOUT_MS)
     this.log = opts.log ?? silentLogger
     this.timeouts = this.disposables.add(new SagaTimeouts<Saga>(this.clock, (saga) => this.onTimedOut(saga)))
+    const honoursDeadlines = opts.hostHonoursDeadlines ?? (() => false)
+    this.verdicts = new HostVerdicts<Saga>(this.pipe, honoursDeadlines, this.log, (saga) =>
+      this.fail(saga, REASON_NO_REPORT),
+    )
     this.disposables.add(this.pipe.onDidFailSaga((f) => this.onFrameLost(f.sagaId, f.reason)))
-    if (this.pipe.onDidChange) this.disposables.add(this.pipe.onDidChange(() => this.scheduleLeftCheck()))
+    if (this.pipe.onDidChange)
+      this.disposables.add(this.pipe.onDidChange(() => this.verdicts.scheduleCheck()))
     if (this.pipe.onDidRefuseCommand)
       this.disposables.add(this.pipe.onDidRefuseCommand((r) => this.onRefused(r.sagaId, r.error)))
   }
@@ -288,15 +252,9 @@ export class SagaCoordinator {
 
   /** The pipe (or the router, for a call that waited) refused the saga's command. */
   private onRefused(sagaId: number, err: unknown): void {
-    // WRITE_FAILED keeps the frame (the pipe still delivers or fails it); anything else means
-    // the command will never reach the host.
-    if (err instanceof HostPipeError && err.code === 'WRITE_FAILED') return
     const live = this.open.get(sagaId)
-    if (!live) return
-    // Too large, or too many bytes waiting, is the caller's to handle: it gets the error itself.
-    if (err instanceof HostPipeError && (err.code === 'PAYLOAD_TOO_LARGE' || err.code === 'QUEUE_FULL'))
-      this.fail(live, err.message, false, err)
-    else this.fail(live, `host pipe refused the command: ${err instanceof Error ? err.message : String(err)}`)
+    const refusal = live && refusalOf(err)
+    if (refusal) this.fail(live, refusal.reason, false, refusal.error)
   }
 
   /** A saga report from the host; false when late, for no open saga, or of the wrong kind. */
@@ -330,13 +288,11 @@ export class SagaCoordinator {
   }
 
   totals(): SagaTotals {
-    const { started, completed, failed, lateReports } = this.counts
-    return { started, completed, failed, inFlight: this.open.size, lateReports }
+    return this.counts.totals(this.open.size)
   }
 
   stats(): SagaCoordinatorStats {
-    const { lateTerminals, ignoredReports } = this.counts
-    return { ...this.totals(), lateTerminals, awaitingHost: this.leftToHost.size, ignoredReports }
+    return this.counts.stats(this.open.size, this.verdicts.size)
   }
 
   /**
@@ -347,11 +303,8 @@ export class SagaCoordinator {
   cancelSaga(sagaId: number, reason: string = REASON_CANCELLED): SagaCancelOutcome {
     const saga = this.open.get(sagaId)
     if (!saga) return 'not-open'
-    if (this.isInFlightOnDeadlineHost(saga)) {
-      this.pipe.sendControl({ cmd: 'cancel_saga', saga_id: sagaId }).catch((err: unknown) => {
-        // The host is gone: the pipe fails the saga's in-flight command with the host's loss.
-        this.log.debug(`[saga] cancel_saga ${sagaId} not sent: ${String(err)}`)
-      })
+    if (this.verdicts.isInFlightOnHost(saga)) {
+      this.verdicts.cancelOnHost(sagaId)
       return 'sent-to-host'
     }
     this.fail(saga, reason)
@@ -368,31 +321,17 @@ export class SagaCoordinator {
    * those `where` accepts: one pool slot's), or undefined. A host still holding one `unresponsiveMs` past it is hung.
    */
   oldestOverdueDeadline(where?: (sagaId: number) => boolean): number | undefined {
-    if (!where) return this.leftToHost.values().next().value?.deadline
-    for (const saga of this.leftToHost.values()) if (where(saga.id)) return saga.deadline
-    return undefined
+    return this.verdicts.oldestOverdueDeadline(where)
   }
 
-  /** Fails every open saga (`saga coordinator disposed`), clears timers and subscriptions. */
   /** The launcher is stopping (`cause`): a call lost with its host now says so after the words that it may have run. */
   beginStop(cause: string): void {
-    this.stopCause = cause
+    this.hostLoss.beginStop(cause)
   }
 
-  /**
-   * The host is leaving: its process exits with `how` (a code), or ended as `how` says
-   * (`killed by SIGKILL`), or will be known to have ended so once `how` settles. Calls lost with it
-   * in this turn say so after the words that it may have run; with a promise, they fail once it
-   * settles (the caller bounds the wait, see HOST_EXIT_WAIT_MS).
-   */
+  /** The host is leaving, as `how` says: see HostLossReasons.noteHostExit. */
   noteHostExit(how: number | string | Promise<string | undefined>): void {
-    if (how === 0) return
-    if (how instanceof Promise) this.pendingExitDetail = how
-    else this.exitDetail = typeof how === 'number' ? `exit code ${how}` : how
-    queueMicrotask(() => {
-      this.exitDetail = undefined
-      this.pendingExitDetail = undefined
-    })
+    this.hostLoss.noteHostExit(how)
   }
 
   /**
@@ -403,12 +342,10 @@ export class SagaCoordinator {
     if (this.isDisposed) return
     this.isDisposed = true
     this.disposables.dispose()
-    this.leftToHost.clear()
+    this.verdicts.dispose()
     for (const saga of this.open.values()) {
       if (cause === undefined) this.fail(saga, REASON_COORDINATOR_DISPOSED)
-      else if (this.pipe.sagaCommandState(saga.id) === 'buffered')
-        this.fail(saga, `${cause} before the call was sent`)
-      else this.fail(saga, `${REASON_BEFORE_ACK} (${cause})`)
+      else this.fail(saga, stopReason(cause, this.pipe.sagaCommandState(saga.id) === 'buffered'))
     }
   }
 
@@ -453,22 +390,18 @@ export class SagaCoordinator {
       if (this.isEnded(sagaId)) this.counts.lateTerminals++
       return
     }
-    const detail = this.stopCause ?? this.exitDetail
-    const pending = this.pendingExitDetail
-    if (!mayHaveRun(reason)) this.fail(saga, reason, true)
-    else if (detail !== undefined || pending === undefined)
-      this.fail(saga, detail ? `${reason} (${detail})` : reason, true)
-    else {
-      saga.lostReason = reason
-      void pending.then((later) => {
-        if (this.open.get(sagaId) === saga) this.fail(saga, later ? `${reason} (${later})` : reason, true)
-      })
-    }
+    const worded = this.hostLoss.reasonFor(reason)
+    if (typeof worded === 'string') return this.fail(saga, worded, true)
+    // Lost with its host, it may have run: it fails once how the host ended is known.
+    saga.lostReason = reason
+    void worded.then((later) => {
+      if (this.open.get(sagaId) === saga) this.fail(saga, later, true)
+    })
   }
 
   private close(saga: Saga): void {
     this.open.delete(saga.id)
-    if (saga.isLeftToHost) this.leftToHost.delete(saga.id)
+    if (saga.isLeftToHost) this.verdicts.remove(saga)
     else if (saga.wallDeadline !== undefined) this.timeouts.untrack(saga)
   }
 
@@ -476,40 +409,12 @@ export class SagaCoordinator {
     return sagaId >= 1 && sagaId < this.nextSagaId && !this.open.has(sagaId)
   }
 
-  private isInFlightOnDeadlineHost(saga: Saga): boolean {
-    return this.hostHonoursDeadlines() && this.pipe.sagaCommandState(saga.id) === 'in-flight'
-  }
-
   private onTimedOut(saga: Saga): void {
     saga.starter.onTimeout?.()
     if (!this.open.has(saga.id)) return
-    if (this.isInFlightOnDeadlineHost(saga)) {
-      saga.isLeftToHost = true
-      this.leftToHost.set(saga.id, saga)
-      this.log.info(`[saga] saga ${saga.id} timed out in flight on a deadline-aware host: its report decides`)
-      return
-    }
+    if (this.verdicts.isInFlightOnHost(saga)) return this.verdicts.leave(saga)
     this.log.warn(`[saga] saga ${saga.id} (${saga.request.cmd}) timed out after ${saga.timeoutMs} ms`)
     this.fail(saga, REASON_SAGA_TIMEOUT)
-  }
-
-  /**
-   * A saga left to its host ends with the host's report, which comes before the ack; one whose
-   * command the pipe no longer holds was acked without a report, so it fails rather than wait
-   * forever. Checked once per batch of pipe changes, after the pipe's notification returns.
-   */
-  private scheduleLeftCheck(): void {
-    if (this.isLeftCheckScheduled || this.leftToHost.size === 0 || this.isDisposed) return
-    this.isLeftCheckScheduled = true
-    queueMicrotask(() => {
-      this.isLeftCheckScheduled = false
-      if (this.isDisposed) return
-      for (const saga of [...this.leftToHost.values()]) {
-        if (this.pipe.sagaCommandState(saga.id) !== undefined) continue
-        this.log.warn(`[saga] saga ${saga.id}: the host acked its command without a report`)
-        this.fail(saga, REASON_NO_REPORT)
-      }
-    })
   }
 }
 
