@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { HostSupervisor, type SupervisorEvent } from '../../src/main/launcher/host-supervisor'
+import { HostSupervisor } from '../../src/main/launcher/host-supervisor'
+import type { SupervisorEvent } from '../../src/main/launcher/supervisor-event'
 import { FakeSpawner } from '../support/launcher-fakes'
 import { ManualClock } from '../support/manual-clock'
 

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import {
-  HostSupervisor,
-  type HostSupervisorOptions,
-  type SupervisorEvent,
-} from '../../src/main/launcher/host-supervisor'
+import { HostSupervisor, type HostSupervisorOptions } from '../../src/main/launcher/host-supervisor'
 import { REFILL_AFTER_PROMOTION_MS } from '../../src/main/launcher/standby-pool'
+import type { SupervisorEvent } from '../../src/main/launcher/supervisor-event'
 import { FakeRegistration } from '../support/fake-registration'
 import { FakeSpawner, type FakeHostProcess } from '../support/launcher-fakes'
 import { ManualClock } from '../support/manual-clock'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { HostSupervisor, type SupervisorEvent } from '../../src/main/launcher/host-supervisor'
+import { HostSupervisor } from '../../src/main/launcher/host-supervisor'
+import type { SupervisorEvent } from '../../src/main/launcher/supervisor-event'
 import { REFILL_AFTER_PROMOTION_MS } from '../../src/main/launcher/standby-pool'
 import { FakeRegistration } from '../support/fake-registration'
 import { FakeSpawner } from '../support/launcher-fakes'

@@ -1,27 +1,17 @@
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
-import type { Listenable } from '../base/emitter'
+import { Emitter, type Listenable } from '../base/emitter'
 import { silentLogger, type Logger } from '../base/logger'
 import type { HostRegistration } from '../ipc/host-registration'
 import type { HostStartError } from '../../shared/host-start-error'
-import { ActiveHost } from './active-host'
-import { Emitter } from '../base/emitter'
-import { Failover } from './failover'
 import { signalHost, type HostHandle } from './host-handle'
 import type { HostExitInfo, HostProcess } from './host-spawner'
 import { HostSpawns, type SpawnHost } from './host-spawns'
-import { HostShutdown } from './host-shutdown'
+import { HostSlot } from './host-slot'
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff'
 import { RetiringHosts } from './retiring-hosts'
 import { StandbyPool } from './standby-pool'
-import {
-  SupervisorStatus,
-  type HostLossReason,
-  type SupervisorEvent,
-  type SupervisorState,
-} from './supervisor-event'
-
-export type { HostLossReason, SupervisorEvent, SupervisorState } from './supervisor-event'
+import type { HostLossReason, SupervisorEvent, SupervisorState } from './supervisor-event'
 
 /** How long a host may take to exit after SIGTERM before it gets SIGKILL. */
 export const STOP_GRACE_MS = 2_000
@@ -62,35 +52,6 @@ export interface HostSupervisorOptions {
    */
   slots?: number
   log?: Logger
-}
-
-/**
- * Owns the host processes' lifecycle: spawns the active host and its warm standbys, notices a
- * loss, replaces it (a ready standby promoted at once, else a spawn: at once after a serving
- * loss, with backoff after a start failure, see RestartBackoff), stops them all on request and
- * keeps them down. One active host at a time: a host that is lost or replaced is *retiring* (its
- * exit is awaited, never acted on: RetiringHosts), so an old host's late exit never touches its
- * successor. Its parts (docs/launcher.md, the supervisor's parts): HostSpawns spawns every
- * host; ActiveHost holds the active one and its start; Failover replaces it when it is lost;
- * StandbyPool keeps the warm standbys (after Chromium's spare renderer); HostShutdown stops it on
- * request. The supervisor owns them all, answers requests and routes each exit by role.
- */
-/** One pool slot: its active host, how it is replaced, how it is stopped, and its state. */
-class HostSlot {
-  /** `startHost` during `stopping`: spawn again once the old host is gone. */
-  isStartQueued = false
-
-  constructor(
-    readonly index: number,
-    readonly active: ActiveHost,
-    readonly failover: Failover,
-    readonly shutdown: HostShutdown,
-    readonly status: SupervisorStatus,
-  ) {}
-
-  get state(): SupervisorState {
-    return this.status.state
-  }
 }
 
 /**
@@ -171,43 +132,22 @@ export class HostSupervisor {
       }),
     )
     for (let index = 0; index < slotCount; index++) {
-      const closeHostConnection = (reason: string): void => close(reason, index)
-      const active = new ActiveHost({
-        log: this.log,
-        startTimeoutMs: this.startTimeoutMs,
-        retiring: this.retiring,
-      })
-      const shutdown = this.disposables.add(
-        new HostShutdown({
-          clock: this.clock,
-          graceMs,
-          log: this.log,
-          closeHostConnection,
-          signal: (host, signal) => {
-            this.emit({ type: 'signalled', pid: host.pid ?? null, signal })
-            signalHost(host, signal, this.log)
-          },
-          isCurrent: (host) => active.is(host),
-        }),
-      )
-      const status = new SupervisorStatus()
-      const failover = this.disposables.add(
-        new Failover({
-          slot: index,
+      const slot = this.disposables.add(
+        new HostSlot({
+          index,
           clock: this.clock,
           log: this.log,
           backoff: this.backoff,
-          status,
-          active,
-          standbys: this.standbyPool,
+          graceMs,
+          startTimeoutMs: this.startTimeoutMs,
+          retiring: this.retiring,
           spawns: this.spawns,
-          closeHostConnection,
+          standbys: this.standbyPool,
+          closeHostConnection: (reason) => close(reason, index),
           isAnotherSlotRunning: () => slots.some((s) => s.index !== index && s.state === 'running'),
         }),
       )
-      const slot = new HostSlot(index, active, failover, shutdown, status)
-      this.disposables.add(status)
-      this.disposables.add(status.onDidChange((e) => this.didChange.fire(e)))
+      this.disposables.add(slot.onDidChange((e) => this.didChange.fire(e)))
       slots.push(slot)
     }
     this.slots = slots
@@ -292,7 +232,7 @@ export class HostSupervisor {
     if (this.standbyPool.admit(registration)) return
     const slot =
       this.slots.find((s) => spawnId !== undefined && s.active.spawnId === spawnId) ?? this.slots[0]!
-    if (slot.active.admit(registration, this.clock.now(), slot.index)) this.markRunning(slot.index)
+    if (slot.active.admit(registration, this.clock.now(), slot.index)) slot.markRunning()
   }
 
   /**
@@ -344,45 +284,21 @@ export class HostSupervisor {
    */
   startHost(): boolean {
     if (this.isDisposed) return false
-    let started = false
     let isReset = false
-    for (const slot of this.slots) {
-      switch (slot.state) {
-        case 'starting':
-        case 'running':
-          continue
-        case 'stopping':
-          if (slot.shutdown.intent === 'dispose') continue
-          slot.isStartQueued = true
-          started = true
-          continue
-        case 'backoff':
-          slot.failover.cancelRestart()
-          slot.failover.spawnActive(false)
-          started = true
-          continue
-        case 'stopped':
-        case 'gave-up':
-          if (!isReset) {
-            isReset = true
-            this.backoff.reset()
-            this.standbyPool.resume()
-          }
-          slot.failover.spawnActive(false)
-          started = true
-      }
+    const resetPool = (): void => {
+      if (isReset) return
+      isReset = true
+      this.backoff.reset()
+      this.standbyPool.resume()
     }
+    let started = false
+    for (const slot of this.slots) if (slot.start(resetPool)) started = true
     return started
   }
 
   /** `slot`'s host registered: it is running (and its stable-run clock starts); standbys follow. */
   markRunning(slot = 0): void {
-    const s = this.slotAt(slot)
-    if (s.state !== 'starting') return
-    s.active.markRunning()
-    this.backoff.recordRunning(undefined, slot)
-    s.status.set('running', { type: 'running', pid: s.active.pid })
-    this.standbyPool.fill()
+    this.slotAt(slot).markRunning()
   }
 
   /**
@@ -392,13 +308,8 @@ export class HostSupervisor {
    */
   killHost(slot = 0): boolean {
     const s = this.slots[slot]
-    const host = s?.active.process
-    if (!s || !host || this.isDisposed) return false
-    if (s.state === 'running') return this.loseHost('killed', 'kill-host', slot)
-    this.log.warn(`[supervisor] killing host pid ${host.pid ?? '?'} (SIGKILL)`)
-    // Its connection will close before its exit is seen: that is this kill, not a second loss.
-    s.active.markLost()
-    return host.kill('SIGKILL')
+    if (!s || this.isDisposed) return false
+    return s.kill()
   }
 
   /**
@@ -411,10 +322,7 @@ export class HostSupervisor {
    */
   loseHost(reason: HostLossReason, detail: string, slot = 0): boolean {
     const s = this.slotAt(slot)
-    const host = s.active.process
-    if (!host || this.isDisposed || s.state !== 'running' || s.active.isLost) return false
-    s.failover.lose(reason, detail)
-    return true
+    return !this.isDisposed && s.lose(reason, detail)
   }
 
   /**
@@ -423,7 +331,7 @@ export class HostSupervisor {
    */
   stopHost(): Promise<void> {
     if (this.isDisposed) return Promise.resolve()
-    return Promise.all(this.slots.map((s) => this.stopSlot(s))).then(() => undefined)
+    return Promise.all(this.slots.map((s) => s.stop())).then(() => undefined)
   }
 
   /**
@@ -431,20 +339,10 @@ export class HostSupervisor {
    * its timers and listeners are gone too.
    */
   dispose(): Promise<void> {
-    if (this.isDisposed)
-      return Promise.all(
-        this.slots.map((s) => (s.active.process ? s.shutdown.whenExited() : this.retiring.whenRetired())),
-      ).then(() => undefined)
+    if (this.isDisposed) return Promise.all(this.slots.map((s) => s.whenDown())).then(() => undefined)
     this.isDisposed = true
     this.standbyPool.close()
-    const downs = this.slots.map((s) => {
-      s.isStartQueued = false
-      s.failover.cancelRestart()
-      s.active.clearStartTimeout()
-      if (s.active.process) return this.bringDown(s, 'dispose')
-      if (s.state !== 'stopped') s.status.set('stopped', { type: 'stopped' })
-      return undefined
-    })
+    const downs = this.slots.map((s) => s.stopForGood())
     this.standbyPool.retireAll()
     return Promise.all([...downs, this.retiring.whenRetired()])
       .finally(() => this.disposables.dispose())
@@ -459,38 +357,6 @@ export class HostSupervisor {
     return s
   }
 
-  private stopSlot(s: HostSlot): Promise<void> {
-    s.isStartQueued = false
-    switch (s.state) {
-      case 'stopped':
-        return this.retiring.whenRetired()
-      case 'backoff':
-      case 'gave-up':
-        s.failover.cancelRestart()
-        s.status.set('stopped', { type: 'stopped' })
-        this.standbyPool.retireAll()
-        return this.retiring.whenRetired()
-      case 'stopping':
-        return Promise.all([s.shutdown.whenExited(), this.retiring.whenRetired()]).then(() => undefined)
-      case 'starting':
-      case 'running':
-        return this.bringDown(s, 'stop')
-    }
-  }
-
-  private bringDown(s: HostSlot, intent: 'stop' | 'dispose'): Promise<void> {
-    const host = s.active.process!
-    // Standbys go down with the active hosts, and nothing is promoted while they go (not a loss).
-    this.standbyPool.cancelRefill()
-    this.standbyPool.retireAll()
-    const exited = Promise.all([s.shutdown.whenExited(), this.retiring.whenRetired()]).then(() => undefined)
-    s.shutdown.begin(intent)
-    s.active.clearStartTimeout()
-    s.status.set('stopping', { type: 'stopping', pid: host.pid ?? null })
-    s.shutdown.signalDown(host)
-    return exited
-  }
-
   /** Routes an exit by the handle's role: the pool's, awaited (retiring), or a slot's active host's. */
   private onExit(handle: HostHandle, info: HostExitInfo): void {
     switch (handle.role) {
@@ -500,37 +366,9 @@ export class HostSupervisor {
         if (this.retiring.release(handle.process))
           this.log.info(`[supervisor] retired host pid ${handle.pid ?? '?'} exited`)
         return
-      case 'active': {
-        const slot = this.slots.find((s) => s.active.is(handle.process))
-        if (slot) this.onActiveExit(slot, info)
-      }
+      case 'active':
+        this.slots.find((s) => s.active.is(handle.process))?.handleExit(info)
     }
-  }
-
-  private onActiveExit(s: HostSlot, info: HostExitInfo): void {
-    const handle = s.active.take()!
-    const host = handle.process
-    const intent = s.shutdown.finish()
-    const pid = host.pid ?? null
-    const how = info.signal ? `signal ${info.signal}` : `code ${info.code ?? '?'}`
-    if (intent) {
-      this.log.info(`[supervisor] host pid ${pid ?? '?'} stopped (${how})`)
-      this.emit({ type: 'exited', pid, info, expected: true })
-      s.shutdown.resolveWaiters()
-      if (s.isStartQueued && intent === 'stop') {
-        s.isStartQueued = false
-        this.backoff.reset()
-        s.failover.spawnActive(false)
-      } else s.status.set('stopped', { type: 'stopped' })
-      return
-    }
-    // The host should always be up, so any exit we did not ask for counts as a crash, a clean
-    // one included: otherwise a host that keeps exiting 0 would be restarted without limit.
-    this.log.warn(`[supervisor] host pid ${pid ?? '?'} ${info.crashed ? 'crashed' : 'exited'} (${how})`)
-    s.active.noteCrashed(handle)
-    this.emit({ type: 'exited', pid, info, expected: false })
-    s.shutdown.resolveWaiters()
-    s.failover.replace()
   }
 
   private emit(e: SupervisorEvent): void {

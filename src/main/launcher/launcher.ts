@@ -4,12 +4,14 @@ import { DisposableStore } from '../base/disposable'
 import { HostPipe, QueuedBytes } from '../host-pipe'
 import { positiveIntOption } from '../base/integer-option'
 import { silentLogger } from '../base/logger'
-import { LauncherServer, type RegisteredHost } from '../ipc/launcher-server'
+import { LauncherServer } from '../ipc/launcher-server'
 import { SocketServer } from '../ipc/socket-server'
 import { createDiagnosticsActions, killHostInSlot, type KillHostOutcome } from './diagnostics-actions'
 import { DiagnosticsFeed } from './diagnostics-feed'
 import type { DiagnosticsSource } from './diagnostics-source'
+import { FirstRegistration } from './first-registration'
 import { HostExits } from './host-exits'
+import { HostLossPolicy } from './host-loss-policy'
 import { HostSupervisor, START_TIMEOUT_MS } from './host-supervisor'
 import { inspectorFlagsOf } from './inspector-flags'
 import { LauncherEvents } from './launcher-events'
@@ -19,7 +21,7 @@ import { HostStartError } from '../../shared/host-start-error'
 import type { HostSpawner } from './host-spawner'
 import type { TransportKind } from '../../shared/diagnostics'
 import type { Logger } from '../base/logger'
-import { LivenessMonitor, UNRESPONSIVE_MS, type UnresponsiveVerdict } from './liveness-monitor'
+import { LivenessMonitor, UNRESPONSIVE_MS } from './liveness-monitor'
 import { CallRouter, DEFAULT_MAX_QUEUED_BYTES } from './call-router'
 import { SagaCoordinator, type SagaRequest, type StartSagaOptions } from './saga-coordinator'
 import type { HostSpawnSettings } from './spawn-options'
@@ -170,16 +172,16 @@ class ComposedLauncher implements Launcher {
   private readonly disposables = new DisposableStore()
   /** Each pool slot's liveness, slot 0 first. */
   private readonly livenesses: readonly LivenessMonitor[]
-  private readonly unresponsiveMs: number
-  /** Pool slots whose first host has registered, until every slot's has (`start()`). */
-  private readonly registeredSlots = new Set<number>()
+  /** What a silent host or a closed connection costs: only a host we spawned is signalled. */
+  private readonly hostLoss: HostLossPolicy
   /** The inspector flag the hosts run with (docs/launcher.md#debugging-a-host), if any. */
   private readonly inspectFlag: string | undefined
   private running: Running | undefined
   /** The socket a `start()` is still opening: `dispose()` waits for it and closes it. */
   private listening: Promise<SocketServer | undefined> | undefined
   private disposing: Promise<void> | undefined
-  private firstHost: { resolve(): void; reject(e: Error): void } | undefined
+  /** `start()`'s wait for every slot's first host. */
+  private firstRegistration: FirstRegistration | undefined
 
   constructor(private readonly opts: LauncherOptions) {
     this.log = opts.log ?? silentLogger
@@ -216,10 +218,10 @@ class ComposedLauncher implements Launcher {
       log: this.log,
     })
     this.inspectFlag = inspectorFlagsOf(opts.hostSpawn?.execArgv ?? []).flag
-    this.unresponsiveMs = this.inspectFlag ? 0 : (opts.unresponsiveMs ?? UNRESPONSIVE_MS)
+    const unresponsiveMs = this.inspectFlag ? 0 : (opts.unresponsiveMs ?? UNRESPONSIVE_MS)
     this.livenesses = this.pipes.map((pipe, slot) => {
       const liveness = new LivenessMonitor({
-        unresponsiveMs: this.unresponsiveMs,
+        unresponsiveMs,
         pipe,
         // A host without acks (an AgentMux host, slot 0) has work outstanding while a saga whose
         // command it was sent is open.
@@ -227,7 +229,7 @@ class ComposedLauncher implements Launcher {
           slot === 0 && !this.hostHas(FEATURE_ACK) && this.coordinator.issuedCount > s.pending,
         oldestOverdueDeadline: () =>
           this.coordinator.oldestOverdueDeadline((sagaId) => this.router.slotOf(sagaId) === slot),
-        onUnresponsive: (verdict) => this.onUnresponsive(verdict, slot),
+        onUnresponsive: (verdict) => this.hostLoss.onUnresponsive(verdict, slot),
         log: this.log,
       })
       this.disposables.add(liveness.onDidChangeBusy(() => this.router.noteSlotChange()))
@@ -239,9 +241,15 @@ class ComposedLauncher implements Launcher {
       apiToken: this.apiToken,
       nextVersion: () => this.events.nextVersion(),
       launcherVersion: opts.version ?? packageVersion,
-      unresponsiveMs: this.unresponsiveMs,
+      unresponsiveMs,
       maxPayloadBytes: opts.maxPayloadBytes,
       streamWindow: opts.streamWindow,
+      log: this.log,
+    })
+    this.hostLoss = new HostLossPolicy({
+      server: this.server,
+      running: () => this.running,
+      unresponsiveMs,
       log: this.log,
     })
     this.streams = new LauncherStreams({ sendControl: (cmd) => this.router.sendControl(cmd), log: this.log })
@@ -253,13 +261,7 @@ class ComposedLauncher implements Launcher {
       this.server.onDidAnnounceHost((r) => this.running?.supervisor.admit(this.running.exits.watch(r))),
     )
     this.disposables.add(
-      this.server.onDidRegisterHost((host) => {
-        if (!this.firstHost) return
-        this.registeredSlots.add(host.slot)
-        if (this.registeredSlots.size < this.pipes.length) return
-        this.firstHost.resolve()
-        this.firstHost = undefined
-      }),
+      this.server.onDidRegisterHost((host) => this.firstRegistration?.noteRegistered(host.slot)),
     )
     this.disposables.add(this.server.onDidReceiveReport((report) => this.coordinator.handleReport(report)))
     this.disposables.add(this.server.onDidReceiveHostFrame((slot) => this.livenesses[slot]!.noteHostFrame()))
@@ -269,7 +271,7 @@ class ComposedLauncher implements Launcher {
       ),
     )
     this.disposables.add(this.server.onDidHostSayExit((code) => this.coordinator.noteHostExit(code)))
-    this.disposables.add(this.server.onDidLoseHost((host) => this.onHostGone(host)))
+    this.disposables.add(this.server.onDidLoseHost((host) => this.hostLoss.onConnectionGone(host)))
     this.disposables.add(this.events.onDidEmit((e) => this.server.broadcast(e)))
   }
 
@@ -317,15 +319,8 @@ class ComposedLauncher implements Launcher {
         `[launcher] hosts run with ${this.inspectFlag}: no start, register or liveness timeout and no start-failure count apply, so a host may sit paused in a debugger`,
       )
     }
-    const registered = new Promise<void>((resolve, reject) => {
-      this.firstHost = { resolve, reject }
-    })
-    const fail = (error: Promise<HostStartError>): void => {
-      const firstHost = this.firstHost
-      if (!firstHost) return
-      this.firstHost = undefined
-      void error.then((e) => firstHost.reject(e))
-    }
+    const firstRegistration = new FirstRegistration(this.pipes.length)
+    this.firstRegistration = firstRegistration
     const supervisor: HostSupervisor = new HostSupervisor({
       spawn: (spawnId, role, slot) => {
         try {
@@ -333,7 +328,7 @@ class ComposedLauncher implements Launcher {
         } catch (error) {
           // A spawner's HostStartError is a setting found wrong before any process started (a
           // missing entry, a cwd that is no directory): no retry can mend it, so start() says so now.
-          if (error instanceof HostStartError) fail(Promise.resolve(error))
+          if (error instanceof HostStartError) firstRegistration.fail(Promise.resolve(error))
           throw error
         }
       },
@@ -373,20 +368,7 @@ class ComposedLauncher implements Launcher {
       log: this.log,
     })
     this.running = { socketServer, supervisor, exits, feed }
-    const gaveUp = supervisor.onDidChange((e) => {
-      if (e.type === 'gave-up') fail(supervisor.startError())
-    })
-    const startTimer =
-      startTimeoutMs > 0
-        ? setTimeout(() => fail(supervisor.startError(startTimeoutMs)), startTimeoutMs)
-        : undefined
-    supervisor.startHost()
-    try {
-      await registered
-    } finally {
-      clearTimeout(startTimer)
-      gaveUp.dispose()
-    }
+    await firstRegistration.startHosts(supervisor, startTimeoutMs)
   }
 
   /** Whether slot `slot`'s host (default slot 0's) announced `feature`. */
@@ -400,46 +382,6 @@ class ComposedLauncher implements Launcher {
    */
   private killHost(slot: number): KillHostOutcome {
     return killHostInSlot(this.running?.supervisor, slot)
-  }
-
-  /** Whether the registered host is the process the supervisor spawned for its slot (spawn ids match). */
-  private isSpawnedHost(host: RegisteredHost): boolean {
-    const spawnId = this.running?.supervisor.spawnIdOf(host.slot)
-    return spawnId !== undefined && host.spawnId === spawnId
-  }
-
-  /**
-   * The host went silent (docs/protocol.md#liveness). A process we spawned is SIGKILLed and replaced through the crash
-   * path; a host we did not spawn only has its connection closed (we never signal it). Either way
-   * its connection goes now, so its unacked commands fail at once.
-   */
-  private onUnresponsive(verdict: UnresponsiveVerdict, slot: number): void {
-    const host = this.server.hostOf(slot)
-    const running = this.running
-    if (!host || !running) return
-    const isOurs = this.isSpawnedHost(host)
-    const pid = isOurs ? (running.supervisor.hostPidOf(slot) ?? host.pid) : host.pid
-    const detail =
-      verdict.why === 'silent'
-        ? `no frame for ${verdict.forMs} ms with work outstanding`
-        : `a command still unreported ${verdict.forMs} ms past its deadline`
-    const action = isOurs ? 'killing it' : 'closing its connection (not spawned by this launcher)'
-    const message = `host pid ${pid} unresponsive for ${this.unresponsiveMs} ms; ${action}`
-    this.log.warn(`[launcher] ${message} (${detail})`)
-    running.feed.markUnresponsive(message)
-    // Declared lost before its connection is closed, so that close is not taken for a second loss.
-    if (isOurs) running.supervisor.loseHost('unresponsive', detail, slot)
-    // A promoted standby may own the pipe by now: only the unresponsive host's connection goes.
-    if (this.server.hostOf(slot)?.clientId === host.clientId) this.server.disconnectHost('unresponsive', slot)
-  }
-
-  /**
-   * The host's connection is gone (EOF, error, IPC channel closed): a serving host we spawned is
-   * lost whatever its process does, so it is killed and replaced (docs/protocol.md#retry-on-host-loss). The supervisor ignores
-   * this while it stops the host itself, and after a kill it already knows of.
-   */
-  private onHostGone(host: RegisteredHost & { reason: string }): void {
-    if (this.isSpawnedHost(host)) this.running!.supervisor.loseHost('channel-gone', host.reason, host.slot)
   }
 
   startSaga(request: SagaRequest, options?: StartSagaOptions): number {
@@ -459,8 +401,7 @@ class ComposedLauncher implements Launcher {
   }
 
   private async shutdown(): Promise<void> {
-    this.firstHost?.reject(new Error(REASON_DISPOSED_BEFORE_REGISTER))
-    this.firstHost = undefined
+    this.firstRegistration?.reject(new Error(REASON_DISPOSED_BEFORE_REGISTER))
     // A start() still opening its socket: that socket is closed before dispose() resolves.
     const opening = this.running ? undefined : await this.listening?.catch(() => undefined)
     const running = this.running
