@@ -5,7 +5,7 @@ import type { Logger } from '../base/logger'
 import { Emitter, type Listenable } from '../base/emitter'
 import { TimerSlot } from '../base/timer-slot'
 import type { HostPipeCounters } from '../../shared/diagnostics'
-import { holdsBytes, splitJson } from '../../shared/byte-frame'
+import { holdsBytes, splitJson } from '../../shared/byte-value'
 import { encodeMembers, STOPPED } from '../../shared/json-members'
 import {
   encodeControlFrame,
