@@ -4,7 +4,8 @@
 // its cap, and its message names what was wrong.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ByteFrameDecoder, ByteFrameError, encodeByteFrameBytes } from '../../src/shared/byte-frame'
+import { ByteFrameDecoder, encodeByteFrameBytes } from '../../src/shared/byte-frame'
+import { ByteFrameError } from '../../src/shared/byte-value'
 
 const isLong = process.env.HOSTPIPE_FUZZ === 'long'
 const RUNS = isLong ? 5_000 : 500

@@ -8,12 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HostPipe, type Logger } from '../../src/main/host-pipe'
 import { LauncherServer } from '../../src/main/ipc/launcher-server'
 import { SocketServer } from '../../src/main/ipc/socket-server'
-import {
-  ByteFrameDecoder,
-  ByteFrameError,
-  encodeByteFrameBytes,
-  type ByteFrameErrorCode,
-} from '../../src/shared/byte-frame'
+import { ByteFrameDecoder, encodeByteFrameBytes } from '../../src/shared/byte-frame'
+import { ByteFrameError, type ByteFrameErrorCode } from '../../src/shared/byte-value'
 import { frameLimitFor } from '../../src/shared/protocol-core'
 import { FEATURE_BYTES } from '../../src/shared/protocol-features'
 import { waitFor } from '../support/ipc-wait'

@@ -1,14 +1,13 @@
 // Big payloads with a real host (test/fixtures/embed/payload-host.mjs, on the built package):
 // an input over `maxPayloadBytes` is refused before anything is sent, an output over it fails its
 // own call while the host keeps serving, and payloads under the default cap go through.
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineCommands, HostPipeError, SagaFailedError } from '../../src/lib/index'
-import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+import { createLauncher } from '../../src/lib/node'
+import { fixturePath, launcherFixture } from '../support/launcher-fixture'
 
-const hostEntry = fileURLToPath(new URL('../fixtures/embed/payload-host.mjs', import.meta.url))
+const hostEntry = fixturePath('embed/payload-host.mjs')
 const MiB = 1024 * 1024
 
 const commands = defineCommands({
@@ -16,33 +15,11 @@ const commands = defineCommands({
   big: { input: z.object({ size: z.number().int().nonnegative() }), output: z.object({ text: z.string() }) },
 })
 
-let launcher: HostpipeLauncher<typeof commands> | undefined
-
-beforeAll(() => {
-  if (!existsSync(fileURLToPath(new URL('../../dist/host.js', import.meta.url))))
-    throw new Error('dist/host.js is missing: build the library first with `npm run build`')
-})
-
-afterEach(async () => {
-  await launcher?.stop()
-  launcher = undefined
-})
-
-async function start(maxPayloadBytes?: number): Promise<HostpipeLauncher<typeof commands>> {
-  launcher = createLauncher({
-    hostEntry,
-    commands,
-    unresponsiveMs: 0,
-    sagaTimeoutMs: 30_000,
-    maxPayloadBytes,
-  })
-  await launcher.start()
-  return launcher
-}
+const start = launcherFixture({ hostEntry, commands, unresponsiveMs: 0, sagaTimeoutMs: 30_000 })
 
 describe('payloads over maxPayloadBytes', () => {
   it('a 4 MiB input is refused at once with PAYLOAD_TOO_LARGE naming both sizes, and nothing is sent', async () => {
-    const l = await start(MiB)
+    const l = await start({ maxPayloadBytes: MiB })
     const sentBefore = l.diagnostics().counters.sent
     const err = await l.call('echo', { text: 'y'.repeat(4 * MiB) }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(HostPipeError)
@@ -55,7 +32,7 @@ describe('payloads over maxPayloadBytes', () => {
   })
 
   it('a 1.1 MB output fails its call naming both sizes; the same host serves the next call and stop() settles', async () => {
-    const l = await start(MiB)
+    const l = await start({ maxPayloadBytes: MiB })
     const pid = l.diagnostics().hostPid
     const err = await l.call('big', { size: 1_120_000 }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(SagaFailedError)
@@ -66,7 +43,6 @@ describe('payloads over maxPayloadBytes', () => {
     expect(l.diagnostics().hostPid).toBe(pid)
     expect(l.diagnostics().restarts).toBe(0)
     await l.stop()
-    launcher = undefined
   })
 })
 

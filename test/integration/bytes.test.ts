@@ -1,14 +1,11 @@
 // Bytes with a real host (test/fixtures/embed/bytes-host.mjs, on the built package), over the
 // pipe socket and the headless port transport: a Uint8Array in an input or an output arrives as
 // a Uint8Array with the same bytes, a Buffer included, big or small.
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineCommands, HostPipeError } from '../../src/lib/index'
-import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+import { fixturePath, launcherFixture } from '../support/launcher-fixture'
 
-const hostEntry = fileURLToPath(new URL('../fixtures/embed/bytes-host.mjs', import.meta.url))
 const MiB = 1024 * 1024
 const bytes = z.instanceof(Uint8Array)
 
@@ -20,33 +17,12 @@ const commands = defineCommands({
   },
 })
 
-let launcher: HostpipeLauncher<typeof commands> | undefined
-
-beforeAll(() => {
-  if (!existsSync(fileURLToPath(new URL('../../dist/host.js', import.meta.url))))
-    throw new Error('dist/host.js is missing: build the library first with `npm run build:lib`')
+const start = launcherFixture({
+  hostEntry: fixturePath('embed/bytes-host.mjs'),
+  commands,
+  unresponsiveMs: 0,
+  sagaTimeoutMs: 30_000,
 })
-
-afterEach(async () => {
-  await launcher?.stop()
-  launcher = undefined
-})
-
-async function start(
-  transport: 'pipe' | 'port',
-  maxPayloadBytes?: number,
-): Promise<HostpipeLauncher<typeof commands>> {
-  launcher = createLauncher({
-    hostEntry,
-    commands,
-    transport,
-    unresponsiveMs: 0,
-    sagaTimeoutMs: 30_000,
-    maxPayloadBytes,
-  })
-  await launcher.start()
-  return launcher
-}
 
 function pattern(size: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size)
@@ -56,7 +32,7 @@ function pattern(size: number): Uint8Array<ArrayBuffer> {
 
 describe.each(['pipe', 'port'] as const)('bytes over the %s transport', (transport) => {
   it('echoes a Uint8Array as a Uint8Array with the same bytes, a 0x00 and a newline byte included', async () => {
-    const l = await start(transport)
+    const l = await start({ transport })
     const data = new Uint8Array([0, 10, 13, 0x7b, 255, 0])
     const out = await l.call('echo', { data })
     expect(out.data).toBeInstanceOf(Uint8Array)
@@ -65,7 +41,7 @@ describe.each(['pipe', 'port'] as const)('bytes over the %s transport', (transpo
   })
 
   it('takes a Buffer (a view of a pooled ArrayBuffer) and gives back only its own bytes', async () => {
-    const l = await start(transport)
+    const l = await start({ transport })
     const data = Buffer.from('hello bytes')
     expect(data.buffer.byteLength).toBeGreaterThan(data.byteLength)
     const out = await l.call('echo', { data })
@@ -73,7 +49,7 @@ describe.each(['pipe', 'port'] as const)('bytes over the %s transport', (transpo
   })
 
   it('carries 32 MiB both ways and a nested Buffer output, and small calls go on between them', async () => {
-    const l = await start(transport)
+    const l = await start({ transport })
     const data = pattern(32 * MiB)
     const out = await l.call('echo', { data })
     expect(out.data.byteLength).toBe(32 * MiB)
@@ -90,7 +66,7 @@ describe.each(['pipe', 'port'] as const)('bytes over the %s transport', (transpo
   })
 
   it('refuses bytes over maxPayloadBytes at once with PAYLOAD_TOO_LARGE, and fails only the call whose output is too big', async () => {
-    const l = await start(transport, MiB)
+    const l = await start({ transport, maxPayloadBytes: MiB })
     const err = await l.call('echo', { data: new Uint8Array(2 * MiB) }).catch((e: unknown) => e)
     expect((err as HostPipeError).code).toBe('PAYLOAD_TOO_LARGE')
     expect((err as HostPipeError).message).toMatch(

@@ -1,14 +1,10 @@
 // What a caller sees when its time runs out, and what it cannot send, with a real host process
 // whose entry file uses the built `hostpipe/host` (dist/).
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineCommands, HostPipeError, SagaFailedError } from '../../src/lib/index'
-import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
 import { embedCommands } from '../support/embed-commands'
-
-const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/embed/${name}`, import.meta.url))
+import { fixturePath, launcherFixture } from '../support/launcher-fixture'
 
 // The embed fixture host's commands, and `at`, whose schema the wire cannot honour: the launcher
 // must refuse it before sending.
@@ -17,23 +13,7 @@ const commands = defineCommands({
   at: { input: z.object({ when: z.date() }), output: z.object({}) },
 })
 
-let launcher: HostpipeLauncher<typeof commands> | undefined
-
-beforeAll(() => {
-  if (!existsSync(fileURLToPath(new URL('../../dist/host.js', import.meta.url))))
-    throw new Error('dist/host.js is missing: build the library first with `npm run build`')
-})
-
-afterEach(async () => {
-  await launcher?.stop()
-  launcher = undefined
-})
-
-async function start(sagaTimeoutMs?: number): Promise<HostpipeLauncher<typeof commands>> {
-  launcher = createLauncher({ hostEntry: fixture('host.mjs'), commands, sagaTimeoutMs, standby: 0 })
-  await launcher.start()
-  return launcher
-}
+const start = launcherFixture({ hostEntry: fixturePath('embed/host.mjs'), commands, standby: 0 })
 
 describe('call timeouts', () => {
   it('always rejects a timed-out call with a TimeoutError naming the value and the option', async () => {
@@ -52,7 +32,7 @@ describe('call timeouts', () => {
   })
 
   it('names the launcher option when the call gave no timeout', async () => {
-    const l = await start(60)
+    const l = await start({ sagaTimeoutMs: 60 })
     await expect(l.call('wait', { ms: 10_000 })).rejects.toMatchObject({
       name: 'TimeoutError',
       message: expect.stringMatching(/after 60 ms \(the launcher's sagaTimeoutMs/),
@@ -60,7 +40,7 @@ describe('call timeouts', () => {
   })
 
   it('lets a call with timeoutMs Infinity (or 0) run past the launcher default, without a deadline', async () => {
-    const l = await start(50)
+    const l = await start({ sagaTimeoutMs: 50 })
     await expect(l.call('wait', { ms: 300 }, { timeoutMs: Infinity })).resolves.toEqual({ waited: 300 })
     await expect(l.call('wait', { ms: 200 }, { timeoutMs: 0 })).resolves.toEqual({ waited: 200 })
   })

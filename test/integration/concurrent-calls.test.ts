@@ -1,33 +1,15 @@
 // Calls side by side on one real host process (its entry file uses the built `hostpipe/host`,
 // dist/): async handlers overlap, so time spent behind another call does not count against a
 // call's timeout, and a long call holds up nothing behind it.
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+import { describe, expect, it } from 'vitest'
 import { embedCommands } from '../support/embed-commands'
+import { fixturePath, launcherFixture } from '../support/launcher-fixture'
 
-const hostEntry = fileURLToPath(new URL('../fixtures/embed/host.mjs', import.meta.url))
-
-let launcher: HostpipeLauncher<typeof embedCommands> | undefined
-
-beforeAll(() => {
-  if (!existsSync(fileURLToPath(new URL('../../dist/host.js', import.meta.url))))
-    throw new Error('dist/host.js is missing: build the library first with `npm run build`')
+const start = launcherFixture({
+  hostEntry: fixturePath('embed/host.mjs'),
+  commands: embedCommands,
+  standby: 0,
 })
-
-afterEach(async () => {
-  await launcher?.stop()
-  launcher = undefined
-})
-
-async function start(
-  extra: { concurrency?: number; maxQueued?: number } = {},
-): Promise<HostpipeLauncher<typeof embedCommands>> {
-  launcher = createLauncher({ hostEntry, commands: embedCommands, standby: 0, ...extra })
-  await launcher.start()
-  return launcher
-}
 
 describe('calls side by side on one host', () => {
   it('completes eight concurrent 1 s async calls, each within its 4 s timeout', async () => {

@@ -1,14 +1,10 @@
 // A real host process (test/fixtures/embed/older-host.mjs, on the built `hostpipe/host`) built
 // from older definitions than its launcher's: a command it does not define and an output JSON
 // cannot carry each fail their own call at once, and the same host serves the next call.
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineCommands, SagaFailedError } from '../../src/lib/index'
-import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
-
-const hostEntry = fileURLToPath(new URL('../fixtures/embed/older-host.mjs', import.meta.url))
+import { fixturePath, launcherFixture } from '../support/launcher-fixture'
 
 const commands = defineCommands({
   add: { input: z.object({ a: z.number(), b: z.number() }), output: z.object({ sum: z.number() }) },
@@ -16,23 +12,12 @@ const commands = defineCommands({
   newer: { input: z.object({}), output: z.object({}) },
 })
 
-let launcher: HostpipeLauncher<typeof commands> | undefined
-
-beforeAll(() => {
-  if (!existsSync(fileURLToPath(new URL('../../dist/host.js', import.meta.url))))
-    throw new Error('dist/host.js is missing: build the library first with `npm run build`')
+const start = launcherFixture({
+  hostEntry: fixturePath('embed/older-host.mjs'),
+  commands,
+  unresponsiveMs: 0,
+  sagaTimeoutMs: 30_000,
 })
-
-afterEach(async () => {
-  await launcher?.stop()
-  launcher = undefined
-})
-
-async function start(): Promise<HostpipeLauncher<typeof commands>> {
-  launcher = createLauncher({ hostEntry, commands, unresponsiveMs: 0, sagaTimeoutMs: 30_000 })
-  await launcher.start()
-  return launcher
-}
 
 describe('calls a host cannot answer with a result', () => {
   it('a command the host does not define fails at once, naming it, and the host is kept', async () => {

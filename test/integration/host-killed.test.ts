@@ -1,38 +1,19 @@
 // A host killed by a signal from outside (SIGKILL, as the OOM killer sends) while a call runs:
 // real host processes, whose entry file uses the built `hostpipe/host` (dist/).
-import { existsSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { defineCommands, SagaFailedError } from '../../src/lib/index'
-import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+import type { HostpipeLauncher } from '../../src/lib/node'
 import { embedCommands } from '../support/embed-commands'
+import { fixturePath, launcherFixture } from '../support/launcher-fixture'
 
-const hostEntry = fileURLToPath(new URL('../fixtures/embed/host.mjs', import.meta.url))
+const hostEntry = fixturePath('embed/host.mjs')
 // The same host with `wait` as a command that may run twice: lost with its host, it goes again.
 const retried = defineCommands({ ...embedCommands, wait: { ...embedCommands.wait, retry: true } })
 type AnyLauncher = HostpipeLauncher<typeof embedCommands> | HostpipeLauncher<typeof retried>
 
-let launcher: AnyLauncher | undefined
-
-beforeAll(() => {
-  if (!existsSync(fileURLToPath(new URL('../../dist/host.js', import.meta.url))))
-    throw new Error('dist/host.js is missing: build the library first with `npm run build`')
-})
-
-afterEach(async () => {
-  await launcher?.stop()
-  launcher = undefined
-})
-
-async function start<C extends typeof embedCommands | typeof retried>(
-  commands: C,
-): Promise<HostpipeLauncher<C>> {
-  const l = createLauncher({ hostEntry, commands, standby: 0 })
-  launcher = l
-  await l.start()
-  return l
-}
+const start = launcherFixture({ hostEntry, commands: embedCommands, standby: 0 })
+const startRetried = launcherFixture({ hostEntry, commands: retried, standby: 0 })
 
 /** The pid of the host serving now, once it is not `previous`. */
 async function servingHost(l: AnyLauncher, previous?: number): Promise<number> {
@@ -51,7 +32,7 @@ async function reasonOf(call: Promise<unknown>): Promise<string> {
 
 describe('a host killed by a signal mid-call', () => {
   it('fails the call with the words that it may have run, then the signal', async () => {
-    const l = await start(embedCommands)
+    const l = await start()
     const pid = await servingHost(l)
     const call = l.call('wait', { ms: 10_000 }, { timeoutMs: 20_000 })
     await sleep(200)
@@ -60,7 +41,7 @@ describe('a host killed by a signal mid-call', () => {
   })
 
   it('names the signal after the attempts when a retried call lost every host it reached', async () => {
-    const l = await start(retried)
+    const l = await startRetried()
     const first = await servingHost(l)
     const call = l.call('wait', { ms: 10_000 }, { timeoutMs: 20_000 })
     await sleep(200)

@@ -2,41 +2,28 @@
 // calls spread over both, a key keeps its host until that host is lost, a busy host gets no
 // unkeyed calls, each row counts its slot's replacements, and losing one host under load costs
 // each call exactly one truthful outcome.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { Event } from '../../src/shared/protocol'
+import { fixturePath, launcherFixture } from '../support/launcher-fixture'
 import { poolCommands } from '../support/pool-commands'
 import { waitFor } from '../support/ipc-wait'
 
-const hostEntry = fileURLToPath(new URL('../fixtures/pool/host.mjs', import.meta.url))
-type PoolLauncher = HostpipeLauncher<typeof poolCommands>
-
-let launcher: PoolLauncher | undefined
-let recordDir: string | undefined
-
-beforeAll(() => {
-  if (!existsSync(fileURLToPath(new URL('../../dist/host.js', import.meta.url))))
-    throw new Error('dist/host.js is missing: build the library first with `npm run build`')
+const startPool = launcherFixture({
+  hostEntry: fixturePath('pool/host.mjs'),
+  commands: poolCommands,
+  hosts: 2,
+  standby: 0,
 })
 
-afterEach(async () => {
-  await launcher?.stop()
-  launcher = undefined
+let recordDir: string | undefined
+
+afterEach(() => {
   if (recordDir) rmSync(recordDir, { recursive: true, force: true })
   recordDir = undefined
 })
-
-async function startPool(
-  extra: { standby?: number; env?: Record<string, string>; unresponsiveMs?: number } = {},
-): Promise<PoolLauncher> {
-  launcher = createLauncher({ hostEntry, commands: poolCommands, hosts: 2, standby: 0, ...extra })
-  await launcher.start()
-  return launcher
-}
 
 describe('a pool of two hosts', () => {
   it('resolves start() once both slots have a registered host, and lists one row per slot', async () => {

@@ -1,41 +1,19 @@
 // Bytes in progress values, stream chunks and event payloads, with a real host process
 // (test/fixtures/streams/host.mjs, on the built package), over both transports: each arrives as a
 // Uint8Array with the same bytes (docs/protocol.md#byte-frames).
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+import { describe, expect, it } from 'vitest'
+import { fixturePath, launcherFixture } from '../support/launcher-fixture'
 import { streamCommands, streamEvents } from '../support/stream-definitions'
 
-type Launcher = HostpipeLauncher<typeof streamCommands, typeof streamEvents>
-
-const hostEntry = fileURLToPath(new URL('../fixtures/streams/host.mjs', import.meta.url))
 const MiB = 1024 * 1024
 
-let launcher: Launcher | undefined
-
-beforeAll(() => {
-  if (!existsSync(fileURLToPath(new URL('../../dist/host.js', import.meta.url))))
-    throw new Error('dist/host.js is missing: build the library first with `npm run build:lib`')
+const start = launcherFixture({
+  hostEntry: fixturePath('streams/host.mjs'),
+  commands: streamCommands,
+  events: streamEvents,
+  standby: 0,
+  unresponsiveMs: 0,
 })
-
-afterEach(async () => {
-  await launcher?.stop()
-  launcher = undefined
-})
-
-async function start(transport: 'pipe' | 'port'): Promise<Launcher> {
-  launcher = createLauncher({
-    hostEntry,
-    commands: streamCommands,
-    events: streamEvents,
-    transport,
-    standby: 0,
-    unresponsiveMs: 0,
-  })
-  await launcher.start()
-  return launcher
-}
 
 /** True when every byte of `data` is `value`. */
 const isAll = (data: Uint8Array, value: number): boolean => data.every((b) => b === (value & 0xff))
@@ -44,7 +22,7 @@ describe.each(['pipe', 'port'] as const)(
   'bytes in progress, chunks and events over the %s transport',
   (transport) => {
     it('streams Uint8Array chunks in order with the same bytes, a 2 MiB one included, and a Uint8Array result', async () => {
-      const l = await start(transport)
+      const l = await start({ transport })
       const stream = l.stream('pieces', { n: 5, size: 2 * MiB })
       const seen: number[] = []
       for await (const chunk of stream) {
@@ -60,7 +38,7 @@ describe.each(['pipe', 'port'] as const)(
     })
 
     it('sends each chunk with the bytes it had when yielded, though the generator refills one buffer', async () => {
-      const l = await start(transport)
+      const l = await start({ transport })
       const seen: number[][] = []
       for await (const chunk of l.stream('refilled', { n: 20, size: 64 * 1024 }))
         seen.push([chunk[0]!, chunk[chunk.byteLength - 1]!])
@@ -68,7 +46,7 @@ describe.each(['pipe', 'port'] as const)(
     })
 
     it('delivers events whose payloads hold bytes, in order, before the call settles', async () => {
-      const l = await start(transport)
+      const l = await start({ transport })
       const pieces: Array<{ i: number; data: Uint8Array }> = []
       l.on('piece', (payload) => pieces.push(payload))
       let chunks = 0
@@ -82,7 +60,7 @@ describe.each(['pipe', 'port'] as const)(
     })
 
     it('delivers progress values holding bytes (a Buffer on the host) in order, the last one always', async () => {
-      const l = await start(transport)
+      const l = await start({ transport })
       const seen: number[] = []
       const out = await l.call(
         'bytesJob',

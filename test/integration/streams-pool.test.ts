@@ -4,14 +4,22 @@
 import { describe, expect, it } from 'vitest'
 import { SagaFailedError } from '../../src/lib/index'
 import { waitFor } from '../support/ipc-wait'
-import { streamLauncherFixture, type StreamLauncher } from '../support/stream-launcher'
+import { fixturePath, launcherFixture } from '../support/launcher-fixture'
+import { streamCommands, streamEvents } from '../support/stream-definitions'
 
-type Launcher = StreamLauncher
 type Tagged = { pid: number; i: number }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-const startPool = streamLauncherFixture({ hosts: 2 })
+const startPool = launcherFixture({
+  hostEntry: fixturePath('streams/host.mjs'),
+  commands: streamCommands,
+  events: streamEvents,
+  hosts: 2,
+  standby: 0,
+  unresponsiveMs: 0,
+})
+type Launcher = Awaited<ReturnType<typeof startPool>>
 
 /** The pid of each slot's host, by slot. */
 function poolPids(l: Launcher): number[] {

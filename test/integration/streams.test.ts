@@ -4,13 +4,19 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { HostPipeError, SagaFailedError } from '../../src/lib/index'
 import { waitFor } from '../support/ipc-wait'
-import { streamLauncherFixture, type StreamLauncher } from '../support/stream-launcher'
-
-type Launcher = StreamLauncher
+import { fixturePath, launcherFixture } from '../support/launcher-fixture'
+import { streamCommands, streamEvents } from '../support/stream-definitions'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-const start = streamLauncherFixture()
+const start = launcherFixture({
+  hostEntry: fixturePath('streams/host.mjs'),
+  commands: streamCommands,
+  events: streamEvents,
+  standby: 0,
+  unresponsiveMs: 0,
+})
+type Launcher = Awaited<ReturnType<typeof start>>
 
 /** The `closed` events the host's `count` generator says from its `finally`. */
 function closedReasons(l: Launcher): string[] {

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { MessagePortConnection, type MessagePortLike } from '../../src/main/ipc/message-port-connection'
-import { ReceivedByteFrame, splitValue } from '../../src/shared/byte-frame'
+import { ReceivedByteFrame } from '../../src/shared/byte-frame'
+import { splitValue } from '../../src/shared/byte-value'
 import { parseHostInbound } from '../../src/shared/protocol'
 import { recordInbound } from '../support/ipc-inbound-recorder'
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ByteFrameDecoder, ByteFrameError, encodeByteFrameBytes } from '../../src/shared/byte-frame'
+import { ByteFrameDecoder, encodeByteFrameBytes } from '../../src/shared/byte-frame'
+import { ByteFrameError } from '../../src/shared/byte-value'
 
 const runs = process.env.HOSTPIPE_FUZZ === 'long' ? 2000 : 200
 

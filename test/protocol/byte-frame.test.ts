@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  byteBlocksLength,
-  ByteFrameDecoder,
-  ByteFrameError,
-  encodeByteFrameBytes,
-  joinValue,
-  splitValue,
-} from '../../src/shared/byte-frame'
+import { ByteFrameDecoder, encodeByteFrameBytes } from '../../src/shared/byte-frame'
+import { byteBlocksLength, ByteFrameError, joinValue, splitValue } from '../../src/shared/byte-value'
 
 function decodeAll(bytes: Uint8Array, maxFrameBytes = 1 << 20): unknown[] {
   const out: unknown[] = []

@@ -1,5 +1,6 @@
 // The launcher's side of test/fixtures/embed/commands.mjs (the host's side, which uses the built
-// package): the same definitions, from the source, for the tests that run the embed fixture host.
+// package): the same definitions, from the source, for the tests that run the embed fixture host
+// (test/integration/fixture-definitions.test.ts checks that both sides agree).
 import { z } from 'zod'
 import { defineCommands } from '../../src/lib/index'
 

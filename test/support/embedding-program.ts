@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fixturePath } from './launcher-fixture'
 
 export interface ProgramRun {
   /** Each stdout line, parsed as JSON (the fixtures print one fact per line). */
@@ -12,11 +12,6 @@ export interface ProgramRun {
   stderr: string
   code: number | null
   signal: NodeJS.Signals | null
-}
-
-/** The path of a fixture under test/fixtures. */
-export function fixturePath(relative: string): string {
-  return fileURLToPath(new URL(`../fixtures/${relative}`, import.meta.url))
 }
 
 /** Starts a fixture program; `ended` settles when it exits, and rejects if it does not within `timeoutMs`. */

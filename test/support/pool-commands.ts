@@ -1,4 +1,5 @@
-// The pool fixture's commands (test/fixtures/pool/commands.mjs) for the launcher side, typed.
+// The pool fixture's commands (test/fixtures/pool/commands.mjs) for the launcher side, typed
+// (test/integration/fixture-definitions.test.ts checks that both sides agree).
 import { z } from 'zod'
 import { defineCommands } from '../../src/shared/define-commands'
 

@@ -1,6 +1,7 @@
 // The launcher's side of test/fixtures/streams/definitions.mjs (the host's side, which uses the
 // built package): the same definitions, from the source. `badChunk`'s chunks are stricter here
-// than on the host, so a chunk the host sends can fail at the launcher.
+// than on the host, so a chunk the host sends can fail at the launcher
+// (test/integration/fixture-definitions.test.ts checks that both sides agree otherwise).
 import { z } from 'zod'
 import { defineCommands, defineEvents } from '../../src/lib/index'
 

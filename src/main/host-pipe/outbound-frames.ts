@@ -1,7 +1,7 @@
 import type { Deferred } from '../base/deferred'
 import { FifoQueue } from '../base/fifo-queue'
 import { IdMap } from '../base/id-map'
-import { holdsBytes, splitJson } from '../../shared/byte-frame'
+import { holdsBytes, splitJson } from '../../shared/byte-value'
 import { encodeMembers, STOPPED } from '../../shared/json-members'
 import {
   encodeControlFrame,

@@ -1,4 +1,4 @@
-import { headerOf, type SplitValue } from '../../shared/byte-frame'
+import { headerOf, type SplitValue } from '../../shared/byte-value'
 import { encodeCommandFrameMembers } from '../../shared/protocol'
 import { deferred } from '../base/deferred'
 import { FifoQueue } from '../base/fifo-queue'

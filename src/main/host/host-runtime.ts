@@ -4,13 +4,8 @@ import { IdMap } from '../base/id-map'
 import { OnceEmitter } from '../base/once-emitter'
 import type { FrameConnection } from '../ipc/frame-connection'
 import { describeThrown } from '../../shared/describe-thrown'
-import {
-  byteFrameLength,
-  holdsBytes,
-  splitValue,
-  type InboundFrame,
-  type SplitValue,
-} from '../../shared/byte-frame'
+import { byteFrameLength, type InboundFrame } from '../../shared/byte-frame'
+import { holdsBytes, splitValue, type SplitValue } from '../../shared/byte-value'
 import { parseHostBoundFast } from '../../shared/host-bound-fast'
 import {
   encodeHostInbound,

@@ -1,4 +1,5 @@
-import { isByteFrameMessage, receiveByteFrameMessage, type InboundFrame } from '../../shared/byte-frame'
+import type { InboundFrame } from '../../shared/byte-frame'
+import { isByteFrameMessage, receiveByteFrameMessage } from '../../shared/byte-frame-message'
 import { MAX_FRAME_BYTES } from '../../shared/protocol-core'
 import type { FrameConnection } from './frame-connection'
 import { checkWholeMessage } from './whole-message'

@@ -1,4 +1,5 @@
-import type { InboundFrame, SplitValue } from '../../shared/byte-frame'
+import type { InboundFrame } from '../../shared/byte-frame'
+import type { SplitValue } from '../../shared/byte-value'
 
 /**
  * One client connection as the protocol layer sees it: whole frames in, whole frames out,

@@ -1,4 +1,5 @@
-import { toByteFrameMessage, type SplitValue } from '../../shared/byte-frame'
+import { toByteFrameMessage } from '../../shared/byte-frame-message'
+import type { SplitValue } from '../../shared/byte-value'
 import { BaseFrameConnection } from './base-frame-connection'
 
 /**

@@ -1,10 +1,6 @@
 import { isAscii } from 'node:buffer'
-import {
-  BYTE_FRAME_MARKER,
-  ByteFrameDecoder,
-  ByteFrameError,
-  ReceivedByteFrame,
-} from '../../shared/byte-frame'
+import { BYTE_FRAME_MARKER, ByteFrameDecoder, ReceivedByteFrame } from '../../shared/byte-frame'
+import { ByteFrameError } from '../../shared/byte-value'
 import { MAX_FRAME_BYTES } from '../../shared/protocol-core'
 
 const LF = 0x0a

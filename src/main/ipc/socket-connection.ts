@@ -1,11 +1,7 @@
 import type { Socket } from 'node:net'
 import { silentLogger, type Logger } from '../base/logger'
-import {
-  encodeSplitValue,
-  type EncodedByteFrame,
-  type InboundFrame,
-  type SplitValue,
-} from '../../shared/byte-frame'
+import { encodeSplitValue, type EncodedByteFrame, type InboundFrame } from '../../shared/byte-frame'
+import type { SplitValue } from '../../shared/byte-value'
 import { BaseFrameConnection } from './base-frame-connection'
 import { NdjsonFramer } from './ndjson-framer'
 

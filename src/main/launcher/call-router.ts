@@ -1,4 +1,4 @@
-import { byteBlocksLength } from '../../shared/byte-frame'
+import { byteBlocksLength } from '../../shared/byte-value'
 import type { HostCommand } from '../../shared/protocol'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
