@@ -37,18 +37,26 @@ describe('hot path: a writer that takes frames at once (HostWriter.writeOrWait)'
     ])
   })
 
-  it('costs a caller nothing to catch a send written at once: catch gives back the same settled promise', async () => {
+  it('postCommand hands a command over without a promise: written now, or its refusal returned', async () => {
+    const { pipe, sagaFailures } = makePipe({ maxPayloadBytes: 1024 })
+    const w = new InstantMemoryWriter()
+    await pipe.setWriter(w, { acks: true })
+    expect(pipe.postCommand(spawn(1))).toBeUndefined()
+    expect(w.lines).toHaveLength(1)
+    const tooLarge = pipe.postCommand({ ...spawn(2), label: 'x'.repeat(2000) })
+    expect(tooLarge?.code).toBe('PAYLOAD_TOO_LARGE')
+    expect(w.lines).toHaveLength(1)
+    expect(sagaFailures()).toEqual([])
+  })
+
+  it('postCommand keeps a frame whose write fails and delivers it to the next host', async () => {
     const { pipe } = makePipe()
-    await pipe.setWriter(new InstantMemoryWriter(), { acks: true })
-    const sent = pipe.sendCommand(spawn(1))
-    let caught = 0
-    const chained = sent.catch(() => caught++)
-    expect(chained).toBe(sent)
-    await expect(chained).resolves.toBeUndefined()
-    expect(caught).toBe(0)
-    // Every other promise method is the standard one.
-    expect(sent.then).toBe(Promise.prototype.then)
-    expect(sent.finally).toBe(Promise.prototype.finally)
+    await pipe.setWriter({ write: () => Promise.reject(new Error('EPIPE')) }, { acks: true })
+    expect(pipe.postCommand(spawn(1))).toBeUndefined()
+    await settle()
+    const next = new InstantMemoryWriter()
+    await pipe.setWriter(next, { acks: true })
+    expect(next.lines.map((l) => JSON.parse(l) as { saga_id: number }).map((f) => f.saga_id)).toEqual([1])
   })
 
   it('still rejects a send whose write fails, through catch', async () => {

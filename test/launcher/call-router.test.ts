@@ -24,10 +24,10 @@ class FakeSlotPipe {
   readonly onDidChangeConnected = this.connected.event
   readonly onDidChange = this.changes.event as SlotPipe['onDidChange']
 
-  sendCommand(cmd: HostCommand, o?: RouteOptions): Promise<void> {
+  postCommand(cmd: HostCommand, o?: RouteOptions): HostPipeError | undefined {
     this.sent.push((cmd as { saga_id: number }).saga_id)
     this.blockBytes.push(o?.blockBytes)
-    return Promise.resolve()
+    return undefined
   }
   cancelSaga(sagaId: number): number {
     this.cancelled.push(sagaId)
@@ -57,7 +57,7 @@ function rig(opts: { slots?: number; concurrency?: number; maxQueued?: number } 
   const call = (key?: string): number => {
     const sagaId = nextSagaId++
     const o: RouteOptions = key === undefined ? { isAppCall: true } : { isAppCall: true, key }
-    void router.sendCommand({ cmd: 'work', saga_id: sagaId } as HostCommand, o)
+    router.postCommand({ cmd: 'work', saga_id: sagaId } as HostCommand, o)
     return sagaId
   }
   /** The saga ended (the coordinator calls cancelSaga at every end). */
@@ -114,8 +114,8 @@ describe('CallRouter: calls side by side up to a limit', () => {
     const first = call()
     const refusals: unknown[] = []
     router.onDidRefuseCommand((r) => refusals.push(r))
-    const refused = new Error('too large')
-    pipes[0]!.sendCommand = () => Promise.reject(refused)
+    const refused = new HostPipeError('PAYLOAD_TOO_LARGE', 'too large')
+    pipes[0]!.postCommand = () => refused
     const waiting = call()
     end(first)
     return Promise.resolve().then(() => {
@@ -139,7 +139,7 @@ describe('CallRouter: calls side by side up to a limit', () => {
     const { pipes, router, call } = rig({ slots: 2, concurrency: 1 })
     call()
     call()
-    void router.sendCommand({ cmd: 'spawn_pool_window', saga_id: 99 } as HostCommand, { retry: false })
+    router.postCommand({ cmd: 'spawn_pool_window', saga_id: 99 } as HostCommand, { retry: false })
     expect(pipes[0]!.sent).toContain(99)
   })
 })
@@ -326,9 +326,7 @@ describe('CallRouter: maxQueuedBytes', () => {
         ...(size === undefined ? {} : { data: new Uint8Array(size) }),
       }
       const o: RouteOptions = key === undefined ? { isAppCall: true } : { isAppCall: true, key }
-      const sent = router.sendCommand(cmd as HostCommand, o)
-      sent.catch(() => {})
-      return { sagaId, sent }
+      return { sagaId, refusal: router.postCommand(cmd as HostCommand, o) }
     }
     return { pipe, router, queuedBytes, call }
   }
@@ -340,7 +338,7 @@ describe('CallRouter: maxQueuedBytes', () => {
     call(MiB)
     expect(queuedBytes.bytes).toBe(3 * MiB)
     const refused = call(1)
-    const err = await refused.sent.catch((e: unknown) => e)
+    const err = refused.refusal
     expect(err).toBeInstanceOf(HostPipeError)
     expect((err as HostPipeError).code).toBe('QUEUE_FULL')
     expect((err as HostPipeError).message).toBe(
@@ -389,10 +387,10 @@ describe('CallRouter: maxQueuedBytes', () => {
     const { pipe, queuedBytes, call } = bytesRig(MiB, 64)
     pipe.isBuffering = true
     queuedBytes.add(MiB - 10)
-    const err = await call(11).sent.catch((e: unknown) => e)
+    const err = call(11).refusal
     expect((err as HostPipeError).code).toBe('QUEUE_FULL')
     expect(pipe.sent).toEqual([])
-    await call(10).sent
+    expect(call(10).refusal).toBeUndefined()
     expect(pipe.sent).toEqual([2])
     expect(pipe.blockBytes).toEqual([10])
   })
@@ -403,7 +401,7 @@ describe('CallRouter: maxQueuedBytes', () => {
     call(MiB, 'k')
     expect(queuedBytes.bytes).toBe(MiB)
     const refused = call(1, 'k')
-    expect(((await refused.sent.catch((e: unknown) => e)) as HostPipeError).code).toBe('QUEUE_FULL')
+    expect(refused.refusal?.code).toBe('QUEUE_FULL')
     router.cancelSaga(running.sagaId)
     expect(pipe.sent).toEqual([1, 2])
     expect(queuedBytes.bytes).toBe(0)

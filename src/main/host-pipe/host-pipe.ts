@@ -211,12 +211,32 @@ export class HostPipe {
     const slot = this.slot
     // FIFO: while anything is buffered, new frames queue behind it.
     if (slot && this.pending.length === 0 && slot.hasRoom) return slot.writeCommand(frame)
+    this.buffer(frame)
+    return Promise.resolve()
+  }
+
+  /**
+   * `sendCommand` for a caller that never waits for the write (the launcher's saga path): no
+   * promise is made per command. Returns the refusal (SERIALIZE, PAYLOAD_TOO_LARGE, or
+   * HOST_NOT_CONNECTED once disposed; nothing is kept), else undefined. A write that fails later
+   * is handled as for `sendCommand`: the frame is kept, then delivered or its saga failed
+   * (`onDidFailSaga`).
+   */
+  postCommand(cmd: HostCommand, o?: SendCommandOptions): HostPipeError | undefined {
+    const frame = this.makeFrame(cmd, false, o?.retry === true, o?.blockBytes)
+    if (frame instanceof HostPipeError) return frame
+    const slot = this.slot
+    if (slot && this.pending.length === 0 && slot.hasRoom) slot.postCommand(frame)
+    else this.buffer(frame)
+    return undefined
+  }
+
+  private buffer(frame: OutboundCommand): void {
     this.counters.buffered++
     this.pending.insert(frame)
     if (!this.slot) this.deadline.start()
     this.enforceCapacity()
     this.notify()
-    return Promise.resolve()
   }
 
   /** A host's writer is set: commands are written, not buffered for an outage. */

@@ -38,19 +38,12 @@ export interface WriteLoopHooks {
   eventWriteFailed(slot: WriterSlot, item: OutboundEvent, err: unknown): void
 }
 
-/**
- * What a call whose frame was written before it returned gets: no promise per frame. Its `catch`
- * returns the promise itself. The promise is fulfilled, so no rejection handler of it can ever
- * run, and the new promise `Promise.prototype.catch` would make (settled by a microtask of its
- * own) behaves the same but costs an allocation and a microtask per command to every caller that
- * writes `sendCommand(cmd).catch(report)`, as the saga coordinator does.
- */
+/** What a caller whose frame was written before it returned gets: no promise per frame. */
 const WRITTEN: Promise<void> = Promise.resolve()
 
 /** Why a command holding bytes fails on a host that takes no byte frames. */
 export const REASON_NO_BYTES =
   'input holds bytes (a Uint8Array) and the host did not announce the `bytes` feature, or its transport carries none'
-Object.defineProperty(WRITTEN, 'catch', { value: () => WRITTEN })
 
 /**
  * One connected host: its writer, its write queue and the one loop that writes it (a command gets
@@ -115,7 +108,7 @@ export class WriterSlot {
    * settles when its write does, or resolves unwritten if the slot is released first.
    */
   writeRaw(item: OutboundEvent): Promise<void> {
-    if (this.isIdle) return this.writeAlone(item)
+    if (this.isIdle) return this.writeAlone(item, true)!
     const waiter = deferred<void>()
     item.waiter = waiter
     this.queue.push(item)
@@ -125,12 +118,22 @@ export class WriterSlot {
 
   /** Writes a caller's command behind everything queued; the promise settles when its write does. */
   writeCommand(frame: OutboundCommand): Promise<void> {
-    if (this.isIdle) return this.writeAlone(frame)
+    if (this.isIdle) return this.writeAlone(frame, true)!
     const waiter = deferred<void>()
     frame.waiter = waiter
     this.enqueueCommand(frame)
     this.startWriting()
     return waiter.promise
+  }
+
+  /** `writeCommand` for a caller that does not wait for the write: no promise is made. */
+  postCommand(frame: OutboundCommand): void {
+    if (this.isIdle) {
+      this.writeAlone(frame, false)
+      return
+    }
+    this.enqueueCommand(frame)
+    this.startWriting()
   }
 
   /** Whether a command of the saga is queued with its write not started. */
@@ -253,10 +256,11 @@ export class WriterSlot {
   }
 
   /**
-   * The fast path of an idle slot: writes `item` now, without queueing it. Its caller gets the
-   * shared resolved promise when the write completed at once, else a promise of its own.
+   * The fast path of an idle slot: writes `item` now, without queueing it. A caller that waits
+   * (`wantsPromise`) gets the shared resolved promise when the write completed at once, else a
+   * promise of its own; one that does not gets nothing.
    */
-  private writeAlone(item: Outbound): Promise<void> {
+  private writeAlone(item: Outbound, wantsPromise: boolean): Promise<void> | undefined {
     this.isPumping = true
     let isWritten: boolean
     try {
@@ -265,6 +269,7 @@ export class WriterSlot {
       this.isPumping = false
     }
     if (!isWritten) {
+      if (!wantsPromise) return undefined
       // Nothing settles a parked write before this returns: its callbacks run on a later turn.
       const waiter = deferred<void>()
       item.waiter = waiter
@@ -272,7 +277,7 @@ export class WriterSlot {
     }
     // A hook may have queued frames behind this one (a listener that sends).
     if (this.queue.length > 0) this.startWriting()
-    return WRITTEN
+    return wantsPromise ? WRITTEN : undefined
   }
 
   /**

@@ -5,7 +5,14 @@ import { Emitter, type Listenable } from '../base/emitter'
 import { FifoQueue } from '../base/fifo-queue'
 import { IdMap } from '../base/id-map'
 import { positiveIntOption } from '../base/integer-option'
-import type { HostPipe, QueuedBytes, SagaCommandState, SagaFailure, SendCommandOptions } from '../host-pipe'
+import type {
+  HostPipe,
+  HostPipeError,
+  QueuedBytes,
+  SagaCommandState,
+  SagaFailure,
+  SendCommandOptions,
+} from '../host-pipe'
 import { KeyLanes, type Lane } from './key-lanes'
 
 /** App calls one host runs at once (the `concurrency` default); an open stream counts as one. */
@@ -24,7 +31,7 @@ export interface RouteOptions extends SendCommandOptions {
 /** What the router uses of one slot's pipe. */
 export type SlotPipe = Pick<
   HostPipe,
-  | 'sendCommand'
+  | 'postCommand'
   | 'cancelSaga'
   | 'sagaCommandState'
   | 'sendControl'
@@ -64,7 +71,6 @@ export interface CommandRefusal {
   readonly error: unknown
 }
 
-const RESOLVED = Promise.resolve()
 /** Ended calls left in the queues before they are compacted (when they outnumber the waiting). */
 const COMPACT_AFTER = 1024
 
@@ -172,14 +178,15 @@ export class CallRouter {
   }
 
   /**
-   * Sends the command now, or keeps it until its lane and a host have room. Resolves once handed
-   * to a pipe or kept; a later refusal by the pipe comes through `onDidFailSaga`. Rejects with
-   * QUEUE_FULL, nothing kept or sent, when the call would wait (here, or in its pipe's buffer)
-   * and its bytes would pass `maxQueuedBytes`.
+   * Sends the command now, or keeps it until its lane and a host have room; no promise is made.
+   * Returns the refusal, nothing kept or sent: its pipe's (SERIALIZE, PAYLOAD_TOO_LARGE), or
+   * QUEUE_FULL when the call would wait (here, or in its pipe's buffer) and its bytes would pass
+   * `maxQueuedBytes`. A later refusal comes through `onDidFailSaga` (the pipe's) or, for a call
+   * that waited here, `onDidRefuseCommand`.
    */
-  sendCommand(cmd: HostCommand, o?: RouteOptions): Promise<void> {
+  postCommand(cmd: HostCommand, o?: RouteOptions): HostPipeError | undefined {
     const sagaId = (cmd as { saga_id?: number }).saga_id
-    if (o?.isAppCall !== true || sagaId === undefined) return this.slots[0]!.pipe.sendCommand(cmd, o)
+    if (o?.isAppCall !== true || sagaId === undefined) return this.slots[0]!.pipe.postCommand(cmd, o)
     const lane = o.key === undefined ? undefined : this.lanes.laneOf(o.key)
     const call: RoutedCall = {
       sagaId,
@@ -248,7 +255,7 @@ export class CallRouter {
   }
 
   /** Keeps the call waiting; a refusal by its pipe once it is sent comes through `onDidRefuseCommand`. */
-  private hold(queue: FifoQueue<RoutedCall>, call: RoutedCall): Promise<void> {
+  private hold(queue: FifoQueue<RoutedCall>, call: RoutedCall): HostPipeError | undefined {
     const refusal = this.admit(call)
     if (refusal) return refusal
     call.isWaiting = true
@@ -256,14 +263,14 @@ export class CallRouter {
     this.waitingCount++
     this.queuedBytes?.add(call.bytes ?? 0)
     queue.push(call)
-    return RESOLVED
+    return undefined
   }
 
   /**
    * A new call about to wait (here or in a pipe's buffer) is measured once and admitted under
-   * `maxQueuedBytes`; undefined when admitted, else the QUEUE_FULL rejection, the call forgotten.
+   * `maxQueuedBytes`; undefined when admitted, else the QUEUE_FULL refusal, the call forgotten.
    */
-  private admit(call: RoutedCall): Promise<never> | undefined {
+  private admit(call: RoutedCall): HostPipeError | undefined {
     const tally = this.queuedBytes
     if (call.isAdmitted || !tally) return undefined
     const refusal = tally.admit(call.cmd.cmd, (call.bytes ??= byteBlocksLength(call.cmd)))
@@ -272,26 +279,28 @@ export class CallRouter {
       return undefined
     }
     this.release(call.sagaId)
-    return Promise.reject(refusal)
+    return refusal
   }
 
   /** The lane's turn has come for `call`: to its host, or waiting there for room. */
-  private placeOnLane(lane: Lane<RoutedCall>, call: RoutedCall): Promise<void> {
+  private placeOnLane(lane: Lane<RoutedCall>, call: RoutedCall): HostPipeError | undefined {
     this.lanes.follow(lane)
     if (this.outstanding[lane.slot]! < this.concurrency || this.isOutage())
       return this.dispatch(call, lane.slot)
     return this.hold(this.waitingFor[lane.slot]!, call)
   }
 
-  private dispatch(call: RoutedCall, slot: number): Promise<void> {
-    const sending = this.send(call, slot)
-    // A call that waited: the coordinator's `catch` was on the promise `hold` gave it.
-    if (call.wasHeld)
-      sending.catch((error: unknown) => this.didRefuseCommand.fire({ sagaId: call.sagaId, error }))
-    return sending
+  private dispatch(call: RoutedCall, slot: number): HostPipeError | undefined {
+    const refusal = this.send(call, slot)
+    if (!refusal || !call.wasHeld) return refusal
+    // A call that waited: its coordinator was told it was kept. Told on a microtask, as a refusal
+    // at the start is, never inside the release of another call.
+    const sagaId = call.sagaId
+    queueMicrotask(() => this.didRefuseCommand.fire({ sagaId, error: refusal }))
+    return undefined
   }
 
-  private send(call: RoutedCall, slot: number): Promise<void> {
+  private send(call: RoutedCall, slot: number): HostPipeError | undefined {
     const pipe = this.slots[slot]!.pipe
     if (!call.isAdmitted && this.queuedBytes && pipe.isBuffering) {
       const refusal = this.admit(call)
@@ -302,7 +311,7 @@ export class CallRouter {
     this.outstanding[slot]!++
     // A measured call is not walked again by its pipe.
     const options = call.bytes === undefined ? call.options : { ...call.options, blockBytes: call.bytes }
-    return pipe.sendCommand(call.cmd, options)
+    return pipe.postCommand(call.cmd, options)
   }
 
   /** A call ended: its place, its lane and the queue it waited in move on. */
@@ -323,7 +332,7 @@ export class CallRouter {
     if (lane && lane.running === call) {
       const next = this.takeWaiting(lane.waiting)
       this.lanes.handOver(lane, next)
-      if (next) void this.placeOnLane(lane, next)
+      if (next) this.placeOnLane(lane, next)
     }
     this.pump()
   }
@@ -340,19 +349,19 @@ export class CallRouter {
           // Its host is lost: these lanes move to a connected host and their calls follow, rather
           // than wait in a buffer that may never drain while another host could run them.
           for (let call = this.takeWaiting(queue); call; call = this.takeWaiting(queue))
-            void this.placeOnLane(call.lane!, call)
+            this.placeOnLane(call.lane!, call)
           continue
         }
         while (queue.length > 0 && (outage || this.outstanding[slot]! < this.concurrency)) {
           const call = this.takeWaiting(queue)
-          if (call) void this.dispatch(call, slot)
+          if (call) this.dispatch(call, slot)
         }
       }
       while (this.waiting.length > 0) {
         const slot = outage ? this.leastOutstanding() : this.pickSlot()
         if (slot < 0) break
         const call = this.takeWaiting(this.waiting)
-        if (call) void this.dispatch(call, slot)
+        if (call) this.dispatch(call, slot)
       }
     } finally {
       this.isPumping = false

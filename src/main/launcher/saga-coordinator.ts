@@ -102,7 +102,8 @@ export type SagaPipe = Pick<
   HostPipe,
   'cancelSaga' | 'onDidFailSaga' | 'sagaCommandState' | 'sendControl' | 'isQueueFull'
 > & {
-  sendCommand(cmd: HostCommand, o?: RouteOptions): Promise<void>
+  /** Hands the command over; returns a refusal (nothing sent), never throws (see CallRouter). */
+  postCommand(cmd: HostCommand, o?: RouteOptions): HostPipeError | undefined
   onDidChange?: Listenable<unknown>
   /** A command that waited in the router was refused when its turn came (see CallRouter). */
   onDidRefuseCommand?: Listenable<CommandRefusal>
@@ -245,8 +246,10 @@ export class SagaCoordinator {
           : retry
             ? APP_RETRY
             : APP_NO_RETRY
-    // The pipe may fail the saga synchronously inside the send (a full outage buffer).
-    this.pipe.sendCommand(commandOf(saga), route).catch((err: unknown) => this.onRefused(saga.id, err))
+    // The pipe may fail the saga synchronously inside the send (a full outage buffer). A refusal
+    // ends it on a microtask: the caller has its saga id before the saga's end reaches it.
+    const refusal = this.pipe.postCommand(commandOf(saga), route)
+    if (refusal) queueMicrotask(() => this.onRefused(saga.id, refusal))
     return saga.id
   }
 
