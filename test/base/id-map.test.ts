@@ -69,3 +69,61 @@ describe('IdMap', () => {
     expect(map.get(3)).toBeUndefined()
   })
 })
+
+describe('IdMap: ids in any order', () => {
+  it('answers as a Map does for any ids set and deleted in any order (a pool host sees every other id, a retry sets an id again)', () => {
+    const id = fc.oneof(
+      fc.nat(70),
+      fc.nat(5000),
+      fc.constantFrom(2 ** 32 + 3, 2 ** 40 + 1, Number.MAX_SAFE_INTEGER),
+    )
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 }),
+        fc.array(fc.tuple(fc.boolean(), id), { maxLength: 400 }),
+        (log2, ops) => {
+          const map = new IdMap<string>(1 << log2)
+          const model = new Map<number, string>()
+          ops.forEach(([isSet, key], step) => {
+            if (isSet) {
+              map.set(key, `v${step}`)
+              model.set(key, `v${step}`)
+            } else expect(map.delete(key)).toBe(model.delete(key))
+            expect(map.size).toBe(model.size)
+            expect(map.get(key)).toBe(model.get(key))
+          })
+          for (const [key, value] of model) expect(map.get(key)).toBe(value)
+          expect(map.values()).toEqual([...model.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]))
+        },
+      ),
+    )
+  })
+})
+
+describe('IdMap: memory', () => {
+  it('gives its table back once a burst of open ids has closed', () => {
+    const map = new IdMap<number>(8)
+    for (let id = 0; id < 10_000; id++) map.set(id, id)
+    expect(map.capacity).toBeGreaterThanOrEqual(10_000)
+    for (let id = 0; id < 9_990; id++) map.delete(id)
+    expect(map.capacity).toBeLessThanOrEqual(128)
+    expect(map.values()).toEqual([9_990, 9_991, 9_992, 9_993, 9_994, 9_995, 9_996, 9_997, 9_998, 9_999])
+    for (let id = 9_990; id < 10_000; id++) map.delete(id)
+    expect(map.capacity).toBe(8)
+    expect(map.size).toBe(0)
+  })
+
+  it('returns to its first capacity when cleared', () => {
+    const map = new IdMap<number>(4)
+    for (let id = 0; id < 100; id++) map.set(id, id)
+    map.clear()
+    expect(map.capacity).toBe(4)
+    map.set(7, 7)
+    expect(map.get(7)).toBe(7)
+  })
+
+  it('refuses a capacity that is not a power of two', () => {
+    expect(() => new IdMap(0)).toThrow('IdMap capacity must be a power of two, got 0')
+    expect(() => new IdMap(1000)).toThrow('IdMap capacity must be a power of two, got 1000')
+  })
+})

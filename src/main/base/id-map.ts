@@ -11,27 +11,43 @@ const INITIAL_CAPACITY = 1024
  * later table and entry alive and promotes them, until the next full GC. On the launcher's call
  * path that promoted ~1 KB per call and doubled the scavenges' time (`node --trace-gc-nvp`, 256
  * calls outstanding: 1.0 → 0.15 KB promoted per call). Here a slot is cleared as its entry
- * leaves, and a table outgrown is emptied before it is dropped, as `FifoQueue` does.
+ * leaves, and a table left for a bigger or smaller one is emptied before it is dropped, as `FifoQueue` does.
+ *
+ * The table doubles when an id finds its slot taken with half the table in use, and halves when
+ * an eighth or less is in use (never below its first capacity), so a burst of open calls does not
+ * keep its table once it is over, as a `Map`'s shrinks too.
  *
  * `values()` lists entries by ascending id (a `Map` lists them by insertion, the same order for
- * ids handed out in turn). Ids are non-negative integers.
+ * ids handed out in turn). Ids are non-negative safe integers, in any order.
  */
 export class IdMap<T> {
   private ids: number[]
   private entries: (T | undefined)[]
   private mask: number
-  /** Entries whose slot a later id took while they were still open. */
+  /** Entries whose slot another id took while they were still open (or that collided in a resize). */
   private readonly stragglers = new Map<number, T>()
   private count = 0
 
-  constructor(capacity = INITIAL_CAPACITY) {
-    this.ids = new Array<number>(capacity).fill(-1)
-    this.entries = new Array<T | undefined>(capacity).fill(undefined)
-    this.mask = capacity - 1
+  /** @param initialCapacity slots to start with, and the fewest it shrinks to: a power of two. Default 1024. */
+  constructor(private readonly initialCapacity = INITIAL_CAPACITY) {
+    if (
+      !Number.isInteger(initialCapacity) ||
+      initialCapacity < 1 ||
+      (initialCapacity & (initialCapacity - 1)) !== 0
+    )
+      throw new RangeError(`IdMap capacity must be a power of two, got ${initialCapacity}`)
+    this.ids = new Array<number>(initialCapacity).fill(-1)
+    this.entries = new Array<T | undefined>(initialCapacity).fill(undefined)
+    this.mask = initialCapacity - 1
   }
 
   get size(): number {
     return this.count
+  }
+
+  /** Slots in the table now (entries held past it, in `stragglers`, not counted). */
+  get capacity(): number {
+    return this.mask + 1
   }
 
   get(id: number): T | undefined {
@@ -57,7 +73,7 @@ export class IdMap<T> {
     }
     if (held !== -1) {
       if (this.count >= (this.mask + 1) >> 1) {
-        this.grow()
+        this.resize((this.mask + 1) * 2)
         return this.set(id, entry)
       }
       this.stragglers.set(held, this.entries[i]!)
@@ -73,14 +89,11 @@ export class IdMap<T> {
     if (this.ids[i] === id) {
       this.ids[i] = -1
       this.entries[i] = undefined
-      this.count--
-      return true
-    }
-    if (this.stragglers.size > 0 && this.stragglers.delete(id)) {
-      this.count--
-      return true
-    }
-    return false
+    } else if (!(this.stragglers.size > 0 && this.stragglers.delete(id))) return false
+    this.count--
+    const capacity = this.mask + 1
+    if (capacity > this.initialCapacity && this.count <= capacity >> 3) this.resize(capacity >> 1)
+    return true
   }
 
   /** Every entry, by ascending id (a copy: the map may change while the caller walks it). */
@@ -93,15 +106,16 @@ export class IdMap<T> {
   }
 
   clear(): void {
-    this.ids.fill(-1)
-    this.entries.fill(undefined)
     this.stragglers.clear()
     this.count = 0
+    this.ids.fill(-1)
+    this.entries.fill(undefined)
+    if (this.mask + 1 > this.initialCapacity) this.resize(this.initialCapacity)
   }
 
-  private grow(): void {
+  /** Moves the table's entries to a table of `capacity` slots; those that collide there become stragglers. */
+  private resize(capacity: number): void {
     const { ids, entries } = this
-    const capacity = (this.mask + 1) * 2
     this.ids = new Array<number>(capacity).fill(-1)
     this.entries = new Array<T | undefined>(capacity).fill(undefined)
     this.mask = capacity - 1
