@@ -202,8 +202,9 @@ export class HostPipe {
 
   /**
    * Sends a command, or buffers it while no host can take it; resolves once written or buffered.
-   * Rejects only with SERIALIZE (not encodable) or WRITE_FAILED (the frame is kept, and will still
-   * be delivered or its saga failed).
+   * Rejects with SERIALIZE (not encodable), PAYLOAD_TOO_LARGE (over `maxPayloadBytes`) or
+   * HOST_NOT_CONNECTED (disposed), nothing kept; or with WRITE_FAILED, the frame kept, still to be
+   * delivered or its saga failed.
    */
   sendCommand(cmd: HostCommand, o?: SendCommandOptions): Promise<void> {
     const frame = this.makeFrame(cmd, false, o?.retry === true, o?.blockBytes)

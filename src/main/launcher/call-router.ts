@@ -13,7 +13,7 @@ import type {
   SagaFailure,
   SendCommandOptions,
 } from '../host-pipe'
-import { KeyLanes, type Lane } from './key-lanes'
+import { isAnyConnected, KeyLanes, type Lane } from './key-lanes'
 
 /** App calls one host runs at once (the `concurrency` default); an open stream counts as one. */
 export const DEFAULT_CONCURRENCY = 64
@@ -426,12 +426,7 @@ export class CallRouter {
     return best
   }
 
-  private anyConnected(): boolean {
-    for (const slot of this.slots) if (slot.pipe.isConnected) return true
-    return false
-  }
-
   private isOutage(): boolean {
-    return !this.anyConnected()
+    return !isAnyConnected(this.slots)
   }
 }

@@ -17,6 +17,12 @@ interface LaneSlot {
   readonly pipe: { readonly isConnected: boolean }
 }
 
+/** Whether any slot's host is connected (none is: an outage). */
+export function isAnyConnected(slots: readonly LaneSlot[]): boolean {
+  for (const slot of slots) if (slot.pipe.isConnected) return true
+  return false
+}
+
 /**
  * The open lanes, by key. A key maps to a slot by rendezvous hashing over the connected slots (all
  * of them when none is), as jest-worker's `computeWorkerKey`: a key keeps its slot while
@@ -42,7 +48,8 @@ export class KeyLanes<C> {
    * among the connected ones (a lane moves only then, or while idle; its calls follow it).
    */
   follow(lane: Lane<C>): void {
-    if (!this.slots[lane.slot]!.pipe.isConnected && this.anyConnected()) lane.slot = this.slotForKey(lane.key)
+    if (!this.slots[lane.slot]!.pipe.isConnected && isAnyConnected(this.slots))
+      lane.slot = this.slotForKey(lane.key)
   }
 
   /** The lane's running call ended: `next` runs now, or without one the lane closes. */
@@ -58,7 +65,7 @@ export class KeyLanes<C> {
 
   private slotForKey(key: string): number {
     if (this.slots.length === 1) return 0
-    const connectedOnly = this.anyConnected()
+    const connectedOnly = isAnyConnected(this.slots)
     let best = 0
     let bestScore = -1
     for (let slot = 0; slot < this.slots.length; slot++) {
@@ -70,11 +77,6 @@ export class KeyLanes<C> {
       }
     }
     return best
-  }
-
-  private anyConnected(): boolean {
-    for (const slot of this.slots) if (slot.pipe.isConnected) return true
-    return false
   }
 }
 
