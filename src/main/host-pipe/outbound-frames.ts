@@ -189,7 +189,7 @@ export const MAX_IN_FLIGHT = 1024
  * - cumulative (feature `ack`): an ack covers its seq and everything written before it, so the
  *   commands sit in a queue and an ack shifts its head;
  * - per call (feature `per_call_ack`): the host completes commands in any order and each ack
- *   names one, so they sit in a map by seq (insertion order is still write order), with the
+ *   names one, so they sit in a map by seq (listed by seq, which is write order), with the
  *   sagas they belong to counted so a saga's lookup costs O(1) instead of a walk.
  * Seqs run on across hosts, for the pipe's life: a seq names one write, never two.
  */
