@@ -16,19 +16,8 @@ import {
   type OutboundCommand,
   type OutboundEvent,
 } from './outbound-frames'
-import {
-  DISCONNECT_TIMEOUT_MS,
-  ExpiryDeadline,
-  PENDING_BUFFER_CAP,
-  PendingBuffer,
-  type QueuedBytes,
-} from './pending-buffer'
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  REASON_DISPOSED,
-  UndeliveredFrames,
-  type SagaFailure,
-} from './undelivered-frames'
+import { DISCONNECT_TIMEOUT_MS, OutageBuffer, PENDING_BUFFER_CAP, type QueuedBytes } from './pending-buffer'
+import { DEFAULT_MAX_ATTEMPTS, UndeliveredFrames, type SagaFailure } from './undelivered-frames'
 import { WriterSlot, type HostWriter, type WriteLoopHooks } from './writer-slot'
 
 export interface HostPipeOptions {
@@ -97,14 +86,13 @@ export type SagaCommandState = 'buffered' | 'in-flight'
  *
  * A command's way: `sendCommand` makes its frame (outbound-frames.ts); the host's `WriterSlot`
  * writes it (writer-slot.ts), giving it a seq and tracking it in flight, or it waits in the
- * `PendingBuffer`; `ack` untracks it. A lost host (`detach`) hands back its unwritten
- * frames; `UndeliveredFrames` retries or fails its unacked ones.
+ * `OutageBuffer` (pending-buffer.ts); `ack` untracks it. A lost host (`detach`) hands back its
+ * unwritten frames; `UndeliveredFrames` retries or fails its unacked ones.
  * @category HostPipe
  */
 export class HostPipe {
   /** Unacked commands allowed on the wire (the `maxInFlight` option). */
   readonly maxInFlight: number
-  private readonly maxQueued: number | undefined
   private readonly maxPayloadBytes: number
   private readonly clock: Clock
   private readonly log: Logger
@@ -112,11 +100,9 @@ export class HostPipe {
 
   private slot: WriterSlot | undefined
   private sessionId = 0
-  private readonly pending: PendingBuffer
+  private readonly outage: OutageBuffer
   private readonly inFlight = new InFlightCommands()
   private nextOrdinal = 1
-  private readonly deadline: ExpiryDeadline
-  private disconnectedAt: number | null = null
   private readonly counters = zeroHostPipeCounters()
   private readonly didChange = new Emitter<HostPipeSnapshot>()
   private readonly didChangeConnected = new Emitter<boolean>()
@@ -132,21 +118,18 @@ export class HostPipe {
   /** A saga this pipe failed, before its `saga_failed` goes to `emit`. */
   readonly onDidFailSaga: Listenable<SagaFailure>
 
-  /** Throws a TypeError for an option that is not a positive integer, or `emit` without `nextVersion`. */
+  /** Throws a RangeError for an option that is not a positive integer, a TypeError for `emit` without `nextVersion`. */
   constructor(opts: HostPipeOptions) {
     if (opts.emit && !opts.nextVersion) throw new TypeError('HostPipe: `emit` needs `nextVersion`')
     this.clock = opts.clock ?? systemClock
-    this.pending = new PendingBuffer(
-      positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP),
-      opts.queuedBytes,
+    const capacity = positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP)
+    const timeoutMs = positiveIntOption(
+      'disconnectTimeoutMs',
+      opts.disconnectTimeoutMs,
+      DISCONNECT_TIMEOUT_MS,
     )
-    const budgetMs = positiveIntOption('disconnectTimeoutMs', opts.disconnectTimeoutMs, DISCONNECT_TIMEOUT_MS)
-    this.deadline = new ExpiryDeadline(this.clock, budgetMs, () => {
-      this.undelivered.dropExpired(this.pending, budgetMs)
-      this.notify()
-    })
     this.maxInFlight = positiveIntOption('maxInFlight', opts.maxInFlight, MAX_IN_FLIGHT)
-    this.maxQueued =
+    const maxQueued =
       opts.maxQueued === undefined ? undefined : positiveIntOption('maxQueued', opts.maxQueued, 0)
     const maxAttempts = positiveIntOption('maxAttempts', opts.maxAttempts, DEFAULT_MAX_ATTEMPTS)
     this.maxPayloadBytes = positiveIntOption('maxPayloadBytes', opts.maxPayloadBytes, MAX_FRAME_BYTES)
@@ -154,6 +137,10 @@ export class HostPipe {
     const purgeSaga = (sagaId: number): number => this.purgeSaga(sagaId)
     this.undelivered = new UndeliveredFrames(opts, maxAttempts, this.log, this.counters, purgeSaga)
     this.onDidFailSaga = this.undelivered.onDidFail
+    const limits = { capacity, timeoutMs, maxQueued }
+    this.outage = new OutageBuffer(limits, opts.queuedBytes, this.clock, this.undelivered, () =>
+      this.notify(),
+    )
     this.hooks = {
       commandWritten: (slot, frame) => this.onCommandWritten(slot, frame),
       commandWriteFailed: (slot, frame, err) => this.onCommandWriteFailed(slot, frame, err),
@@ -179,9 +166,9 @@ export class HostPipe {
     this.inFlight.reset(hasAcks && o?.perCall === true)
     const slot = new WriterSlot(writer, hasAcks, this.inFlight, this.maxInFlight, this.hooks)
     this.slot = slot
-    this.disconnectedAt = null
-    while (this.pending.length > 0 && slot.hasRoom) {
-      slot.enqueueDrainFrame(this.pending.shift()!)
+    this.outage.hostConnected()
+    while (this.outage.length > 0 && slot.hasRoom) {
+      slot.enqueueDrainFrame(this.outage.shift()!)
       this.counters.drained++
     }
     if (slot.drainSize === 0) this.completeDrain(slot)
@@ -196,7 +183,7 @@ export class HostPipe {
   clearWriter(): void {
     if (!this.slot) return
     this.detach(this.slot, 'cleared')
-    this.log.info(`[host_pipe] host disconnected: buffering commands (${this.deadline.timeoutMs} ms budget)`)
+    this.log.info(`[host_pipe] host disconnected: buffering commands (${this.outage.timeoutMs} ms budget)`)
     this.notify()
   }
 
@@ -210,11 +197,9 @@ export class HostPipe {
     if (frame instanceof HostPipeError) return Promise.reject(frame)
     const slot = this.slot
     // FIFO: while anything is buffered, new frames queue behind it.
-    if (slot && this.pending.length === 0 && slot.hasRoom) return slot.writeCommand(frame)
+    if (slot && this.outage.length === 0 && slot.hasRoom) return slot.writeCommand(frame)
     this.counters.buffered++
-    this.pending.insert(frame)
-    if (!this.slot) this.deadline.start()
-    this.enforceCapacity()
+    this.outage.hold(frame, slot !== undefined)
     this.notify()
     return Promise.resolve()
   }
@@ -227,12 +212,12 @@ export class HostPipe {
   /** A command sent now would wait in the buffer (no host, no room in flight, or others wait). */
   get isBuffering(): boolean {
     const slot = this.slot
-    return !slot || this.pending.length > 0 || !slot.hasRoom
+    return !slot || this.outage.length > 0 || !slot.hasRoom
   }
 
   /** With `maxQueued`: that many commands wait in the pipe, so the owner should send no more. */
   get isQueueFull(): boolean {
-    return this.maxQueued !== undefined && this.pending.length >= this.maxQueued
+    return this.outage.isFull
   }
 
   /**
@@ -289,7 +274,7 @@ export class HostPipe {
    * one walk of what is held (≤ capacity + maxInFlight frames).
    */
   sagaCommandState(sagaId: number): SagaCommandState | undefined {
-    if (this.pending.some((f) => f.sagaId === sagaId) || this.slot?.hasQueuedSaga(sagaId)) return 'buffered'
+    if (this.outage.holdsSaga(sagaId) || this.slot?.hasQueuedSaga(sagaId)) return 'buffered'
     return this.inFlight.hasSaga(sagaId) ? 'in-flight' : undefined
   }
 
@@ -327,11 +312,11 @@ export class HostPipe {
     return {
       connected: this.slot !== undefined,
       sessionId: this.sessionId,
-      pending: this.pending.length,
-      capacity: this.pending.capacity,
+      pending: this.outage.length,
+      capacity: this.outage.capacity,
       inFlight: this.inFlight.length + (this.slot?.queuedCommands ?? 0),
-      disconnectedAt: this.disconnectedAt,
-      expiresAt: this.deadline.at,
+      disconnectedAt: this.outage.disconnectedAt,
+      expiresAt: this.outage.expiresAt,
       counters: { ...this.counters },
     }
   }
@@ -347,8 +332,7 @@ export class HostPipe {
   dispose(): void {
     if (this.isDisposed) return
     if (this.slot) this.detach(this.slot, 'disposed')
-    this.deadline.dispose()
-    this.undelivered.failAll(this.pending.takeAll(), REASON_DISPOSED, 'cancelled')
+    this.outage.dispose()
     this.isDisposed = true
     this.notify()
     this.didChange.dispose()
@@ -369,8 +353,8 @@ export class HostPipe {
   /** Moves buffered frames to the writer as room frees up (acks, or writes without acks). */
   private pumpPending(slot: WriterSlot): void {
     let moved = false
-    while (slot.isCurrent && this.pending.length > 0 && slot.hasRoom) {
-      slot.enqueueCommand(this.pending.shift()!)
+    while (slot.isCurrent && this.outage.length > 0 && slot.hasRoom) {
+      slot.enqueueCommand(this.outage.shift()!)
       this.counters.drained++
       moved = true
     }
@@ -423,10 +407,10 @@ export class HostPipe {
     if (slot.isCurrent) this.detach(slot, 'write failed')
     if (!isTerminal && !frame.noBuffer) {
       // Not delivered, so sending it again is no replay: back to its place, or to a new writer.
-      this.pending.insert(frame)
+      this.outage.insert(frame)
       if (this.slot) this.pumpPending(this.slot)
-      else this.deadline.start()
-      this.enforceCapacity()
+      else this.outage.startDeadline()
+      this.outage.enforceCapacity(this.slot !== undefined)
     }
     this.notify()
     waiter?.reject(writeFailed(err))
@@ -445,39 +429,28 @@ export class HostPipe {
 
   /** The drain of a `setWriter` settled: if it completed on a live writer, the deadline ends. */
   private completeDrain(slot: WriterSlot): void {
-    if (slot.isCurrent) this.deadline.clear()
+    if (slot.isCurrent) this.outage.clearDeadline()
     slot.settleDrain()
   }
 
   /** A writer stops being current: its unstarted frames go back to the buffer, its unacked ones are lost. */
   private detach(slot: WriterSlot, why: 'cleared' | 'replaced' | 'write failed' | 'disposed'): void {
     if (this.slot === slot) this.slot = undefined
-    for (const frame of slot.release()) this.pending.insert(frame)
-    this.undelivered.hostLost(this.inFlight.takeAll(), this.pending)
-    if (why === 'cleared' || why === 'write failed') {
-      this.disconnectedAt = this.clock.now()
-      this.deadline.start()
-    }
-    this.enforceCapacity()
+    const isOutage = why === 'cleared' || why === 'write failed'
+    this.outage.hostLost(slot.release(), this.inFlight.takeAll(), isOutage)
     if (slot.isDraining) this.completeDrain(slot)
-    if (why === 'cleared' || why === 'write failed') this.didChangeConnected.fire(false)
-  }
-
-  private enforceCapacity(): void {
-    // With `maxQueued`, a connected pipe holds what waits: the capacity is the outage buffer's.
-    if (this.maxQueued !== undefined && this.slot) return
-    this.undelivered.dropOverflow(this.pending)
+    if (isOutage) this.didChangeConnected.fire(false)
   }
 
   /** Removes a saga's unwritten frames and marks its in-flight ones settled; returns how many went. */
   private purgeSaga(sagaId: number): number {
     const slot = this.slot
     // Every call's end comes here, almost always with nothing of its saga left unwritten.
-    if (this.pending.length === 0 && (!slot || slot.queue.length === 0)) {
+    if (this.outage.length === 0 && (!slot || slot.queue.length === 0)) {
       this.inFlight.settleSaga(sagaId)
       return 0
     }
-    const removed: OutboundCommand[] = this.pending.removeWhere((f) => f.sagaId === sagaId)
+    const removed = this.outage.removeSaga(sagaId)
     if (slot) {
       const queued = slot.removeSagaCommands(sagaId)
       removed.push(...queued.removed)
