@@ -14,7 +14,7 @@ import {
   MAX_IN_FLIGHT,
   writeFailed,
   type OutboundCommand,
-  type OutboundEvent,
+  type Outbound,
 } from './outbound-frames'
 import { DISCONNECT_TIMEOUT_MS, OutageBuffer, PENDING_BUFFER_CAP, type QueuedBytes } from './pending-buffer'
 import { DEFAULT_MAX_ATTEMPTS, UndeliveredFrames, type SagaFailure } from './undelivered-frames'
@@ -106,7 +106,12 @@ export class HostPipe {
   private readonly counters = zeroHostPipeCounters()
   private readonly didChange = new Emitter<HostPipeSnapshot>()
   private readonly didChangeConnected = new Emitter<boolean>()
-  private readonly hooks: WriteLoopHooks
+  private readonly hooks: WriteLoopHooks = {
+    commandWritten: (slot, frame) => this.onCommandWritten(slot, frame),
+    commandWriteFailed: (slot, frame, err) => this.onWriteFailed(slot, frame, err),
+    commandRefused: (slot, frame, reason) => this.onCommandRefused(slot, frame, reason),
+    eventWriteFailed: (slot, item, err) => this.onWriteFailed(slot, item, err),
+  }
   private isDisposed = false
   /** A `notifySoon` is queued and no notify has run since. */
   private isNotifyDue = false
@@ -137,16 +142,8 @@ export class HostPipe {
     const purgeSaga = (sagaId: number): number => this.purgeSaga(sagaId)
     this.undelivered = new UndeliveredFrames(opts, maxAttempts, this.log, this.counters, purgeSaga)
     this.onDidFailSaga = this.undelivered.onDidFail
-    const limits = { capacity, timeoutMs, maxQueued }
-    this.outage = new OutageBuffer(limits, opts.queuedBytes, this.clock, this.undelivered, () =>
-      this.notify(),
-    )
-    this.hooks = {
-      commandWritten: (slot, frame) => this.onCommandWritten(slot, frame),
-      commandWriteFailed: (slot, frame, err) => this.onCommandWriteFailed(slot, frame, err),
-      commandRefused: (slot, frame, reason) => this.onCommandRefused(slot, frame, reason),
-      eventWriteFailed: (slot, item, err) => this.onEventWriteFailed(slot, item, err),
-    }
+    const outage = { capacity, timeoutMs, maxQueued, queuedBytes: opts.queuedBytes }
+    this.outage = new OutageBuffer(outage, this.clock, this.undelivered, this.counters, () => this.notify())
   }
 
   /**
@@ -166,13 +163,9 @@ export class HostPipe {
     this.inFlight.reset(hasAcks && o?.perCall === true)
     const slot = new WriterSlot(writer, hasAcks, this.inFlight, this.maxInFlight, this.hooks)
     this.slot = slot
-    this.outage.hostConnected()
-    while (this.outage.length > 0 && slot.hasRoom) {
-      slot.enqueueDrainFrame(this.outage.shift()!)
-      this.counters.drained++
-    }
-    if (slot.drainSize === 0) this.completeDrain(slot)
-    else this.log.info(`[host_pipe] session ${sessionId}: draining ${slot.drainSize} buffered frame(s)`)
+    const drained = this.outage.drainInto(slot)
+    if (drained === 0) this.outage.endDrain(slot)
+    else this.log.info(`[host_pipe] session ${sessionId}: draining ${drained} buffered frame(s)`)
     this.notify()
     this.didChangeConnected.fire(true)
     slot.startWriting()
@@ -198,7 +191,6 @@ export class HostPipe {
     const slot = this.slot
     // FIFO: while anything is buffered, new frames queue behind it.
     if (slot && this.outage.length === 0 && slot.hasRoom) return slot.writeCommand(frame)
-    this.counters.buffered++
     this.outage.hold(frame, slot !== undefined)
     this.notify()
     return Promise.resolve()
@@ -293,7 +285,8 @@ export class HostPipe {
       return
     }
     this.counters.acked += acked
-    this.pumpPending(slot)
+    // A call's ack comes here, almost always with nothing buffered.
+    if (this.outage.length > 0) this.outage.pumpInto(slot)
     if (this.inFlight.isPerCall) this.notifySoon()
     else this.notify()
   }
@@ -350,27 +343,6 @@ export class HostPipe {
     return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer, retry, this.maxPayloadBytes, blockBytes)
   }
 
-  /** Moves buffered frames to the writer as room frees up (acks, or writes without acks). */
-  private pumpPending(slot: WriterSlot): void {
-    let moved = false
-    while (slot.isCurrent && this.outage.length > 0 && slot.hasRoom) {
-      slot.enqueueCommand(this.outage.shift()!)
-      this.counters.drained++
-      moved = true
-    }
-    if (moved) slot.startWriting()
-  }
-
-  private onEventWriteFailed(slot: WriterSlot, item: OutboundEvent, err: unknown): void {
-    this.counters.writeFailures++
-    this.log.warn(`[host_pipe] event write failed: ${String(err)}`)
-    if (slot.isCurrent) this.detach(slot, 'write failed')
-    this.notify()
-    const waiter = item.waiter
-    item.waiter = undefined
-    waiter?.reject(writeFailed(err))
-  }
-
   private onCommandWritten(slot: WriterSlot, frame: OutboundCommand): void {
     this.counters.sent++
     const waiter = frame.waiter
@@ -378,9 +350,9 @@ export class HostPipe {
     waiter?.resolve()
     // Most writes are not part of a drain: the drain's set is only looked at while there is one.
     const wasDrainStep = slot.isDraining && slot.isDrainFrame(frame)
-    if (wasDrainStep && slot.leaveDrain(frame)) this.completeDrain(slot)
+    if (wasDrainStep && slot.leaveDrain(frame)) this.outage.endDrain(slot)
     // Without acks a written frame is delivered, so its room frees now.
-    if (!slot.hasAcks) this.pumpPending(slot)
+    if (!slot.hasAcks && this.outage.length > 0) this.outage.pumpInto(slot)
     // With acks a plain write changes only `sent`: a burst notifies once, after its last command,
     // not a snapshot per command (the costliest part of a send).
     if (slot.hasAcks && !wasDrainStep) {
@@ -393,23 +365,22 @@ export class HostPipe {
     this.notify()
   }
 
-  private onCommandWriteFailed(slot: WriterSlot, frame: OutboundCommand, err: unknown): void {
+  /** A write failed: its writer goes, if still current; a command not delivered is buffered again. */
+  private onWriteFailed(slot: WriterSlot, item: Outbound, err: unknown): void {
     this.counters.writeFailures++
-    this.log.warn(`[host_pipe] write of seq ${frame.seq} failed: ${String(err)}`)
+    const frame = item.type === 'command' ? item : undefined
+    this.log.warn(`[host_pipe] ${frame ? `write of seq ${frame.seq}` : 'event write'} failed: ${String(err)}`)
     // With acks, a frame no longer in flight was acked or failed with its host: never sent again.
     // One write at a time, so a frame still in flight is the newest.
-    const wasTracked = this.inFlight.removeNewest(frame)
-    const isTerminal = frame.settled || (slot.hasAcks && !wasTracked)
-    const waiter = frame.waiter
-    frame.waiter = undefined
-    slot.leaveDrain(frame)
+    const wasTracked = frame !== undefined && this.inFlight.removeNewest(frame)
+    const isTerminal = !frame || frame.settled || frame.noBuffer || (slot.hasAcks && !wasTracked)
+    const waiter = item.waiter
+    item.waiter = undefined
+    if (frame) slot.leaveDrain(frame)
     // Detaching ends the drain; a slot detached earlier had its drain ended then.
     if (slot.isCurrent) this.detach(slot, 'write failed')
-    if (!isTerminal && !frame.noBuffer) {
-      // Not delivered, so sending it again is no replay: back to its place, or to a new writer.
-      this.outage.insert(frame)
-      if (this.slot) this.pumpPending(this.slot)
-      else this.outage.startDeadline()
+    if (frame && !isTerminal) {
+      this.outage.putBack(frame, this.slot)
       this.outage.enforceCapacity(this.slot !== undefined)
     }
     this.notify()
@@ -422,15 +393,9 @@ export class HostPipe {
     const waiter = frame.waiter
     frame.waiter = undefined
     waiter?.resolve()
-    if (slot.isDraining && slot.isDrainFrame(frame) && slot.leaveDrain(frame)) this.completeDrain(slot)
+    if (slot.isDraining && slot.isDrainFrame(frame) && slot.leaveDrain(frame)) this.outage.endDrain(slot)
     this.undelivered.failAll([frame], reason)
     this.notify()
-  }
-
-  /** The drain of a `setWriter` settled: if it completed on a live writer, the deadline ends. */
-  private completeDrain(slot: WriterSlot): void {
-    if (slot.isCurrent) this.outage.clearDeadline()
-    slot.settleDrain()
   }
 
   /** A writer stops being current: its unstarted frames go back to the buffer, its unacked ones are lost. */
@@ -438,7 +403,7 @@ export class HostPipe {
     if (this.slot === slot) this.slot = undefined
     const isOutage = why === 'cleared' || why === 'write failed'
     this.outage.hostLost(slot.release(), this.inFlight.takeAll(), isOutage)
-    if (slot.isDraining) this.completeDrain(slot)
+    if (slot.isDraining) this.outage.endDrain(slot)
     if (isOutage) this.didChangeConnected.fire(false)
   }
 
@@ -454,7 +419,7 @@ export class HostPipe {
     if (slot) {
       const queued = slot.removeSagaCommands(sagaId)
       removed.push(...queued.removed)
-      if (queued.drainEnded) this.completeDrain(slot)
+      if (queued.drainEnded) this.outage.endDrain(slot)
     }
     for (const frame of removed) frame.settled = true
     this.inFlight.settleSaga(sagaId)

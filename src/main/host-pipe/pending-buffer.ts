@@ -1,10 +1,12 @@
 import type { Clock } from '../base/clock'
 import type { Disposable } from '../base/disposable'
 import { TimerSlot } from '../base/timer-slot'
+import type { HostPipeCounters } from '../../shared/diagnostics'
 import { formatBytes } from '../../shared/protocol'
 import { HostPipeError } from './host-pipe-error'
 import type { OutboundCommand } from './outbound-frames'
 import { REASON_DISPOSED, type UndeliveredFrames } from './undelivered-frames'
+import type { WriterSlot } from './writer-slot'
 
 // Where commands wait while no host can take them (an outage, a failover), how many and for how
 // long, and the bytes they hold: apart from outbound-frames.ts because a call on a connected host
@@ -203,14 +205,16 @@ export class ExpiryDeadline implements Disposable {
   }
 }
 
-/** The outage buffer's limits, from HostPipeOptions (checked there). */
-export interface OutageLimits {
+/** How an `OutageBuffer` holds frames: HostPipe's options, checked there. */
+export interface OutageBufferOptions {
   /** Frames kept; beyond it the oldest is dropped. */
   readonly capacity: number
   /** The disconnect budget, in ms. */
   readonly timeoutMs: number
   /** HostPipe's `maxQueued`: with it, a connected pipe drops none (`capacity` is the outage's). */
   readonly maxQueued: number | undefined
+  /** Where the bytes of the frames held here are counted, if anywhere. */
+  readonly queuedBytes: QueuedBytes | undefined
 }
 
 /**
@@ -218,7 +222,8 @@ export interface OutageLimits {
  * (docs/host-pipe.md#guarantees): `capacity` frames, drop-oldest, and the disconnect budget, which
  * starts when a host is lost (or a command is buffered with none) and ends only when a new host's
  * drain completes. What a limit drops goes to `UndeliveredFrames`, which fails its saga. HostPipe
- * decides when frames come and go; this keeps the limits.
+ * decides when frames come and go; this keeps them in call order and within the limits, and
+ * moves them into a writer as it has room.
  */
 export class OutageBuffer implements Disposable {
   private readonly frames: PendingBuffer
@@ -227,20 +232,20 @@ export class OutageBuffer implements Disposable {
   private lostAt: number | null = null
 
   /**
-   * @param queuedBytes where the bytes of the frames held here are counted, if anywhere.
+   * @param counters HostPipe's counters: `buffered` and `drained` are bumped here.
    * @param onExpire runs after the budget ran out and what was buffered was dropped.
    */
   constructor(
-    limits: OutageLimits,
-    queuedBytes: QueuedBytes | undefined,
+    opts: OutageBufferOptions,
     private readonly clock: Clock,
     private readonly undelivered: UndeliveredFrames,
+    private readonly counters: HostPipeCounters,
     onExpire: () => void,
   ) {
-    this.frames = new PendingBuffer(limits.capacity, queuedBytes)
-    this.maxQueued = limits.maxQueued
-    this.deadline = new ExpiryDeadline(clock, limits.timeoutMs, () => {
-      undelivered.dropExpired(this.frames, limits.timeoutMs)
+    this.frames = new PendingBuffer(opts.capacity, opts.queuedBytes)
+    this.maxQueued = opts.maxQueued
+    this.deadline = new ExpiryDeadline(clock, opts.timeoutMs, () => {
+      undelivered.dropExpired(this.frames, opts.timeoutMs)
       onExpire()
     })
   }
@@ -273,20 +278,50 @@ export class OutageBuffer implements Disposable {
     return this.maxQueued !== undefined && this.frames.length >= this.maxQueued
   }
 
-  /** Buffers a command in call order; with no host (`hasHost` false) its budget starts. */
+  /** Buffers a command no host can take now, behind what waits; with no host its budget starts. */
   hold(frame: OutboundCommand, hasHost: boolean): void {
+    this.counters.buffered++
     this.frames.insert(frame)
     if (!hasHost) this.deadline.start()
     this.enforceCapacity(hasHost)
   }
 
-  /** Puts a frame back in its place in call order, within no limit until `enforceCapacity`. */
-  insert(frame: OutboundCommand): void {
+  /**
+   * A frame whose write failed, back in its place in call order (it was not delivered, so sending
+   * it again is no replay): on to `slot`, the writer that replaced the failed one, as it has room;
+   * with none the budget starts. Capacity waits for `enforceCapacity`.
+   */
+  putBack(frame: OutboundCommand, slot: WriterSlot | undefined): void {
     this.frames.insert(frame)
+    if (slot) this.pumpInto(slot)
+    else this.deadline.start()
   }
 
-  shift(): OutboundCommand | undefined {
-    return this.frames.shift()
+  /**
+   * A host's writer was handed over: the outage is over, though its budget runs until the drain
+   * completes. What waits here becomes `slot`'s drain, oldest first, while it has room; returns
+   * how many frames that is. The caller starts the writing.
+   */
+  drainInto(slot: WriterSlot): number {
+    this.lostAt = null
+    let moved = 0
+    while (this.frames.length > 0 && slot.hasRoom) {
+      slot.enqueueDrainFrame(this.frames.shift()!)
+      moved++
+    }
+    this.counters.drained += moved
+    return moved
+  }
+
+  /** Moves frames, oldest first, to `slot` while it is current and has room, and writes them. */
+  pumpInto(slot: WriterSlot): void {
+    let moved = 0
+    while (slot.isCurrent && this.frames.length > 0 && slot.hasRoom) {
+      slot.enqueueCommand(this.frames.shift()!)
+      moved++
+    }
+    this.counters.drained += moved
+    if (moved > 0) slot.startWriting()
   }
 
   holdsSaga(sagaId: number): boolean {
@@ -317,19 +352,13 @@ export class OutageBuffer implements Disposable {
     this.enforceCapacity(false)
   }
 
-  /** A host's writer was handed over: the outage is over, though its budget runs until the drain completes. */
-  hostConnected(): void {
-    this.lostAt = null
-  }
-
-  /** Starts the budget unless it runs; a flapping host cannot push it back. */
-  startDeadline(): void {
-    this.deadline.start()
-  }
-
-  /** A new host's drain completed: the budget ends. */
-  clearDeadline(): void {
-    this.deadline.clear()
+  /**
+   * The drain of `slot` (a `setWriter`) settled: completed, failed midway or cut short. Only a
+   * drain completed on a live writer ends the budget, so a flapping host cannot reset it.
+   */
+  endDrain(slot: WriterSlot): void {
+    if (slot.isCurrent) this.deadline.clear()
+    slot.settleDrain()
   }
 
   /** Drops the oldest frames beyond `capacity`, failing their sagas; none while a host is connected under `maxQueued`. */
