@@ -123,16 +123,12 @@ export class HostPipe {
   /** A saga this pipe failed, before its `saga_failed` goes to `emit`. */
   readonly onDidFailSaga: Listenable<SagaFailure>
 
-  /** Throws a RangeError for an option that is not a positive integer, a TypeError for `emit` without `nextVersion`. */
+  /** RangeError for an option that is not a positive integer; TypeError for `emit` without `nextVersion`. */
   constructor(opts: HostPipeOptions) {
     if (opts.emit && !opts.nextVersion) throw new TypeError('HostPipe: `emit` needs `nextVersion`')
     this.clock = opts.clock ?? systemClock
     const capacity = positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP)
-    const timeoutMs = positiveIntOption(
-      'disconnectTimeoutMs',
-      opts.disconnectTimeoutMs,
-      DISCONNECT_TIMEOUT_MS,
-    )
+    const budgetMs = positiveIntOption('disconnectTimeoutMs', opts.disconnectTimeoutMs, DISCONNECT_TIMEOUT_MS)
     this.maxInFlight = positiveIntOption('maxInFlight', opts.maxInFlight, MAX_IN_FLIGHT)
     const maxQueued =
       opts.maxQueued === undefined ? undefined : positiveIntOption('maxQueued', opts.maxQueued, 0)
@@ -142,7 +138,7 @@ export class HostPipe {
     const purgeSaga = (sagaId: number): number => this.purgeSaga(sagaId)
     this.undelivered = new UndeliveredFrames(opts, maxAttempts, this.log, this.counters, purgeSaga)
     this.onDidFailSaga = this.undelivered.onDidFail
-    const outage = { capacity, timeoutMs, maxQueued, queuedBytes: opts.queuedBytes }
+    const outage = { capacity, timeoutMs: budgetMs, maxQueued, queuedBytes: opts.queuedBytes }
     this.outage = new OutageBuffer(outage, this.clock, this.undelivered, this.counters, () => this.notify())
   }
 

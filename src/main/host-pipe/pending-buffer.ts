@@ -361,7 +361,10 @@ export class OutageBuffer implements Disposable {
     slot.settleDrain()
   }
 
-  /** Drops the oldest frames beyond `capacity`, failing their sagas; none while a host is connected under `maxQueued`. */
+  /**
+   * Drops the oldest frames beyond `capacity`, failing their sagas. None with `maxQueued` while a
+   * host is connected (`hasHost`): the owner then bounds what waits, and the capacity is the outage's.
+   */
   enforceCapacity(hasHost: boolean): void {
     if (this.maxQueued !== undefined && hasHost) return
     this.undelivered.dropOverflow(this.frames)
