@@ -159,9 +159,9 @@ export class HostPipe {
     this.inFlight.reset(hasAcks && o?.perCall === true)
     const slot = new WriterSlot(writer, hasAcks, this.inFlight, this.maxInFlight, this.hooks)
     this.slot = slot
-    const drained = this.outage.drainInto(slot)
-    if (drained === 0) this.outage.endDrain(slot)
-    else this.log.info(`[host_pipe] session ${sessionId}: draining ${drained} buffered frame(s)`)
+    this.outage.drainInto(slot)
+    if (slot.drainSize === 0) this.outage.endDrain(slot)
+    else this.log.info(`[host_pipe] session ${sessionId}: draining ${slot.drainSize} buffered frame(s)`)
     this.notify()
     this.didChangeConnected.fire(true)
     slot.startWriting()

@@ -299,10 +299,10 @@ export class OutageBuffer implements Disposable {
 
   /**
    * A host's writer was handed over: the outage is over, though its budget runs until the drain
-   * completes. What waits here becomes `slot`'s drain, oldest first, while it has room; returns
-   * how many frames that is. The caller starts the writing.
+   * completes. What waits here becomes `slot`'s drain, oldest first, while it has room; the
+   * caller starts the writing.
    */
-  drainInto(slot: WriterSlot): number {
+  drainInto(slot: WriterSlot): void {
     this.lostAt = null
     let moved = 0
     while (this.frames.length > 0 && slot.hasRoom) {
@@ -310,7 +310,6 @@ export class OutageBuffer implements Disposable {
       moved++
     }
     this.counters.drained += moved
-    return moved
   }
 
   /** Moves frames, oldest first, to `slot` while it is current and has room, and writes them. */
