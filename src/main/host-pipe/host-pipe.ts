@@ -14,21 +14,12 @@ import {
   MAX_IN_FLIGHT,
   writeFailed,
   type OutboundCommand,
-  type OutboundEvent,
+  type Outbound,
+  type SagaCommandState,
+  type SendCommandOptions,
 } from './outbound-frames'
-import {
-  DISCONNECT_TIMEOUT_MS,
-  ExpiryDeadline,
-  PENDING_BUFFER_CAP,
-  PendingBuffer,
-  type QueuedBytes,
-} from './pending-buffer'
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  REASON_DISPOSED,
-  UndeliveredFrames,
-  type SagaFailure,
-} from './undelivered-frames'
+import { DISCONNECT_TIMEOUT_MS, OutageBuffer, PENDING_BUFFER_CAP, type QueuedBytes } from './pending-buffer'
+import { DEFAULT_MAX_ATTEMPTS, UndeliveredFrames, type SagaFailure } from './undelivered-frames'
 import { WriterSlot, type HostWriter, type WriteLoopHooks } from './writer-slot'
 
 export interface HostPipeOptions {
@@ -70,26 +61,6 @@ export interface HostPipeOptions {
   log?: Logger
 }
 
-/** Per-frame options of `sendCommand`. */
-export interface SendCommandOptions {
-  /**
-   * Retry on host loss (docs/protocol.md#retry-on-host-loss). Default false: at-most-once. Only
-   * for commands safe to run twice (the lost host may have run it).
-   */
-  retry?: boolean
-  /**
-   * What `byteBlocksLength` said of the command, when the caller measured it already (−1: it
-   * holds no bytes): the pipe then does not walk it again. Default: the pipe looks itself.
-   */
-  blockBytes?: number
-}
-
-/**
- * Where a saga's command is: `buffered` (not yet written: it can still be removed, never sent), or
- * `in-flight` (its write started on the current host, which acks, and no ack covered it yet).
- */
-export type SagaCommandState = 'buffered' | 'in-flight'
-
 /**
  * The launcher → host command pipe: buffers commands while the host is away (bounded,
  * drop-oldest), fails their sagas when it cannot deliver them (once per saga), tracks acks, and
@@ -97,14 +68,13 @@ export type SagaCommandState = 'buffered' | 'in-flight'
  *
  * A command's way: `sendCommand` makes its frame (outbound-frames.ts); the host's `WriterSlot`
  * writes it (writer-slot.ts), giving it a seq and tracking it in flight, or it waits in the
- * `PendingBuffer`; `ack` untracks it. A lost host (`detach`) hands back its unwritten
- * frames; `UndeliveredFrames` retries or fails its unacked ones.
+ * `OutageBuffer` (pending-buffer.ts); `ack` untracks it. A lost host (`detach`) hands back its
+ * unwritten frames; `UndeliveredFrames` retries or fails its unacked ones.
  * @category HostPipe
  */
 export class HostPipe {
   /** Unacked commands allowed on the wire (the `maxInFlight` option). */
   readonly maxInFlight: number
-  private readonly maxQueued: number | undefined
   private readonly maxPayloadBytes: number
   private readonly clock: Clock
   private readonly log: Logger
@@ -112,15 +82,18 @@ export class HostPipe {
 
   private slot: WriterSlot | undefined
   private sessionId = 0
-  private readonly pending: PendingBuffer
+  private readonly outage: OutageBuffer
   private readonly inFlight = new InFlightCommands()
   private nextOrdinal = 1
-  private readonly deadline: ExpiryDeadline
-  private disconnectedAt: number | null = null
   private readonly counters = zeroHostPipeCounters()
   private readonly didChange = new Emitter<HostPipeSnapshot>()
   private readonly didChangeConnected = new Emitter<boolean>()
-  private readonly hooks: WriteLoopHooks
+  private readonly hooks: WriteLoopHooks = {
+    commandWritten: (slot, frame) => this.onCommandWritten(slot, frame),
+    commandWriteFailed: (slot, frame, err) => this.onWriteFailed(slot, frame, err),
+    commandRefused: (slot, frame, reason) => this.onCommandRefused(slot, frame, reason),
+    eventWriteFailed: (slot, item, err) => this.onWriteFailed(slot, item, err),
+  }
   private isDisposed = false
   /** A `notifySoon` is queued and no notify has run since. */
   private isNotifyDue = false
@@ -132,21 +105,14 @@ export class HostPipe {
   /** A saga this pipe failed, before its `saga_failed` goes to `emit`. */
   readonly onDidFailSaga: Listenable<SagaFailure>
 
-  /** Throws a TypeError for an option that is not a positive integer, or `emit` without `nextVersion`. */
+  /** RangeError for an option that is not a positive integer; TypeError for `emit` without `nextVersion`. */
   constructor(opts: HostPipeOptions) {
     if (opts.emit && !opts.nextVersion) throw new TypeError('HostPipe: `emit` needs `nextVersion`')
     this.clock = opts.clock ?? systemClock
-    this.pending = new PendingBuffer(
-      positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP),
-      opts.queuedBytes,
-    )
+    const capacity = positiveIntOption('capacity', opts.capacity, PENDING_BUFFER_CAP)
     const budgetMs = positiveIntOption('disconnectTimeoutMs', opts.disconnectTimeoutMs, DISCONNECT_TIMEOUT_MS)
-    this.deadline = new ExpiryDeadline(this.clock, budgetMs, () => {
-      this.undelivered.dropExpired(this.pending, budgetMs)
-      this.notify()
-    })
     this.maxInFlight = positiveIntOption('maxInFlight', opts.maxInFlight, MAX_IN_FLIGHT)
-    this.maxQueued =
+    const maxQueued =
       opts.maxQueued === undefined ? undefined : positiveIntOption('maxQueued', opts.maxQueued, 0)
     const maxAttempts = positiveIntOption('maxAttempts', opts.maxAttempts, DEFAULT_MAX_ATTEMPTS)
     this.maxPayloadBytes = positiveIntOption('maxPayloadBytes', opts.maxPayloadBytes, MAX_FRAME_BYTES)
@@ -154,12 +120,8 @@ export class HostPipe {
     const purgeSaga = (sagaId: number): number => this.purgeSaga(sagaId)
     this.undelivered = new UndeliveredFrames(opts, maxAttempts, this.log, this.counters, purgeSaga)
     this.onDidFailSaga = this.undelivered.onDidFail
-    this.hooks = {
-      commandWritten: (slot, frame) => this.onCommandWritten(slot, frame),
-      commandWriteFailed: (slot, frame, err) => this.onCommandWriteFailed(slot, frame, err),
-      commandRefused: (slot, frame, reason) => this.onCommandRefused(slot, frame, reason),
-      eventWriteFailed: (slot, item, err) => this.onEventWriteFailed(slot, item, err),
-    }
+    const outage = { capacity, timeoutMs: budgetMs, maxQueued, queuedBytes: opts.queuedBytes }
+    this.outage = new OutageBuffer(outage, this.clock, this.undelivered, this.counters, () => this.notify())
   }
 
   /**
@@ -179,12 +141,8 @@ export class HostPipe {
     this.inFlight.reset(hasAcks && o?.perCall === true)
     const slot = new WriterSlot(writer, hasAcks, this.inFlight, this.maxInFlight, this.hooks)
     this.slot = slot
-    this.disconnectedAt = null
-    while (this.pending.length > 0 && slot.hasRoom) {
-      slot.enqueueDrainFrame(this.pending.shift()!)
-      this.counters.drained++
-    }
-    if (slot.drainSize === 0) this.completeDrain(slot)
+    this.outage.drainInto(slot)
+    if (slot.drainSize === 0) this.outage.endDrain(slot)
     else this.log.info(`[host_pipe] session ${sessionId}: draining ${slot.drainSize} buffered frame(s)`)
     this.notify()
     this.didChangeConnected.fire(true)
@@ -196,7 +154,7 @@ export class HostPipe {
   clearWriter(): void {
     if (!this.slot) return
     this.detach(this.slot, 'cleared')
-    this.log.info(`[host_pipe] host disconnected: buffering commands (${this.deadline.timeoutMs} ms budget)`)
+    this.log.info(`[host_pipe] host disconnected: buffering commands (${this.outage.timeoutMs} ms budget)`)
     this.notify()
   }
 
@@ -211,7 +169,7 @@ export class HostPipe {
     if (frame instanceof HostPipeError) return Promise.reject(frame)
     const slot = this.slot
     // FIFO: while anything is buffered, new frames queue behind it.
-    if (slot && this.pending.length === 0 && slot.hasRoom) return slot.writeCommand(frame)
+    if (slot && this.outage.length === 0 && slot.hasRoom) return slot.writeCommand(frame)
     this.buffer(frame)
     return Promise.resolve()
   }
@@ -227,16 +185,13 @@ export class HostPipe {
     const frame = this.makeFrame(cmd, false, o?.retry === true, o?.blockBytes)
     if (frame instanceof HostPipeError) return frame
     const slot = this.slot
-    if (slot && this.pending.length === 0 && slot.hasRoom) slot.postCommand(frame)
+    if (slot && this.outage.length === 0 && slot.hasRoom) slot.postCommand(frame)
     else this.buffer(frame)
     return undefined
   }
 
   private buffer(frame: OutboundCommand): void {
-    this.counters.buffered++
-    this.pending.insert(frame)
-    if (!this.slot) this.deadline.start()
-    this.enforceCapacity()
+    this.outage.hold(frame, this.slot !== undefined)
     this.notify()
   }
 
@@ -248,12 +203,12 @@ export class HostPipe {
   /** A command sent now would wait in the buffer (no host, no room in flight, or others wait). */
   get isBuffering(): boolean {
     const slot = this.slot
-    return !slot || this.pending.length > 0 || !slot.hasRoom
+    return !slot || this.outage.length > 0 || !slot.hasRoom
   }
 
   /** With `maxQueued`: that many commands wait in the pipe, so the owner should send no more. */
   get isQueueFull(): boolean {
-    return this.maxQueued !== undefined && this.pending.length >= this.maxQueued
+    return this.outage.isFull
   }
 
   /**
@@ -310,7 +265,7 @@ export class HostPipe {
    * one walk of what is held (≤ capacity + maxInFlight frames).
    */
   sagaCommandState(sagaId: number): SagaCommandState | undefined {
-    if (this.pending.some((f) => f.sagaId === sagaId) || this.slot?.hasQueuedSaga(sagaId)) return 'buffered'
+    if (this.outage.holdsSaga(sagaId) || this.slot?.hasQueuedSaga(sagaId)) return 'buffered'
     return this.inFlight.hasSaga(sagaId) ? 'in-flight' : undefined
   }
 
@@ -329,7 +284,8 @@ export class HostPipe {
       return
     }
     this.counters.acked += acked
-    this.pumpPending(slot)
+    // A call's ack comes here, almost always with nothing buffered.
+    if (this.outage.length > 0) this.outage.pumpInto(slot)
     if (this.inFlight.isPerCall) this.notifySoon()
     else this.notify()
   }
@@ -348,11 +304,11 @@ export class HostPipe {
     return {
       connected: this.slot !== undefined,
       sessionId: this.sessionId,
-      pending: this.pending.length,
-      capacity: this.pending.capacity,
+      pending: this.outage.length,
+      capacity: this.outage.capacity,
       inFlight: this.inFlight.length + (this.slot?.queuedCommands ?? 0),
-      disconnectedAt: this.disconnectedAt,
-      expiresAt: this.deadline.at,
+      disconnectedAt: this.outage.disconnectedAt,
+      expiresAt: this.outage.expiresAt,
       counters: { ...this.counters },
     }
   }
@@ -368,8 +324,7 @@ export class HostPipe {
   dispose(): void {
     if (this.isDisposed) return
     if (this.slot) this.detach(this.slot, 'disposed')
-    this.deadline.dispose()
-    this.undelivered.failAll(this.pending.takeAll(), REASON_DISPOSED, 'cancelled')
+    this.outage.dispose()
     this.isDisposed = true
     this.notify()
     this.didChange.dispose()
@@ -387,27 +342,6 @@ export class HostPipe {
     return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer, retry, this.maxPayloadBytes, blockBytes)
   }
 
-  /** Moves buffered frames to the writer as room frees up (acks, or writes without acks). */
-  private pumpPending(slot: WriterSlot): void {
-    let moved = false
-    while (slot.isCurrent && this.pending.length > 0 && slot.hasRoom) {
-      slot.enqueueCommand(this.pending.shift()!)
-      this.counters.drained++
-      moved = true
-    }
-    if (moved) slot.startWriting()
-  }
-
-  private onEventWriteFailed(slot: WriterSlot, item: OutboundEvent, err: unknown): void {
-    this.counters.writeFailures++
-    this.log.warn(`[host_pipe] event write failed: ${String(err)}`)
-    if (slot.isCurrent) this.detach(slot, 'write failed')
-    this.notify()
-    const waiter = item.waiter
-    item.waiter = undefined
-    waiter?.reject(writeFailed(err))
-  }
-
   private onCommandWritten(slot: WriterSlot, frame: OutboundCommand): void {
     this.counters.sent++
     const waiter = frame.waiter
@@ -415,9 +349,9 @@ export class HostPipe {
     waiter?.resolve()
     // Most writes are not part of a drain: the drain's set is only looked at while there is one.
     const wasDrainStep = slot.isDraining && slot.isDrainFrame(frame)
-    if (wasDrainStep && slot.leaveDrain(frame)) this.completeDrain(slot)
+    if (wasDrainStep && slot.leaveDrain(frame)) this.outage.endDrain(slot)
     // Without acks a written frame is delivered, so its room frees now.
-    if (!slot.hasAcks) this.pumpPending(slot)
+    if (!slot.hasAcks && this.outage.length > 0) this.outage.pumpInto(slot)
     // With acks a plain write changes only `sent`: a burst notifies once, after its last command,
     // not a snapshot per command (the costliest part of a send).
     if (slot.hasAcks && !wasDrainStep) {
@@ -430,24 +364,23 @@ export class HostPipe {
     this.notify()
   }
 
-  private onCommandWriteFailed(slot: WriterSlot, frame: OutboundCommand, err: unknown): void {
+  /** A write failed: its writer goes, if still current; a command not delivered is buffered again. */
+  private onWriteFailed(slot: WriterSlot, item: Outbound, err: unknown): void {
     this.counters.writeFailures++
-    this.log.warn(`[host_pipe] write of seq ${frame.seq} failed: ${String(err)}`)
+    const frame = item.type === 'command' ? item : undefined
+    this.log.warn(`[host_pipe] ${frame ? `write of seq ${frame.seq}` : 'event write'} failed: ${String(err)}`)
     // With acks, a frame no longer in flight was acked or failed with its host: never sent again.
     // One write at a time, so a frame still in flight is the newest.
-    const wasTracked = this.inFlight.removeNewest(frame)
-    const isTerminal = frame.settled || (slot.hasAcks && !wasTracked)
-    const waiter = frame.waiter
-    frame.waiter = undefined
-    slot.leaveDrain(frame)
+    const wasTracked = frame !== undefined && this.inFlight.removeNewest(frame)
+    const isTerminal = !frame || frame.settled || frame.noBuffer || (slot.hasAcks && !wasTracked)
+    const waiter = item.waiter
+    item.waiter = undefined
+    if (frame) slot.leaveDrain(frame)
     // Detaching ends the drain; a slot detached earlier had its drain ended then.
     if (slot.isCurrent) this.detach(slot, 'write failed')
-    if (!isTerminal && !frame.noBuffer) {
-      // Not delivered, so sending it again is no replay: back to its place, or to a new writer.
-      this.pending.insert(frame)
-      if (this.slot) this.pumpPending(this.slot)
-      else this.deadline.start()
-      this.enforceCapacity()
+    if (frame && !isTerminal) {
+      this.outage.putBack(frame, this.slot)
+      this.outage.enforceCapacity(this.slot !== undefined)
     }
     this.notify()
     waiter?.reject(writeFailed(err))
@@ -459,50 +392,33 @@ export class HostPipe {
     const waiter = frame.waiter
     frame.waiter = undefined
     waiter?.resolve()
-    if (slot.isDraining && slot.isDrainFrame(frame) && slot.leaveDrain(frame)) this.completeDrain(slot)
+    if (slot.isDraining && slot.isDrainFrame(frame) && slot.leaveDrain(frame)) this.outage.endDrain(slot)
     this.undelivered.failAll([frame], reason)
     this.notify()
-  }
-
-  /** The drain of a `setWriter` settled: if it completed on a live writer, the deadline ends. */
-  private completeDrain(slot: WriterSlot): void {
-    if (slot.isCurrent) this.deadline.clear()
-    slot.settleDrain()
   }
 
   /** A writer stops being current: its unstarted frames go back to the buffer, its unacked ones are lost. */
   private detach(slot: WriterSlot, why: 'cleared' | 'replaced' | 'write failed' | 'disposed'): void {
     if (this.slot === slot) this.slot = undefined
-    for (const frame of slot.release()) this.pending.insert(frame)
-    this.undelivered.hostLost(this.inFlight.takeAll(), this.pending)
-    if (why === 'cleared' || why === 'write failed') {
-      this.disconnectedAt = this.clock.now()
-      this.deadline.start()
-    }
-    this.enforceCapacity()
-    if (slot.isDraining) this.completeDrain(slot)
-    if (why === 'cleared' || why === 'write failed') this.didChangeConnected.fire(false)
-  }
-
-  private enforceCapacity(): void {
-    // With `maxQueued`, a connected pipe holds what waits: the capacity is the outage buffer's.
-    if (this.maxQueued !== undefined && this.slot) return
-    this.undelivered.dropOverflow(this.pending)
+    const isOutage = why === 'cleared' || why === 'write failed'
+    this.outage.hostLost(slot.release(), this.inFlight.takeAll(), isOutage)
+    if (slot.isDraining) this.outage.endDrain(slot)
+    if (isOutage) this.didChangeConnected.fire(false)
   }
 
   /** Removes a saga's unwritten frames and marks its in-flight ones settled; returns how many went. */
   private purgeSaga(sagaId: number): number {
     const slot = this.slot
     // Every call's end comes here, almost always with nothing of its saga left unwritten.
-    if (this.pending.length === 0 && (!slot || slot.queue.length === 0)) {
+    if (this.outage.length === 0 && (!slot || slot.queue.length === 0)) {
       this.inFlight.settleSaga(sagaId)
       return 0
     }
-    const removed: OutboundCommand[] = this.pending.removeWhere((f) => f.sagaId === sagaId)
+    const removed = this.outage.removeSaga(sagaId)
     if (slot) {
       const queued = slot.removeSagaCommands(sagaId)
       removed.push(...queued.removed)
-      if (queued.drainEnded) this.completeDrain(slot)
+      if (queued.drainEnded) this.outage.endDrain(slot)
     }
     for (const frame of removed) frame.settled = true
     this.inFlight.settleSaga(sagaId)

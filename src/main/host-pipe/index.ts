@@ -9,8 +9,8 @@ export {
   type SagaFailure,
 } from './undelivered-frames'
 export { PENDING_BUFFER_CAP, QueuedBytes, DISCONNECT_TIMEOUT_MS } from './pending-buffer'
-export { MAX_IN_FLIGHT } from './outbound-frames'
-export type { HostPipeOptions, SendCommandOptions, SagaCommandState } from './host-pipe'
+export { MAX_IN_FLIGHT, type SendCommandOptions, type SagaCommandState } from './outbound-frames'
+export type { HostPipeOptions } from './host-pipe'
 export { HostPipeError, type HostPipeErrorCode } from './host-pipe-error'
 export type { HostWriter } from './writer-slot'
 // The primitives live in base/ (every layer uses them); HostPipe's public surface keeps them.

@@ -19,7 +19,7 @@ import { HostPipeError } from './host-pipe-error'
 
 // A host-bound frame on its way through HostPipe: made once (`createOutboundCommand`), written by
 // a `WriterSlot` (writer-slot.ts) and tracked in `InFlightCommands` until acked. While no host can
-// take it, it waits in the `PendingBuffer` (pending-buffer.ts); `UndeliveredFrames`
+// take it, it waits in the `OutageBuffer` (pending-buffer.ts); `UndeliveredFrames`
 // (undelivered-frames.ts) says what becomes of one that cannot be delivered.
 
 /**
@@ -75,6 +75,26 @@ export interface OutboundCommand {
    */
   isHostLossRetry: boolean
 }
+
+/** Per-frame options of `HostPipe.sendCommand` and `postCommand`. */
+export interface SendCommandOptions {
+  /**
+   * Retry on host loss (docs/protocol.md#retry-on-host-loss). Default false: at-most-once. Only
+   * for commands safe to run twice (the lost host may have run it).
+   */
+  retry?: boolean
+  /**
+   * What `byteBlocksLength` said of the command, when the caller measured it already (−1: it
+   * holds no bytes): the pipe then does not walk it again. Default: the pipe looks itself.
+   */
+  blockBytes?: number
+}
+
+/**
+ * Where a saga's command is: `buffered` (not yet written: it can still be removed, never sent), or
+ * `in-flight` (its write started on the current host, which acks, and no ack covered it yet).
+ */
+export type SagaCommandState = 'buffered' | 'in-flight'
 
 /** A raw event queued on a writer (events are never buffered). */
 export interface OutboundEvent {

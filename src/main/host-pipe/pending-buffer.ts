@@ -1,13 +1,16 @@
 import type { Clock } from '../base/clock'
 import type { Disposable } from '../base/disposable'
 import { TimerSlot } from '../base/timer-slot'
+import type { HostPipeCounters } from '../../shared/diagnostics'
 import { formatBytes } from '../../shared/protocol'
 import { HostPipeError } from './host-pipe-error'
 import type { OutboundCommand } from './outbound-frames'
+import { REASON_DISPOSED, type UndeliveredFrames } from './undelivered-frames'
+import type { WriterSlot } from './writer-slot'
 
-// Where commands wait while no host can take them (an outage, a failover), for how long, and the
-// bytes they hold: apart from outbound-frames.ts because a call on a connected host with room in
-// flight never waits here.
+// Where commands wait while no host can take them (an outage, a failover), how many and for how
+// long, and the bytes they hold: apart from outbound-frames.ts because a call on a connected host
+// with room in flight never waits here.
 
 /** Frames buffered while the host is away (or while `maxInFlight` commands await acks). */
 export const PENDING_BUFFER_CAP = 64
@@ -58,7 +61,7 @@ export class QueuedBytes {
 /**
  * Commands waiting for a host, oldest first. Kept sorted by call order so a frame that comes back
  * (its write failed, its writer went away) takes its old place instead of jumping the queue.
- * Capacity is enforced by HostPipe (`takeOverflow`), which has to fail the dropped frame's saga.
+ * Capacity is enforced by the `OutageBuffer` (`takeOverflow`), whose drops fail their sagas.
  */
 export class PendingBuffer {
   private frames: OutboundCommand[] = []
@@ -199,5 +202,176 @@ export class ExpiryDeadline implements Disposable {
   dispose(): void {
     this.clear()
     this.isDisposed = true
+  }
+}
+
+/** How an `OutageBuffer` holds frames: HostPipe's options, checked there. */
+export interface OutageBufferOptions {
+  /** Frames kept; beyond it the oldest is dropped. */
+  readonly capacity: number
+  /** The disconnect budget, in ms. */
+  readonly timeoutMs: number
+  /** HostPipe's `maxQueued`: with it, a connected pipe drops none (`capacity` is the outage's). */
+  readonly maxQueued: number | undefined
+  /** Where the bytes of the frames held here are counted, if anywhere. */
+  readonly queuedBytes: QueuedBytes | undefined
+}
+
+/**
+ * The outage buffer: commands waiting for a host, held within its limits
+ * (docs/host-pipe.md#guarantees): `capacity` frames, drop-oldest, and the disconnect budget, which
+ * starts when a host is lost (or a command is buffered with none) and ends only when a new host's
+ * drain completes. What a limit drops goes to `UndeliveredFrames`, which fails its saga. HostPipe
+ * decides when frames come and go; this keeps them in call order and within the limits, and
+ * moves them into a writer as it has room.
+ */
+export class OutageBuffer implements Disposable {
+  private readonly frames: PendingBuffer
+  private readonly deadline: ExpiryDeadline
+  private readonly maxQueued: number | undefined
+  private lostAt: number | null = null
+
+  /**
+   * @param counters HostPipe's counters: `buffered` and `drained` are bumped here.
+   * @param onExpire runs after the budget ran out and what was buffered was dropped.
+   */
+  constructor(
+    opts: OutageBufferOptions,
+    private readonly clock: Clock,
+    private readonly undelivered: UndeliveredFrames,
+    private readonly counters: HostPipeCounters,
+    onExpire: () => void,
+  ) {
+    this.frames = new PendingBuffer(opts.capacity, opts.queuedBytes)
+    this.maxQueued = opts.maxQueued
+    this.deadline = new ExpiryDeadline(clock, opts.timeoutMs, () => {
+      undelivered.dropExpired(this.frames, opts.timeoutMs)
+      onExpire()
+    })
+  }
+
+  get length(): number {
+    return this.frames.length
+  }
+
+  get capacity(): number {
+    return this.frames.capacity
+  }
+
+  /** The disconnect budget, in ms. */
+  get timeoutMs(): number {
+    return this.deadline.timeoutMs
+  }
+
+  /** When the budget runs out, in the clock's time base; null while it does not run. */
+  get expiresAt(): number | null {
+    return this.deadline.at
+  }
+
+  /** When the host was lost, in the clock's time base, until a new one connects; else null. */
+  get disconnectedAt(): number | null {
+    return this.lostAt
+  }
+
+  /** With `maxQueued`: that many commands wait, so the owner should send no more. */
+  get isFull(): boolean {
+    return this.maxQueued !== undefined && this.frames.length >= this.maxQueued
+  }
+
+  /** Buffers a command no host can take now, behind what waits; with no host its budget starts. */
+  hold(frame: OutboundCommand, hasHost: boolean): void {
+    this.counters.buffered++
+    this.frames.insert(frame)
+    if (!hasHost) this.deadline.start()
+    this.enforceCapacity(hasHost)
+  }
+
+  /**
+   * A frame whose write failed, back in its place in call order (it was not delivered, so sending
+   * it again is no replay): on to `slot`, the writer that replaced the failed one, as it has room;
+   * with none the budget starts. Capacity waits for `enforceCapacity`.
+   */
+  putBack(frame: OutboundCommand, slot: WriterSlot | undefined): void {
+    this.frames.insert(frame)
+    if (slot) this.pumpInto(slot)
+    else this.deadline.start()
+  }
+
+  /**
+   * A host's writer was handed over: the outage is over, though its budget runs until the drain
+   * completes. What waits here becomes `slot`'s drain, oldest first, while it has room; the
+   * caller starts the writing.
+   */
+  drainInto(slot: WriterSlot): void {
+    this.lostAt = null
+    let moved = 0
+    while (this.frames.length > 0 && slot.hasRoom) {
+      slot.enqueueDrainFrame(this.frames.shift()!)
+      moved++
+    }
+    this.counters.drained += moved
+  }
+
+  /** Moves frames, oldest first, to `slot` while it is current and has room, and writes them. */
+  pumpInto(slot: WriterSlot): void {
+    let moved = 0
+    while (slot.isCurrent && this.frames.length > 0 && slot.hasRoom) {
+      slot.enqueueCommand(this.frames.shift()!)
+      moved++
+    }
+    this.counters.drained += moved
+    if (moved > 0) slot.startWriting()
+  }
+
+  holdsSaga(sagaId: number): boolean {
+    return this.frames.some((f) => f.sagaId === sagaId)
+  }
+
+  /** Removes and returns the saga's buffered frames, in call order. */
+  removeSaga(sagaId: number): OutboundCommand[] {
+    return this.frames.removeWhere((f) => f.sagaId === sagaId)
+  }
+
+  /**
+   * A host was lost: `released` (its frames not started) come back in call order, `unacked` (in
+   * flight, oldest first) are retried or fail (`UndeliveredFrames.hostLost`). `isOutage`: no host
+   * takes over at once, so the outage and its budget start.
+   */
+  hostLost(
+    released: readonly OutboundCommand[],
+    unacked: readonly OutboundCommand[],
+    isOutage: boolean,
+  ): void {
+    for (const frame of released) this.frames.insert(frame)
+    this.undelivered.hostLost(unacked, this.frames)
+    if (isOutage) {
+      this.lostAt = this.clock.now()
+      this.deadline.start()
+    }
+    this.enforceCapacity(false)
+  }
+
+  /**
+   * The drain of `slot` (a `setWriter`) settled: completed, failed midway or cut short. Only a
+   * drain completed on a live writer ends the budget, so a flapping host cannot reset it.
+   */
+  endDrain(slot: WriterSlot): void {
+    if (slot.isCurrent) this.deadline.clear()
+    slot.settleDrain()
+  }
+
+  /**
+   * Drops the oldest frames beyond `capacity`, failing their sagas. None with `maxQueued` while a
+   * host is connected (`hasHost`): the owner then bounds what waits, and the capacity is the outage's.
+   */
+  enforceCapacity(hasHost: boolean): void {
+    if (this.maxQueued !== undefined && hasHost) return
+    this.undelivered.dropOverflow(this.frames)
+  }
+
+  /** Stops the budget; sagas of the frames still buffered fail (`host pipe disposed`). */
+  dispose(): void {
+    this.deadline.dispose()
+    this.undelivered.failAll(this.frames.takeAll(), REASON_DISPOSED, 'cancelled')
   }
 }
