@@ -30,8 +30,8 @@ export const DEFAULT_MAX_ATTEMPTS = 2
  * What becomes of the frames HostPipe cannot deliver: dropped from a full buffer, expired, lost in
  * flight with their host (retried, docs/protocol.md#retry-on-host-loss, or lost), or disposed.
  * HostPipe and its `OutageBuffer` decide when; this fails their sagas, at most once per saga, and
- * tells who needs to know: first the owner (`onDidFail`), then the bus (a `saga_failed` event through `emit`) if the
- * pipe was given one; an owner that publishes outcomes itself gives none.
+ * tells who needs to know: first the owner (`onDidFail`), then the bus (a `saga_failed` event
+ * through `emit`) if the pipe was given one; an owner that publishes outcomes itself gives none.
  */
 export class UndeliveredFrames {
   private readonly didFail = new Emitter<SagaFailure>()
