@@ -37,6 +37,20 @@ describe('hot path: a writer that takes frames at once (HostWriter.writeOrWait)'
     ])
   })
 
+  it('costs a caller nothing to catch a send written at once: catch gives back the same settled promise', async () => {
+    const { pipe } = makePipe()
+    await pipe.setWriter(new InstantMemoryWriter(), { acks: true })
+    const sent = pipe.sendCommand(spawn(1))
+    let caught = 0
+    const chained = sent.catch(() => caught++)
+    expect(chained).toBe(sent)
+    await expect(chained).resolves.toBeUndefined()
+    expect(caught).toBe(0)
+    // Every other promise method is the standard one.
+    expect(sent.then).toBe(Promise.prototype.then)
+    expect(sent.finally).toBe(Promise.prototype.finally)
+  })
+
   it('postCommand hands a command over without a promise: written now, or its refusal returned', async () => {
     const { pipe, sagaFailures } = makePipe({ maxPayloadBytes: 1024 })
     const w = new InstantMemoryWriter()
