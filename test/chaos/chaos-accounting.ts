@@ -196,7 +196,7 @@ export function judgeChaos(f: ChaosFacts): ChaosVerdict {
     ...(Object.entries(c) as Array<[string, number]>).map(([k, v]): [string, string] => ['  ' + k, n(v)]),
     ['  pending / inFlight at the end', `${f.pending} / ${f.inFlight}`],
     ['Oracle (wrapped HostPipe + writers)', ''],
-    ['  commands issued (sendCommand)', n(oracle.issued)],
+    ['  commands issued (sendCommand, postCommand)', n(oracle.issued)],
     [
       '  command writes resolved / refused',
       `${n(oracle.commandWritesResolved)} / ${n(oracle.commandWritesRejected)}`,

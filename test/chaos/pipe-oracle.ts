@@ -20,8 +20,8 @@ export interface PipeOracleHooks {
 
 /**
  * An independent record of what HostPipe did, kept by wrapping the methods the launcher calls on
- * it (`setWriter`, `clearWriter`, `ack`, `sendCommand`) and every writer it is given. It sees each
- * frame as it is written (seq → saga id), each ack HostPipe accepted and what it covered, and each
+ * it (`setWriter`, `clearWriter`, `ack`, `sendCommand`, `postCommand`) and every writer it is
+ * given. It sees each frame as it is written (seq → saga id), each ack HostPipe accepted and what it covered, and each
  * write the transport refused. Plain wrappers, not `vi.fn`: a spy would keep every call's
  * arguments and grow with the run.
  */
@@ -33,7 +33,7 @@ export class PipeOracle {
   /** seq → 1 when its write was refused while in flight: never delivered, so it may be sent again. */
   readonly wasRefused = new IntColumn()
   readonly sessions: OracleSession[] = []
-  /** `sendCommand` calls: commands handed to HostPipe. */
+  /** `sendCommand` and `postCommand` calls: commands handed to HostPipe. */
   issued = 0
   commandWritesResolved = 0
   commandWritesRejected = 0
@@ -59,6 +59,7 @@ export class PipeOracle {
       clearWriter: proto.clearWriter,
       ack: proto.ack,
       sendCommand: proto.sendCommand,
+      postCommand: proto.postCommand,
     }
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const oracle = this
@@ -79,9 +80,14 @@ export class PipeOracle {
       const covered = this.snapshot().counters.acked - before
       if (covered > 0) oracle.onAck(seq, covered)
     }
-    proto.sendCommand = function (this: HostPipe, cmd) {
+    proto.sendCommand = function (this: HostPipe, cmd, o) {
       oracle.issued++
-      return original.sendCommand.call(this, cmd)
+      return original.sendCommand.call(this, cmd, o)
+    }
+    // The launcher's saga path posts its commands.
+    proto.postCommand = function (this: HostPipe, cmd, o) {
+      oracle.issued++
+      return original.postCommand.call(this, cmd, o)
     }
     return () => Object.assign(proto, original)
   }
