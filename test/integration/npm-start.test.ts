@@ -8,8 +8,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
-  readFileSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -23,6 +21,7 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { headlessFallbackLine, NO_ELECTRON_MARK, rememberedReason } from '../../scripts/start-plan.mjs'
 import { waitFor } from '../support/ipc-wait'
+import { processesWithEnv } from '../support/embedding-program'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const START = join(REPO, 'scripts/start.mjs')
@@ -72,17 +71,7 @@ function runEnv(): NodeJS.ProcessEnv {
 
 /** Live processes started by this run (they inherit its tag), found through /proc. */
 function processesOfRun(): number[] {
-  const needle = `\0HOSTPIPE_NPM_START_RUN=${runId}\0`
-  const pids: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      if (`\0${readFileSync(`/proc/${name}/environ`, 'latin1')}`.includes(needle)) pids.push(Number(name))
-    } catch {
-      // Gone meanwhile, or not ours.
-    }
-  }
-  return pids
+  return processesWithEnv('HOSTPIPE_NPM_START_RUN', runId)
 }
 
 interface Run {

@@ -56,13 +56,18 @@ export function runProgram(relative: string, args: string[] = [], timeoutMs?: nu
  * through /proc; empty where /proc cannot be read.
  */
 export function processesUsingSocket(socketPath: string): number[] {
+  return processesWithEnv('HOSTPIPE_PIPE', socketPath)
+}
+
+/** Live processes whose environment has `name=value`, found through /proc; empty without /proc. */
+export function processesWithEnv(name: string, value: string): number[] {
   if (!existsSync('/proc/self/environ')) return []
-  const needle = `\0HOSTPIPE_PIPE=${socketPath}\0`
+  const needle = `\0${name}=${value}\0`
   const pids: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
     try {
-      if (`\0${readFileSync(`/proc/${name}/environ`, 'latin1')}`.includes(needle)) pids.push(Number(name))
+      if (`\0${readFileSync(`/proc/${entry}/environ`, 'latin1')}`.includes(needle)) pids.push(Number(entry))
     } catch {
       // Gone meanwhile, or not ours.
     }
