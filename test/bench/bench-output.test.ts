@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { benchConfig } from '../../bench/bench-config'
 import { parseBenchArgs } from '../../bench/bench-options'
 import type { LatencyStats } from '../../bench/latency'
-import { LINE_FLUSH_BYTES, LINE_SEND_HIGH_WATER } from '../../bench/ndjson-line-writer'
+import {
+  LINE_FIRST_FLUSH_BYTES,
+  LINE_FLUSH_BYTES,
+  LINE_SEND_HIGH_WATER,
+} from '../../bench/ndjson-line-writer'
 import { MAX_LINE_CHARS } from '../../bench/ndjson-line-reader'
 import {
   busyTicksOf,
@@ -18,7 +22,11 @@ import { meetsTarget } from '../../bench/targets'
 import type { WorkloadThroughput } from '../../bench/throughput'
 import { MAX_FRAME_BYTES } from '../../src/shared/protocol'
 import { fakeCallResult, fakeCallResultWithoutPeers } from '../support/fake-call-result'
-import { SOCKET_FLUSH_BYTES, SOCKET_SEND_HIGH_WATER } from '../../src/main/ipc/socket-connection'
+import {
+  SOCKET_FIRST_FLUSH_BYTES,
+  SOCKET_FLUSH_BYTES,
+  SOCKET_SEND_HIGH_WATER,
+} from '../../src/main/ipc/socket-connection'
 
 // The bench measures; these only check its plumbing (no timing, no processes), so `npm test`
 // does not depend on how fast this machine is.
@@ -300,6 +308,7 @@ describe('bench output', () => {
   it("spells the protocol's and SocketConnection's limits as they do", () => {
     expect(MAX_LINE_CHARS).toBe(MAX_FRAME_BYTES)
     expect(LINE_FLUSH_BYTES).toBe(SOCKET_FLUSH_BYTES)
+    expect(LINE_FIRST_FLUSH_BYTES).toBe(SOCKET_FIRST_FLUSH_BYTES)
     expect(LINE_SEND_HIGH_WATER).toBe(SOCKET_SEND_HIGH_WATER)
   })
 })

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   SocketConnection,
+  SOCKET_FIRST_FLUSH_BYTES,
   SOCKET_FLUSH_BYTES,
   SOCKET_SEND_HIGH_WATER,
 } from '../../src/main/ipc/socket-connection'
@@ -139,17 +140,29 @@ describe('SocketConnection', () => {
     expect(closes).toEqual(['peer too slow'])
   })
 
-  it('writes a burst as soon as it reaches SOCKET_FLUSH_BYTES, before the tick ends', () => {
+  it('writes the first SOCKET_FIRST_FLUSH_BYTES of a tick at once, then every SOCKET_FLUSH_BYTES, then the rest at its end', async () => {
     const socket = new FakeSocket()
     const conn = new SocketConnection(socket as unknown as Socket)
     const frame = JSON.stringify({ pad: 'x'.repeat(1000) })
-    const perFlush = Math.ceil(SOCKET_FLUSH_BYTES / (frame.length + 1))
-    for (let i = 0; i < perFlush; i++) void conn.send(frame)
-    expect(socket.lines).toHaveLength(perFlush)
+    const bytesOf = (n: number): number => n * (frame.length + 1)
+    const first = Math.ceil(SOCKET_FIRST_FLUSH_BYTES / (frame.length + 1))
+    const next = Math.ceil(SOCKET_FLUSH_BYTES / (frame.length + 1))
+    for (let i = 0; i < first; i++) void conn.send(frame)
+    expect(socket.writes.map((w) => w.length)).toEqual([bytesOf(first)])
+    // Past the early write, a write waits for the larger threshold.
+    for (let i = 0; i < next - 1; i++) void conn.send(frame)
+    expect(socket.writes).toHaveLength(1)
+    void conn.send(frame)
+    expect(socket.writes.map((w) => w.length)).toEqual([bytesOf(first), bytesOf(next)])
     void conn.send('{"tail":1}')
-    expect(socket.lines).toHaveLength(perFlush)
-    conn.close()
+    expect(socket.writes).toHaveLength(2)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(socket.writes).toHaveLength(3)
     expect(socket.lines.at(-1)).toBe('{"tail":1}')
+    // A new tick writes early again.
+    for (let i = 0; i < first; i++) void conn.send(frame)
+    expect(socket.writes).toHaveLength(4)
+    conn.close()
   })
 
   it('holds a sender back while the socket is backed up and lets it go once its frame is written', async () => {
