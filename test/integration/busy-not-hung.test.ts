@@ -4,8 +4,11 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { SagaFailedError } from '../../src/lib/index'
 import { createLauncher, type HostpipeLauncher } from '../../src/lib/node'
+import { NodeHostSpawner } from '../../src/main/headless/node-host-spawner'
+import { createLauncher as createDemoLauncher } from '../../src/main/launcher/launcher'
 import { busyCommands } from '../fixtures/busy/commands'
 import { buildBusyHost, linesLogger } from '../support/busy-host'
+import { HOST_SCRIPT, requireBuiltHost } from '../support/ipc-launcher-harness'
 import { waitFor } from '../support/ipc-wait'
 
 let hostEntry = ''
@@ -127,5 +130,32 @@ describe('hung is still hung', () => {
     await waitFor(() => failures.length === 1, 'the saga to fail', 5000, 10)
     expect(failures[0]).toMatch(/^host disconnected before ack/)
     expect(logLines.some((line) => line.includes('past its deadline'))).toBe(true)
+  })
+})
+
+describe('the liveness worker', () => {
+  const registration = (lines: string[]): string =>
+    lines.find((line) => line.includes('host registered:')) ?? 'no registration logged'
+
+  it('runs in a host of app commands, which announces it at register', async () => {
+    await start('pipe')
+    expect(registration(logLines)).toMatch(/features \S*liveness_worker/)
+  })
+
+  it('does not run in a host of the AgentMux commands alone (the demo host), which never blocks', async () => {
+    requireBuiltHost()
+    const lines: string[] = []
+    const demo = createDemoLauncher({
+      spawner: new NodeHostSpawner({ hostScript: HOST_SCRIPT }),
+      log: linesLogger(lines),
+      standby: 0,
+    })
+    try {
+      await demo.start()
+      expect(registration(lines)).toMatch(/features ack,/)
+      expect(registration(lines)).not.toContain('liveness_worker')
+    } finally {
+      await demo.dispose()
+    }
   })
 })

@@ -60,7 +60,7 @@ export interface RunningHost<E extends EventDefinitions = NoEvents> {
  * Runs this process as a hostpipe host (docs/launcher.md, docs/embedding.md): connects to the launcher that
  * spawned it (socket or port, from the environment it set: HOSTPIPE_PIPE, HOSTPIPE_TOKEN, …),
  * registers with features `ack`, `deadline`, `streams`, `per_call_ack` (unless it serves the AgentMux
- * commands) and (on a socket) `liveness_worker`, and executes commands through `handlers` (input
+ * commands) and, when it serves a command of the app's own, (on a socket) `liveness_worker`, and executes commands through `handlers` (input
  * and output checked by their schemas; an output the wire cannot carry fails the call, naming
  * the field). With `per_call_ack` an app command starts as soon as it arrives, beside those still
  * running, and is reported when it ends; the AgentMux commands (and every command of a host
@@ -91,12 +91,19 @@ export async function runHost<
     log.error(err instanceof Error ? err.message : String(err))
     process.exit(2)
   }
+  // An app's handlers may run synchronous CPU work, which the liveness worker tells from a hang.
+  // The AgentMux commands never block the main thread, so a host of those alone goes without the
+  // worker: a thread costs ~12 MB, and a SIGKILLed host's socket closes only once the kernel has
+  // freed its memory, so every failover waits ~5 ms longer for it (docs/launcher.md).
+  const servesAppCommands = Object.values(options.commands).some(
+    (def) => agentMuxAdapterOf(def) === undefined,
+  )
   let connection
   // Only on a socket: the worker writes its fd (a MessagePort or an IPC channel has none).
   let liveness: LivenessWorker | undefined
   try {
     connection = await openLauncherConnection(config, log, (socket) => {
-      liveness = LivenessWorker.start(socket, log)
+      if (servesAppCommands) liveness = LivenessWorker.start(socket, log)
     })
   } catch (err) {
     log.error(`cannot reach the launcher: ${err instanceof Error ? err.message : String(err)}`)

@@ -162,7 +162,7 @@ export class HostClients {
     drained.catch((err: unknown) => this.log.warn(`[ipc] setWriter failed: ${String(err)}`))
     this.log.info(
       `[ipc] host registered: client ${clientId}, pid ${pid}, slot ${slot}, session ${host.sessionId}, ` +
-        `acks ${hasAcks} (${conn.description})`,
+        `features ${features.join(',') || 'none'} (${conn.description})`,
     )
     if (previous) {
       previous.isReplaced = true
