@@ -154,6 +154,28 @@ describe('embedding API', () => {
     expect(l.apiToken.length).toBeGreaterThan(20)
   })
 
+  it('delivers diagnostics to a listener added before start(), and to the one left after another leaves', async () => {
+    launcher = createLauncher({ hostEntry: fixture('host.mjs'), commands, unresponsiveMs: 0 })
+    const early: number[] = []
+    const late: number[] = []
+    const offEarly = launcher.onDiagnostics((s) => early.push(s.sagas.completed))
+    await launcher.start()
+    await launcher.call('add', { a: 1, b: 1 })
+    await waitFor(() => early.includes(1), 'the early listener to see the first call')
+    const offLate = launcher.onDiagnostics((s) => late.push(s.sagas.completed))
+    offEarly()
+    const seenEarly = early.length
+    await launcher.call('add', { a: 2, b: 2 })
+    await waitFor(() => late.includes(2), 'the remaining listener to see the second call')
+    expect(early).toHaveLength(seenEarly)
+    offLate()
+    // With no listener left the feed is not followed; a new listener follows it again.
+    const again: number[] = []
+    launcher.onDiagnostics((s) => again.push(s.sagas.completed))
+    await launcher.call('add', { a: 3, b: 3 })
+    await waitFor(() => again.includes(3), 'a listener added after the last one left')
+  })
+
   it('lets a Node program whose last statement is `await launcher.stop()` exit by itself', async () => {
     const child = spawn(process.execPath, [fixture('stop-exits.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''

@@ -68,7 +68,16 @@ export class LauncherLifecycle {
       throw err
     }
     if (stopCount !== this.stopCount) throw new LauncherStoppedError()
-    this.stopFeed = core.diagnostics.subscribe((s) => {
+    this.followFeed()
+  }
+
+  /**
+   * Subscribes to the running core's feed while the app has diagnostics listeners: a feed nobody
+   * reads builds no snapshots and reads no clock on each call.
+   */
+  private followFeed(): void {
+    if (this.stopFeed || !this.isStarted || this.isStopped || this.diagnosticsListeners.size === 0) return
+    this.stopFeed = this.core.diagnostics.subscribe((s) => {
       for (const fn of this.diagnosticsListeners) fn(s)
     })
   }
@@ -95,7 +104,13 @@ export class LauncherLifecycle {
     // Wrapped: the same function subscribed twice is two subscriptions.
     const listener = (s: DiagnosticsSnapshot): void => fn(s)
     this.diagnosticsListeners.add(listener)
-    return () => this.diagnosticsListeners.delete(listener)
+    this.followFeed()
+    return () => {
+      this.diagnosticsListeners.delete(listener)
+      if (this.diagnosticsListeners.size > 0) return
+      this.stopFeed?.()
+      this.stopFeed = undefined
+    }
   }
 
   stop(): Promise<void> {
