@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { encodeMembers } from '../src/shared/json-members'
+import { encodeMembers } from '../src/shared/fast-frames'
 import {
   encodeCommandFrame,
   encodeCommandFrameMembers,
@@ -17,7 +17,7 @@ import type { CommandTarget } from './workload'
  * The baseline: what a hand-written NDJSON client does, and nothing more. A bare `net.Server` on a
  * Unix socket, the same command frames encoded as a hand-written client encodes them
  * (`JSON.stringify` plus the envelope prefix; HostPipe's own encoder gives the same bytes for
- * less CPU, `src/shared/json-members.ts`), and the same write policy as SocketConnection
+ * less CPU, `src/shared/fast-frames.ts`), and the same write policy as SocketConnection
  * (NdjsonLineWriter), so the baseline is not handicapped by a syscall per frame. Every line back
  * is `JSON.parse`d and cumulative acks are counted. No buffer, no acks bookkeeping, no validation, no snapshots, no promises.
  *

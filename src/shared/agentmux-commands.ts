@@ -23,7 +23,7 @@
  * imports this file. So the schemas are built on first read, with the zod that `protocol.ts`
  * hands over when it loads ({@link provideZodForAgentMuxSchemas}); the launcher always has it
  * loaded. A host never reads them: the protocol's parsers already check these commands' fields
- * (the zod-free `host-bound-fast.ts` or the schemas), and `toReport` checks a handler's output
+ * (the zod-free `fast-frames.ts` or the schemas), and `toReport` checks a handler's output
  * without zod.
  *
  * Runtime-free: no Node, no DOM, no zod import at run time.

@@ -1,7 +1,7 @@
 /**
  * The steps every frame parser shares before a schema looks at the frame: the size cap, strict
  * UTF-8, JSON, "an object with a string tag", and the wording of their errors. No zod, so the
- * host's fast path (`host-bound-fast.ts`) and the full parsers (`protocol.ts`) use the same code.
+ * fast readers (`fast-frames.ts`) and the full parsers (`protocol.ts`) use the same code.
  *
  * Runtime-free: no Node, no DOM. Only `TextDecoder`.
  */
@@ -186,4 +186,26 @@ export const HOT_LABEL = '([A-Za-z0-9_.:-]{1,256})'
 export function safeIntOf(digits: string | undefined): number | undefined {
   const n = Number(digits)
   return n <= Number.MAX_SAFE_INTEGER ? n : undefined
+}
+
+// What the schemas' field rules accept, checked by hand (the fast readers, fast-frames.ts).
+const LABEL_MAX_CHARS = 256
+
+/** What the schemas' `nonNegInt` accepts: an integer in 0 … MAX_SAFE_INTEGER. */
+export function isNonNegInt(value: unknown): value is number {
+  return (
+    typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER
+  )
+}
+
+export function isPositiveInt(value: unknown): value is number {
+  return isNonNegInt(value) && value >= 1
+}
+
+export function isOptionalNonNegInt(value: unknown): value is number | undefined {
+  return value === undefined || isNonNegInt(value)
+}
+
+export function isLabel(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= LABEL_MAX_CHARS
 }

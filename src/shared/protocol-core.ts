@@ -3,7 +3,7 @@
  * rules (the feature names and the name lists sit beside it, in `protocol-features.ts` and
  * `protocol-names.ts`). `protocol.ts` re-exports all of it beside the zod schemas and the full
  * parsers; this half has no zod, so a host process can connect, register and read the frames it
- * gets most without loading zod at start-up (`host-bound-fast.ts`).
+ * gets most without loading zod at start-up (`fast-frames.ts`).
  *
  * One JSON object per frame; on a byte stream frames are NDJSON (UTF-8, one line, `\n`-terminated).
  * Field names are the wire's own (snake_case) so there is no mapping layer. Compatible with

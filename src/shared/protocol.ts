@@ -3,27 +3,17 @@
  * schemas that validate it and the full parsers (docs/protocol.md). The types and encoders live in
  * `protocol-core.ts`, the feature names in `protocol-features.ts`, the name lists in
  * `protocol-names.ts` (all without zod); they are re-exported here, so this file stays the one
- * import for the protocol; a host process that must start fast imports the core and
- * `host-bound-fast.ts`, and loads this file later.
+ * import for the protocol. The frames each side reads most are read without zod by
+ * `fast-frames.ts`, which falls back to the parsers here; a host process that must start fast
+ * imports the core and `fast-frames.ts`, and loads this file later.
  *
  * Runtime-free: no Node, no DOM. Only `TextEncoder`/`TextDecoder` and zod.
  */
 import { z } from 'zod'
 import { provideZodForAgentMuxSchemas } from './agentmux-commands'
-import {
-  decodeObject,
-  decodeText,
-  describe,
-  isWellFormed,
-  hasOwn,
-  HOT_INT,
-  HOT_LABEL,
-  parseObject,
-  safeIntOf,
-  unknownTag,
-} from './frame-decoding'
-import { ReceivedByteFrame, type InboundFrame } from './byte-frame'
-import { parseHostBoundFast } from './host-bound-fast'
+import { decodeObject, describe, hasOwn, unknownTag } from './frame-decoding'
+import type { InboundFrame } from './byte-frame'
+import { parseHostBoundFast, parseHostInboundFast } from './fast-frames'
 import {
   MAX_FRAME_BYTES,
   type Command,
@@ -237,123 +227,33 @@ function validate<T>(schema: z.ZodType<T, unknown>, obj: Record<string, unknown>
  * Checks, in order: size (`frame_too_large`), then UTF-8, JSON, object, known `cmd` and fields
  * (`invalid_command`, with a message naming what was wrong). `maxFrameBytes`: the connection's
  * cap, MAX_FRAME_BYTES unless the host learned a larger one (`frameLimitFor`).
+ *
+ * A host's acks and reports in their usual spelling are recognised without zod
+ * (`parseHostInboundFast`); everything else, and every error, comes from the schemas
+ * (`parseHostInboundBySchema`). Both give the same result for every frame.
  */
 export function parseHostInbound(
   input: InboundFrame,
   maxFrameBytes: number = MAX_FRAME_BYTES,
 ): ParseResult<HostInbound> {
-  let parsed: ParseResult<Record<string, unknown>>
-  if (input instanceof ReceivedByteFrame) parsed = decodeObject(input, 'cmd', maxFrameBytes)
-  else {
-    const decoded = decodeText(input, maxFrameBytes)
-    if (!decoded.ok) return decoded
-    const hot = parseHotFrame(decoded.frame)
-    if (hot) return { ok: true, frame: hot }
-    parsed = parseObject(decoded.frame, 'cmd')
-  }
+  const fast = parseHostInboundFast(input, maxFrameBytes)
+  return fast ? { ok: true, frame: fast } : parseHostInboundBySchema(input, maxFrameBytes)
+}
+
+/**
+ * `parseHostInbound` through the zod schemas only: the reference the fast path is tested against,
+ * and what the launcher falls back to for a frame the fast path does not recognise. Never throws.
+ */
+export function parseHostInboundBySchema(
+  input: InboundFrame,
+  maxFrameBytes: number = MAX_FRAME_BYTES,
+): ParseResult<HostInbound> {
+  const parsed = decodeObject(input, 'cmd', maxFrameBytes)
   if (!parsed.ok) return parsed
   const name = parsed.frame.cmd as string
   const { hostInbound } = schemas()
   if (!hasOwn(hostInbound, name)) return unknownTag('cmd', name, HOST_INBOUND_NAMES)
   return validate(hostInbound[name as HostInboundName] as z.ZodType<HostInbound, unknown>, parsed.frame)
-}
-
-// The frames a busy host sends for every command (its ack and its report), in the exact text
-// `JSON.stringify` gives them with the host's key order and a plain label. Recognising that text
-// skips JSON.parse and the schema, which were most of the launcher's cost per command. The patterns
-// accept only what the schema accepts (labels of 1–256 plain characters, integers checked against
-// MAX_SAFE_INTEGER by safeIntOf); any other spelling of the same frame takes the full path, so the result
-// never depends on which path ran (test/protocol/hot-frames.property.test.ts).
-const HOT_ACK = new RegExp(`^\\{"cmd":"ack","seq":${HOT_INT}\\}$`)
-const HOT_REPORT = new RegExp(
-  `^\\{"cmd":"(report_pool_window_added|report_panes_reaped)","label":"${HOT_LABEL}","saga_id":${HOT_INT}\\}$`,
-)
-const HOT_DRAIN = new RegExp(
-  `^\\{"cmd":"report_pool_drain_decision","label":"${HOT_LABEL}","was_last":(true|false),"saga_id":${HOT_INT}\\}$`,
-)
-
-// A call's report, and a stream's chunk or progress value, in the host's own key order. JSON.parse
-// stays (the output is any JSON), but the fields are checked by hand instead of JSON.parse's
-// reviver-free walk for lone surrogates and the schema. Any `\u` escape (a lone surrogate could
-// hide there), an extra key or a field the schema would refuse takes the full path, so the result
-// never depends on which path ran.
-const HOT_RESULT_HEAD = '{"cmd":"report_result","saga_id":'
-const HOT_FAILED_HEAD = '{"cmd":"report_saga_action_failed","saga_id":'
-const HOT_CHUNK_HEAD = '{"cmd":"report_chunk","saga_id":'
-const HOT_PROGRESS_HEAD = '{"cmd":"report_progress","saga_id":'
-const REASON_MAX_CHARS = 4096
-
-/** The one field beside `cmd`, `saga_id` and (on reports only) `seq` that each hot frame carries. */
-const HOT_BODY_KEY: Readonly<Record<string, string>> = {
-  report_result: 'output',
-  report_saga_action_failed: 'reason',
-  report_chunk: 'chunk',
-  report_progress: 'value',
-}
-
-function parseHotReport(text: string): HostInbound | undefined {
-  if (text.includes('\\u') || !isWellFormed(text)) return undefined
-  let obj: Record<string, unknown>
-  try {
-    obj = JSON.parse(text) as Record<string, unknown>
-  } catch {
-    return undefined
-  }
-  const cmd = obj.cmd
-  const bodyKey = typeof cmd === 'string' && hasOwn(HOT_BODY_KEY, cmd) ? HOT_BODY_KEY[cmd] : undefined
-  if (bodyKey === undefined) return undefined
-  const isReport = cmd === 'report_result' || cmd === 'report_saga_action_failed'
-  let keys = 0
-  for (const key in obj) {
-    keys++
-    if (key !== 'cmd' && key !== 'saga_id' && key !== bodyKey && (key !== 'seq' || !isReport))
-      return undefined
-  }
-  const { saga_id, seq } = obj
-  if (!isSafeNonNegInt(saga_id) || (seq !== undefined && !isSafeNonNegInt(seq))) return undefined
-  if (keys !== (seq === undefined ? 3 : 4) || obj[bodyKey] === undefined) return undefined
-  if (cmd === 'report_saga_action_failed') {
-    const reason = obj.reason
-    if (typeof reason !== 'string' || reason.length > REASON_MAX_CHARS) return undefined
-  }
-  return obj as unknown as HostInbound
-}
-
-function isSafeNonNegInt(value: unknown): value is number {
-  return (
-    typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER
-  )
-}
-
-function parseHotFrame(text: string): HostInbound | undefined {
-  if (text.charCodeAt(0) !== 0x7b) return undefined
-  if (
-    text.startsWith(HOT_RESULT_HEAD) ||
-    text.startsWith(HOT_FAILED_HEAD) ||
-    text.startsWith(HOT_CHUNK_HEAD) ||
-    text.startsWith(HOT_PROGRESS_HEAD)
-  )
-    return parseHotReport(text)
-  if (text.length > 400) return undefined
-  let m = HOT_ACK.exec(text)
-  if (m) {
-    const seq = safeIntOf(m[1])
-    return seq === undefined ? undefined : { cmd: 'ack', seq }
-  }
-  m = HOT_REPORT.exec(text)
-  if (m) {
-    const saga_id = safeIntOf(m[3])
-    if (saga_id === undefined) return undefined
-    const cmd = m[1] as 'report_pool_window_added' | 'report_panes_reaped'
-    return { cmd, label: m[2]!, saga_id }
-  }
-  m = HOT_DRAIN.exec(text)
-  if (m) {
-    const saga_id = safeIntOf(m[3])
-    if (saga_id === undefined) return undefined
-    return { cmd: 'report_pool_drain_decision', label: m[1]!, was_last: m[2] === 'true', saga_id }
-  }
-  return undefined
 }
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { REASON_BEFORE_ACK } from '../../src/main/host-pipe'
 import { REASON_NO_REPORT } from '../../src/main/launcher/host-verdicts'
-import { REASON_SAGA_TIMEOUT, SAGA_TIMEOUT_MS } from '../../src/main/launcher/saga-coordinator'
+import { SAGA_TIMEOUT_MS } from '../../src/main/launcher/saga-coordinator'
+import { REASON_SAGA_TIMEOUT } from '../../src/main/launcher/saga-failure-reasons'
 import { makeSagaRig, RIG_WALL_EPOCH } from '../support/launcher-harness'
 import { settle } from '../support/memory-writer'
 

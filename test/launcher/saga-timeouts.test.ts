@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REASON_SAGA_TIMEOUT } from '../../src/main/launcher/saga-coordinator'
-import { SagaTimeouts, type TimedSaga } from '../../src/main/launcher/saga-timeouts'
-import { ManualClock } from '../support/manual-clock'
+import { REASON_SAGA_TIMEOUT } from '../../src/main/launcher/saga-failure-reasons'
 import { makeSagaRig, RIG_WALL_EPOCH } from '../support/launcher-harness'
 import { settle } from '../support/memory-writer'
 
@@ -76,30 +74,21 @@ describe('per-saga timeouts on one timer (ARCHITECTURE §9 timeoutMs)', () => {
     expect(() => rig.coordinator.startSaga(custom('a'), { timeoutMs: 0 })).toThrow(/timeoutMs/)
     expect(() => rig.coordinator.startSaga(custom('a'), { timeoutMs: 1.5 })).toThrow(/timeoutMs/)
   })
-})
 
-describe('SagaTimeouts', () => {
-  it('fires sagas of different lengths earliest first, skips untracked ones and keeps no empty list', () => {
-    const clock = new ManualClock()
-    const fired: number[] = []
-    const timeouts = new SagaTimeouts<TimedSaga & { id: number }>(clock, (s) => fired.push(s.id))
-    const saga = (id: number, timeoutMs: number) => ({
-      id,
-      timeoutMs,
-      deadline: clock.now() + timeoutMs,
-      prevTimed: undefined,
-      nextTimed: undefined,
-    })
-    const sagas = [saga(1, 300), saga(2, 100), saga(3, 300), saga(4, 200), saga(5, 100)]
-    for (const s of sagas) timeouts.track(s)
-    timeouts.untrack(sagas[2]!)
-    timeouts.untrack(sagas[2]!)
-    expect(timeouts.size).toBe(4)
-    clock.advance(150)
-    expect(fired).toEqual([2, 5])
-    clock.advance(150)
-    expect(fired).toEqual([2, 5, 4, 1])
-    expect(timeouts.size).toBe(0)
-    expect(clock.pendingTimers).toBe(0)
+  it('fires sagas of different lengths earliest first, skips ended ones and leaves no timer behind', async () => {
+    const rig = makeSagaRig()
+    await rig.connect()
+    const ids = [300, 100, 300, 200, 100].map((timeoutMs, i) =>
+      rig.coordinator.startSaga(custom(`s${i}`), { timeoutMs }),
+    )
+    rig.coordinator.cancelSaga(ids[2]!)
+    const timedOut = () =>
+      rig.failures().flatMap((f) => (f.reason === REASON_SAGA_TIMEOUT ? [f.saga_id] : []))
+    rig.clock.advance(150)
+    expect(timedOut()).toEqual([ids[1], ids[4]])
+    rig.clock.advance(150)
+    expect(timedOut()).toEqual([ids[1], ids[4], ids[3], ids[0]])
+    expect(rig.coordinator.totals().inFlight).toBe(0)
+    expect(rig.clock.pendingTimers).toBe(0)
   })
 })

@@ -1,15 +1,21 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { encodeHostInbound, parseHostInbound, type HostInbound } from '../../src/shared/protocol'
+import { parseHostInboundFast } from '../../src/shared/fast-frames'
+import {
+  encodeHostInbound,
+  parseHostInbound,
+  parseHostInboundBySchema,
+  type HostInbound,
+} from '../../src/shared/protocol'
 
-// Spaces around a frame are still valid JSON but never match the hot-frame patterns (anchored
-// regexes, and a call's report must start with `{`), so they force the full JSON.parse + zod path:
-// both paths must always agree.
-const viaFullPath = (line: string) => withoutPosition(parseHostInbound(' ' + line + ' '))
-/** The leading space moves a JSON error's position by one. */
-const withoutPosition = (r: ReturnType<typeof parseHostInbound>) =>
-  r.ok ? r : { ...r, message: r.message.replace(/position \d+/, 'position N') }
-const viaHotPath = (line: string) => withoutPosition(parseHostInbound(line))
+// Whatever the fast path accepts, the schemas accept with the same value, and what it leaves to
+// them parses as the schemas say: `parseHostInbound` never depends on which path ran.
+const viaFullPath = (line: string) => parseHostInboundBySchema(line)
+const viaHotPath = (line: string) => {
+  const fast = parseHostInboundFast(line)
+  if (fast) expect({ ok: true, frame: fast }).toEqual(viaFullPath(line))
+  return parseHostInbound(line)
+}
 
 const digits = fc.oneof(
   fc.nat().map(String),

@@ -2,7 +2,7 @@ import type { Deferred } from '../base/deferred'
 import { FifoQueue } from '../base/fifo-queue'
 import { IdMap } from '../base/id-map'
 import { holdsBytes, splitJson } from '../../shared/byte-value'
-import { encodeMembers, STOPPED } from '../../shared/json-members'
+import { encodeMembers, STOPPED } from '../../shared/fast-frames'
 import {
   encodeControlFrame,
   encodeEvent,

@@ -6,7 +6,7 @@ import type { FrameConnection } from '../ipc/frame-connection'
 import { describeThrown } from '../../shared/describe-thrown'
 import { byteFrameLength, type InboundFrame } from '../../shared/byte-frame'
 import { holdsBytes, splitValue, type SplitValue } from '../../shared/byte-value'
-import { parseHostBoundFast } from '../../shared/host-bound-fast'
+import { parseHostBoundFast } from '../../shared/fast-frames'
 import {
   encodeHostInbound,
   exceedsFrameLimit,

@@ -1,6 +1,7 @@
 import type { InboundFrame } from '../../shared/byte-frame'
 import type { ErrorCode, Event, HostInbound, SagaReport, StreamFrame } from '../../shared/protocol'
-import { encodeEvent, parseHostInbound } from '../../shared/protocol'
+import { parseHostInboundFast } from '../../shared/fast-frames'
+import { encodeEvent, parseHostInboundBySchema } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
@@ -270,13 +271,17 @@ export class LauncherServer {
       return client
     }
     if (client.role === 'host') this.didReceiveHostFrame.fire(client.slot)
-    const parsed = parseHostInbound(frame, client.conn.maxFrameBytes)
-    if (!parsed.ok) {
-      const isFatal = parsed.code === 'frame_too_large' || client.role === 'unregistered'
-      this.fail(client, parsed.code, parsed.message, isFatal)
-      return client
+    // A host's acks and reports are read without zod; the schemas read the rest, and word every error.
+    let msg = parseHostInboundFast(frame, client.conn.maxFrameBytes)
+    if (!msg) {
+      const parsed = parseHostInboundBySchema(frame, client.conn.maxFrameBytes)
+      if (!parsed.ok) {
+        const isFatal = parsed.code === 'frame_too_large' || client.role === 'unregistered'
+        this.fail(client, parsed.code, parsed.message, isFatal)
+        return client
+      }
+      msg = parsed.frame
     }
-    const msg = parsed.frame
     if (client.role === 'unregistered') {
       if (msg.cmd !== 'register') {
         this.fail(client, 'not_registered', `\`register\` must come first, got \`${msg.cmd}\``, true)
@@ -396,8 +401,8 @@ function frameSize(frame: InboundFrame): number {
   return typeof frame === 'string' || frame instanceof Uint8Array ? frame.length : frame.byteLength
 }
 
-/** Whether a frame a written-off client sent is a valid `report_event`. */
+/** Whether a frame a written-off client sent is a valid `report_event` (never a fast-path frame). */
 function isEventFrame(frame: InboundFrame, client: LauncherClient): boolean {
-  const parsed = parseHostInbound(frame, client.conn.maxFrameBytes)
+  const parsed = parseHostInboundBySchema(frame, client.conn.maxFrameBytes)
   return parsed.ok && parsed.frame.cmd === 'report_event'
 }

@@ -23,12 +23,12 @@ import { EventBus, type EventListener } from './event-bus'
 import { createLauncher as composeLauncher, type Launcher } from './launcher'
 import { LauncherLifecycle } from './launcher-lifecycle'
 import {
-  isTimeoutEnd,
   SAGA_TIMEOUT_MS,
   type SagaCoordinator,
   type SagaEnd,
   type StartSagaOptions,
 } from './saga-coordinator'
+import { isTimeoutEnd } from './saga-failure-reasons'
 import { ProgressRelay } from './progress-relay'
 import { createHostOutputStderrLogger, createStderrLogger } from './stderr-logger'
 import { StreamCall, type HostpipeStream } from './stream-call'

@@ -1,17 +1,30 @@
+import type { Disposable } from '../base/disposable'
 import type { Logger } from '../base/logger'
 import type { SagaPipe } from './saga-coordinator'
+import { REASON_SAGA_TIMEOUT } from './saga-failure-reasons'
 
-// Sagas whose end a deadline-aware host decides (feature "deadline", docs/protocol.md#outcomes):
-// one past its timeout while in flight there waits for that host's report, and a cancel goes to
-// the host. Apart from saga-coordinator.ts because a call that ends in time, uncancelled, never
-// comes here.
+// What a saga's timeout or cancel does, and the sagas whose end a deadline-aware host decides
+// (feature "deadline", docs/protocol.md#outcomes): one past its timeout while in flight there waits
+// for that host's report, and a cancel goes to the host; otherwise either fails the saga now.
+// Apart from saga-coordinator.ts because a call that ends in time, uncancelled, never comes here.
 
 /** A deadline-aware host acked a saga's command past its timeout without reporting on it. */
 export const REASON_NO_REPORT = 'host acked without a report'
 
+/** What `cancelSaga` did. */
+export type SagaCancelOutcome =
+  /** It had not reached a host, or its host cannot honour a cancel: `saga_failed` now. */
+  | 'failed'
+  /** In flight on a deadline-aware host: `cancel_saga` sent; the host's report ends the saga. */
+  | 'sent-to-host'
+  /** No open saga with that id. */
+  | 'not-open'
+
 /** What the verdicts hold of a saga. */
 interface VerdictSaga {
   readonly id: number
+  readonly request: { readonly cmd: string }
+  readonly timeoutMs: number
   /** Its timeout moment, on the coordinator's clock. */
   readonly deadline: number
   /** Past its timeout, in flight on a deadline-aware host: that host's report decides. */
@@ -23,18 +36,21 @@ export class HostVerdicts<S extends VerdictSaga> {
   private readonly left = new Map<number, S>()
   private isCheckScheduled = false
   private isDisposed = false
+  private readonly pipeChanges: Disposable | undefined
 
   /**
    * @param hostHonoursDeadlines whether the connected host registered with feature `"deadline"`.
-   * @param failNoReport fails a saga left to its host whose command was acked without a report
-   *   (with REASON_NO_REPORT): the coordinator decides and publishes, as for every end.
+   * @param fail fails a saga (past its timeout, cancelled, or acked without a report by the host
+   *   it was left to): the coordinator decides and publishes, as for every end.
    */
   constructor(
-    private readonly pipe: Pick<SagaPipe, 'sagaCommandState' | 'sendControl'>,
+    private readonly pipe: Pick<SagaPipe, 'sagaCommandState' | 'sendControl' | 'onDidChange'>,
     private readonly hostHonoursDeadlines: () => boolean,
     private readonly log: Logger,
-    private readonly failNoReport: (saga: S) => void,
-  ) {}
+    private readonly fail: (saga: S, reason: string) => void,
+  ) {
+    this.pipeChanges = pipe.onDidChange?.(() => this.scheduleCheck())
+  }
 
   /** Sagas past their timeout waiting for their host's verdict. */
   get size(): number {
@@ -42,23 +58,38 @@ export class HostVerdicts<S extends VerdictSaga> {
   }
 
   /** Its command is in flight on a deadline-aware host: that host can honour a deadline and a cancel. */
-  isInFlightOnHost(saga: S): boolean {
+  private isInFlightOnHost(saga: S): boolean {
     return this.hostHonoursDeadlines() && this.pipe.sagaCommandState(saga.id) === 'in-flight'
   }
 
-  /** Its timeout passed in flight on a deadline-aware host: its report (or its loss) decides. */
-  leave(saga: S): void {
+  /**
+   * An open saga's timeout passed: in flight on a deadline-aware host, its report (or its loss)
+   * decides; otherwise it fails now (REASON_SAGA_TIMEOUT).
+   */
+  timeOut(saga: S): void {
+    if (!this.isInFlightOnHost(saga)) {
+      this.log.warn(`[saga] saga ${saga.id} (${saga.request.cmd}) timed out after ${saga.timeoutMs} ms`)
+      return this.fail(saga, REASON_SAGA_TIMEOUT)
+    }
     saga.isLeftToHost = true
     this.left.set(saga.id, saga)
     this.log.info(`[saga] saga ${saga.id} timed out in flight on a deadline-aware host: its report decides`)
   }
 
-  /** Sends `cancel_saga` to the saga's host; the host's report ends the saga. */
-  cancelOnHost(sagaId: number): void {
-    this.pipe.sendControl({ cmd: 'cancel_saga', saga_id: sagaId }).catch((err: unknown) => {
+  /**
+   * Cancels an open saga: in flight on a deadline-aware host, `cancel_saga` goes to the host and
+   * its report ends the saga; otherwise it fails now with `reason`.
+   */
+  cancel(saga: S, reason: string): SagaCancelOutcome {
+    if (!this.isInFlightOnHost(saga)) {
+      this.fail(saga, reason)
+      return 'failed'
+    }
+    this.pipe.sendControl({ cmd: 'cancel_saga', saga_id: saga.id }).catch((err: unknown) => {
       // The host is gone: the pipe fails the saga's in-flight command with the host's loss.
-      this.log.debug(`[saga] cancel_saga ${sagaId} not sent: ${String(err)}`)
+      this.log.debug(`[saga] cancel_saga ${saga.id} not sent: ${String(err)}`)
     })
+    return 'sent-to-host'
   }
 
   /** The saga ended. */
@@ -81,7 +112,7 @@ export class HostVerdicts<S extends VerdictSaga> {
    * command the pipe no longer holds was acked without a report, so it fails rather than wait
    * forever. Checked once per batch of pipe changes, after the pipe's notification returns.
    */
-  scheduleCheck(): void {
+  private scheduleCheck(): void {
     if (this.isCheckScheduled || this.left.size === 0 || this.isDisposed) return
     this.isCheckScheduled = true
     queueMicrotask(() => {
@@ -90,13 +121,14 @@ export class HostVerdicts<S extends VerdictSaga> {
       for (const saga of [...this.left.values()]) {
         if (this.pipe.sagaCommandState(saga.id) !== undefined) continue
         this.log.warn(`[saga] saga ${saga.id}: the host acked its command without a report`)
-        this.failNoReport(saga)
+        this.fail(saga, REASON_NO_REPORT)
       }
     })
   }
 
   dispose(): void {
     this.isDisposed = true
+    this.pipeChanges?.dispose()
     this.left.clear()
   }
 }

@@ -24,6 +24,7 @@ import type { Logger } from '../base/logger'
 import { LivenessMonitor, UNRESPONSIVE_MS } from './liveness-monitor'
 import { CallRouter, DEFAULT_MAX_QUEUED_BYTES } from './call-router'
 import { SagaCoordinator, type SagaRequest, type StartSagaOptions } from './saga-coordinator'
+import { HostLossReasons } from './saga-failure-reasons'
 import type { HostSpawnSettings } from './spawn-options'
 
 /** What calls still open when the launcher stops are told, after the words for what became of them. */
@@ -174,6 +175,8 @@ class ComposedLauncher implements Launcher {
   private readonly livenesses: readonly LivenessMonitor[]
   /** What a silent host or a closed connection costs: only a host we spawned is signalled. */
   private readonly hostLoss: HostLossPolicy
+  /** Why a lost host went (its exit, the launcher's stop), for the reasons of the calls lost with it. */
+  private readonly lossReasons = new HostLossReasons()
   /** The inspector flag the hosts run with (docs/launcher.md#debugging-a-host), if any. */
   private readonly inspectFlag: string | undefined
   private running: Running | undefined
@@ -215,6 +218,7 @@ class ComposedLauncher implements Launcher {
       events: this.events,
       sagaTimeoutMs: opts.sagaTimeoutMs,
       hostHonoursDeadlines: () => this.hostHas(FEATURE_DEADLINE),
+      hostLoss: this.lossReasons,
       log: this.log,
     })
     this.inspectFlag = inspectorFlagsOf(opts.hostSpawn?.execArgv ?? []).flag
@@ -270,7 +274,7 @@ class ComposedLauncher implements Launcher {
         this.livenesses[r.slot]!.noteMainThreadReport(r.blockedMs),
       ),
     )
-    this.disposables.add(this.server.onDidHostSayExit((code) => this.coordinator.noteHostExit(code)))
+    this.disposables.add(this.server.onDidHostSayExit((code) => this.lossReasons.noteHostExit(code)))
     this.disposables.add(this.server.onDidLoseHost((host) => this.hostLoss.onConnectionGone(host)))
     this.disposables.add(this.events.onDidEmit((e) => this.server.broadcast(e)))
   }
@@ -341,7 +345,7 @@ class ComposedLauncher implements Launcher {
       log: this.log,
     })
     const exits: HostExits = new HostExits(supervisor.onDidChange, (how) =>
-      this.coordinator.noteHostExit(how),
+      this.lossReasons.noteHostExit(how),
     )
     // The port transport's channel comes with the process, not through a listener.
     this.disposables.add(
@@ -407,7 +411,7 @@ class ComposedLauncher implements Launcher {
     const running = this.running
     // The host goes first (no orphans); then nothing is left to deliver, and sagas still open fail,
     // each saying the launcher stopped.
-    this.coordinator.beginStop(REASON_LAUNCHER_STOPPED)
+    this.lossReasons.beginStop(REASON_LAUNCHER_STOPPED)
     for (const liveness of this.livenesses) liveness.dispose()
     await running?.supervisor.dispose()
     this.opts.spawner.dispose?.()

@@ -5,29 +5,23 @@ import {
   type AgentMuxResult,
 } from '../../shared/agentmux-commands'
 import type { SagaTotals } from '../../shared/diagnostics'
-import {
-  REASON_CANCELLED,
-  REASON_DEADLINE_EXCEEDED,
-  type HostCommand,
-  type SagaReport,
-} from '../../shared/protocol'
+import { REASON_CANCELLED, type HostCommand, type SagaReport } from '../../shared/protocol'
 import { systemClock, type Clock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { Emitter, type Listenable } from '../base/emitter'
 import { positiveIntOption } from '../base/integer-option'
 import { IdMap } from '../base/id-map'
 import { silentLogger, type Logger } from '../base/logger'
+import { TimerSlot } from '../base/timer-slot'
 import { HostPipeError, type HostPipe } from '../host-pipe'
 import type { CommandRefusal, RouteOptions } from './call-router'
-import { HostLossReasons, mayHaveRun, refusalOf, stopReason } from './saga-failure-reasons'
-import { HostVerdicts, REASON_NO_REPORT } from './host-verdicts'
+import { HostVerdicts, type SagaCancelOutcome } from './host-verdicts'
 import type { LauncherEvents } from './launcher-events'
+import { HostLossReasons, mayHaveRun, refusalOf, stopReason } from './saga-failure-reasons'
 import { SagaCounts, type SagaCoordinatorStats, type SagaRecord } from './saga-stats'
-import { SagaTimeouts, type TimedSaga } from './saga-timeouts'
 
 /** How long a saga may take when its caller gives no timeout (AgentMux's value). */
 export const SAGA_TIMEOUT_MS = 5_000
-export const REASON_SAGA_TIMEOUT = 'saga timeout'
 export const REASON_COORDINATOR_DISPOSED = 'saga coordinator disposed'
 
 /**
@@ -52,14 +46,6 @@ export type SagaEnd =
       /** What the caller gets instead of a SagaFailedError: the pipe refused the command (PAYLOAD_TOO_LARGE). */
       error?: HostPipeError
     }
-
-/**
- * Whether a failed saga's caller should see its timeout: the timeout had passed by the end, or the
- * end is the launcher's timer or the host's deadline, whichever came first.
- */
-export function isTimeoutEnd(end: SagaEnd & { ok: false }): boolean {
-  return end.isPastTimeout || end.reason === REASON_SAGA_TIMEOUT || end.reason === REASON_DEADLINE_EXCEEDED
-}
 
 /** Per-saga options of `startSaga`, kept until the saga ends (its methods are called on it). */
 export interface StartSagaOptions {
@@ -87,15 +73,6 @@ export interface StartSagaOptions {
    */
   key?: string
 }
-
-/** What `cancelSaga` did. */
-export type SagaCancelOutcome =
-  /** It had not reached a host, or its host cannot honour a cancel: `saga_failed` now. */
-  | 'failed'
-  /** In flight on a deadline-aware host: `cancel_saga` sent; the host's report ends the saga. */
-  | 'sent-to-host'
-  /** No open saga with that id. */
-  | 'not-open'
 
 /** What the coordinator uses of HostPipe, or of the router in front of a pool's pipes. */
 export type SagaPipe = Pick<
@@ -125,12 +102,20 @@ export interface SagaCoordinatorOptions {
   hostHonoursDeadlines?: () => boolean
   /** Default SAGA_TIMEOUT_MS. */
   sagaTimeoutMs?: number
+  /** Why a lost host went, told by its owner (the launcher). Default: one that nobody tells. */
+  hostLoss?: HostLossReasons
   log?: Logger
 }
 
 /** One open saga. */
-interface Saga extends TimedSaga, SagaRecord {
+interface Saga extends SagaRecord {
   readonly request: SagaRequest
+  readonly timeoutMs: number
+  /** When its timeout fires, on the coordinator's clock. */
+  readonly deadline: number
+  /** Its neighbours in its timeout length's list (see `trackTimeout`). */
+  prevTimed: Saga | undefined
+  nextTimed: Saga | undefined
   failure: string | undefined
   /** Whoever started it: told of its timeout and its end. */
   readonly starter: StartSagaOptions
@@ -150,10 +135,8 @@ interface Saga extends TimedSaga, SagaRecord {
  * saga starts; a connected pipe holds what exceeds its in-flight window (up to `maxQueued`).
  *
  * Deadlines, after gRPC's deadline propagation: each command carries the wall-clock moment its
- * saga times out. At the timeout, a command no host has is removed and its saga failed (`saga
- * timeout`); one in flight on a host with feature `"deadline"` is left to that host's report or
- * loss, never to a verdict the host could contradict; without the feature the timeout fails the
- * saga, as AgentMux does (docs/protocol.md#outcomes).
+ * saga times out. At the timeout a saga in flight on a host with feature `"deadline"` is left to
+ * that host's report or loss; any other fails (`saga timeout`), as with AgentMux (HostVerdicts).
  */
 export class SagaCoordinator {
   private readonly pipe: SagaPipe
@@ -170,10 +153,14 @@ export class SagaCoordinator {
   /** Every saga as it ends, before its terminal event goes out (`failure` says how). */
   readonly onDidEndSaga: Listenable<SagaRecord> = this.didEnd.event
   private readonly open = new IdMap<Saga>()
-  private readonly timeouts: SagaTimeouts<Saga>
+  /** Open sagas with a timeout, one list per `timeoutMs`. */
+  private readonly timeoutLists = new Map<number, { head: Saga | undefined; tail: Saga | undefined }>()
+  private readonly timeoutTimer: TimerSlot
+  /** The moment the timeout timer is armed for, if it is. */
+  private timerArmedFor: number | undefined
   /** Sagas past their timeout, or cancelled, whose deadline-aware host decides. */
   private readonly verdicts: HostVerdicts<Saga>
-  private readonly hostLoss = new HostLossReasons()
+  private readonly hostLoss: HostLossReasons
   private nextSagaId = 1
   private isDisposed = false
   private readonly counts = new SagaCounts()
@@ -185,14 +172,11 @@ export class SagaCoordinator {
     this.wallNow = opts.wallNow ?? Date.now
     this.sagaTimeoutMs = positiveIntOption('sagaTimeoutMs', opts.sagaTimeoutMs, SAGA_TIMEOUT_MS)
     this.log = opts.log ?? silentLogger
-    this.timeouts = this.disposables.add(new SagaTimeouts<Saga>(this.clock, (saga) => this.onTimedOut(saga)))
-    const honoursDeadlines = opts.hostHonoursDeadlines ?? (() => false)
-    this.verdicts = new HostVerdicts<Saga>(this.pipe, honoursDeadlines, this.log, (saga) =>
-      this.fail(saga, REASON_NO_REPORT),
-    )
+    this.hostLoss = opts.hostLoss ?? new HostLossReasons()
+    this.timeoutTimer = this.disposables.add(new TimerSlot(this.clock))
+    const honours = opts.hostHonoursDeadlines ?? (() => false)
+    this.verdicts = new HostVerdicts<Saga>(this.pipe, honours, this.log, (saga, why) => this.fail(saga, why))
     this.disposables.add(this.pipe.onDidFailSaga((f) => this.onFrameLost(f.sagaId, f.reason)))
-    if (this.pipe.onDidChange)
-      this.disposables.add(this.pipe.onDidChange(() => this.verdicts.scheduleCheck()))
     if (this.pipe.onDidRefuseCommand)
       this.disposables.add(this.pipe.onDidRefuseCommand((r) => this.onRefused(r.sagaId, r.error)))
   }
@@ -234,7 +218,7 @@ export class SagaCoordinator {
     this.counts.started++
     this.events.emit({ event: 'saga_started', saga_id: saga.id, name, version: this.events.nextVersion() })
     this.didStart.fire(saga)
-    if (timeoutMs !== Infinity) this.timeouts.track(saga)
+    if (timeoutMs !== Infinity) this.trackTimeout(saga)
     const retry = opts.retry ?? (request.cmd !== 'custom' && agentMuxCommands[request.cmd].retry === true)
     const route =
       request.cmd !== 'custom'
@@ -263,18 +247,7 @@ export class SagaCoordinator {
   /** A saga report from the host; false when late, for no open saga, or of the wrong kind. */
   handleReport(report: SagaReport): boolean {
     const saga = this.open.get(report.saga_id)
-    if (!saga) {
-      if (this.isEnded(report.saga_id)) {
-        // The host did work for a saga its caller was already told had ended.
-        this.counts.lateReports++
-        this.counts.lateTerminals++
-        this.log.debug(`[saga] ${report.cmd} for saga ${report.saga_id} after it ended: ignored`)
-      } else {
-        this.counts.ignoredReports++
-        this.log.warn(`[saga] ${report.cmd} for saga ${report.saga_id}, which was not started: ignored`)
-      }
-      return false
-    }
+    if (!saga) return this.counts.strayReport(report, this.isEnded(report.saga_id), this.log)
     if (report.cmd === 'report_saga_action_failed') {
       this.fail(saga, report.reason)
       return true
@@ -305,13 +278,7 @@ export class SagaCoordinator {
    */
   cancelSaga(sagaId: number, reason: string = REASON_CANCELLED): SagaCancelOutcome {
     const saga = this.open.get(sagaId)
-    if (!saga) return 'not-open'
-    if (this.verdicts.isInFlightOnHost(saga)) {
-      this.verdicts.cancelOnHost(sagaId)
-      return 'sent-to-host'
-    }
-    this.fail(saga, reason)
-    return 'failed'
+    return saga ? this.verdicts.cancel(saga, reason) : 'not-open'
   }
 
   /** Open sagas: each one's command was handed to the pipe (for liveness: work sent to a host). */
@@ -325,16 +292,6 @@ export class SagaCoordinator {
    */
   oldestOverdueDeadline(where?: (sagaId: number) => boolean): number | undefined {
     return this.verdicts.oldestOverdueDeadline(where)
-  }
-
-  /** The launcher is stopping (`cause`): a call lost with its host now says so after the words that it may have run. */
-  beginStop(cause: string): void {
-    this.hostLoss.beginStop(cause)
-  }
-
-  /** The host is leaving, as `how` says: see HostLossReasons.noteHostExit. */
-  noteHostExit(how: number | string | Promise<string | undefined>): void {
-    this.hostLoss.noteHostExit(how)
   }
 
   /**
@@ -389,23 +346,20 @@ export class SagaCoordinator {
   /** The pipe lost the saga's frame (and purged its others): the saga fails with the pipe's reason. */
   private onFrameLost(sagaId: number, reason: string): void {
     const saga = this.open.get(sagaId)
-    if (!saga) {
-      if (this.isEnded(sagaId)) this.counts.lateTerminals++
-      return
-    }
-    const worded = this.hostLoss.reasonFor(reason)
-    if (typeof worded === 'string') return this.fail(saga, worded, true)
-    // Lost with its host, it may have run: it fails once how the host ended is known.
-    saga.lostReason = reason
-    void worded.then((later) => {
-      if (this.open.get(sagaId) === saga) this.fail(saga, later, true)
-    })
+    if (saga)
+      this.hostLoss.failLost(
+        saga,
+        reason,
+        (worded) => this.fail(saga, worded, true),
+        () => this.open.get(sagaId) === saga,
+      )
+    else if (this.isEnded(sagaId)) this.counts.lateTerminals++
   }
 
   private close(saga: Saga): void {
     this.open.delete(saga.id)
     if (saga.isLeftToHost) this.verdicts.remove(saga)
-    else if (saga.wallDeadline !== undefined) this.timeouts.untrack(saga)
+    else if (saga.wallDeadline !== undefined) this.untrackTimeout(saga)
   }
 
   private isEnded(sagaId: number): boolean {
@@ -414,10 +368,61 @@ export class SagaCoordinator {
 
   private onTimedOut(saga: Saga): void {
     saga.starter.onTimeout?.()
-    if (!this.open.has(saga.id)) return
-    if (this.verdicts.isInFlightOnHost(saga)) return this.verdicts.leave(saga)
-    this.log.warn(`[saga] saga ${saga.id} (${saga.request.cmd}) timed out after ${saga.timeoutMs} ms`)
-    this.fail(saga, REASON_SAGA_TIMEOUT)
+    if (this.open.has(saga.id)) this.verdicts.timeOut(saga)
+  }
+
+  // Timeouts, on one timer. Sagas with the same `timeoutMs` time out in the order they started, so
+  // each length keeps a linked list threaded through the sagas themselves: tracking and untracking
+  // cost O(1) and allocate nothing, and an ended saga leaves nothing behind. Apps use a handful of
+  // lengths, so finding the earliest head is a short walk.
+
+  private trackTimeout(saga: Saga): void {
+    let list = this.timeoutLists.get(saga.timeoutMs)
+    if (!list) this.timeoutLists.set(saga.timeoutMs, (list = { head: undefined, tail: undefined }))
+    saga.prevTimed = list.tail
+    saga.nextTimed = undefined
+    if (list.tail) list.tail.nextTimed = saga
+    else list.head = saga
+    list.tail = saga
+    if (this.timerArmedFor === undefined || saga.deadline < this.timerArmedFor) this.armTimeoutTimer()
+  }
+
+  /** The timer stays armed: it re-arms for what is left when it fires. */
+  private untrackTimeout(saga: Saga): void {
+    const list = this.timeoutLists.get(saga.timeoutMs)
+    if (!list || (saga.prevTimed === undefined && list.head !== saga)) return
+    if (saga.prevTimed) saga.prevTimed.nextTimed = saga.nextTimed
+    else list.head = saga.nextTimed
+    if (saga.nextTimed) saga.nextTimed.prevTimed = saga.prevTimed
+    else list.tail = saga.prevTimed
+    saga.prevTimed = saga.nextTimed = undefined
+    // Lengths an app computes per call (time left on a budget) must not pile up empty lists.
+    if (!list.head) this.timeoutLists.delete(saga.timeoutMs)
+  }
+
+  private armTimeoutTimer(): void {
+    let next: number | undefined
+    for (const list of this.timeoutLists.values())
+      if (list.head && (next === undefined || list.head.deadline < next)) next = list.head.deadline
+    this.timeoutTimer.clear()
+    this.timerArmedFor = next
+    if (next !== undefined) this.timeoutTimer.set(this.fireTimeouts, Math.max(0, next - this.clock.now()))
+  }
+
+  /** Times out each due saga, untracked first, earliest first; then re-arms. */
+  private readonly fireTimeouts = (): void => {
+    this.timerArmedFor = undefined
+    const now = this.clock.now()
+    for (;;) {
+      let due: Saga | undefined
+      for (const list of this.timeoutLists.values())
+        if (list.head && list.head.deadline <= now && (!due || list.head.deadline < due.deadline))
+          due = list.head
+      if (!due) break
+      this.untrackTimeout(due)
+      this.onTimedOut(due)
+    }
+    this.armTimeoutTimer()
   }
 }
 

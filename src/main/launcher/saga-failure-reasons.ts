@@ -1,8 +1,12 @@
+import { REASON_DEADLINE_EXCEEDED } from '../../shared/protocol'
 import { HostPipeError, REASON_BEFORE_ACK } from '../host-pipe'
+import type { SagaEnd } from './saga-coordinator'
 
-// How a saga that the pipe or its host ended is worded: a command the pipe refused, a call lost
+// How a saga that did not complete is worded: its timeout, a command the pipe refused, a call lost
 // with its host (the words that it may have run, then why the host went), the calls the launcher's
-// stop ends. Apart from saga-coordinator.ts because a call that is delivered never comes here.
+// stop ends. Apart from saga-coordinator.ts because a call that completes never comes here.
+
+export const REASON_SAGA_TIMEOUT = 'saga timeout'
 
 /** How `reasonLostWhileExecuting` begins: a retryable command lost with every host it reached. */
 const REASON_LOST_WHILE_EXECUTING = 'host lost while executing'
@@ -29,6 +33,14 @@ export function refusalOf(err: unknown): { reason: string; error?: HostPipeError
 /** What an open saga fails with when the launcher stops (`cause`): before it was sent, or after. */
 export function stopReason(cause: string, isUnsent: boolean): string {
   return isUnsent ? `${cause} before the call was sent` : `${REASON_BEFORE_ACK} (${cause})`
+}
+
+/**
+ * Whether a failed saga's caller should see its timeout: the timeout had passed by the end, or the
+ * end is the launcher's timer or the host's deadline, whichever came first.
+ */
+export function isTimeoutEnd(end: SagaEnd & { ok: false }): boolean {
+  return end.isPastTimeout || end.reason === REASON_SAGA_TIMEOUT || end.reason === REASON_DEADLINE_EXCEEDED
 }
 
 /**
@@ -66,11 +78,30 @@ export class HostLossReasons {
   }
 
   /**
+   * Ends a saga whose frame the pipe lost with `reason`, by `fail`: at once when the wording is
+   * known (`reasonFor`), else once how its host ended is, if `isStillOpen()` then. Meanwhile its
+   * `lostReason` is `reason`: whatever ends it first says it was lost, as it may have run.
+   */
+  failLost(
+    saga: { lostReason?: string },
+    reason: string,
+    fail: (worded: string) => void,
+    isStillOpen: () => boolean,
+  ): void {
+    const worded = this.reasonFor(reason)
+    if (typeof worded === 'string') return fail(worded)
+    saga.lostReason = reason
+    void worded.then((later) => {
+      if (isStillOpen()) fail(later)
+    })
+  }
+
+  /**
    * What a saga whose frame the pipe lost with `reason` fails with: `reason`, followed by why the
    * host went when the host may have run it (`host disconnected before ack (exit code 1)`). A
    * string when known now, a promise when it waits for how the host ended.
    */
-  reasonFor(reason: string): string | Promise<string> {
+  private reasonFor(reason: string): string | Promise<string> {
     if (!mayHaveRun(reason)) return reason
     const detail = this.stopCause ?? this.exitDetail
     const pending = this.pendingExitDetail

@@ -1,4 +1,6 @@
 import type { SagaTotals } from '../../shared/diagnostics'
+import type { SagaReport } from '../../shared/protocol'
+import type { Logger } from '../base/logger'
 
 // What the saga coordinator tells its observers (the diagnostics feed, per-command statistics): a
 // saga as they see it, and the coordinator's counters. Apart from saga-coordinator.ts because a
@@ -36,6 +38,20 @@ export class SagaCounts {
   totals(inFlight: number): SagaTotals {
     const { started, completed, failed, lateReports } = this
     return { started, completed, failed, inFlight, lateReports }
+  }
+
+  /** Counts a report for no open saga (`isLate`: its saga had ended), and logs it. False: ignored. */
+  strayReport(report: SagaReport, isLate: boolean, log: Logger): false {
+    if (isLate) {
+      // The host did work for a saga its caller was already told had ended.
+      this.lateReports++
+      this.lateTerminals++
+      log.debug(`[saga] ${report.cmd} for saga ${report.saga_id} after it ended: ignored`)
+    } else {
+      this.ignoredReports++
+      log.warn(`[saga] ${report.cmd} for saga ${report.saga_id}, which was not started: ignored`)
+    }
+    return false
   }
 
   stats(inFlight: number, awaitingHost: number): SagaCoordinatorStats {

@@ -4,7 +4,8 @@ import { SagaFailedError } from '../../shared/saga-failed-error'
 import { FifoQueue } from '../base/fifo-queue'
 import type { ProgressRelay } from './progress-relay'
 import type { SagaStreamSink } from './launcher-streams'
-import { isTimeoutEnd, type SagaCoordinator, type SagaEnd, type StartSagaOptions } from './saga-coordinator'
+import type { SagaCoordinator, SagaEnd, StartSagaOptions } from './saga-coordinator'
+import { isTimeoutEnd } from './saga-failure-reasons'
 
 /**
  * What `launcher.stream` returns: the chunks, in order, each once, as an `AsyncIterable`, and the

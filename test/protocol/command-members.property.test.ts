@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { encodeFlatMembers, encodeMembers } from '../../src/shared/json-members'
+import { encodeFlatMembers, encodeMembers } from '../../src/shared/fast-frames'
 import { encodeCommandFrame, encodeCommandFrameMembers } from '../../src/shared/protocol'
 
 // Strings on and around every rule of JSON string escaping: quotes, backslashes, controls, lone

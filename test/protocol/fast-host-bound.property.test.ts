@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { parseHostBoundFast } from '../../src/shared/host-bound-fast'
+import { parseHostBoundFast } from '../../src/shared/fast-frames'
 import {
   encodeCommandFrame,
   encodeControlFrame,
