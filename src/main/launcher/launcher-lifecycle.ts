@@ -24,6 +24,8 @@ export class LauncherLifecycle {
   private stopFeed: (() => void) | undefined
   private isStarted = false
   private isStopped = false
+  /** The current core's `start()` resolved and no `stop()` came since: its feed exists. */
+  private isCoreRunning = false
   /** The current launch's `start()` promise, shared by every `start()` until `stop()`. */
   private launching: Promise<void> | undefined
   private stopping: Promise<void> | undefined
@@ -68,6 +70,7 @@ export class LauncherLifecycle {
       throw err
     }
     if (stopCount !== this.stopCount) throw new LauncherStoppedError()
+    this.isCoreRunning = true
     this.followFeed()
   }
 
@@ -76,7 +79,8 @@ export class LauncherLifecycle {
    * reads builds no snapshots and reads no clock on each call.
    */
   private followFeed(): void {
-    if (this.stopFeed || !this.isStarted || this.isStopped || this.diagnosticsListeners.size === 0) return
+    // Not while the core starts: its feed does not exist before its `start()` resolves.
+    if (this.stopFeed || !this.isCoreRunning || this.diagnosticsListeners.size === 0) return
     this.stopFeed = this.core.diagnostics.subscribe((s) => {
       for (const fn of this.diagnosticsListeners) fn(s)
     })
@@ -117,6 +121,7 @@ export class LauncherLifecycle {
     this.stopCount++
     this.launching = undefined
     this.isStopped = true
+    this.isCoreRunning = false
     this.stopping ??= this.shutdown()
     return this.stopping
   }
