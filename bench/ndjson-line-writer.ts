@@ -29,8 +29,8 @@ export class NdjsonLineWriter {
     this.lines.push(line)
     this.linesBytes += line.length + 1
     if (this.linesBytes >= (this.hasFlushedEarly ? LINE_FLUSH_BYTES : LINE_FIRST_FLUSH_BYTES)) {
-      this.flush()
       this.hasFlushedEarly = true
+      this.writeLines()
     }
     if (this.isFlushScheduled) return
     this.isFlushScheduled = true
@@ -44,6 +44,11 @@ export class NdjsonLineWriter {
 
   private readonly flush = (): void => {
     this.isFlushScheduled = false
+    this.writeLines()
+  }
+
+  /** Writes the queued lines unless the socket is backed up ('drain' calls `flush` again). */
+  private writeLines(): void {
     if (this.lines.length === 0 || this.socket.writableLength >= LINE_SEND_HIGH_WATER) return
     if (this.socket.destroyed) return
     const data = this.lines.join('\n') + '\n'

@@ -165,6 +165,28 @@ describe('SocketConnection', () => {
     conn.close()
   })
 
+  it('keeps a burst that crossed SOCKET_FIRST_FLUSH_BYTES in plain code and goes on in a promise continuation to one more write', async () => {
+    const socket = new FakeSocket()
+    const conn = new SocketConnection(socket as unknown as Socket)
+    const frame = JSON.stringify({ pad: 'x'.repeat(1000) })
+    const first = Math.ceil(SOCKET_FIRST_FLUSH_BYTES / (frame.length + 1))
+    // From a macrotask, as an I/O callback would: Node runs its ticks before the continuation.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        for (let i = 0; i < first; i++) void conn.send(frame)
+        void Promise.resolve().then(() => {
+          // Past the early write: more than SOCKET_FIRST_FLUSH_BYTES again, less than SOCKET_FLUSH_BYTES.
+          for (let i = 0; i < first + 1; i++) void conn.send(frame)
+          resolve()
+        })
+      }),
+    )
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(socket.writes).toHaveLength(2)
+    expect(socket.lines).toHaveLength(2 * first + 1)
+    conn.close()
+  })
+
   it('holds a sender back while the socket is backed up and lets it go once its frame is written', async () => {
     const socket = new FakeSocket()
     const conn = new SocketConnection(socket as unknown as Socket)

@@ -71,8 +71,10 @@ export class SocketConnection extends BaseFrameConnection {
   private isFlushScheduled = false
   /** This tick has written early once (SOCKET_FIRST_FLUSH_BYTES): later writes wait for more. */
   private hasFlushedEarly = false
-  /** How many frames were queued when `flushWhenSettled` last looked. */
-  private queuedAtCheck = 0
+  /** Frames ever queued: an early write empties `queued`, so the settle check counts these. */
+  private framesQueued = 0
+  /** `framesQueued` when `flushWhenSettled` last looked (-1: not yet this tick). */
+  private queuedAtCheck = -1
   private isClosing = false
   private isGone = false
   /** Reading stopped at an over-long frame. */
@@ -111,6 +113,7 @@ export class SocketConnection extends BaseFrameConnection {
   sendOrWait(frame: string): Promise<void> | undefined {
     if (this.isClosing || this.isGone) return Promise.reject(new Error(`${this.description} is closed`))
     this.queued.push(frame)
+    this.framesQueued++
     this.queuedBytes += frame.length + 1
     return this.afterQueued()
   }
@@ -125,6 +128,7 @@ export class SocketConnection extends BaseFrameConnection {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)))
     }
     this.queued.push(encoded)
+    this.framesQueued++
     this.queuedByteFrames++
     this.queuedBytes += encoded.byteLength
     return this.afterQueued()
@@ -145,8 +149,8 @@ export class SocketConnection extends BaseFrameConnection {
       return Promise.reject(new Error(`${this.description} was closed: peer too slow`))
     }
     if (this.queuedBytes >= (this.hasFlushedEarly ? SOCKET_FLUSH_BYTES : SOCKET_FIRST_FLUSH_BYTES)) {
-      this.flush()
       this.hasFlushedEarly = true
+      this.writeUnlessBackedUp()
     }
     // Also after an early write: the tick's end writes the rest and ends the early phase.
     this.scheduleFlush()
@@ -209,7 +213,7 @@ export class SocketConnection extends BaseFrameConnection {
   private scheduleFlush(): void {
     if (this.isFlushScheduled) return
     this.isFlushScheduled = true
-    this.queuedAtCheck = 0
+    this.queuedAtCheck = -1
     process.nextTick(this.flushWhenSettled)
   }
 
@@ -223,8 +227,8 @@ export class SocketConnection extends BaseFrameConnection {
    */
   private readonly flushWhenSettled = (): void => {
     if (!this.isFlushScheduled) return
-    if (this.queued.length !== this.queuedAtCheck) {
-      this.queuedAtCheck = this.queued.length
+    if (this.framesQueued !== this.queuedAtCheck) {
+      this.queuedAtCheck = this.framesQueued
       queueMicrotask(this.flushWhenSettled)
       return
     }
@@ -235,8 +239,11 @@ export class SocketConnection extends BaseFrameConnection {
   /** Writes what is queued unless the socket is backed up (then 'drain' calls this again). */
   private readonly flush = (): void => {
     this.isFlushScheduled = false
-    if (this.isGone) return
-    if (this.socket.writableLength < SOCKET_SEND_HIGH_WATER) this.writeQueued()
+    this.writeUnlessBackedUp()
+  }
+
+  private writeUnlessBackedUp(): void {
+    if (!this.isGone && this.socket.writableLength < SOCKET_SEND_HIGH_WATER) this.writeQueued()
   }
 
   /** Hands every queued frame to the socket; the senders waiting on them are done. */
