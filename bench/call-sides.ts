@@ -18,12 +18,17 @@ import { withTimeout } from './with-timeout'
 export const CALL_PEERS = ['birpc', 'comlink', 'jsonrpc'] as const
 export type CallPeerName = (typeof CALL_PEERS)[number]
 
+/** Calls kept in flight by the call scenario's throughput rounds: when one settles the next starts. */
+export const CALLS_OUTSTANDING = 256
+
 /**
  * The sides of the call scenario, each its own child process on its own private Unix socket:
- * `pipe` (`launcher.call('add')` on a real launcher), `raw` (the raw NDJSON request/response loop
- * to bench/raw-call-child.ts) and, with `--peers`, each library's awaited call to its own server.
+ * `pipe` (`launcher.call('add')` on a real launcher with the default options), `pipeWide` (the
+ * same with `concurrency` equal to the calls outstanding, so none waits in the launcher), `raw`
+ * (the raw NDJSON request/response loop to bench/raw-call-child.ts) and, with `--peers`, each
+ * library's awaited call to its own server.
  */
-export type CallSideName = 'raw' | 'pipe' | CallPeerName
+export type CallSideName = 'raw' | 'pipe' | 'pipeWide' | CallPeerName
 
 /** One side: an awaited `add` call and the child that answers it. */
 export interface CallSide {
@@ -39,6 +44,7 @@ const START_TIMEOUT_MS = 15_000
 
 export const CALL_SIDE_LABELS: Record<CallSideName, string> = {
   pipe: 'HostPipe',
+  pipeWide: `HostPipe with concurrency ${CALLS_OUTSTANDING}`,
   raw: 'raw call loop',
   birpc: 'birpc',
   comlink: 'comlink',
@@ -50,6 +56,8 @@ export async function startCallSide(side: CallSideName): Promise<CallSide> {
   switch (side) {
     case 'pipe':
       return startLauncherSide()
+    case 'pipeWide':
+      return startLauncherSide(CALLS_OUTSTANDING)
     case 'raw':
       return RawCallLoop.start()
     case 'birpc':
@@ -66,11 +74,12 @@ export async function startCallSide(side: CallSideName): Promise<CallSide> {
  * the host entry, the default `pipe` transport, and no standby (nothing here kills the host, and
  * an idle spare would be one more process on a 2-core machine).
  */
-async function startLauncherSide(): Promise<CallSide> {
+async function startLauncherSide(concurrency?: number): Promise<CallSide> {
   const launcher = createLauncher({
     hostEntry: benchChildScriptPath('call-host'),
     commands: CALL_COMMANDS,
     standby: 0,
+    ...(concurrency !== undefined && { concurrency }),
   })
   try {
     await withTimeout(launcher.start(), START_TIMEOUT_MS, 'the call host did not register')
@@ -79,7 +88,7 @@ async function startLauncherSide(): Promise<CallSide> {
     throw err
   }
   return {
-    name: CALL_SIDE_LABELS.pipe,
+    name: CALL_SIDE_LABELS[concurrency === undefined ? 'pipe' : 'pipeWide'],
     childPid: launcher.diagnostics().hostPid ?? undefined,
     add: (input) => launcher.call('add', input),
     dispose: () => launcher.stop(),

@@ -1,11 +1,15 @@
-import { startCallSide, type CallPeerName, type CallSide, type CallSideName } from './call-sides'
+import {
+  CALLS_OUTSTANDING,
+  startCallSide,
+  type CallPeerName,
+  type CallSide,
+  type CallSideName,
+} from './call-sides'
 import { ownCpuMs, processCpuMs } from './cpu-time'
 import { percentile, spreadOf, type Spread } from './stats'
 import { roundOrder, settleHeap, type RoundResult } from './throughput'
 import { withTimeout } from './with-timeout'
 
-/** Calls kept in flight by the throughput rounds: when one settles the next starts. */
-export const CALLS_OUTSTANDING = 256
 /** A round that has not finished by then has failed (a hung child, a lost answer). */
 const ROUND_TIMEOUT_MS = 120_000
 
@@ -76,7 +80,8 @@ export async function measureCalls(
 ): Promise<CallResult> {
   const sides = new Map<CallSideName, CallSide>()
   try {
-    for (const name of ['raw', 'pipe', ...peers] as const) sides.set(name, await startCallSide(name))
+    for (const name of ['raw', 'pipe', 'pipeWide', ...peers] as const)
+      sides.set(name, await startCallSide(name))
     const names = [...sides.keys()]
     progress(`call: warm-up (${config.warmupMs} ms each)`)
     for (const [name, side] of sides) {

@@ -1,7 +1,13 @@
 import { cpus } from 'node:os'
 import type { BenchConfig } from './bench-config'
-import { CALLS_OUTSTANDING, callRatioSpread, callSideSpread, type CallResult } from './call'
-import { CALL_PEERS, CALL_SIDE_LABELS, type CallPeerName, type CallSideName } from './call-sides'
+import { callRatioSpread, callSideSpread, type CallResult } from './call'
+import {
+  CALL_PEERS,
+  CALL_SIDE_LABELS,
+  CALLS_OUTSTANDING,
+  type CallPeerName,
+  type CallSideName,
+} from './call-sides'
 import type { ColdStartResult } from './cold-start'
 import type { FailoverResult } from './failover'
 import type { LatencyResult, LatencyStats } from './latency'
@@ -458,6 +464,15 @@ export function callRows(c: CallResult, mark: (ok: boolean) => string): string[]
     latencyRow('callP50Ms', 'callP50VsRaw', c.latency.pipe.roundP50Ms, c.latency.raw.roundP50Ms, 'p50'),
     latencyRow('callP99Ms', 'callP99VsRaw', c.latency.pipe.roundP99Ms, c.latency.raw.roundP99Ms, 'p99'),
   ]
+  if (c.sides.includes('pipeWide'))
+    rows.push([
+      `(concurrency ${CALLS_OUTSTANDING})`,
+      withSpread(callRatioSpread(c, 'pipeWide', 'raw'), fixed(3)),
+      '—',
+      '',
+      `callRatio again with concurrency ${CALLS_OUTSTANDING} (the default is 64), so no call waits in the ` +
+        `launcher and every one is on the wire, as in the raw loop; ${side('pipeWide')}`,
+    ])
   for (const peer of CALL_PEERS) {
     if (!c.sides.includes(peer)) continue
     rows.push([

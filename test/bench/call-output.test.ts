@@ -5,7 +5,11 @@ import { callRatioSpread, callSideSpread } from '../../bench/call'
 import { callRows, formatTable } from '../../bench/report'
 import { meetsTarget } from '../../bench/targets'
 import { roundOrder } from '../../bench/throughput'
-import { fakeCallResult, fakeCallResultWithoutPeers } from '../support/fake-call-result'
+import {
+  fakeCallResult,
+  fakeCallResultWithWide,
+  fakeCallResultWithoutPeers,
+} from '../support/fake-call-result'
 
 // The call scenario's plumbing on made-up numbers (test/support/fake-call-result.ts): no timing,
 // no processes.
@@ -54,6 +58,14 @@ describe('call scenario output', () => {
     expect(text).toMatch(/^\| peers\.comlinkCall \| 0\.300 \| — \| {2}\| comlink ÷ the raw call loop/m)
     expect(text).toMatch(/^\| peers\.jsonrpcCall \| 0\.100 \| — \|/m)
     expect(table(callRows(fakeCallResultWithoutPeers, judged))).not.toMatch(/peers\./)
+  })
+
+  it('prints callRatio again with concurrency 256, unjudged, when that side ran', () => {
+    const text = table(callRows(fakeCallResultWithWide, judged))
+    expect(text).toMatch(
+      /^\| \(concurrency 256\) \| 0\.500 \(0\.400–0\.600\) \| — \| {2}\| callRatio again with concurrency 256 .*HostPipe with concurrency 256 50,000\/s/m,
+    )
+    expect(table(callRows(fakeCallResult, judged))).not.toMatch(/concurrency 256/)
   })
 
   it('judges nothing under load: the call rows read as the mark they are given', () => {

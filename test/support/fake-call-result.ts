@@ -41,6 +41,17 @@ export const fakeCallResult: CallResult = {
   config: benchConfig(false).call,
 }
 
+/** The first run with the `pipeWide` side (concurrency 256) too, at 0.4, 0.6 and 0.5 of raw. */
+export const fakeCallResultWithWide: CallResult = {
+  ...fakeCallResult,
+  sides: ['raw', 'pipe', 'pipeWide'],
+  rounds: fakeCallResult.rounds.map(({ raw, pipe }, i) => ({
+    raw,
+    pipe,
+    pipeWide: side([40_000, 60_000, 50_000][i]!),
+  })),
+}
+
 /** The same run without `--peers`. */
 export const fakeCallResultWithoutPeers: CallResult = {
   ...fakeCallResult,
