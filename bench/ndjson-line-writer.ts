@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net'
 
 /**
- * SocketConnection's SOCKET_FLUSH_BYTES, SOCKET_FIRST_FLUSH_BYTES and SOCKET_SEND_HIGH_WATER, spelled here so the bench's
- * child scripts do not bundle the launcher's IPC layer (test/bench checks they agree).
+ * SocketConnection's SOCKET_FLUSH_BYTES, SOCKET_FIRST_FLUSH_BYTES and SOCKET_SEND_HIGH_WATER,
+ * spelled here so the bench's child scripts do not bundle the launcher's IPC layer (test/bench
+ * checks they agree).
  */
 export const LINE_FLUSH_BYTES = 16 * 1024
 export const LINE_FIRST_FLUSH_BYTES = 4 * 1024
@@ -11,8 +12,9 @@ export const LINE_SEND_HIGH_WATER = 64 * 1024
 /**
  * SocketConnection's write policy, for the bench's own NDJSON ends (the raw baseline, the bare
  * child, birpc on both sides): the lines of one tick go out as one `socket.write`, or at once when
- * LINE_FIRST_FLUSH_BYTES (the tick's first write) or LINE_FLUSH_BYTES (later ones) are queued, and wait while the socket holds LINE_SEND_HIGH_WATER bytes. So
- * no baseline pays a syscall per frame that HostPipe does not pay.
+ * LINE_FIRST_FLUSH_BYTES (the tick's first write) or LINE_FLUSH_BYTES (later ones) are queued,
+ * and wait while the socket holds LINE_SEND_HIGH_WATER bytes. So no baseline pays a syscall per
+ * frame that HostPipe does not pay.
  */
 export class NdjsonLineWriter {
   private lines: string[] = []

@@ -57,17 +57,18 @@ export interface RunningHost<E extends EventDefinitions = NoEvents> {
 }
 
 /**
- * Runs this process as a hostpipe host (docs/launcher.md, docs/embedding.md): connects to the launcher that
- * spawned it (socket or port, from the environment it set: HOSTPIPE_PIPE, HOSTPIPE_TOKEN, …),
- * registers with features `ack`, `deadline`, `streams`, `per_call_ack` (unless it serves the AgentMux
- * commands) and, when it serves a command of the app's own, (on a socket) `liveness_worker`, and executes commands through `handlers` (input
- * and output checked by their schemas; an output the wire cannot carry fails the call, naming
- * the field). With `per_call_ack` an app command starts as soon as it arrives, beside those still
- * running, and is reported when it ends; the AgentMux commands (and every command of a host
- * without `per_call_ack`) run one at a time in arrival order. Whatever a handler throws fails only its call, with the thrown
- * value's `message` (or a description) as the reason. Honours `--host-delay-ms N`
- * (argv), HOSTPIPE_RECORD (one `<seq> <saga_id>` line per completed command), `cancel_saga` and
- * deadlines. Works under Electron's `utilityProcess.fork` and Node's `child_process.spawn`.
+ * Runs this process as a hostpipe host (docs/launcher.md, docs/embedding.md): connects to the
+ * launcher that spawned it (socket or port, from the environment it set: HOSTPIPE_PIPE,
+ * HOSTPIPE_TOKEN, …), registers with features `ack`, `deadline`, `streams`, `per_call_ack` (unless
+ * it serves the AgentMux commands) and, when it serves a command of the app's own, (on a socket)
+ * `liveness_worker`, and executes commands through `handlers` (input and output checked by their
+ * schemas; an output the wire cannot carry fails the call, naming the field). With `per_call_ack`
+ * an app command starts as soon as it arrives, beside those still running, and is reported when it
+ * ends; the AgentMux commands (and every command of a host without `per_call_ack`) run one at a
+ * time in arrival order. Whatever a handler throws fails only its call, with the thrown value's
+ * `message` (or a description) as the reason. Honours `--host-delay-ms N` (argv), HOSTPIPE_RECORD
+ * (one `<seq> <saga_id>` line per completed command), `cancel_saga` and deadlines. Works under
+ * Electron's `utilityProcess.fork` and Node's `child_process.spawn`.
  *
  * The process exits by itself: code 0 when the launcher closes the connection or goes away
  * (SIGTERM too), 1 when the launcher refused it, 2 on a bad environment (message on stderr).
