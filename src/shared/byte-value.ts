@@ -165,17 +165,25 @@ function sumBlocksIn(
     seen.add(obj)
   }
   if (ArrayBuffer.isView(obj)) return seen
-  const isArray = Array.isArray(obj)
-  const items: unknown[] = isArray ? (obj as unknown[]) : []
-  if (!isArray)
-    for (const key in obj) if (Object.hasOwn(obj, key)) items.push((obj as Record<string, unknown>)[key])
-  for (const item of items) {
-    if (typeof item !== 'object' || item === null) continue
-    if (item instanceof Uint8Array) {
-      tally.bytes += item.byteLength
-      tally.blocks++
-    } else seen = sumBlocksIn(item, depth + 1, seen, tally)
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) seen = sumBlocksOf(obj[i], depth, seen, tally)
+    return seen
   }
+  for (const key in obj)
+    if (Object.hasOwn(obj, key)) seen = sumBlocksOf((obj as Record<string, unknown>)[key], depth, seen, tally)
+  return seen
+}
+
+function sumBlocksOf(
+  item: unknown,
+  depth: number,
+  seen: Set<object> | undefined,
+  tally: { bytes: number; blocks: number },
+): Set<object> | undefined {
+  if (typeof item !== 'object' || item === null) return seen
+  if (!(item instanceof Uint8Array)) return sumBlocksIn(item, depth + 1, seen, tally)
+  tally.bytes += item.byteLength
+  tally.blocks++
   return seen
 }
 

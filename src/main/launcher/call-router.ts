@@ -131,6 +131,8 @@ export class CallRouter {
   private endedInQueues = 0
   private isPumping = false
   private isDisposed = false
+  /** The options of a measured call's send, reused (a pipe reads them only while posting). */
+  private readonly measuredOptions: SendCommandOptions = { retry: false, blockBytes: -1 }
 
   /** Throws a TypeError for an option that is not a positive integer, or no slot. */
   constructor(opts: CallRouterOptions) {
@@ -309,8 +311,11 @@ export class CallRouter {
     call.isAdmitted = true
     call.slot = slot
     this.outstanding[slot]!++
-    // A measured call is not walked again by its pipe.
-    const options = call.bytes === undefined ? call.options : { ...call.options, blockBytes: call.bytes }
+    if (call.bytes === undefined) return pipe.postCommand(call.cmd, call.options)
+    // A measured call is not walked again by its pipe, which reads its options only during the call.
+    const options = this.measuredOptions
+    options.retry = call.options.retry
+    options.blockBytes = call.bytes
     return pipe.postCommand(call.cmd, options)
   }
 
