@@ -142,7 +142,8 @@ export class SagaCoordinator {
   private readonly pipe: SagaPipe
   private readonly events: Pick<LauncherEvents, 'emit' | 'nextVersion'>
   private readonly clock: Clock
-  private readonly wallNow: () => number
+  /** Undefined when the coordinator's clock is the wall clock: `startSaga` then reads it once. */
+  private readonly wallNow: (() => number) | undefined
   private readonly sagaTimeoutMs: number
   private readonly log: Logger
   private readonly disposables = new DisposableStore()
@@ -169,7 +170,7 @@ export class SagaCoordinator {
     this.pipe = opts.pipe
     this.events = opts.events
     this.clock = opts.clock ?? systemClock
-    this.wallNow = opts.wallNow ?? Date.now
+    this.wallNow = opts.wallNow ?? (this.clock === systemClock ? undefined : Date.now)
     this.sagaTimeoutMs = positiveIntOption('sagaTimeoutMs', opts.sagaTimeoutMs, SAGA_TIMEOUT_MS)
     this.log = opts.log ?? silentLogger
     this.hostLoss = opts.hostLoss ?? new HostLossReasons()
@@ -208,7 +209,7 @@ export class SagaCoordinator {
       request,
       timeoutMs,
       deadline: now + timeoutMs,
-      wallDeadline: timeoutMs === Infinity ? undefined : this.wallNow() + timeoutMs,
+      wallDeadline: timeoutMs === Infinity ? undefined : (this.wallNow?.() ?? now) + timeoutMs,
       starter: opts,
       isLeftToHost: false,
       prevTimed: undefined,
