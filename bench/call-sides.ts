@@ -1,6 +1,7 @@
 import { createBirpc } from 'birpc'
 import { wrap } from 'comlink'
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node'
+import { DEFAULT_CONCURRENCY } from '../src/main/launcher/call-router'
 import { createLauncher } from '../src/lib/node'
 import { benchChildScriptPath } from './bench-host'
 import { birpcSocketChannel } from './birpc-socket-channel'
@@ -25,10 +26,11 @@ export const CALLS_OUTSTANDING = 256
  * The sides of the call scenario, each its own child process on its own private Unix socket:
  * `pipe` (`launcher.call('add')` on a real launcher with the default options), `pipeWide` (the
  * same with `concurrency` equal to the calls outstanding, so none waits in the launcher), `raw`
- * (the raw NDJSON request/response loop to bench/raw-call-child.ts) and, with `--peers`, each
- * library's awaited call to its own server.
+ * (the raw NDJSON request/response loop to bench/raw-call-child.ts), `rawWindow` (the same loop
+ * with at most the launcher's default `concurrency` on the wire, the rest waiting in order, as
+ * the launcher's calls do) and, with `--peers`, each library's awaited call to its own server.
  */
-export type CallSideName = 'raw' | 'pipe' | 'pipeWide' | CallPeerName
+export type CallSideName = 'raw' | 'rawWindow' | 'pipe' | 'pipeWide' | CallPeerName
 
 /** One side: an awaited `add` call and the child that answers it. */
 export interface CallSide {
@@ -46,6 +48,7 @@ export const CALL_SIDE_LABELS: Record<CallSideName, string> = {
   pipe: 'HostPipe',
   pipeWide: `HostPipe with concurrency ${CALLS_OUTSTANDING}`,
   raw: 'raw call loop',
+  rawWindow: `raw call loop with ${DEFAULT_CONCURRENCY} on the wire`,
   birpc: 'birpc',
   comlink: 'comlink',
   jsonrpc: 'vscode-jsonrpc',
@@ -59,7 +62,9 @@ export async function startCallSide(side: CallSideName): Promise<CallSide> {
     case 'pipeWide':
       return startLauncherSide(CALLS_OUTSTANDING)
     case 'raw':
-      return RawCallLoop.start()
+      return RawCallLoop.start(CALL_SIDE_LABELS.raw)
+    case 'rawWindow':
+      return RawCallLoop.start(CALL_SIDE_LABELS.rawWindow, DEFAULT_CONCURRENCY)
     case 'birpc':
       return startBirpcSide()
     case 'comlink':
@@ -100,18 +105,26 @@ async function startLauncherSide(concurrency?: number): Promise<CallSide> {
  * Each call is a `{"id":n,"a":…,"b":…}` line (`JSON.stringify`) written with SocketConnection's
  * policy (NdjsonLineWriter); each answer `{"id":n,"sum":…}` is `JSON.parse`d and settles the call
  * its id names, from a Map. No validation, no deadline, no buffering: a lost connection rejects
- * every pending call.
+ * every pending call. With a `window`, at most that many requests are on the wire; the others wait
+ * here in call order and go as answers come back.
  */
 class RawCallLoop implements CallSide {
-  readonly name = CALL_SIDE_LABELS.raw
   private readonly writer: NdjsonLineWriter
   private readonly pending = new Map<
     number,
     { resolve: (o: AddOutput) => void; reject: (e: Error) => void }
   >()
   private lastId = 0
+  private onWire = 0
+  /** Requests beyond the window, oldest at `waitingHead`. */
+  private waiting: RawCallRequest[] = []
+  private waitingHead = 0
 
-  private constructor(private readonly end: ChildOnSocket) {
+  private constructor(
+    readonly name: string,
+    private readonly end: ChildOnSocket,
+    private readonly window: number,
+  ) {
     this.writer = new NdjsonLineWriter(end.socket)
     readNdjsonLines(end.socket, (lines) => {
       for (const line of lines) {
@@ -119,14 +132,16 @@ class RawCallLoop implements CallSide {
         const call = this.pending.get(id)
         if (!call) throw new Error(`the raw call child answered id ${id}, which is not pending`)
         this.pending.delete(id)
+        this.onWire--
+        this.sendWaiting()
         call.resolve({ sum })
       }
     })
     end.socket.on('close', () => this.rejectPending(new Error('the raw call child went away')))
   }
 
-  static async start(): Promise<RawCallLoop> {
-    return new RawCallLoop(await startChildOnSocket(benchChildScriptPath('raw-call-child')))
+  static async start(name: string, window = Infinity): Promise<RawCallLoop> {
+    return new RawCallLoop(name, await startChildOnSocket(benchChildScriptPath('raw-call-child')), window)
   }
 
   get childPid(): number | undefined {
@@ -138,8 +153,23 @@ class RawCallLoop implements CallSide {
     return new Promise<AddOutput>((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
       const request: RawCallRequest = { id, a, b }
-      this.writer.write(JSON.stringify(request))
+      if (this.onWire < this.window) this.send(request)
+      else this.waiting.push(request)
     })
+  }
+
+  private send(request: RawCallRequest): void {
+    this.onWire++
+    this.writer.write(JSON.stringify(request))
+  }
+
+  private sendWaiting(): void {
+    if (this.waitingHead === this.waiting.length) return
+    this.send(this.waiting[this.waitingHead++]!)
+    if (this.waitingHead === this.waiting.length) {
+      this.waiting = []
+      this.waitingHead = 0
+    }
   }
 
   async dispose(): Promise<void> {
@@ -150,6 +180,8 @@ class RawCallLoop implements CallSide {
   private rejectPending(err: Error): void {
     for (const call of this.pending.values()) call.reject(err)
     this.pending.clear()
+    this.waiting = []
+    this.waitingHead = 0
   }
 }
 

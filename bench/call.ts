@@ -80,7 +80,7 @@ export async function measureCalls(
 ): Promise<CallResult> {
   const sides = new Map<CallSideName, CallSide>()
   try {
-    for (const name of ['raw', 'pipe', 'pipeWide', ...peers] as const)
+    for (const name of ['raw', 'pipe', 'pipeWide', 'rawWindow', ...peers] as const)
       sides.set(name, await startCallSide(name))
     const names = [...sides.keys()]
     progress(`call: warm-up (${config.warmupMs} ms each)`)

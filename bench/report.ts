@@ -8,6 +8,7 @@ import {
   type CallPeerName,
   type CallSideName,
 } from './call-sides'
+import { DEFAULT_CONCURRENCY } from '../src/main/launcher/call-router'
 import type { ColdStartResult } from './cold-start'
 import type { FailoverResult } from './failover'
 import type { LatencyResult, LatencyStats } from './latency'
@@ -113,6 +114,13 @@ export function summaryOf(r: Required<BenchResults>): BenchSummary {
     bareRatio: round(ratioSpread(main, 'pipe', 'bare').median, 3),
     callsPerSec: round(callsPerSec.median, 0),
     callRatio: round(callRatio.median, 3),
+    ...(call.sides.includes('pipeWide') && {
+      callRatioWide: round(callRatioSpread(call, 'pipeWide', 'raw').median, 3),
+    }),
+    ...(call.sides.includes('rawWindow') && {
+      rawWindowRatio: round(callRatioSpread(call, 'rawWindow', 'raw').median, 3),
+      callRatioSameWindow: round(callRatioSpread(call, 'pipe', 'rawWindow').median, 3),
+    }),
     callP50Ms: round(callP50.median, 3),
     callP99Ms: round(callP99.median, 3),
     rawCallP50Ms: round(spreadOf(call.latency.raw.roundP50Ms).median, 3),
@@ -470,9 +478,28 @@ export function callRows(c: CallResult, mark: (ok: boolean) => string): string[]
       withSpread(callRatioSpread(c, 'pipeWide', 'raw'), fixed(3)),
       '—',
       '',
-      `callRatio again with concurrency ${CALLS_OUTSTANDING} (the default is 64), so no call waits in the ` +
+      `callRatio again with concurrency ${CALLS_OUTSTANDING} (the default is ${DEFAULT_CONCURRENCY}), so no call waits in the ` +
         `launcher and every one is on the wire, as in the raw loop; ${side('pipeWide')}`,
     ])
+  if (c.sides.includes('rawWindow'))
+    rows.push(
+      [
+        `(raw, ${DEFAULT_CONCURRENCY} on the wire)`,
+        withSpread(callRatioSpread(c, 'rawWindow', 'raw'), fixed(3)),
+        '—',
+        '',
+        `the raw call loop itself with at most ${DEFAULT_CONCURRENCY} requests on the wire (the others waiting ` +
+          `in order, as the launcher's do) ÷ the raw loop with all ${CALLS_OUTSTANDING}: what the default ` +
+          `window costs any client; ${side('rawWindow')}`,
+      ],
+      [
+        `(same window)`,
+        withSpread(callRatioSpread(c, 'pipe', 'rawWindow'), fixed(3)),
+        '—',
+        '',
+        `HostPipe (default concurrency) ÷ the raw call loop with ${DEFAULT_CONCURRENCY} on the wire, per round`,
+      ],
+    )
   for (const peer of CALL_PEERS) {
     if (!c.sides.includes(peer)) continue
     rows.push([

@@ -62,6 +62,12 @@ export interface BenchSummary {
   callsPerSec: number
   /** callsPerSec ÷ the raw NDJSON request/response loop's, same run (median of per-round ratios). */
   callRatio: number
+  /** callRatio with `concurrency: 256`, every outstanding call on the wire as in the raw loop (not judged). */
+  callRatioWide?: number
+  /** The raw loop with at most the default `concurrency` (64) on the wire ÷ the raw loop (not judged). */
+  rawWindowRatio?: number
+  /** callsPerSec ÷ that windowed raw loop's: HostPipe against a client with the same window (not judged). */
+  callRatioSameWindow?: number
   /** One call at a time, ms. */
   callP50Ms: number
   callP99Ms: number
