@@ -148,20 +148,9 @@ function holdsBytesIn(obj: object, depth: number, seen: Set<object> | undefined)
 export function byteBlocksLength(value: unknown): number {
   if (typeof value !== 'object' || value === null) return -1
   if (value instanceof Uint8Array) return value.byteLength
-  if (isFlat(value)) return -1
   const tally = { bytes: 0, blocks: 0 }
   sumBlocksIn(value, 0, undefined, tally)
   return tally.blocks === 0 ? -1 : tally.bytes
-}
-
-/** No member is an object: a call's command usually, measured without a tally. */
-function isFlat(obj: object): boolean {
-  if (Array.isArray(obj) || ArrayBuffer.isView(obj)) return false
-  for (const key in obj) {
-    const item: unknown = (obj as Record<string, unknown>)[key]
-    if (typeof item === 'object' && item !== null && Object.hasOwn(obj, key)) return false
-  }
-  return true
 }
 
 function sumBlocksIn(
