@@ -1,4 +1,4 @@
-// A report's line is written member by member, not by JSON.stringify: it must be the same bytes.
+// A report goes out as the bytes JSON.stringify writes for it, in the order the launcher reads fastest.
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { DefinedCommandDispatcher } from '../../src/main/host/defined-command-dispatcher'
