@@ -168,10 +168,9 @@ function isVerbatim(s: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Reading launcher → host frames, on the host.
 
-// The command frames the launcher writes for the built-in commands, in its exact spelling
-// (`{"kind":"command","seq":7,"cmd":"reap_panes","label":"w1","saga_id":3,"deadline":…}`):
-// recognised by one pattern, without JSON.parse. Integers are checked against MAX_SAFE_INTEGER
-// below and labels are plain characters only, so nothing here needs the JSON decoder's rules.
+// The built-in commands' frames as the launcher spells them (`{"kind":"command","seq":7,"cmd":
+// "reap_panes","label":"w1","saga_id":3,"deadline":…}`): one pattern, without JSON.parse. Integers
+// are checked against MAX_SAFE_INTEGER below; labels are plain characters, outside JSON's rules.
 const HOT_COMMAND = new RegExp(
   `^\\{"kind":"command","seq":${HOT_INT},"cmd":"(spawn_pool_window|reap_panes|drain_pool_if_last)"` +
     `(?:,"label":"${HOT_LABEL}")?(?:,"saga_id":${HOT_INT})?(?:,"deadline":${HOT_INT})?\\}$`,
@@ -212,7 +211,7 @@ export function parseHostBoundFast(
   const hot = parseHotCommand(text)
   if (hot) return hot
   // A surrogate escape may be a lone one, which the full path refuses: rare, and the full path's to judge.
-  if (SURROGATE_ESCAPE.test(text)) return undefined
+  if (text.includes('\\u') && SURROGATE_ESCAPE.test(text)) return undefined
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -231,6 +230,9 @@ export function parseHostBoundFast(
 function parseHotCommand(text: string): HostBound | undefined {
   if (text.length > 600 || text.charCodeAt(1) !== 0x22 /* " */ || text.charCodeAt(2) !== 0x6b /* k */)
     return undefined
+  // Past `{"kind":"command","seq":` (24): an app's command seldom starts as these do (s, r, d).
+  const c = text.charCodeAt(text.indexOf('"cmd":"', 24) + 7)
+  if (c !== 0x73 && c !== 0x72 && c !== 0x64) return undefined
   const m = HOT_COMMAND.exec(text)
   if (!m) return undefined
   const seq = safeIntOf(m[1])

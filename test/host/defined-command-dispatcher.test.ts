@@ -102,6 +102,22 @@ describe('DefinedCommandDispatcher (the host side of §9)', () => {
     expect(renamed.keepsArrivalOrder({ cmd: 'not_defined' })).toBe(false)
   })
 
+  it('gives a plain, a strict and a loose input schema the fields beside the envelope alone', () => {
+    const shapes = defineCommands({
+      plain: { input: z.object({ a: z.number() }), output: z.unknown() },
+      strict: { input: z.strictObject({ a: z.number() }), output: z.unknown() },
+      loose: { input: z.looseObject({ a: z.number() }), output: z.unknown() },
+    })
+    const echo = (input: unknown) => input
+    const d = new DefinedCommandDispatcher(shapes, { plain: echo, strict: echo, loose: echo })
+    const outputOf = (name: string, fields: Record<string, unknown>) =>
+      (d.handle({ cmd: name, saga_id: 7, deadline: 123, ...fields }, ctx) as { output: unknown }).output
+    expect(outputOf('plain', { a: 1, extra: 2 })).toEqual({ a: 1 })
+    expect(outputOf('strict', { a: 1 })).toEqual({ a: 1 })
+    expect(() => outputOf('strict', { a: 1, extra: 2 })).toThrow(/invalid input for `strict`.*extra/)
+    expect(outputOf('loose', { a: 1, extra: 2 })).toEqual({ a: 1, extra: 2 })
+  })
+
   it('refuses a command without a handler and a handler without a command', () => {
     expect(() => new DefinedCommandDispatcher(commands, { add: () => ({ sum: 1 }) } as never)).toThrow(
       'runHost: no handler for command `later`',

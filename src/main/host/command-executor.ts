@@ -17,8 +17,11 @@ const MAX_REASON_CHARS = 4000
 
 export interface CommandExecutorOptions {
   handlers: CommandDispatcher
-  /** Sends one frame to the launcher (reports and acks, in the order given). */
-  send(frame: HostInbound): void
+  /**
+   * Sends one frame to the launcher (reports and acks, in the order given); a saga's report comes
+   * with the name of the command it answers (`command`), for an error message.
+   */
+  send(frame: HostInbound, command?: string): void
   /**
    * `--host-delay-ms`: how long each command takes. Default 0. The delay is part of the command's
    * work: its signal cuts it short (the command then fails with the signal's reason).
@@ -84,7 +87,7 @@ interface Sleep {
  */
 export class CommandExecutor {
   private readonly handlers: CommandDispatcher
-  private readonly send: (frame: HostInbound) => void
+  private readonly send: (frame: HostInbound, command?: string) => void
   private readonly delayMs: number
   private readonly onCommandCompleted: ((seq: number, sagaId: number) => void) | undefined
   private readonly log: Logger
@@ -297,10 +300,16 @@ export class CommandExecutor {
     if (report.cmd !== 'report_ui_thread_alive' && item.sagaId === 0) return
     if (this.perCallAcks && report.cmd === 'report_result') {
       item.isAcked = true
-      this.send({ cmd: 'report_result', saga_id: report.saga_id, output: report.output, seq: item.seq })
+      const frame = {
+        cmd: 'report_result',
+        saga_id: report.saga_id,
+        output: report.output,
+        seq: item.seq,
+      } as const
+      this.send(frame, item.command.cmd)
       return
     }
-    this.send(report)
+    this.send(report, item.command.cmd)
   }
 
   /** Whatever was thrown becomes the reason: this never throws (`describeThrown`). */
@@ -312,12 +321,8 @@ export class CommandExecutor {
     else this.log.warn(line)
     if (item.sagaId === 0 || this.isDisposed) return
     if (this.perCallAcks) item.isAcked = true
-    this.send({
-      cmd: 'report_saga_action_failed',
-      saga_id: item.sagaId,
-      reason,
-      ...(this.perCallAcks ? { seq: item.seq } : {}),
-    })
+    const seq = this.perCallAcks ? { seq: item.seq } : {}
+    this.send({ cmd: 'report_saga_action_failed', saga_id: item.sagaId, reason, ...seq }, item.command.cmd)
   }
 
   private flushBatch(): void {

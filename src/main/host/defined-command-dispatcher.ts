@@ -1,5 +1,9 @@
 import type { z } from 'zod'
-import { AGENTMUX_COMMAND_NAMES, agentMuxAdapterOf } from '../../shared/agentmux-commands'
+import {
+  AGENTMUX_COMMAND_NAMES,
+  agentMuxAdapterOf,
+  type AgentMuxAdapter,
+} from '../../shared/agentmux-commands'
 import {
   describeSchemaError,
   RESERVED_INPUT_FIELDS,
@@ -112,6 +116,13 @@ export type CommandHandlersOf<D extends CommandDefinitions, E extends EventDefin
 
 type AnyHandler = (input: unknown, ctx: CommandContext<unknown, EventDefinitions>) => unknown
 
+interface ServedCommand {
+  readonly def: CommandDefinition
+  readonly adapter: AgentMuxAdapter | undefined
+  /** `def.input` parses the command itself: see {@link parsesCommand}. */
+  readonly parsesCommand: boolean
+}
+
 /** The reason a command fails with when this host has no definition of it. */
 export function notDefinedReason(name: string): string {
   return `host does not define command \`${name}\``
@@ -133,12 +144,15 @@ export class DefinedCommandDispatcher<
   D extends CommandDefinitions,
   E extends EventDefinitions = NoEvents,
 > implements CommandDispatcher {
+  /** What each defined command needs per call, looked up once (definitions are frozen). */
+  private readonly served = new Map<string, ServedCommand>()
+
   /**
    * @param channel where progress, chunks and events go (docs/protocol.md#streams); without one,
    *   `ctx.progress` and `ctx.emit` throw and stream commands fail.
    */
   constructor(
-    private readonly definitions: D,
+    definitions: D,
     private readonly handlers: CommandHandlersOf<D, E>,
     private readonly channel: HandlerChannel = new HandlerChannel(undefined),
   ) {
@@ -148,30 +162,36 @@ export class DefinedCommandDispatcher<
     for (const name of Object.keys(handlers))
       if (!Object.prototype.hasOwnProperty.call(definitions, name))
         throw new TypeError(`runHost: handler \`${name}\` has no command definition`)
-  }
-
-  /** Whether this host serves `name`. */
-  private defines(name: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.definitions, name)
+    for (const name of Object.keys(definitions)) {
+      const def: CommandDefinition = definitions[name]!
+      const adapter = agentMuxAdapterOf(def)
+      // An AgentMux definition's schemas load with zod, which such a host may never need.
+      this.served.set(name, {
+        def,
+        adapter,
+        parsesCommand: adapter === undefined && parsesCommand(def.input),
+      })
+    }
   }
 
   /** The AgentMux commands by name, and any definition with an AgentMux adapter. */
   keepsArrivalOrder(cmd: HostCommand): boolean {
     const name = cmd.cmd
     if (AGENTMUX_NAMES.has(name)) return true
-    return this.defines(name) && agentMuxAdapterOf(this.definitions[name]!) !== undefined
+    return this.served.get(name)?.adapter !== undefined
   }
 
   handle(cmd: HostCommand, ctx: HandlerContext): HostReport | Promise<HostReport> {
     const name = cmd.cmd
-    if (!this.defines(name)) {
+    const served = this.served.get(name)
+    if (served === undefined) {
       if (name === 'probe_ui_thread')
         return { cmd: 'report_ui_thread_alive', nonce: (cmd as ProbeUiThread).nonce }
       throw new Error(notDefinedReason(name))
     }
-    const def: CommandDefinition = this.definitions[name]!
+    const def = served.def
     const handler = this.handlers[name] as AnyHandler
-    const adapter = agentMuxAdapterOf(def)
+    const adapter = served.adapter
     const sagaId = ctx.sagaId
     const context = new HandlerContextView(ctx, name, def, this.channel)
     if (adapter) {
@@ -179,7 +199,7 @@ export class DefinedCommandDispatcher<
       if (!(result instanceof Promise)) return adapter.toReport(sagaId, result)
       return result.then((value) => adapter.toReport(sagaId, value))
     }
-    const parsed = def.input.safeParse(inputOf(cmd as CustomCommand))
+    const parsed = def.input.safeParse(served.parsesCommand ? cmd : inputOf(cmd as CustomCommand))
     if (!parsed.success)
       throw new Error(`invalid input for \`${name}\`: ${describeSchemaError(parsed.error)}`)
     let result: unknown
@@ -306,6 +326,18 @@ function toResult(name: string, def: CommandDefinition, sagaId: number, value: u
   const unencodable = findUnencodable(output.data, 'output')
   if (unencodable !== undefined) throw new Error(`output is not encodable: ${unencodable}`)
   return { cmd: 'report_result', saga_id: sagaId, output: output.data }
+}
+
+/**
+ * Whether `input` gives the same result for the whole command as for its fields beside the
+ * envelope (`inputOf`), so the copy can be skipped: a plain `z.object` strips the keys it does not
+ * know without reading them, and none of its keys is an envelope field. A strict or loose object
+ * (a catchall) sees every key, and is given the copy.
+ */
+function parsesCommand(input: z.ZodObject): boolean {
+  if (input._zod.def.catchall !== undefined) return false
+  for (const key of Object.keys(input.shape)) if (RESERVED_INPUT_FIELDS.has(key)) return false
+  return true
 }
 
 /** The frame's fields beside the envelope: the command's input. */

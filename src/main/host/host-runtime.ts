@@ -1,6 +1,5 @@
 import type { Disposable } from '../base/disposable'
 import type { Logger } from '../base/logger'
-import { IdMap } from '../base/id-map'
 import { OnceEmitter } from '../base/once-emitter'
 import type { FrameConnection } from '../ipc/frame-connection'
 import { describeThrown } from '../../shared/describe-thrown'
@@ -135,8 +134,6 @@ export class HostRuntime {
   private maxPayloadBytes: number | undefined
   /** Announced `bytes` (the transport carries byte frames); they go out once registered. */
   private readonly hasBytes: boolean
-  /** The command name of each saga running here, for a report's error message. */
-  private readonly sagaCommands = new IdMap<string>()
   /** Fires once, with the exit code, when the session is over. */
   private readonly didEnd = new OnceEmitter<number>()
   /** Fires once, when the launcher answers `registered`. */
@@ -148,7 +145,7 @@ export class HostRuntime {
     this.log = opts.log
     this.executor = new CommandExecutor({
       handlers: opts.handlers,
-      send: (frame) => this.send(frame),
+      send: (frame, command) => this.send(frame, command),
       delayMs: opts.delayMs,
       onCommandCompleted: opts.onCommandCompleted,
       log: opts.log,
@@ -281,11 +278,7 @@ export class HostRuntime {
   }
 
   private dispatch(msg: HostBound): void {
-    if (msg.kind === 'command') {
-      const sagaId = (msg.command as { saga_id?: unknown }).saga_id
-      if (typeof sagaId === 'number' && sagaId > 0) this.sagaCommands.set(sagaId, msg.command.cmd)
-      return this.executor.enqueue(msg.seq, msg.command)
-    }
+    if (msg.kind === 'command') return this.executor.enqueue(msg.seq, msg.command)
     if (msg.kind === 'control') return this.onControl(msg.command)
     this.onEvent(msg.event)
   }
@@ -328,8 +321,9 @@ export class HostRuntime {
    * a launcher that sent none), which the launcher would refuse and close the connection for, is
    * not sent: the failure of its saga alone goes instead, and the host keeps serving. The size is
    * read off the line already encoded (its length first; UTF-8 counted only near the limit).
+   * `command`: the name of the command a saga report answers, for that failure's reason.
    */
-  private send(frame: HostInbound): void {
+  private send(frame: HostInbound, command?: string): void {
     const limit = this.maxPayloadBytes ?? MAX_FRAME_BYTES
     let line: string
     try {
@@ -338,26 +332,37 @@ export class HostRuntime {
         if (typeof split !== 'string') {
           const size = byteFrameLength(split)
           if (size <= limit) {
-            this.sagaCommands.delete(frame.saga_id)
             this.conn.sendByteFrame!(split)?.catch(ignore)
             return
           }
-          line = this.failedReportLine(frame, this.tooLargeReason(frame, size, limit))
+          line = this.failedReportLine(frame, this.tooLargeReason(frame, size, limit, command))
         } else line = this.failedReportLine(frame, split)
-      } else line = encodeHostInbound(frame)
+      } else {
+        // JSON.stringify, not a line concatenated by hand: numbers turned into strings in JS pass
+        // through V8's number-string cache, which keeps them past a scavenge (2.5x the promoted bytes).
+        line = encodeHostInbound(frame)
+      }
     } catch (err) {
       line = this.failedReportLine(frame, `report is not encodable: ${describeThrown(err, 'encoding')}`)
     }
     if (exceedsFrameLimit(line, limit))
-      line = this.failedReportLine(frame, this.tooLargeReason(frame, utf8ByteLength(line), limit))
-    if ('saga_id' in frame) this.sagaCommands.delete(frame.saga_id)
-    // A send fails only once the connection is closing, and then `onClose` ends the session.
-    this.conn.send(line).catch(ignore)
+      line = this.failedReportLine(frame, this.tooLargeReason(frame, utf8ByteLength(line), limit, command))
+    this.write(line)
+  }
+
+  /**
+   * A send fails only once the connection is closing, and then `onClose` ends the session. Without
+   * a promise when the transport takes the line at once: a `.catch` on a settled one costs a
+   * promise and a microtask per report.
+   */
+  private write(line: string): void {
+    const conn = this.conn
+    const wait = conn.sendOrWait === undefined ? conn.send(line) : conn.sendOrWait(line)
+    wait?.catch(ignore)
   }
 
   /** "output of `big` is 1,120,000 bytes once encoded; maxPayloadBytes is 1,048,576". */
-  private tooLargeReason(frame: HostInbound, bytes: number, limit: number): string {
-    const name = 'saga_id' in frame ? this.sagaCommands.get(frame.saga_id) : undefined
+  private tooLargeReason(frame: HostInbound, bytes: number, limit: number, name?: string): string {
     const what = frame.cmd === 'report_result' ? 'output' : frame.cmd
     const size = `${what}${name === undefined ? '' : ` of \`${name}\``} is ${formatBytes(bytes)} bytes once encoded`
     return this.maxPayloadBytes === undefined
@@ -392,7 +397,7 @@ export class HostRuntime {
     }
     if (exceedsFrameLimit(line, limit))
       return `is ${formatBytes(utf8ByteLength(line))} bytes once encoded; ${this.maxPayloadBytes === undefined ? "the launcher's frame limit" : 'maxPayloadBytes'} is ${formatBytes(limit)}`
-    this.conn.send(line).catch(ignore)
+    this.write(line)
     return undefined
   }
 
