@@ -86,7 +86,7 @@ export function encodeFlatMembers(value: object, stopAt?: (member: object) => bo
         encoded = quote(v)
         break
       case 'number':
-        encoded = Number.isFinite(v) ? '' + v : 'null'
+        encoded = Number.isFinite(v) ? JSON.stringify(v) : 'null' // not '' + v (protocol-core's numberText)
         break
       case 'boolean':
         encoded = v ? 'true' : 'false'
