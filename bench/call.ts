@@ -24,6 +24,13 @@ export interface CallConfig {
   roundMs: number
   /** Each side makes calls this long before the first round, not counted. */
   warmupMs: number
+  /**
+   * Before each round is measured, its side makes calls this long, not counted: the heap is
+   * settled by a forced full collection before every round (so one side's garbage is not
+   * collected in another's round), and a launcher needs ~100k calls after one to be back at its
+   * steady cost per call (docs/benchmarks.md). An app under load is not collected every second.
+   */
+  rewarmMs: number
   /** Latency rounds (one call at a time), raw and HostPipe alternating. */
   latencyRounds: number
   latencyCallsPerRound: number
@@ -93,7 +100,8 @@ export async function measureCalls(
     for (let i = 0; i < config.rounds; i++) {
       const order = roundOrder(names, i)
       const round: CallResult['rounds'][number] = {}
-      for (const name of order) round[name] = await measureRound(sides.get(name)!, config.roundMs)
+      for (const name of order)
+        round[name] = await measureRound(sides.get(name)!, config.roundMs, config.rewarmMs)
       rounds.push(round)
       progress(
         `call: round ${i + 1}/${config.rounds}: ` +
@@ -134,8 +142,9 @@ export async function measureCalls(
   }
 }
 
-async function measureRound(side: CallSide, ms: number): Promise<CallRound> {
+async function measureRound(side: CallSide, ms: number, rewarmMs: number): Promise<CallRound> {
   settleHeap()
+  await runRoundOf(side, rewarmMs, runOutstanding)
   const launcherBefore = ownCpuMs()
   const childBefore = processCpuMs(side.childPid)
   const { calls, elapsedMs } = await runRoundOf(side, ms, runOutstanding)

@@ -428,7 +428,7 @@ export function callRows(c: CallResult, mark: (ok: boolean) => string): string[]
     `child ${withSpread(callSideSpread(c, name, 'hostCpuUs'), fixed(2))}`
   const rounds =
     `median of ${c.rounds.length} rounds (every side once a round, order rotated, raw and HostPipe back to back) ` +
-    `of ${c.config.roundMs} ms each`
+    `of ${c.config.roundMs} ms each, each after a full collection and ${c.config.rewarmMs} ms of calls not counted`
   const ratio = callRatioSpread(c, 'pipe', 'raw')
   const latencyRounds =
     `median of ${c.latency.pipe.roundP50Ms.length} rounds × ` +
