@@ -154,36 +154,30 @@ export function byteBlocksLength(value: unknown): number {
 }
 
 function sumBlocksIn(
-  obj: object,
+  value: unknown,
   depth: number,
   seen: Set<object> | undefined,
   tally: { bytes: number; blocks: number },
 ): Set<object> | undefined {
-  if (depth > 8) {
-    seen ??= new Set()
-    if (seen.has(obj)) return seen
-    seen.add(obj)
-  }
-  if (ArrayBuffer.isView(obj)) return seen
-  if (Array.isArray(obj)) {
-    for (let i = 0; i < obj.length; i++) seen = sumBlocksOf(obj[i], depth, seen, tally)
+  if (typeof value !== 'object' || value === null) return seen
+  if (value instanceof Uint8Array) {
+    tally.bytes += value.byteLength
+    tally.blocks++
     return seen
   }
-  for (const key in obj)
-    if (Object.hasOwn(obj, key)) seen = sumBlocksOf((obj as Record<string, unknown>)[key], depth, seen, tally)
-  return seen
-}
-
-function sumBlocksOf(
-  item: unknown,
-  depth: number,
-  seen: Set<object> | undefined,
-  tally: { bytes: number; blocks: number },
-): Set<object> | undefined {
-  if (typeof item !== 'object' || item === null) return seen
-  if (!(item instanceof Uint8Array)) return sumBlocksIn(item, depth + 1, seen, tally)
-  tally.bytes += item.byteLength
-  tally.blocks++
+  if (depth > 8) {
+    seen ??= new Set()
+    if (seen.has(value)) return seen
+    seen.add(value)
+  }
+  if (ArrayBuffer.isView(value)) return seen
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) seen = sumBlocksIn(value[i], depth + 1, seen, tally)
+    return seen
+  }
+  for (const key in value)
+    if (Object.hasOwn(value, key))
+      seen = sumBlocksIn((value as Record<string, unknown>)[key], depth + 1, seen, tally)
   return seen
 }
 
