@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { agentMuxCommands } from '../../src/shared/agentmux-commands'
-import { defineCommands } from '../../src/shared/define-commands'
+import { defineCommands, type CommandDefinitions } from '../../src/shared/define-commands'
 import { DefinedCommandDispatcher } from '../../src/main/host/defined-command-dispatcher'
 
 const commands = defineCommands({
@@ -116,6 +116,15 @@ describe('DefinedCommandDispatcher (the host side of §9)', () => {
     expect(outputOf('strict', { a: 1 })).toEqual({ a: 1 })
     expect(() => outputOf('strict', { a: 1, extra: 2 })).toThrow(/invalid input for `strict`.*extra/)
     expect(outputOf('loose', { a: 1, extra: 2 })).toEqual({ a: 1, extra: 2 })
+  })
+
+  it('serves an input schema that is not an object (definitions not checked by defineCommands) from the fields beside the envelope', () => {
+    const unchecked = {
+      total: { input: z.object({ a: z.number() }).transform((i) => i.a * 2), output: z.number() },
+    } as unknown as CommandDefinitions
+    const d = new DefinedCommandDispatcher(unchecked, { total: (n: unknown) => n } as never)
+    const report = d.handle({ cmd: 'total', saga_id: 7, deadline: 123, a: 21 }, ctx) as { output: unknown }
+    expect(report.output).toBe(42)
   })
 
   it('refuses a command without a handler and a handler without a command', () => {

@@ -335,7 +335,8 @@ function toResult(name: string, def: CommandDefinition, sagaId: number, value: u
  * (a catchall) sees every key, and is given the copy.
  */
 function parsesCommand(input: z.ZodObject): boolean {
-  if (input._zod.def.catchall !== undefined) return false
+  // A host given definitions without defineCommands' checks may hold another schema (a transform).
+  if (input._zod.def.type !== 'object' || input._zod.def.catchall !== undefined) return false
   for (const key of Object.keys(input.shape)) if (RESERVED_INPUT_FIELDS.has(key)) return false
   return true
 }
