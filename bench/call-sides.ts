@@ -1,6 +1,7 @@
 import { createBirpc } from 'birpc'
 import { wrap } from 'comlink'
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node'
+import { FifoQueue } from '../src/main/base/fifo-queue'
 import { DEFAULT_CONCURRENCY } from '../src/main/launcher/call-router'
 import { createLauncher } from '../src/lib/node'
 import { benchChildScriptPath } from './bench-host'
@@ -116,9 +117,8 @@ class RawCallLoop implements CallSide {
   >()
   private lastId = 0
   private onWire = 0
-  /** Requests beyond the window, oldest at `waitingHead`. */
-  private waiting: RawCallRequest[] = []
-  private waitingHead = 0
+  /** Requests beyond the window, oldest first (a ring: a sent one is not kept). */
+  private readonly waiting = new FifoQueue<RawCallRequest>()
 
   private constructor(
     readonly name: string,
@@ -164,12 +164,8 @@ class RawCallLoop implements CallSide {
   }
 
   private sendWaiting(): void {
-    if (this.waitingHead === this.waiting.length) return
-    this.send(this.waiting[this.waitingHead++]!)
-    if (this.waitingHead === this.waiting.length) {
-      this.waiting = []
-      this.waitingHead = 0
-    }
+    const next = this.waiting.shift()
+    if (next) this.send(next)
   }
 
   async dispose(): Promise<void> {
@@ -180,8 +176,8 @@ class RawCallLoop implements CallSide {
   private rejectPending(err: Error): void {
     for (const call of this.pending.values()) call.reject(err)
     this.pending.clear()
-    this.waiting = []
-    this.waitingHead = 0
+    this.waiting.takeAll()
+    this.onWire = 0
   }
 }
 
