@@ -11,12 +11,13 @@
  * Runtime-free (no Node, no DOM) and without zod: a host connects, registers and serves the
  * built-in commands without loading zod (its cold start), and neither side runs a schema per call.
  */
+import { parseHotBuiltinCommand, parseHotBuiltinReport } from './agentmux-hot-frames'
 import { ReceivedByteFrame, type InboundFrame } from './byte-frame'
 import {
   decodeText,
   hasOwn,
   HOT_INT,
-  HOT_LABEL,
+  hotIntValue,
   isLabel,
   isNonNegInt,
   isOptionalNonNegInt,
@@ -85,9 +86,18 @@ export function encodeFlatMembers(value: object, stopAt?: (member: object) => bo
       case 'string':
         encoded = quote(v)
         break
-      case 'number':
-        encoded = Number.isFinite(v) ? JSON.stringify(v) : 'null' // not '' + v (protocol-core's numberText)
-        break
+      case 'number': {
+        // A field often repeats its number (a deadline is the same for every call of one ms).
+        const member = memberOf(key)
+        if (v === member.lastNumber) encoded = member.lastNumberText
+        else {
+          encoded = Number.isFinite(v) ? JSON.stringify(v) : 'null' // not '' + v (protocol-core's numberText)
+          member.lastNumber = v
+          member.lastNumberText = encoded
+        }
+        members = members + member.prefix + encoded
+        continue
+      }
       case 'boolean':
         encoded = v ? 'true' : 'false'
         break
@@ -109,7 +119,7 @@ export function encodeFlatMembers(value: object, stopAt?: (member: object) => bo
       }
     }
     // Two concatenations a member: every one allocates a string the frame's write has to walk.
-    members = members + memberPrefix(key) + encoded
+    members = members + memberOf(key).prefix + encoded
   }
   // No own enumerable key at all is also how a boxed Number or Boolean looks: JSON.stringify
   // decides (having read nothing, it reads nothing twice). Keys whose values it leaves out give ''.
@@ -139,15 +149,21 @@ export const STOPPED = '\u0000stopped'
 const MAX_CACHED_KEYS = 256
 /** Longer keys are encoded each time (a key this long is not one of a command type's fields). */
 const MAX_CACHED_KEY_LENGTH = 64
-const prefixes = new Map<string, string>()
+/** A key's `,"key":`, and the number last written under it with its text. */
+interface Member {
+  readonly prefix: string
+  lastNumber: number
+  lastNumberText: string
+}
+const memberCache = new Map<string, Member>()
 
-/** `,"key":`, from a bounded cache. */
-function memberPrefix(key: string): string {
-  let prefix = prefixes.get(key)
-  if (prefix !== undefined) return prefix
-  prefix = ',' + quote(key) + ':'
-  if (prefixes.size < MAX_CACHED_KEYS && key.length <= MAX_CACHED_KEY_LENGTH) prefixes.set(key, prefix)
-  return prefix
+/** The key's Member, from a bounded cache (a key past its bounds gets a fresh one). */
+function memberOf(key: string): Member {
+  let member = memberCache.get(key)
+  if (member !== undefined) return member
+  member = { prefix: ',' + quote(key) + ':', lastNumber: NaN, lastNumberText: '' }
+  if (memberCache.size < MAX_CACHED_KEYS && key.length <= MAX_CACHED_KEY_LENGTH) memberCache.set(key, member)
+  return member
 }
 
 /** `JSON.stringify(s)`, without calling it when nothing needs escaping. */
@@ -168,13 +184,6 @@ function isVerbatim(s: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Reading launcher → host frames, on the host.
 
-// The built-in commands' frames as the launcher spells them (`{"kind":"command","seq":7,"cmd":
-// "reap_panes","label":"w1","saga_id":3,"deadline":…}`): one pattern, without JSON.parse. Integers
-// are checked against MAX_SAFE_INTEGER below; labels are plain characters, outside JSON's rules.
-const HOT_COMMAND = new RegExp(
-  `^\\{"kind":"command","seq":${HOT_INT},"cmd":"(spawn_pool_window|reap_panes|drain_pool_if_last)"` +
-    `(?:,"label":"${HOT_LABEL}")?(?:,"saga_id":${HOT_INT})?(?:,"deadline":${HOT_INT})?\\}$`,
-)
 /** `\uD800`–`\uDFFF` spelled as an escape (a pair too, and a backslash before it: a harmless miss). */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -208,7 +217,7 @@ export function parseHostBoundFast(
     if (!decoded.ok) return undefined
     text = decoded.frame
   }
-  const hot = parseHotCommand(text)
+  const hot = parseHotBuiltinCommand(text)
   if (hot) return hot
   // A surrogate escape may be a lone one, which the full path refuses: rare, and the full path's to judge.
   if (text.includes('\\u') && SURROGATE_ESCAPE.test(text)) return undefined
@@ -225,31 +234,6 @@ export function parseHostBoundFast(
   if (obj.kind === 'command') return obj.seq === undefined ? controlOf(obj) : commandOf(obj, customNames)
   if (obj.kind === undefined) return eventOf(obj)
   return undefined
-}
-
-function parseHotCommand(text: string): HostBound | undefined {
-  if (text.length > 600 || text.charCodeAt(1) !== 0x22 /* " */ || text.charCodeAt(2) !== 0x6b /* k */)
-    return undefined
-  // Past `{"kind":"command","seq":` (24): an app's command seldom starts as these do (s, r, d).
-  const c = text.charCodeAt(text.indexOf('"cmd":"', 24) + 7)
-  if (c !== 0x73 && c !== 0x72 && c !== 0x64) return undefined
-  const m = HOT_COMMAND.exec(text)
-  if (!m) return undefined
-  const seq = safeIntOf(m[1])
-  const name = m[2] as 'spawn_pool_window' | 'reap_panes' | 'drain_pool_if_last'
-  const label = m[3]
-  const sagaId = m[4] === undefined ? undefined : safeIntOf(m[4])
-  const deadline = m[5] === undefined ? undefined : safeIntOf(m[5])
-  if (seq === undefined || (m[4] !== undefined && sagaId === undefined)) return undefined
-  if (m[5] !== undefined && deadline === undefined) return undefined
-  // spawn_pool_window takes no label (the schema would strip it); the others need one.
-  if ((name === 'spawn_pool_window') !== (label === undefined)) return undefined
-  let command: SpawnPoolWindow | ReapPanes | DrainPoolIfLast
-  if (name === 'spawn_pool_window') command = { cmd: name }
-  else command = { cmd: name, label: label! }
-  if (sagaId !== undefined) command.saga_id = sagaId
-  if (deadline !== undefined) command.deadline = deadline
-  return { kind: 'command', seq, command }
 }
 
 function commandOf(
@@ -352,21 +336,16 @@ function eventOf(obj: Record<string, unknown>): HostBound | undefined {
 // JSON.parse. The patterns accept only what the schema accepts (labels of 1–256 plain characters,
 // integers checked by safeIntOf); any other spelling takes the schemas' path.
 const HOT_ACK = new RegExp(`^\\{"cmd":"ack","seq":${HOT_INT}\\}$`)
-const HOT_REPORT = new RegExp(
-  `^\\{"cmd":"(report_pool_window_added|report_panes_reaped)","label":"${HOT_LABEL}","saga_id":${HOT_INT}\\}$`,
-)
-const HOT_DRAIN = new RegExp(
-  `^\\{"cmd":"report_pool_drain_decision","label":"${HOT_LABEL}","was_last":(true|false),"saga_id":${HOT_INT}\\}$`,
-)
-
 // A call's report, and a stream's chunk or progress value, in the host's own key order: JSON.parse
 // stays (the output is any JSON), the fields are checked by hand instead of by the schema. Any `\u`
 // escape (a lone surrogate could hide there), an extra key or a field the schema would refuse
-// takes the schemas' path.
-const HOT_RESULT_HEAD = '{"cmd":"report_result","saga_id":'
-const HOT_FAILED_HEAD = '{"cmd":"report_saga_action_failed","saga_id":'
-const HOT_CHUNK_HEAD = '{"cmd":"report_chunk","saga_id":'
-const HOT_PROGRESS_HEAD = '{"cmd":"report_progress","saga_id":'
+// takes the schemas' path. Regular expressions, not `startsWith` or a `charCodeAt` loop: on the
+// sliced strings a line splitter hands out, those cost several times more.
+const HOT_REPORT_HEAD = /^\{"cmd":"report_(?:result|saga_action_failed|chunk|progress)","saga_id":/
+const HOT_RESULT_HEAD = new RegExp(`\\{"cmd":"report_result","saga_id":${HOT_INT},"output":`, 'y')
+const HOT_SEQ_TAIL = new RegExp(`,"seq":${HOT_INT}\\}`, 'y')
+/** Where a result's `saga_id` digits start. */
+const RESULT_SAGA_ID_AT = '{"cmd":"report_result","saga_id":'.length
 const REASON_MAX_CHARS = 4096
 
 /** The one field beside `cmd`, `saga_id` and (on reports only) `seq` that each hot frame carries. */
@@ -375,6 +354,40 @@ const HOT_BODY_KEY: Readonly<Record<string, string>> = {
   report_saga_action_failed: 'reason',
   report_chunk: 'chunk',
   report_progress: 'value',
+}
+
+/**
+ * `{"cmd":"report_result","saga_id":N,"output":…,"seq":N}` (`seq` optional), a call's report as
+ * the host spells it: only `output` goes through JSON.parse. Around it is fixed text and digits,
+ * and a JSON value cannot end in `,"seq":N`, so the frame parses exactly when `output` does.
+ * Undefined for any other spelling (parseHotReport then reads it whole).
+ */
+function parseHotResult(text: string): HostInbound | undefined {
+  HOT_RESULT_HEAD.lastIndex = 0
+  if (!HOT_RESULT_HEAD.test(text) || text.includes('\\u') || !isWellFormed(text)) return undefined
+  const outputAt = HOT_RESULT_HEAD.lastIndex
+  const saga_id = hotIntValue(text, RESULT_SAGA_ID_AT, outputAt - ',"output":'.length)
+  // The last `,"seq":` is the frame's own when it ends the frame; otherwise it is in the output.
+  let outputEnd = text.length - 1
+  let seq = -1
+  const seqAt = text.lastIndexOf(',"seq":')
+  if (seqAt >= outputAt) {
+    HOT_SEQ_TAIL.lastIndex = seqAt
+    if (HOT_SEQ_TAIL.test(text) && HOT_SEQ_TAIL.lastIndex === text.length) {
+      seq = hotIntValue(text, seqAt + ',"seq":'.length, outputEnd)
+      if (seq < 0) return undefined
+      outputEnd = seqAt
+    }
+  }
+  // Without a seq the frame's own `}` must end it.
+  if (saga_id < 0 || (seq < 0 && text.charCodeAt(outputEnd) !== 0x7d)) return undefined
+  let output: unknown
+  try {
+    output = JSON.parse(text.slice(outputAt, outputEnd))
+  } catch {
+    return undefined
+  }
+  return seq < 0 ? { cmd: 'report_result', saga_id, output } : { cmd: 'report_result', saga_id, output, seq }
 }
 
 function parseHotReport(text: string): HostInbound | undefined {
@@ -416,35 +429,22 @@ export function parseHostInboundFast(
 ): HostInbound | undefined {
   // A byte frame is rare and large: the schemas read it.
   if (input instanceof ReceivedByteFrame) return undefined
-  const decoded = decodeText(input, maxFrameBytes)
-  if (!decoded.ok) return undefined
-  const text = decoded.frame
+  let text: string
+  if (typeof input === 'string') {
+    if (exceedsFrameLimit(input, maxFrameBytes)) return undefined
+    text = input
+  } else {
+    const decoded = decodeText(input, maxFrameBytes)
+    if (!decoded.ok) return undefined
+    text = decoded.frame
+  }
   if (text.charCodeAt(0) !== 0x7b) return undefined
-  if (
-    text.startsWith(HOT_RESULT_HEAD) ||
-    text.startsWith(HOT_FAILED_HEAD) ||
-    text.startsWith(HOT_CHUNK_HEAD) ||
-    text.startsWith(HOT_PROGRESS_HEAD)
-  )
-    return parseHotReport(text)
+  if (HOT_REPORT_HEAD.test(text)) return parseHotResult(text) ?? parseHotReport(text)
   if (text.length > 400) return undefined
-  let m = HOT_ACK.exec(text)
+  const m = HOT_ACK.exec(text)
   if (m) {
     const seq = safeIntOf(m[1])
     return seq === undefined ? undefined : { cmd: 'ack', seq }
   }
-  m = HOT_REPORT.exec(text)
-  if (m) {
-    const saga_id = safeIntOf(m[3])
-    if (saga_id === undefined) return undefined
-    const cmd = m[1] as 'report_pool_window_added' | 'report_panes_reaped'
-    return { cmd, label: m[2]!, saga_id }
-  }
-  m = HOT_DRAIN.exec(text)
-  if (m) {
-    const saga_id = safeIntOf(m[3])
-    if (saga_id === undefined) return undefined
-    return { cmd: 'report_pool_drain_decision', label: m[1]!, was_last: m[2] === 'true', saga_id }
-  }
-  return undefined
+  return parseHotBuiltinReport(text)
 }

@@ -188,6 +188,14 @@ export function safeIntOf(digits: string | undefined): number | undefined {
   return n <= Number.MAX_SAFE_INTEGER ? n : undefined
 }
 
+/** The value of the `HOT_INT` digits `text[from, end)`, or -1 above MAX_SAFE_INTEGER. */
+export function hotIntValue(text: string, from: number, end: number): number {
+  let n = 0
+  // Exact up to 2^53; a larger number comes out ≥ 2^53 all the same, so the check below holds.
+  for (let i = from; i < end; i++) n = n * 10 + (text.charCodeAt(i) - 0x30)
+  return n <= Number.MAX_SAFE_INTEGER ? n : -1
+}
+
 // What the schemas' field rules accept, checked by hand (the fast readers, fast-frames.ts).
 const LABEL_MAX_CHARS = 256
 

@@ -158,6 +158,28 @@ describe('encodeFlatMembers', () => {
     }
   })
 
+  it('writes a number a key had before, or one that equals it, as JSON.stringify does', () => {
+    const values = [
+      1796645383608,
+      1796645383608,
+      -0,
+      0,
+      -0,
+      NaN,
+      NaN,
+      Infinity,
+      -Infinity,
+      1e21,
+      1e21,
+      0.1,
+      5,
+    ]
+    for (const deadline of values) {
+      const obj = { cmd: 'add', deadline, a: deadline }
+      expect('{' + encodeFlatMembers(obj)!.slice(1) + '}').toBe(JSON.stringify(obj))
+    }
+  })
+
   it('leaves exotic objects with a reset prototype to JSON.stringify, which knows them', () => {
     const exotic: unknown[] = [
       Object.setPrototypeOf(['reap_panes', 3], Object.prototype),

@@ -84,6 +84,38 @@ const reportShaped = fc.oneof(
   digits.map((d) => `{"cmd":"report_saga_action_failed","saga_id":${d},"reason":1}`),
   digits.map((d) => `{"cmd":"report_saga_action_failed","saga_id":${d},"reason":"x","output":1}`),
   digits.map((d) => `{"cmd":"report_result","saga_id":${d},"output":1,"cmd":"ping","nonce":1}`),
+  // A result is read around its output: what surrounds that output must be exactly right.
+  fc
+    .tuple(
+      digits,
+      fc.constantFrom(
+        '{"seq":1}',
+        '{"a":1,"seq":2}',
+        ' 5 ',
+        '',
+        '{"a":1},"seq":2',
+        '[1,"seq":2]',
+        '"x","seq":3',
+        '5,"seq":',
+        '{"a":"\\u0041"}',
+        '{"a":"é😀"}',
+      ),
+      fc.constantFrom(
+        '',
+        ',"seq":7',
+        ',"seq":07',
+        ',"seq":-1',
+        ',"seq":1e3',
+        ',"seq":7 ',
+        ', "seq":7',
+        ',"seq":',
+      ),
+    )
+    .map(([d, out, tail]) => `{"cmd":"report_result","saga_id":${d},"output":${out}${tail}}`),
+  digits.map((d) => `{"cmd":"report_result","saga_id":${d},"output":1,"seq":2}garbage`),
+  digits.map((d) => `{"cmd":"report_result","saga_id":${d},"output":12`),
+  digits.map((d) => `{"cmd":"report_result","saga_id":${d},"output":[1]]`),
+  digits.map((d) => `{"cmd":"report_result","saga_id":${d} ,"output":1,"seq":2}`),
   fc
     .nat({ max: 5000 })
     .map((n) => `{"cmd":"report_saga_action_failed","saga_id":1,"reason":"${'r'.repeat(n)}"}`),
@@ -133,5 +165,21 @@ describe('hot frames (acks and reports in the host’s own spelling)', () => {
       frame: { cmd: 'ping', nonce: 1 },
     })
     expect(parse).toHaveBeenCalledTimes(1)
+  })
+
+  it('parse only the output of a result in the host’s spelling', () => {
+    const parse = vi.spyOn(JSON, 'parse')
+    expect(parseHostInboundFast('{"cmd":"report_result","saga_id":12,"output":{"sum":5},"seq":34}')).toEqual({
+      cmd: 'report_result',
+      saga_id: 12,
+      output: { sum: 5 },
+      seq: 34,
+    })
+    expect(parseHostInboundFast('{"cmd":"report_result","saga_id":0,"output":[1,"seq"]}')).toEqual({
+      cmd: 'report_result',
+      saga_id: 0,
+      output: [1, 'seq'],
+    })
+    expect(parse.mock.calls.map((args) => args[0])).toEqual(['{"sum":5}', '[1,"seq"]'])
   })
 })
