@@ -179,10 +179,10 @@ export class HostPipe {
    * promise is made per command. Returns the refusal (SERIALIZE, PAYLOAD_TOO_LARGE, or
    * HOST_NOT_CONNECTED once disposed; nothing is kept), else undefined. A write that fails later
    * is handled as for `sendCommand`: the frame is kept, then delivered or its saga failed
-   * (`onDidFailSaga`).
+   * (`onDidFailSaga`). `fields`: members written after `cmd`'s own (an app call's input).
    */
-  postCommand(cmd: HostCommand, o?: SendCommandOptions): HostPipeError | undefined {
-    const frame = this.makeFrame(cmd, false, o?.retry === true, o?.blockBytes)
+  postCommand(cmd: HostCommand, o?: SendCommandOptions, fields?: object): HostPipeError | undefined {
+    const frame = this.makeFrame(cmd, false, o?.retry === true, o?.blockBytes, fields)
     if (frame instanceof HostPipeError) return frame
     const slot = this.slot
     if (slot && this.outage.length === 0 && slot.hasRoom) slot.postCommand(frame)
@@ -337,9 +337,11 @@ export class HostPipe {
     noBuffer: boolean,
     retry = false,
     blockBytes?: number,
+    fields?: object,
   ): OutboundCommand | HostPipeError {
     if (this.isDisposed) return new HostPipeError('HOST_NOT_CONNECTED', 'host pipe is disposed')
-    return createOutboundCommand(cmd, this.nextOrdinal++, noBuffer, retry, this.maxPayloadBytes, blockBytes)
+    const ordinal = this.nextOrdinal++
+    return createOutboundCommand(cmd, ordinal, noBuffer, retry, this.maxPayloadBytes, blockBytes, fields)
   }
 
   private onCommandWritten(slot: WriterSlot, frame: OutboundCommand): void {

@@ -113,6 +113,8 @@ export type Outbound = OutboundCommand | OutboundEvent
  * is read off the text already made, its length first, UTF-8 counted only near the limit.
  * `ordinal` is its place in call order. `knownBlockBytes`: what `byteBlocksLength` said of `cmd`
  * when the caller measured it already (−1: no bytes), so the command is not walked again.
+ * `fields`: members written after `cmd`'s own (an app call's input, whose names never clash with
+ * the envelope's), so no object merging the two is made; the command is `cmd` with them.
  */
 export function createOutboundCommand(
   cmd: HostCommand,
@@ -121,6 +123,7 @@ export function createOutboundCommand(
   retry = false,
   maxPayloadBytes: number = MAX_FRAME_BYTES,
   knownBlockBytes?: number,
+  fields?: object,
 ): OutboundCommand | HostPipeError {
   let members: string | undefined
   let split: { paths: string; blocks: Uint8Array[] } | undefined
@@ -130,10 +133,21 @@ export function createOutboundCommand(
     // costs no extra walk. A call the router measured is known to hold them.
     members =
       knownBlockBytes === undefined
-        ? encodeMembers(cmd, holdsBytes)
+        ? encodeMembers(fields ?? cmd, holdsBytes)
         : knownBlockBytes >= 0
           ? STOPPED
-          : encodeMembers(cmd)
+          : encodeMembers(fields ?? cmd)
+    if (fields !== undefined) {
+      const input = members
+      if (input === undefined || input === STOPPED) {
+        // Input that is not a JSON object, or that holds bytes: the merged command, as a whole.
+        cmd = Object.assign({}, cmd, fields)
+        members = input === STOPPED ? STOPPED : encodeMembers(cmd)
+      } else {
+        const own = encodeMembers(cmd)
+        members = own === undefined ? undefined : own + input
+      }
+    }
     if (members === STOPPED) {
       const parts = splitJson(cmd)
       members = parts.json.length > 2 ? ',' + parts.json.slice(1, -1) : ''

@@ -78,6 +78,8 @@ const COMPACT_AFTER = 1024
 interface RoutedCall {
   readonly sagaId: number
   readonly cmd: HostCommand
+  /** The input written after `cmd`'s own members (HostPipe.postCommand's `fields`). */
+  readonly fields: object | undefined
   readonly options: RouteOptions
   readonly lane: Lane<RoutedCall> | undefined
   /** Its slot once handed to that slot's pipe; -1 while it waits here. */
@@ -186,13 +188,14 @@ export class CallRouter {
    * `maxQueuedBytes`. A later refusal comes through `onDidFailSaga` (the pipe's) or, for a call
    * that waited here, `onDidRefuseCommand`.
    */
-  postCommand(cmd: HostCommand, o?: RouteOptions): HostPipeError | undefined {
+  postCommand(cmd: HostCommand, o?: RouteOptions, fields?: object): HostPipeError | undefined {
     const sagaId = (cmd as { saga_id?: number }).saga_id
-    if (o?.isAppCall !== true || sagaId === undefined) return this.slots[0]!.pipe.postCommand(cmd, o)
+    if (o?.isAppCall !== true || sagaId === undefined) return this.slots[0]!.pipe.postCommand(cmd, o, fields)
     const lane = o.key === undefined ? undefined : this.lanes.laneOf(o.key)
     const call: RoutedCall = {
       sagaId,
       cmd,
+      fields,
       options: o,
       lane,
       slot: -1,
@@ -275,7 +278,7 @@ export class CallRouter {
   private admit(call: RoutedCall): HostPipeError | undefined {
     const tally = this.queuedBytes
     if (call.isAdmitted || !tally) return undefined
-    const refusal = tally.admit(call.cmd.cmd, (call.bytes ??= byteBlocksLength(call.cmd)))
+    const refusal = tally.admit(call.cmd.cmd, (call.bytes ??= byteBlocksLength(call.fields ?? call.cmd)))
     if (!refusal) {
       call.isAdmitted = true
       return undefined
@@ -311,12 +314,12 @@ export class CallRouter {
     call.isAdmitted = true
     call.slot = slot
     this.outstanding[slot]!++
-    if (call.bytes === undefined) return pipe.postCommand(call.cmd, call.options)
+    if (call.bytes === undefined) return pipe.postCommand(call.cmd, call.options, call.fields)
     // A measured call is not walked again by its pipe, which reads its options only during the call.
     const options = this.measuredOptions
     options.retry = call.options.retry
     options.blockBytes = call.bytes
-    return pipe.postCommand(call.cmd, options)
+    return pipe.postCommand(call.cmd, options, call.fields)
   }
 
   /** A call ended: its place, its lane and the queue it waited in move on. */

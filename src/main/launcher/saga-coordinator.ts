@@ -79,8 +79,8 @@ export type SagaPipe = Pick<
   HostPipe,
   'cancelSaga' | 'onDidFailSaga' | 'sagaCommandState' | 'sendControl' | 'isQueueFull'
 > & {
-  /** Hands the command over; returns a refusal (nothing sent), never throws (see CallRouter). */
-  postCommand(cmd: HostCommand, o?: RouteOptions): HostPipeError | undefined
+  /** Hands the command (and an app call's input) over; returns a refusal, never throws (CallRouter). */
+  postCommand(cmd: HostCommand, o?: RouteOptions, fields?: object): HostPipeError | undefined
   onDidChange?: Listenable<unknown>
   /** A command that waited in the router was refused when its turn came (see CallRouter). */
   onDidRefuseCommand?: Listenable<CommandRefusal>
@@ -233,7 +233,8 @@ export class SagaCoordinator {
             : APP_NO_RETRY
     // The pipe may fail the saga synchronously inside the send (a full outage buffer). A refusal
     // ends it on a microtask: the caller has its saga id before the saga's end reaches it.
-    const refusal = this.pipe.postCommand(commandOf(saga), route)
+    const input = request.cmd === 'custom' ? request.input : undefined
+    const refusal = this.pipe.postCommand(commandOf(saga), route, input)
     if (refusal) queueMicrotask(() => this.onRefused(saga.id, refusal))
     return saga.id
   }
@@ -443,7 +444,6 @@ function commandOf(saga: Saga): HostCommand {
           saga_id: saga.id,
           deadline: saga.wallDeadline,
         }
-  if (request.cmd !== 'custom') return { ...request, ...head } as HostCommand
-  // defineCommands refuses input fields named like the envelope's, so assigning cannot clobber them.
-  return Object.assign(head, request.input)
+  // An app call's input goes beside it (postCommand's `fields`), never merged into one more object.
+  return request.cmd === 'custom' ? head : ({ ...request, ...head } as HostCommand)
 }
