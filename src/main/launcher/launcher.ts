@@ -276,7 +276,8 @@ class ComposedLauncher implements Launcher {
     )
     this.disposables.add(this.server.onDidHostSayExit((code) => this.lossReasons.noteHostExit(code)))
     this.disposables.add(this.server.onDidLoseHost((host) => this.hostLoss.onConnectionGone(host)))
-    this.disposables.add(this.events.onDidEmit((e) => this.server.broadcast(e)))
+    this.disposables.add(this.events.onDidEmitToLauncher((e) => this.server.broadcast(e)))
+    this.events.forwardWhen(() => this.server.forwardsEvents)
   }
 
   get token(): string {
@@ -358,7 +359,7 @@ class ComposedLauncher implements Launcher {
       pipes: this.pipes,
       supervisor,
       sagas: this.coordinator,
-      events: this.events,
+      events: { onDidEmit: this.events.onDidEmitToLauncher },
       liveness: this.livenesses[0]!,
       livenesses: this.livenesses,
       streams: this.streams,

@@ -90,8 +90,8 @@ export type SagaPipe = Pick<
 export interface SagaCoordinatorOptions {
   /** The pipe its commands go through; it tells the coordinator of every saga it fails. */
   pipe: SagaPipe
-  /** Where saga events are published; the coordinator never listens there. */
-  events: Pick<LauncherEvents, 'emit' | 'nextVersion'>
+  /** Where saga events go (a call's start and end only while `isObserved`); never listened to. */
+  events: Pick<LauncherEvents, 'emit' | 'nextVersion'> & { readonly isObserved?: boolean }
   clock?: Clock
   /** The wall clock a command's `deadline` is stated in (epoch ms). Default Date.now. */
   wallNow?: () => number
@@ -140,7 +140,7 @@ interface Saga extends SagaRecord {
  */
 export class SagaCoordinator {
   private readonly pipe: SagaPipe
-  private readonly events: Pick<LauncherEvents, 'emit' | 'nextVersion'>
+  private readonly events: SagaCoordinatorOptions['events']
   private readonly clock: Clock
   /** Undefined when the coordinator's clock is the wall clock: `startSaga` then reads it once. */
   private readonly wallNow: (() => number) | undefined
@@ -217,7 +217,8 @@ export class SagaCoordinator {
     }
     this.open.set(saga.id, saga)
     this.counts.started++
-    this.events.emit({ event: 'saga_started', saga_id: saga.id, name, version: this.events.nextVersion() })
+    if (this.events.isObserved !== false)
+      this.events.emit({ event: 'saga_started', saga_id: saga.id, name, version: this.events.nextVersion() })
     this.didStart.fire(saga)
     if (timeoutMs !== Infinity) this.trackTimeout(saga)
     const retry = opts.retry ?? (request.cmd !== 'custom' && agentMuxCommands[request.cmd].retry === true)
@@ -231,8 +232,7 @@ export class SagaCoordinator {
           : retry
             ? APP_RETRY
             : APP_NO_RETRY
-    // The pipe may fail the saga synchronously inside the send (a full outage buffer). A refusal
-    // ends it on a microtask: the caller has its saga id before the saga's end reaches it.
+    // A refusal, even inside the send (a full outage buffer), ends it after the caller has its id.
     const input = request.cmd === 'custom' ? request.input : undefined
     const refusal = this.pipe.postCommand(commandOf(saga), route, input)
     if (refusal) queueMicrotask(() => this.onRefused(saga.id, refusal))
@@ -320,7 +320,8 @@ export class SagaCoordinator {
     this.pipe.cancelSaga(saga.id)
     this.didEnd.fire(saga)
     if (agentMux) this.events.emit(agentMux.event(saga.id, this.events.nextVersion()))
-    this.events.emit({ event: 'saga_completed', saga_id: saga.id, version: this.events.nextVersion() })
+    if (this.events.isObserved !== false)
+      this.events.emit({ event: 'saga_completed', saga_id: saga.id, version: this.events.nextVersion() })
     saga.starter.onEnd?.({ ok: true, sagaId: saga.id, output: agentMux ? agentMux.output : output })
   }
 
