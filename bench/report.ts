@@ -356,7 +356,7 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
       withSpread(host, fixed(1)),
       TARGETS.coldStartOverheadMs.label,
       mark(meetsTarget('coldStartOverheadMs', overhead)),
-      `host fork → register line on the socket, median of ${c.config.pairs} alternating pairs; ` +
+      `host spawn → register line on the socket, median of ${c.config.pairs} alternating pairs; ` +
         `${overhead.toFixed(1)} ms over bareStartMs`,
     ])
     rows.push([
@@ -364,7 +364,7 @@ export function formatTable(r: BenchResults, config: BenchConfig, date: Date): s
       withSpread(bare, fixed(1)),
       '—',
       '',
-      'a one-line Node script forked the same way, connecting and writing one line',
+      'a one-line Node script spawned the same way, connecting and writing one line',
     ])
   }
   if (r.load) {
