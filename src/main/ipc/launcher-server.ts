@@ -224,15 +224,15 @@ export class LauncherServer {
     conn.onClose((reason) => this.drop(client, reason))
   }
 
-  /**
-   * Sends an event to every tool, and to the current host if it wants bus events (see
-   * `wantsBusEvents`) unless `fanoutToHost` is off.
-   */
   /** Whether `broadcast` writes anywhere now: to a tool, or to a host that keeps the seed's fanout. */
   get forwardsEvents(): boolean {
     return this.tools.size > 0 || (this.hasHostFanout && this.hosts.current?.isFanoutActive === true)
   }
 
+  /**
+   * Sends an event to every tool, and to the current host if it wants bus events (see
+   * `wantsBusEvents`) unless `fanoutToHost` is off.
+   */
   broadcast(e: Event): void {
     if (this.tools.size > 0) this.tools.broadcast(encodeEvent(e))
     const host = this.hosts.current
