@@ -27,8 +27,9 @@ export interface CallConfig {
   /**
    * Before each round is measured, its side makes calls this long, not counted: the heap is
    * settled by a forced full collection before every round (so one side's garbage is not
-   * collected in another's round), and a launcher needs ~100k calls after one to be back at its
-   * steady cost per call (docs/benchmarks.md). An app under load is not collected every second.
+   * collected in another's round), and V8 throws away the optimized code of Node's own write path
+   * at each one, which every side then pays to rebuild (docs/benchmarks.md). An app under load is
+   * not collected every second.
    */
   rewarmMs: number
   /** Latency rounds (one call at a time), raw and HostPipe alternating. */

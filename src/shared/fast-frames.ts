@@ -206,17 +206,9 @@ export function parseHostBoundFast(
 ): HostBound | undefined {
   // A byte frame is rare and large: the schemas read it.
   if (input instanceof ReceivedByteFrame) return undefined
-  let text: string
-  if (typeof input === 'string') {
-    // A raw lone surrogate is refused by the full path (not valid UTF-8).
-    if (exceedsFrameLimit(input, maxFrameBytes) || !isWellFormed(input)) return undefined
-    text = input
-  } else {
-    if (input.byteLength > maxFrameBytes) return undefined
-    const decoded = decodeText(input, maxFrameBytes)
-    if (!decoded.ok) return undefined
-    text = decoded.frame
-  }
+  const text = frameText(input, maxFrameBytes)
+  // A raw lone surrogate is refused by the full path (not valid UTF-8).
+  if (text === undefined || !isWellFormed(text)) return undefined
   const hot = parseHotBuiltinCommand(text)
   if (hot) return hot
   // A surrogate escape may be a lone one, which the full path refuses: rare, and the full path's to judge.
@@ -429,16 +421,8 @@ export function parseHostInboundFast(
 ): HostInbound | undefined {
   // A byte frame is rare and large: the schemas read it.
   if (input instanceof ReceivedByteFrame) return undefined
-  let text: string
-  if (typeof input === 'string') {
-    if (exceedsFrameLimit(input, maxFrameBytes)) return undefined
-    text = input
-  } else {
-    const decoded = decodeText(input, maxFrameBytes)
-    if (!decoded.ok) return undefined
-    text = decoded.frame
-  }
-  if (text.charCodeAt(0) !== 0x7b) return undefined
+  const text = frameText(input, maxFrameBytes)
+  if (text === undefined || text.charCodeAt(0) !== 0x7b) return undefined
   if (HOT_REPORT_HEAD.test(text)) return parseHotResult(text) ?? parseHotReport(text)
   if (text.length > 400) return undefined
   const m = HOT_ACK.exec(text)
@@ -447,4 +431,14 @@ export function parseHostInboundFast(
     return seq === undefined ? undefined : { cmd: 'ack', seq }
   }
   return parseHotBuiltinReport(text)
+}
+
+/**
+ * `decodeText` without its error (its result object costs a call on the hot path): the frame's
+ * text, or undefined past `maxFrameBytes` or for bytes that are not strict UTF-8.
+ */
+function frameText(input: string | Uint8Array, maxFrameBytes: number): string | undefined {
+  if (typeof input === 'string') return exceedsFrameLimit(input, maxFrameBytes) ? undefined : input
+  const decoded = decodeText(input, maxFrameBytes)
+  return decoded.ok ? decoded.frame : undefined
 }
