@@ -28,6 +28,20 @@ function makeTable(maxNames?: number) {
 }
 
 describe('CommandCalls', () => {
+  it("measures a call to the end its record gives, and to the table's clock when it gives none", () => {
+    const t = makeTable()
+    const timed = { ...t.start('add'), endedAt: 0 }
+    timed.endedAt = timed.startedAt + 3
+    t.advance(40)
+    t.table.ended(timed, false)
+    // The bins' edges: 3 ms reads as the bin 2.91–3.36 ms, capped by the largest latency seen (3).
+    expect(t.row('add')?.p99Ms).toBe(3)
+    const untimed = t.start('sub')
+    t.advance(40)
+    t.table.ended(untimed, false)
+    expect(t.row('sub')?.p99Ms).toBe(40)
+  })
+
   it('has one row per command name, in order of first call', () => {
     const t = makeTable()
     t.call('add', 1)

@@ -101,6 +101,8 @@ export interface CallRecord {
   readonly name: string
   /** When it started, on the same clock as the table's `now`. */
   readonly startedAt: number
+  /** When it ended, on that clock, if its recorder knows (the table reads the clock otherwise). */
+  readonly endedAt?: number | undefined
 }
 
 /**
@@ -140,7 +142,7 @@ export class CommandCalls {
     if (!entry) return
     entry.running--
     if (isFailure) entry.failed++
-    const now = this.now()
+    const now = call.endedAt ?? this.now()
     ;(entry.latency ??= new LatencyWindow()).record(now - call.startedAt, now)
   }
 

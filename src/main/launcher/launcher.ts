@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { version as packageVersion } from '../../../package.json'
+import { systemClock } from '../base/clock'
 import { DisposableStore } from '../base/disposable'
 import { HostPipe, QueuedBytes } from '../host-pipe'
 import { positiveIntOption } from '../base/integer-option'
@@ -185,6 +186,8 @@ class ComposedLauncher implements Launcher {
   private disposing: Promise<void> | undefined
   /** `start()`'s wait for every slot's first host. */
   private firstRegistration: FirstRegistration | undefined
+  /** When the host frame being handled arrived: one clock read serves its liveness and its call's end. */
+  private hostFrameAt = 0
 
   constructor(private readonly opts: LauncherOptions) {
     this.log = opts.log ?? silentLogger
@@ -267,8 +270,15 @@ class ComposedLauncher implements Launcher {
     this.disposables.add(
       this.server.onDidRegisterHost((host) => this.firstRegistration?.noteRegistered(host.slot)),
     )
-    this.disposables.add(this.server.onDidReceiveReport((report) => this.coordinator.handleReport(report)))
-    this.disposables.add(this.server.onDidReceiveHostFrame((slot) => this.livenesses[slot]!.noteHostFrame()))
+    // The server tells of every host frame before it hands on what the frame says.
+    this.disposables.add(
+      this.server.onDidReceiveHostFrame((slot) =>
+        this.livenesses[slot]!.noteHostFrame((this.hostFrameAt = systemClock.now())),
+      ),
+    )
+    this.disposables.add(
+      this.server.onDidReceiveReport((report) => this.coordinator.handleReport(report, this.hostFrameAt)),
+    )
     this.disposables.add(
       this.server.onDidReceiveMainThreadReport((r) =>
         this.livenesses[r.slot]!.noteMainThreadReport(r.blockedMs),

@@ -85,9 +85,9 @@ export class LivenessMonitor {
     this.unsubscribe = n === 0 ? () => {} : opts.pipe.on('change', (s) => this.onPipeChange(s))
   }
 
-  /** A frame (any frame) came from the current host: its event loop runs. */
-  noteHostFrame(): void {
-    this.lastFrameAt = this.clock.now()
+  /** A frame (any frame) came from the current host at `at` (its clock's ms): its event loop runs. */
+  noteHostFrame(at: number = this.clock.now()): void {
+    this.lastFrameAt = at
     this.isProbeOutstanding = false
   }
 

@@ -107,16 +107,20 @@ export interface SagaCoordinatorOptions {
   log?: Logger
 }
 
+type TimeoutList = { head: Saga | undefined; tail: Saga | undefined }
+
 /** One open saga. */
 interface Saga extends SagaRecord {
   readonly request: SagaRequest
   readonly timeoutMs: number
   /** When its timeout fires, on the coordinator's clock. */
   readonly deadline: number
-  /** Its neighbours in its timeout length's list (see `trackTimeout`). */
+  /** Its timeout length's list while it is in it, and its neighbours there (see `trackTimeout`). */
+  timedIn: TimeoutList | undefined
   prevTimed: Saga | undefined
   nextTimed: Saga | undefined
   failure: string | undefined
+  endedAt: number | undefined
   /** Whoever started it: told of its timeout and its end. */
   readonly starter: StartSagaOptions
   /** The same moment as `deadline` on the wall clock, the `deadline` its command carries; undefined without a timeout. */
@@ -155,7 +159,7 @@ export class SagaCoordinator {
   readonly onDidEndSaga: Listenable<SagaRecord> = this.didEnd.event
   private readonly open = new IdMap<Saga>()
   /** Open sagas with a timeout, one list per `timeoutMs`. */
-  private readonly timeoutLists = new Map<number, { head: Saga | undefined; tail: Saga | undefined }>()
+  private readonly timeoutLists = new Map<number, TimeoutList>()
   private readonly timeoutTimer: TimerSlot
   /** The moment the timeout timer is armed for, if it is. */
   private timerArmedFor: number | undefined
@@ -192,11 +196,9 @@ export class SagaCoordinator {
     if ((request.cmd === 'reap_panes' || request.cmd === 'drain_pool_if_last') && !request.label)
       throw new RangeError(`${request.cmd} needs a non-empty label`)
     const timeoutMs =
-      opts.timeoutMs === undefined
-        ? this.sagaTimeoutMs
-        : opts.timeoutMs === Infinity
-          ? Infinity
-          : positiveIntOption('timeoutMs', opts.timeoutMs, 0)
+      opts.timeoutMs === Infinity
+        ? Infinity
+        : positiveIntOption('timeoutMs', opts.timeoutMs, this.sagaTimeoutMs)
     if (this.pipe.isQueueFull)
       throw new HostPipeError('QUEUE_FULL', `the launcher already holds the most calls it may queue`)
     const now = this.clock.now()
@@ -206,12 +208,14 @@ export class SagaCoordinator {
       name,
       startedAt: now,
       failure: undefined,
+      endedAt: undefined,
       request,
       timeoutMs,
       deadline: now + timeoutMs,
       wallDeadline: timeoutMs === Infinity ? undefined : (this.wallNow?.() ?? now) + timeoutMs,
       starter: opts,
       isLeftToHost: false,
+      timedIn: undefined,
       prevTimed: undefined,
       nextTimed: undefined,
     }
@@ -222,18 +226,9 @@ export class SagaCoordinator {
     this.didStart.fire(saga)
     if (timeoutMs !== Infinity) this.trackTimeout(saga)
     const retry = opts.retry ?? (request.cmd !== 'custom' && agentMuxCommands[request.cmd].retry === true)
-    const route =
-      request.cmd !== 'custom'
-        ? retry
-          ? RETRY
-          : NO_RETRY
-        : opts.key !== undefined
-          ? { retry, isAppCall: true, key: opts.key }
-          : retry
-            ? APP_RETRY
-            : APP_NO_RETRY
     // A refusal, even inside the send (a full outage buffer), ends it after the caller has its id.
     const input = request.cmd === 'custom' ? request.input : undefined
+    const route = routeOf(input !== undefined, retry, opts.key)
     const refusal = this.pipe.postCommand(commandOf(saga), route, input)
     if (refusal) queueMicrotask(() => this.onRefused(saga.id, refusal))
     return saga.id
@@ -246,8 +241,8 @@ export class SagaCoordinator {
     if (refusal) this.fail(live, refusal.reason, false, refusal.error)
   }
 
-  /** A saga report from the host; false when late, for no open saga, or of the wrong kind. */
-  handleReport(report: SagaReport): boolean {
+  /** A host's report, received at `receivedAt` (default now); false when late, stray or of the wrong kind. */
+  handleReport(report: SagaReport, receivedAt?: number): boolean {
     const saga = this.open.get(report.saga_id)
     if (!saga) return this.counts.strayReport(report, this.isEnded(report.saga_id), this.log)
     if (report.cmd === 'report_saga_action_failed') {
@@ -260,8 +255,8 @@ export class SagaCoordinator {
       this.log.warn(`[saga] ${report.cmd} does not answer saga ${saga.id} (${cmd}): ignored`)
       return false
     }
-    if (report.cmd === 'report_result') this.complete(saga, undefined, report.output)
-    else this.complete(saga, readAgentMuxReport(report))
+    if (report.cmd === 'report_result') this.complete(saga, undefined, report.output, receivedAt)
+    else this.complete(saga, readAgentMuxReport(report), undefined, receivedAt)
     return true
   }
 
@@ -314,8 +309,8 @@ export class SagaCoordinator {
   // Terminals: each saga reaches exactly one of these, once.
 
   /** `agentMux`: an AgentMux report, whose outcome event goes out before `saga_completed`. */
-  private complete(saga: Saga, agentMux: AgentMuxResult | undefined, output?: unknown): void {
-    this.close(saga)
+  private complete(saga: Saga, agentMux: AgentMuxResult | undefined, output: unknown, at?: number): void {
+    this.close(saga, at)
     this.counts.completed++
     this.pipe.cancelSaga(saga.id)
     this.didEnd.fire(saga)
@@ -341,7 +336,7 @@ export class SagaCoordinator {
       ok: false,
       sagaId: saga.id,
       reason,
-      isPastTimeout: this.clock.now() >= saga.deadline,
+      isPastTimeout: saga.endedAt! >= saga.deadline,
       ...(error ? { error } : {}),
     })
   }
@@ -359,7 +354,8 @@ export class SagaCoordinator {
     else if (this.isEnded(sagaId)) this.counts.lateTerminals++
   }
 
-  private close(saga: Saga): void {
+  private close(saga: Saga, at: number = this.clock.now()): void {
+    saga.endedAt = at
     this.open.delete(saga.id)
     if (saga.isLeftToHost) this.verdicts.remove(saga)
     else if (saga.wallDeadline !== undefined) this.untrackTimeout(saga)
@@ -382,6 +378,7 @@ export class SagaCoordinator {
   private trackTimeout(saga: Saga): void {
     let list = this.timeoutLists.get(saga.timeoutMs)
     if (!list) this.timeoutLists.set(saga.timeoutMs, (list = { head: undefined, tail: undefined }))
+    saga.timedIn = list
     saga.prevTimed = list.tail
     saga.nextTimed = undefined
     if (list.tail) list.tail.nextTimed = saga
@@ -392,13 +389,13 @@ export class SagaCoordinator {
 
   /** The timer stays armed: it re-arms for what is left when it fires. */
   private untrackTimeout(saga: Saga): void {
-    const list = this.timeoutLists.get(saga.timeoutMs)
-    if (!list || (saga.prevTimed === undefined && list.head !== saga)) return
+    const list = saga.timedIn
+    if (!list) return
     if (saga.prevTimed) saga.prevTimed.nextTimed = saga.nextTimed
     else list.head = saga.nextTimed
     if (saga.nextTimed) saga.nextTimed.prevTimed = saga.prevTimed
     else list.tail = saga.prevTimed
-    saga.prevTimed = saga.nextTimed = undefined
+    saga.prevTimed = saga.nextTimed = saga.timedIn = undefined
     // Lengths an app computes per call (time left on a budget) must not pile up empty lists.
     if (!list.head) this.timeoutLists.delete(saga.timeoutMs)
   }
@@ -434,17 +431,19 @@ const NO_RETRY = { retry: false } as const
 const APP_RETRY = { retry: true, isAppCall: true } as const
 const APP_NO_RETRY = { retry: false, isAppCall: true } as const
 
+/** How the router sends a saga's command: an app call's lane is its key. */
+function routeOf(isAppCall: boolean, retry: boolean, key: string | undefined): RouteOptions {
+  if (!isAppCall) return retry ? RETRY : NO_RETRY
+  return key !== undefined ? { retry, isAppCall, key } : retry ? APP_RETRY : APP_NO_RETRY
+}
+
 /** The command of a saga as it travels: its input fields flattened beside the envelope fields. */
 function commandOf(saga: Saga): HostCommand {
   const request = saga.request
+  const cmd = request.cmd === 'custom' ? request.name : request.cmd
+  const id = saga.id
   const head =
-    saga.wallDeadline === undefined
-      ? { cmd: request.cmd === 'custom' ? request.name : request.cmd, saga_id: saga.id }
-      : {
-          cmd: request.cmd === 'custom' ? request.name : request.cmd,
-          saga_id: saga.id,
-          deadline: saga.wallDeadline,
-        }
+    saga.wallDeadline === undefined ? { cmd, saga_id: id } : { cmd, saga_id: id, deadline: saga.wallDeadline }
   // An app call's input goes beside it (postCommand's `fields`), never merged into one more object.
   return request.cmd === 'custom' ? head : ({ ...request, ...head } as HostCommand)
 }

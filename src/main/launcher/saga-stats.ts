@@ -15,6 +15,8 @@ export interface SagaRecord {
   readonly startedAt: number
   /** Why it failed, once it has; undefined while open or when it completed. */
   readonly failure: string | undefined
+  /** When it ended, on the coordinator's clock; undefined while open. */
+  readonly endedAt: number | undefined
 }
 
 export interface SagaCoordinatorStats extends SagaTotals {
