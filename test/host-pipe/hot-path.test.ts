@@ -1,4 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { CallHead } from '../../src/main/host-pipe'
 import type { HostPipeSnapshot } from '../../src/shared/diagnostics'
 import { InstantMemoryWriter, settle } from '../support/memory-writer'
 import { makePipe } from '../support/pipe-harness'
@@ -35,6 +37,33 @@ describe('hot path: a writer that takes frames at once (HostWriter.writeOrWait)'
       '{"kind":"command","seq":1,' + JSON.stringify(flat).slice(1),
       '{"kind":"command","seq":2,' + JSON.stringify(nested).slice(1),
     ])
+  })
+
+  it("writes an app call's head and input as JSON.stringify writes the command they make together", async () => {
+    const { pipe } = makePipe()
+    const w = new InstantMemoryWriter()
+    await pipe.setWriter(w, { acks: true })
+    const number = fc.oneof(fc.integer(), fc.double())
+    const input = fc.dictionary(
+      fc.string().filter((k) => !['cmd', 'saga_id', 'deadline', '__proto__'].includes(k)),
+      fc.oneof(number, fc.string(), fc.boolean(), fc.constant(null)),
+    )
+    const deadline = fc.option(number, { nil: undefined })
+    fc.assert(
+      fc.property(fc.string(), number, deadline, input, (name, sagaId, at, fields) => {
+        w.lines.length = 0
+        const head = new CallHead(name, sagaId, at)
+        expect(pipe.postCommand(head, {}, fields)).toBeUndefined()
+        // The input's members follow the head's (not a merged object's key order: its integer keys stay in place).
+        const members = (value: object): string => JSON.stringify(value).slice(1, -1)
+        const headJson = members({ cmd: name, saga_id: sagaId, deadline: at })
+        const inputJson = members(fields)
+        expect(w.lines).toHaveLength(1)
+        expect(w.lines[0]!.replace(/^\{"kind":"command","seq":[1-9][0-9]*,/, '{')).toBe(
+          '{' + headJson + (inputJson === '' ? '' : ',' + inputJson) + '}',
+        )
+      }),
+    )
   })
 
   it('costs a caller nothing to catch a send written at once: catch gives back the same settled promise', async () => {

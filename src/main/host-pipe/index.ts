@@ -9,7 +9,7 @@ export {
   type SagaFailure,
 } from './undelivered-frames'
 export { PENDING_BUFFER_CAP, QueuedBytes, DISCONNECT_TIMEOUT_MS } from './pending-buffer'
-export { MAX_IN_FLIGHT, type SendCommandOptions, type SagaCommandState } from './outbound-frames'
+export { CallHead, MAX_IN_FLIGHT, type SendCommandOptions, type SagaCommandState } from './outbound-frames'
 export type { HostPipeOptions } from './host-pipe'
 export { HostPipeError, type HostPipeErrorCode } from './host-pipe-error'
 export type { HostWriter } from './writer-slot'

@@ -12,6 +12,7 @@ import {
   sagaIdOf,
   utf8ByteLength,
   type ControlCommand,
+  type CustomCommand,
   type HostCommand,
   type Event,
 } from '../../shared/protocol'
@@ -74,6 +75,44 @@ export interface OutboundCommand {
    * write merely failed.
    */
   isHostLossRetry: boolean
+}
+
+/**
+ * An app call's command without its input, `{cmd, saga_id, deadline}` (no `deadline` member
+ * when undefined), as the saga layer hands it to HostPipe beside the input (`postCommand`'s
+ * `fields`): its members are written without walking it (`headMembers`).
+ */
+export class CallHead implements CustomCommand {
+  [field: string]: unknown
+  constructor(
+    readonly cmd: string,
+    readonly saga_id: number,
+    readonly deadline: number | undefined,
+  ) {}
+}
+
+/** `,"cmd":"<name>","saga_id":` by command name; bounded, as names come from the app's definitions. */
+const headPrefixes = new Map<string, string>()
+const MAX_HEAD_PREFIXES = 256
+/** The last deadline written and its member: every call started in the same ms has the same. */
+let lastDeadline = NaN
+let lastDeadlineMember = ''
+
+/** `encodeMembers(head)`, made from cached pieces: the command's name and deadline repeat. */
+function headMembers(head: CallHead): string {
+  let prefix = headPrefixes.get(head.cmd)
+  if (prefix === undefined) {
+    prefix = ',"cmd":' + JSON.stringify(head.cmd) + ',"saga_id":'
+    if (headPrefixes.size < MAX_HEAD_PREFIXES) headPrefixes.set(head.cmd, prefix)
+  }
+  const id = JSON.stringify(head.saga_id)
+  const deadline = head.deadline
+  if (deadline === undefined) return prefix + id
+  if (deadline !== lastDeadline) {
+    lastDeadlineMember = ',"deadline":' + JSON.stringify(deadline)
+    lastDeadline = deadline
+  }
+  return prefix + id + lastDeadlineMember
 }
 
 /** Per-frame options of `HostPipe.sendCommand` and `postCommand`. */
@@ -144,7 +183,7 @@ export function createOutboundCommand(
         cmd = Object.assign({}, cmd, fields)
         members = input === STOPPED ? STOPPED : encodeMembers(cmd)
       } else {
-        const own = encodeMembers(cmd)
+        const own = cmd instanceof CallHead ? headMembers(cmd) : encodeMembers(cmd)
         members = own === undefined ? undefined : own + input
       }
     }

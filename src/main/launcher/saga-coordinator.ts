@@ -13,7 +13,7 @@ import { positiveIntOption } from '../base/integer-option'
 import { IdMap } from '../base/id-map'
 import { silentLogger, type Logger } from '../base/logger'
 import { TimerSlot } from '../base/timer-slot'
-import { HostPipeError, type HostPipe } from '../host-pipe'
+import { CallHead, HostPipeError, type HostPipe } from '../host-pipe'
 import type { CommandRefusal, RouteOptions } from './call-router'
 import { HostVerdicts, type SagaCancelOutcome } from './host-verdicts'
 import type { LauncherEvents } from './launcher-events'
@@ -440,10 +440,10 @@ function routeOf(isAppCall: boolean, retry: boolean, key: string | undefined): R
 /** The command of a saga as it travels: its input fields flattened beside the envelope fields. */
 function commandOf(saga: Saga): HostCommand {
   const request = saga.request
-  const cmd = request.cmd === 'custom' ? request.name : request.cmd
+  // An app call's input goes beside it (postCommand's `fields`), never merged into one more object.
+  if (request.cmd === 'custom') return new CallHead(request.name, saga.id, saga.wallDeadline)
   const id = saga.id
   const head =
-    saga.wallDeadline === undefined ? { cmd, saga_id: id } : { cmd, saga_id: id, deadline: saga.wallDeadline }
-  // An app call's input goes beside it (postCommand's `fields`), never merged into one more object.
-  return request.cmd === 'custom' ? head : ({ ...request, ...head } as HostCommand)
+    saga.wallDeadline === undefined ? { saga_id: id } : { saga_id: id, deadline: saga.wallDeadline }
+  return { ...request, ...head } as HostCommand
 }
