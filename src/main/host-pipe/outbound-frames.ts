@@ -84,6 +84,11 @@ export interface OutboundCommand {
  */
 export class CallHead implements CustomCommand {
   [field: string]: unknown
+  /**
+   * An inert instance that outlives every call: V8 drops a class's instance shape at a full GC
+   * once no instance is alive, and the optimized code of the whole call path with it.
+   */
+  static readonly shapeAnchor: unknown = new CallHead('', 0, undefined)
   constructor(
     readonly cmd: string,
     readonly saga_id: number,
