@@ -166,3 +166,77 @@ function pathOf(root: string, trail: ReadonlyArray<string | number>): string {
     else path += IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
   return path
 }
+
+/** What `schemaOutputTravels` reads of a zod 4 schema: its definition. */
+interface SchemaDef {
+  type?: unknown
+  shape?: Record<string, unknown>
+  catchall?: unknown
+  innerType?: unknown
+  values?: unknown[]
+  entries?: Record<string, unknown>
+  checks?: unknown[]
+}
+
+const travellingSchemas = new WeakMap<object, boolean>()
+
+/**
+ * True when every value `schema` (a zod 4 schema) accepts comes out of its parse travelling as
+ * `findUnencodable` requires and holding no bytes, so the value it gives needs neither that walk
+ * nor a walk for bytes. Decided once per schema, and conservatively: objects that strip or refuse
+ * unknown keys, of numbers (zod 4's refuse NaN and ±Infinity), booleans, null, literals and enums
+ * of such values or well-formed strings, optional, nullable or readonly. Anything else is false:
+ * strings (one may hold a lone surrogate), defaults, transforms, unions, arrays, a schema of
+ * another zod, and a check that overwrites the value.
+ */
+export function schemaOutputTravels(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return false
+  let travels = travellingSchemas.get(schema)
+  if (travels === undefined) {
+    try {
+      travels = defTravels(schema, 0)
+    } catch {
+      travels = false
+    }
+    travellingSchemas.set(schema, travels)
+  }
+  return travels
+}
+
+function defTravels(schema: unknown, depth: number): boolean {
+  const def = (schema as { _zod?: { def?: SchemaDef } } | null)?._zod?.def
+  if (def === undefined || depth > 32) return false
+  if (
+    def.checks?.some((c) => (c as { _zod?: { def?: { check?: unknown } } })._zod?.def?.check === 'overwrite')
+  )
+    return false
+  switch (def.type) {
+    case 'number':
+    case 'boolean':
+    case 'null':
+      return true
+    case 'literal':
+      return def.values?.every(isTravellingConstant) === true
+    case 'enum':
+      return def.entries !== undefined && Object.values(def.entries).every(isTravellingConstant)
+    case 'optional':
+    case 'nullable':
+    case 'readonly':
+      return defTravels(def.innerType, depth + 1)
+    case 'object': {
+      const catchall = (def.catchall as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def?.type
+      if (def.catchall !== undefined && catchall !== 'never') return false
+      const shape = def.shape ?? {}
+      return Object.keys(shape).every(
+        (key) => key !== '__proto__' && isWellFormed(key) && defTravels(shape[key], depth + 1),
+      )
+    }
+    default:
+      return false
+  }
+}
+
+function isTravellingConstant(v: unknown): boolean {
+  if (typeof v === 'string') return isWellFormed(v)
+  return v === null || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
+}

@@ -2,7 +2,9 @@
 // that cannot (src/shared/wire-value.ts).
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { findUnencodable, MAX_WIRE_DEPTH } from '../../src/shared/wire-value'
+import { z } from 'zod'
+import { byteBlocksLength } from '../../src/shared/byte-value'
+import { findUnencodable, MAX_WIRE_DEPTH, schemaOutputTravels } from '../../src/shared/wire-value'
 
 class Point {
   constructor(readonly x: number) {}
@@ -126,3 +128,79 @@ function withoutNegativeZero(value: unknown): unknown {
   }
   return value
 }
+
+describe('schemaOutputTravels', () => {
+  const travelling = {
+    numbers: z.object({ a: z.number(), b: z.int().optional() }),
+    'booleans, null, literals and enums': z.object({
+      on: z.boolean(),
+      none: z.null(),
+      kind: z.literal(['a', 1, true]),
+      mode: z.enum(['fast', 'slow']),
+    }),
+    'nested, strict, nullable, readonly': z
+      .strictObject({ at: z.object({ x: z.number() }).nullable(), n: z.number().readonly() })
+      .readonly(),
+    'refined numbers': z.object({
+      n: z
+        .number()
+        .min(0)
+        .refine((n) => n % 2 === 0),
+    }),
+  }
+  const notTravelling = {
+    strings: z.object({ s: z.string() }),
+    'loose objects': z.looseObject({ a: z.number() }),
+    'a catchall': z.object({ a: z.number() }).catchall(z.unknown()),
+    defaults: z.object({ n: z.number().default(Infinity) }),
+    transforms: z.object({ n: z.number().transform((n) => BigInt(n)) }),
+    'an overwrite': z.object({ n: z.number().overwrite(() => Infinity) }),
+    unions: z.object({ u: z.union([z.number(), z.date()]) }),
+    arrays: z.object({ xs: z.array(z.number()) }),
+    bytes: z.object({ b: z.instanceof(Uint8Array) }),
+    'any value': z.object({ v: z.any() }),
+    'a lone surrogate literal': z.object({ s: z.literal('\ud800') }),
+    'a bigint literal': z.object({ n: z.literal(1n) }),
+  }
+
+  it.each(Object.entries(travelling))('holds for %s', (_, schema) => {
+    expect(schemaOutputTravels(schema)).toBe(true)
+  })
+
+  it.each(Object.entries(notTravelling))('does not hold for %s', (_, schema) => {
+    expect(schemaOutputTravels(schema)).toBe(false)
+  })
+
+  it('does not hold for what is not a zod 4 schema', () => {
+    for (const notSchema of [undefined, null, 3, {}, { _zod: {} }, { _zod: { def: { type: 'mystery' } } }])
+      expect(schemaOutputTravels(notSchema)).toBe(false)
+  })
+
+  it('is never wrong: whatever a travelling schema accepts travels and holds no bytes', () => {
+    const schema = travelling['booleans, null, literals and enums'].extend({
+      n: z.number(),
+      o: z.number().optional(),
+    })
+    const value = fc.record(
+      {
+        on: fc.boolean(),
+        none: fc.constant(null),
+        kind: fc.constantFrom('a', 1, true),
+        mode: fc.constantFrom('fast', 'slow'),
+        n: fc.double(),
+        o: fc.double(),
+        extra: fc.anything(),
+      },
+      { requiredKeys: ['on', 'none', 'kind', 'mode', 'n'] },
+    )
+    expect(schemaOutputTravels(schema)).toBe(true)
+    fc.assert(
+      fc.property(value, (v) => {
+        const parsed = schema.safeParse(v)
+        if (!parsed.success) return
+        expect(findUnencodable(parsed.data, 'input')).toBeUndefined()
+        expect(byteBlocksLength(parsed.data)).toBe(-1)
+      }),
+    )
+  })
+})

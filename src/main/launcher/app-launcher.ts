@@ -14,7 +14,7 @@ import type { EventDefinitions, EventNameOf } from '../../shared/define-events'
 import type { z } from 'zod'
 import type { Event } from '../../shared/protocol'
 import { SagaFailedError } from '../../shared/saga-failed-error'
-import { findUnencodable } from '../../shared/wire-value'
+import { findUnencodable, schemaOutputTravels } from '../../shared/wire-value'
 import type { Logger } from '../base/logger'
 import { HostPipeError } from '../host-pipe'
 import { checkAppLauncherOptions } from './app-launcher-options'
@@ -62,6 +62,8 @@ interface PreparedCall {
   /** The caller's timeout: undefined when none was given. */
   readonly timeoutMs: number | undefined
   readonly key: string | undefined
+  /** −1 when the input's schema shows it holds no bytes (see `StartSagaOptions.blockBytes`). */
+  readonly blockBytes: -1 | undefined
 }
 
 class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> implements HostpipeLauncher<
@@ -138,22 +140,13 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
   ): Promise<CommandOutput<D, K>> {
     const prepared = this.prepare(name, input, options, 'call')
     if (!('def' in prepared)) return Promise.reject(prepared.error)
-    const { def, timeoutMs } = prepared
     const onProgress = options.onProgress as ((value: unknown) => void) | undefined
     const progress =
       typeof onProgress === 'function'
-        ? new ProgressRelay(name, def.progress, onProgress, this.log)
+        ? new ProgressRelay(name, prepared.def.progress, onProgress, this.log)
         : undefined
-    const call = new PendingCall<CommandOutput<D, K>>(
-      name,
-      def.output,
-      timeoutMs ?? this.sagaTimeoutMs,
-      timeoutMs === undefined,
-      def.retry === true,
-      options.signal,
-      prepared.key,
-      progress,
-    )
+    const signal = options.signal
+    const call = new PendingCall<CommandOutput<D, K>>(name, prepared, this.sagaTimeoutMs, signal, progress)
     const promise = call.promise()
     const core = this.core
     try {
@@ -245,7 +238,8 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
       }
     // What the schema accepts but JSON cannot carry (a Date, a Map, a BigInt…) is refused here,
     // before anything is sent, rather than arriving changed or failing on the host.
-    const unencodable = findUnencodable(parsed.data, 'input')
+    const travels = schemaOutputTravels(def.input)
+    const unencodable = travels ? undefined : findUnencodable(parsed.data, 'input')
     if (unencodable !== undefined)
       return {
         error: new HostPipeError(
@@ -261,7 +255,8 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
     if (timeoutMs instanceof HostPipeError) return { error: timeoutMs }
     const key = keyOf(name, def, parsed.data)
     if (key instanceof HostPipeError) return { error: key }
-    return { def, input: parsed.data as Record<string, unknown>, timeoutMs, key }
+    const blockBytes = travels ? -1 : undefined
+    return { def, input: parsed.data as Record<string, unknown>, timeoutMs, key, blockBytes }
   }
 
   diagnostics(): DiagnosticsSnapshot {
@@ -290,6 +285,8 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
 }
 
 const ignore = (): void => undefined
+/** What the inert call below is made of: no definition, no input. */
+const INERT_CALL = { def: {} } as PreparedCall
 /** The call whose promise is being made (see `PendingCall.promise`); set just before. */
 let capturing: PendingCall<unknown> | undefined
 function captureSettlers(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
@@ -308,33 +305,35 @@ class PendingCall<O> implements StartSagaOptions {
    * once no instance is alive, and the optimized code built for it with it: after an idle
    * collection the next ~100k calls ran at about half speed (docs/benchmarks.md).
    */
-  static readonly shapeAnchor: unknown = new PendingCall(
-    '',
-    undefined as never,
-    0,
-    true,
-    false,
-    undefined,
-    undefined,
-    undefined,
-  )
+  static readonly shapeAnchor: unknown = new PendingCall('', INERT_CALL, 0, undefined, undefined)
   sagaId = 0
   private isSettled = false
   private sagas: Pick<SagaCoordinator, 'cancelSaga'> | undefined
 
+  private readonly output: z.ZodType
+  readonly timeoutMs: number
+  /** The call gave no `timeoutMs`: the launcher's `sagaTimeoutMs` applies. */
+  private readonly isDefaultTimeout: boolean
+  readonly retry: boolean
+  /** Its lane (the definition's `key(input)`), or undefined: side by side with any other. */
+  readonly key: string | undefined
+  readonly blockBytes: -1 | undefined
+
+  /** `progress` hands its progress values to `onProgress`; undefined when the caller gave none. */
   constructor(
     private readonly name: string,
-    private readonly output: z.ZodType,
-    readonly timeoutMs: number,
-    /** The call gave no `timeoutMs`: the launcher's `sagaTimeoutMs` applies. */
-    private readonly isDefaultTimeout: boolean,
-    readonly retry: boolean,
+    prepared: PreparedCall,
+    sagaTimeoutMs: number,
     private readonly signal: AbortSignal | undefined,
-    /** Its lane (the definition's `key(input)`), or undefined: side by side with any other. */
-    readonly key: string | undefined,
-    /** Hands its progress values to `onProgress`; undefined when the caller gave none. */
     private readonly progress: ProgressRelay | undefined,
-  ) {}
+  ) {
+    this.output = prepared.def.output
+    this.timeoutMs = prepared.timeoutMs ?? sagaTimeoutMs
+    this.isDefaultTimeout = prepared.timeoutMs === undefined
+    this.retry = prepared.def.retry === true
+    this.key = prepared.key
+    this.blockBytes = prepared.blockBytes
+  }
 
   /** Ends the delivery of its progress frames (set once its saga started with a relay). */
   detach: () => void = ignore

@@ -200,7 +200,7 @@ export class CallRouter {
       lane,
       slot: -1,
       isWaiting: false,
-      bytes: undefined,
+      bytes: o.blockBytes,
       isAdmitted: false,
       wasHeld: false,
     }

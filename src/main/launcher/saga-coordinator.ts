@@ -12,7 +12,7 @@ import { Emitter, type Listenable } from '../base/emitter'
 import { positiveIntOption } from '../base/integer-option'
 import { IdMap } from '../base/id-map'
 import { silentLogger, type Logger } from '../base/logger'
-import { TimerSlot } from '../base/timer-slot'
+import { TimeoutLists, type TimedItem } from '../base/timeout-lists'
 import { CallHead, HostPipeError, type HostPipe } from '../host-pipe'
 import type { CommandRefusal, RouteOptions } from './call-router'
 import { HostVerdicts, type SagaCancelOutcome } from './host-verdicts'
@@ -72,6 +72,8 @@ export interface StartSagaOptions {
    * in call order, on one host (docs/parallel-work.md#keys). Only with a router as the pipe.
    */
   key?: string
+  /** −1 when the caller knows an app call's input holds no bytes (`byteBlocksLength`): nothing walks it for them. */
+  blockBytes?: number
 }
 
 /** What the coordinator uses of HostPipe, or of the router in front of a pool's pipes. */
@@ -107,18 +109,9 @@ export interface SagaCoordinatorOptions {
   log?: Logger
 }
 
-type TimeoutList = { head: Saga | undefined; tail: Saga | undefined }
-
 /** One open saga. */
-interface Saga extends SagaRecord {
+interface Saga extends SagaRecord, TimedItem<Saga> {
   readonly request: SagaRequest
-  readonly timeoutMs: number
-  /** When its timeout fires, on the coordinator's clock. */
-  readonly deadline: number
-  /** Its timeout length's list while it is in it, and its neighbours there (see `trackTimeout`). */
-  timedIn: TimeoutList | undefined
-  prevTimed: Saga | undefined
-  nextTimed: Saga | undefined
   failure: string | undefined
   endedAt: number | undefined
   /** Whoever started it: told of its timeout and its end. */
@@ -158,11 +151,8 @@ export class SagaCoordinator {
   /** Every saga as it ends, before its terminal event goes out (`failure` says how). */
   readonly onDidEndSaga: Listenable<SagaRecord> = this.didEnd.event
   private readonly open = new IdMap<Saga>()
-  /** Open sagas with a timeout, one list per `timeoutMs`. */
-  private readonly timeoutLists = new Map<number, TimeoutList>()
-  private readonly timeoutTimer: TimerSlot
-  /** The moment the timeout timer is armed for, if it is. */
-  private timerArmedFor: number | undefined
+  /** Open sagas with a timeout. */
+  private readonly timeouts: TimeoutLists<Saga>
   /** Sagas past their timeout, or cancelled, whose deadline-aware host decides. */
   private readonly verdicts: HostVerdicts<Saga>
   private readonly hostLoss: HostLossReasons
@@ -178,7 +168,7 @@ export class SagaCoordinator {
     this.sagaTimeoutMs = positiveIntOption('sagaTimeoutMs', opts.sagaTimeoutMs, SAGA_TIMEOUT_MS)
     this.log = opts.log ?? silentLogger
     this.hostLoss = opts.hostLoss ?? new HostLossReasons()
-    this.timeoutTimer = this.disposables.add(new TimerSlot(this.clock))
+    this.timeouts = this.disposables.add(new TimeoutLists<Saga>(this.clock, (saga) => this.onTimedOut(saga)))
     const honours = opts.hostHonoursDeadlines ?? (() => false)
     this.verdicts = new HostVerdicts<Saga>(this.pipe, honours, this.log, (saga, why) => this.fail(saga, why))
     this.disposables.add(this.pipe.onDidFailSaga((f) => this.onFrameLost(f.sagaId, f.reason)))
@@ -224,11 +214,11 @@ export class SagaCoordinator {
     if (this.events.isObserved !== false)
       this.events.emit({ event: 'saga_started', saga_id: saga.id, name, version: this.events.nextVersion() })
     this.didStart.fire(saga)
-    if (timeoutMs !== Infinity) this.trackTimeout(saga)
+    if (timeoutMs !== Infinity) this.timeouts.add(saga)
     const retry = opts.retry ?? (request.cmd !== 'custom' && agentMuxCommands[request.cmd].retry === true)
     // A refusal, even inside the send (a full outage buffer), ends it after the caller has its id.
     const input = request.cmd === 'custom' ? request.input : undefined
-    const route = routeOf(input !== undefined, retry, opts.key)
+    const route = routeOf(input !== undefined, retry, opts.key, opts.blockBytes)
     const refusal = this.pipe.postCommand(commandOf(saga), route, input)
     if (refusal) queueMicrotask(() => this.onRefused(saga.id, refusal))
     return saga.id
@@ -358,7 +348,7 @@ export class SagaCoordinator {
     saga.endedAt = at
     this.open.delete(saga.id)
     if (saga.isLeftToHost) this.verdicts.remove(saga)
-    else if (saga.wallDeadline !== undefined) this.untrackTimeout(saga)
+    else this.timeouts.remove(saga)
   }
 
   private isEnded(sagaId: number): boolean {
@@ -369,72 +359,21 @@ export class SagaCoordinator {
     saga.starter.onTimeout?.()
     if (this.open.has(saga.id)) this.verdicts.timeOut(saga)
   }
-
-  // Timeouts, on one timer. Sagas with the same `timeoutMs` time out in the order they started, so
-  // each length keeps a linked list threaded through the sagas themselves: tracking and untracking
-  // cost O(1) and allocate nothing, and an ended saga leaves nothing behind. Apps use a handful of
-  // lengths, so finding the earliest head is a short walk.
-
-  private trackTimeout(saga: Saga): void {
-    let list = this.timeoutLists.get(saga.timeoutMs)
-    if (!list) this.timeoutLists.set(saga.timeoutMs, (list = { head: undefined, tail: undefined }))
-    saga.timedIn = list
-    saga.prevTimed = list.tail
-    saga.nextTimed = undefined
-    if (list.tail) list.tail.nextTimed = saga
-    else list.head = saga
-    list.tail = saga
-    if (this.timerArmedFor === undefined || saga.deadline < this.timerArmedFor) this.armTimeoutTimer()
-  }
-
-  /** The timer stays armed: it re-arms for what is left when it fires. */
-  private untrackTimeout(saga: Saga): void {
-    const list = saga.timedIn
-    if (!list) return
-    if (saga.prevTimed) saga.prevTimed.nextTimed = saga.nextTimed
-    else list.head = saga.nextTimed
-    if (saga.nextTimed) saga.nextTimed.prevTimed = saga.prevTimed
-    else list.tail = saga.prevTimed
-    saga.prevTimed = saga.nextTimed = saga.timedIn = undefined
-    // Lengths an app computes per call (time left on a budget) must not pile up empty lists.
-    if (!list.head) this.timeoutLists.delete(saga.timeoutMs)
-  }
-
-  private armTimeoutTimer(): void {
-    let next: number | undefined
-    for (const list of this.timeoutLists.values())
-      if (list.head && (next === undefined || list.head.deadline < next)) next = list.head.deadline
-    this.timeoutTimer.clear()
-    this.timerArmedFor = next
-    if (next !== undefined) this.timeoutTimer.set(this.fireTimeouts, Math.max(0, next - this.clock.now()))
-  }
-
-  /** Times out each due saga, untracked first, earliest first; then re-arms. */
-  private readonly fireTimeouts = (): void => {
-    this.timerArmedFor = undefined
-    const now = this.clock.now()
-    for (;;) {
-      let due: Saga | undefined
-      for (const list of this.timeoutLists.values())
-        if (list.head && list.head.deadline <= now && (!due || list.head.deadline < due.deadline))
-          due = list.head
-      if (!due) break
-      this.untrackTimeout(due)
-      this.onTimedOut(due)
-    }
-    this.armTimeoutTimer()
-  }
 }
 
 const RETRY = { retry: true } as const
 const NO_RETRY = { retry: false } as const
 const APP_RETRY = { retry: true, isAppCall: true } as const
 const APP_NO_RETRY = { retry: false, isAppCall: true } as const
+const APP_RETRY_NO_BYTES = { retry: true, isAppCall: true, blockBytes: -1 } as const
+const APP_NO_RETRY_NO_BYTES = { retry: false, isAppCall: true, blockBytes: -1 } as const
 
 /** How the router sends a saga's command: an app call's lane is its key. */
-function routeOf(isAppCall: boolean, retry: boolean, key: string | undefined): RouteOptions {
+function routeOf(isAppCall: boolean, retry: boolean, key?: string, blockBytes?: number): RouteOptions {
   if (!isAppCall) return retry ? RETRY : NO_RETRY
-  return key !== undefined ? { retry, isAppCall, key } : retry ? APP_RETRY : APP_NO_RETRY
+  if (key !== undefined) return { retry, isAppCall, key, blockBytes }
+  if (blockBytes === -1) return retry ? APP_RETRY_NO_BYTES : APP_NO_RETRY_NO_BYTES
+  return retry ? APP_RETRY : APP_NO_RETRY
 }
 
 /** The command of a saga as it travels: its input fields flattened beside the envelope fields. */
