@@ -55,8 +55,10 @@ export function createAppLauncher<D extends CommandDefinitions, E extends EventD
   return launcher
 }
 
-/** A call or stream checked and ready to start, or why not. */
+/** A call or stream checked and ready to start, and the request its saga starts with. */
 interface PreparedCall {
+  readonly cmd: 'custom'
+  readonly name: string
   readonly def: CommandDefinition
   readonly input: Record<string, unknown>
   /** The caller's timeout: undefined when none was given. */
@@ -136,7 +138,7 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
   call<K extends CallCommandNameOf<D>>(
     name: K,
     input: CommandInput<D, K>,
-    options: CallOptions<CommandProgress<D, K>> = {},
+    options: CallOptions<CommandProgress<D, K>> = NO_OPTIONS,
   ): Promise<CommandOutput<D, K>> {
     const prepared = this.prepare(name, input, options, 'call')
     if (!('def' in prepared)) return Promise.reject(prepared.error)
@@ -150,7 +152,7 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
     const promise = call.promise()
     const core = this.core
     try {
-      call.sagaId = core.sagas.startSaga({ cmd: 'custom', name, input: prepared.input }, call)
+      call.sagaId = core.sagas.startSaga(prepared, call)
     } catch (err) {
       if (call.settle()) call.reject(err)
       return promise
@@ -185,7 +187,7 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
     const core = this.core
     let sagaId: number
     try {
-      sagaId = core.sagas.startSaga({ cmd: 'custom', name, input: prepared.input }, stream)
+      sagaId = core.sagas.startSaga(prepared, stream)
     } catch (err) {
       return stream.failToStart(err)
     }
@@ -255,8 +257,8 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
     if (timeoutMs instanceof HostPipeError) return { error: timeoutMs }
     const key = keyOf(name, def, parsed.data)
     if (key instanceof HostPipeError) return { error: key }
-    const blockBytes = travels ? -1 : undefined
-    return { def, input: parsed.data as Record<string, unknown>, timeoutMs, key, blockBytes }
+    const data = parsed.data as Record<string, unknown>
+    return { cmd: 'custom', name, def, input: data, timeoutMs, key, blockBytes: travels ? -1 : undefined }
   }
 
   diagnostics(): DiagnosticsSnapshot {
@@ -285,7 +287,8 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
 }
 
 const ignore = (): void => undefined
-/** What the inert call below is made of: no definition, no input. */
+/** A call without options: one object for all of them. */
+const NO_OPTIONS: { readonly signal?: undefined } = Object.freeze({})
 const INERT_CALL = { def: {} } as PreparedCall
 /** The call whose promise is being made (see `PendingCall.promise`); set just before. */
 let capturing: PendingCall<unknown> | undefined
