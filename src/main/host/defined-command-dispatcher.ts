@@ -19,7 +19,7 @@ import type {
   ReportUiThreadAlive,
   SagaReport,
 } from '../../shared/protocol-core'
-import { findUnencodable } from '../../shared/wire-value'
+import { findUnencodable, schemaOutputTravels } from '../../shared/wire-value'
 import { findUnencodableValue, HandlerChannel } from './handler-channel'
 import { StreamPump } from './stream-pump'
 
@@ -323,7 +323,8 @@ function toResult(name: string, def: CommandDefinition, sagaId: number, value: u
   const output = def.output.safeParse(value)
   if (!output.success)
     throw new Error(`output of \`${name}\` is invalid: ${describeSchemaError(output.error)}`)
-  const unencodable = findUnencodable(output.data, 'output')
+  // Not walked when the schema shows every value it gives travels.
+  const unencodable = schemaOutputTravels(def.output) ? undefined : findUnencodable(output.data, 'output')
   if (unencodable !== undefined) throw new Error(`output is not encodable: ${unencodable}`)
   return { cmd: 'report_result', saga_id: sagaId, output: output.data }
 }
