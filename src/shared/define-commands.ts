@@ -108,6 +108,18 @@ export const RESERVED_INPUT_FIELDS: ReadonlySet<string> = new Set([
   'deadline',
 ])
 
+/**
+ * `"input.cmd is reserved: …"` when `input` has one of RESERVED_INPUT_FIELDS as its own, else
+ * undefined. A schema that keeps unknown keys (`z.looseObject`, a catchall) lets a caller pass one,
+ * and the host would read it as the envelope's: another command, another saga, a bad frame.
+ */
+export function findReservedField(input: object, root: string): string | undefined {
+  for (const field of RESERVED_INPUT_FIELDS)
+    if (Object.hasOwn(input, field))
+      return `${root}.${field} is reserved: kind, seq, cmd, saga_id and deadline travel in the envelope`
+  return undefined
+}
+
 /** A command name: a letter, then up to 63 letters, digits, `_`, `.`, `:` or `-`. */
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/
 

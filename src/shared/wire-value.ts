@@ -186,8 +186,10 @@ const travellingSchemas = new WeakMap<object, boolean>()
  * nor a walk for bytes. Decided once per schema, and conservatively: objects that strip or refuse
  * unknown keys, of numbers (zod 4's refuse NaN and ±Infinity), booleans, null, literals and enums
  * of such values or well-formed strings, optional, nullable or readonly. Anything else is false:
- * strings (one may hold a lone surrogate), defaults, transforms, unions, arrays, a schema of
- * another zod, and a check that overwrites the value.
+ * strings (one may hold a lone surrogate), defaults, transforms, unions, arrays, a zod 3 schema
+ * (no `_zod`), a check that may change the value (an overwrite, a `superRefine` or `check`
+ * function, which are handed the value to replace), and a refinement of an object (which could
+ * change the object it is given).
  */
 export function schemaOutputTravels(schema: unknown): boolean {
   if (typeof schema !== 'object' || schema === null) return false
@@ -206,10 +208,7 @@ export function schemaOutputTravels(schema: unknown): boolean {
 function defTravels(schema: unknown, depth: number): boolean {
   const def = (schema as { _zod?: { def?: SchemaDef } } | null)?._zod?.def
   if (def === undefined || depth > 32) return false
-  if (
-    def.checks?.some((c) => (c as { _zod?: { def?: { check?: unknown } } })._zod?.def?.check === 'overwrite')
-  )
-    return false
+  if (def.checks?.some((c) => mayChangeValue(c, def.type === 'object'))) return false
   switch (def.type) {
     case 'number':
     case 'boolean':
@@ -234,6 +233,14 @@ function defTravels(schema: unknown, depth: number): boolean {
     default:
       return false
   }
+}
+
+/** A plain `refine` (def type `custom`) is only handed the value: on a primitive it cannot change it. */
+function mayChangeValue(check: unknown, isObject: boolean): boolean {
+  const def = (check as { _zod?: { def?: { check?: unknown; type?: unknown } } })._zod?.def
+  if (def === undefined) return true
+  if (def.check === 'custom') return isObject || def.type !== 'custom'
+  return def.check === 'overwrite'
 }
 
 function isTravellingConstant(v: unknown): boolean {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { TimeoutLists, type TimedItem } from '../../src/main/base/timeout-lists'
+import type { Clock } from '../../src/main/base/clock'
 import { ManualClock } from '../support/manual-clock'
 
 interface Item extends TimedItem<Item> {
@@ -8,8 +9,18 @@ interface Item extends TimedItem<Item> {
 
 function makeLists() {
   const clock = new ManualClock()
+  /** Every wait the lists ask their clock for, in ms. */
+  const waits: number[] = []
+  const recording: Clock = {
+    now: () => clock.now(),
+    setTimeout: (fn, ms) => {
+      waits.push(ms)
+      return clock.setTimeout(fn, ms)
+    },
+    clearTimeout: (handle) => clock.clearTimeout(handle),
+  }
   const timedOut: string[] = []
-  const lists = new TimeoutLists<Item>(clock, (item) => timedOut.push(item.name))
+  const lists = new TimeoutLists<Item>(recording, (item) => timedOut.push(item.name))
   const add = (name: string, timeoutMs: number): Item => {
     const item: Item = {
       name,
@@ -22,7 +33,7 @@ function makeLists() {
     lists.add(item)
     return item
   }
-  return { clock, lists, timedOut, add }
+  return { clock, lists, timedOut, add, waits }
 }
 
 describe('TimeoutLists', () => {
@@ -64,5 +75,16 @@ describe('TimeoutLists', () => {
     clock.advance(20)
     expect(timedOut).toEqual([])
     expect(clock.pendingTimers).toBe(0)
+  })
+
+  it('waits for a timeout past 2^31 − 1 ms in steps, since a longer timer would run at once', () => {
+    const { clock, timedOut, add, waits } = makeLists()
+    add('far', 2 ** 31 + 5)
+    expect(waits).toEqual([2 ** 31 - 1])
+    clock.advance(2 ** 31 - 1)
+    expect(timedOut).toEqual([])
+    expect(waits).toEqual([2 ** 31 - 1, 6])
+    clock.advance(6)
+    expect(timedOut).toEqual(['far'])
   })
 })

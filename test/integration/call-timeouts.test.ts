@@ -11,6 +11,8 @@ import { fixturePath, launcherFixture } from '../support/launcher-fixture'
 const commands = defineCommands({
   ...embedCommands,
   at: { input: z.object({ when: z.date() }), output: z.object({}) },
+  // Keeps unknown keys: a caller could pass the envelope's own fields through it.
+  loose: { input: z.looseObject({ a: z.number() }), output: z.object({}) },
 })
 
 const start = launcherFixture({ hostEntry: fixturePath('embed/host.mjs'), commands, standby: 0 })
@@ -79,5 +81,17 @@ describe('inputs the wire cannot carry', () => {
     })
     expect(l.diagnostics().sagas.started).toBe(0)
     await expect(l.call('add', { a: 1, b: 2 })).resolves.toEqual({ sum: 3 })
+  })
+  it('refuses an envelope field a loose schema lets through, so the host never reads it as the envelope', async () => {
+    const l = await start()
+    for (const field of ['kind', 'seq', 'cmd', 'saga_id', 'deadline']) {
+      const err = await l.call('loose', { a: 1, [field]: 'add' }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(HostPipeError)
+      expect(err).toMatchObject({
+        code: 'INVALID_COMMAND',
+        message: expect.stringContaining(`input.${field} is reserved`),
+      })
+    }
+    expect(l.diagnostics().sagas.started).toBe(0)
   })
 })

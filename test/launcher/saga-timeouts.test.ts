@@ -92,3 +92,32 @@ describe('per-saga timeouts on one timer (ARCHITECTURE §9 timeoutMs)', () => {
     expect(rig.clock.pendingTimers).toBe(0)
   })
 })
+
+describe('when a saga ended, for its latency', () => {
+  it("is when the host's report arrived, for a result and a failure alike, and when it ends otherwise", async () => {
+    const rig = makeSagaRig()
+    await rig.connect()
+    const ended: Array<{ id: number; endedAt: number | undefined }> = []
+    rig.coordinator.onDidEndSaga((s) => ended.push({ id: s.id, endedAt: s.endedAt }))
+    const completed = rig.coordinator.startSaga({ cmd: 'spawn_pool_window' })
+    const failed = rig.coordinator.startSaga({ cmd: 'spawn_pool_window' })
+    const timedOut = rig.coordinator.startSaga({ cmd: 'spawn_pool_window' }, { timeoutMs: 50 })
+    await settle()
+    const arrivedAt = rig.clock.now()
+    rig.clock.advance(7)
+    rig.coordinator.handleReport(
+      { cmd: 'report_pool_window_added', label: 'w1', saga_id: completed },
+      arrivedAt,
+    )
+    rig.coordinator.handleReport(
+      { cmd: 'report_saga_action_failed', saga_id: failed, reason: 'no' },
+      arrivedAt,
+    )
+    rig.clock.advance(50)
+    expect(ended).toEqual([
+      { id: completed, endedAt: arrivedAt },
+      { id: failed, endedAt: arrivedAt },
+      { id: timedOut, endedAt: arrivedAt + 50 },
+    ])
+  })
+})

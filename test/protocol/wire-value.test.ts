@@ -155,6 +155,19 @@ describe('schemaOutputTravels', () => {
     defaults: z.object({ n: z.number().default(Infinity) }),
     transforms: z.object({ n: z.number().transform((n) => BigInt(n)) }),
     'an overwrite': z.object({ n: z.number().overwrite(() => Infinity) }),
+    'a superRefine': z.object({
+      n: z.number().superRefine((_, ctx) => {
+        ctx.value = Number.NaN
+      }),
+    }),
+    'a check function': z.object({
+      n: z.number().check((ctx) => {
+        ctx.value = Infinity
+      }),
+    }),
+    'a refined object': z
+      .object({ a: z.number() })
+      .refine((o) => Object.assign(o, { d: new Date() }) !== null),
     unions: z.object({ u: z.union([z.number(), z.date()]) }),
     arrays: z.object({ xs: z.array(z.number()) }),
     bytes: z.object({ b: z.instanceof(Uint8Array) }),

@@ -2,6 +2,9 @@ import type { Clock } from './clock'
 import type { Disposable } from './disposable'
 import { TimerSlot } from './timer-slot'
 
+/** The longest wait a timer takes (Node's `setTimeout`, like browsers', holds 32 bits). */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** One timeout length's items, oldest first. */
 export interface TimeoutList<T> {
   head: T | undefined
@@ -74,7 +77,9 @@ export class TimeoutLists<T extends TimedItem<T>> implements Disposable {
       if (list.head && (next === undefined || list.head.deadline < next)) next = list.head.deadline
     this.timer.clear()
     this.armedFor = next
-    if (next !== undefined) this.timer.set(this.fire, Math.max(0, next - this.clock.now()))
+    // Node runs a timer of more than 2^31 − 1 ms at once: a longer wait is taken in steps.
+    if (next !== undefined)
+      this.timer.set(this.fire, Math.min(MAX_TIMER_MS, Math.max(0, next - this.clock.now())))
   }
 
   private readonly fire = (): void => {

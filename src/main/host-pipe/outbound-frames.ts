@@ -78,9 +78,9 @@ export interface OutboundCommand {
 }
 
 /**
- * An app call's command without its input, `{cmd, saga_id, deadline}` (no `deadline` member
- * when undefined), as the saga layer hands it to HostPipe beside the input (`postCommand`'s
- * `fields`): its members are written without walking it (`headMembers`).
+ * An app call's command without its input, `{cmd, saga_id, deadline}` (its JSON has no
+ * `deadline` when that is undefined), as the saga layer hands it to HostPipe beside the input
+ * (`postCommand`'s `fields`): its members are written without walking it (`headMembers`).
  */
 export class CallHead implements CustomCommand {
   [field: string]: unknown
@@ -99,7 +99,7 @@ export class CallHead implements CustomCommand {
 /** `,"cmd":"<name>","saga_id":` by command name; bounded, as names come from the app's definitions. */
 const headPrefixes = new Map<string, string>()
 const MAX_HEAD_PREFIXES = 256
-/** The last deadline written and its member: every call started in the same ms has the same. */
+/** The last deadline written and its member: calls started in the same ms with one timeout share it. */
 let lastDeadline = NaN
 let lastDeadlineMember = ''
 

@@ -1,6 +1,7 @@
 import type { DiagnosticsSnapshot } from '../../shared/diagnostics'
 import {
   describeSchemaError,
+  findReservedField,
   type CallCommandNameOf,
   type CommandChunk,
   type CommandDefinition,
@@ -238,15 +239,15 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
           `invalid input for \`${name}\`: ${describeSchemaError(parsed.error)}`,
         ),
       }
-    // What the schema accepts but JSON cannot carry (a Date, a Map, a BigInt…) is refused here,
-    // before anything is sent, rather than arriving changed or failing on the host.
+    // What JSON cannot carry (a Date, a BigInt…) or an envelope field: refused before anything is sent.
+    const data = parsed.data as Record<string, unknown>
     const travels = schemaOutputTravels(def.input)
-    const unencodable = travels ? undefined : findUnencodable(parsed.data, 'input')
-    if (unencodable !== undefined)
+    const fault = travels ? undefined : (findUnencodable(data, 'input') ?? findReservedField(data, 'input'))
+    if (fault !== undefined)
       return {
         error: new HostPipeError(
           'INVALID_COMMAND',
-          `invalid input for \`${name}\`: ${unencodable}; see "What travels" in hostpipe's README`,
+          `invalid input for \`${name}\`: ${fault}; see "What travels" in hostpipe's README`,
         ),
       }
     const signal = options.signal
@@ -255,9 +256,8 @@ class AppLauncher<D extends CommandDefinitions, E extends EventDefinitions> impl
     if (refusal) return { error: refusal }
     const timeoutMs = callTimeoutOf(name, options.timeoutMs)
     if (timeoutMs instanceof HostPipeError) return { error: timeoutMs }
-    const key = keyOf(name, def, parsed.data)
+    const key = keyOf(name, def, data)
     if (key instanceof HostPipeError) return { error: key }
-    const data = parsed.data as Record<string, unknown>
     return { cmd: 'custom', name, def, input: data, timeoutMs, key, blockBytes: travels ? -1 : undefined }
   }
 

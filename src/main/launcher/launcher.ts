@@ -186,7 +186,10 @@ class ComposedLauncher implements Launcher {
   private disposing: Promise<void> | undefined
   /** `start()`'s wait for every slot's first host. */
   private firstRegistration: FirstRegistration | undefined
-  /** When the host frame being handled arrived: one clock read serves its liveness and its call's end. */
+  /**
+   * When the host frame being handled arrived: one clock read serves its liveness and its call's
+   * end. `systemClock`, the clock of the liveness monitors and the coordinator too (none is injected).
+   */
   private hostFrameAt = 0
 
   constructor(private readonly opts: LauncherOptions) {

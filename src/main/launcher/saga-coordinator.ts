@@ -72,7 +72,7 @@ export interface StartSagaOptions {
    * in call order, on one host (docs/parallel-work.md#keys). Only with a router as the pipe.
    */
   key?: string
-  /** −1 when the caller knows an app call's input holds no bytes (`byteBlocksLength`): nothing walks it for them. */
+  /** −1 when the caller knows an app call's input holds no bytes: nothing walks it for them. */
   blockBytes?: number
 }
 
@@ -218,7 +218,7 @@ export class SagaCoordinator {
     const retry = opts.retry ?? (request.cmd !== 'custom' && agentMuxCommands[request.cmd].retry === true)
     // A refusal, even inside the send (a full outage buffer), ends it after the caller has its id.
     const input = request.cmd === 'custom' ? request.input : undefined
-    const route = routeOf(input !== undefined, retry, opts.key, opts.blockBytes)
+    const route = routeOf(request.cmd === 'custom', retry, opts.key, opts.blockBytes)
     const refusal = this.pipe.postCommand(commandOf(saga), route, input)
     if (refusal) queueMicrotask(() => this.onRefused(saga.id, refusal))
     return saga.id
@@ -236,7 +236,7 @@ export class SagaCoordinator {
     const saga = this.open.get(report.saga_id)
     if (!saga) return this.counts.strayReport(report, this.isEnded(report.saga_id), this.log)
     if (report.cmd === 'report_saga_action_failed') {
-      this.fail(saga, report.reason)
+      this.fail(saga, report.reason, false, undefined, receivedAt)
       return true
     }
     const cmd = saga.request.cmd
@@ -310,13 +310,14 @@ export class SagaCoordinator {
     saga.starter.onEnd?.({ ok: true, sagaId: saga.id, output: agentMux ? agentMux.output : output })
   }
 
-  private fail(saga: Saga, reason: string, isPurged = false, error?: HostPipeError): void {
+  /** `at`: when it ended (a report's arrival); default now. */
+  private fail(saga: Saga, reason: string, isPurged = false, error?: HostPipeError, at?: number): void {
     // Lost with its host, it may have run: whatever ends it while its host's exit is awaited says so.
     if (saga.lostReason !== undefined && !mayHaveRun(reason)) {
       reason = saga.lostReason
       isPurged = true
     }
-    this.close(saga)
+    this.close(saga, at)
     this.counts.failed++
     if (!isPurged) this.pipe.cancelSaga(saga.id)
     saga.failure = reason
