@@ -86,18 +86,9 @@ export function encodeFlatMembers(value: object, stopAt?: (member: object) => bo
       case 'string':
         encoded = quote(v)
         break
-      case 'number': {
-        // A field often repeats its number (a deadline is the same for every call of one ms).
-        const member = memberOf(key)
-        if (v === member.lastNumber) encoded = member.lastNumberText
-        else {
-          encoded = Number.isFinite(v) ? JSON.stringify(v) : 'null' // not '' + v (protocol-core's numberText)
-          member.lastNumber = v
-          member.lastNumberText = encoded
-        }
-        members = members + member.prefix + encoded
+      case 'number':
+        members = members + numberMember(memberOf(key), v)
         continue
-      }
       case 'boolean':
         encoded = v ? 'true' : 'false'
         break
@@ -149,21 +140,34 @@ export const STOPPED = '\u0000stopped'
 const MAX_CACHED_KEYS = 256
 /** Longer keys are encoded each time (a key this long is not one of a command type's fields). */
 const MAX_CACHED_KEY_LENGTH = 64
-/** A key's `,"key":`, and the number last written under it with its text. */
-interface Member {
+/** A key's `,"key":`, and the number last written under it with its whole member. */
+export interface Member {
   readonly prefix: string
   lastNumber: number
-  lastNumberText: string
+  lastNumberMember: string
 }
 const memberCache = new Map<string, Member>()
 
 /** The key's Member, from a bounded cache (a key past its bounds gets a fresh one). */
-function memberOf(key: string): Member {
+export function memberOf(key: string): Member {
   let member = memberCache.get(key)
   if (member !== undefined) return member
-  member = { prefix: ',' + quote(key) + ':', lastNumber: NaN, lastNumberText: '' }
+  member = { prefix: ',' + quote(key) + ':', lastNumber: NaN, lastNumberMember: '' }
   if (memberCache.size < MAX_CACHED_KEYS && key.length <= MAX_CACHED_KEY_LENGTH) memberCache.set(key, member)
   return member
+}
+
+/**
+ * The member's `,"key":` and `v` as `JSON.stringify` writes them (`null` for NaN and ±Infinity). A field often
+ * repeats its number (a deadline is the same for every call of one ms): the last one's is kept.
+ */
+export function numberMember(member: Member, v: number): string {
+  if (v !== member.lastNumber) {
+    // Not '' + v: see protocol-core's numberText.
+    member.lastNumberMember = member.prefix + (Number.isFinite(v) ? JSON.stringify(v) : 'null')
+    member.lastNumber = v
+  }
+  return member.lastNumberMember
 }
 
 /** `JSON.stringify(s)`, without calling it when nothing needs escaping. */

@@ -2,7 +2,7 @@ import type { Deferred } from '../base/deferred'
 import { FifoQueue } from '../base/fifo-queue'
 import { IdMap } from '../base/id-map'
 import { holdsBytes, splitJson } from '../../shared/byte-value'
-import { encodeMembers, STOPPED } from '../../shared/fast-frames'
+import { encodeMembers, memberOf, numberMember, STOPPED } from '../../shared/fast-frames'
 import {
   encodeControlFrame,
   encodeEvent,
@@ -99,9 +99,8 @@ export class CallHead implements CustomCommand {
 /** `,"cmd":"<name>","saga_id":` by command name; bounded, as names come from the app's definitions. */
 const headPrefixes = new Map<string, string>()
 const MAX_HEAD_PREFIXES = 256
-/** The last deadline written and its member: calls started in the same ms with one timeout share it. */
-let lastDeadline = NaN
-let lastDeadlineMember = ''
+/** The encoder's `deadline` member: calls started in one ms with one timeout share its text. */
+const DEADLINE_MEMBER = memberOf('deadline')
 
 /** `encodeMembers(head)`, made from cached pieces: the command's name and deadline repeat. */
 function headMembers(head: CallHead): string {
@@ -111,13 +110,9 @@ function headMembers(head: CallHead): string {
     if (headPrefixes.size < MAX_HEAD_PREFIXES) headPrefixes.set(head.cmd, prefix)
   }
   const id = JSON.stringify(head.saga_id)
-  const deadline = head.deadline
-  if (deadline === undefined) return prefix + id
-  if (deadline !== lastDeadline) {
-    lastDeadlineMember = ',"deadline":' + JSON.stringify(deadline)
-    lastDeadline = deadline
-  }
-  return prefix + id + lastDeadlineMember
+  return head.deadline === undefined
+    ? prefix + id
+    : prefix + id + numberMember(DEADLINE_MEMBER, head.deadline)
 }
 
 /** Per-frame options of `HostPipe.sendCommand` and `postCommand`. */
